@@ -1,0 +1,1 @@
+"""Users, roles, assignments and the one authorize() every service calls."""

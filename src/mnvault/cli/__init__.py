@@ -1,0 +1,1 @@
+"""The ``mnvault`` command line: thin Typer commands over the services."""

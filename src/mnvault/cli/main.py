@@ -1,0 +1,35 @@
+"""The ``mnvault`` command."""
+
+from __future__ import annotations
+
+import typer
+
+from mnvault.cli import number, persons, setup, transfer, users
+from mnvault.numbers import redact
+
+app = typer.Typer(
+    help="mnvault — マイナンバー保管庫 / My Number vault",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,  # tracebacks with locals could print a number
+)
+app.command("init")(setup.init)
+app.command("serve")(setup.serve)
+app.command("export")(transfer.export)
+app.add_typer(number.app, name="number")
+app.add_typer(transfer.import_app, name="import")
+app.add_typer(persons.app, name="person")
+app.add_typer(users.app, name="user")
+
+
+def run() -> None:
+    """Entry point: an unexpected error is shown redacted and without locals."""
+    try:
+        app()
+    except Exception as exc:  # the last guard between a bug and a printed number
+        message = redact(f"{type(exc).__name__}: {exc}")
+        typer.echo(f"内部エラー / internal error: {message}", err=True)
+        raise SystemExit(70) from None
+
+
+if __name__ == "__main__":
+    run()

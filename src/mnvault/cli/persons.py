@@ -1,0 +1,56 @@
+"""mnvault person …: show a person (masked), reveal a number for an affair."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from mnvault.cli.common import KNOWN_ERRORS, DataDir, UserOpt, fail, opened_vault, sign_in
+from mnvault.db.engine import unit_of_work
+from mnvault.numbers import mask
+from mnvault.vault import services as vault_services
+
+app = typer.Typer(help="本人 / persons", no_args_is_help=True)
+
+
+@app.command("show")
+def show(
+    external_ref: Annotated[str, typer.Argument(help="社員番号・顧客番号など / external id")],
+    reveal: Annotated[
+        bool, typer.Option(help="個人番号を表示（監査記録あり） / show the number (audited)")
+    ] = False,
+    affair: Annotated[str | None, typer.Option(help="利用する事務 / affair of the use")] = None,
+    data_dir: DataDir = None,
+    user: UserOpt = None,
+) -> None:
+    """本人を表示（番号は既定でマスク） / show a person (number masked by default)."""
+    if reveal and not affair:
+        fail("--reveal には --affair が必要です / --reveal needs --affair")
+    with opened_vault(data_dir) as vault:
+        context = sign_in(vault, user)
+        try:
+            with unit_of_work(vault.sessions) as session:
+                person = vault_services.find_person(session, context, external_ref)
+                summary = vault_services.summarise_person(session, context, person.id)
+                number = None
+                if reveal and affair:
+                    number = vault_services.use(
+                        session, vault.envelope, context.for_affair(affair), person_id=person.id
+                    )
+        except KNOWN_ERRORS as exc:
+            fail(str(exc))
+    p = summary.person
+    typer.echo(f"本人 / person: {p.external_ref}  {p.name}  ({p.kind}, {p.life_status})")
+    typer.echo(f"id: {p.id}")
+    if not summary.number_held:
+        typer.echo("個人番号 / my_number: 未保管 / not held")
+        return
+    typer.echo(f"個人番号 / my_number: {number if number else mask('0' * 12, 0)}")
+    typer.echo(f"取得事務 / acquired for: {', '.join(summary.acquired_for)}")
+    if summary.verification:
+        v = summary.verification
+        typer.echo(
+            f"本人確認 / verification: 番号確認 {v.number_check_document.value}, "
+            f"身元確認 {v.identity_check_document.value}, {v.verified_at.isoformat()}"
+        )

@@ -1,0 +1,101 @@
+"""mnvault init and mnvault serve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mnvault.cli.common import KNOWN_ERRORS, DataDir, fail
+from mnvault.config import load_settings
+from mnvault.deployment import services as deployment
+from mnvault.orgs.models import OrganisationKind
+
+
+def _announce(result: deployment.InitResult) -> None:
+    typer.echo(f"初期化しました / initialised. 組織 / organisation: {result.organisation_id}")
+    typer.echo(
+        f"初期認証情報 / initial credentials: {result.credentials_file} "
+        "(読んだら削除 / delete after reading)"
+    )
+    if result.dev_passphrase_file:
+        typer.secho(
+            f"警告: 開発モード — 鍵束のパスフレーズを {result.dev_passphrase_file} に保存しました。"
+            "本番ではデータディレクトリの外へ移し MNVAULT_PASSPHRASE_FILE で指定してください。\n"
+            f"WARNING: development mode — the keyring passphrase is stored in "
+            f"{result.dev_passphrase_file}. For production move it out of the data directory "
+            "and point MNVAULT_PASSPHRASE_FILE at it.",
+            fg=typer.colors.YELLOW,
+            err=True,
+        )
+
+
+def init(
+    data_dir: DataDir = None,
+    org_name: Annotated[str, typer.Option(help="組織名 / organisation name")] = "My Organisation",
+    org_kind: Annotated[OrganisationKind, typer.Option(help="組織の種別 / kind")] = (
+        OrganisationKind.COMPANY
+    ),
+    admin_login: Annotated[str, typer.Option(help="最初の管理者 / first admin")] = "admin",
+) -> None:
+    """データディレクトリ・鍵束・組織・最初の管理者を作成 / create data dir, keyring, org, admin."""
+    settings = load_settings(data_dir)
+    try:
+        passphrase = deployment.resolve_passphrase(settings)
+        result = deployment.initialise(
+            settings,
+            organisation_name=org_name,
+            organisation_kind=org_kind,
+            admin_login=admin_login,
+            passphrase=passphrase,
+        )
+    except KNOWN_ERRORS as exc:
+        fail(str(exc))
+    _announce(result)
+
+
+def serve(
+    data_dir: DataDir = None,
+    host: Annotated[str, typer.Option(help="待ち受けアドレス / bind address")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="ポート / port")] = 8600,
+    certfile: Annotated[Path | None, typer.Option(help="TLS certificate (PEM)")] = None,
+    keyfile: Annotated[Path | None, typer.Option(help="TLS private key (PEM)")] = None,
+) -> None:
+    """サーバーを起動（初回は初期化も行う） / run the server (initialising on first run)."""
+    import uvicorn  # noqa: PLC0415 - only this command needs the server
+
+    from mnvault.app import create_app  # noqa: PLC0415 - keeps `mnvault number check` light
+
+    settings = load_settings(data_dir)
+    if not deployment.is_initialised(settings):
+        try:
+            result = deployment.initialise(
+                settings,
+                organisation_name="My Organisation",
+                organisation_kind=OrganisationKind.COMPANY,
+                passphrase=deployment.resolve_passphrase(settings),
+            )
+        except KNOWN_ERRORS as exc:
+            fail(str(exc))
+        _announce(result)
+    if bool(certfile) != bool(keyfile):
+        fail("--certfile と --keyfile は両方必要です / give both --certfile and --keyfile")
+    scheme = "https" if certfile else "http"
+    if not certfile:
+        typer.secho(
+            "注意: 平文の HTTP です。ループバック以外ではTLSを使ってください / "
+            "NOTE: plain HTTP; use TLS (--certfile/--keyfile) beyond loopback",
+            fg=typer.colors.YELLOW,
+            err=True,
+        )
+    typer.echo(f"mnvault: {scheme}://{host}:{port}/  (health: /health)")
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        ssl_certfile=str(certfile) if certfile else None,
+        ssl_keyfile=str(keyfile) if keyfile else None,
+        log_config=None,
+        server_header=False,
+    )

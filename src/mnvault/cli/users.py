@@ -1,0 +1,57 @@
+"""mnvault user …: add users, grant roles, assign clerks to affairs (run as an admin)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from mnvault.access import services as access
+from mnvault.access.models import Role
+from mnvault.access.permissions import Permission
+from mnvault.affairs.services import get_affair
+from mnvault.cli.common import KNOWN_ERRORS, DataDir, UserOpt, fail, opened_vault, sign_in
+from mnvault.db.engine import unit_of_work
+
+app = typer.Typer(help="利用者と権限 / users and roles", no_args_is_help=True)
+
+
+@app.command("add")
+def add(
+    login: Annotated[str, typer.Argument(help="ログイン名 / login")],
+    role: Annotated[list[Role], typer.Option(help="役割 / role (repeatable)")],
+    name: Annotated[str, typer.Option(help="表示名 / display name")] = "",
+    affair: Annotated[list[str] | None, typer.Option(help="担当事務 / assigned affair")] = None,
+    data_dir: DataDir = None,
+    user: UserOpt = None,
+) -> None:
+    """利用者を追加し初期パスワードを一度だけ表示 / add a user; shows the password once."""
+    with opened_vault(data_dir) as vault:
+        context = sign_in(vault, user)
+        password = access.generate_password()
+        try:
+            with unit_of_work(vault.sessions) as session:
+                access.authorize(session, context, Permission.USER_MANAGE)
+                new_user = access.create_user(
+                    session, context, login=login, display_name=name or login, password=password
+                )
+                new_user.must_change_password = True
+                for r in role:
+                    access.grant_role(
+                        session,
+                        context,
+                        user=new_user,
+                        organisation_id=context.organisation_id,
+                        role=r,
+                    )
+                for code in affair or []:
+                    access.assign(
+                        session,
+                        context,
+                        user=new_user,
+                        affair=get_affair(session, context.organisation_id, code),
+                    )
+        except KNOWN_ERRORS as exc:
+            fail(str(exc))
+    typer.echo(f"追加しました / added: {login} ({', '.join(r.value for r in role)})")
+    typer.echo(f"初期パスワード / initial password (shown once): {password}")

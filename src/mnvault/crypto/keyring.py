@@ -1,0 +1,368 @@
+"""Key-encryption keys (KEK) behind a provider interface.
+
+The embedded default is :class:`LocalKeyring`: one file, sealed with a key derived
+from a passphrase by scrypt, holding versioned KEKs, the blind-index key and the
+signing key. A PKCS#11 token can implement :class:`KeyProvider` later without any
+caller changing, because callers only ever ask a provider to wrap, unwrap, index
+or sign; they never see a KEK.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import json
+import os
+import secrets
+import stat
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from mnvault.crypto.errors import DecryptionFailed, KeyringError, KeyringLocked
+
+FORMAT = "mnvault-keyring"
+FORMAT_VERSION = 1
+_NONCE_BYTES = 12
+_KEY_BYTES = 32
+
+
+@dataclass(frozen=True, slots=True)
+class WrappedKey:
+    """A data key encrypted under one KEK version."""
+
+    kek_version: int
+    blob: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class KekInfo:
+    version: int
+    created_at: str
+    state: str  # "active", "retired" (still unwraps) or "destroyed"
+    destroyed_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScryptParams:
+    """scrypt cost; the defaults follow RFC 7914 §2's interactive-login guidance scaled up."""
+
+    n: int = 2**17
+    r: int = 8
+    p: int = 1
+
+    @classmethod
+    def fast_for_tests(cls) -> ScryptParams:
+        # Only tests use this: the keyring format records the cost, so a test keyring
+        # cannot weaken a production one.
+        return cls(n=2**10, r=8, p=1)
+
+
+class KeyProvider(Protocol):
+    """What the vault needs from wherever the keys live (file, PKCS#11 token, ...)."""
+
+    @property
+    def current_kek_version(self) -> int: ...
+
+    def wrap_key(self, key: bytes, aad: bytes) -> WrappedKey: ...
+
+    def unwrap_key(self, wrapped: WrappedKey, aad: bytes) -> bytes: ...
+
+    def blind_index(self, message: bytes) -> bytes: ...
+
+    def sign(self, message: bytes) -> bytes: ...
+
+    def public_signing_key(self) -> bytes: ...
+
+    def kek_versions(self) -> list[KekInfo]: ...
+
+
+@dataclass
+class _Secrets:
+    keks: dict[int, bytes]
+    kek_info: dict[int, KekInfo]
+    current: int
+    index_key: bytes
+    signing_key: bytes
+    kek_ciphers: dict[int, AESGCM] = field(default_factory=dict)
+
+    def cipher(self, version: int) -> AESGCM:
+        cached = self.kek_ciphers.get(version)
+        if cached is None:
+            key = self.keks.get(version)
+            if key is None:
+                raise DecryptionFailed(f"KEK version {version} is not available")
+            cached = self.kek_ciphers[version] = AESGCM(key)
+        return cached
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _derive(passphrase: str, salt: bytes, params: ScryptParams) -> bytes:
+    if not passphrase:
+        raise KeyringError("empty passphrase")
+    kdf = Scrypt(salt=salt, length=_KEY_BYTES, n=params.n, r=params.r, p=params.p)
+    return kdf.derive(passphrase.encode("utf-8"))
+
+
+def _header_bytes(header: dict[str, Any]) -> bytes:
+    # The header (format and KDF cost) is authenticated as associated data, so nobody
+    # can lower the scrypt cost or swap the salt without the unseal failing.
+    return json.dumps(header, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+class LocalKeyring:
+    """A passphrase-sealed keyring file: the embedded default KEK provider.
+
+    Keep this file apart from the database and out of database backups: a destroyed
+    KEK version is only gone if no copy of the file that held it survives.
+    """
+
+    def __init__(self, path: Path, params: ScryptParams, salt: bytes) -> None:
+        self.path = path
+        self._params = params
+        self._salt = salt
+        self._sealing_key: bytes | None = None
+        self._secrets: _Secrets | None = None
+
+    # -- life cycle -------------------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls, path: Path, passphrase: str, params: ScryptParams | None = None
+    ) -> LocalKeyring:
+        if path.exists():
+            raise KeyringError(f"{path} already exists")
+        keyring = cls(path, params or ScryptParams(), secrets.token_bytes(16))
+        keyring._sealing_key = _derive(passphrase, keyring._salt, keyring._params)
+        keyring._secrets = _Secrets(
+            keks={1: AESGCM.generate_key(bit_length=256)},
+            kek_info={1: KekInfo(version=1, created_at=_now(), state="active")},
+            current=1,
+            index_key=secrets.token_bytes(_KEY_BYTES),
+            signing_key=secrets.token_bytes(_KEY_BYTES),
+        )
+        keyring._save()
+        return keyring
+
+    @classmethod
+    def load(cls, path: Path) -> LocalKeyring:
+        """Read the file's header; the keyring stays sealed until :meth:`unseal`."""
+        try:
+            document = json.loads(path.read_text("utf-8"))
+            header = document["header"]
+            if header.get("format") != FORMAT or header.get("version") != FORMAT_VERSION:
+                raise KeyringError("unknown keyring format")
+            kdf = header["kdf"]
+            if kdf.get("name") != "scrypt":
+                raise KeyringError("unknown key derivation function")
+            params = ScryptParams(n=int(kdf["n"]), r=int(kdf["r"]), p=int(kdf["p"]))
+            return cls(path, params, _unb64(kdf["salt"]))
+        except FileNotFoundError as exc:
+            raise KeyringError(f"no keyring at {path}") from exc
+        except (KeyError, TypeError, ValueError) as exc:
+            raise KeyringError("the keyring file is damaged") from exc
+
+    @classmethod
+    def open(cls, path: Path, passphrase: str) -> LocalKeyring:
+        keyring = cls.load(path)
+        keyring.unseal(passphrase)
+        return keyring
+
+    @property
+    def sealed(self) -> bool:
+        return self._secrets is None
+
+    def unseal(self, passphrase: str) -> None:
+        document = json.loads(self.path.read_text("utf-8"))
+        key = _derive(passphrase, self._salt, self._params)
+        try:
+            payload = AESGCM(key).decrypt(
+                _unb64(document["nonce"]),
+                _unb64(document["sealed"]),
+                _header_bytes(document["header"]),
+            )
+        except InvalidTag as exc:
+            raise KeyringError("wrong passphrase or the keyring file was altered") from exc
+        self._sealing_key = key
+        self._secrets = self._decode(json.loads(payload))
+
+    def seal(self) -> None:
+        """Drop every key from memory (as far as Python lets us)."""
+        self._secrets = None
+        self._sealing_key = None
+
+    def change_passphrase(self, new_passphrase: str) -> None:
+        self._require()
+        self._salt = secrets.token_bytes(16)
+        self._sealing_key = _derive(new_passphrase, self._salt, self._params)
+        self._save()
+
+    # -- key versions -----------------------------------------------------------------
+
+    def rotate(self) -> int:
+        """Add a new KEK version and make it current; older versions still unwrap."""
+        state = self._require()
+        new_version = max(state.kek_info) + 1
+        state.keks[new_version] = AESGCM.generate_key(bit_length=256)
+        old = state.kek_info[state.current]
+        state.kek_info[state.current] = KekInfo(old.version, old.created_at, "retired")
+        state.kek_info[new_version] = KekInfo(new_version, _now(), "active")
+        state.current = new_version
+        self._save()
+        return new_version
+
+    def destroy_version(self, version: int) -> None:
+        """Forget one retired KEK version for good (the file is rewritten without it)."""
+        state = self._require()
+        if version == state.current:
+            raise KeyringError("the current KEK version cannot be destroyed")
+        info = state.kek_info.get(version)
+        if info is None or info.state == "destroyed":
+            raise KeyringError(f"KEK version {version} is not held")
+        del state.keks[version]
+        state.kek_ciphers.pop(version, None)
+        state.kek_info[version] = KekInfo(version, info.created_at, "destroyed", _now())
+        self._save()
+
+    # -- KeyProvider ------------------------------------------------------------------
+
+    @property
+    def current_kek_version(self) -> int:
+        return self._require().current
+
+    def kek_versions(self) -> list[KekInfo]:
+        return [info for _, info in sorted(self._require().kek_info.items())]
+
+    def wrap_key(self, key: bytes, aad: bytes) -> WrappedKey:
+        state = self._require()
+        nonce = os.urandom(_NONCE_BYTES)
+        blob = nonce + state.cipher(state.current).encrypt(nonce, key, aad)
+        return WrappedKey(state.current, blob)
+
+    def unwrap_key(self, wrapped: WrappedKey, aad: bytes) -> bytes:
+        cipher = self._require().cipher(wrapped.kek_version)
+        try:
+            return cipher.decrypt(wrapped.blob[:_NONCE_BYTES], wrapped.blob[_NONCE_BYTES:], aad)
+        except InvalidTag as exc:
+            raise DecryptionFailed("data key does not unwrap") from exc
+
+    def blind_index(self, message: bytes) -> bytes:
+        return hmac.digest(self._require().index_key, message, "sha256")
+
+    def sign(self, message: bytes) -> bytes:
+        return Ed25519PrivateKey.from_private_bytes(self._require().signing_key).sign(message)
+
+    def public_signing_key(self) -> bytes:
+        private = Ed25519PrivateKey.from_private_bytes(self._require().signing_key)
+        return private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+    # -- internals --------------------------------------------------------------------
+
+    def _require(self) -> _Secrets:
+        if self._secrets is None:
+            raise KeyringLocked()
+        return self._secrets
+
+    def _header(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "kdf": {
+                "name": "scrypt",
+                "n": self._params.n,
+                "r": self._params.r,
+                "p": self._params.p,
+                "salt": _b64(self._salt),
+            },
+        }
+
+    @staticmethod
+    def _encode(state: _Secrets) -> bytes:
+        return json.dumps(
+            {
+                "current": state.current,
+                "keks": [
+                    {
+                        "version": v,
+                        "created_at": info.created_at,
+                        "state": info.state,
+                        "destroyed_at": info.destroyed_at,
+                        "key": _b64(state.keks[v]) if v in state.keks else None,
+                    }
+                    for v, info in sorted(state.kek_info.items())
+                ],
+                "index_key": _b64(state.index_key),
+                "signing_key": _b64(state.signing_key),
+            }
+        ).encode("utf-8")
+
+    @staticmethod
+    def _decode(payload: dict[str, Any]) -> _Secrets:
+        keks: dict[int, bytes] = {}
+        info: dict[int, KekInfo] = {}
+        for entry in payload["keks"]:
+            version = int(entry["version"])
+            info[version] = KekInfo(
+                version, entry["created_at"], entry["state"], entry.get("destroyed_at")
+            )
+            if entry.get("key"):
+                keks[version] = _unb64(entry["key"])
+        return _Secrets(
+            keks=keks,
+            kek_info=info,
+            current=int(payload["current"]),
+            index_key=_unb64(payload["index_key"]),
+            signing_key=_unb64(payload["signing_key"]),
+        )
+
+    def _save(self) -> None:
+        state = self._require()
+        assert self._sealing_key is not None  # noqa: S101 - _require() guarantees it; mypy narrowing
+        header = self._header()
+        nonce = os.urandom(_NONCE_BYTES)
+        sealed = AESGCM(self._sealing_key).encrypt(
+            nonce, self._encode(state), _header_bytes(header)
+        )
+        document = {"header": header, "nonce": _b64(nonce), "sealed": _b64(sealed)}
+        _atomic_write(self.path, json.dumps(document, indent=2).encode("utf-8"))
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    # Write-then-rename so a crash never leaves half a keyring; the old file is
+    # replaced (not kept as a backup) because a destroyed KEK must not survive.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".keyring-", dir=path.parent)
+    try:
+        os.fchmod(fd, stat.S_IRUSR | stat.S_IWUSR)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

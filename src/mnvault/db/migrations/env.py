@@ -1,0 +1,31 @@
+"""Alembic environment: takes the engine from the caller (mnvault.db.migrate) or the URL."""
+
+from __future__ import annotations
+
+import os
+
+from alembic import context
+
+from mnvault.db.engine import make_engine
+from mnvault.db.registry import metadata
+
+config = context.config
+
+
+def run() -> None:
+    engine = config.attributes.get("engine")
+    if engine is None:
+        url = os.environ.get("MNVAULT_DATABASE_URL", "sqlite:///mnvault-data/db/mnvault.sqlite3")
+        engine = make_engine(url)
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+run()

@@ -1,0 +1,19 @@
+"""Import every package's models so that Base.metadata knows all tables."""
+
+from mnvault.access import models as access_models
+from mnvault.affairs import models as affairs_models
+from mnvault.audit import models as audit_models
+from mnvault.db.base import Base
+from mnvault.orgs import models as orgs_models
+from mnvault.vault import models as vault_models
+
+metadata = Base.metadata
+
+__all__ = [
+    "access_models",
+    "affairs_models",
+    "audit_models",
+    "metadata",
+    "orgs_models",
+    "vault_models",
+]

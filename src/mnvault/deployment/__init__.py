@@ -1,0 +1,1 @@
+"""A deployment: its data directory, database, keyring, first organisation and administrator."""

@@ -1,0 +1,28 @@
+"""Deployment errors with Japanese and English messages."""
+
+from __future__ import annotations
+
+
+class DeploymentError(Exception):
+    message_ja = "初期化・起動に失敗しました"
+    message_en = "set-up failed"
+
+    def __init__(self, detail_ja: str = "", detail_en: str = "") -> None:
+        self.detail_ja = detail_ja
+        self.detail_en = detail_en
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        ja = f"{self.message_ja}: {self.detail_ja}" if self.detail_ja else self.message_ja
+        en = f"{self.message_en}: {self.detail_en}" if self.detail_en else self.message_en
+        return f"{ja} / {en}"
+
+
+class NotInitialised(DeploymentError):
+    message_ja = "データディレクトリが初期化されていません（mnvault init を実行してください）"
+    message_en = "the data directory is not initialised (run mnvault init)"
+
+
+class NoPassphrase(DeploymentError):
+    message_ja = "鍵束のパスフレーズがありません（MNVAULT_PASSPHRASE か MNVAULT_PASSPHRASE_FILE）"
+    message_en = "no keyring passphrase (set MNVAULT_PASSPHRASE or MNVAULT_PASSPHRASE_FILE)"

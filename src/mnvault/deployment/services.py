@@ -1,0 +1,203 @@
+"""Creating and opening a deployment (data directory, database, keyring)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from mnvault.access import services as access
+from mnvault.access.models import Role, User
+from mnvault.affairs.services import sync_catalogue
+from mnvault.audit import services as audit
+from mnvault.audit.actions import AuditAction
+from mnvault.config import Settings
+from mnvault.crypto import Envelope, KeyringError, LocalKeyring, ScryptParams
+from mnvault.db.engine import make_engine, make_session_factory, unit_of_work
+from mnvault.db.migrate import upgrade
+from mnvault.deployment.errors import DeploymentError, NoPassphrase, NotInitialised
+from mnvault.orgs.models import Organisation, OrganisationKind
+
+log = logging.getLogger(__name__)
+
+DEV_PASSPHRASE_FILE = "dev-passphrase"  # noqa: S105 - a file name, not a secret
+CREDENTIALS_FILE = "initial-credentials.txt"
+
+
+@dataclass
+class Vault:
+    """An opened deployment: what services need to run."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    keyring: LocalKeyring
+    envelope: Envelope = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.envelope = Envelope(self.keyring)
+
+    def close(self) -> None:
+        self.keyring.seal()
+        self.engine.dispose()
+
+
+@dataclass(frozen=True)
+class InitResult:
+    organisation_id: uuid.UUID
+    admin_login: str
+    credentials_file: Path
+    dev_passphrase_file: Path | None
+
+
+def _write_secret(path: Path, content: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, stat.S_IRUSR | stat.S_IWUSR)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(content)
+
+
+def resolve_passphrase(settings: Settings, prompt: Callable[[], str] | None = None) -> str | None:
+    """Environment, then a file, then the development file, then a prompt."""
+    if settings.passphrase:
+        return settings.passphrase
+    if settings.passphrase_file:
+        return settings.passphrase_file.read_text("utf-8").strip()
+    dev_file = settings.data_dir / DEV_PASSPHRASE_FILE
+    if dev_file.exists():
+        log.warning(
+            "開発モード: 鍵束のパスフレーズをデータディレクトリ内 %s から読み込みました / "
+            "DEVELOPMENT MODE: the keyring passphrase is read from %s inside the data "
+            "directory; anyone who copies the directory can decrypt it",
+            dev_file,
+            dev_file,
+        )
+        return dev_file.read_text("utf-8").strip()
+    return prompt() if prompt else None
+
+
+def is_initialised(settings: Settings) -> bool:
+    return settings.keyring_path.exists()
+
+
+def initialise(
+    settings: Settings,
+    *,
+    organisation_name: str,
+    organisation_kind: OrganisationKind,
+    admin_login: str = "admin",
+    passphrase: str | None = None,
+    scrypt: ScryptParams | None = None,
+) -> InitResult:
+    """Create the data directory, keyring, schema, first organisation and administrator.
+
+    Without a passphrase a random one is generated and kept in the data directory
+    (development mode, announced loudly by every later start).
+    """
+    if is_initialised(settings):
+        raise DeploymentError(
+            f"{settings.keyring_path} は既に存在します", f"{settings.keyring_path} already exists"
+        )
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    dev_file: Path | None = None
+    if passphrase is None:
+        passphrase = access.generate_password() + access.generate_password()
+        dev_file = settings.data_dir / DEV_PASSPHRASE_FILE
+        _write_secret(dev_file, passphrase + "\n")
+    keyring = LocalKeyring.create(settings.keyring_path, passphrase, scrypt)
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        admin_password = access.generate_password()
+        with unit_of_work(make_session_factory(engine)) as session:
+            sync_catalogue(session)
+            org = Organisation(name=organisation_name, kind=organisation_kind.value)
+            session.add(org)
+            session.flush()
+            audit.record(
+                session,
+                None,
+                AuditAction.ORGANISATION_CREATE,
+                organisation_id=org.id,
+                details={"kind": organisation_kind.value},
+            )
+            audit.record(
+                session,
+                None,
+                AuditAction.KEYRING_CREATE,
+                details={"kek_version": keyring.current_kek_version},
+            )
+            admin = access.create_user(
+                session,
+                None,
+                login=admin_login,
+                display_name="管理者 / Administrator",
+                password=admin_password,
+            )
+            admin.must_change_password = True
+            access.grant_role(session, None, user=admin, organisation_id=org.id, role=Role.ADMIN)
+            org_id = org.id
+    finally:
+        engine.dispose()
+        keyring.seal()
+    credentials = settings.data_dir / CREDENTIALS_FILE
+    lines = [
+        "# mnvault initial credentials / 初期認証情報",
+        "# Read, store safely, then delete this file.",
+        "# 読んだら安全に保管し、このファイルを削除してください。",
+        f"organisation_id = {org_id}",
+        f"admin_login = {admin_login}",
+        f"admin_password = {admin_password}",
+    ]
+    if dev_file:
+        lines.append(
+            f"keyring_passphrase_file = {dev_file}  "
+            "# DEVELOPMENT MODE: move it out of the data directory for production"
+        )
+    _write_secret(credentials, "\n".join(lines) + "\n")
+    return InitResult(org_id, admin_login, credentials, dev_file)
+
+
+def open_vault(settings: Settings, passphrase: str | None, *, migrate: bool = True) -> Vault:
+    """Open the database and unseal the keyring (a sealed vault refuses number work)."""
+    if not is_initialised(settings):
+        raise NotInitialised()
+    keyring = LocalKeyring.load(settings.keyring_path)
+    if passphrase is None:
+        raise NoPassphrase()
+    try:
+        keyring.unseal(passphrase)
+    except KeyringError as exc:
+        raise DeploymentError(
+            "パスフレーズが違うか鍵束が改ざんされています",
+            "wrong passphrase or the keyring was altered",
+        ) from exc
+    engine = make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    return Vault(settings, engine, make_session_factory(engine), keyring)
+
+
+def database_ok(engine: Engine) -> bool:
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except Exception:  # a health check reports any failure as "down"
+        return False
+
+
+def only_organisation_of(session: Session, user: User) -> uuid.UUID | None:
+    orgs = access.organisations_of(session, user.id)
+    return orgs[0] if len(orgs) == 1 else None
+
+
+def organisation_ids(session: Session) -> list[uuid.UUID]:
+    return list(session.scalars(select(Organisation.id)))

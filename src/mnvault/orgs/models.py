@@ -1,0 +1,42 @@
+"""Organisations (tenants) and departments."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mnvault.db.base import Base, UTCDateTime, new_id, utcnow
+
+
+class OrganisationKind(StrEnum):
+    """The kind decides which measures are mandatory (seed 図表2-1/2-2 columns)."""
+
+    ADMINISTRATIVE_AGENCY = "administrative_agency"
+    COMPANY = "company"
+    FINANCIAL_INSTITUTION = "financial_institution"
+    LOCAL_GOVERNMENT = "local_government"
+    SMALL_BUSINESS = "small_business"
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    corporate_number: Mapped[str | None] = mapped_column(String(13), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Department(Base):
+    __tablename__ = "departments"
+    __table_args__ = (UniqueConstraint("organisation_id", "code"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))

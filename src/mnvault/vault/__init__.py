@@ -1,0 +1,1 @@
+"""The vault: persons, their numbers, and the five lifecycle stages."""

@@ -1,0 +1,58 @@
+"""Vault errors, each with a Japanese and an English message; none carries a number."""
+
+from __future__ import annotations
+
+
+class VaultError(Exception):
+    message_ja = "処理できません"
+    message_en = "cannot be processed"
+
+    def __init__(self, detail_ja: str = "", detail_en: str = "") -> None:
+        self.detail_ja = detail_ja
+        self.detail_en = detail_en
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        ja = f"{self.message_ja}（{self.detail_ja}）" if self.detail_ja else self.message_ja
+        en = f"{self.message_en} ({self.detail_en})" if self.detail_en else self.message_en
+        return f"{ja} / {en}"
+
+
+class InvalidInput(VaultError):
+    message_ja = "入力が正しくありません"
+    message_en = "invalid input"
+
+
+class NotFound(VaultError):
+    message_ja = "見つかりません"
+    message_en = "not found"
+
+
+class UnknownAffair(VaultError):
+    message_ja = "事務が登録されていません"
+    message_en = "unknown affair"
+
+
+class AffairNotApplicable(VaultError):
+    message_ja = "この事務はこの種別の本人に適用できません"
+    message_en = "this affair does not apply to this kind of person"
+
+
+class DuplicateNumber(VaultError):
+    message_ja = "この個人番号は既に別の本人に登録されています"
+    message_en = "this number is already held for another person"
+
+
+class AlreadyHeld(VaultError):
+    message_ja = "この本人の個人番号は既に登録されています（訂正を使ってください）"
+    message_en = "a number is already held for this person (use a correction)"
+
+
+class NotHeld(VaultError):
+    message_ja = "この本人の個人番号は保管されていません"
+    message_en = "no number is held for this person"
+
+
+class PurposeMismatch(VaultError):
+    message_ja = "この事務のために取得した個人番号ではありません"
+    message_en = "the number was not acquired for this affair"

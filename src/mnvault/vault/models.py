@@ -1,0 +1,233 @@
+"""Persons, their data keys and number records, SPI files, provisions and disposals.
+
+No column ever holds a number in plain text: ``number_records.ciphertext`` is
+AES-256-GCM under the person's data key and ``blind_index`` is an HMAC.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mnvault.db.base import Base, UTCDateTime, new_id, utcnow
+
+
+class PersonKind(StrEnum):
+    CUSTOMER = "customer"
+    DEPENDENT = "dependent"
+    EMPLOYEE = "employee"
+    PAYEE = "payee"
+    RESIDENT = "resident"
+
+
+class LifeStatus(StrEnum):
+    # The Act protects the numbers of the deceased too (seed §7; 事業者編 第4-2 注).
+    DECEASED = "deceased"
+    LIVING = "living"
+
+
+class NumberCheckDocument(StrEnum):
+    """番号確認 documents (番号法第16条; 施行規則第1条〜第3条)."""
+
+    MY_NUMBER_CARD = "my_number_card"
+    NOTIFICATION_CARD = "notification_card"
+    RESIDENCE_CERTIFICATE = "residence_certificate"
+    EMPLOYER_RECORD = "employer_record"  # 過去に本人確認の上作成した特定個人情報ファイル
+    OTHER = "other"
+
+
+class IdentityCheckDocument(StrEnum):
+    """身元確認 documents (番号法第16条; 施行規則第1条〜第3条)."""
+
+    DRIVERS_LICENCE = "drivers_licence"
+    EMPLOYER_KNOWN = "employer_known"  # 雇用関係にあり本人と知覚できる場合
+    HEALTH_INSURANCE_CARD = "health_insurance_card"
+    MY_NUMBER_CARD = "my_number_card"
+    PASSPORT = "passport"
+    PENSION_BOOK = "pension_book"
+    OTHER = "other"
+
+
+class Person(Base):
+    __tablename__ = "persons"
+    __table_args__ = (UniqueConstraint("organisation_id", "external_ref"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    external_ref: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    department_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("departments.id"))
+    related_person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("persons.id"))
+    life_status: Mapped[str] = mapped_column(String(16), default=LifeStatus.LIVING.value)
+    relationship_start: Mapped[date | None] = mapped_column(Date)
+    relationship_end: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DataKey(Base):
+    """A person's data key, wrapped by one KEK version; deleting it is crypto-shredding."""
+
+    __tablename__ = "data_keys"
+
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"), primary_key=True)
+    kek_version: Mapped[int] = mapped_column(Integer, index=True)
+    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class NumberRecord(Base):
+    __tablename__ = "number_records"
+    __table_args__ = (UniqueConstraint("organisation_id", "blind_index"),)
+
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"), primary_key=True)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"))
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    blind_index: Mapped[bytes] = mapped_column(LargeBinary(32))
+    number_check_document: Mapped[str] = mapped_column(String(32))
+    identity_check_document: Mapped[str] = mapped_column(String(32))
+    verified_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    verified_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    acquired_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class NumberRecordAffair(Base):
+    """For which affairs a number was acquired (use is limited to these; 番号法第9条)."""
+
+    __tablename__ = "number_record_affairs"
+
+    person_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("number_records.person_id", ondelete="CASCADE"), primary_key=True
+    )
+    affair_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("affairs.id"), primary_key=True)
+
+
+class NumberCorrection(Base):
+    """History of corrections: who, when, why. Neither the old nor the new number."""
+
+    __tablename__ = "number_corrections"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    number_check_document: Mapped[str] = mapped_column(String(32))
+    identity_check_document: Mapped[str] = mapped_column(String(32))
+    corrected_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    corrected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SpiFile(Base):
+    """特定個人情報ファイル: the register of data sets (seed 図表2-1 (3)③)."""
+
+    __tablename__ = "spi_files"
+    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    purpose: Mapped[str] = mapped_column(Text)
+    responsible_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    department_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("departments.id"))
+    affair_codes: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RecipientKind(StrEnum):
+    CONTRACTOR = "contractor"
+    HEALTH_INSURANCE_SOCIETY = "health_insurance_society"
+    MUNICIPALITY = "municipality"
+    OTHER = "other"
+    PENSION_OFFICE = "pension_office"
+    PUBLIC_EMPLOYMENT_SECURITY_OFFICE = "public_employment_security_office"
+    TAX_OFFICE = "tax_office"
+
+
+class Provision(Base):
+    """提供: a number given to someone else, only as 番号法第19条 permits."""
+
+    __tablename__ = "provisions"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    recipient_kind: Mapped[str] = mapped_column(String(40))
+    recipient_name: Mapped[str] = mapped_column(String(200))
+    legal_basis: Mapped[str] = mapped_column(String(100))
+    affair_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("affairs.id"))
+    method: Mapped[str] = mapped_column(String(100))
+    provided_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    provided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ProvisionPerson(Base):
+    __tablename__ = "provision_persons"
+
+    provision_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("provisions.id"), primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"), primary_key=True)
+
+
+class Disposal(Base):
+    """削除・廃棄の記録: who, when, how, which affairs; never the number."""
+
+    __tablename__ = "disposals"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"), index=True)
+    affair_codes: Mapped[list[str]] = mapped_column(JSON)
+    method: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    kek_version_at_disposal: Mapped[int | None] = mapped_column(Integer)
+    disposed_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    disposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TakeOut(Base):
+    """持出し: an encrypted export file that left the vault."""
+
+    __tablename__ = "take_outs"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    affair_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("affairs.id"))
+    person_count: Mapped[int] = mapped_column(Integer)
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    encryption: Mapped[str] = mapped_column(String(40))
+    purpose: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ImportJob(Base):
+    """A CSV import, resumable: ``committed_line`` is the last line whose batch landed."""
+
+    __tablename__ = "import_jobs"
+    __table_args__ = (Index("ix_import_jobs_lookup", "organisation_id", "file_sha256"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    affair_codes: Mapped[list[str]] = mapped_column(JSON)
+    mode: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
+    committed_line: Mapped[int] = mapped_column(Integer, default=1)
+    imported: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    started_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)

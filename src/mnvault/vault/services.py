@@ -1,0 +1,453 @@
+"""The lifecycle of a number: acquire, use, look up, correct, provide, dispose.
+
+Every function authorizes first and writes its audit entry in the caller's
+transaction, so an operation and its record land together or not at all.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from mnvault import numbers
+from mnvault.access.context import Context
+from mnvault.access.permissions import Permission
+from mnvault.access.services import authorize
+from mnvault.affairs.models import Affair
+from mnvault.affairs.services import get_affair
+from mnvault.audit import services as audit
+from mnvault.audit.actions import AuditAction
+from mnvault.crypto import Envelope, WrappedKey
+from mnvault.db.base import utcnow
+from mnvault.vault.errors import (
+    AffairNotApplicable,
+    AlreadyHeld,
+    DuplicateNumber,
+    InvalidInput,
+    NotFound,
+    NotHeld,
+    PurposeMismatch,
+)
+from mnvault.vault.models import (
+    DataKey,
+    Disposal,
+    IdentityCheckDocument,
+    LifeStatus,
+    NumberCheckDocument,
+    NumberCorrection,
+    NumberRecord,
+    NumberRecordAffair,
+    Person,
+    PersonKind,
+    Provision,
+    ProvisionPerson,
+    RecipientKind,
+)
+
+MY_NUMBER_FIELD = "my_number"
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityVerification:
+    """本人確認 = 番号確認 + 身元確認 (番号法第16条)."""
+
+    number_check_document: NumberCheckDocument
+    identity_check_document: IdentityCheckDocument
+    verified_by: uuid.UUID
+    verified_at: datetime
+
+
+def parse_number(raw: str) -> str:
+    try:
+        return numbers.parse_my_number(raw)
+    except numbers.InvalidNumber as exc:
+        raise InvalidInput(exc.message_ja, exc.message_en) from None
+
+
+def _affair_for(session: Session, context: Context, code: str, person_kind: str) -> Affair:
+    affair = get_affair(session, context.organisation_id, code)
+    if person_kind not in affair.person_kinds:
+        raise AffairNotApplicable(f"{code} × {person_kind}", f"{code} for {person_kind}")
+    return affair
+
+
+def _person(session: Session, context: Context, person_id: uuid.UUID) -> Person:
+    person = session.get(Person, person_id)
+    # Another organisation's person is "not found", never "forbidden": no tenant can
+    # learn that an id exists elsewhere.
+    if person is None or person.organisation_id != context.organisation_id:
+        raise NotFound(f"本人 {person_id}", f"person {person_id}")
+    return person
+
+
+# -- persons -----------------------------------------------------------------------------
+
+
+def create_person(
+    session: Session,
+    context: Context,
+    *,
+    kind: PersonKind,
+    external_ref: str,
+    name: str,
+    department_id: uuid.UUID | None = None,
+    related_person_id: uuid.UUID | None = None,
+    life_status: LifeStatus = LifeStatus.LIVING,
+    relationship_start: date | None = None,
+    relationship_end: date | None = None,
+) -> Person:
+    authorize(session, context, Permission.PERSON_CREATE)
+    if not external_ref.strip() or not name.strip():
+        raise InvalidInput("外部参照IDと氏名は必須です", "external id and name are required")
+    if related_person_id is not None:
+        _person(session, context, related_person_id)
+    person = Person(
+        organisation_id=context.organisation_id,
+        kind=kind.value,
+        external_ref=external_ref.strip(),
+        name=name.strip(),
+        department_id=department_id,
+        related_person_id=related_person_id,
+        life_status=life_status.value,
+        relationship_start=relationship_start,
+        relationship_end=relationship_end,
+    )
+    session.add(person)
+    session.flush()
+    audit.record(session, context, AuditAction.PERSON_CREATE, person_id=person.id)
+    return person
+
+
+def find_person(session: Session, context: Context, external_ref: str) -> Person:
+    authorize(session, context, Permission.PERSON_READ)
+    person = session.scalar(
+        select(Person).where(
+            Person.organisation_id == context.organisation_id, Person.external_ref == external_ref
+        )
+    )
+    if person is None:
+        raise NotFound(f"外部参照ID {external_ref}", f"external id {external_ref}")
+    audit.record(session, context, AuditAction.PERSON_READ, person_id=person.id)
+    return person
+
+
+@dataclass(frozen=True)
+class PersonSummary:
+    """What may be shown without revealing a number."""
+
+    person: Person
+    number_held: bool
+    acquired_for: list[str]
+    verification: IdentityVerification | None
+
+
+def summarise_person(session: Session, context: Context, person_id: uuid.UUID) -> PersonSummary:
+    authorize(session, context, Permission.PERSON_READ, person_id=person_id)
+    person = _person(session, context, person_id)
+    record = session.get(NumberRecord, person_id)
+    affairs = list(
+        session.scalars(
+            select(Affair.code)
+            .join(NumberRecordAffair, NumberRecordAffair.affair_id == Affair.id)
+            .where(NumberRecordAffair.person_id == person_id)
+            .order_by(Affair.code)
+        )
+    )
+    verification = (
+        IdentityVerification(
+            NumberCheckDocument(record.number_check_document),
+            IdentityCheckDocument(record.identity_check_document),
+            record.verified_by,
+            record.verified_at,
+        )
+        if record
+        else None
+    )
+    audit.record(session, context, AuditAction.PERSON_READ, person_id=person_id)
+    return PersonSummary(person, record is not None, affairs, verification)
+
+
+# -- acquire -----------------------------------------------------------------------------
+
+
+def acquire(
+    session: Session,
+    envelope: Envelope,
+    context: Context,
+    *,
+    person_id: uuid.UUID,
+    number: str,
+    verification: IdentityVerification,
+    affair_codes: Sequence[str],
+) -> NumberRecord:
+    """取得: only for affairs that apply to the person's kind, with identity verified."""
+    if not affair_codes:
+        raise InvalidInput("事務を指定してください", "name at least one affair")
+    for code in affair_codes:
+        authorize(session, context.for_affair(code), Permission.NUMBER_ACQUIRE, person_id=person_id)
+    person = _person(session, context, person_id)
+    affairs = [_affair_for(session, context, code, person.kind) for code in affair_codes]
+    normalised = parse_number(number)
+    if session.get(NumberRecord, person_id) is not None:
+        raise AlreadyHeld()
+    org = context.organisation_id.hex
+    index = envelope.blind_index(org, normalised)
+    _refuse_duplicate(session, context, index, person_id)
+    dek = _data_key(session, envelope, person)
+    record = NumberRecord(
+        person_id=person_id,
+        organisation_id=context.organisation_id,
+        ciphertext=envelope.seal_field(
+            dek, org, person_id.hex, MY_NUMBER_FIELD, normalised.encode("ascii")
+        ),
+        blind_index=index,
+        number_check_document=verification.number_check_document.value,
+        identity_check_document=verification.identity_check_document.value,
+        verified_by=verification.verified_by,
+        verified_at=verification.verified_at,
+        acquired_by=context.actor_id,
+        acquired_at=utcnow(),
+    )
+    session.add(record)
+    session.flush()
+    session.add_all(NumberRecordAffair(person_id=person_id, affair_id=a.id) for a in affairs)
+    audit.record(
+        session,
+        context,
+        AuditAction.NUMBER_ACQUIRE,
+        person_id=person_id,
+        details={"affairs": sorted(affair_codes)},
+    )
+    return record
+
+
+def _refuse_duplicate(
+    session: Session, context: Context, index: bytes, person_id: uuid.UUID
+) -> None:
+    holder = session.scalar(
+        select(NumberRecord.person_id).where(
+            NumberRecord.organisation_id == context.organisation_id,
+            NumberRecord.blind_index == index,
+        )
+    )
+    if holder is not None and holder != person_id:
+        raise DuplicateNumber()
+
+
+def _data_key(session: Session, envelope: Envelope, person: Person) -> bytes:
+    org, pid = person.organisation_id.hex, person.id.hex
+    stored = session.get(DataKey, person.id)
+    if stored is not None:
+        return envelope.open_data_key(org, pid, WrappedKey(stored.kek_version, stored.wrapped_key))
+    dek, wrapped = envelope.new_data_key(org, pid)
+    session.add(
+        DataKey(person_id=person.id, kek_version=wrapped.kek_version, wrapped_key=wrapped.blob)
+    )
+    return dek
+
+
+def _open_number(session: Session, envelope: Envelope, record: NumberRecord) -> str:
+    stored = session.get(DataKey, record.person_id)
+    if stored is None:
+        raise NotHeld()
+    org, pid = record.organisation_id.hex, record.person_id.hex
+    dek = envelope.open_data_key(org, pid, WrappedKey(stored.kek_version, stored.wrapped_key))
+    return envelope.open_field(dek, org, pid, MY_NUMBER_FIELD, record.ciphertext).decode("ascii")
+
+
+# -- use ---------------------------------------------------------------------------------
+
+
+def use(session: Session, envelope: Envelope, context: Context, *, person_id: uuid.UUID) -> str:
+    """利用: return the number, for an affair it was acquired for, to an assigned clerk."""
+    authorize(session, context, Permission.NUMBER_READ, person_id=person_id)
+    _person(session, context, person_id)
+    record = session.get(NumberRecord, person_id)
+    if record is None:
+        raise NotHeld()
+    acquired_for = set(
+        session.scalars(
+            select(Affair.code)
+            .join(NumberRecordAffair, NumberRecordAffair.affair_id == Affair.id)
+            .where(NumberRecordAffair.person_id == person_id)
+        )
+    )
+    if context.affair_code not in acquired_for:
+        raise PurposeMismatch(str(context.affair_code), str(context.affair_code))
+    audit.record(session, context, AuditAction.NUMBER_READ, person_id=person_id)
+    return _open_number(session, envelope, record)
+
+
+def lookup(session: Session, envelope: Envelope, context: Context, *, number: str) -> Person | None:
+    """Find whose number this is, through the blind index; the search itself is audited."""
+    authorize(session, context, Permission.NUMBER_LOOKUP)
+    index = envelope.blind_index(context.organisation_id.hex, parse_number(number))
+    person = session.scalar(
+        select(Person)
+        .join(NumberRecord, NumberRecord.person_id == Person.id)
+        .where(
+            NumberRecord.organisation_id == context.organisation_id,
+            NumberRecord.blind_index == index,
+        )
+    )
+    audit.record(
+        session,
+        context,
+        AuditAction.NUMBER_LOOKUP,
+        person_id=person.id if person else None,
+        details={"found": person is not None},
+    )
+    return person
+
+
+# -- correct -----------------------------------------------------------------------------
+
+
+def correct(
+    session: Session,
+    envelope: Envelope,
+    context: Context,
+    *,
+    person_id: uuid.UUID,
+    number: str,
+    reason: str,
+    verification: IdentityVerification,
+) -> NumberRecord:
+    """訂正: replace the number, keeping the history of who, when and why."""
+    authorize(session, context, Permission.NUMBER_CORRECT, person_id=person_id)
+    if not reason.strip():
+        raise InvalidInput("訂正理由は必須です", "a reason is required")
+    person = _person(session, context, person_id)
+    record = session.get(NumberRecord, person_id)
+    if record is None:
+        raise NotHeld()
+    normalised = parse_number(number)
+    org = context.organisation_id.hex
+    index = envelope.blind_index(org, normalised)
+    _refuse_duplicate(session, context, index, person_id)
+    dek = _data_key(session, envelope, person)
+    record.ciphertext = envelope.seal_field(
+        dek, org, person_id.hex, MY_NUMBER_FIELD, normalised.encode("ascii")
+    )
+    record.blind_index = index
+    record.number_check_document = verification.number_check_document.value
+    record.identity_check_document = verification.identity_check_document.value
+    record.verified_by = verification.verified_by
+    record.verified_at = verification.verified_at
+    session.add(
+        NumberCorrection(
+            person_id=person_id,
+            reason=reason.strip(),
+            number_check_document=verification.number_check_document.value,
+            identity_check_document=verification.identity_check_document.value,
+            corrected_by=context.actor_id,
+        )
+    )
+    session.flush()
+    audit.record(session, context, AuditAction.NUMBER_CORRECT, person_id=person_id)
+    return record
+
+
+# -- provide -----------------------------------------------------------------------------
+
+
+def provide(
+    session: Session,
+    context: Context,
+    *,
+    person_ids: Sequence[uuid.UUID],
+    recipient_kind: RecipientKind,
+    recipient_name: str,
+    legal_basis: str,
+    method: str,
+) -> Provision:
+    """提供: record that numbers went to a recipient as 番号法第19条 allows."""
+    authorize(session, context, Permission.PROVISION_CREATE)
+    if not legal_basis.strip().startswith("番号法第19条"):
+        raise InvalidInput(
+            "提供の根拠は番号法第19条の各号で示してください",
+            "the legal basis must be an item of Article 19 of the My Number Act",
+        )
+    if not person_ids:
+        raise InvalidInput("本人を指定してください", "name at least one person")
+    affair = get_affair(session, context.organisation_id, str(context.affair_code))
+    for person_id in person_ids:
+        _person(session, context, person_id)
+        if session.get(NumberRecordAffair, (person_id, affair.id)) is None:
+            raise PurposeMismatch(str(person_id), str(person_id))
+    provision = Provision(
+        organisation_id=context.organisation_id,
+        recipient_kind=recipient_kind.value,
+        recipient_name=recipient_name,
+        legal_basis=legal_basis.strip(),
+        affair_id=affair.id,
+        method=method,
+        provided_by=context.actor_id,
+    )
+    session.add(provision)
+    session.flush()
+    session.add_all(ProvisionPerson(provision_id=provision.id, person_id=p) for p in person_ids)
+    for person_id in person_ids:
+        audit.record(
+            session,
+            context,
+            AuditAction.PROVISION_CREATE,
+            person_id=person_id,
+            details={"provision_id": str(provision.id), "recipient_kind": recipient_kind.value},
+        )
+    return provision
+
+
+# -- dispose -----------------------------------------------------------------------------
+
+
+def dispose(
+    session: Session,
+    envelope: Envelope,
+    context: Context,
+    *,
+    person_id: uuid.UUID,
+    reason: str,
+) -> Disposal:
+    """削除: delete ciphertext, blind index and wrapped data key; keep a record without them.
+
+    Rotating the KEK afterwards (issue #5) makes backups unable to decrypt it either.
+    """
+    authorize(session, context, Permission.DISPOSAL_RUN, person_id=person_id)
+    _person(session, context, person_id)
+    if session.get(NumberRecord, person_id) is None:
+        raise NotHeld()
+    affair_codes = list(
+        session.scalars(
+            select(Affair.code)
+            .join(NumberRecordAffair, NumberRecordAffair.affair_id == Affair.id)
+            .where(NumberRecordAffair.person_id == person_id)
+        )
+    )
+    session.execute(delete(NumberRecordAffair).where(NumberRecordAffair.person_id == person_id))
+    session.execute(delete(NumberRecord).where(NumberRecord.person_id == person_id))
+    session.execute(delete(DataKey).where(DataKey.person_id == person_id))
+    disposal = Disposal(
+        organisation_id=context.organisation_id,
+        person_id=person_id,
+        affair_codes=sorted(affair_codes),
+        method="crypto_erase: ciphertext, blind index and wrapped data key deleted",
+        reason=reason,
+        kek_version_at_disposal=envelope.provider.current_kek_version,
+        disposed_by=context.actor_id,
+    )
+    session.add(disposal)
+    session.flush()
+    audit.record(
+        session,
+        context,
+        AuditAction.NUMBER_DISPOSE,
+        person_id=person_id,
+        details={"disposal_id": str(disposal.id), "affairs": sorted(affair_codes)},
+    )
+    return disposal
