@@ -73,9 +73,7 @@ def sign_in(vault: Vault, login: str | None, *, organisation: str | None = None)
     password = os.environ.get("MNVAULT_USER_PASSWORD")
     if password is None:
         if not sys.stdin.isatty():
-            fail(
-                "パスワードがありません（MNVAULT_USER_PASSWORD） / no password (MNVAULT_USER_PASSWORD)"
-            )
+            fail("パスワードがありません / no password (set MNVAULT_USER_PASSWORD)")
         password = str(typer.prompt("パスワード / password", hide_input=True))
     try:
         with unit_of_work(vault.sessions) as session:
