@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -28,8 +30,17 @@ SECURITY_HEADERS = {
 
 def create_app(settings: Settings) -> FastAPI:
     configure_logging(settings.log_level)
-    app = FastAPI(title="mnvault", version=__version__, docs_url=None, redoc_url=None)
     state: dict[str, Any] = {"vault": None}
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if state["vault"] is not None:
+            state["vault"].close()  # sealing drops the keys from memory
+
+    app = FastAPI(
+        title="mnvault", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan
+    )
     try:
         passphrase = deployment.resolve_passphrase(settings)
         if passphrase:
@@ -73,10 +84,5 @@ def create_app(settings: Settings) -> FastAPI:
             "<p>The My Number vault is running. Screens come in a later release; "
             "see <a href='/health'>/health</a>.</p></body></html>"
         )
-
-    @app.on_event("shutdown")
-    def close() -> None:
-        if state["vault"] is not None:
-            state["vault"].close()
 
     return app

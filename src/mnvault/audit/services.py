@@ -44,7 +44,7 @@ def record(
         details=dict(details) if details else None,
     )
     session.add(entry)
-    session.flush([entry])
+    session.flush()
     return entry
 
 

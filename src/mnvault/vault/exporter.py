@@ -70,7 +70,7 @@ def export_affair(
             NumberRecordAffair.affair_id == affair.id,
         )
         .order_by(Person.external_ref)
-    ).tuples()
+    )
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_COLUMNS)

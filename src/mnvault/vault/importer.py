@@ -261,9 +261,7 @@ class _Importer:
                 select(Person.external_ref, Person.id).where(
                     Person.organisation_id == self.org, Person.external_ref.in_(refs)
                 )
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         held = dict(
             session.execute(
@@ -271,9 +269,7 @@ class _Importer:
                     NumberRecord.organisation_id == self.org,
                     NumberRecord.blind_index.in_(indexes),
                 )
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         related_refs = {row.related_ref for row in batch if row.related_ref} - set(refs)
         related = (
@@ -282,9 +278,7 @@ class _Importer:
                     select(Person.external_ref, Person.id).where(
                         Person.organisation_id == self.org, Person.external_ref.in_(related_refs)
                     )
-                )
-                .tuples()
-                .all()
+                ).all()
             )
             if related_refs
             else {}
@@ -494,9 +488,7 @@ def _prepare(
             select(Department.code, Department.id).where(
                 Department.organisation_id == context.organisation_id
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
 
 
@@ -589,8 +581,9 @@ def _run(
 
         def flush() -> None:
             nonlocal batch
-            writing = not (all_or_nothing and report.rejected)
-            for err in importer.write_batch(session, batch, report) if writing else []:
+            # All-or-nothing keeps writing after a bad line, inside the transaction that
+            # will be rolled back, so that duplicates across batches are still reported.
+            for err in importer.write_batch(session, batch, report):
                 error(err)
             batch = []
             job.committed_line = last_line

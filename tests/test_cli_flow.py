@@ -1,0 +1,158 @@
+"""End to end through the real `mnvault` command, as a new user would run it, plus the
+leak test: no synthetic number appears in any output, log line or the database file."""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pyrage
+import pytest
+
+from mnvault.vault.importer import write_example_csv
+
+MNVAULT = [sys.executable, "-m", "mnvault.cli.main"]
+
+
+def mnvault(
+    args: list[str], env: dict[str, str], stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*MNVAULT, *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def deployment(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    data = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MNVAULT_")}
+    env["MNVAULT_DATA_DIR"] = str(data)
+    env["MNVAULT_LOG_LEVEL"] = "DEBUG"  # the leak test wants every log line there is
+    result = mnvault(["init", "--org-name", "試験株式会社"], env)
+    assert result.returncode == 0, result.stderr
+    assert "initial-credentials.txt" in result.stdout
+    credentials = (data / "initial-credentials.txt").read_text("utf-8")
+    assert oct((data / "initial-credentials.txt").stat().st_mode)[-3:] == "600"
+    admin_password = re.search(r"admin_password = (\S+)", credentials).group(1)  # type: ignore[union-attr]
+    env.update(MNVAULT_USER="admin", MNVAULT_USER_PASSWORD=admin_password)
+    result = mnvault(
+        ["user", "add", "sato", "--role", "clerk", "--affair", "withholding_slip"], env
+    )
+    assert result.returncode == 0, result.stderr
+    clerk_password = result.stdout.strip().split()[-1]
+    env.update(MNVAULT_USER="sato", MNVAULT_USER_PASSWORD=clerk_password)
+    return env, data
+
+
+def read_all_numbers(csv_path: Path) -> list[str]:
+    return [line.split(",")[3] for line in csv_path.read_text("utf-8").splitlines()[1:]]
+
+
+def test_import_show_export_and_nothing_leaks(
+    deployment: tuple[dict[str, str], Path], tmp_path: Path
+):
+    env, data = deployment
+    people = tmp_path / "people.csv"
+    write_example_csv(people, 300, seed=11)
+    numbers = read_all_numbers(people)
+    bad = numbers[5][:-1] + str((int(numbers[5][-1]) + 1) % 10)
+    with people.open("a", encoding="utf-8") as handle:
+        handle.write(f"X1,employee,誤り,{bad},my_number_card,my_number_card,,,,,\n")
+    outputs: list[str] = []
+
+    result = mnvault(["import", "persons", str(people), "--affair", "withholding_slip"], env)
+    outputs += [result.stdout, result.stderr]
+    assert result.returncode == 1  # one bad line
+    assert "line 302" in result.stderr and "check digit" in result.stderr
+    assert "300 件取込み / imported" in result.stdout
+
+    result = mnvault(["person", "show", "E0000007"], env)
+    outputs += [result.stdout, result.stderr]
+    assert result.returncode == 0, result.stderr
+    assert "************" in result.stdout
+
+    result = mnvault(
+        ["person", "show", "E0000007", "--reveal", "--affair", "withholding_slip"], env
+    )
+    assert result.returncode == 0, result.stderr
+    assert numbers[6] in result.stdout  # the authorized reveal is the one place it shows
+
+    admin_env = {**env, "MNVAULT_USER": "admin"}
+    result = mnvault(
+        ["person", "show", "E0000007", "--reveal", "--affair", "withholding_slip"],
+        {**admin_env, "MNVAULT_USER_PASSWORD": "wrong"},
+    )
+    outputs += [result.stdout, result.stderr]
+    assert result.returncode == 1
+
+    identity = pyrage.x25519.Identity.generate()
+    out = tmp_path / "slip.csv.age"
+    result = mnvault(
+        [
+            "export",
+            "--affair",
+            "withholding_slip",
+            "--out",
+            str(out),
+            "--purpose",
+            "税務署への提出",
+            "--recipient",
+            str(identity.to_public()),
+        ],
+        env,
+    )
+    outputs += [result.stdout, result.stderr]
+    assert result.returncode == 0, result.stderr
+    exported = pyrage.decrypt(out.read_bytes(), [identity]).decode("utf-8")
+    assert exported.count("\n") == 301
+    assert numbers[0] in exported
+    assert numbers[0].encode() not in out.read_bytes()
+
+    result = mnvault(["number", "check", numbers[1], bad], env)
+    outputs += [result.stdout, result.stderr]
+    assert result.returncode == 1
+
+    # The leak test proper: no number in what was printed (except the reveal above) nor
+    # in any file of the data directory (database, WAL, keyring).
+    printed = "\n".join(outputs)
+    for number in [*numbers, bad]:
+        assert number not in printed
+    for path in data.rglob("*"):
+        if path.is_file():
+            blob = path.read_bytes()
+            for number in [*numbers, bad]:
+                assert number.encode() not in blob, f"a number in plain text in {path.name}"
+    with sqlite3.connect(data / "db" / "mnvault.sqlite3") as db:
+        dump = "\n".join(db.iterdump())
+    for number in [*numbers, bad]:
+        assert number not in dump
+
+
+def test_health_reports_keyring_and_database(deployment: tuple[dict[str, str], Path]):
+    from fastapi.testclient import TestClient
+
+    from mnvault.app import create_app
+    from mnvault.config import load_settings
+
+    _env, data = deployment
+    settings = load_settings(data, env={})
+    with TestClient(create_app(settings)) as client:
+        body = client.get("/health").json()
+        assert body["keyring"] == "unsealed" and body["database"] == "ok"
+        headers = client.get("/").headers
+        assert headers["cache-control"] == "no-store" and headers["x-frame-options"] == "DENY"
+    # Without the development passphrase file, the server starts sealed and says so.
+    (data / "dev-passphrase").rename(data.parent / "moved-passphrase")
+    with TestClient(create_app(load_settings(data, env={}))) as client:
+        body = client.get("/health").json()
+        assert body == {**body, "keyring": "sealed", "status": "degraded"}
