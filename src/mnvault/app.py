@@ -12,7 +12,6 @@ from fastapi.responses import HTMLResponse
 
 from mnvault import __version__
 from mnvault.config import Settings
-from mnvault.crypto import LocalKeyring
 from mnvault.deployment import services as deployment
 from mnvault.deployment.errors import DeploymentError
 from mnvault.logging import configure_logging
@@ -66,8 +65,6 @@ def create_app(settings: Settings) -> FastAPI:
         else:
             db_ok = False
             sealed = True
-            if deployment.is_initialised(settings):
-                LocalKeyring.load(settings.keyring_path)  # still readable, just sealed
         return {
             "status": "ok" if (db_ok and not sealed) else "degraded",
             "version": __version__,

@@ -15,13 +15,10 @@ from mnvault.access import services as access
 from mnvault.access.context import Context
 from mnvault.access.errors import AccessError
 from mnvault.config import load_settings
-from mnvault.crypto import CryptoError
-from mnvault.db.engine import unit_of_work
 from mnvault.deployment import services as deployment
-from mnvault.deployment.errors import DeploymentError
+from mnvault.deployment.errors import KNOWN_ERRORS as KNOWN_ERRORS
 from mnvault.deployment.services import Vault
 from mnvault.logging import configure_logging
-from mnvault.vault.errors import VaultError
 
 DataDir = Annotated[
     Path | None,
@@ -35,8 +32,6 @@ UserOpt = Annotated[
         "MNVAULT_USER_PASSWORD or a prompt)",
     ),
 ]
-
-KNOWN_ERRORS = (AccessError, CryptoError, DeploymentError, VaultError)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -76,7 +71,7 @@ def sign_in(vault: Vault, login: str | None, *, organisation: str | None = None)
             fail("パスワードがありません / no password (set MNVAULT_USER_PASSWORD)")
         password = str(typer.prompt("パスワード / password", hide_input=True))
     try:
-        with unit_of_work(vault.sessions) as session:
+        with vault.transaction() as session:
             user = access.authenticate(session, login=login, password=password, channel="cli")
             org_ids = access.organisations_of(session, user.id)
     except AccessError as exc:

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from mnvault.cli.common import KNOWN_ERRORS, DataDir, UserOpt, fail, opened_vault, sign_in
-from mnvault.db.engine import unit_of_work
 from mnvault.numbers import mask
 from mnvault.vault import services as vault_services
 
@@ -30,7 +29,7 @@ def show(
     with opened_vault(data_dir) as vault:
         context = sign_in(vault, user)
         try:
-            with unit_of_work(vault.sessions) as session:
+            with vault.transaction() as session:
                 person = vault_services.find_person(session, context, external_ref)
                 summary = vault_services.summarise_person(session, context, person.id)
                 number = None

@@ -11,7 +11,6 @@ from typing import Annotated
 import typer
 
 from mnvault.cli.common import KNOWN_ERRORS, DataDir, UserOpt, fail, opened_vault, sign_in
-from mnvault.db.engine import unit_of_work
 from mnvault.vault.exporter import export_affair
 from mnvault.vault.importer import ImportMode, LineError, import_persons
 
@@ -132,7 +131,7 @@ def export(
     with opened_vault(data_dir) as vault:
         context = sign_in(vault, user).for_affair(affair)
         try:
-            with unit_of_work(vault.sessions) as session:
+            with vault.transaction() as session:
                 result = export_affair(
                     session,
                     vault.envelope,

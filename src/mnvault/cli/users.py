@@ -11,7 +11,6 @@ from mnvault.access.models import Role
 from mnvault.access.permissions import Permission
 from mnvault.affairs.services import get_affair
 from mnvault.cli.common import KNOWN_ERRORS, DataDir, UserOpt, fail, opened_vault, sign_in
-from mnvault.db.engine import unit_of_work
 
 app = typer.Typer(help="利用者と権限 / users and roles", no_args_is_help=True)
 
@@ -30,7 +29,7 @@ def add(
         context = sign_in(vault, user)
         password = access.generate_password()
         try:
-            with unit_of_work(vault.sessions) as session:
+            with vault.transaction() as session:
                 access.authorize(session, context, Permission.USER_MANAGE)
                 new_user = access.create_user(
                     session, context, login=login, display_name=name or login, password=password

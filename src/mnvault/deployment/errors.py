@@ -26,3 +26,16 @@ class NotInitialised(DeploymentError):
 class NoPassphrase(DeploymentError):
     message_ja = "鍵束のパスフレーズがありません（MNVAULT_PASSPHRASE か MNVAULT_PASSPHRASE_FILE）"
     message_en = "no keyring passphrase (set MNVAULT_PASSPHRASE or MNVAULT_PASSPHRASE_FILE)"
+
+
+def _known_errors() -> tuple[type[Exception], ...]:
+    from mnvault.access.errors import AccessError  # noqa: PLC0415 - avoids an import cycle
+    from mnvault.crypto.errors import CryptoError  # noqa: PLC0415
+    from mnvault.vault.errors import VaultError  # noqa: PLC0415
+
+    return (AccessError, CryptoError, DeploymentError, VaultError)
+
+
+# Errors a person can cause or meet; each has a Japanese and an English message and
+# none carries a number, so commands and routes may show them as they are.
+KNOWN_ERRORS = _known_errors()

@@ -7,6 +7,7 @@ import os
 import stat
 import uuid
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +44,10 @@ class Vault:
 
     def __post_init__(self) -> None:
         self.envelope = Envelope(self.keyring)
+
+    def transaction(self) -> AbstractContextManager[Session]:
+        """One unit of work (commit on success, roll back and audit a denial on failure)."""
+        return unit_of_work(self.sessions)
 
     def close(self) -> None:
         self.keyring.seal()
