@@ -16,7 +16,7 @@ from mnvault.access.context import Context
 from mnvault.access.errors import AccessError
 from mnvault.config import load_settings
 from mnvault.deployment import services as deployment
-from mnvault.deployment.errors import KNOWN_ERRORS as KNOWN_ERRORS
+from mnvault.deployment.errors import KNOWN_ERRORS
 from mnvault.deployment.services import Vault
 from mnvault.logging import configure_logging
 

@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from mnvault.cli.common import KNOWN_ERRORS, DataDir, UserOpt, fail, opened_vault, sign_in
+from mnvault.cli.common import DataDir, UserOpt, fail, opened_vault, sign_in
+from mnvault.deployment.errors import KNOWN_ERRORS
 from mnvault.numbers import mask
 from mnvault.vault import services as vault_services
 

@@ -7,9 +7,10 @@ from typing import Annotated
 
 import typer
 
-from mnvault.cli.common import KNOWN_ERRORS, DataDir, fail
+from mnvault.cli.common import DataDir, fail
 from mnvault.config import load_settings
 from mnvault.deployment import services as deployment
+from mnvault.deployment.errors import KNOWN_ERRORS
 from mnvault.orgs.models import OrganisationKind
 
 

@@ -10,7 +10,8 @@ from typing import Annotated
 
 import typer
 
-from mnvault.cli.common import KNOWN_ERRORS, DataDir, UserOpt, fail, opened_vault, sign_in
+from mnvault.cli.common import DataDir, UserOpt, fail, opened_vault, sign_in
+from mnvault.deployment.errors import KNOWN_ERRORS
 from mnvault.vault.exporter import export_affair
 from mnvault.vault.importer import ImportMode, LineError, import_persons
 

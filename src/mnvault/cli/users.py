@@ -10,7 +10,8 @@ from mnvault.access import services as access
 from mnvault.access.models import Role
 from mnvault.access.permissions import Permission
 from mnvault.affairs.services import get_affair
-from mnvault.cli.common import KNOWN_ERRORS, DataDir, UserOpt, fail, opened_vault, sign_in
+from mnvault.cli.common import DataDir, UserOpt, fail, opened_vault, sign_in
+from mnvault.deployment.errors import KNOWN_ERRORS
 
 app = typer.Typer(help="利用者と権限 / users and roles", no_args_is_help=True)
 
