@@ -410,7 +410,7 @@ def test_generate_my_numbers_is_deterministic_by_seed() -> None:
     first = list(generate_my_numbers(500, seed=42))
     assert first == list(generate_my_numbers(500, seed=42))
     assert first != list(generate_my_numbers(500, seed=43))
-    rng = random.Random(42)  # noqa: S311 - the generator's own, seeded, not for secrets
+    rng = random.Random(42)
     assert first == [generate_my_number(rng) for _ in range(500)]
     assert all(map(is_valid_my_number, first))
     assert len(set(first)) == 500

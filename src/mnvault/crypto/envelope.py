@@ -23,9 +23,15 @@ _DEK_FIELD = "data_key"
 __all__ = ["Envelope", "SealedValue", "WrappedKey", "associated_data"]
 
 
+def _encode_parts(*parts: bytes) -> bytes:
+    # Length-prefixed, so that no two different tuples of parts encode alike whatever
+    # characters the ids contain.
+    return b"".join(len(part).to_bytes(4, "big") + part for part in parts)
+
+
 def associated_data(organisation_id: str, person_id: str, field: str) -> bytes:
-    """The binding of a ciphertext to its place; ids are hex UUIDs, so no separator clash."""
-    return b"|".join((_AAD_PREFIX, organisation_id.encode(), person_id.encode(), field.encode()))
+    """The binding of a ciphertext to its place (organisation, person, field)."""
+    return _encode_parts(_AAD_PREFIX, organisation_id.encode(), person_id.encode(), field.encode())
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +79,8 @@ class Envelope:
         dek: bytes, organisation_id: str, person_id: str, field: str, ciphertext: bytes
     ) -> bytes:
         aad = associated_data(organisation_id, person_id, field)
+        if len(ciphertext) < _NONCE_BYTES + 16:
+            raise DecryptionFailed("ciphertext too short")
         try:
             return AESGCM(dek).decrypt(ciphertext[:_NONCE_BYTES], ciphertext[_NONCE_BYTES:], aad)
         except InvalidTag as exc:
@@ -96,5 +104,5 @@ class Envelope:
     def blind_index(self, organisation_id: str, value: str) -> bytes:
         """HMAC-SHA-256 of a normalised value, per organisation (no cross-tenant linking)."""
         return self.provider.blind_index(
-            b"|".join((b"mnvault/bi/v1", organisation_id.encode(), value.encode()))
+            _encode_parts(b"mnvault/bi/v1", organisation_id.encode(), value.encode())
         )

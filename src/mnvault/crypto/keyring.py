@@ -10,12 +10,16 @@ or sign; they never see a KEK.
 from __future__ import annotations
 
 import base64
+import fcntl
+import hashlib
 import hmac
 import json
 import os
 import secrets
 import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -142,6 +146,9 @@ class LocalKeyring:
         self._salt = salt
         self._sealing_key: bytes | None = None
         self._secrets: _Secrets | None = None
+        # Digest of the file as this instance last read or wrote it: a save over a file
+        # someone else changed (another process rotated or destroyed a version) is refused.
+        self._seen: bytes | None = None
 
     # -- life cycle -------------------------------------------------------------------
 
@@ -192,18 +199,25 @@ class LocalKeyring:
         return self._secrets is None
 
     def unseal(self, passphrase: str) -> None:
-        document = json.loads(self.path.read_text("utf-8"))
-        key = _derive(passphrase, self._salt, self._params)
+        raw = self.path.read_bytes()
         try:
+            document = json.loads(raw)
+            key = _derive(passphrase, self._salt, self._params)
             payload = AESGCM(key).decrypt(
                 _unb64(document["nonce"]),
                 _unb64(document["sealed"]),
                 _header_bytes(document["header"]),
             )
+            secrets_ = self._decode(json.loads(payload))
+        except KeyringError:
+            raise
         except InvalidTag as exc:
             raise KeyringError("wrong passphrase or the keyring file was altered") from exc
+        except (KeyError, TypeError, ValueError) as exc:  # binascii.Error is a ValueError
+            raise KeyringError("the keyring file is damaged") from exc
         self._sealing_key = key
-        self._secrets = self._decode(json.loads(payload))
+        self._secrets = secrets_
+        self._seen = hashlib.sha256(raw).digest()
 
     def seal(self) -> None:
         """Drop every key from memory (as far as Python lets us)."""
@@ -212,8 +226,9 @@ class LocalKeyring:
 
     def change_passphrase(self, new_passphrase: str) -> None:
         self._require()
-        self._salt = secrets.token_bytes(16)
-        self._sealing_key = _derive(new_passphrase, self._salt, self._params)
+        salt = secrets.token_bytes(16)
+        key = _derive(new_passphrase, salt, self._params)  # refuses before anything changes
+        self._salt, self._sealing_key = salt, key
         self._save()
 
     # -- key versions -----------------------------------------------------------------
@@ -260,6 +275,8 @@ class LocalKeyring:
 
     def unwrap_key(self, wrapped: WrappedKey, aad: bytes) -> bytes:
         cipher = self._require().cipher(wrapped.kek_version)
+        if len(wrapped.blob) < _NONCE_BYTES + 16:
+            raise DecryptionFailed("wrapped key too short")
         try:
             return cipher.decrypt(wrapped.blob[:_NONCE_BYTES], wrapped.blob[_NONCE_BYTES:], aad)
         except InvalidTag as exc:
@@ -343,7 +360,35 @@ class LocalKeyring:
             nonce, self._encode(state), _header_bytes(header)
         )
         document = {"header": header, "nonce": _b64(nonce), "sealed": _b64(sealed)}
-        _atomic_write(self.path, json.dumps(document, indent=2).encode("utf-8"))
+        data = json.dumps(document, indent=2).encode("utf-8")
+        with _locked(self.path):
+            if self._seen is not None:
+                try:
+                    current = hashlib.sha256(self.path.read_bytes()).digest()
+                except FileNotFoundError:
+                    current = None
+                if current != self._seen:
+                    raise KeyringError(
+                        "the keyring file changed since it was opened; open it again"
+                    )
+            _atomic_write(self.path, data)
+        self._seen = hashlib.sha256(data).digest()
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock on the keyring's directory, so two processes never save at once.
+
+    The directory, not the file: the file is replaced on every save, so a lock on it
+    would guard an inode nobody else opens."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
