@@ -18,6 +18,17 @@ def peak_rss_mb() -> float:
     return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
+def reset_peak_rss() -> bool:
+    """Start the peak over from the current RSS (Linux: /proc/self/clear_refs), so a
+    later :func:`peak_rss_mb` measures only what follows. False where unsupported."""
+    try:
+        with open("/proc/self/clear_refs", "w") as handle:
+            handle.write("5")
+    except OSError:
+        return False
+    return True
+
+
 def log(message: str) -> None:
     """Progress goes to stderr; stdout carries only the JSON line."""
     print(message, file=sys.stderr, flush=True)

@@ -14,7 +14,7 @@ DESIGN.md invariant 5: only mnvault.crypto touches primitives; these tests impor
 key class to verify signatures independently of the code under test.
 
 Every number here is synthetic (``generate_my_number``); ids are hex UUIDs, as the vault
-services pass them (``uuid.UUID.hex``).
+services pass them (``uuid.UUID.hex``), except where a test checks arbitrary text.
 """
 
 from __future__ import annotations
@@ -340,12 +340,8 @@ def _sealed_not_base64(document: dict[str, Any]) -> None:
     "alteration",
     [
         *ALTERATIONS.values(),
-        pytest.param(
-            _n_not_a_power_of_two,
-        ),
-        pytest.param(
-            _sealed_not_base64,
-        ),
+        _n_not_a_power_of_two,
+        _sealed_not_base64,
     ],
     ids=[*ALTERATIONS, "scrypt n not a power of two", "sealed not base64"],
 )
@@ -638,6 +634,57 @@ def test_a_stale_instance_cannot_resurrect_a_destroyed_version(
     assert on_disk.unwrap_key(wrapped_2, aad) == b"\x02" * 32
 
 
+def test_a_save_over_a_file_changed_by_another_instance_is_refused(
+    keyring: LocalKeyring, keyring_path: Path
+) -> None:
+    stale = LocalKeyring.open(keyring_path, PASSPHRASE)
+    keyring.rotate()
+    before = keyring_path.read_bytes()
+    with pytest.raises(KeyringError):
+        stale.rotate()
+    assert keyring_path.read_bytes() == before
+    fresh = LocalKeyring.open(keyring_path, PASSPHRASE)  # "open it again" works
+    assert fresh.rotate() == 3
+
+
+def test_after_a_refused_rotation_every_key_the_instance_wraps_unwraps_from_disk(
+    keyring: LocalKeyring, keyring_path: Path
+) -> None:
+    aad = b"mnvault/v1|o|p|data_key"
+    stale = LocalKeyring.open(keyring_path, PASSPHRASE)  # e.g. the running server
+    keyring.rotate()  # e.g. an operator's CLI
+    with pytest.raises(KeyringError):
+        stale.rotate()
+    try:
+        wrapped = stale.wrap_key(b"\x03" * 32, aad)
+    except CryptoError:
+        return  # refusing to wrap is fine too
+    assert LocalKeyring.open(keyring_path, PASSPHRASE).unwrap_key(wrapped, aad) == b"\x03" * 32
+
+
+STALE_SAVES: dict[str, Callable[[LocalKeyring], object]] = {
+    "rotate": lambda k: k.rotate(),
+    "destroy_version": lambda k: k.destroy_version(1),
+    "change_passphrase": lambda k: k.change_passphrase(OTHER_PASSPHRASE),
+}
+
+
+@pytest.mark.parametrize("operation", list(STALE_SAVES.values()), ids=list(STALE_SAVES))
+def test_a_refused_save_leaves_the_instance_as_it_was(
+    keyring: LocalKeyring, keyring_path: Path, operation: Callable[[LocalKeyring], object]
+) -> None:
+    keyring.rotate()  # version 1 retired, so destroy_version(1) would be allowed
+    stale = LocalKeyring.open(keyring_path, PASSPHRASE)
+    before = (stale.current_kek_version, stale.kek_versions())
+    keyring.rotate()  # another instance saves
+    with pytest.raises(KeyringError):
+        operation(stale)
+    assert (stale.current_kek_version, stale.kek_versions()) == before
+    stale.seal()
+    stale.unseal(PASSPHRASE)  # re-reads the file in place
+    assert stale.current_kek_version == 3
+
+
 # -- Envelope ---------------------------------------------------------------------------
 
 
@@ -765,12 +812,8 @@ def test_tampered_ciphertext_does_not_open(envelope: Envelope, position: int) ->
         lambda c: c + b"\x00",
         lambda c: c[:12],
         lambda c: c[:8],
-        pytest.param(
-            lambda c: c[:7],
-        ),
-        pytest.param(
-            lambda c: b"",
-        ),
+        lambda c: c[:7],
+        lambda c: b"",
     ],
     ids=["truncated", "extended", "nonce only", "8 bytes", "7 bytes", "empty"],
 )
@@ -790,9 +833,7 @@ def test_truncated_or_extended_ciphertext_does_not_open(
         lambda b: flip_byte(b, 20),
         lambda b: flip_byte(b, -1),
         lambda b: b[:-1],
-        pytest.param(
-            lambda b: b"",
-        ),
+        lambda b: b"",
     ],
     ids=["nonce", "body", "tag", "truncated", "empty"],
 )
@@ -962,9 +1003,11 @@ def test_local_keyring_is_a_key_provider(keyring: LocalKeyring) -> None:
 
 # -- properties -------------------------------------------------------------------------
 
-hex_ids = st.uuids().map(lambda u: u.hex)
+# Hex UUIDs as the services pass them, and arbitrary text: the encoding must not rely on
+# the ids' alphabet.
+ids = st.one_of(st.uuids().map(lambda u: u.hex), st.text(max_size=12))
 fields = st.text(max_size=20)
-places = st.tuples(hex_ids, hex_ids, fields)
+places = st.tuples(ids, ids, fields)
 
 
 @st.composite
@@ -974,7 +1017,7 @@ def place_pairs(draw: st.DrawFn) -> tuple[tuple[str, str, str], tuple[str, str, 
     changed = draw(st.sets(st.sampled_from([0, 1, 2]), min_size=1))
     other = list(place)
     for position in changed:
-        strategy = fields if position == 2 else hex_ids
+        strategy = fields if position == 2 else ids
         other[position] = draw(strategy.filter(place[position].__ne__))
     return place, (other[0], other[1], other[2])
 
@@ -1006,5 +1049,13 @@ def test_property_associated_data_differs_between_places(
     assert associated_data(*place) != associated_data(*other)
 
 
-def test_associated_data_is_injective_for_any_ids() -> None:
+def test_associated_data_does_not_depend_on_the_ids_being_hex() -> None:
+    """The parts are length-prefixed, not joined with a separator an id could contain."""
     assert associated_data("a|", "b", FIELD) != associated_data("a", "|b", FIELD)
+    assert associated_data("a", "b", "c") != associated_data("ab", "", "c")
+    assert associated_data("", "", "ab") != associated_data("a", "", "b")
+
+
+def test_blind_index_does_not_depend_on_the_ids_being_hex(envelope: Envelope) -> None:
+    assert envelope.blind_index("a|", "b") != envelope.blind_index("a", "|b")
+    assert envelope.blind_index("a", "bc") != envelope.blind_index("ab", "c")

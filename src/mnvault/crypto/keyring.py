@@ -98,6 +98,16 @@ class _Secrets:
     signing_key: bytes
     kek_ciphers: dict[int, AESGCM] = field(default_factory=dict)
 
+    def copy(self) -> _Secrets:
+        return _Secrets(
+            keks=dict(self.keks),
+            kek_info=dict(self.kek_info),
+            current=self.current,
+            index_key=self.index_key,
+            signing_key=self.signing_key,
+            kek_ciphers=dict(self.kek_ciphers),
+        )
+
     def cipher(self, version: int) -> AESGCM:
         cached = self.kek_ciphers.get(version)
         if cached is None:
@@ -125,6 +135,15 @@ def _derive(passphrase: str, salt: bytes, params: ScryptParams) -> bytes:
         raise KeyringError("empty passphrase")
     kdf = Scrypt(salt=salt, length=_KEY_BYTES, n=params.n, r=params.r, p=params.p)
     return kdf.derive(passphrase.encode("utf-8"))
+
+
+def _kdf_of(header: dict[str, Any]) -> tuple[ScryptParams, bytes]:
+    if header.get("format") != FORMAT or header.get("version") != FORMAT_VERSION:
+        raise KeyringError("unknown keyring format")
+    kdf = header["kdf"]
+    if kdf.get("name") != "scrypt":
+        raise KeyringError("unknown key derivation function")
+    return ScryptParams(n=int(kdf["n"]), r=int(kdf["r"]), p=int(kdf["p"])), _unb64(kdf["salt"])
 
 
 def _header_bytes(header: dict[str, Any]) -> bytes:
@@ -156,33 +175,24 @@ class LocalKeyring:
     def create(
         cls, path: Path, passphrase: str, params: ScryptParams | None = None
     ) -> LocalKeyring:
-        if path.exists():
-            raise KeyringError(f"{path} already exists")
         keyring = cls(path, params or ScryptParams(), secrets.token_bytes(16))
-        keyring._sealing_key = _derive(passphrase, keyring._salt, keyring._params)
-        keyring._secrets = _Secrets(
+        key = _derive(passphrase, keyring._salt, keyring._params)
+        state = _Secrets(
             keks={1: AESGCM.generate_key(bit_length=256)},
             kek_info={1: KekInfo(version=1, created_at=_now(), state="active")},
             current=1,
             index_key=secrets.token_bytes(_KEY_BYTES),
             signing_key=secrets.token_bytes(_KEY_BYTES),
         )
-        keyring._save()
+        keyring._commit(state, keyring._salt, key, create=True)
         return keyring
 
     @classmethod
     def load(cls, path: Path) -> LocalKeyring:
         """Read the file's header; the keyring stays sealed until :meth:`unseal`."""
         try:
-            document = json.loads(path.read_text("utf-8"))
-            header = document["header"]
-            if header.get("format") != FORMAT or header.get("version") != FORMAT_VERSION:
-                raise KeyringError("unknown keyring format")
-            kdf = header["kdf"]
-            if kdf.get("name") != "scrypt":
-                raise KeyringError("unknown key derivation function")
-            params = ScryptParams(n=int(kdf["n"]), r=int(kdf["r"]), p=int(kdf["p"]))
-            return cls(path, params, _unb64(kdf["salt"]))
+            params, salt = _kdf_of(json.loads(path.read_text("utf-8"))["header"])
+            return cls(path, params, salt)
         except FileNotFoundError as exc:
             raise KeyringError(f"no keyring at {path}") from exc
         except (KeyError, TypeError, ValueError) as exc:
@@ -202,7 +212,10 @@ class LocalKeyring:
         raw = self.path.read_bytes()
         try:
             document = json.loads(raw)
-            key = _derive(passphrase, self._salt, self._params)
+            # The salt and cost come from the file as it is now, not as load() saw it:
+            # another process may have changed the passphrase since.
+            params, salt = _kdf_of(document["header"])
+            key = _derive(passphrase, salt, params)
             payload = AESGCM(key).decrypt(
                 _unb64(document["nonce"]),
                 _unb64(document["sealed"]),
@@ -215,6 +228,7 @@ class LocalKeyring:
             raise KeyringError("wrong passphrase or the keyring file was altered") from exc
         except (KeyError, TypeError, ValueError) as exc:  # binascii.Error is a ValueError
             raise KeyringError("the keyring file is damaged") from exc
+        self._salt, self._params = salt, params
         self._sealing_key = key
         self._secrets = secrets_
         self._seen = hashlib.sha256(raw).digest()
@@ -225,29 +239,27 @@ class LocalKeyring:
         self._sealing_key = None
 
     def change_passphrase(self, new_passphrase: str) -> None:
-        self._require()
+        state = self._require()
         salt = secrets.token_bytes(16)
-        key = _derive(new_passphrase, salt, self._params)  # refuses before anything changes
-        self._salt, self._sealing_key = salt, key
-        self._save()
+        self._commit(state, salt, _derive(new_passphrase, salt, self._params))
 
     # -- key versions -----------------------------------------------------------------
 
     def rotate(self) -> int:
         """Add a new KEK version and make it current; older versions still unwrap."""
-        state = self._require()
+        state = self._require().copy()
         new_version = max(state.kek_info) + 1
         state.keks[new_version] = AESGCM.generate_key(bit_length=256)
         old = state.kek_info[state.current]
         state.kek_info[state.current] = KekInfo(old.version, old.created_at, "retired")
         state.kek_info[new_version] = KekInfo(new_version, _now(), "active")
         state.current = new_version
-        self._save()
+        self._commit(state, self._salt, self._sealing_key)
         return new_version
 
     def destroy_version(self, version: int) -> None:
         """Forget one retired KEK version for good (the file is rewritten without it)."""
-        state = self._require()
+        state = self._require().copy()
         if version == state.current:
             raise KeyringError("the current KEK version cannot be destroyed")
         info = state.kek_info.get(version)
@@ -256,7 +268,7 @@ class LocalKeyring:
         del state.keks[version]
         state.kek_ciphers.pop(version, None)
         state.kek_info[version] = KekInfo(version, info.created_at, "destroyed", _now())
-        self._save()
+        self._commit(state, self._salt, self._sealing_key)
 
     # -- KeyProvider ------------------------------------------------------------------
 
@@ -299,7 +311,7 @@ class LocalKeyring:
             raise KeyringLocked()
         return self._secrets
 
-    def _header(self) -> dict[str, Any]:
+    def _header(self, salt: bytes) -> dict[str, Any]:
         return {
             "format": FORMAT,
             "version": FORMAT_VERSION,
@@ -308,7 +320,7 @@ class LocalKeyring:
                 "n": self._params.n,
                 "r": self._params.r,
                 "p": self._params.p,
-                "salt": _b64(self._salt),
+                "salt": _b64(salt),
             },
         }
 
@@ -351,28 +363,33 @@ class LocalKeyring:
             signing_key=_unb64(payload["signing_key"]),
         )
 
-    def _save(self) -> None:
-        state = self._require()
-        assert self._sealing_key is not None  # noqa: S101 - _require() guarantees it; mypy narrowing
-        header = self._header()
+    def _commit(
+        self, state: _Secrets, salt: bytes, sealing_key: bytes | None, *, create: bool = False
+    ) -> None:
+        """Write the new state; only once it is on disk does this instance adopt it.
+
+        So a refused save (the file changed under us) leaves the instance as it was,
+        and nothing is ever wrapped under a KEK that the file does not hold.
+        """
+        if sealing_key is None:
+            raise KeyringLocked()
+        header = self._header(salt)
         nonce = os.urandom(_NONCE_BYTES)
-        sealed = AESGCM(self._sealing_key).encrypt(
-            nonce, self._encode(state), _header_bytes(header)
-        )
+        sealed = AESGCM(sealing_key).encrypt(nonce, self._encode(state), _header_bytes(header))
         document = {"header": header, "nonce": _b64(nonce), "sealed": _b64(sealed)}
         data = json.dumps(document, indent=2).encode("utf-8")
         with _locked(self.path):
-            if self._seen is not None:
-                try:
-                    current = hashlib.sha256(self.path.read_bytes()).digest()
-                except FileNotFoundError:
-                    current = None
-                if current != self._seen:
-                    raise KeyringError(
-                        "the keyring file changed since it was opened; open it again"
-                    )
+            try:
+                current: bytes | None = hashlib.sha256(self.path.read_bytes()).digest()
+            except FileNotFoundError:
+                current = None
+            if create and current is not None:
+                raise KeyringError(f"{self.path} already exists")
+            if not create and current != self._seen:
+                raise KeyringError("the keyring file changed since it was opened; open it again")
             _atomic_write(self.path, data)
         self._seen = hashlib.sha256(data).digest()
+        self._salt, self._sealing_key, self._secrets = salt, sealing_key, state
 
 
 @contextmanager
