@@ -7,7 +7,6 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
@@ -15,6 +14,7 @@ from mnvault.access.errors import AuthorizationDenied
 from mnvault.audit.actions import AuditAction, Outcome
 from mnvault.audit.models import AuditEntry
 from mnvault.db.base import utcnow
+from mnvault.db.bulk import Adapt, insert_rows
 
 
 def record(
@@ -48,34 +48,52 @@ def record(
     return entry
 
 
+AUDIT_COLUMNS = (
+    "occurred_at",
+    "actor_id",
+    "organisation_id",
+    "action",
+    "outcome",
+    "affair_code",
+    "person_id",
+    "spi_file_id",
+    "request_id",
+    "client_address",
+    "details",
+)
+
+
 def record_many(
     session: Session,
     context: Context,
     action: AuditAction,
-    person_ids: Iterable[uuid.UUID],
+    person_ids: Iterable[uuid.UUID | str],
     *,
     details: Mapping[str, Any] | None = None,
 ) -> None:
-    """One entry per person for bulk work (imports), as one executemany."""
-    now = utcnow()
-    rows = [
-        {
-            "occurred_at": now,
-            "actor_id": context.actor_id,
-            "organisation_id": context.organisation_id,
-            "action": str(action),
-            "outcome": str(Outcome.OK),
-            "affair_code": context.affair_code,
-            "person_id": person_id,
-            "spi_file_id": None,
-            "request_id": context.request_id,
-            "client_address": context.client_address,
-            "details": dict(details) if details else None,
-        }
-        for person_id in person_ids
-    ]
-    if rows:
-        session.execute(insert(AuditEntry), rows)
+    """One entry per person for bulk work (imports, exports), as one executemany.
+
+    Person ids may be UUIDs or their 32-digit hex form.
+    """
+    table = AuditEntry.__table__
+    adapt = Adapt(session, table)  # type: ignore[arg-type]
+    as_uuid = adapt.uuid()
+    constant = (
+        adapt.constant("occurred_at", utcnow()),
+        as_uuid(context.actor_id),
+        as_uuid(context.organisation_id),
+        str(action),
+        str(Outcome.OK),
+        context.affair_code,
+    )
+    tail = (
+        None,
+        context.request_id,
+        context.client_address,
+        adapt.constant("details", dict(details) if details else None),
+    )
+    rows = [(*constant, as_uuid(person_id), *tail) for person_id in person_ids]
+    insert_rows(session, table, AUDIT_COLUMNS, rows)  # type: ignore[arg-type]
 
 
 def record_denial(session: Session, denied: AuthorizationDenied) -> None:

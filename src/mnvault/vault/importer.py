@@ -9,19 +9,25 @@ re-run of an interrupted import resumes after the last committed line; in
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
+import multiprocessing
+import multiprocessing.process
+import multiprocessing.queues
 import os
+import queue
+import signal
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mnvault import numbers
@@ -34,8 +40,10 @@ from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction, Outcome
 from mnvault.crypto import Envelope
 from mnvault.db.base import new_id, utcnow
-from mnvault.db.engine import SessionFactory
+from mnvault.db.bulk import Adapt, insert_rows, lookup
+from mnvault.db.engine import SYNCHRONOUS, SessionFactory
 from mnvault.orgs.models import Department
+from mnvault.vault.errors import InvalidInput
 from mnvault.vault.models import (
     DataKey,
     IdentityCheckDocument,
@@ -108,22 +116,37 @@ class _Bad(Exception):
         self.reason_en = reason_en
 
 
-@dataclass(slots=True)
-class _Row:
+class _Row(NamedTuple):
+    """A checked line, its number already sealed: no plain number outlives prepare().
+
+    A NamedTuple because batches of rows cross from the reader process to the writer:
+    tuples pickle at a fraction of a dataclass's cost.
+    """
+
     line: int
-    person_id: uuid.UUID
+    person_id: str  # hex: cheap to send between processes, unlike uuid.UUID
     external_ref: str
     kind: str
     name: str
-    number: str
     blind_index: bytes
+    kek_version: int
+    wrapped_key: bytes
+    ciphertext: bytes
     number_doc: str
     identity_doc: str
-    verified_at: datetime
+    verified_at: datetime | None
     department_code: str
     related_ref: str
     start: date | None
     end: date | None
+
+
+@dataclass(slots=True)
+class _Batch:
+    last_line: int
+    rows: list[_Row] = field(default_factory=list)
+    errors: list[LineError] = field(default_factory=list)
+    position: int = 0
 
 
 def file_sha256(path: Path) -> str:
@@ -167,9 +190,7 @@ def _parse_date(text: str, column: str) -> date | None:
         ) from None
 
 
-def _parse_time(text: str, default: datetime) -> datetime:
-    if not text:
-        return default
+def _parse_time(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
@@ -178,6 +199,8 @@ def _parse_time(text: str, default: datetime) -> datetime:
 
 
 class _Importer:
+    """Checks and seals rows (producer side) and writes batches (writer side)."""
+
     def __init__(
         self, envelope: Envelope, context: Context, affair_codes: Sequence[str], mode: ImportMode
     ) -> None:
@@ -191,22 +214,21 @@ class _Importer:
         self.departments: dict[str, uuid.UUID] = {}
         self.now = utcnow()
 
-    # -- per line checks --------------------------------------------------------------
+    # -- producer: per line checks and sealing ----------------------------------------
 
-    def check(self, line: int, fields: list[str], positions: dict[str, int]) -> _Row:
-        def get(column: str) -> str:
-            index = positions.get(column)
-            return fields[index].strip() if index is not None and index < len(fields) else ""
-
+    def prepare(self, line: int, fields: list[str], positions: dict[str, int]) -> _Row:
+        """Check one line and seal its number; raises _Bad with the reason."""
         if len(fields) != len(positions):
             raise _Bad(
                 f"列数が見出しと違います（{len(fields)}列、見出しは{len(positions)}列）",
                 f"{len(fields)} fields where the header has {len(positions)}",
             )
+        values = {column: fields[index].strip() for column, index in positions.items()}
+        get = values.get
         for column in REQUIRED:
-            if not get(column):
+            if not values[column]:
                 raise _Bad(f"{column} が空です", f"{column} is empty")
-        kind = get("kind")
+        kind = values["kind"]
         if kind not in _PERSON_KINDS:
             raise _Bad(f"本人の種別 {kind!r} は不明です", f"unknown person kind {kind!r}")
         for affair in self.affairs:
@@ -216,180 +238,124 @@ class _Importer:
                     f"affair {affair.code} does not apply to {kind}",
                 )
         try:
-            number = numbers.parse_my_number(get("my_number"))
+            number = numbers.parse_my_number(values["my_number"])
         except numbers.InvalidNumber as exc:
             raise _Bad(f"個人番号: {exc.message_ja}", f"my_number: {exc.message_en}") from None
-        number_doc = get("number_check_document")
+        number_doc = values["number_check_document"]
         if number_doc not in _NUMBER_DOCS:
             raise _Bad("番号確認書類の種別が不明です", "unknown number_check_document")
-        identity_doc = get("identity_check_document")
+        identity_doc = values["identity_check_document"]
         if identity_doc not in _IDENTITY_DOCS:
             raise _Bad("身元確認書類の種別が不明です", "unknown identity_check_document")
-        department = get("department_code")
+        department = get("department_code", "")
         if department and department not in self.departments:
             raise _Bad(
                 f"部署コード {department!r} は不明です", f"unknown department {department!r}"
             )
+        verified_at = get("verified_at", "")
+        start, end = get("relationship_start", ""), get("relationship_end", "")
+        person_hex = new_id().hex
+        dek, wrapped = self.envelope.new_data_key(self.org_hex, person_hex)
         return _Row(
             line=line,
-            person_id=new_id(),
-            external_ref=get("external_ref"),
+            person_id=person_hex,
+            external_ref=values["external_ref"],
             kind=kind,
-            name=get("name"),
-            number=number,
+            name=values["name"],
             blind_index=self.envelope.blind_index(self.org_hex, number),
+            kek_version=wrapped.kek_version,
+            wrapped_key=wrapped.blob,
+            ciphertext=self.envelope.seal_field(
+                dek, self.org_hex, person_hex, MY_NUMBER_FIELD, number.encode("ascii")
+            ),
             number_doc=number_doc,
             identity_doc=identity_doc,
-            verified_at=_parse_time(get("verified_at"), self.now),
+            verified_at=_parse_time(verified_at) if verified_at else None,
             department_code=department,
-            related_ref=get("related_external_ref"),
-            start=_parse_date(get("relationship_start"), "relationship_start"),
-            end=_parse_date(get("relationship_end"), "relationship_end"),
+            related_ref=get("related_external_ref", ""),
+            start=_parse_date(start, "relationship_start") if start else None,
+            end=_parse_date(end, "relationship_end") if end else None,
         )
 
-    # -- per batch ----------------------------------------------------------------------
+    # -- writer: per batch --------------------------------------------------------------
 
-    def write_batch(
-        self, session: Session, batch: list[_Row], report: ImportReport
-    ) -> list[LineError]:
+    def write_batch(self, session: Session, batch: _Batch, report: ImportReport) -> list[LineError]:
         """Check the batch against the database and itself, then insert the good rows."""
         errors: list[LineError] = []
-        refs = [row.external_ref for row in batch]
-        indexes = [row.blind_index for row in batch]
-        known_refs = dict(
-            session.execute(
-                select(Person.external_ref, Person.id).where(
-                    Person.organisation_id == self.org, Person.external_ref.in_(refs)
-                )
-            ).all()
-        )
-        held = dict(
-            session.execute(
-                select(NumberRecord.blind_index, NumberRecord.person_id).where(
-                    NumberRecord.organisation_id == self.org,
-                    NumberRecord.blind_index.in_(indexes),
-                )
-            ).all()
-        )
-        related_refs = {row.related_ref for row in batch if row.related_ref} - set(refs)
-        related = (
-            dict(
-                session.execute(
-                    select(Person.external_ref, Person.id).where(
-                        Person.organisation_id == self.org, Person.external_ref.in_(related_refs)
-                    )
-                ).all()
-            )
-            if related_refs
-            else {}
-        )
+        rows = batch.rows
+        refs = [row.external_ref for row in rows]
+        persons, records = Person.__table__, NumberRecord.__table__
+        org = ("organisation_id", self.org)
+        known_refs = lookup(session, persons, key="external_ref", value="id", where=org, keys=refs)  # type: ignore[arg-type]
+        held = lookup(
+            session, records, key="blind_index", value="person_id", where=org,  # type: ignore[arg-type]
+            keys=[row.blind_index for row in rows],
+        )  # fmt: skip
+        related_refs = list({row.related_ref for row in rows if row.related_ref} - set(refs))
+        related = lookup(
+            session, persons, key="external_ref", value="id", where=org, keys=related_refs  # type: ignore[arg-type]
+        )  # fmt: skip
         good: list[_Row] = []
-        batch_refs: dict[str, uuid.UUID] = {}
+        batch_refs: dict[str, uuid.UUID | str] = {}
         batch_indexes: set[bytes] = set()
-        for row in batch:
+        for row in rows:
             known = known_refs.get(row.external_ref)
             if known is not None:
                 if held.get(row.blind_index) == known:
                     report.already_imported += 1  # landed in an earlier, interrupted run
                     continue
-                errors.append(
-                    LineError(
-                        row.line,
-                        f"外部参照ID {row.external_ref} は既に登録済みです",
-                        f"external id {row.external_ref} already exists",
-                    )
-                )
-                continue
-            if row.blind_index in held or row.blind_index in batch_indexes:
-                errors.append(
-                    LineError(
-                        row.line,
-                        "この個人番号は既に別の本人に登録されています",
-                        "duplicate: number already held for another person",
-                    )
-                )
-                continue
-            if row.external_ref in batch_refs:
-                errors.append(
-                    LineError(
-                        row.line,
-                        f"外部参照ID {row.external_ref} がファイル内で重複しています",
-                        f"external id {row.external_ref} repeats in the file",
-                    )
-                )
-                continue
-            if (
+                errors.append(_line_error(row.line, *_EXISTS(row.external_ref)))
+            elif row.blind_index in held or row.blind_index in batch_indexes:
+                errors.append(_line_error(row.line, *_DUPLICATE))
+            elif row.external_ref in batch_refs:
+                errors.append(_line_error(row.line, *_REPEATS(row.external_ref)))
+            elif (
                 row.related_ref
                 and row.related_ref not in related
                 and row.related_ref not in batch_refs
             ):
-                errors.append(
-                    LineError(
-                        row.line,
-                        f"関係者 {row.related_ref} が見つかりません",
-                        f"related person {row.related_ref} not found",
-                    )
-                )
-                continue
-            batch_refs[row.external_ref] = row.person_id
-            batch_indexes.add(row.blind_index)
-            good.append(row)
+                errors.append(_line_error(row.line, *_NO_RELATED(row.related_ref)))
+            else:
+                batch_refs[row.external_ref] = row.person_id
+                batch_indexes.add(row.blind_index)
+                good.append(row)
         if good:
             self.insert(session, good, {**related, **batch_refs})
         report.imported += len(good)
         return errors
 
-    def insert(self, session: Session, rows: list[_Row], refs: dict[str, uuid.UUID]) -> None:
-        envelope, org, org_hex, actor = self.envelope, self.org, self.org_hex, self.context.actor_id
-        persons: list[dict[str, Any]] = []
-        keys: list[dict[str, Any]] = []
-        records: list[dict[str, Any]] = []
-        links: list[dict[str, Any]] = []
-        affair_ids = [a.id for a in self.affairs]
+    def insert(self, session: Session, rows: list[_Row], refs: dict[str, uuid.UUID | str]) -> None:
+        adapt = Adapt(session, Person.__table__)  # type: ignore[arg-type]
+        as_uuid, as_date = adapt.uuid(), adapt.date()
+        as_time = Adapt(session, NumberRecord.__table__).time("verified_at")  # type: ignore[arg-type]
+        org, actor = as_uuid(self.org), as_uuid(self.context.actor_id)
+        now = adapt.constant("created_at", self.now)
+        persons: list[tuple[object, ...]] = []
+        keys: list[tuple[object, ...]] = []
+        records: list[tuple[object, ...]] = []
+        links: list[tuple[object, ...]] = []
+        affair_ids = [as_uuid(a.id) for a in self.affairs]
+        departments = self.departments
         for row in rows:
-            pid = row.person_id
-            pid_hex = pid.hex
-            dek, wrapped = envelope.new_data_key(org_hex, pid_hex)
-            persons.append(
-                {
-                    "id": pid,
-                    "organisation_id": org,
-                    "kind": row.kind,
-                    "external_ref": row.external_ref,
-                    "name": row.name,
-                    "department_id": self.departments.get(row.department_code),
-                    "related_person_id": refs.get(row.related_ref) if row.related_ref else None,
-                    "life_status": "living",
-                    "relationship_start": row.start,
-                    "relationship_end": row.end,
-                    "created_at": self.now,
-                }
-            )
-            keys.append(
-                {"person_id": pid, "kek_version": wrapped.kek_version, "wrapped_key": wrapped.blob}
-            )
-            records.append(
-                {
-                    "person_id": pid,
-                    "organisation_id": org,
-                    "ciphertext": envelope.seal_field(
-                        dek, org_hex, pid_hex, MY_NUMBER_FIELD, row.number.encode("ascii")
-                    ),
-                    "blind_index": row.blind_index,
-                    "number_check_document": row.number_doc,
-                    "identity_check_document": row.identity_doc,
-                    "verified_by": actor,
-                    "verified_at": row.verified_at,
-                    "acquired_by": actor,
-                    "acquired_at": self.now,
-                }
-            )
-            links.extend({"person_id": pid, "affair_id": a} for a in affair_ids)
+            pid = as_uuid(row.person_id)
+            related = refs.get(row.related_ref) if row.related_ref else None
+            department = departments.get(row.department_code) if row.department_code else None
+            persons.append((
+                pid, org, row.kind, row.external_ref, row.name, as_uuid(department),
+                as_uuid(related), "living", as_date(row.start), as_date(row.end), now,
+            ))  # fmt: skip
+            keys.append((pid, row.kek_version, row.wrapped_key))
+            verified_at = as_time(row.verified_at) if row.verified_at else now
+            records.append((
+                pid, org, row.ciphertext, row.blind_index, row.number_doc, row.identity_doc,
+                actor, verified_at, actor, now,
+            ))  # fmt: skip
+            links.extend((pid, affair) for affair in affair_ids)
         # Dependents point at employees of the same batch, so persons go in as listed.
-        session.execute(insert(Person), persons)
-        session.execute(insert(DataKey), keys)
-        session.execute(insert(NumberRecord), records)
-        session.execute(insert(NumberRecordAffair), links)
+        insert_rows(session, Person.__table__, _PERSON_COLUMNS, persons)  # type: ignore[arg-type]
+        insert_rows(session, DataKey.__table__, _KEY_COLUMNS, keys)  # type: ignore[arg-type]
+        insert_rows(session, NumberRecord.__table__, _RECORD_COLUMNS, records)  # type: ignore[arg-type]
+        insert_rows(session, NumberRecordAffair.__table__, _LINK_COLUMNS, links)  # type: ignore[arg-type]
         audit.record_many(
             session,
             self.context,
@@ -397,6 +363,43 @@ class _Importer:
             (row.person_id for row in rows),
             details={"affairs": sorted(self.affair_codes), "via": "import"},
         )
+
+
+_PERSON_COLUMNS = (
+    "id", "organisation_id", "kind", "external_ref", "name", "department_id",
+    "related_person_id", "life_status", "relationship_start", "relationship_end", "created_at",
+)  # fmt: skip
+_KEY_COLUMNS = ("person_id", "kek_version", "wrapped_key")
+_RECORD_COLUMNS = (
+    "person_id", "organisation_id", "ciphertext", "blind_index", "number_check_document",
+    "identity_check_document", "verified_by", "verified_at", "acquired_by", "acquired_at",
+)  # fmt: skip
+_LINK_COLUMNS = ("person_id", "affair_id")
+
+
+def _line_error(line: int, ja: str, en: str) -> LineError:
+    return LineError(line, ja, en)
+
+
+_DUPLICATE = (
+    "この個人番号は既に別の本人に登録されています",
+    "duplicate: number already held for another person",
+)
+
+
+def _EXISTS(ref: str) -> tuple[str, str]:  # noqa: N802 - reads as the message it builds
+    return f"外部参照ID {ref} は既に登録済みです", f"external id {ref} already exists"
+
+
+def _REPEATS(ref: str) -> tuple[str, str]:  # noqa: N802
+    return (
+        f"外部参照ID {ref} がファイル内で重複しています",
+        f"external id {ref} repeats in the file",
+    )
+
+
+def _NO_RELATED(ref: str) -> tuple[str, str]:  # noqa: N802
+    return f"関係者 {ref} が見つかりません", f"related person {ref} not found"
 
 
 def import_persons(
@@ -407,7 +410,7 @@ def import_persons(
     path: Path,
     affair_codes: Sequence[str],
     mode: ImportMode = ImportMode.SKIP_BAD,
-    batch_size: int = 2000,
+    batch_size: int = 5000,
     on_error: Callable[[LineError], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
     keep_errors: int = 100,
@@ -434,20 +437,14 @@ def import_persons(
         if mode is ImportMode.SKIP_BAD:
             session.commit()
         _run(
-            session,
-            importer,
-            path=path,
-            job=job,
-            report=report,
-            batch_size=batch_size,
-            error=error,
-            on_progress=on_progress,
-        )
-        job.state = "failed" if (mode is ImportMode.ALL_OR_NOTHING and report.rejected) else "done"
-        if job.state == "failed":
+            session, importer, path=path, job=job, report=report, batch_size=batch_size,
+            error=error, on_progress=on_progress,
+        )  # fmt: skip
+        if mode is ImportMode.ALL_OR_NOTHING and report.rejected:
             session.rollback()
             _finish_audit(factory, context, report, Outcome.FAILED)
             return report
+        job.state = "done"
         job.finished_at = utcnow()
         audit.record(
             session,
@@ -473,8 +470,6 @@ def import_persons(
 def _prepare(
     session: Session, importer: _Importer, context: Context, affair_codes: Sequence[str]
 ) -> None:
-    from mnvault.vault.errors import InvalidInput  # noqa: PLC0415 - keeps the header short
-
     if not affair_codes:
         raise InvalidInput(
             "事務を指定してください（--affair）", "name at least one affair (--affair)"
@@ -540,6 +535,159 @@ def _find_or_start_job(
     return job
 
 
+def _read_header(path: Path, error: Callable[[LineError], None]) -> tuple[int, dict[str, int]]:
+    """The header's line and column positions; (0, {}) after reporting a bad header."""
+    with path.open("r", encoding="utf-8-sig", newline="") as handle:
+        try:
+            header_line, header = next(_records(handle))
+        except StopIteration:
+            error(LineError(1, "ファイルが空です", "the file is empty"))
+            return 0, {}
+        except _MalformedCsv as bad:
+            error(LineError(bad.line, "CSVの形式が不正です", f"malformed CSV: {bad.detail}"))
+            return 0, {}
+    positions = {name.strip(): i for i, name in enumerate(header)}
+    missing = [c for c in REQUIRED if c not in positions]
+    unknown = [c for c in positions if c not in COLUMNS]
+    if missing or unknown:
+        error(
+            LineError(
+                header_line,
+                f"見出し行が不正です（不足: {missing}、不明: {unknown}）",
+                f"bad header (missing: {missing}, unknown: {unknown})",
+            )
+        )
+        return 0, {}
+    return header_line, positions
+
+
+def _produce(
+    importer: _Importer,
+    path: Path,
+    positions: dict[str, int],
+    skip_through: int,
+    batch_size: int,
+) -> Iterator[_Batch]:
+    """Read, check and seal the file in batches (CPU work only, no database)."""
+    with path.open("r", encoding="utf-8-sig", newline="") as handle:
+        records = _records(handle)
+        header_line, _ = next(records)
+        batch = _Batch(last_line=header_line)
+        while True:
+            try:
+                line, fields = next(records)
+            except StopIteration:
+                break
+            except _MalformedCsv as bad:
+                batch.errors.append(
+                    LineError(bad.line, "CSVの形式が不正です", f"malformed CSV: {bad.detail}")
+                )
+                break
+            batch.last_line = line
+            if line <= skip_through or not any(fields):
+                continue
+            try:
+                batch.rows.append(importer.prepare(line, fields, positions))
+            except _Bad as bad:
+                batch.errors.append(LineError(line, bad.reason_ja, bad.reason_en))
+            if len(batch.rows) >= batch_size:
+                batch.position = handle.buffer.raw.tell()  # type: ignore[attr-defined]
+                yield batch
+                batch = _Batch(last_line=batch.last_line)
+        batch.position = handle.buffer.raw.tell()  # type: ignore[attr-defined]
+        yield batch
+
+
+class _ProducerFailed:
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+class _Producer:
+    """Runs :func:`_produce` in a forked child while this process writes.
+
+    Two cores, two halves: the child parses, checks and seals (AES-GCM, HMAC); the
+    parent looks up duplicates, inserts and commits. A thread would not do: SQLite
+    releases and retakes the GIL for every row, and the two threads then convoy.
+    The child is forked, so it inherits the unsealed keyring without the keys ever
+    crossing a pipe; only sealed rows come back. Where fork is unavailable the
+    batches are produced in this process.
+    """
+
+    def __init__(self, *args: Any) -> None:
+        self.args = args
+        self.process: multiprocessing.process.BaseProcess | None = None
+        self.queue: multiprocessing.queues.Queue[_Batch | _ProducerFailed | None] | None = None
+
+    def __enter__(self) -> Iterator[_Batch]:
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return _produce(*self.args)
+        context = multiprocessing.get_context("fork")
+        self.queue = context.Queue(maxsize=4)
+        self.process = context.Process(
+            target=_produce_into, args=(self.queue, *self.args), name="mnvault-import-reader"
+        )
+        self.process.start()
+        return self._receive()
+
+    def _receive(self) -> Iterator[_Batch]:
+        assert self.queue is not None  # noqa: S101 - set in __enter__
+        assert self.process is not None  # noqa: S101 - set in __enter__
+        while True:
+            try:
+                item = self.queue.get(timeout=1)
+            except queue.Empty:
+                if not self.process.is_alive():
+                    raise RuntimeError("import reader stopped unexpectedly") from None
+                continue
+            if item is None:
+                return
+            if isinstance(item, _ProducerFailed):
+                raise RuntimeError(f"import reader failed: {item.message}")
+            yield item
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.process is not None:
+            if self.process.is_alive():
+                self.process.terminate()
+            self.process.join()
+            assert self.queue is not None  # noqa: S101 - set with the process
+            self.queue.close()
+            self.queue.cancel_join_thread()
+
+
+def _produce_into(
+    out: multiprocessing.queues.Queue[_Batch | _ProducerFailed | None], *args: Any
+) -> None:
+    # Ctrl-C is the parent's to handle: it rolls back its batch and stops this child.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        for batch in _produce(*args):
+            out.put(batch)
+        out.put(None)
+    except BaseException as exc:  # reported to the parent, which raises it
+        out.put(_ProducerFailed(numbers.redact(f"{type(exc).__name__}: {exc}")))
+
+
+@contextlib.contextmanager
+def _relaxed_durability(session: Session, importer: _Importer) -> Iterator[None]:
+    """On SQLite, skip the fsync of each batch's commit (WAL stays crash-safe).
+
+    Safe for a resumable import: a batch and the job's progress commit together, so a
+    power cut loses at most the last batches *and* their progress, and the re-run
+    imports them again. The import's final commit is synced as every other commit is.
+    """
+    info = session.connection().info
+    relax = session.get_bind().dialect.name == "sqlite" and importer.mode is ImportMode.SKIP_BAD
+    if relax:
+        info[SYNCHRONOUS] = "NORMAL"  # from the next batch's transaction on
+    try:
+        yield
+    finally:
+        if relax:
+            info[SYNCHRONOUS] = "FULL"
+
+
 def _run(
     session: Session,
     importer: _Importer,
@@ -551,67 +699,27 @@ def _run(
     error: Callable[[LineError], None],
     on_progress: Callable[[int], None] | None,
 ) -> None:
-    skip_through = job.committed_line
-    all_or_nothing = importer.mode is ImportMode.ALL_OR_NOTHING
-    with path.open("r", encoding="utf-8-sig", newline="") as handle:
-        records = _records(handle)
-        try:
-            header_line, header = next(records)
-        except StopIteration:
-            error(LineError(1, "ファイルが空です", "the file is empty"))
-            return
-        except _MalformedCsv as bad:
-            error(LineError(bad.line, "CSVの形式が不正です", f"malformed CSV: {bad.detail}"))
-            return
-        positions = {name.strip(): i for i, name in enumerate(header)}
-        missing = [c for c in REQUIRED if c not in positions]
-        unknown = [c for c in positions if c not in COLUMNS]
-        if missing or unknown:
-            error(
-                LineError(
-                    header_line,
-                    f"見出し行が不正です（不足: {missing}、不明: {unknown}）",
-                    f"bad header (missing: {missing}, unknown: {unknown})",
-                )
-            )
-            return
-        batch: list[_Row] = []
-        last_line = header_line
-        base_imported, base_rejected = job.imported, job.rejected
-
-        def flush() -> None:
-            nonlocal batch
-            # All-or-nothing keeps writing after a bad line, inside the transaction that
-            # will be rolled back, so that duplicates across batches are still reported.
-            for err in importer.write_batch(session, batch, report):
+    _header_line, positions = _read_header(path, error)
+    if not positions:
+        return
+    base_imported, base_rejected = job.imported, job.rejected
+    with (
+        _relaxed_durability(session, importer),
+        _Producer(importer, path, positions, job.committed_line, batch_size) as batches,
+    ):
+        for batch in batches:
+            found = importer.write_batch(session, batch, report) if batch.rows else []
+            for err in sorted([*batch.errors, *found], key=lambda e: e.line):
                 error(err)
-            batch = []
-            job.committed_line = last_line
+            job.committed_line = batch.last_line
             job.imported = base_imported + report.imported
             job.rejected = base_rejected + report.rejected
-            if not all_or_nothing:
+            # All-or-nothing keeps writing after a bad line, inside the transaction that
+            # will be rolled back, so that duplicates across batches are still reported.
+            if importer.mode is ImportMode.SKIP_BAD:
                 session.commit()
             if on_progress:
-                on_progress(handle.tell() if not handle.closed else 0)
-
-        while True:
-            try:
-                line, fields = next(records)
-            except StopIteration:
-                break
-            except _MalformedCsv as bad:
-                error(LineError(bad.line, "CSVの形式が不正です", f"malformed CSV: {bad.detail}"))
-                break
-            last_line = line
-            if line <= skip_through or not any(f.strip() for f in fields):
-                continue
-            try:
-                batch.append(importer.check(line, fields, positions))
-            except _Bad as bad:
-                error(LineError(line, bad.reason_ja, bad.reason_en))
-            if len(batch) >= batch_size:
-                flush()
-        flush()
+                on_progress(batch.position)
 
 
 def _finish_audit(

@@ -232,6 +232,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "organisation_id", "external_ref", name=op.f("uq_persons_organisation_id_external_ref")
         ),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "provisions",
@@ -330,9 +331,8 @@ def upgrade() -> None:
             ["person_id"], ["persons.id"], name=op.f("fk_data_keys_person_id_persons")
         ),
         sa.PrimaryKeyConstraint("person_id", name=op.f("pk_data_keys")),
+        sqlite_with_rowid=False,
     )
-    with op.batch_alter_table("data_keys", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_data_keys_kek_version"), ["kek_version"], unique=False)
 
     op.create_table(
         "disposals",
@@ -413,11 +413,8 @@ def upgrade() -> None:
             ["verified_by"], ["users.id"], name=op.f("fk_number_records_verified_by_users")
         ),
         sa.PrimaryKeyConstraint("person_id", name=op.f("pk_number_records")),
-        sa.UniqueConstraint(
-            "organisation_id",
-            "blind_index",
-            name=op.f("uq_number_records_organisation_id_blind_index"),
-        ),
+        sa.UniqueConstraint("blind_index", name=op.f("uq_number_records_blind_index")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "provision_persons",
@@ -447,6 +444,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("person_id", "affair_id", name=op.f("pk_number_record_affairs")),
+        sqlite_with_rowid=False,
     )
 
 
@@ -464,8 +462,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_disposals_organisation_id"))
 
     op.drop_table("disposals")
-    with op.batch_alter_table("data_keys", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_data_keys_kek_version"))
 
     op.drop_table("data_keys")
     with op.batch_alter_table("take_outs", schema=None) as batch_op:
