@@ -18,6 +18,12 @@ def peak_rss_mb() -> float:
     return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
+def children_peak_rss_mb() -> float:
+    """The largest peak RSS among this process's finished child processes, in MiB."""
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
 def reset_peak_rss() -> bool:
     """Start the peak over from the current RSS (Linux: /proc/self/clear_refs), so a
     later :func:`peak_rss_mb` measures only what follows. False where unsupported."""

@@ -16,6 +16,7 @@ redaction filter, can use it. No error message ever contains the input (DESIGN.m
 
 from __future__ import annotations
 
+import math
 import random
 import re
 from collections.abc import Iterator
@@ -254,15 +255,25 @@ def generate_corporate_number(rng: random.Random) -> str:
 
 
 def generate_my_numbers(count: int, seed: int) -> Iterator[str]:
-    """`count` synthetic numbers, the same as `generate_my_number(random.Random(seed))`
-    called `count` times, without the per-call overhead."""
-    # Reproducibility by seed is the point here, secrecy is not.
-    randrange = random.Random(seed).randrange  # noqa: S311 - synthetic test data, not secrets
+    """`count` distinct synthetic numbers, the same sequence for the same seed.
+
+    Distinct by construction, not by luck: at a million numbers, independent draws
+    from the 9x10^10 bases would repeat a few times (the birthday bound), and an import
+    benchmark would then meet "duplicate number" lines. The i-th base is an affine
+    permutation a*i + b of the base space, with a coprime to its size.
+    """
+    space = 9 * 10**10  # bases 10^10 .. 10^11 - 1: first digit 1-9
+    if count > space:
+        raise ValueError("more synthetic numbers asked for than exist")
+    rng = random.Random(seed)  # noqa: S311 - synthetic test data, not secrets
+    multiplier = rng.randrange(space // 3, space)
+    while math.gcd(multiplier, space) != 1:
+        multiplier += 1
+    offset = rng.randrange(space)
     remainder = _my_remainder
     check_for = _MY_CHECK_FOR_REMAINDER
-    low, high = 10**10, 10**11
-    for _ in range(count):
-        base = str(randrange(low, high))
+    for i in range(count):
+        base = str(10**10 + (multiplier * i + offset) % space)
         yield base + str(check_for[remainder(base.encode("ascii"))])
 
 

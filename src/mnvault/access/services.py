@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -20,9 +21,13 @@ from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction, Outcome
 
 _hasher = PasswordHasher()  # argon2-cffi defaults: Argon2id, RFC 9106 low-memory profile
-# A fixed hash to verify against when the login is unknown, so that the time taken
-# does not tell whether a user exists.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to verify against when the login is unknown, so that the time taken does
+    not tell whether a user exists. Made on first use: hashing costs 64 MiB."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def hash_password(password: str) -> str:
@@ -77,7 +82,7 @@ def assign(session: Session, context: Context, *, user: User, affair: Affair) ->
 def authenticate(session: Session, *, login: str, password: str, channel: str = "cli") -> User:
     user = session.scalar(select(User).where(User.login == login))
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _hasher.verify(user.password_hash if user else _dummy_hash(), password)
         if user is None or not user.is_active:
             raise AuthenticationFailed()
     except (VerificationError, InvalidHashError, AuthenticationFailed) as exc:
