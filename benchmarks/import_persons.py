@@ -43,7 +43,6 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
-    Uuid,
     func,
     insert,
     select,
@@ -64,9 +63,9 @@ from mnvault.access.context import Context
 from mnvault.access.models import Role, User
 from mnvault.config import load_settings
 from mnvault.crypto import ScryptParams
-from mnvault.db.base import UTCDateTime, new_id, utcnow
+from mnvault.db.base import GUID, UTCDateTime, new_id, utcnow
 from mnvault.db.bulk import insert_rows
-from mnvault.db.engine import make_engine, unit_of_work
+from mnvault.db.engine import SYNCHRONOUS, make_engine, unit_of_work
 from mnvault.orgs.models import OrganisationKind
 
 AFFAIR = "withholding_slip"
@@ -184,18 +183,18 @@ def real_import(args: argparse.Namespace) -> dict[str, Any]:
 # -- phase: plaintext baseline on SQLite ----------------------------------------------------
 
 plain = MetaData()
-plain_orgs = Table("organisations", plain, Column("id", Uuid, primary_key=True))
-plain_users = Table("users", plain, Column("id", Uuid, primary_key=True))
-plain_affairs = Table("affairs", plain, Column("id", Uuid, primary_key=True))
+plain_orgs = Table("organisations", plain, Column("id", GUID, primary_key=True))
+plain_users = Table("users", plain, Column("id", GUID, primary_key=True))
+plain_affairs = Table("affairs", plain, Column("id", GUID, primary_key=True))
 plain_persons = Table(
     "persons",
     plain,
-    Column("id", Uuid, primary_key=True),
+    Column("id", GUID, primary_key=True),
     Column("organisation_id", ForeignKey("organisations.id"), nullable=False),
     Column("kind", String(16), nullable=False),
     Column("external_ref", String(64), nullable=False),
     Column("name", String(200), nullable=False),
-    Column("department_id", Uuid),
+    Column("department_id", GUID),
     Column("related_person_id", ForeignKey("persons.id")),
     Column("life_status", String(16), nullable=False),
     Column("relationship_start", Date),
@@ -231,13 +230,13 @@ plain_audit = Table(
     plain,
     Column("seq", Integer, primary_key=True, autoincrement=True),
     Column("occurred_at", UTCDateTime, nullable=False),
-    Column("actor_id", Uuid),
-    Column("organisation_id", Uuid, index=True),
+    Column("actor_id", GUID),
+    Column("organisation_id", GUID, index=True),
     Column("action", String(64), nullable=False),
     Column("outcome", String(16), nullable=False),
     Column("affair_code", String(64)),
-    Column("person_id", Uuid, index=True),
-    Column("spi_file_id", Uuid),
+    Column("person_id", GUID, index=True),
+    Column("spi_file_id", GUID),
     Column("request_id", String(64)),
     Column("client_address", String(64)),
     Column("details", JSON),
@@ -266,11 +265,11 @@ def _plain_batch(
         raise SystemExit("plaintext baseline: unexpected duplicates")
     # Rows as tuples through the same bulk path as the real import (mnvault.db.bulk).
     now_s = str(now.replace(tzinfo=None))
-    org_s, actor_s, affair_s = org.hex, actor.hex, affair.hex
+    org_s, actor_s, affair_s = org.bytes, actor.bytes, affair.bytes
     details = json.dumps({"affairs": [AFFAIR], "via": "import"})
     persons, records, links, audit = [], [], [], []
     for fields, ref, number in zip(batch, refs, parsed, strict=True):
-        pid = new_id().hex
+        pid = new_id().bytes
         start = fields[pos["relationship_start"]].strip()
         persons.append(
             (
@@ -336,6 +335,7 @@ def plaintext(args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
     path = args.work / "persons.csv"
     with engine.connect() as conn, path.open(encoding="utf-8-sig", newline="") as handle:
+        conn.info[SYNCHRONOUS] = "NORMAL"  # the same per-batch durability as the import
         reader = csv.reader(handle, strict=True)
         pos = {name.strip(): i for i, name in enumerate(next(reader))}
         batch: list[list[str]] = []

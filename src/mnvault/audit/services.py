@@ -67,13 +67,13 @@ def record_many(
     session: Session,
     context: Context,
     action: AuditAction,
-    person_ids: Iterable[uuid.UUID | str],
+    person_ids: Iterable[uuid.UUID | bytes],
     *,
     details: Mapping[str, Any] | None = None,
 ) -> None:
     """One entry per person for bulk work (imports, exports), as one executemany.
 
-    Person ids may be UUIDs or their 32-digit hex form.
+    Person ids may be UUIDs or their 16 bytes.
     """
     table = AuditEntry.__table__
     adapt = Adapt(session, table)  # type: ignore[arg-type]

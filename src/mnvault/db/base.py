@@ -6,10 +6,12 @@ import os
 import time
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import DateTime, LargeBinary, MetaData, TypeDecorator, Uuid
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeEngine
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -20,8 +22,35 @@ NAMING_CONVENTION = {
 }
 
 
+class GUID(TypeDecorator[uuid.UUID]):
+    """A UUID: native on PostgreSQL, 16 bytes on SQLite.
+
+    SQLAlchemy's own Uuid stores 32 hex characters on SQLite; every per-person table
+    is keyed and indexed by UUIDs, so the binary form halves keys and indexes there.
+    """
+
+    impl = LargeBinary(16)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(Uuid())
+        return dialect.type_descriptor(LargeBinary(16))
+
+    def process_bind_param(self, value: uuid.UUID | None, dialect: Dialect) -> Any:
+        if value is None or dialect.name == "postgresql":
+            return value
+        return value.bytes
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> uuid.UUID | None:
+        if value is None or isinstance(value, uuid.UUID):
+            return value
+        return uuid.UUID(bytes=bytes(value))
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {uuid.UUID: GUID}  # noqa: RUF012 - SQLAlchemy reads it as a class attribute
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -32,11 +32,11 @@ class Adapt:
         proc = type_.bind_processor(self.dialect) if self.is_sqlite else None
         return proc if proc is not None else (lambda value: value)
 
-    def uuid(self) -> Callable[[uuid.UUID | str | None], Any]:
-        """Accepts UUIDs or their 32-digit hex (what bulk producers pass around)."""
-        if self.is_sqlite:
-            return lambda value: value.hex if isinstance(value, uuid.UUID) else value
-        return lambda value: uuid.UUID(value) if isinstance(value, str) else value
+    def uuid(self) -> Callable[[uuid.UUID | bytes | None], Any]:
+        """Accepts UUIDs or their 16 bytes (what bulk producers pass around)."""
+        if self.is_sqlite:  # stored as 16 bytes (mnvault.db.base.GUID)
+            return lambda value: value.bytes if isinstance(value, uuid.UUID) else value
+        return lambda value: uuid.UUID(bytes=value) if isinstance(value, bytes) else value
 
     def constant(self, column: str, value: Any) -> Any:
         """A value the same for every row (the import time, the details): convert once."""
@@ -86,7 +86,7 @@ def lookup(
 
     The import asks this twice per batch with thousands of keys; rendering that IN list
     through SQLAlchemy each time costs more than the query. Values come back in the
-    driver's format (hex text for UUIDs on SQLite), as :class:`Adapt` writes them.
+    driver's format (16 bytes for UUIDs on SQLite), as :class:`Adapt` writes them.
     """
     if not keys:
         return {}

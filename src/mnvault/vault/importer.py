@@ -124,7 +124,7 @@ class _Row(NamedTuple):
     """
 
     line: int
-    person_id: str  # hex: cheap to send between processes, unlike uuid.UUID
+    person_id: bytes  # the UUID's 16 bytes: cheap to send between processes, unlike uuid.UUID
     external_ref: str
     kind: str
     name: str
@@ -254,11 +254,12 @@ class _Importer:
             )
         verified_at = get("verified_at", "")
         start, end = get("relationship_start", ""), get("relationship_end", "")
-        person_hex = new_id().hex
+        person = new_id()
+        person_hex = person.hex
         dek, wrapped = self.envelope.new_data_key(self.org_hex, person_hex)
         return _Row(
             line=line,
-            person_id=person_hex,
+            person_id=person.bytes,
             external_ref=values["external_ref"],
             kind=kind,
             name=values["name"],
@@ -296,7 +297,7 @@ class _Importer:
             session, persons, key="external_ref", value="id", where=org, keys=related_refs  # type: ignore[arg-type]
         )  # fmt: skip
         good: list[_Row] = []
-        batch_refs: dict[str, uuid.UUID | str] = {}
+        batch_refs: dict[str, uuid.UUID | bytes] = {}
         batch_indexes: set[bytes] = set()
         for row in rows:
             known = known_refs.get(row.external_ref)
@@ -324,7 +325,7 @@ class _Importer:
         report.imported += len(good)
         return errors
 
-    def insert(self, session: Session, rows: list[_Row], refs: dict[str, uuid.UUID | str]) -> None:
+    def insert(self, session: Session, rows: list[_Row], refs: dict[str, uuid.UUID | bytes]) -> None:
         adapt = Adapt(session, Person.__table__)  # type: ignore[arg-type]
         as_uuid, as_date = adapt.uuid(), adapt.date()
         as_time = Adapt(session, NumberRecord.__table__).time("verified_at")  # type: ignore[arg-type]

@@ -2,13 +2,17 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-26 21:08:28.843074
+Create Date: 2026-11-26 21:39:41.638233
 """
 
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+# The one application type a migration uses: UUIDs as 16 bytes on SQLite, native on
+# PostgreSQL. It must never change meaning; a new storage form needs a new type.
+from mnvault.db.base import GUID
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -17,7 +21,6 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-
     op.create_table(
         "audit_entries",
         sa.Column(
@@ -27,13 +30,13 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("actor_id", sa.Uuid(), nullable=True),
-        sa.Column("organisation_id", sa.Uuid(), nullable=True),
+        sa.Column("actor_id", GUID(), nullable=True),
+        sa.Column("organisation_id", GUID(), nullable=True),
         sa.Column("action", sa.String(length=64), nullable=False),
         sa.Column("outcome", sa.String(length=16), nullable=False),
         sa.Column("affair_code", sa.String(length=64), nullable=True),
-        sa.Column("person_id", sa.Uuid(), nullable=True),
-        sa.Column("spi_file_id", sa.Uuid(), nullable=True),
+        sa.Column("person_id", GUID(), nullable=True),
+        sa.Column("spi_file_id", GUID(), nullable=True),
         sa.Column("request_id", sa.String(length=64), nullable=True),
         sa.Column("client_address", sa.String(length=64), nullable=True),
         sa.Column("details", sa.JSON(), nullable=True),
@@ -50,7 +53,7 @@ def upgrade() -> None:
 
     op.create_table(
         "organisations",
-        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("id", GUID(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("corporate_number", sa.String(length=13), nullable=True),
@@ -60,7 +63,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "users",
-        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("id", GUID(), nullable=False),
         sa.Column("login", sa.String(length=100), nullable=False),
         sa.Column("display_name", sa.String(length=200), nullable=False),
         sa.Column("password_hash", sa.String(length=200), nullable=False),
@@ -72,8 +75,8 @@ def upgrade() -> None:
     )
     op.create_table(
         "affairs",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("organisation_id", sa.Uuid(), nullable=True),
+        sa.Column("id", GUID(), nullable=False),
+        sa.Column("organisation_id", GUID(), nullable=True),
         sa.Column("code", sa.String(length=64), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("name_ja", sa.String(length=200), nullable=False),
@@ -95,8 +98,8 @@ def upgrade() -> None:
 
     op.create_table(
         "departments",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("organisation_id", sa.Uuid(), nullable=False),
+        sa.Column("id", GUID(), nullable=False),
+        sa.Column("organisation_id", GUID(), nullable=False),
         sa.Column("code", sa.String(length=64), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.ForeignKeyConstraint(
@@ -116,8 +119,8 @@ def upgrade() -> None:
 
     op.create_table(
         "import_jobs",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("organisation_id", sa.Uuid(), nullable=False),
+        sa.Column("id", GUID(), nullable=False),
+        sa.Column("organisation_id", GUID(), nullable=False),
         sa.Column("file_sha256", sa.String(length=64), nullable=False),
         sa.Column("affair_codes", sa.JSON(), nullable=False),
         sa.Column("mode", sa.String(length=16), nullable=False),
@@ -125,7 +128,7 @@ def upgrade() -> None:
         sa.Column("committed_line", sa.Integer(), nullable=False),
         sa.Column("imported", sa.Integer(), nullable=False),
         sa.Column("rejected", sa.Integer(), nullable=False),
-        sa.Column("started_by", sa.Uuid(), nullable=False),
+        sa.Column("started_by", GUID(), nullable=False),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("details", sa.JSON(), nullable=True),
@@ -146,9 +149,9 @@ def upgrade() -> None:
 
     op.create_table(
         "memberships",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("user_id", sa.Uuid(), nullable=False),
-        sa.Column("organisation_id", sa.Uuid(), nullable=False),
+        sa.Column("id", GUID(), nullable=False),
+        sa.Column("user_id", GUID(), nullable=False),
+        sa.Column("organisation_id", GUID(), nullable=False),
         sa.Column("role", sa.String(length=32), nullable=False),
         sa.ForeignKeyConstraint(
             ["organisation_id"],
@@ -174,10 +177,10 @@ def upgrade() -> None:
 
     op.create_table(
         "assignments",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("user_id", sa.Uuid(), nullable=False),
-        sa.Column("organisation_id", sa.Uuid(), nullable=False),
-        sa.Column("affair_id", sa.Uuid(), nullable=False),
+        sa.Column("id", GUID(), nullable=False),
+        sa.Column("user_id", GUID(), nullable=False),
+        sa.Column("organisation_id", GUID(), nullable=False),
+        sa.Column("affair_id", GUID(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["affair_id"], ["affairs.id"], name=op.f("fk_assignments_affair_id_affairs")
@@ -206,13 +209,13 @@ def upgrade() -> None:
 
     op.create_table(
         "persons",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("organisation_id", sa.Uuid(), nullable=False),
+        sa.Column("id", GUID(), nullable=False),
+        sa.Column("organisation_id", GUID(), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("external_ref", sa.String(length=64), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("department_id", sa.Uuid(), nullable=True),
-        sa.Column("related_person_id", sa.Uuid(), nullable=True),
+        sa.Column("department_id", GUID(), nullable=True),
+        sa.Column("related_person_id", GUID(), nullable=True),
         sa.Column("life_status", sa.String(length=16), nullable=False),
         sa.Column("relationship_start", sa.Date(), nullable=True),
         sa.Column("relationship_end", sa.Date(), nullable=True),
@@ -236,14 +239,14 @@ def upgrade() -> None:
     )
     op.create_table(
         "provisions",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("organisation_id", sa.Uuid(), nullable=False),
+        sa.Column("id", GUID(), nullable=False),
+        sa.Column("organisation_id", GUID(), nullable=False),
         sa.Column("recipient_kind", sa.String(length=40), nullable=False),
         sa.Column("recipient_name", sa.String(length=200), nullable=False),
         sa.Column("legal_basis", sa.String(length=100), nullable=False),
-        sa.Column("affair_id", sa.Uuid(), nullable=False),
+        sa.Column("affair_id", GUID(), nullable=False),
         sa.Column("method", sa.String(length=100), nullable=False),
-        sa.Column("provided_by", sa.Uuid(), nullable=False),
+        sa.Column("provided_by", GUID(), nullable=False),
         sa.Column("provided_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["affair_id"], ["affairs.id"], name=op.f("fk_provisions_affair_id_affairs")
@@ -265,12 +268,12 @@ def upgrade() -> None:
 
     op.create_table(
         "spi_files",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("organisation_id", sa.Uuid(), nullable=False),
+        sa.Column("id", GUID(), nullable=False),
+        sa.Column("organisation_id", GUID(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("purpose", sa.Text(), nullable=False),
-        sa.Column("responsible_user_id", sa.Uuid(), nullable=True),
-        sa.Column("department_id", sa.Uuid(), nullable=True),
+        sa.Column("responsible_user_id", GUID(), nullable=True),
+        sa.Column("department_id", GUID(), nullable=True),
         sa.Column("affair_codes", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -295,14 +298,14 @@ def upgrade() -> None:
     )
     op.create_table(
         "take_outs",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("organisation_id", sa.Uuid(), nullable=False),
-        sa.Column("affair_id", sa.Uuid(), nullable=False),
+        sa.Column("id", GUID(), nullable=False),
+        sa.Column("organisation_id", GUID(), nullable=False),
+        sa.Column("affair_id", GUID(), nullable=False),
         sa.Column("person_count", sa.Integer(), nullable=False),
         sa.Column("file_sha256", sa.String(length=64), nullable=False),
         sa.Column("encryption", sa.String(length=40), nullable=False),
         sa.Column("purpose", sa.Text(), nullable=False),
-        sa.Column("created_by", sa.Uuid(), nullable=False),
+        sa.Column("created_by", GUID(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["affair_id"], ["affairs.id"], name=op.f("fk_take_outs_affair_id_affairs")
@@ -324,7 +327,7 @@ def upgrade() -> None:
 
     op.create_table(
         "data_keys",
-        sa.Column("person_id", sa.Uuid(), nullable=False),
+        sa.Column("person_id", GUID(), nullable=False),
         sa.Column("kek_version", sa.Integer(), nullable=False),
         sa.Column("wrapped_key", sa.LargeBinary(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -333,17 +336,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("person_id", name=op.f("pk_data_keys")),
         sqlite_with_rowid=False,
     )
-
     op.create_table(
         "disposals",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("organisation_id", sa.Uuid(), nullable=False),
-        sa.Column("person_id", sa.Uuid(), nullable=False),
+        sa.Column("id", GUID(), nullable=False),
+        sa.Column("organisation_id", GUID(), nullable=False),
+        sa.Column("person_id", GUID(), nullable=False),
         sa.Column("affair_codes", sa.JSON(), nullable=False),
         sa.Column("method", sa.String(length=100), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("kek_version_at_disposal", sa.Integer(), nullable=True),
-        sa.Column("disposed_by", sa.Uuid(), nullable=False),
+        sa.Column("disposed_by", GUID(), nullable=False),
         sa.Column("disposed_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["disposed_by"], ["users.id"], name=op.f("fk_disposals_disposed_by_users")
@@ -366,12 +368,12 @@ def upgrade() -> None:
 
     op.create_table(
         "number_corrections",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("person_id", sa.Uuid(), nullable=False),
+        sa.Column("id", GUID(), nullable=False),
+        sa.Column("person_id", GUID(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("number_check_document", sa.String(length=32), nullable=False),
         sa.Column("identity_check_document", sa.String(length=32), nullable=False),
-        sa.Column("corrected_by", sa.Uuid(), nullable=False),
+        sa.Column("corrected_by", GUID(), nullable=False),
         sa.Column("corrected_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["corrected_by"], ["users.id"], name=op.f("fk_number_corrections_corrected_by_users")
@@ -388,15 +390,15 @@ def upgrade() -> None:
 
     op.create_table(
         "number_records",
-        sa.Column("person_id", sa.Uuid(), nullable=False),
-        sa.Column("organisation_id", sa.Uuid(), nullable=False),
+        sa.Column("person_id", GUID(), nullable=False),
+        sa.Column("organisation_id", GUID(), nullable=False),
         sa.Column("ciphertext", sa.LargeBinary(), nullable=False),
         sa.Column("blind_index", sa.LargeBinary(length=32), nullable=False),
         sa.Column("number_check_document", sa.String(length=32), nullable=False),
         sa.Column("identity_check_document", sa.String(length=32), nullable=False),
-        sa.Column("verified_by", sa.Uuid(), nullable=False),
+        sa.Column("verified_by", GUID(), nullable=False),
         sa.Column("verified_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("acquired_by", sa.Uuid(), nullable=False),
+        sa.Column("acquired_by", GUID(), nullable=False),
         sa.Column("acquired_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["acquired_by"], ["users.id"], name=op.f("fk_number_records_acquired_by_users")
@@ -418,8 +420,8 @@ def upgrade() -> None:
     )
     op.create_table(
         "provision_persons",
-        sa.Column("provision_id", sa.Uuid(), nullable=False),
-        sa.Column("person_id", sa.Uuid(), nullable=False),
+        sa.Column("provision_id", GUID(), nullable=False),
+        sa.Column("person_id", GUID(), nullable=False),
         sa.ForeignKeyConstraint(
             ["person_id"], ["persons.id"], name=op.f("fk_provision_persons_person_id_persons")
         ),
@@ -432,8 +434,8 @@ def upgrade() -> None:
     )
     op.create_table(
         "number_record_affairs",
-        sa.Column("person_id", sa.Uuid(), nullable=False),
-        sa.Column("affair_id", sa.Uuid(), nullable=False),
+        sa.Column("person_id", GUID(), nullable=False),
+        sa.Column("affair_id", GUID(), nullable=False),
         sa.ForeignKeyConstraint(
             ["affair_id"], ["affairs.id"], name=op.f("fk_number_record_affairs_affair_id_affairs")
         ),
@@ -449,7 +451,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-
     op.drop_table("number_record_affairs")
     op.drop_table("provision_persons")
     op.drop_table("number_records")
@@ -462,7 +463,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_disposals_organisation_id"))
 
     op.drop_table("disposals")
-
     op.drop_table("data_keys")
     with op.batch_alter_table("take_outs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_take_outs_organisation_id"))
