@@ -325,7 +325,9 @@ class _Importer:
         report.imported += len(good)
         return errors
 
-    def insert(self, session: Session, rows: list[_Row], refs: dict[str, uuid.UUID | bytes]) -> None:
+    def insert(
+        self, session: Session, rows: list[_Row], refs: dict[str, uuid.UUID | bytes]
+    ) -> None:
         adapt = Adapt(session, Person.__table__)  # type: ignore[arg-type]
         as_uuid, as_date = adapt.uuid(), adapt.date()
         as_time = Adapt(session, NumberRecord.__table__).time("verified_at")  # type: ignore[arg-type]
