@@ -119,26 +119,19 @@ class _Bad(Exception):
 class _Row(NamedTuple):
     """A checked line, its number already sealed: no plain number outlives prepare().
 
-    A NamedTuple because batches of rows cross from the reader process to the writer:
-    tuples pickle at a fraction of a dataclass's cost.
+    The reader process builds the database rows themselves (values already in the
+    driver's format), so the writer only checks duplicates and inserts. A NamedTuple
+    of tuples because batches cross between processes: tuples pickle cheaply.
     """
 
     line: int
-    person_id: bytes  # the UUID's 16 bytes: cheap to send between processes, unlike uuid.UUID
+    person_id: Any  # in the driver's format (16 bytes on SQLite)
     external_ref: str
-    kind: str
-    name: str
     blind_index: bytes
-    kek_version: int
-    wrapped_key: bytes
-    ciphertext: bytes
-    number_doc: str
-    identity_doc: str
-    verified_at: datetime | None
-    department_code: str
     related_ref: str
-    start: date | None
-    end: date | None
+    person: tuple[Any, ...]  # _PERSON_COLUMNS; related_person_id filled in by the writer
+    key: tuple[Any, ...]  # _KEY_COLUMNS
+    record: tuple[Any, ...]  # _RECORD_COLUMNS
 
 
 @dataclass(slots=True)
@@ -213,6 +206,7 @@ class _Importer:
         self.affairs: list[Affair] = []
         self.departments: dict[str, uuid.UUID] = {}
         self.now = utcnow()
+        self.formats: _Formats | None = None
 
     # -- producer: per line checks and sealing ----------------------------------------
 
@@ -254,29 +248,37 @@ class _Importer:
             )
         verified_at = get("verified_at", "")
         start, end = get("relationship_start", ""), get("relationship_end", "")
+        fmt = self.formats
+        assert fmt is not None  # noqa: S101 - set by _prepare before any line is read
         person = new_id()
         person_hex = person.hex
+        person_id = fmt.uuid(person)
         dek, wrapped = self.envelope.new_data_key(self.org_hex, person_hex)
-        return _Row(
-            line=line,
-            person_id=person.bytes,
-            external_ref=values["external_ref"],
-            kind=kind,
-            name=values["name"],
-            blind_index=self.envelope.blind_index(self.org_hex, number),
-            kek_version=wrapped.kek_version,
-            wrapped_key=wrapped.blob,
-            ciphertext=self.envelope.seal_field(
-                dek, self.org_hex, person_hex, MY_NUMBER_FIELD, number.encode("ascii")
-            ),
-            number_doc=number_doc,
-            identity_doc=identity_doc,
-            verified_at=_parse_time(verified_at) if verified_at else None,
-            department_code=department,
-            related_ref=get("related_external_ref", ""),
-            start=_parse_date(start, "relationship_start") if start else None,
-            end=_parse_date(end, "relationship_end") if end else None,
+        blind_index = self.envelope.blind_index(self.org_hex, number)
+        ciphertext = self.envelope.seal_field(
+            dek, self.org_hex, person_hex, MY_NUMBER_FIELD, number.encode("ascii")
         )
+        start_date = _parse_date(start, "relationship_start") if start else None
+        end_date = _parse_date(end, "relationship_end") if end else None
+        verified = fmt.time(_parse_time(verified_at)) if verified_at else fmt.now
+        external_ref = values["external_ref"]
+        return _Row(
+            line,
+            person_id,
+            external_ref,
+            blind_index,
+            get("related_external_ref", ""),
+            (
+                person_id, fmt.org, kind, external_ref, values["name"],
+                fmt.uuid(self.departments.get(department)) if department else None,
+                None, "living", fmt.date(start_date), fmt.date(end_date), fmt.now,
+            ),
+            (person_id, wrapped.kek_version, wrapped.blob),
+            (
+                person_id, fmt.org, ciphertext, blind_index, number_doc, identity_doc,
+                fmt.actor, verified, fmt.actor, fmt.now,
+            ),
+        )  # fmt: skip
 
     # -- writer: per batch --------------------------------------------------------------
 
@@ -328,36 +330,20 @@ class _Importer:
     def insert(
         self, session: Session, rows: list[_Row], refs: dict[str, uuid.UUID | bytes]
     ) -> None:
-        adapt = Adapt(session, Person.__table__)  # type: ignore[arg-type]
-        as_uuid, as_date = adapt.uuid(), adapt.date()
-        as_time = Adapt(session, NumberRecord.__table__).time("verified_at")  # type: ignore[arg-type]
-        org, actor = as_uuid(self.org), as_uuid(self.context.actor_id)
-        now = adapt.constant("created_at", self.now)
-        persons: list[tuple[object, ...]] = []
-        keys: list[tuple[object, ...]] = []
-        records: list[tuple[object, ...]] = []
-        links: list[tuple[object, ...]] = []
-        affair_ids = [as_uuid(a.id) for a in self.affairs]
-        departments = self.departments
-        for row in rows:
-            pid = as_uuid(row.person_id)
-            related = refs.get(row.related_ref) if row.related_ref else None
-            department = departments.get(row.department_code) if row.department_code else None
-            persons.append((
-                pid, org, row.kind, row.external_ref, row.name, as_uuid(department),
-                as_uuid(related), "living", as_date(row.start), as_date(row.end), now,
-            ))  # fmt: skip
-            keys.append((pid, row.kek_version, row.wrapped_key))
-            verified_at = as_time(row.verified_at) if row.verified_at else now
-            records.append((
-                pid, org, row.ciphertext, row.blind_index, row.number_doc, row.identity_doc,
-                actor, verified_at, actor, now,
-            ))  # fmt: skip
-            links.extend((pid, affair) for affair in affair_ids)
+        fmt = self.formats
+        assert fmt is not None  # noqa: S101 - set by _prepare
+        persons = [
+            (*row.person[:6], fmt.uuid(refs[row.related_ref]), *row.person[7:])
+            if row.related_ref
+            else row.person
+            for row in rows
+        ]
+        affair_ids = [fmt.uuid(a.id) for a in self.affairs]
+        links = [(row.person_id, affair) for row in rows for affair in affair_ids]
         # Dependents point at employees of the same batch, so persons go in as listed.
         insert_rows(session, Person.__table__, _PERSON_COLUMNS, persons)  # type: ignore[arg-type]
-        insert_rows(session, DataKey.__table__, _KEY_COLUMNS, keys)  # type: ignore[arg-type]
-        insert_rows(session, NumberRecord.__table__, _RECORD_COLUMNS, records)  # type: ignore[arg-type]
+        insert_rows(session, DataKey.__table__, _KEY_COLUMNS, [r.key for r in rows])  # type: ignore[arg-type]
+        insert_rows(session, NumberRecord.__table__, _RECORD_COLUMNS, [r.record for r in rows])  # type: ignore[arg-type]
         insert_rows(session, NumberRecordAffair.__table__, _LINK_COLUMNS, links)  # type: ignore[arg-type]
         audit.record_many(
             session,
@@ -365,6 +351,31 @@ class _Importer:
             AuditAction.NUMBER_ACQUIRE,
             (row.person_id for row in rows),
             details={"affairs": sorted(self.affair_codes), "via": "import"},
+        )
+
+
+@dataclass(frozen=True)
+class _Formats:
+    """Converters to the driver's formats, made once in the writer before the reader forks."""
+
+    uuid: Callable[[Any], Any]
+    date: Callable[[Any], Any]
+    time: Callable[[Any], Any]
+    org: Any
+    actor: Any
+    now: Any
+
+    @classmethod
+    def of(cls, session: Session, importer: _Importer) -> _Formats:
+        adapt = Adapt(session, Person.__table__)  # type: ignore[arg-type]
+        as_uuid = adapt.uuid()
+        return cls(
+            uuid=as_uuid,
+            date=adapt.date(),
+            time=Adapt(session, NumberRecord.__table__).time("verified_at"),  # type: ignore[arg-type]
+            org=as_uuid(importer.org),
+            actor=as_uuid(importer.context.actor_id),
+            now=adapt.constant("created_at", importer.now),
         )
 
 
@@ -481,6 +492,7 @@ def _prepare(
     for code in affair_codes:
         authorize(session, context.for_affair(code), Permission.NUMBER_ACQUIRE)
         importer.affairs.append(get_affair(session, context.organisation_id, code))
+    importer.formats = _Formats.of(session, importer)
     importer.departments = dict(
         session.execute(
             select(Department.code, Department.id).where(
