@@ -10,6 +10,7 @@ class AuditAction(StrEnum):
     ASSIGNMENT_CREATE = "assignment:create"
     AUTH_LOGIN = "auth:login"
     AUTH_LOGIN_FAILED = "auth:login_failed"
+    DEPARTMENT_CREATE = "department:create"
     EXPORT_CREATE = "export:create"
     IMPORT_FINISH = "import:finish"
     IMPORT_START = "import:start"

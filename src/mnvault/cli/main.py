@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
-from mnvault.cli import number, persons, setup, transfer, users
+from mnvault.cli import number, orgs, persons, setup, transfer, users
 from mnvault.numbers import redact
 
 app = typer.Typer(
@@ -17,12 +19,16 @@ app.command("serve")(setup.serve)
 app.command("export")(transfer.export)
 app.add_typer(number.app, name="number")
 app.add_typer(transfer.import_app, name="import")
+app.add_typer(orgs.app, name="org")
 app.add_typer(persons.app, name="person")
 app.add_typer(users.app, name="user")
 
 
 def run() -> None:
     """Entry point: an unexpected error is shown redacted and without locals."""
+    # Everything mnvault creates (database, keyring, exports, credentials) is the
+    # operator's alone.
+    os.umask(0o077)
     try:
         app()
     except Exception as exc:  # the last guard between a bug and a printed number
