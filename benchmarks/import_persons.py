@@ -69,7 +69,7 @@ from mnvault.db.engine import SYNCHRONOUS, make_engine, unit_of_work
 from mnvault.orgs.models import OrganisationKind
 
 AFFAIR = "withholding_slip"
-PASSPHRASE = "bench"  # noqa: S105 - a throwaway keyring in a temp dir
+PASSPHRASE = "bench"
 DEFAULT_PG_URL = "postgresql://mnvault:mnvault@127.0.0.1/mnvault_test"
 TARGETS = {
     "seconds_for_1m": 30,

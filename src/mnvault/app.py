@@ -11,12 +11,19 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
 from mnvault import __version__
+from mnvault.access import api as access_api
+from mnvault.auth import api as auth_api
 from mnvault.config import Settings
 from mnvault.deployment import services as deployment
 from mnvault.deployment.errors import DeploymentError
 from mnvault.logging import configure_logging
+from mnvault.vault import api as vault_api
+from mnvault.web import problems
+from mnvault.web.calls import Limits, new_request_id
 
 log = logging.getLogger(__name__)
+
+API = "/api/v1"
 
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
@@ -29,36 +36,55 @@ SECURITY_HEADERS = {
 
 def create_app(settings: Settings) -> FastAPI:
     configure_logging(settings.log_level)
-    state: dict[str, Any] = {"vault": None}
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        if state["vault"] is not None:
-            state["vault"].close()  # sealing drops the keys from memory
+        if app.state.vault is not None:
+            app.state.vault.close()  # sealing drops the keys from memory
 
     app = FastAPI(
-        title="mnvault", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan
+        title="mnvault",
+        version=__version__,
+        description="マイナンバー保管庫 API / My Number vault API. Numbers travel only in "
+        "request and response bodies, never in URLs; errors are RFC 9457 problem documents.",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
     )
+    app.state.vault = None
+    app.state.limits = Limits()
     try:
         passphrase = deployment.resolve_passphrase(settings)
         if passphrase:
-            state["vault"] = deployment.open_vault(settings, passphrase)
+            app.state.vault = deployment.open_vault(settings, passphrase)
         else:
             log.warning("鍵束は封印されたままです / starting sealed: no passphrase given")
     except DeploymentError as exc:
         log.error("%s", exc)
 
+    problems.install(app)
+    app.include_router(auth_api.router, prefix=API)
+    app.include_router(vault_api.router, prefix=API)
+    app.include_router(access_api.router, prefix=API)
+
     @app.middleware("http")
     async def security_headers(request: Any, call_next: Any) -> Any:
+        request.state.request_id = new_request_id()
         response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        response.headers["X-Request-Id"] = request.state.request_id
         return response
+
+    @app.get(f"{API}/ping", tags=["health"])
+    def ping() -> dict[str, bool]:
+        """Liveness for load balancers; touches neither database nor keys."""
+        return {"ok": True}
 
     @app.get("/health")
     def health() -> dict[str, Any]:
-        vault = state["vault"]
+        vault = app.state.vault
         if vault is not None:
             db_ok = deployment.database_ok(vault.engine)
             sealed = vault.keyring.sealed
@@ -83,3 +109,10 @@ def create_app(settings: Settings) -> FastAPI:
         )
 
     return app
+
+
+def from_environment() -> FastAPI:
+    """Factory for ``uvicorn --factory mnvault.app:from_environment`` (MNVAULT_* settings)."""
+    from mnvault.config import load_settings  # noqa: PLC0415 - only the factory needs it
+
+    return create_app(load_settings())

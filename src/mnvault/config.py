@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_DATA_DIR = Path("mnvault-data")
+WITNESS_FILE = "audit-witness.jsonl"
 
 
 @dataclass(frozen=True)
@@ -17,10 +18,19 @@ class Settings:
     passphrase: str | None
     passphrase_file: Path | None
     log_level: str = "INFO"
+    # The audit trail's witness file (mnvault.audit.witness): keep it apart from the
+    # database and its backups, or a restored database restores its witness too.
+    audit_witness: Path | None = None
+    audit_checkpoint_entries: int = 1000
+    audit_checkpoint_seconds: float = 60.0
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def audit_witness_path(self) -> Path:
+        return self.audit_witness or self.data_dir / "witness" / WITNESS_FILE
 
 
 def load_settings(data_dir: Path | None = None, env: dict[str, str] | None = None) -> Settings:
@@ -32,6 +42,7 @@ def load_settings(data_dir: Path | None = None, env: dict[str, str] | None = Non
     # (a destroyed KEK version must survive nowhere; see README "Backups").
     keyring_path = Path(env.get("MNVAULT_KEYRING_PATH", str(root / "keyring" / "keyring.json")))
     passphrase_file = env.get("MNVAULT_PASSPHRASE_FILE")
+    witness = env.get("MNVAULT_AUDIT_WITNESS")
     return Settings(
         data_dir=root,
         database_url=database_url,
@@ -39,4 +50,7 @@ def load_settings(data_dir: Path | None = None, env: dict[str, str] | None = Non
         passphrase=env.get("MNVAULT_PASSPHRASE") or None,
         passphrase_file=Path(passphrase_file) if passphrase_file else None,
         log_level=env.get("MNVAULT_LOG_LEVEL", "INFO"),
+        audit_witness=Path(witness).resolve() if witness else root / "witness" / WITNESS_FILE,
+        audit_checkpoint_entries=int(env.get("MNVAULT_AUDIT_CHECKPOINT_ENTRIES", "1000")),
+        audit_checkpoint_seconds=float(env.get("MNVAULT_AUDIT_CHECKPOINT_SECONDS", "60")),
     )

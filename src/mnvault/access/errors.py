@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mnvault.access.passwords import PasswordProblem
 
 
 class AccessError(Exception):
@@ -38,3 +42,22 @@ class AuthorizationDenied(AccessError):
 
     def __str__(self) -> str:
         return f"{self.message_ja} / {self.message_en} ({self.permission}: {self.reason})"
+
+
+class WeakPassword(AccessError):
+    """A new password breaks the rules of :mod:`mnvault.access.passwords`.
+
+    ``problems`` holds each broken rule with its own Japanese and English message; none of
+    them repeats the password."""
+
+    message_ja = "パスワードが要件を満たしていません"
+    message_en = "the password does not meet the requirements"
+
+    def __init__(self, problems: Sequence[PasswordProblem]) -> None:
+        self.problems: tuple[PasswordProblem, ...] = tuple(problems)
+        super().__init__(self.problems)
+
+    def __str__(self) -> str:
+        text = f"{self.message_ja} / {self.message_en}"
+        details = "; ".join(f"{p.message_ja} / {p.message_en}" for p in self.problems)
+        return f"{text}: {details}" if details else text

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, time
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, String, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mnvault.db.base import Base, UTCDateTime, new_id, utcnow
@@ -48,7 +48,14 @@ class Membership(Base):
 
 
 class Assignment(Base):
-    """A clerk assigned to one affair in one organisation (scopes come with issue #3)."""
+    """A clerk assigned to one affair in one organisation, within a scope.
+
+    The scope narrows which persons the assignment covers (seed 図表2-2 (6)①
+    アクセス制御: 特定個人情報ファイルの範囲を限定; 事業者編 別添1 (6)①). Each
+    dimension is a JSON list; NULL or an empty list means "all" in that dimension.
+    Ids are stored as their canonical text (``str(uuid)``) so the same JSON reads
+    the same on SQLite and PostgreSQL.
+    """
 
     __tablename__ = "assignments"
     __table_args__ = (UniqueConstraint("user_id", "organisation_id", "affair_id"),)
@@ -58,3 +65,34 @@ class Assignment(Base):
     organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
     affair_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("affairs.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    department_ids: Mapped[list[str] | None] = mapped_column(JSON)
+    spi_file_ids: Mapped[list[str] | None] = mapped_column(JSON)
+    person_kinds: Mapped[list[str] | None] = mapped_column(JSON)
+
+
+DEFAULT_TIME_ZONE = "Asia/Tokyo"
+
+
+class AccessConditions(Base):
+    """An organisation's conditions on handling SPI: office hours and the handling area.
+
+    Both optional (NULL = no condition). Office hours: ISO weekdays (1 = Monday) and a
+    local time range [start, end) in ``time_zone``; a range whose end is before its start
+    runs past midnight. Handling area (取扱区域, seed 図表2-2 (6)③ 外部からの不正
+    アクセス等の防止 / 事業者編 別添1 (5)①): the client networks, as CIDR text, from
+    which SPI may be handled. The rows are data that the policy engine turns into
+    forbid rules; nothing here is code.
+    """
+
+    __tablename__ = "access_conditions"
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id"), primary_key=True
+    )
+    time_zone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIME_ZONE)
+    office_days: Mapped[list[int] | None] = mapped_column(JSON)
+    office_start: Mapped[time | None] = mapped_column(Time)
+    office_end: Mapped[time | None] = mapped_column(Time)
+    networks: Mapped[list[str] | None] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))

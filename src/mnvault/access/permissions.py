@@ -1,14 +1,12 @@
-"""Permissions as one sorted ``resource:action`` enum, and which role holds which.
+"""Permissions as one sorted ``resource:action`` enum, and the classes the policy reads.
 
-The grant table is data. ``admin`` and ``auditor`` hold nothing that returns a number
-(DESIGN.md §4 separation of duties; seed 図表2-2 (6)① 管理権限者による不要なアクセスの制御).
+Which role holds which permission, and how far it reaches, is the policy table in
+``mnvault.access.policy.table``.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-
-from mnvault.access.models import Role
 
 
 class Permission(StrEnum):
@@ -16,6 +14,7 @@ class Permission(StrEnum):
     ASSIGNMENT_MANAGE = "assignment:manage"
     AUDIT_READ = "audit:read"
     DISPOSAL_RUN = "disposal:run"
+    EXPORT_APPROVE = "export:approve"
     EXPORT_CREATE = "export:create"
     KEY_ROTATE = "key:rotate"
     NUMBER_ACQUIRE = "number:acquire"
@@ -30,8 +29,8 @@ class Permission(StrEnum):
     USER_MANAGE = "user:manage"
 
 
-# Permissions that reveal, search by, or carry a number out; each also needs an
-# assignment to the affair named in the context.
+# Permissions that reveal, search by, store or carry a number out; each also needs an
+# assignment to the affair named in the context (番号法第9条: use is bound to an affair).
 NUMBER_PERMISSIONS = frozenset(
     {
         Permission.EXPORT_CREATE,
@@ -43,36 +42,16 @@ NUMBER_PERMISSIONS = frozenset(
     }
 )
 
-_CLERK = frozenset(
-    {
-        Permission.AFFAIR_READ,
-        Permission.EXPORT_CREATE,
-        Permission.NUMBER_ACQUIRE,
-        Permission.NUMBER_CORRECT,
-        Permission.NUMBER_LOOKUP,
-        Permission.NUMBER_READ,
-        Permission.PERSON_CREATE,
-        Permission.PERSON_READ,
-        Permission.PROVISION_CREATE,
-    }
-)
-_MANAGER = _CLERK | {Permission.ASSIGNMENT_MANAGE, Permission.DISPOSAL_RUN}
+# Permissions whose answer contains a number (the plain number, or a file holding
+# numbers). The policy table refuses to give any of them to a number-blind role.
+RETURNS_NUMBER = frozenset({Permission.EXPORT_CREATE, Permission.NUMBER_READ})
 
-GRANTS: dict[Role, frozenset[Permission]] = {
-    Role.ADMIN: frozenset(
-        {
-            Permission.AFFAIR_READ,
-            Permission.ASSIGNMENT_MANAGE,
-            Permission.KEY_ROTATE,
-            Permission.ORGANISATION_MANAGE,
-            Permission.PERSON_READ,
-            Permission.SPI_FILE_MANAGE,
-            Permission.USER_MANAGE,
-        }
-    ),
-    Role.AUDITOR: frozenset({Permission.AFFAIR_READ, Permission.AUDIT_READ}),
-    Role.CHIEF_OFFICER: _MANAGER,
-    Role.CLERK: _CLERK,
-    Role.MANAGER: _MANAGER,
-    Role.PROTECTION_MANAGER: _MANAGER,
+# Permissions that handle SPI (persons and their numbers): the organisation's office
+# hours and handling-area networks apply to these. Administration and audit do not
+# handle SPI, and an auditor must be able to read the trail during an incident at night.
+SPI_PERMISSIONS = NUMBER_PERMISSIONS | {
+    Permission.DISPOSAL_RUN,
+    Permission.EXPORT_APPROVE,
+    Permission.PERSON_CREATE,
+    Permission.PERSON_READ,
 }

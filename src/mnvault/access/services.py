@@ -3,35 +3,66 @@
 from __future__ import annotations
 
 import functools
+import ipaddress
 import secrets
 import uuid
-from dataclasses import dataclass
+from collections.abc import Sequence
+from datetime import time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
 from mnvault.access.errors import AuthenticationFailed, AuthorizationDenied
-from mnvault.access.models import Assignment, Membership, Role, User
-from mnvault.access.permissions import GRANTS, NUMBER_PERMISSIONS, Permission
+from mnvault.access.models import (
+    DEFAULT_TIME_ZONE,
+    AccessConditions,
+    Assignment,
+    Membership,
+    Role,
+    User,
+)
+from mnvault.access.passwords import normalise_password
+from mnvault.access.permissions import Permission
+from mnvault.access.policy import engine
+from mnvault.access.policy.facts import PersonRef, request_for, requests_for
+from mnvault.access.policy.model import Decision, Resource
+from mnvault.access.policy.sql import persons_in_scope
 from mnvault.affairs.models import Affair
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction, Outcome
+from mnvault.db.base import utcnow
+from mnvault.orgs.models import Department
+from mnvault.vault.errors import InvalidInput, NotFound
+from mnvault.vault.models import Person, PersonKind, SpiFile
 
 _hasher = PasswordHasher()  # argon2-cffi defaults: Argon2id, RFC 9106 low-memory profile
 
 
 @functools.cache
-def _dummy_hash() -> str:
+def dummy_hash() -> str:
     """A hash to verify against when the login is unknown, so that the time taken does
     not tell whether a user exists. Made on first use: hashing costs 64 MiB."""
     return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    # NFKC first, so a password typed with full-width characters (a Japanese IME's
+    # default) matches the same password typed half-width (NIST SP 800-63B §3.1.1.2).
+    return _hasher.hash(normalise_password(password))
+
+
+def verify_password(stored_hash: str | None, password: str) -> bool:
+    """Constant work whether or not the user exists (a dummy hash stands in)."""
+    try:
+        return _hasher.verify(stored_hash or dummy_hash(), normalise_password(password)) and (
+            stored_hash is not None
+        )
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def generate_password() -> str:
@@ -62,30 +93,171 @@ def grant_role(
     )
 
 
-def assign(session: Session, context: Context, *, user: User, affair: Affair) -> Assignment:
-    authorize(session, context, Permission.ASSIGNMENT_MANAGE)
-    assignment = Assignment(
-        user_id=user.id, organisation_id=context.organisation_id, affair_id=affair.id
+def _scope_ids(
+    session: Session,
+    context: Context,
+    model: type[Department] | type[SpiFile],
+    ids: Sequence[uuid.UUID] | None,
+    what: tuple[str, str],
+) -> list[str] | None:
+    """Check that every id is the organisation's own; store them as canonical text."""
+    if not ids:
+        return None
+    wanted = set(ids)
+    found = set(
+        session.scalars(
+            select(model.id).where(
+                model.organisation_id == context.organisation_id, model.id.in_(wanted)
+            )
+        )
     )
-    session.add(assignment)
+    if found != wanted:
+        # Another organisation's department or file is "not found" here, never named.
+        raise NotFound(what[0], what[1])
+    return sorted(str(i) for i in wanted)
+
+
+def _scope_kinds(kinds: Sequence[str] | None) -> list[str] | None:
+    if not kinds:
+        return None
+    known = {k.value for k in PersonKind}
+    unknown = sorted(set(kinds) - known)
+    if unknown:
+        raise InvalidInput(f"本人の種別が不明です: {unknown}", f"unknown person kinds: {unknown}")
+    return sorted(set(kinds))
+
+
+def assign(
+    session: Session,
+    context: Context,
+    *,
+    user: User,
+    affair: Affair,
+    departments: Sequence[uuid.UUID] | None = None,
+    spi_files: Sequence[uuid.UUID] | None = None,
+    person_kinds: Sequence[str] | None = None,
+) -> Assignment:
+    """Assign a user to an affair within a scope (seed 図表2-1 (3)① 事務取扱担当者が取り扱う
+    特定個人情報等の範囲の明確化). An empty or absent dimension covers everything in it;
+    assigning the same user to the same affair again replaces the scope."""
+    authorize(session, context, Permission.ASSIGNMENT_MANAGE)
+    if not roles_of(session, user.id, context.organisation_id):
+        # Only this organisation's users can be assigned; anyone else is "not found".
+        raise NotFound("利用者", "user")
+    scope = {
+        "department_ids": _scope_ids(
+            session, context, Department, departments, ("部署", "department")
+        ),
+        "spi_file_ids": _scope_ids(
+            session, context, SpiFile, spi_files, ("特定個人情報ファイル", "SPI file")
+        ),
+        "person_kinds": _scope_kinds(person_kinds),
+    }
+    assignment = session.scalar(
+        select(Assignment).where(
+            Assignment.user_id == user.id,
+            Assignment.organisation_id == context.organisation_id,
+            Assignment.affair_id == affair.id,
+        )
+    )
+    action = AuditAction.ASSIGNMENT_UPDATE
+    if assignment is None:
+        assignment = Assignment(
+            user_id=user.id, organisation_id=context.organisation_id, affair_id=affair.id
+        )
+        session.add(assignment)
+        action = AuditAction.ASSIGNMENT_CREATE
+    assignment.department_ids = scope["department_ids"]
+    assignment.spi_file_ids = scope["spi_file_ids"]
+    assignment.person_kinds = scope["person_kinds"]
     session.flush()
     audit.record(
         session,
         context,
-        AuditAction.ASSIGNMENT_CREATE,
+        action,
         affair_code=affair.code,
-        details={"user_id": str(user.id)},
+        details={"user_id": str(user.id), **{k: v for k, v in scope.items() if v}},
     )
     return assignment
+
+
+def _minute_of(value: time | None) -> time | None:
+    # Office hours are kept to the minute: that is what the policy compares.
+    return None if value is None else value.replace(second=0, microsecond=0, tzinfo=None)
+
+
+def set_conditions(
+    session: Session,
+    context: Context,
+    *,
+    time_zone: str = DEFAULT_TIME_ZONE,
+    office_days: Sequence[int] | None = None,
+    office_start: time | None = None,
+    office_end: time | None = None,
+    networks: Sequence[str] | None = None,
+) -> AccessConditions:
+    """Set the organisation's office hours and handling-area networks (None = no such
+    condition). They apply to every permission that handles SPI, for every role."""
+    authorize(session, context, Permission.ORGANISATION_MANAGE)
+    try:
+        ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(
+            f"タイムゾーン {time_zone!r} は不明です", f"unknown time zone {time_zone!r}"
+        ) from None
+    days = sorted(set(office_days)) if office_days else None
+    if days and not all(1 <= d <= 7 for d in days):
+        raise InvalidInput(
+            "曜日は1（月）〜7（日）で指定してください", "weekdays are 1 (Monday) to 7 (Sunday)"
+        )
+    start, end = _minute_of(office_start), _minute_of(office_end)
+    if (start is None) != (end is None) or (start is not None and start == end):
+        raise InvalidInput(
+            "開始時刻と終了時刻を異なる時刻で指定してください",
+            "give both a start and a different end time",
+        )
+    try:
+        cidrs = (
+            sorted({str(ipaddress.ip_network(n.strip(), strict=False)) for n in networks})
+            if networks
+            else None
+        )
+    except ValueError:
+        raise InvalidInput(
+            "ネットワークはCIDR形式で指定してください", "networks must be CIDR ranges"
+        ) from None
+    row = session.get(AccessConditions, context.organisation_id)
+    if row is None:
+        row = AccessConditions(organisation_id=context.organisation_id)
+        session.add(row)
+    row.time_zone, row.office_days, row.office_start, row.office_end = time_zone, days, start, end
+    row.networks = cidrs
+    row.updated_at, row.updated_by = utcnow(), context.actor_id
+    session.flush()
+    audit.record(
+        session,
+        context,
+        AuditAction.ACCESS_CONDITIONS_UPDATE,
+        details={
+            "time_zone": time_zone,
+            "office_days": days,
+            "office_hours": [start.isoformat("minutes"), end.isoformat("minutes")]
+            if start is not None and end is not None
+            else None,
+            "networks": cidrs,
+        },
+    )
+    return row
 
 
 def authenticate(session: Session, *, login: str, password: str, channel: str = "cli") -> User:
     user = session.scalar(select(User).where(User.login == login))
     try:
-        _hasher.verify(user.password_hash if user else _dummy_hash(), password)
+        if not verify_password(user.password_hash if user else None, password):
+            raise AuthenticationFailed()
         if user is None or not user.is_active:
             raise AuthenticationFailed()
-    except (VerificationError, InvalidHashError, AuthenticationFailed) as exc:
+    except AuthenticationFailed as exc:
         audit.record(
             session,
             None,
@@ -118,46 +290,68 @@ def organisations_of(session: Session, user_id: uuid.UUID) -> list[uuid.UUID]:
     )
 
 
-@dataclass(frozen=True)
-class Decision:
-    allowed: bool
-    reason: str
+def organisation_resource(context: Context) -> Resource:
+    """The organisation itself: for actions on no particular person."""
+    return Resource(str(context.organisation_id))
 
 
-def decide(session: Session, context: Context, permission: Permission) -> Decision:
-    """Deny by default: allow only what a role grants and, for numbers, an assignment."""
-    roles = roles_of(session, context.actor_id, context.organisation_id)
-    if not roles:
-        return Decision(False, "no role in this organisation")
-    if not any(permission in GRANTS[role] for role in roles):
-        return Decision(False, f"no role grants {permission}")
-    if permission in NUMBER_PERMISSIONS:
-        if not context.affair_code:
-            return Decision(False, "no affair named")
-        assigned = session.scalar(
-            select(Assignment.id)
-            .join(Affair, Affair.id == Assignment.affair_id)
-            .where(
-                Assignment.user_id == context.actor_id,
-                Assignment.organisation_id == context.organisation_id,
-                Affair.code == context.affair_code,
-            )
-        )
-        if assigned is None:
-            return Decision(False, "not assigned to this affair")
-    return Decision(True, "granted")
+def person_resource(person: Person, *, acquiring: Sequence[str] = ()) -> PersonRef:
+    """An existing person; ``acquiring``: the affairs a number is being acquired for."""
+    return PersonRef(
+        person.id, person.organisation_id, person.kind, person.department_id, tuple(acquiring)
+    )
+
+
+def new_person_resource(
+    context: Context, *, kind: str, department_id: uuid.UUID | None
+) -> PersonRef:
+    """A person about to be created: their kind and department decide whether the actor
+    may create them."""
+    return PersonRef(None, context.organisation_id, kind, department_id)
+
+
+def decide(
+    session: Session,
+    context: Context,
+    permission: Permission,
+    resource: PersonRef | Resource | None = None,
+) -> Decision:
+    """Deny by default; allow only what the policy table grants (access/policy).
+
+    ``resource`` None means the context's organisation. The facts are loaded here and
+    the decision is the engine's (Cedar, or the plain evaluator; see policy/engine.py).
+    """
+    return engine.decide(request_for(session, context, str(permission), resource))
+
+
+def decide_many(
+    session: Session,
+    context: Context,
+    permission: Permission,
+    resources: Sequence[PersonRef | Resource | None],
+) -> list[Decision]:
+    """Several decisions for one actor with the facts loaded once (e.g. which kinds and
+    departments an import may create). Denials here are answers, not attempts: the
+    caller refuses and reports what it may not do."""
+    return [
+        engine.decide(request)
+        for request in requests_for(session, context, str(permission), resources)
+    ]
 
 
 def authorize(
     session: Session,
     context: Context,
     permission: Permission,
+    resource: PersonRef | Resource | None = None,
     *,
     person_id: uuid.UUID | None = None,
 ) -> Decision:
     """Allow, or raise AuthorizationDenied (which unit_of_work audits after rollback)."""
-    decision = decide(session, context, permission)
+    decision = decide(session, context, permission, resource)
     if not decision.allowed:
+        if person_id is None and isinstance(resource, PersonRef):
+            person_id = resource.id
         raise AuthorizationDenied(
             permission=str(permission),
             reason=decision.reason,
@@ -167,5 +361,15 @@ def authorize(
             person_id=person_id,
             request_id=context.request_id,
             client_address=context.client_address,
+            details={"engine": engine.evaluator().name},
         )
     return decision
+
+
+def visible_persons(
+    session: Session, context: Context, permission: Permission = Permission.PERSON_READ
+) -> ColumnElement[bool]:
+    """Authorize ``permission`` and return the SQL filter on ``Person`` for the persons it
+    reaches: a clerk's list shows only persons inside their assignments."""
+    authorize(session, context, permission)
+    return persons_in_scope(session, context, str(permission))

@@ -1,4 +1,5 @@
-"""Audit entries. Never a number; person ids only (DESIGN.md invariant 3)."""
+"""Audit entries, the chain head and signed checkpoints. Never a number; person ids only
+(DESIGN.md invariant 3)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,21 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, String
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mnvault.db.base import Base, UTCDateTime
+
+# BigInteger on PostgreSQL, INTEGER PRIMARY KEY (the rowid) on SQLite.
+_SEQ = BigInteger().with_variant(Integer, "sqlite")
 
 
 class AuditEntry(Base):
@@ -19,10 +31,9 @@ class AuditEntry(Base):
         Index("ix_audit_entries_person", "person_id"),
     )
 
-    # BigInteger on PostgreSQL, INTEGER PRIMARY KEY (the rowid) on SQLite.
-    seq: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
-    )
+    # Assigned from the chain head, never by the database: the chain numbers entries
+    # 1, 2, 3 ... without gaps, so a missing entry shows as a missing number.
+    seq: Mapped[int] = mapped_column(_SEQ, primary_key=True, autoincrement=False)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor_id: Mapped[uuid.UUID | None]
     organisation_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
@@ -34,3 +45,37 @@ class AuditEntry(Base):
     request_id: Mapped[str | None] = mapped_column(String(64))
     client_address: Mapped[str | None] = mapped_column(String(64))
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # mnvault.audit.chain: SHA-256 over this entry's canonical encoding and prev_hash.
+    prev_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    entry_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class AuditHead(Base):
+    """The one row every append locks and advances: the single head of the chain."""
+
+    __tablename__ = "audit_head"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    entry_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    # The Merkle frontier over entries 1..seq (mnvault.audit.merkle), so a checkpoint
+    # never re-reads the trail.
+    frontier: Mapped[bytes] = mapped_column(LargeBinary)
+    checkpoint_id: Mapped[int] = mapped_column(BigInteger)
+    checkpoint_seq: Mapped[int] = mapped_column(BigInteger)
+    checkpoint_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditCheckpoint(Base):
+    """A signed Merkle root over entries 1..tree_size (mnvault.audit.checkpoints)."""
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(_SEQ, primary_key=True, autoincrement=False)
+    tree_size: Mapped[int] = mapped_column(BigInteger)
+    root: Mapped[bytes] = mapped_column(LargeBinary(32))
+    head_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    key_id: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))

@@ -1,20 +1,50 @@
 """Writing audit entries. Always inside the caller's transaction: if the entry cannot
-be written the flush raises and the whole operation rolls back (fail closed)."""
+be written (or the chain head cannot be locked and advanced) the flush raises and the
+whole operation rolls back (fail closed).
+
+Every append locks the chain head (mnvault.audit.head), numbers and hashes its entries
+after it (mnvault.audit.chain), writes a signed checkpoint when one is due
+(mnvault.audit.checkpoints) and moves the head, all in the caller's transaction.
+"""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
 from mnvault.access.errors import AuthorizationDenied
+from mnvault.audit import chain, checkpoints, head
 from mnvault.audit.actions import AuditAction, Outcome
 from mnvault.audit.models import AuditEntry
 from mnvault.db.base import utcnow
 from mnvault.db.bulk import Adapt, insert_rows
+
+
+def _plain(details: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    # Hash what the database will give back: JSON turns tuples into lists and keys into
+    # strings, so the chain is computed over the JSON round trip, not the caller's dict.
+    return json.loads(json.dumps(dict(details))) if details else None
+
+
+def _append(session: Session, entry: AuditEntry) -> AuditEntry:
+    current = head.lock(session)
+    entry.seq = current.seq + 1
+    entry.prev_hash = current.entry_hash
+    entry.entry_hash = chain.entry_hash(**{name: getattr(entry, name) for name in chain.FIELDS})
+    session.add(entry)
+    session.flush()
+    current.seq = entry.seq
+    current.entry_hash = entry.entry_hash
+    current.frontier.append(entry.entry_hash)
+    checkpoints.write_if_due(session, current, entry.occurred_at)
+    head.store(session, current)
+    return entry
 
 
 def record(
@@ -28,8 +58,12 @@ def record(
     spi_file_id: uuid.UUID | None = None,
     organisation_id: uuid.UUID | None = None,
     actor_id: uuid.UUID | None = None,
+    request_id: str | None = None,
+    client_address: str | None = None,
     details: Mapping[str, Any] | None = None,
 ) -> AuditEntry:
+    """Append one entry; explicit ids and addresses win over the context's (sign-ins
+    and token checks happen before there is a context)."""
     entry = AuditEntry(
         occurred_at=utcnow(),
         actor_id=actor_id or (context.actor_id if context else None),
@@ -39,16 +73,15 @@ def record(
         affair_code=affair_code or (context.affair_code if context else None),
         person_id=person_id,
         spi_file_id=spi_file_id,
-        request_id=context.request_id if context else None,
-        client_address=context.client_address if context else None,
-        details=dict(details) if details else None,
+        request_id=request_id or (context.request_id if context else None),
+        client_address=client_address or (context.client_address if context else None),
+        details=_plain(details),
     )
-    session.add(entry)
-    session.flush()
-    return entry
+    return _append(session, entry)
 
 
 AUDIT_COLUMNS = (
+    "seq",
     "occurred_at",
     "actor_id",
     "organisation_id",
@@ -60,6 +93,8 @@ AUDIT_COLUMNS = (
     "request_id",
     "client_address",
     "details",
+    "prev_hash",
+    "entry_hash",
 )
 
 
@@ -73,31 +108,65 @@ def record_many(
 ) -> None:
     """One entry per person for bulk work (imports, exports), as one executemany.
 
-    Person ids may be UUIDs or their 16 bytes.
+    Person ids may be UUIDs or their 16 bytes. The entries differ only in seq and
+    person, so the chain is computed in one loop over pre-encoded constant fields.
     """
     table = AuditEntry.__table__
     adapt = Adapt(session, table)  # type: ignore[arg-type]
     as_uuid = adapt.uuid()
+    now: datetime = utcnow()
+    plain = _plain(details)
+    action_text, outcome_text = str(action), str(Outcome.OK)
     constant = (
-        adapt.constant("occurred_at", utcnow()),
+        adapt.constant("occurred_at", now),
         as_uuid(context.actor_id),
         as_uuid(context.organisation_id),
-        str(action),
-        str(Outcome.OK),
+        action_text,
+        outcome_text,
         context.affair_code,
     )
     tail = (
         None,
         context.request_id,
         context.client_address,
-        adapt.constant("details", dict(details) if details else None),
+        adapt.constant("details", plain),
     )
-    rows = [(*constant, as_uuid(person_id), *tail) for person_id in person_ids]
+    hash_one = chain.bulk_hasher(
+        occurred_at=now,
+        actor_id=context.actor_id,
+        organisation_id=context.organisation_id,
+        action=action_text,
+        outcome=outcome_text,
+        affair_code=context.affair_code,
+        spi_file_id=None,
+        request_id=context.request_id,
+        client_address=context.client_address,
+        details=plain,
+    )
+    current = head.lock(session)
+    seq, prev = current.seq, current.entry_hash
+    rows: list[tuple[Any, ...]] = []
+    hashes: list[bytes] = []
+    append_row, append_hash = rows.append, hashes.append
+    for person_id in person_ids:
+        raw = person_id.bytes if isinstance(person_id, uuid.UUID) else person_id
+        seq += 1
+        digest = hash_one(seq, raw, prev)
+        append_row((seq, *constant, as_uuid(person_id), *tail, prev, digest))
+        append_hash(digest)
+        prev = digest
+    if not rows:
+        return
     insert_rows(session, table, AUDIT_COLUMNS, rows)  # type: ignore[arg-type]
+    current.seq, current.entry_hash = seq, prev
+    current.frontier.extend(hashes)
+    checkpoints.write_if_due(session, current, now)
+    head.store(session, current)
 
 
 def record_denial(session: Session, denied: AuthorizationDenied) -> None:
-    session.add(
+    _append(
+        session,
         AuditEntry(
             occurred_at=utcnow(),
             actor_id=denied.actor_id,
@@ -108,7 +177,8 @@ def record_denial(session: Session, denied: AuthorizationDenied) -> None:
             person_id=denied.person_id,
             request_id=denied.request_id,
             client_address=denied.client_address,
-            details={"permission": denied.permission, "reason": denied.reason, **denied.details},
-        )
+            details=_plain(
+                {"permission": denied.permission, "reason": denied.reason, **denied.details}
+            ),
+        ),
     )
-    session.flush()

@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from mnvault.cli import number, orgs, persons, setup, transfer, users
+from mnvault.cli import audit, number, orgs, persons, setup, transfer, users
 from mnvault.numbers import redact
 
 app = typer.Typer(
@@ -17,6 +17,7 @@ app = typer.Typer(
 app.command("init")(setup.init)
 app.command("serve")(setup.serve)
 app.command("export")(transfer.export)
+app.add_typer(audit.app, name="audit")
 app.add_typer(number.app, name="number")
 app.add_typer(transfer.import_app, name="import")
 app.add_typer(orgs.app, name="org")

@@ -7,6 +7,14 @@ keyrings, envelopes and blind indexes, never raw ciphers, nonces or modes.
 from mnvault.crypto.envelope import Envelope, SealedValue, WrappedKey
 from mnvault.crypto.errors import CryptoError, DecryptionFailed, KeyringError, KeyringLocked
 from mnvault.crypto.keyring import KeyProvider, LocalKeyring, ScryptParams
+from mnvault.crypto.signing import verify_signature
+from mnvault.crypto.totp import (
+    new_totp_secret,
+    totp_code,
+    totp_provisioning_uri,
+    totp_step,
+    verify_totp,
+)
 
 __all__ = [
     "CryptoError",
@@ -19,4 +27,10 @@ __all__ = [
     "ScryptParams",
     "SealedValue",
     "WrappedKey",
+    "new_totp_secret",
+    "totp_code",
+    "totp_provisioning_uri",
+    "totp_step",
+    "verify_signature",
+    "verify_totp",
 ]

@@ -17,6 +17,9 @@ SessionFactory = Callable[[], Session]
 # Key in a SQLite connection's info: the PRAGMA synchronous its next transactions use.
 SYNCHRONOUS = "mnvault_synchronous"
 _SYNCHRONOUS_NOW = "mnvault_synchronous_now"
+# Execution option of a connection that only reads: its transactions do not take the
+# SQLite write lock (see _on_begin).
+READ_ONLY = "mnvault_read_only"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -62,6 +65,10 @@ def _configure_sqlite(engine: Engine) -> None:
             pages = 100_000 if wanted == "NORMAL" else 1000
             connection.exec_driver_sql(f"PRAGMA wal_autocheckpoint={pages}")
             connection.info[_SYNCHRONOUS_NOW] = wanted
+        if connection.get_execution_options().get(READ_ONLY):
+            # A reader (audit verification): a snapshot, without the write lock.
+            connection.exec_driver_sql("BEGIN")
+            return
         # IMMEDIATE: every transaction may write (an audit entry at least), and taking
         # the write lock late is what makes concurrent SQLite writers fail with BUSY.
         connection.exec_driver_sql("BEGIN IMMEDIATE")

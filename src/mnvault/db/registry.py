@@ -3,6 +3,7 @@
 from mnvault.access import models as access_models
 from mnvault.affairs import models as affairs_models
 from mnvault.audit import models as audit_models
+from mnvault.auth import models as auth_models
 from mnvault.db.base import Base
 from mnvault.orgs import models as orgs_models
 from mnvault.vault import models as vault_models
@@ -13,6 +14,7 @@ __all__ = [
     "access_models",
     "affairs_models",
     "audit_models",
+    "auth_models",
     "metadata",
     "orgs_models",
     "vault_models",

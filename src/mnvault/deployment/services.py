@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from mnvault.access import services as access
 from mnvault.access.models import Role, User
 from mnvault.affairs.services import sync_catalogue
+from mnvault.audit import checkpoints as audit_checkpoints
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.config import Settings
@@ -187,7 +188,9 @@ def open_vault(settings: Settings, passphrase: str | None, *, migrate: bool = Tr
     engine = make_engine(settings.database_url)
     if migrate:
         upgrade(engine)
-    return Vault(settings, engine, make_session_factory(engine), keyring)
+    sessions = make_session_factory(engine)
+    audit_checkpoints.attach(sessions, audit_checkpoints.from_settings(settings, keyring))
+    return Vault(settings, engine, sessions, keyring)
 
 
 def database_ok(engine: Engine) -> bool:

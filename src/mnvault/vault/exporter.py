@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import uuid
 from dataclasses import dataclass
 
 import pyrage
@@ -16,14 +17,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
+from mnvault.access.errors import AuthorizationDenied
 from mnvault.access.permissions import Permission
-from mnvault.access.services import authorize
+from mnvault.access.services import authorize, visible_persons
+from mnvault.affairs.models import Affair
 from mnvault.affairs.services import get_affair
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.crypto import Envelope, WrappedKey
-from mnvault.vault.errors import InvalidInput
-from mnvault.vault.models import DataKey, NumberRecord, NumberRecordAffair, Person, TakeOut
+from mnvault.db.base import utcnow
+from mnvault.vault.errors import InvalidInput, NotFound
+from mnvault.vault.models import (
+    DataKey,
+    ExportRequest,
+    NumberRecord,
+    NumberRecordAffair,
+    Person,
+    TakeOut,
+)
 from mnvault.vault.services import MY_NUMBER_FIELD
 
 EXPORT_COLUMNS = ("external_ref", "kind", "name", "my_number")
@@ -46,8 +57,11 @@ def export_affair(
     passphrase: str | None = None,
     recipients: list[str] | None = None,
 ) -> ExportResult:
-    """Every number held for the context's affair, encrypted to a passphrase or recipients."""
-    authorize(session, context, Permission.EXPORT_CREATE)
+    """Every number held for the context's affair, encrypted to a passphrase or recipients.
+
+    Only the persons inside the exporter's assignment to that affair are exported.
+    """
+    in_scope = visible_persons(session, context, Permission.EXPORT_CREATE)
     if not purpose.strip():
         raise InvalidInput("持出しの目的は必須です", "a purpose is required")
     if bool(passphrase) == bool(recipients):
@@ -68,6 +82,7 @@ def export_affair(
         .where(
             Person.organisation_id == context.organisation_id,
             NumberRecordAffair.affair_id == affair.id,
+            in_scope,
         )
         .order_by(Person.external_ref)
     )
@@ -111,3 +126,85 @@ def export_affair(
         details={"take_out_id": str(take_out.id), "sha256": digest},
     )
     return ExportResult(str(take_out.id), len(person_ids), digest, encrypted)
+
+
+# -- the two-person workflow: request, approve, download --------------------------------
+
+
+def request_export(
+    session: Session, context: Context, *, purpose: str, recipient: str
+) -> ExportRequest:
+    """A clerk asks to take an affair's numbers out, encrypted to ``recipient``."""
+    authorize(session, context, Permission.EXPORT_CREATE)
+    if not purpose.strip():
+        raise InvalidInput("持出しの目的は必須です", "a purpose is required")
+    try:
+        pyrage.x25519.Recipient.from_str(recipient)
+    except Exception:  # pyrage raises its own error types for malformed keys
+        raise InvalidInput("受取人の公開鍵が不正です", "malformed age recipient") from None
+    affair = get_affair(session, context.organisation_id, str(context.affair_code))
+    request = ExportRequest(
+        organisation_id=context.organisation_id, affair_id=affair.id, purpose=purpose.strip(),
+        recipient=recipient, state="requested", requested_by=context.actor_id,
+    )  # fmt: skip
+    session.add(request)
+    session.flush()
+    audit.record(
+        session, context, AuditAction.EXPORT_REQUEST, details={"export_request_id": str(request.id)}
+    )
+    return request
+
+
+def _own_request(session: Session, context: Context, request_id: uuid.UUID) -> ExportRequest:
+    request = session.get(ExportRequest, request_id)
+    if request is None or request.organisation_id != context.organisation_id:
+        raise NotFound(f"持出し申請 {request_id}", f"export request {request_id}")
+    return request
+
+
+def decide_export(
+    session: Session, context: Context, *, request_id: uuid.UUID, approve: bool
+) -> ExportRequest:
+    """A manager approves or rejects; never their own request."""
+    authorize(session, context, Permission.EXPORT_APPROVE)
+    request = _own_request(session, context, request_id)
+    if request.state != "requested":
+        raise InvalidInput("この申請は処理済みです", "this request was already decided")
+    if request.requested_by == context.actor_id:
+        raise AuthorizationDenied(
+            permission=str(Permission.EXPORT_APPROVE), reason="requester cannot approve",
+            actor_id=context.actor_id, organisation_id=context.organisation_id,
+            request_id=context.request_id, client_address=context.client_address,
+        )  # fmt: skip
+    request.state = "approved" if approve else "rejected"
+    request.decided_by = context.actor_id
+    request.decided_at = utcnow()
+    audit.record(
+        session, context, AuditAction.EXPORT_APPROVE if approve else AuditAction.EXPORT_REJECT,
+        details={"export_request_id": str(request.id)},
+    )  # fmt: skip
+    return request
+
+
+def download_export(
+    session: Session, envelope: Envelope, context: Context, *, request_id: uuid.UUID
+) -> ExportResult:
+    """The requester downloads an approved export once; it is recorded as a take-out."""
+    request = _own_request(session, context, request_id)
+    if request.requested_by != context.actor_id:
+        raise AuthorizationDenied(
+            permission=str(Permission.EXPORT_CREATE), reason="only the requester downloads",
+            actor_id=context.actor_id, organisation_id=context.organisation_id,
+            request_id=context.request_id, client_address=context.client_address,
+        )  # fmt: skip
+    if request.state != "approved":
+        raise InvalidInput("承認済みの申請ではありません", "the request is not approved")
+    affair = session.get(Affair, request.affair_id)
+    assert affair is not None  # noqa: S101 - foreign key
+    result = export_affair(
+        session, envelope, context.for_affair(affair.code), purpose=request.purpose,
+        recipients=[request.recipient],
+    )  # fmt: skip
+    request.state = "downloaded"
+    request.take_out_id = uuid.UUID(result.take_out_id)
+    return result

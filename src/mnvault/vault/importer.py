@@ -21,7 +21,7 @@ import queue
 import signal
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -32,8 +32,9 @@ from sqlalchemy.orm import Session
 
 from mnvault import numbers
 from mnvault.access.context import Context
+from mnvault.access.errors import AuthorizationDenied
 from mnvault.access.permissions import Permission
-from mnvault.access.services import authorize
+from mnvault.access.services import authorize, decide_many, new_person_resource
 from mnvault.affairs.models import Affair
 from mnvault.affairs.services import get_affair
 from mnvault.audit import services as audit
@@ -108,6 +109,7 @@ class ImportReport:
     resumed_after_line: int = 0
     committed: bool = False
     first_errors: list[LineError] = field(default_factory=list)
+    outside_assignment: int = 0
 
 
 class _Bad(Exception):
@@ -205,6 +207,7 @@ class _Importer:
         self.mode = mode
         self.affairs: list[Affair] = []
         self.departments: dict[str, uuid.UUID] = {}
+        self.admitted: frozenset[tuple[str, str]] = frozenset()
         self.now = utcnow()
         self.formats: _Formats | None = None
 
@@ -245,6 +248,11 @@ class _Importer:
         if department and department not in self.departments:
             raise _Bad(
                 f"部署コード {department!r} は不明です", f"unknown department {department!r}"
+            )
+        if (kind, department) not in self.admitted:
+            raise _Bad(
+                f"担当の範囲外の本人です（{kind}、部署 {department or 'なし'}）",
+                f"{_OUTSIDE_EN} ({kind}, department {department or 'none'})",
             )
         verified_at = get("verified_at", "")
         start, end = get("relationship_start", ""), get("relationship_end", "")
@@ -395,6 +403,8 @@ def _line_error(line: int, ja: str, en: str) -> LineError:
     return LineError(line, ja, en)
 
 
+_OUTSIDE_EN = "outside your assignment"
+
 _DUPLICATE = (
     "この個人番号は既に別の本人に登録されています",
     "duplicate: number already held for another person",
@@ -434,6 +444,8 @@ def import_persons(
 
     def error(err: LineError) -> None:
         report.rejected += 1
+        if err.reason_en.startswith(_OUTSIDE_EN):
+            report.outside_assignment += 1
         if len(report.first_errors) < keep_errors:
             report.first_errors.append(err)
         if on_error:
@@ -458,6 +470,7 @@ def import_persons(
             session.rollback()
             _finish_audit(factory, context, report, Outcome.FAILED)
             return report
+        _record_scope_denial(session, context, report)
         job.state = "done"
         job.finished_at = utcnow()
         audit.record(
@@ -474,6 +487,13 @@ def import_persons(
         session.commit()
         report.committed = True
         return report
+    except AuthorizationDenied as denied:
+        # This function runs its own transactions, outside unit_of_work: record the
+        # refusal the way unit_of_work would (DESIGN.md invariant 2).
+        session.rollback()
+        audit.record_denial(session, denied)
+        session.commit()
+        raise
     except BaseException:
         session.rollback()
         raise
@@ -500,6 +520,34 @@ def _prepare(
             )
         ).all()
     )
+    importer.admitted = _admitted(session, context, affair_codes, importer.departments)
+
+
+def _admitted(
+    session: Session,
+    context: Context,
+    affair_codes: Sequence[str],
+    departments: dict[str, uuid.UUID],
+) -> frozenset[tuple[str, str]]:
+    """The (person kind, department code) pairs this actor may create and acquire for.
+
+    Asked of the policy once per pair, here, rather than once per line: a line is then
+    admitted by a set lookup, and the reader process needs no database. "" stands for
+    no department.
+    """
+    pairs = [(kind.value, code) for kind in PersonKind for code in ("", *departments)]
+    refs = [
+        new_person_resource(context, kind=kind, department_id=departments.get(code))
+        for kind, code in pairs
+    ]
+    allowed = [d.allowed for d in decide_many(session, context, Permission.PERSON_CREATE, refs)]
+    for code in affair_codes:
+        acquiring = [replace(ref, acquiring=tuple(affair_codes)) for ref in refs]
+        decisions = decide_many(
+            session, context.for_affair(code), Permission.NUMBER_ACQUIRE, acquiring
+        )
+        allowed = [a and d.allowed for a, d in zip(allowed, decisions, strict=True)]
+    return frozenset(pair for pair, ok in zip(pairs, allowed, strict=True) if ok)
 
 
 def _find_or_start_job(
@@ -737,11 +785,29 @@ def _run(
                 on_progress(batch.position)
 
 
+def _record_scope_denial(session: Session, context: Context, report: ImportReport) -> None:
+    """Lines outside the importer's assignments were refused by the policy: one denial
+    entry says how many (DESIGN.md invariant 2), beside the line errors."""
+    if report.outside_assignment:
+        audit.record(
+            session,
+            context,
+            AuditAction.ACCESS_DENIED,
+            outcome=Outcome.DENIED,
+            details={
+                "permission": str(Permission.NUMBER_ACQUIRE),
+                "reason": "outside the assignment",
+                "lines": report.outside_assignment,
+            },
+        )
+
+
 def _finish_audit(
     factory: SessionFactory, context: Context, report: ImportReport, outcome: Outcome
 ) -> None:
     session = factory()
     try:
+        _record_scope_denial(session, context, report)
         audit.record(
             session,
             context,

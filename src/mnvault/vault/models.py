@@ -223,6 +223,28 @@ class TakeOut(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class ExportRequest(Base):
+    """A take-out asked for by a clerk, approved by a different manager, then downloaded.
+
+    Two people's work (DESIGN.md §4 separation of duties). The file is made only at the
+    download, encrypted to the age recipient named in the request, and never stored.
+    """
+
+    __tablename__ = "export_requests"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    affair_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("affairs.id"))
+    purpose: Mapped[str] = mapped_column(Text)
+    recipient: Mapped[str] = mapped_column(String(100))  # an age X25519 public key
+    state: Mapped[str] = mapped_column(String(16))  # requested, approved, rejected, downloaded
+    requested_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    take_out_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("take_outs.id"))
+
+
 class ImportJob(Base):
     """A CSV import, resumable: ``committed_line`` is the last line whose batch landed."""
 

@@ -17,7 +17,12 @@ from sqlalchemy.orm import Session
 from mnvault import numbers
 from mnvault.access.context import Context
 from mnvault.access.permissions import Permission
-from mnvault.access.services import authorize
+from mnvault.access.services import (
+    authorize,
+    new_person_resource,
+    organisation_resource,
+    person_resource,
+)
 from mnvault.affairs.models import Affair
 from mnvault.affairs.services import get_affair
 from mnvault.audit import services as audit
@@ -85,6 +90,29 @@ def _person(session: Session, context: Context, person_id: uuid.UUID) -> Person:
     return person
 
 
+def _authorized_person(
+    session: Session,
+    context: Context,
+    permission: Permission,
+    person_id: uuid.UUID,
+    *,
+    acquiring: Sequence[str] = (),
+) -> Person:
+    """Authorize ``permission`` on this person (their kind, department and SPI files
+    against the actor's assignments), then return them.
+
+    A person missing from this organisation is authorized as the organisation itself
+    and then reported not found: role and affair are still checked (and a denial
+    audited) first, and no tenant learns that an id exists elsewhere.
+    """
+    person = session.get(Person, person_id)
+    if person is None or person.organisation_id != context.organisation_id:
+        authorize(session, context, permission, organisation_resource(context), person_id=person_id)
+        raise NotFound(f"本人 {person_id}", f"person {person_id}")
+    authorize(session, context, permission, person_resource(person, acquiring=acquiring))
+    return person
+
+
 # -- persons -----------------------------------------------------------------------------
 
 
@@ -101,7 +129,13 @@ def create_person(
     relationship_start: date | None = None,
     relationship_end: date | None = None,
 ) -> Person:
-    authorize(session, context, Permission.PERSON_CREATE)
+    # The new person's kind and department must lie inside one of a clerk's assignments.
+    authorize(
+        session,
+        context,
+        Permission.PERSON_CREATE,
+        new_person_resource(context, kind=kind.value, department_id=department_id),
+    )
     if not external_ref.strip() or not name.strip():
         raise InvalidInput("外部参照IDと氏名は必須です", "external id and name are required")
     if related_person_id is not None:
@@ -124,14 +158,15 @@ def create_person(
 
 
 def find_person(session: Session, context: Context, external_ref: str) -> Person:
-    authorize(session, context, Permission.PERSON_READ)
     person = session.scalar(
         select(Person).where(
             Person.organisation_id == context.organisation_id, Person.external_ref == external_ref
         )
     )
     if person is None:
+        authorize(session, context, Permission.PERSON_READ, organisation_resource(context))
         raise NotFound(f"外部参照ID {external_ref}", f"external id {external_ref}")
+    authorize(session, context, Permission.PERSON_READ, person_resource(person))
     audit.record(session, context, AuditAction.PERSON_READ, person_id=person.id)
     return person
 
@@ -147,8 +182,7 @@ class PersonSummary:
 
 
 def summarise_person(session: Session, context: Context, person_id: uuid.UUID) -> PersonSummary:
-    authorize(session, context, Permission.PERSON_READ, person_id=person_id)
-    person = _person(session, context, person_id)
+    person = _authorized_person(session, context, Permission.PERSON_READ, person_id)
     record = session.get(NumberRecord, person_id)
     affairs = list(
         session.scalars(
@@ -188,9 +222,19 @@ def acquire(
     """取得: only for affairs that apply to the person's kind, with identity verified."""
     if not affair_codes:
         raise InvalidInput("事務を指定してください", "name at least one affair")
-    for code in affair_codes:
-        authorize(session, context.for_affair(code), Permission.NUMBER_ACQUIRE, person_id=person_id)
-    person = _person(session, context, person_id)
+    # Each affair needs its own assignment; the person is judged as they will be once
+    # acquired, i.e. already in the SPI files of these affairs.
+    authorized = [
+        _authorized_person(
+            session,
+            context.for_affair(code),
+            Permission.NUMBER_ACQUIRE,
+            person_id,
+            acquiring=affair_codes,
+        )
+        for code in affair_codes
+    ]
+    person = authorized[0]
     affairs = [_affair_for(session, context, code, person.kind) for code in affair_codes]
     normalised = parse_number(number)
     if session.get(NumberRecord, person_id) is not None:
@@ -265,8 +309,7 @@ def _open_number(session: Session, envelope: Envelope, record: NumberRecord) -> 
 
 def use(session: Session, envelope: Envelope, context: Context, *, person_id: uuid.UUID) -> str:
     """利用: return the number, for an affair it was acquired for, to an assigned clerk."""
-    authorize(session, context, Permission.NUMBER_READ, person_id=person_id)
-    _person(session, context, person_id)
+    _authorized_person(session, context, Permission.NUMBER_READ, person_id)
     record = session.get(NumberRecord, person_id)
     if record is None:
         raise NotHeld()
@@ -285,7 +328,7 @@ def use(session: Session, envelope: Envelope, context: Context, *, person_id: uu
 
 def lookup(session: Session, envelope: Envelope, context: Context, *, number: str) -> Person | None:
     """Find whose number this is, through the blind index; the search itself is audited."""
-    authorize(session, context, Permission.NUMBER_LOOKUP)
+    authorize(session, context, Permission.NUMBER_LOOKUP, organisation_resource(context))
     index = envelope.blind_index(context.organisation_id.hex, parse_number(number))
     person = session.scalar(
         select(Person)
@@ -295,6 +338,9 @@ def lookup(session: Session, envelope: Envelope, context: Context, *, number: st
             NumberRecord.blind_index == index,
         )
     )
+    if person is not None:
+        # Finding a person outside one's assignments is a denial (audited), not an answer.
+        authorize(session, context, Permission.NUMBER_LOOKUP, person_resource(person))
     audit.record(
         session,
         context,
@@ -319,10 +365,9 @@ def correct(
     verification: IdentityVerification,
 ) -> NumberRecord:
     """訂正: replace the number, keeping the history of who, when and why."""
-    authorize(session, context, Permission.NUMBER_CORRECT, person_id=person_id)
+    person = _authorized_person(session, context, Permission.NUMBER_CORRECT, person_id)
     if not reason.strip():
         raise InvalidInput("訂正理由は必須です", "a reason is required")
-    person = _person(session, context, person_id)
     record = session.get(NumberRecord, person_id)
     if record is None:
         raise NotHeld()
@@ -367,7 +412,7 @@ def provide(
     method: str,
 ) -> Provision:
     """提供: record that numbers went to a recipient as 番号法第19条 allows."""
-    authorize(session, context, Permission.PROVISION_CREATE)
+    authorize(session, context, Permission.PROVISION_CREATE, organisation_resource(context))
     if not legal_basis.strip().startswith("番号法第19条"):
         raise InvalidInput(
             "提供の根拠は番号法第19条の各号で示してください",
@@ -377,7 +422,7 @@ def provide(
         raise InvalidInput("本人を指定してください", "name at least one person")
     affair = get_affair(session, context.organisation_id, str(context.affair_code))
     for person_id in person_ids:
-        _person(session, context, person_id)
+        _authorized_person(session, context, Permission.PROVISION_CREATE, person_id)
         if session.get(NumberRecordAffair, (person_id, affair.id)) is None:
             raise PurposeMismatch(str(person_id), str(person_id))
     provision = Provision(
@@ -418,8 +463,7 @@ def dispose(
 
     Rotating the KEK afterwards (issue #5) makes backups unable to decrypt it either.
     """
-    authorize(session, context, Permission.DISPOSAL_RUN, person_id=person_id)
-    _person(session, context, person_id)
+    _authorized_person(session, context, Permission.DISPOSAL_RUN, person_id)
     if session.get(NumberRecord, person_id) is None:
         raise NotHeld()
     affair_codes = list(

@@ -1,0 +1,168 @@
+"""The policy table: which role may do what, how far, and why (the guideline behind it).
+
+This table is the policy. plain.py evaluates it directly; policies.cedar is generated
+from it (generate.py) and a test fails when the two drift apart. Anything not granted
+here is denied (deny by default).
+
+Reach:
+- ``organisation``: anything of the organisation the actor acts in.
+- ``assigned``: persons inside any of the actor's assignments (kind, department and
+  SPI file all covered by one assignment); without a person, at least one assignment.
+- ``affair``: the context must name an affair the actor is assigned to, and a person
+  must be inside that assignment's scope (番号法第9条: use is bound to an affair).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+
+from mnvault.access.models import Role
+from mnvault.access.permissions import (
+    NUMBER_PERMISSIONS,
+    RETURNS_NUMBER,
+    SPI_PERMISSIONS,
+    Permission,
+)
+
+
+class Reach(StrEnum):
+    AFFAIR = "affair"
+    ASSIGNED = "assigned"
+    ORGANISATION = "organisation"
+
+
+# Sources, cited in the generated Cedar file and in the generated tests.
+ACCESS_CONTROL = "事業者編 別添1 2F a アクセス制御 / seed 図表2-2 (6)①"
+CLERKS_DESIGNATED = (
+    "事業者編 別添1 2C a 組織体制の整備 (事務取扱担当者の明確化) / seed 図表2-1 (3)①"
+)
+ADMIN_NO_CONTENT = (
+    "行政機関等編 別添1 2F a (管理者権限を有するユーザー…直接アクセスできない) / "
+    "seed 図表2-2 (6)① 管理権限者による不要なアクセスの制御"
+)
+AUDIT = "事業者編 別添1 2C e 取扱状況の把握及び安全管理措置の見直し / seed 図表2-1 (3)⑤"
+MANAGER_DUTIES = (
+    "事業者編 別添1 2C a (責任者の設置及び責任の明確化), 2E d (削除・廃棄の確認) / "
+    "seed 図表2-1 (3)①, 図表2-2 (5)④"
+)
+OFFICE_HOURS = (
+    "事業者編 別添1 2B 取扱規程等の策定 (the organisation's own rules) / seed 図表2-1 (2)"
+)
+HANDLING_AREA = (
+    "事業者編 別添1 2F a (取り扱うことのできる情報システム端末等を限定), 2E a 取扱区域 / "
+    "seed 図表2-2 (6)①③, (5)①"
+)
+
+# Roles that never see a number (DESIGN.md §4 separation of duties).
+NUMBER_BLIND_ROLES = frozenset({Role.ADMIN, Role.AUDITOR})
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    role: Role
+    reach: Reach
+    permissions: frozenset[Permission]
+    source: str
+
+
+_NUMBER_WORK = NUMBER_PERMISSIONS  # acquire, read, look up, correct, provide, export
+
+
+def _manager_like(role: Role) -> tuple[Grant, ...]:
+    """事務取扱責任者 and its agency variants (総括保護管理者, 保護管理者)."""
+    return (
+        Grant(
+            role,
+            Reach.ORGANISATION,
+            frozenset(
+                {
+                    Permission.AFFAIR_READ,
+                    Permission.ASSIGNMENT_MANAGE,
+                    Permission.DISPOSAL_RUN,
+                    Permission.EXPORT_APPROVE,
+                    Permission.PERSON_CREATE,
+                    Permission.PERSON_READ,
+                }
+            ),
+            MANAGER_DUTIES,
+        ),
+        # A manager handles numbers only for affairs they are assigned to, like a clerk.
+        Grant(role, Reach.AFFAIR, _NUMBER_WORK, ACCESS_CONTROL),
+    )
+
+
+GRANTS: tuple[Grant, ...] = (
+    Grant(
+        Role.ADMIN,
+        Reach.ORGANISATION,
+        frozenset(
+            {
+                Permission.AFFAIR_READ,
+                Permission.ASSIGNMENT_MANAGE,
+                Permission.KEY_ROTATE,
+                Permission.ORGANISATION_MANAGE,
+                Permission.PERSON_READ,
+                Permission.SPI_FILE_MANAGE,
+                Permission.USER_MANAGE,
+            }
+        ),
+        ADMIN_NO_CONTENT,
+    ),
+    Grant(
+        Role.AUDITOR,
+        Reach.ORGANISATION,
+        frozenset({Permission.AFFAIR_READ, Permission.AUDIT_READ}),
+        AUDIT,
+    ),
+    *_manager_like(Role.CHIEF_OFFICER),
+    Grant(Role.CLERK, Reach.ORGANISATION, frozenset({Permission.AFFAIR_READ}), CLERKS_DESIGNATED),
+    Grant(
+        Role.CLERK,
+        Reach.ASSIGNED,
+        frozenset({Permission.PERSON_CREATE, Permission.PERSON_READ}),
+        ACCESS_CONTROL,
+    ),
+    Grant(Role.CLERK, Reach.AFFAIR, _NUMBER_WORK, ACCESS_CONTROL),
+    *_manager_like(Role.MANAGER),
+    *_manager_like(Role.PROTECTION_MANAGER),
+)
+
+
+def _check(grants: tuple[Grant, ...]) -> None:
+    """Refuse, at import, a table that breaks what must hold by construction."""
+    seen: set[tuple[Role, Permission]] = set()
+    for grant in grants:
+        if grant.role in NUMBER_BLIND_ROLES and grant.permissions & (
+            RETURNS_NUMBER | NUMBER_PERMISSIONS
+        ):
+            raise ValueError(f"{grant.role} may not hold a number permission")
+        if grant.reach is not Reach.AFFAIR and grant.permissions & NUMBER_PERMISSIONS:
+            raise ValueError(f"{grant.role}: number permissions need an affair reach")
+        for permission in grant.permissions:
+            if (grant.role, permission) in seen:
+                raise ValueError(f"{grant.role} × {permission} granted twice")
+            seen.add((grant.role, permission))
+
+
+_check(GRANTS)
+
+
+def _index(grants: tuple[Grant, ...]) -> Mapping[tuple[str, str], Reach]:
+    return MappingProxyType({(str(g.role), str(p)): g.reach for g in grants for p in g.permissions})
+
+
+# (role, permission) -> reach: the table as the plain evaluator reads it.
+REACH: Mapping[tuple[str, str], Reach] = _index(GRANTS)
+
+# Actions the organisation's conditions (office hours, handling area) apply to.
+CONDITIONED_ACTIONS = frozenset(str(p) for p in SPI_PERMISSIONS)
+
+
+def source_of(role: Role, permission: Permission) -> str | None:
+    for grant in GRANTS:
+        if grant.role is role and permission in grant.permissions:
+            return grant.source
+    return None

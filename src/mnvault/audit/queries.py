@@ -1,0 +1,225 @@
+"""The questions the trail answers (DESIGN.md §6; the guidelines' records of use and the
+facts an incident response needs: 影響範囲の特定).
+
+Each question needs ``audit:read`` in the asking organisation, sees only that
+organisation's entries, and is itself recorded (who asked what, never the answer).
+Answers hold person ids and affair codes, never a number: the trail holds none.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mnvault.access.context import Context
+from mnvault.access.permissions import Permission
+from mnvault.access.services import authorize
+from mnvault.audit import services as audit
+from mnvault.audit.actions import AuditAction
+from mnvault.audit.models import AuditEntry
+
+# What takes numbers out of the vault's keeping: exported, taken out, provided, disposed.
+TRANSFER_ACTIONS = (
+    AuditAction.EXPORT_CREATE,
+    AuditAction.NUMBER_DISPOSE,
+    AuditAction.PROVISION_CREATE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Use:
+    """One entry about a person: who, when, what, for which affair, from where."""
+
+    seq: int
+    occurred_at: datetime
+    actor_id: uuid.UUID | None
+    action: str
+    outcome: str
+    affair_code: str | None
+    request_id: str | None
+    client_address: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ImpactScope:
+    """Which persons and affairs a principal touched in a window, from how many entries."""
+
+    persons: list[uuid.UUID]
+    affairs: list[str]
+    entries: int
+    first_at: datetime | None
+    last_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """One export, take-out, provision or disposal (a bulk one is one row, with its count)."""
+
+    action: str
+    occurred_at: datetime
+    actor_id: uuid.UUID | None
+    affair_code: str | None
+    request_id: str | None
+    persons: int
+
+
+def _window(since: datetime | None, until: datetime | None) -> list[Any]:
+    conditions: list[Any] = []
+    if since is not None:
+        conditions.append(AuditEntry.occurred_at >= since)
+    if until is not None:
+        conditions.append(AuditEntry.occurred_at < until)
+    return conditions
+
+
+def _asked(session: Session, context: Context, question: str, **about: Any) -> None:
+    authorize(session, context, Permission.AUDIT_READ)
+    shown = {key: str(value) for key, value in about.items() if value is not None}
+    audit.record(session, context, AuditAction.AUDIT_QUERY, details={"question": question, **shown})
+
+
+def uses_of_person(
+    session: Session,
+    context: Context,
+    person_id: uuid.UUID,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[Use]:
+    """Who used this person's number (and record), when, and for which affair."""
+    _asked(session, context, "uses_of_person", person_id=person_id, since=since, until=until)
+    rows = session.execute(
+        select(
+            AuditEntry.seq,
+            AuditEntry.occurred_at,
+            AuditEntry.actor_id,
+            AuditEntry.action,
+            AuditEntry.outcome,
+            AuditEntry.affair_code,
+            AuditEntry.request_id,
+            AuditEntry.client_address,
+        )
+        .where(
+            AuditEntry.person_id == person_id,
+            AuditEntry.organisation_id == context.organisation_id,
+            *_window(since, until),
+        )
+        .order_by(AuditEntry.seq)
+    )
+    return [Use(*row) for row in rows]
+
+
+def impact_scope(
+    session: Session,
+    context: Context,
+    *,
+    since: datetime,
+    until: datetime,
+    actor_id: uuid.UUID | None = None,
+    client_address: str | None = None,
+    token_id: uuid.UUID | None = None,
+) -> ImpactScope:
+    """The persons and affairs an account, a client address or an API token touched.
+
+    A token is traced through its own ``token:use`` entries: the account it acts for and
+    the addresses it was used from, in the window.
+    """
+    _asked(
+        session,
+        context,
+        "impact_scope",
+        actor_id=actor_id,
+        client_address=client_address,
+        token_id=token_id,
+        since=since,
+        until=until,
+    )
+    conditions: list[Any] = [
+        AuditEntry.organisation_id == context.organisation_id,
+        *_window(since, until),
+    ]
+    if actor_id is not None:
+        conditions.append(AuditEntry.actor_id == actor_id)
+    if client_address is not None:
+        conditions.append(AuditEntry.client_address == client_address)
+    if token_id is not None:
+        actors, addresses = _token_principal(session, context, token_id, since, until)
+        if not actors:
+            return ImpactScope([], [], 0, None, None)
+        conditions.append(AuditEntry.actor_id.in_(actors))
+        conditions.append(AuditEntry.client_address.in_(addresses))
+    if len(conditions) == 1 + len(_window(since, until)):
+        raise ValueError("name an account, a client address or a token")
+    touched = select(AuditEntry.person_id, AuditEntry.affair_code).where(*conditions)
+    persons = sorted(
+        {row.person_id for row in session.execute(touched) if row.person_id is not None}
+    )
+    affairs = session.scalars(
+        select(AuditEntry.affair_code)
+        .where(*conditions, AuditEntry.person_id.is_not(None), AuditEntry.affair_code.is_not(None))
+        .distinct()
+        .order_by(AuditEntry.affair_code)
+    ).all()
+    count, first_at, last_at = session.execute(
+        select(
+            func.count(), func.min(AuditEntry.occurred_at), func.max(AuditEntry.occurred_at)
+        ).where(*conditions)
+    ).one()
+    return ImpactScope(persons, [a for a in affairs if a], count, first_at, last_at)
+
+
+def _token_principal(
+    session: Session, context: Context, token_id: uuid.UUID, since: datetime, until: datetime
+) -> tuple[list[uuid.UUID], list[str | None]]:
+    uses = session.execute(
+        select(AuditEntry.actor_id, AuditEntry.client_address, AuditEntry.details).where(
+            AuditEntry.action == str(AuditAction.TOKEN_USE),
+            AuditEntry.organisation_id == context.organisation_id,
+            *_window(since, until),
+        )
+    )
+    actors: set[uuid.UUID] = set()
+    addresses: set[str | None] = set()
+    for actor, address, details in uses:
+        if actor is not None and (details or {}).get("token_id") == str(token_id):
+            actors.add(actor)
+            addresses.add(address)
+    return sorted(actors), sorted(addresses, key=lambda a: a or "")
+
+
+def transfers(
+    session: Session,
+    context: Context,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    actions: Sequence[AuditAction] = TRANSFER_ACTIONS,
+) -> list[Transfer]:
+    """What was exported, taken out, provided or disposed of in a period."""
+    _asked(session, context, "transfers", since=since, until=until)
+    rows = session.execute(
+        select(
+            AuditEntry.action,
+            func.min(AuditEntry.occurred_at),
+            AuditEntry.actor_id,
+            AuditEntry.affair_code,
+            AuditEntry.request_id,
+            func.count(AuditEntry.person_id),
+        )
+        .where(
+            AuditEntry.organisation_id == context.organisation_id,
+            AuditEntry.action.in_([str(action) for action in actions]),
+            *_window(since, until),
+        )
+        .group_by(
+            AuditEntry.action, AuditEntry.actor_id, AuditEntry.affair_code, AuditEntry.request_id
+        )
+        .order_by(func.min(AuditEntry.seq))
+    )
+    return [Transfer(*row) for row in rows]

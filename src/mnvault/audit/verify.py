@@ -1,0 +1,468 @@
+"""Verifying the trail: the chain, every checkpoint signature, and the witness.
+
+Works on plain inputs (canonical entries, checkpoints, the head, witness contents and
+the public keys to trust), so the same code checks a live database and an exported
+trail offline. The entries are read once, in seq order; only after a break is the rest
+of the trail read into memory, to tell a change from a deletion, an insertion or a
+reordering.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from mnvault.audit import findings, trail, witness
+from mnvault.audit.chain import GENESIS
+from mnvault.audit.findings import Finding
+from mnvault.audit.merkle import Frontier
+from mnvault.audit.statement import Checkpoint, key_id
+from mnvault.audit.trail import HeadState, TrailEntry
+from mnvault.audit.witness import WitnessContents
+from mnvault.config import Settings
+from mnvault.crypto import verify_signature
+from mnvault.db.engine import make_engine
+
+# How far back a renumbering is recognised (k entries deleted and the rest shifted).
+_RENUMBER_REACH = 8
+# How many verified entry hashes are kept to recognise entries slipped in before a break.
+_RECENT = 1024
+
+_DB = ("データベース", "the database")
+_WITNESS = ("証人ファイル", "the witness")
+_HEAD = ("連鎖の先頭", "the chain head")
+
+
+@dataclass
+class Report:
+    entries: int = 0
+    checkpoints: int = 0
+    witnessed: int = 0
+    signed_through: int = 0  # entries 1..signed_through are covered by a good checkpoint
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    @property
+    def first(self) -> Finding | None:
+        return min(self.findings, key=Finding.sort_key) if self.findings else None
+
+    @property
+    def unsigned_tail(self) -> int:
+        """Entries after the last good checkpoint: chained, but not yet signed."""
+        return max(self.entries - self.signed_through, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class _Anchor:
+    """A signed statement of the root at one tree size, to compare the entries with."""
+
+    checkpoint: Checkpoint
+    source: tuple[str, str]
+
+
+def verify(
+    entries: Iterable[TrailEntry],
+    checkpoints: Sequence[Checkpoint],
+    head: HeadState | None,
+    trusted_keys: Iterable[bytes],
+    witness_contents: WitnessContents | None = None,
+    *,
+    witness_required: bool = True,
+    prescanned: Scan | None = None,
+) -> Report:
+    """Check everything; ``witness_required``: checkpoints without a witness are a finding
+    (a deployment always writes one; an export checked on its own has none).
+    ``prescanned``: the entries were already found whole by a faster pass
+    (mnvault.audit.parallel), which saw exactly the sizes in :func:`anchor_sizes`."""
+    report = Report(checkpoints=len(checkpoints))
+    keys = {key_id(key): key for key in trusted_keys}
+    anchors = _check_checkpoints(checkpoints, keys, report)
+    if witness_contents is not None:
+        anchors += _check_witness(witness_contents, checkpoints, keys, report)
+    elif checkpoints and witness_required:
+        report.findings.append(findings.witness_missing())
+    if prescanned is None:
+        scan, whole = _scan(iter(entries), anchor_sizes(anchors), head, report)
+    else:
+        (scan, whole), report.entries = (prescanned, True), prescanned.count
+    _check_entries(
+        scan,
+        whole=whole,
+        anchors=anchors,
+        head=head,
+        checkpoint_count=len(checkpoints),
+        report=report,
+    )
+    report.findings.sort(key=Finding.sort_key)
+    return report
+
+
+def _range_of(checkpoints: Sequence[Checkpoint], index: int) -> tuple[int, int]:
+    start = checkpoints[index - 1].tree_size + 1 if index > 0 else 1
+    return min(start, checkpoints[index].tree_size), checkpoints[index].tree_size
+
+
+def _signed_by(checkpoint: Checkpoint, keys: dict[str, bytes]) -> bool:
+    key = keys.get(checkpoint.key_id)
+    return key is not None and verify_signature(key, checkpoint.message(), checkpoint.signature)
+
+
+def _check_checkpoints(
+    checkpoints: Sequence[Checkpoint], keys: dict[str, bytes], report: Report
+) -> list[_Anchor]:
+    anchors: list[_Anchor] = []
+    expected = 1
+    for index, checkpoint in enumerate(checkpoints):
+        while expected < checkpoint.id:  # ids are 1, 2, 3 ...: a gap is a deletion
+            report.findings.append(findings.checkpoint_missing(expected))
+            expected += 1
+        expected = checkpoint.id + 1
+        if _signed_by(checkpoint, keys):
+            anchors.append(_Anchor(checkpoint, _DB))
+        else:
+            first, last = _range_of(checkpoints, index)
+            report.findings.append(findings.bad_signature(checkpoint.id, first, last, *_DB))
+    return anchors
+
+
+def _check_witness(
+    contents: WitnessContents,
+    checkpoints: Sequence[Checkpoint],
+    keys: dict[str, bytes],
+    report: Report,
+) -> list[_Anchor]:
+    anchors: list[_Anchor] = []
+    in_db = {checkpoint.id: checkpoint for checkpoint in checkpoints}
+    for line in contents.damaged_lines:
+        report.findings.append(findings.witness_damaged(line))
+    seen: set[int] = set()
+    by_size = sorted(contents.checkpoints, key=lambda item: item[0].tree_size)
+    for index, (checkpoint, _public_key) in enumerate(by_size):
+        if checkpoint.id in seen:
+            continue  # the same checkpoint appended twice is harmless
+        seen.add(checkpoint.id)
+        report.witnessed += 1
+        if not _signed_by(checkpoint, keys):
+            first, last = _range_of([c for c, _ in by_size], index)
+            report.findings.append(findings.bad_signature(checkpoint.id, first, last, *_WITNESS))
+            continue
+        anchors.append(_Anchor(checkpoint, _WITNESS))
+        stored = in_db.get(checkpoint.id)
+        if stored is None:
+            report.findings.append(findings.witness_disagrees(checkpoint.id, absent=True))
+        elif stored != checkpoint:
+            report.findings.append(findings.witness_disagrees(checkpoint.id, absent=False))
+    return anchors
+
+
+@dataclass
+class Scan:
+    """What a pass over entries 1..count that found no break gives."""
+
+    count: int
+    last_hash: bytes
+    frontier: Frontier
+    roots: dict[int, tuple[bytes, bytes]]  # tree size -> (Merkle root, entry hash there)
+
+
+def anchor_sizes(anchors: Sequence[_Anchor]) -> set[int]:
+    return {anchor.checkpoint.tree_size for anchor in anchors}
+
+
+def _scan(
+    entries: Iterator[TrailEntry], sizes: set[int], head: HeadState | None, report: Report
+) -> tuple[Scan, bool]:
+    """Check the chain entry by entry; (the clean prefix, whether the trail was whole).
+
+    At the first break the rest is read into memory to say what happened there."""
+    frontier = Frontier()
+    roots: dict[int, tuple[bytes, bytes]] = {}
+    expected, prev = 1, GENESIS
+    recent: list[bytes] = [b""] * _RECENT  # entry hashes by seq % _RECENT
+    for entry in entries:
+        if (
+            entry.seq != expected
+            or entry.prev_hash != prev
+            or entry.computed_hash() != entry.entry_hash
+        ):
+            rest = list(entries)
+            finding = _classify(entry, rest, expected=expected, prev=prev, recent=recent, head=head)
+            finding = _widen(finding, entry, rest, expected=expected, prev=prev, recent=recent)
+            report.findings.append(finding)
+            report.entries = expected + len(rest)
+            return Scan(expected - 1, prev, frontier, roots), False
+        frontier.append(entry.entry_hash)
+        prev = recent[expected % _RECENT] = entry.entry_hash
+        if expected in sizes:
+            roots[expected] = (frontier.root(), prev)
+        expected += 1
+    report.entries = expected - 1
+    return Scan(expected - 1, prev, frontier, roots), True
+
+
+def _check_entries(
+    scan: Scan,
+    *,
+    whole: bool,
+    anchors: list[_Anchor],
+    head: HeadState | None,
+    checkpoint_count: int,
+    report: Report,
+) -> None:
+    """Compare the scanned entries with every signed root; then the tail and the head."""
+    anchored = 0  # the tree size of the last anchor that matched
+    pending = sorted(anchors, key=lambda anchor: anchor.checkpoint.tree_size)
+    for anchor in pending:
+        size = anchor.checkpoint.tree_size
+        if size > scan.count:
+            break
+        if size == 0:
+            continue
+        if scan.roots[size] != (anchor.checkpoint.root, anchor.checkpoint.head_hash):
+            report.findings.append(
+                findings.rewritten(anchored + 1, size, anchor.checkpoint.id, *anchor.source)
+            )
+            report.signed_through = anchored
+            return
+        anchored = size
+    report.signed_through = anchored
+    if not whole:
+        return
+    if pending and pending[-1].checkpoint.tree_size > scan.count:
+        # Signed roots reach past the end: the tail is gone, and the entries after the
+        # last root that matched are vouched for by no signature any more.
+        beyond = pending[-1]
+        report.findings.append(
+            findings.truncated(
+                scan.count, beyond.checkpoint.tree_size, *beyond.source, unsigned_from=anchored + 1
+            )
+        )
+    _check_head(
+        head,
+        count=scan.count,
+        last_hash=scan.last_hash,
+        frontier=scan.frontier,
+        checkpoint_count=checkpoint_count,
+        report=report,
+    )
+
+
+def _check_head(
+    head: HeadState | None,
+    *,
+    count: int,
+    last_hash: bytes,
+    frontier: Frontier,
+    checkpoint_count: int,
+    report: Report,
+) -> None:
+    if head is None:
+        report.findings.append(findings.head_mismatch("先頭がありません", "there is no head"))
+        return
+    if head.seq > count:
+        report.findings.append(findings.truncated(count, head.seq, *_HEAD))
+    elif head.seq < count:
+        report.findings.append(findings.inserted(head.seq + 1, count))
+    elif head.entry_hash != last_hash:
+        # The last entry verifies on its own, yet it is not the entry the head recorded:
+        # replaced, with its hash recomputed.
+        report.findings.append(findings.changed(count))
+    elif head.frontier != frontier.to_bytes():
+        report.findings.append(
+            findings.head_mismatch("マークル木が一致しません", "the Merkle frontier differs")
+        )
+    if head.checkpoint_id > checkpoint_count:
+        for missing in range(checkpoint_count + 1, head.checkpoint_id + 1):
+            report.findings.append(findings.checkpoint_missing(missing))
+
+
+def _classify(  # noqa: PLR0911 - one answer per kind of tampering
+    entry: TrailEntry,
+    rest: list[TrailEntry],
+    *,
+    expected: int,
+    prev: bytes,
+    recent: list[bytes],
+    head: HeadState | None,
+) -> Finding:
+    """Say what happened at the first entry that breaks (everything before it holds)."""
+    seq = entry.seq
+    if seq > expected:
+        return findings.missing(expected, seq - 1)
+    if seq < expected:  # a repeated seq: only an exported file can hold one
+        return findings.inserted(seq, seq)
+    self_ok = entry.computed_hash() == entry.entry_hash
+    link_ok = entry.prev_hash == prev
+    # Entries made to look genuine were slipped in before this one, which was shifted up:
+    # it still names as its predecessor an earlier entry that verified.
+    claimed = _recent_seq(entry.prev_hash, recent, expected) if not link_ok else None
+    if claimed is not None:
+        if entry.computed_hash(claimed + 1) == entry.entry_hash:
+            # The break shows at this entry: keep it inside the located range.
+            return replace(findings.inserted(claimed + 1, seq - 1), last_seq=seq)
+        return replace(findings.relinked(seq), first_seq=claimed + 1)
+    # This entry was slipped in, and the genuine one shifted up behind it.
+    following = rest[0] if rest else None
+    if (
+        following is not None
+        and following.prev_hash == prev
+        and following.computed_hash(following.seq - 1) == following.entry_hash
+    ):
+        return findings.inserted(seq, seq)
+    if not self_ok:
+        # Entries were deleted here and those after renumbered down.
+        for shift in range(1, _RENUMBER_REACH + 1):
+            if entry.computed_hash(seq + shift) == entry.entry_hash:
+                return findings.missing_renumbered(seq)
+        # This entry belongs elsewhere: its own hash names the entry that followed it.
+        home = _home_of(entry, rest, head)
+        if home is not None and home != seq and entry.computed_hash(home) == entry.entry_hash:
+            return findings.reordered(seq, home)
+    if self_ok and not link_ok:
+        return findings.relinked(seq)
+    if not self_ok and link_ok:
+        return findings.changed(seq)
+    return findings.relinked(seq)
+
+
+def _widen(
+    finding: Finding,
+    entry: TrailEntry,
+    rest: list[TrailEntry],
+    *,
+    expected: int,
+    prev: bytes,
+    recent: list[bytes],
+) -> Finding:
+    """Move the start of a break back to where the evidence allows.
+
+    Entries that verify can still have been slipped in (anyone can compute a hash).
+    When the breaking entry does not link to the last good one, that one is suspect;
+    when it or any entry after it names an earlier verified entry as its predecessor,
+    everything after that earlier entry is.
+    """
+    if finding.first_seq is None or entry.prev_hash == prev or expected <= 1:
+        return finding
+    first = min(finding.first_seq, expected - 1)
+    known = {recent[seq % _RECENT]: seq for seq in range(max(expected - _RECENT, 1), expected - 1)}
+    for other in (entry, *rest):
+        claimed = known.get(other.prev_hash)
+        if claimed is not None:
+            first = min(first, claimed + 1)
+    return replace(finding, first_seq=first)
+
+
+def _recent_seq(digest: bytes, recent: list[bytes], expected: int) -> int | None:
+    """The seq of a recently verified entry (before the last one) with this hash."""
+    for seq in range(expected - 2, max(expected - _RECENT, 0), -1):
+        if recent[seq % _RECENT] == digest:
+            return seq
+    return None
+
+
+def _home_of(entry: TrailEntry, rest: list[TrailEntry], head: HeadState | None) -> int | None:
+    """The seq this entry's hash was made for: one before the entry that points at it."""
+    if head is not None and head.entry_hash == entry.entry_hash:
+        return head.seq
+    for other in rest:
+        if other.prev_hash == entry.entry_hash:
+            return other.seq - 1
+    return None
+
+
+# -- a deployment ---------------------------------------------------------------------------
+
+
+# Below this many entries one process verifies faster than starting several.
+PARALLEL_FROM = 1 << 17
+
+
+def verify_database(
+    engine: Engine,
+    trusted_keys: Iterable[bytes],
+    witness_path: Path | None,
+    *,
+    processes: int | None = None,
+) -> Report:
+    """Verify the trail in a database against its witness file (None: no witness).
+
+    A large trail is first checked on ``processes`` cores (default: all); only when
+    that finds anything amiss is it read again entry by entry, to name the break.
+    """
+    from mnvault.audit import parallel  # noqa: PLC0415 - it builds on this module
+
+    contents = _read_witness(witness_path)
+    with trail.snapshot(engine) as connection:
+        checkpoints = trail.read_checkpoints(connection)
+        head = trail.read_head(connection)
+        prescanned = None
+        if (
+            processes != 1
+            and head is not None
+            and head.seq >= PARALLEL_FROM
+            and (trail.seq_range(connection) == (head.seq, 1, head.seq))
+        ):
+            sizes = {checkpoint.tree_size for checkpoint in checkpoints}
+            if contents is not None:
+                sizes |= {checkpoint.tree_size for checkpoint, _ in contents.checkpoints}
+            # Workers read entries 1..head.seq, which appends never change, in snapshots
+            # of their own; entries past this snapshot's head are this pass's to see.
+            prescanned = parallel.scan(engine, sizes, head.seq, processes)
+        entries = trail.read_entries(connection) if prescanned is None else iter(())
+        return verify(entries, checkpoints, head, trusted_keys, contents, prescanned=prescanned)
+
+
+def verify_export(
+    path: Path, trusted_keys: Iterable[bytes], witness_path: Path | None = None
+) -> Report:
+    """Verify an exported trail offline, with nothing but the public key (and a witness)."""
+    exported = trail.load_export(path)
+    return verify(
+        exported.entries,
+        exported.checkpoints,
+        exported.head,
+        trusted_keys,
+        _read_witness(witness_path),
+        witness_required=witness_path is not None,
+    )
+
+
+def _read_witness(path: Path | None) -> WitnessContents | None:
+    if path is None or not path.exists():
+        return None
+    return witness.read(path)
+
+
+def witness_keys(path: Path | None) -> list[bytes]:
+    """The public keys a witness file names: the trust anchor when no key is given."""
+    contents = _read_witness(path)
+    if contents is None:
+        return []
+    return list(dict.fromkeys(public_key for _, public_key in contents.checkpoints))
+
+
+def verify_deployment(
+    settings: Settings, trusted_keys: Iterable[bytes], witness_path: Path | None
+) -> Report:
+    """Verify the trail of the deployment ``settings`` describe, read-only (no migration)."""
+    engine = make_engine(settings.database_url)
+    try:
+        return verify_database(engine, trusted_keys, witness_path)
+    finally:
+        engine.dispose()
+
+
+def export_deployment(settings: Settings, out: Path) -> int:
+    """Export the trail of a deployment for offline verification; returns the entries."""
+    engine = make_engine(settings.database_url)
+    try:
+        with trail.snapshot(engine) as connection, out.open("w", encoding="utf-8") as handle:
+            return trail.export(connection, handle)
+    finally:
+        engine.dispose()

@@ -1,0 +1,1 @@
+"""Authentication: sign-in with a second factor, lockout, sessions and API tokens."""

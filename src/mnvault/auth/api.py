@@ -1,0 +1,125 @@
+"""JSON routes of sign-in: password, second factor, enrolment, sign-out, password change."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from mnvault.access.qr import qr_svg
+from mnvault.auth import services as auth
+from mnvault.web.calls import Limits, bearer, client_of, vault_of
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+class SignInIn(BaseModel):
+    login: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=1, max_length=1024)
+    organisation_id: uuid.UUID | None = None
+
+
+class SignInOut(BaseModel):
+    token: str
+    stage: str = Field(description="full, password (send /auth/second-factor) or enrol")
+    organisation_id: uuid.UUID
+
+
+class CodeIn(BaseModel):
+    code: str = Field(min_length=6, max_length=40)
+
+
+class EnrolOut(BaseModel):
+    otpauth_uri: str
+    qr_svg: str
+
+
+class RecoveryOut(BaseModel):
+    recovery_codes: list[str]
+
+
+class PasswordIn(BaseModel):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024)
+
+
+class Done(BaseModel):
+    ok: bool = True
+
+
+@router.post("/sign-in", response_model=SignInOut)
+def sign_in(request: Request, body: SignInIn) -> SignInOut:
+    client = client_of(request)
+    limits: Limits = request.app.state.limits
+    limits.sign_in.hit(("client", client))
+    limits.sign_in.hit(("login", body.login.lower()))
+    vault = vault_of(request)
+    with vault.transaction() as session:
+        result = auth.sign_in(
+            session, login=body.login, password=body.password,
+            organisation_id=body.organisation_id, client_address=client,
+        )  # fmt: skip
+    return SignInOut(token=result.token, stage=result.stage, organisation_id=result.organisation_id)
+
+
+@router.post("/second-factor", response_model=Done)
+def second_factor(request: Request, body: CodeIn) -> Done:
+    client = client_of(request)
+    request.app.state.limits.sign_in.hit(("client", client))
+    vault = vault_of(request)
+    with vault.transaction() as session:
+        auth.second_factor(
+            session, vault.envelope, token=bearer(request), code=body.code, client_address=client
+        )
+    return Done()
+
+
+@router.post("/totp/enrol", response_model=EnrolOut)
+def begin_enrolment(request: Request) -> EnrolOut:
+    vault = vault_of(request)
+    with vault.transaction() as session:
+        principal = auth.resolve(session, bearer(request), client_address=client_of(request))
+        uri = auth.begin_totp_enrolment(
+            session, vault.envelope, token=bearer(request), account_name=str(principal.user_id)
+        )
+    return EnrolOut(otpauth_uri=uri, qr_svg=qr_svg(uri))
+
+
+@router.post("/totp/confirm", response_model=RecoveryOut)
+def confirm_enrolment(request: Request, body: CodeIn) -> RecoveryOut:
+    vault = vault_of(request)
+    with vault.transaction() as session:
+        codes = auth.confirm_totp_enrolment(
+            session, vault.envelope, token=bearer(request), code=body.code
+        )
+    return RecoveryOut(recovery_codes=codes)
+
+
+@router.post("/sign-out", response_model=Done)
+def sign_out(request: Request) -> Done:
+    vault = vault_of(request)
+    with vault.transaction() as session:
+        auth.sign_out(session, bearer(request))
+    return Done()
+
+
+@router.post("/sign-out-everywhere", response_model=Done)
+def sign_out_everywhere(request: Request) -> Done:
+    vault = vault_of(request)
+    with vault.transaction() as session:
+        principal = auth.resolve(session, bearer(request), client_address=client_of(request))
+        auth.sign_out_everywhere(session, principal.user_id)
+    return Done()
+
+
+@router.post("/password", response_model=Done)
+def change_password(request: Request, body: PasswordIn) -> Done:
+    vault = vault_of(request)
+    with vault.transaction() as session:
+        principal = auth.resolve(session, bearer(request), client_address=client_of(request))
+        auth.change_password(
+            session, user_id=principal.user_id, current=body.current_password,
+            new=body.new_password,
+        )  # fmt: skip
+    return Done()

@@ -1,0 +1,41 @@
+"""Authentication errors, each with a Japanese and an English message.
+
+Sign-in failures all read the same to the caller (wrong login, wrong password, wrong
+code): only the audit trail says which, so that nobody can probe for valid logins.
+"""
+
+from __future__ import annotations
+
+from mnvault.access.errors import AccessError
+
+
+class SignInFailed(AccessError):
+    message_ja = "サインインできません（ユーザー名・パスワード・確認コードを確かめてください）"
+    message_en = "sign-in failed (check user name, password and code)"
+
+
+class AccountLocked(AccessError):
+    message_ja = (
+        "失敗が続いたためアカウントを一時的にロックしました。しばらくしてから再度お試しください"
+    )
+    message_en = "too many failed attempts: the account is locked for a while"
+
+
+class SessionExpired(AccessError):
+    message_ja = "セッションの有効期限が切れました。もう一度サインインしてください"
+    message_en = "the session has expired; sign in again"
+
+
+class SecondFactorRequired(AccessError):
+    message_ja = "確認コード（二要素認証）の入力が必要です"
+    message_en = "the second factor (authenticator code) is required"
+
+
+class EnrolmentRequired(AccessError):
+    message_ja = "個人番号を扱う役割には二要素認証の設定が必要です"
+    message_en = "roles that can see numbers must set up two-factor authentication first"
+
+
+class TokenInvalid(AccessError):
+    message_ja = "APIトークンが無効です（期限切れ・失効・不一致）"
+    message_en = "the API token is invalid (expired, revoked or unknown)"

@@ -1,0 +1,456 @@
+"""Sign-in with a second factor, lockout, sessions, sign-out everywhere, API tokens.
+
+Rules (DESIGN.md §5; seed 図表2-2 (6)② アクセス者の識別と認証; issue #3):
+- every role that can see a number (clerk, manager and the agency variants) must use a
+  TOTP second factor; until it is set up their session can do nothing but set it up;
+- five failed attempts lock the account for fifteen minutes, each failure and the lock
+  itself audited;
+- sessions end after 30 idle minutes or 12 hours in all, or when signed out anywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from mnvault.access import services as access
+from mnvault.access.context import Context
+from mnvault.access.models import Role, User
+from mnvault.access.permissions import Permission
+from mnvault.audit import services as audit
+from mnvault.audit.actions import AuditAction, Outcome
+from mnvault.auth.errors import (
+    AccountLocked,
+    EnrolmentRequired,
+    SecondFactorRequired,
+    SessionExpired,
+    SignInFailed,
+    TokenInvalid,
+)
+from mnvault.auth.models import ApiToken, RecoveryCode, UserSecurity, WebSession
+from mnvault.crypto import Envelope, SealedValue, WrappedKey
+from mnvault.db.base import utcnow
+
+LOCKOUT_THRESHOLD = 5
+LOCKOUT_PERIOD = timedelta(minutes=15)
+IDLE_TIMEOUT = timedelta(minutes=30)
+ABSOLUTE_TIMEOUT = timedelta(hours=12)
+# last_seen_at is written at most this often, so reads do not each cost a write.
+TOUCH_INTERVAL = timedelta(seconds=60)
+
+SESSION_PREFIX = "mnv_s_"
+TOKEN_PREFIX = "mnv_t_"  # noqa: S105 - a public prefix, not a secret
+NUMBER_ROLES = frozenset({Role.CLERK, Role.MANAGER, Role.CHIEF_OFFICER, Role.PROTECTION_MANAGER})
+
+_TOTP_OWNER = "users"  # the "organisation" part of a TOTP secret's associated data
+
+
+def digest(token: str) -> str:
+    """Tokens are 256-bit random: a plain SHA-256 is a sufficient one-way store."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, as established by a session or an API token."""
+
+    user_id: uuid.UUID
+    organisation_id: uuid.UUID
+    stage: str  # "full", "password" (second factor pending) or "enrol"
+    via: str  # "session" or "token"
+    token_affairs: frozenset[str] | None = None
+
+    def context(
+        self, *, affair_code: str | None, request_id: str, client_address: str | None
+    ) -> Context:
+        return Context(
+            actor_id=self.user_id,
+            organisation_id=self.organisation_id,
+            affair_code=affair_code,
+            request_id=request_id,
+            client_address=client_address,
+            channel=f"api:{self.via}",
+        )
+
+
+@dataclass(frozen=True)
+class SignIn:
+    token: str
+    stage: str
+    organisation_id: uuid.UUID
+
+
+def _security(session: Session, user_id: uuid.UUID) -> UserSecurity:
+    state = session.get(UserSecurity, user_id)
+    if state is None:
+        state = UserSecurity(user_id=user_id, failed_attempts=0)
+        session.add(state)
+        session.flush()
+    return state
+
+
+def _fail(session: Session, user: User | None, reason: str, client: str | None) -> None:
+    """Count a failure (and lock at the threshold); the caller commits, then raises."""
+    details = {"reason": reason}
+    if user is not None:
+        state = _security(session, user.id)
+        state.failed_attempts += 1
+        if state.failed_attempts >= LOCKOUT_THRESHOLD:
+            state.locked_until = utcnow() + LOCKOUT_PERIOD
+            state.failed_attempts = 0
+            audit.record(
+                session, None, AuditAction.AUTH_LOCKOUT, actor_id=user.id,
+                outcome=Outcome.DENIED, details={"minutes": LOCKOUT_PERIOD.seconds // 60},
+            )  # fmt: skip
+    audit.record(
+        session, None, AuditAction.AUTH_LOGIN_FAILED, outcome=Outcome.FAILED,
+        actor_id=user.id if user else None, details=details, client_address=client,
+    )  # fmt: skip
+
+
+def sign_in(
+    session: Session,
+    *,
+    login: str,
+    password: str,
+    organisation_id: uuid.UUID | None = None,
+    client_address: str | None = None,
+) -> SignIn:
+    """First step: the password. Commits failures itself, so a rollback cannot undo them."""
+    user = session.scalar(select(User).where(User.login == login))
+    state = session.get(UserSecurity, user.id) if user else None
+    if user is not None and state and state.locked_until and state.locked_until > utcnow():
+        _fail(session, user, "locked", client_address)
+        session.commit()
+        raise AccountLocked()
+    if not access.verify_password(user.password_hash if user else None, password) or (
+        user is None or not user.is_active
+    ):
+        _fail(session, user, "password" if user else "unknown_login", client_address)
+        session.commit()
+        raise SignInFailed()
+    orgs = access.organisations_of(session, user.id)
+    if organisation_id is None and len(orgs) == 1:
+        organisation_id = orgs[0]
+    if organisation_id is None or organisation_id not in orgs:
+        _fail(session, user, "organisation", client_address)
+        session.commit()
+        raise SignInFailed()
+    roles = access.roles_of(session, user.id, organisation_id)
+    security = _security(session, user.id)
+    if roles & NUMBER_ROLES:
+        stage = "password" if security.totp_confirmed_at else "enrol"
+    else:
+        stage = "full"
+    if stage == "full":
+        security.failed_attempts = 0
+    token = SESSION_PREFIX + secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(
+        WebSession(
+            token_hash=digest(token), user_id=user.id, organisation_id=organisation_id,
+            stage=stage, created_at=now, last_seen_at=now, expires_at=now + ABSOLUTE_TIMEOUT,
+            client_address=client_address,
+        )
+    )  # fmt: skip
+    audit.record(
+        session, None, AuditAction.AUTH_LOGIN, actor_id=user.id,
+        organisation_id=organisation_id, details={"stage": stage},
+        client_address=client_address,
+    )  # fmt: skip
+    return SignIn(token, stage, organisation_id)
+
+
+def _live_session(session: Session, token: str) -> WebSession:
+    row = session.get(WebSession, digest(token)) if token.startswith(SESSION_PREFIX) else None
+    now = utcnow()
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        raise SessionExpired()
+    if now - row.last_seen_at > IDLE_TIMEOUT:
+        row.revoked_at = now
+        session.commit()
+        raise SessionExpired()
+    return row
+
+
+def second_factor(
+    session: Session, envelope: Envelope, *, token: str, code: str, client_address: str | None
+) -> None:
+    """Second step: a TOTP code, or one unused recovery code."""
+    row = _live_session(session, token)
+    user = session.get(User, row.user_id)
+    if row.stage != "password" or user is None:
+        raise SecondFactorRequired()
+    state = _security(session, user.id)
+    if state.locked_until and state.locked_until > utcnow():
+        raise AccountLocked()
+    if not (_accept_totp(envelope, state, code) or _accept_recovery(session, user.id, code)):
+        _fail(session, user, "second_factor", client_address)
+        session.commit()
+        raise SignInFailed()
+    row.stage = "full"
+    state.failed_attempts = 0
+    audit.record(
+        session,
+        None,
+        AuditAction.AUTH_SECOND_FACTOR,
+        actor_id=user.id,
+        organisation_id=row.organisation_id,
+    )
+
+
+def _totp_secret(envelope: Envelope, state: UserSecurity) -> bytes | None:
+    if state.totp_ciphertext is None or state.totp_wrapped_key is None:
+        return None
+    sealed = SealedValue(
+        WrappedKey(int(state.totp_kek_version or 0), state.totp_wrapped_key),
+        state.totp_ciphertext,
+    )
+    return envelope.open(_TOTP_OWNER, state.user_id.hex, "totp_secret", sealed)
+
+
+def _accept_totp(envelope: Envelope, state: UserSecurity, code: str) -> bool:
+    from mnvault.crypto.totp import verify_totp  # noqa: PLC0415 - keeps start-up light
+
+    secret = _totp_secret(envelope, state)
+    if secret is None:
+        return False
+    step = verify_totp(secret, code, at=time.time(), last_used_step=state.totp_last_step)
+    if step is None:
+        return False
+    state.totp_last_step = step
+    return True
+
+
+def _accept_recovery(session: Session, user_id: uuid.UUID, code: str) -> bool:
+    from mnvault.access.recovery import matches  # noqa: PLC0415
+
+    for stored in session.scalars(
+        select(RecoveryCode).where(RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None))
+    ):
+        if matches(code, stored.code_hash):
+            stored.used_at = utcnow()
+            return True
+    return False
+
+
+def begin_totp_enrolment(
+    session: Session, envelope: Envelope, *, token: str, account_name: str
+) -> str:
+    """A new secret, sealed and stored unconfirmed; returns the otpauth:// URI."""
+    from mnvault.crypto.totp import new_totp_secret, totp_provisioning_uri  # noqa: PLC0415
+
+    row = _live_session(session, token)
+    state = _security(session, row.user_id)
+    if state.totp_confirmed_at is not None and row.stage != "full":
+        raise SecondFactorRequired()
+    secret = new_totp_secret()
+    sealed = envelope.seal(_TOTP_OWNER, row.user_id.hex, "totp_secret", secret)
+    state.totp_kek_version = sealed.wrapped_key.kek_version
+    state.totp_wrapped_key = sealed.wrapped_key.blob
+    state.totp_ciphertext = sealed.ciphertext
+    state.totp_confirmed_at = None
+    state.totp_last_step = None
+    return totp_provisioning_uri(secret, account_name)
+
+
+def confirm_totp_enrolment(
+    session: Session, envelope: Envelope, *, token: str, code: str
+) -> list[str]:
+    """Confirm with a first code; the session becomes full; returns recovery codes (once)."""
+    from mnvault.access.recovery import hash_recovery_code, new_recovery_codes  # noqa: PLC0415
+
+    row = _live_session(session, token)
+    state = _security(session, row.user_id)
+    if not _accept_totp(envelope, state, code):
+        raise SignInFailed()
+    state.totp_confirmed_at = utcnow()
+    row.stage = "full"
+    session.execute(
+        update(RecoveryCode)
+        .where(RecoveryCode.user_id == row.user_id, RecoveryCode.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    codes = new_recovery_codes()
+    session.add_all(
+        RecoveryCode(user_id=row.user_id, code_hash=hash_recovery_code(c)) for c in codes
+    )
+    audit.record(
+        session,
+        None,
+        AuditAction.AUTH_TOTP_ENROL,
+        actor_id=row.user_id,
+        organisation_id=row.organisation_id,
+    )
+    return codes
+
+
+def resolve(session: Session, token: str, *, client_address: str | None) -> Principal:
+    """The principal behind a bearer token (session or API token)."""
+    if token.startswith(TOKEN_PREFIX):
+        return _resolve_api_token(session, token, client_address)
+    row = _live_session(session, token)
+    now = utcnow()
+    if now - row.last_seen_at > TOUCH_INTERVAL:
+        row.last_seen_at = now
+    return Principal(row.user_id, row.organisation_id, row.stage, "session")
+
+
+def require_full(principal: Principal) -> Principal:
+    if principal.stage == "enrol":
+        raise EnrolmentRequired()
+    if principal.stage != "full":
+        raise SecondFactorRequired()
+    return principal
+
+
+def sign_out(session: Session, token: str) -> None:
+    row = session.get(WebSession, digest(token))
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+        audit.record(
+            session,
+            None,
+            AuditAction.AUTH_LOGOUT,
+            actor_id=row.user_id,
+            organisation_id=row.organisation_id,
+        )
+
+
+def sign_out_everywhere(session: Session, user_id: uuid.UUID) -> int:
+    result = session.execute(
+        update(WebSession)
+        .where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    audit.record(session, None, AuditAction.AUTH_LOGOUT_ALL, actor_id=user_id)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def change_password(session: Session, *, user_id: uuid.UUID, current: str, new: str) -> None:
+    from mnvault.access.passwords import (  # noqa: PLC0415 - only password changes need it
+        DEFAULT_MIN_LENGTH,
+        SINGLE_FACTOR_MIN_LENGTH,
+        require_valid_password,
+    )
+
+    user = session.get(User, user_id)
+    if user is None:
+        raise SignInFailed()
+    if not access.verify_password(user.password_hash, current):
+        raise SignInFailed()
+    state = _security(session, user.id)
+    # NIST SP 800-63B §3.1.1.2: 15 characters when the password is the only factor, 8
+    # with a second one; 12 is our floor for accounts that also use TOTP.
+    min_length = DEFAULT_MIN_LENGTH if state.totp_confirmed_at else SINGLE_FACTOR_MIN_LENGTH
+    require_valid_password(
+        new, login=user.login, display_name=user.display_name, min_length=min_length
+    )
+    user.password_hash = access.hash_password(new)
+    user.must_change_password = False
+    state.password_changed_at = utcnow()
+    audit.record(session, None, AuditAction.AUTH_PASSWORD_CHANGE, actor_id=user.id)
+
+
+def reset_password(session: Session, context: Context, *, user_id: uuid.UUID) -> str:
+    """An admin sets a one-time password; the user must change it; sessions end."""
+    access.authorize(session, context, Permission.USER_MANAGE)
+    user = session.get(User, user_id)
+    if user is None or context.organisation_id not in access.organisations_of(session, user_id):
+        raise SignInFailed()
+    password = access.generate_password()
+    user.password_hash = access.hash_password(password)
+    user.must_change_password = True
+    state = _security(session, user.id)
+    state.failed_attempts, state.locked_until = 0, None
+    session.execute(
+        update(WebSession)
+        .where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    audit.record(
+        session, context, AuditAction.AUTH_PASSWORD_RESET, details={"user_id": str(user_id)}
+    )
+    return password
+
+
+# -- API tokens -------------------------------------------------------------------------
+
+
+def create_api_token(
+    session: Session,
+    context: Context,
+    *,
+    user_id: uuid.UUID,
+    name: str,
+    affair_codes: list[str],
+    valid_for: timedelta = timedelta(days=90),
+) -> tuple[str, ApiToken]:
+    """Shown once; stored as a digest; scoped to an organisation and affairs; expiring."""
+    access.authorize(session, context, Permission.USER_MANAGE)
+    if context.organisation_id not in access.organisations_of(session, user_id):
+        raise TokenInvalid()
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(
+        organisation_id=context.organisation_id, user_id=user_id, name=name,
+        token_hash=digest(token), prefix=token[: len(TOKEN_PREFIX) + 4],
+        affair_codes=sorted(set(affair_codes)), created_by=context.actor_id,
+        expires_at=utcnow() + valid_for,
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        context,
+        AuditAction.TOKEN_CREATE,
+        details={"token_id": str(row.id), "user_id": str(user_id)},
+    )
+    return token, row
+
+
+def revoke_api_token(session: Session, context: Context, *, token_id: uuid.UUID) -> None:
+    access.authorize(session, context, Permission.USER_MANAGE)
+    row = session.get(ApiToken, token_id)
+    if row is None or row.organisation_id != context.organisation_id:
+        raise TokenInvalid()
+    row.revoked_at = utcnow()
+    audit.record(session, context, AuditAction.TOKEN_REVOKE, details={"token_id": str(token_id)})
+
+
+def _resolve_api_token(session: Session, token: str, client: str | None) -> Principal:
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
+    now = utcnow()
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        audit.record(
+            session,
+            None,
+            AuditAction.TOKEN_USE,
+            outcome=Outcome.DENIED,
+            details={"reason": "invalid"},
+            client_address=client,
+        )
+        session.commit()
+        raise TokenInvalid()
+    row.last_used_at = now
+    audit.record(
+        session,
+        None,
+        AuditAction.TOKEN_USE,
+        actor_id=row.user_id,
+        organisation_id=row.organisation_id,
+        details={"token_id": str(row.id)},
+        client_address=client,
+    )
+    return Principal(row.user_id, row.organisation_id, "full", "token", frozenset(row.affair_codes))
+
+
+def last_seen(session: Session, token: str) -> datetime | None:
+    row = session.get(WebSession, digest(token))
+    return row.last_seen_at if row else None

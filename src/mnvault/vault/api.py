@@ -1,0 +1,311 @@
+"""JSON routes of the vault: persons, numbers, provisions. Thin: parse, call, shape.
+
+No number ever travels in a URL or query string: numbers go in request bodies, and
+the one response that carries a number is marked ``Cache-Control: no-store``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mnvault.access.context import Context
+from mnvault.access.permissions import Permission
+from mnvault.access.services import visible_persons
+from mnvault.crypto import Envelope
+from mnvault.db.base import utcnow
+from mnvault.vault import exporter
+from mnvault.vault import services as vs
+from mnvault.vault.exporter import ExportResult
+from mnvault.vault.models import (
+    ExportRequest,
+    IdentityCheckDocument,
+    LifeStatus,
+    NumberCheckDocument,
+    Person,
+    PersonKind,
+    RecipientKind,
+)
+from mnvault.web.calls import call
+
+router = APIRouter(tags=["vault"])
+
+
+class PersonIn(BaseModel):
+    kind: PersonKind
+    external_ref: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+    related_person_id: uuid.UUID | None = None
+    life_status: LifeStatus = LifeStatus.LIVING
+    relationship_start: date | None = None
+    relationship_end: date | None = None
+
+
+class PersonOut(BaseModel):
+    id: uuid.UUID
+    kind: str
+    external_ref: str
+    name: str
+    life_status: str
+    relationship_start: date | None
+    relationship_end: date | None
+    number_held: bool = False
+    number_masked: str | None = None
+    acquired_for: list[str] = []
+
+
+class PersonPage(BaseModel):
+    items: list[PersonOut]
+    total: int
+
+
+class Verification(BaseModel):
+    number_check_document: NumberCheckDocument
+    identity_check_document: IdentityCheckDocument
+    verified_at: datetime | None = None
+
+
+class AcquireIn(BaseModel):
+    my_number: str = Field(min_length=1, max_length=40)
+    affairs: list[str] = Field(min_length=1, max_length=20)
+    verification: Verification
+
+
+class AffairIn(BaseModel):
+    affair: str = Field(min_length=1, max_length=64)
+
+
+class NumberOut(BaseModel):
+    person_id: uuid.UUID
+    affair: str
+    my_number: str
+
+
+class LookupIn(BaseModel):
+    my_number: str = Field(min_length=1, max_length=40)
+    affair: str = Field(min_length=1, max_length=64)
+
+
+class LookupOut(BaseModel):
+    found: bool
+    person: PersonOut | None = None
+
+
+class CorrectIn(BaseModel):
+    my_number: str = Field(min_length=1, max_length=40)
+    affair: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=1000)
+    verification: Verification
+
+
+class ProvisionIn(BaseModel):
+    affair: str = Field(min_length=1, max_length=64)
+    person_ids: list[uuid.UUID] = Field(min_length=1, max_length=10000)
+    recipient_kind: RecipientKind
+    recipient_name: str = Field(min_length=1, max_length=200)
+    legal_basis: str = Field(min_length=1, max_length=100)
+    method: str = Field(min_length=1, max_length=100)
+
+
+class ProvisionOut(BaseModel):
+    id: uuid.UUID
+    persons: int
+
+
+MASK = "************"
+
+
+def _out(person: Person, summary: vs.PersonSummary | None = None) -> PersonOut:
+    return PersonOut(
+        id=person.id,
+        kind=person.kind,
+        external_ref=person.external_ref,
+        name=person.name,
+        life_status=person.life_status,
+        relationship_start=person.relationship_start,
+        relationship_end=person.relationship_end,
+        number_held=bool(summary and summary.number_held),
+        number_masked=MASK if summary and summary.number_held else None,
+        acquired_for=summary.acquired_for if summary else [],
+    )
+
+
+def _verification(v: Verification, actor: uuid.UUID) -> vs.IdentityVerification:
+    return vs.IdentityVerification(
+        v.number_check_document, v.identity_check_document, actor, v.verified_at or utcnow()
+    )
+
+
+@router.get("/persons", response_model=PersonPage)
+def list_persons(request: Request, offset: int = 0, limit: int = 50) -> PersonPage:
+    offset, limit = max(offset, 0), min(max(limit, 1), 500)
+
+    def work(session: Session, _envelope: Envelope, context: Context) -> PersonPage:
+        # Only the persons this actor may see: a clerk's list stops at their assignments.
+        where = visible_persons(session, context, Permission.PERSON_READ)
+        total = session.scalar(select(func.count()).select_from(Person).where(where)) or 0
+        rows = session.scalars(
+            select(Person).where(where).order_by(Person.external_ref).offset(offset).limit(limit)
+        ).all()
+        return PersonPage(items=[_out(p) for p in rows], total=int(total))
+
+    return call(request, work)
+
+
+@router.post("/persons", response_model=PersonOut, status_code=201)
+def create_person(request: Request, body: PersonIn) -> PersonOut:
+    def work(session: Session, _envelope: Envelope, context: Context) -> PersonOut:
+        person = vs.create_person(session, context, **body.model_dump())
+        return _out(person)
+
+    return call(request, work)
+
+
+@router.get("/persons/{person_id}", response_model=PersonOut)
+def get_person(request: Request, person_id: uuid.UUID) -> PersonOut:
+    def work(session: Session, _envelope: Envelope, context: Context) -> PersonOut:
+        summary = vs.summarise_person(session, context, person_id)
+        return _out(summary.person, summary)
+
+    return call(request, work)
+
+
+@router.post("/persons/{person_id}/number", response_model=PersonOut, status_code=201)
+def acquire(request: Request, person_id: uuid.UUID, body: AcquireIn) -> PersonOut:
+    def work(session: Session, envelope: Envelope, context: Context) -> PersonOut:
+        vs.acquire(
+            session, envelope, context, person_id=person_id, number=body.my_number,
+            verification=_verification(body.verification, context.actor_id),
+            affair_codes=body.affairs,
+        )  # fmt: skip
+        summary = vs.summarise_person(session, context, person_id)
+        return _out(summary.person, summary)
+
+    return call(request, work, affair=body.affairs[0])
+
+
+@router.post("/persons/{person_id}/number/read", response_model=NumberOut)
+def read_number(
+    request: Request, response: Response, person_id: uuid.UUID, body: AffairIn
+) -> NumberOut:
+    """利用: the number, for an affair it was acquired for; audited before it is sent."""
+
+    def work(session: Session, envelope: Envelope, context: Context) -> NumberOut:
+        number = vs.use(session, envelope, context, person_id=person_id)
+        return NumberOut(person_id=person_id, affair=body.affair, my_number=number)
+
+    result = call(request, work, affair=body.affair)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return result
+
+
+@router.post("/numbers/lookup", response_model=LookupOut)
+def lookup(request: Request, body: LookupIn) -> LookupOut:
+    def work(session: Session, envelope: Envelope, context: Context) -> LookupOut:
+        request.app.state.limits.lookup.hit(context.actor_id)
+        person = vs.lookup(session, envelope, context, number=body.my_number)
+        return LookupOut(found=person is not None, person=_out(person) if person else None)
+
+    return call(request, work, affair=body.affair)
+
+
+@router.post("/persons/{person_id}/number/corrections", response_model=PersonOut)
+def correct(request: Request, person_id: uuid.UUID, body: CorrectIn) -> PersonOut:
+    def work(session: Session, envelope: Envelope, context: Context) -> PersonOut:
+        vs.correct(
+            session, envelope, context, person_id=person_id, number=body.my_number,
+            reason=body.reason, verification=_verification(body.verification, context.actor_id),
+        )  # fmt: skip
+        summary = vs.summarise_person(session, context, person_id)
+        return _out(summary.person, summary)
+
+    return call(request, work, affair=body.affair)
+
+
+@router.post("/provisions", response_model=ProvisionOut, status_code=201)
+def provide(request: Request, body: ProvisionIn) -> ProvisionOut:
+    def work(session: Session, _envelope: Envelope, context: Context) -> ProvisionOut:
+        provision = vs.provide(
+            session, context, person_ids=body.person_ids, recipient_kind=body.recipient_kind,
+            recipient_name=body.recipient_name, legal_basis=body.legal_basis, method=body.method,
+        )  # fmt: skip
+        return ProvisionOut(id=provision.id, persons=len(body.person_ids))
+
+    return call(request, work, affair=body.affair)
+
+
+# -- exports: a clerk requests, a manager approves, the clerk downloads -----------------
+
+
+class ExportIn(BaseModel):
+    affair: str = Field(min_length=1, max_length=64)
+    purpose: str = Field(min_length=1, max_length=1000)
+    recipient: str = Field(min_length=10, max_length=100, description="age X25519 public key")
+
+
+class ExportOut(BaseModel):
+    id: uuid.UUID
+    state: str
+    requested_by: uuid.UUID
+    decided_by: uuid.UUID | None
+
+
+class DecisionIn(BaseModel):
+    approve: bool
+
+
+def _export_out(request: ExportRequest) -> ExportOut:
+    return ExportOut(
+        id=request.id, state=request.state, requested_by=request.requested_by,
+        decided_by=request.decided_by,
+    )  # fmt: skip
+
+
+@router.post("/exports", response_model=ExportOut, status_code=201)
+def request_export(request: Request, body: ExportIn) -> ExportOut:
+    def work(session: Session, _envelope: Envelope, context: Context) -> ExportOut:
+        created = exporter.request_export(
+            session, context, purpose=body.purpose, recipient=body.recipient
+        )
+        return _export_out(created)
+
+    return call(request, work, affair=body.affair)
+
+
+@router.post("/exports/{request_id}/decision", response_model=ExportOut)
+def decide_export(request: Request, request_id: uuid.UUID, body: DecisionIn) -> ExportOut:
+    def work(session: Session, _envelope: Envelope, context: Context) -> ExportOut:
+        decided = exporter.decide_export(
+            session, context, request_id=request_id, approve=body.approve
+        )
+        return _export_out(decided)
+
+    return call(request, work)
+
+
+@router.post(
+    "/exports/{request_id}/download",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+def download_export(request: Request, request_id: uuid.UUID) -> Response:
+    def work(session: Session, envelope: Envelope, context: Context) -> ExportResult:
+        return exporter.download_export(session, envelope, context, request_id=request_id)
+
+    result = call(request, work)
+    return Response(
+        content=result.encrypted,
+        media_type="application/octet-stream",
+        headers={
+            "Content-Disposition": f'attachment; filename="mnvault-export-{request_id}.age"',
+            "Cache-Control": "no-store",
+            "X-Take-Out-Id": result.take_out_id,
+            "X-Content-SHA256": result.sha256,
+        },
+    )

@@ -1,0 +1,1 @@
+"""What every HTTP route shares: calling services, problem documents, headers, limits."""

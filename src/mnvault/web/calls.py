@@ -1,0 +1,109 @@
+"""Calling a service from a route: one transaction, an authenticated context, a limit."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fastapi import Request
+from sqlalchemy.orm import Session
+
+from mnvault.access.context import Context
+from mnvault.auth import services as auth
+from mnvault.auth.errors import SessionExpired
+from mnvault.crypto import Envelope
+from mnvault.deployment.services import Vault
+from mnvault.web.problems import RateLimited, Sealed
+
+T = TypeVar("T")
+
+
+def vault_of(request: Request) -> Vault:
+    vault: Vault | None = request.app.state.vault
+    if vault is None or vault.keyring.sealed:
+        raise Sealed()
+    return vault
+
+
+def client_of(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise SessionExpired()
+    return token.strip()
+
+
+def call(
+    request: Request,
+    work: Callable[[Session, Envelope, Context], T],
+    *,
+    affair: str | None = None,
+    full: bool = True,
+) -> T:
+    """Authenticate and run ``work`` in one transaction, committed before we answer."""
+    vault = vault_of(request)
+    token = bearer(request)
+    client = client_of(request)
+    with vault.transaction() as session:
+        principal = auth.resolve(session, token, client_address=client)
+        if full:
+            auth.require_full(principal)
+        context = principal.context(
+            affair_code=affair, request_id=request.state.request_id, client_address=client
+        )
+        if principal.token_affairs is not None and affair and affair not in principal.token_affairs:
+            from mnvault.access.errors import AuthorizationDenied  # noqa: PLC0415
+
+            raise AuthorizationDenied(
+                permission="token:affair", reason="affair outside the token's scope",
+                actor_id=context.actor_id, organisation_id=context.organisation_id,
+                affair_code=affair, request_id=context.request_id, client_address=client,
+            )  # fmt: skip
+        return work(session, vault.envelope, context)
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+class SlidingWindow:
+    """At most ``limit`` events per ``seconds`` per key (client address, login …).
+
+    In-process: with several app servers each enforces its own window, which still
+    bounds guessing; a shared store can replace it without changing callers.
+    """
+
+    def __init__(self, limit: int, seconds: float) -> None:
+        self.limit, self.seconds = limit, seconds
+        self._events: dict[Any, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, key: Any) -> None:
+        now = time.monotonic()
+        with self._lock:
+            events = self._events.setdefault(key, deque())
+            while events and now - events[0] > self.seconds:
+                events.popleft()
+            if len(events) >= self.limit:
+                raise RateLimited(retry_after=int(self.seconds - (now - events[0])) + 1)
+            events.append(now)
+
+
+class Limits:
+    """The app's rate limits (one set per app, so tests and servers don't share them)."""
+
+    def __init__(self) -> None:
+        # Sign-in, per client address and per login: ten attempts a minute is ample for a
+        # person and slows guessing to nothing; the lockout then stops it.
+        self.sign_in = SlidingWindow(limit=10, seconds=60)
+        # Look-ups by number, per actor: a clerk searching by hand does a few a minute;
+        # anything faster is enumeration.
+        self.lookup = SlidingWindow(limit=30, seconds=60)

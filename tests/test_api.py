@@ -1,0 +1,315 @@
+"""The REST API end to end (issue #3): sign-in with TOTP, number use, exports by two
+people, lockout, sessions, API tokens, problem documents. Real app, real database."""
+
+from __future__ import annotations
+
+import base64
+import random
+import time
+import urllib.parse
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyrage
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from mnvault.access import services as access
+from mnvault.access.context import Context
+from mnvault.access.models import Role, User
+from mnvault.affairs.services import get_affair
+from mnvault.app import create_app
+from mnvault.audit.models import AuditEntry
+from mnvault.config import load_settings
+from mnvault.crypto import ScryptParams
+from mnvault.crypto.totp import totp_code
+from mnvault.deployment import services as deployment
+from mnvault.numbers import generate_my_number
+from mnvault.orgs.models import OrganisationKind
+from tests.conftest import MaskedStr
+
+PASSWORD = "correct horse battery staple"
+SLIP = "withholding_slip"
+
+
+@dataclass
+class Api:
+    client: TestClient
+    vault: deployment.Vault
+    users: dict[str, uuid.UUID]
+
+    def sign_in(self, login: str, password: str = PASSWORD) -> dict[str, object]:
+        response = self.client.post(
+            "/api/v1/auth/sign-in", json={"login": login, "password": password}
+        )
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def full_session(self, login: str) -> str:
+        """Sign in; enrol TOTP on first use; answer the second factor."""
+        result = self.sign_in(login)
+        token = str(result["token"])
+        auth = {"Authorization": f"Bearer {token}"}
+        if result["stage"] == "enrol":
+            uri = self.client.post("/api/v1/auth/totp/enrol", headers=auth).json()["otpauth_uri"]
+            secret = urllib.parse.parse_qs(urllib.parse.urlparse(uri).query)["secret"][0]
+            self.secrets[login] = base64.b32decode(secret + "=" * (-len(secret) % 8))
+            codes = self.client.post(
+                "/api/v1/auth/totp/confirm", headers=auth,
+                json={"code": totp_code(self.secrets[login], time.time())},
+            )  # fmt: skip
+            assert codes.status_code == 200, codes.text
+            assert len(codes.json()["recovery_codes"]) == 10
+        elif result["stage"] == "password":
+            # A later step than the one used at enrolment, so the code is not a replay.
+            code = totp_code(self.secrets[login], time.time() + 30)
+            done = self.client.post("/api/v1/auth/second-factor", headers=auth, json={"code": code})
+            assert done.status_code == 200, done.text
+        return token
+
+    secrets: dict[str, bytes]
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def api(tmp_path: Path) -> Iterator[Api]:
+    settings = load_settings(tmp_path / "data", env={"MNVAULT_PASSPHRASE": "api test"})
+    init = deployment.initialise(
+        settings, organisation_name="試験株式会社", organisation_kind=OrganisationKind.COMPANY,
+        passphrase="api test", scrypt=ScryptParams.fast_for_tests(),
+    )  # fmt: skip
+    app = create_app(settings)
+    vault: deployment.Vault = app.state.vault
+    users: dict[str, uuid.UUID] = {}
+    with vault.transaction() as session:
+        admin = session.scalars(select(User).where(User.login == "admin")).one()
+        admin.password_hash = access.hash_password(PASSWORD)
+        users["admin"] = admin.id
+        admin_ctx = Context(actor_id=admin.id, organisation_id=init.organisation_id)
+        for login, role in [("clerk", Role.CLERK), ("clerk2", Role.CLERK),
+                            ("manager", Role.MANAGER), ("auditor", Role.AUDITOR),
+                            ("payroll", Role.CLERK)]:  # fmt: skip
+            user = access.create_user(
+                session, None, login=login, display_name=login, password=PASSWORD
+            )
+            access.grant_role(
+                session, None, user=user, organisation_id=init.organisation_id, role=role
+            )
+            users[login] = user.id
+            if login in {"clerk", "payroll"}:
+                for code in (SLIP, "dependent_deduction_declaration"):
+                    access.assign(
+                        session,
+                        admin_ctx,
+                        user=user,
+                        affair=get_affair(session, init.organisation_id, code),
+                    )
+    with TestClient(app) as client:
+        yield Api(client, vault, users, {})
+
+
+def acquire(api: Api, token: str, ref: str, number: str) -> str:
+    person = api.client.post(
+        "/api/v1/persons", headers=bearer(token),
+        json={"kind": "employee", "external_ref": ref, "name": "試験 一郎"},
+    )  # fmt: skip
+    assert person.status_code == 201, person.text
+    person_id = str(person.json()["id"])
+    acquired = api.client.post(
+        f"/api/v1/persons/{person_id}/number", headers=bearer(token),
+        json={"my_number": number, "affairs": [SLIP],
+              "verification": {"number_check_document": "my_number_card",
+                               "identity_check_document": "my_number_card"}},
+    )  # fmt: skip
+    assert acquired.status_code == 201, acquired.text
+    assert acquired.json()["number_masked"] == "************"
+    return person_id
+
+
+def test_clerk_signs_in_with_totp_and_reads_a_number(api: Api):
+    number = MaskedStr(generate_my_number(random.Random(1)))
+    first = api.sign_in("clerk")
+    assert first["stage"] == "enrol"
+    refused = api.client.get("/api/v1/persons", headers=bearer(str(first["token"])))
+    assert refused.status_code == 403
+    assert refused.headers["content-type"] == "application/problem+json"
+    token = api.full_session("clerk")
+    person_id = acquire(api, token, "E1", number)
+    read = api.client.post(
+        f"/api/v1/persons/{person_id}/number/read", headers=bearer(token), json={"affair": SLIP}
+    )
+    assert read.status_code == 200
+    assert read.json()["my_number"] == number
+    assert read.headers["cache-control"] == "no-store"
+    found = api.client.post(
+        "/api/v1/numbers/lookup", headers=bearer(token),
+        json={"my_number": number, "affair": SLIP},
+    )  # fmt: skip
+    assert found.json()["found"] is True
+    assert number not in found.text
+    with api.vault.transaction() as session:
+        actions = [e.action for e in session.scalars(select(AuditEntry))]
+    assert "number:read" in actions and "auth:totp_enrol" in actions
+    # A second sign-in asks for the code, then works.
+    again = api.full_session("clerk")
+    listed = api.client.get("/api/v1/persons", headers=bearer(again))
+    assert listed.json()["total"] == 1
+    assert number not in listed.text
+
+
+@pytest.mark.parametrize("who", ["admin", "auditor"])
+def test_admin_and_auditor_never_get_a_number(api: Api, who: str):
+    number = MaskedStr(generate_my_number(random.Random(2)))
+    person_id = acquire(api, api.full_session("clerk"), "E2", number)
+    token = api.full_session(who)
+    read = api.client.post(
+        f"/api/v1/persons/{person_id}/number/read", headers=bearer(token), json={"affair": SLIP}
+    )
+    assert read.status_code == 403
+    assert read.json()["reason"] == "no role grants number:read"
+    assert number not in read.text
+    lookup = api.client.post(
+        "/api/v1/numbers/lookup", headers=bearer(token),
+        json={"my_number": number, "affair": SLIP},
+    )  # fmt: skip
+    assert lookup.status_code == 403
+
+
+def test_export_needs_a_second_person(api: Api):
+    number = MaskedStr(generate_my_number(random.Random(3)))
+    clerk = api.full_session("clerk")
+    acquire(api, clerk, "E3", number)
+    identity = pyrage.x25519.Identity.generate()
+    asked = api.client.post(
+        "/api/v1/exports", headers=bearer(clerk),
+        json={"affair": SLIP, "purpose": "給与支払報告書の提出",
+              "recipient": str(identity.to_public())},
+    )  # fmt: skip
+    assert asked.status_code == 201, asked.text
+    export_id = asked.json()["id"]
+    early = api.client.post(f"/api/v1/exports/{export_id}/download", headers=bearer(clerk))
+    assert early.status_code == 422
+    own = api.client.post(
+        f"/api/v1/exports/{export_id}/decision", headers=bearer(clerk), json={"approve": True}
+    )
+    assert own.status_code == 403
+    manager = api.full_session("manager")
+    approved = api.client.post(
+        f"/api/v1/exports/{export_id}/decision", headers=bearer(manager), json={"approve": True}
+    )
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["state"] == "approved"
+    not_theirs = api.client.post(f"/api/v1/exports/{export_id}/download", headers=bearer(manager))
+    assert not_theirs.status_code == 403
+    got = api.client.post(f"/api/v1/exports/{export_id}/download", headers=bearer(clerk))
+    assert got.status_code == 200
+    assert got.headers["cache-control"] == "no-store"
+    assert number in pyrage.decrypt(got.content, [identity]).decode()
+    again = api.client.post(f"/api/v1/exports/{export_id}/download", headers=bearer(clerk))
+    assert again.status_code == 422  # once
+
+
+def test_lockout_after_repeated_failures(api: Api):
+    for _ in range(5):
+        bad = api.client.post(
+            "/api/v1/auth/sign-in", json={"login": "auditor", "password": "wrong password!"}
+        )
+        assert bad.status_code == 401
+        assert bad.json()["title_ja"]
+    locked = api.client.post(
+        "/api/v1/auth/sign-in", json={"login": "auditor", "password": PASSWORD}
+    )
+    assert locked.status_code == 423
+    with api.vault.transaction() as session:
+        actions = [e.action for e in session.scalars(select(AuditEntry))]
+    assert actions.count("auth:login_failed") == 6 and "auth:lockout" in actions
+
+
+def test_sign_out_and_sign_out_everywhere(api: Api):
+    one, two = api.full_session("admin"), api.full_session("admin")
+    assert api.client.get("/api/v1/persons", headers=bearer(one)).status_code == 200
+    api.client.post("/api/v1/auth/sign-out", headers=bearer(one))
+    assert api.client.get("/api/v1/persons", headers=bearer(one)).status_code == 401
+    assert api.client.get("/api/v1/persons", headers=bearer(two)).status_code == 200
+    api.client.post("/api/v1/auth/sign-out-everywhere", headers=bearer(two))
+    assert api.client.get("/api/v1/persons", headers=bearer(two)).status_code == 401
+
+
+def test_api_tokens_are_scoped_shown_once_and_revocable(api: Api):
+    number = MaskedStr(generate_my_number(random.Random(4)))
+    person_id = acquire(api, api.full_session("clerk"), "E4", number)
+    admin = api.full_session("admin")
+    created = api.client.post(
+        "/api/v1/tokens", headers=bearer(admin),
+        json={"user_id": str(api.users["payroll"]), "name": "給与システム", "affairs": [SLIP]},
+    )  # fmt: skip
+    assert created.status_code == 201, created.text
+    token = created.json()["token"]
+    read = api.client.post(
+        f"/api/v1/persons/{person_id}/number/read", headers=bearer(token), json={"affair": SLIP}
+    )
+    assert read.status_code == 200 and read.json()["my_number"] == number
+    outside = api.client.post(
+        f"/api/v1/persons/{person_id}/number/read", headers=bearer(token),
+        json={"affair": "dependent_deduction_declaration"},
+    )  # fmt: skip
+    assert outside.status_code == 403
+    api.client.delete(f"/api/v1/tokens/{created.json()['id']}", headers=bearer(admin))
+    revoked = api.client.post(
+        f"/api/v1/persons/{person_id}/number/read", headers=bearer(token), json={"affair": SLIP}
+    )
+    assert revoked.status_code == 401
+
+
+def test_errors_are_problem_documents_without_numbers(api: Api):
+    number = generate_my_number(random.Random(5))
+    wrong = MaskedStr(number[:-1] + str((int(number[-1]) + 1) % 10))
+    clerk = api.full_session("clerk")
+    person = api.client.post(
+        "/api/v1/persons", headers=bearer(clerk),
+        json={"kind": "employee", "external_ref": "E5", "name": "試験"},
+    ).json()  # fmt: skip
+    bad = api.client.post(
+        f"/api/v1/persons/{person['id']}/number", headers=bearer(clerk),
+        json={"my_number": wrong, "affairs": [SLIP],
+              "verification": {"number_check_document": "my_number_card",
+                               "identity_check_document": "my_number_card"}},
+    )  # fmt: skip
+    assert bad.status_code == 422
+    assert bad.headers["content-type"] == "application/problem+json"
+    assert "チェックデジット" in bad.json()["detail"]
+    assert wrong not in bad.text
+    missing = api.client.post(
+        "/api/v1/numbers/lookup", headers=bearer(clerk), json={"my_number": wrong}
+    )
+    assert missing.status_code == 422 and wrong not in missing.text
+    unauthenticated = api.client.get("/api/v1/persons")
+    assert unauthenticated.status_code == 401
+    assert unauthenticated.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_password_change_follows_the_rules_and_normalises(api: Api):
+    token = api.full_session("auditor")  # no second factor: 15 characters at least
+    weak = api.client.post(
+        "/api/v1/auth/password", headers=bearer(token),
+        json={"current_password": PASSWORD, "new_password": "password123456789"},
+    )  # fmt: skip
+    assert weak.status_code == 422
+    assert "password123456789" not in weak.text
+    new = "ｆｕｌｌ-ｗｉｄｔｈ うさぎ 2026 kagoshima"  # typed with a Japanese IME
+    ok = api.client.post(
+        "/api/v1/auth/password", headers=bearer(token),
+        json={"current_password": PASSWORD, "new_password": new},
+    )  # fmt: skip
+    assert ok.status_code == 200, ok.text
+    half_width = "full-width うさぎ 2026 kagoshima"
+    again = api.client.post(
+        "/api/v1/auth/sign-in", json={"login": "auditor", "password": half_width}
+    )
+    assert again.status_code == 200

@@ -1,0 +1,609 @@
+"""Assignment scopes, conditions and tenants through the services, on SQLite and PostgreSQL.
+
+Sources: 事業者編 別添1 2C a (事務取扱担当者が取り扱う特定個人情報等の範囲の明確化), 2F a
+アクセス制御 / seed 図表2-1 (3)①, 図表2-2 (6)①③; DESIGN.md §1 (tenants), §3 invariants
+1-2 (authorize, deny by default, a denial audited), §4 (admin and auditor see no number).
+"""
+
+from __future__ import annotations
+
+import csv
+import inspect
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, time
+from pathlib import Path
+from typing import Any
+
+import pyrage
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mnvault.access import services as access
+from mnvault.access.context import Context
+from mnvault.access.errors import AuthorizationDenied
+from mnvault.access.permissions import NUMBER_PERMISSIONS, RETURNS_NUMBER, Permission
+from mnvault.access.policy import engine
+from mnvault.affairs.services import get_affair
+from mnvault.audit.models import AuditEntry
+from mnvault.db.engine import unit_of_work
+from mnvault.numbers import generate_my_number
+from mnvault.orgs import services as orgs
+from mnvault.vault import exporter
+from mnvault.vault import importer as imp
+from mnvault.vault import services as vs
+from mnvault.vault.errors import InvalidInput, NotFound
+from mnvault.vault.models import (
+    IdentityCheckDocument,
+    NumberCheckDocument,
+    Person,
+    PersonKind,
+    RecipientKind,
+)
+from tests.conftest import MaskedStr, World
+
+SLIP, DEPENDENTS, INSURANCE = (
+    "withholding_slip",
+    "dependent_deduction_declaration",
+    "health_pension_insurance",
+)
+
+# Tuesday 10:00 and 20:00 in Tokyo.
+OFFICE_TIME = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+NIGHT_TIME = datetime(2026, 12, 1, 11, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["cedar", "plain"])
+def evaluator(request: pytest.FixtureRequest):
+    """Every service test here runs under both engines."""
+    previous = engine.use(request.param)
+    yield request.param
+    engine.restore(previous)
+
+
+def verification(world: World) -> vs.IdentityVerification:
+    return vs.IdentityVerification(
+        NumberCheckDocument.MY_NUMBER_CARD,
+        IdentityCheckDocument.MY_NUMBER_CARD,
+        world.users["manager"].id,
+        datetime(2026, 4, 1, 9, 0, tzinfo=UTC),
+    )
+
+
+def last_entry(world: World) -> AuditEntry:
+    with world.sessions() as session:
+        entry = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+    assert entry is not None
+    return entry
+
+
+@dataclass
+class Company:
+    """world.org with two departments, two SPI files and four persons, numbers held."""
+
+    hr: uuid.UUID
+    sales: uuid.UUID
+    employee_ledger: uuid.UUID
+    insurance_ledger: uuid.UUID
+    persons: dict[str, Person]
+    numbers: dict[str, str]
+
+
+@pytest.fixture
+def company(world: World, evaluator: str) -> Company:
+    admin, manager = world.ctx("admin"), world.ctx("manager")
+    with unit_of_work(world.sessions) as session:
+        hr = orgs.create_department(session, admin, code="HR", name="人事部").id
+        sales = orgs.create_department(session, admin, code="SALES", name="営業部").id
+        employee_ledger = orgs.register_spi_file(
+            session, admin, name="従業員番号台帳", purpose="源泉徴収票の作成",
+            affair_codes=[SLIP, DEPENDENTS],
+        ).id  # fmt: skip
+        insurance_ledger = orgs.register_spi_file(
+            session, admin, name="社会保険台帳", purpose="社会保険の届出", affair_codes=[INSURANCE]
+        ).id
+        # The manager may also hold insurance numbers, to acquire some for that affair.
+        access.assign(
+            session, admin, user=world.users["manager"],
+            affair=get_affair(session, world.org.id, INSURANCE),
+        )  # fmt: skip
+    layout = {
+        "hr_employee": (PersonKind.EMPLOYEE, hr, (SLIP,)),
+        "hr_dependent": (PersonKind.DEPENDENT, hr, (SLIP,)),
+        "sales_employee": (PersonKind.EMPLOYEE, sales, (SLIP,)),
+        "insured_hr_employee": (PersonKind.EMPLOYEE, hr, (INSURANCE,)),
+    }
+    persons: dict[str, Person] = {}
+    held: dict[str, str] = {}
+    for i, (ref, (kind, department, affairs)) in enumerate(layout.items()):
+        number = MaskedStr(generate_my_number(random.Random(i)))
+        with unit_of_work(world.sessions) as session:
+            person = vs.create_person(
+                session, manager, kind=kind, external_ref=ref, name="試験 太郎",
+                department_id=department,
+            )  # fmt: skip
+            for affair in affairs:
+                vs.acquire(
+                    session, world.envelope, manager.for_affair(affair), person_id=person.id,
+                    number=number, verification=verification(world), affair_codes=[affair],
+                )  # fmt: skip
+        persons[ref], held[ref] = person, number
+    return Company(hr, sales, employee_ledger, insurance_ledger, persons, held)
+
+
+def scope_clerk(world: World, **scope: Any) -> None:
+    """Give the clerk one scope on both of their affairs."""
+    with unit_of_work(world.sessions) as session:
+        for code in (SLIP, DEPENDENTS):
+            access.assign(
+                session, world.ctx("admin"), user=world.users["clerk"],
+                affair=get_affair(session, world.org.id, code), **scope,
+            )  # fmt: skip
+
+
+def use(world: World, who: str, person: Person, affair: str = SLIP, **ctx: Any) -> str:
+    with unit_of_work(world.sessions) as session:
+        context = replace(world.ctx(who, affair), **ctx)
+        return vs.use(session, world.envelope, context, person_id=person.id)
+
+
+def visible(world: World, who: str, affair: str | None = None) -> set[str]:
+    with unit_of_work(world.sessions) as session:
+        where = access.visible_persons(session, world.ctx(who, affair))
+        return set(session.scalars(select(Person.external_ref).where(where)))
+
+
+# -- assignment scopes -----------------------------------------------------------------
+
+
+def test_a_department_scope_limits_the_clerk_to_that_department(world: World, company: Company):
+    scope_clerk(world, departments=[company.hr])
+    assert use(world, "clerk", company.persons["hr_employee"]) == company.numbers["hr_employee"]
+    outsider = company.persons["sales_employee"]
+    with pytest.raises(AuthorizationDenied) as caught:
+        use(world, "clerk", outsider)
+    assert caught.value.reason == "person outside the assignment (department)"
+    entry = last_entry(world)
+    assert (entry.action, entry.outcome, entry.person_id) == (
+        "access:denied",
+        "denied",
+        outsider.id,
+    )
+    assert entry.details is not None and entry.details["permission"] == "number:read"
+    # The clerk's list holds their department only; the manager's holds everyone.
+    assert visible(world, "clerk") == {"hr_employee", "hr_dependent", "insured_hr_employee"}
+    assert visible(world, "manager") == set(company.persons)
+    with pytest.raises(AuthorizationDenied), unit_of_work(world.sessions) as session:
+        vs.summarise_person(session, world.ctx("clerk"), outsider.id)
+
+
+def test_a_kind_scope_limits_the_clerk_to_those_persons(world: World, company: Company):
+    scope_clerk(world, person_kinds=["dependent"])
+    assert use(world, "clerk", company.persons["hr_dependent"]) == company.numbers["hr_dependent"]
+    with pytest.raises(AuthorizationDenied, match="person kind"):
+        use(world, "clerk", company.persons["hr_employee"])
+    assert visible(world, "clerk") == {"hr_dependent"}
+    # Creating a person outside the scope is refused as well; inside it is not.
+    with pytest.raises(AuthorizationDenied), unit_of_work(world.sessions) as session:
+        vs.create_person(
+            session, world.ctx("clerk"), kind=PersonKind.EMPLOYEE, external_ref="N1", name="新"
+        )
+    with unit_of_work(world.sessions) as session:
+        vs.create_person(
+            session, world.ctx("clerk"), kind=PersonKind.DEPENDENT, external_ref="N2", name="新"
+        )
+
+
+def test_an_spi_file_scope_follows_the_affairs_a_number_was_acquired_for(
+    world: World, company: Company
+):
+    # Scoped to the insurance ledger only: a person is in it when their number was
+    # acquired for an affair of that file (health_pension_insurance).
+    scope_clerk(world, spi_files=[company.insurance_ledger])
+    assert visible(world, "clerk") == {"insured_hr_employee"}
+    with pytest.raises(AuthorizationDenied, match="SPI file"):
+        use(world, "clerk", company.persons["hr_employee"])
+    # Once acquired for insurance too, the same person joins the insurance ledger.
+    person = company.persons["hr_employee"]
+    with unit_of_work(world.sessions) as session:
+        record = session.get(vs.NumberRecord, person.id)
+        assert record is not None
+        session.add(
+            vs.NumberRecordAffair(
+                person_id=person.id, affair_id=get_affair(session, world.org.id, INSURANCE).id
+            )
+        )
+    assert use(world, "clerk", person) == company.numbers["hr_employee"]
+    assert "hr_employee" in visible(world, "clerk")
+
+
+def test_lookup_and_export_stay_inside_the_scope(world: World, company: Company):
+    scope_clerk(world, departments=[company.hr])
+    with unit_of_work(world.sessions) as session:
+        found = vs.lookup(
+            session, world.envelope, world.ctx("clerk", SLIP), number=company.numbers["hr_employee"]
+        )
+    assert found is not None and found.external_ref == "hr_employee"
+    with pytest.raises(AuthorizationDenied), unit_of_work(world.sessions) as session:
+        vs.lookup(
+            session,
+            world.envelope,
+            world.ctx("clerk", SLIP),
+            number=company.numbers["sales_employee"],
+        )
+    assert last_entry(world).person_id == company.persons["sales_employee"].id
+    with unit_of_work(world.sessions) as session:
+        mine = exporter.export_affair(
+            session, world.envelope, world.ctx("clerk", SLIP), purpose="年末調整", passphrase="pw"
+        )
+        everyone = exporter.export_affair(
+            session, world.envelope, world.ctx("manager", SLIP), purpose="年末調整", passphrase="pw"
+        )
+    assert (mine.person_count, everyone.person_count) == (2, 3)
+
+
+def test_import_refuses_lines_outside_the_scope(world: World, company: Company, tmp_path: Path):
+    scope_clerk(world, departments=[company.hr])
+    path = tmp_path / "persons.csv"
+    rows = [
+        [ref, "employee", "試験", generate_my_number(random.Random(seed)), "my_number_card",
+         "drivers_licence", "", department, "", "", ""]
+        for ref, seed, department in (("I1", 90, "HR"), ("I2", 91, "SALES"))
+    ]  # fmt: skip
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(imp.COLUMNS)
+        writer.writerows(rows)
+    report = imp.import_persons(
+        world.sessions, world.envelope, world.ctx("clerk"), path=path, affair_codes=[SLIP]
+    )
+    assert (report.imported, report.rejected, report.outside_assignment) == (1, 1, 1)
+    assert "outside your assignment" in str(report.first_errors[0])
+    assert report.first_errors[0].line == 3
+    with world.sessions() as session:
+        denial = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "access:denied")
+        ).one()
+    assert denial.details == {
+        "permission": "number:acquire",
+        "reason": "outside the assignment",
+        "lines": 1,
+    }
+
+
+def test_assignment_scopes_are_checked_and_audited(world: World, company: Company):
+    with unit_of_work(world.sessions) as session:
+        other = orgs.create_department(
+            session, world.ctx("admin", org=world.other_org), code="X", name="他社の部署"
+        )
+    with pytest.raises(NotFound), unit_of_work(world.sessions) as session:
+        access.assign(
+            session, world.ctx("admin"), user=world.users["clerk"],
+            affair=get_affair(session, world.org.id, SLIP), departments=[other.id],
+        )  # fmt: skip
+    with pytest.raises(InvalidInput), unit_of_work(world.sessions) as session:
+        access.assign(
+            session, world.ctx("admin"), user=world.users["clerk"],
+            affair=get_affair(session, world.org.id, SLIP), person_kinds=["robot"],
+        )  # fmt: skip
+    with pytest.raises(NotFound), unit_of_work(world.sessions) as session:
+        access.assign(
+            session, world.ctx("admin"), user=world.users["outsider"],
+            affair=get_affair(session, world.org.id, SLIP),
+        )  # fmt: skip
+    scope_clerk(world, departments=[company.hr], person_kinds=["employee"])
+    entry = last_entry(world)
+    assert entry.action == "assignment:update"
+    assert entry.details == {
+        "user_id": str(world.users["clerk"].id),
+        "department_ids": [str(company.hr)],
+        "person_kinds": ["employee"],
+    }
+
+
+def test_the_sql_filter_and_the_policy_agree_person_by_person(world: World, company: Company):
+    """visible_persons (SQL) and decide (policy) must draw the same line."""
+    cases = [
+        {"departments": [company.hr]},
+        {"person_kinds": ["employee"]},
+        {"spi_files": [company.employee_ledger]},
+        {"departments": [company.sales], "spi_files": [company.insurance_ledger]},
+        {},
+    ]
+    for scope in cases:
+        scope_clerk(world, **scope)
+        with unit_of_work(world.sessions) as session:
+            context = world.ctx("clerk")
+            seen = set(
+                session.scalars(select(Person.id).where(access.visible_persons(session, context)))
+            )
+            decided = {
+                p.id
+                for p in session.scalars(
+                    select(Person).where(Person.organisation_id == world.org.id)
+                )
+                if access.decide(
+                    session, context, Permission.PERSON_READ, access.person_resource(p)
+                ).allowed
+            }
+        assert seen == decided, scope
+
+
+# -- conditions: office hours and the handling area ------------------------------------
+
+
+def set_conditions(world: World, **conditions: Any) -> None:
+    with unit_of_work(world.sessions) as session:
+        access.set_conditions(session, world.ctx("admin"), **conditions)
+
+
+def test_office_hours_refuse_number_use_at_night(
+    world: World, company: Company, monkeypatch: pytest.MonkeyPatch
+):
+    set_conditions(world, office_days=[1, 2, 3, 4, 5], office_start=time(9), office_end=time(18))
+    entry = last_entry(world)
+    assert entry.action == "access_conditions:update"
+    assert entry.details is not None and entry.details["office_hours"] == ["09:00", "18:00"]
+    person = company.persons["hr_employee"]
+    monkeypatch.setattr("mnvault.access.policy.facts.utcnow", lambda: OFFICE_TIME)
+    assert use(world, "clerk", person) == company.numbers["hr_employee"]
+    monkeypatch.setattr("mnvault.access.policy.facts.utcnow", lambda: NIGHT_TIME)
+    with pytest.raises(AuthorizationDenied) as caught:
+        use(world, "clerk", person)
+    assert caught.value.reason == "outside office hours"
+    assert last_entry(world).details == {
+        "permission": "number:read",
+        "reason": "outside office hours",
+        "engine": engine.evaluator().name,
+    }
+    # The audit trail stays readable at night (an incident does not wait for morning).
+    assert access.decide(world.sessions(), world.ctx("auditor"), Permission.AUDIT_READ).allowed
+
+
+def test_the_handling_area_admits_its_networks_only(world: World, company: Company):
+    set_conditions(world, networks=["10.20.0.0/16", " 2001:db8::/48 "])
+    person = company.persons["hr_employee"]
+    assert use(world, "clerk", person, client_address="10.20.3.4") == company.numbers["hr_employee"]
+    for address, reason in [
+        ("192.0.2.1", "client outside the handling area"),
+        (None, "client address unknown (handling area)"),
+    ]:
+        with pytest.raises(AuthorizationDenied) as caught:
+            use(world, "clerk", person, client_address=address)
+        assert caught.value.reason == reason
+        assert last_entry(world).client_address == address
+    # Taking the condition away restores access from anywhere.
+    set_conditions(world)
+    assert use(world, "clerk", person, client_address="192.0.2.1")
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"time_zone": "Mars/Olympus"},
+        {"office_days": [0, 8]},
+        {"office_start": time(9)},
+        {"office_start": time(9), "office_end": time(9)},
+        {"networks": ["10.0.0.0/33"]},
+        {"networks": ['10.0.0.0/8") || true']},
+    ],
+)
+def test_conditions_are_validated(world: World, evaluator: str, bad: dict[str, Any]):
+    with pytest.raises(InvalidInput):
+        set_conditions(world, **bad)
+
+
+@pytest.mark.parametrize("who", ["clerk", "manager", "auditor"])
+def test_only_an_admin_sets_conditions(world: World, evaluator: str, who: str):
+    with pytest.raises(AuthorizationDenied), unit_of_work(world.sessions) as session:
+        access.set_conditions(session, world.ctx(who), networks=["0.0.0.0/0"])
+
+
+# -- admin and auditor never get a number ---------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["admin", "auditor"])
+def test_admin_and_auditor_reach_no_number_even_when_assigned(
+    world: World, company: Company, who: str
+):
+    """Walk every permission through the service layer's decide() with the most generous
+    facts (assigned to the affair, the person inside), and every service that returns a
+    number: none answers an admin or an auditor with one."""
+    with unit_of_work(world.sessions) as session:
+        access.assign(
+            session, world.ctx("admin"), user=world.users[who],
+            affair=get_affair(session, world.org.id, SLIP),
+        )  # fmt: skip
+    person = company.persons["hr_employee"]
+    context = world.ctx(who, SLIP)
+    with world.sessions() as session:
+        allowed = {
+            p
+            for p in Permission
+            if access.decide(session, context, p, access.person_resource(person)).allowed
+        }
+    assert allowed and not allowed & (RETURNS_NUMBER | NUMBER_PERMISSIONS)
+    returning_a_number: list[Callable[[Session], object]] = [
+        lambda s: vs.use(s, world.envelope, context, person_id=person.id),
+        lambda s: vs.lookup(s, world.envelope, context, number=company.numbers["hr_employee"]),
+        lambda s: exporter.export_affair(s, world.envelope, context, purpose="p", passphrase="pw"),
+        lambda s: exporter.request_export(s, context, purpose="p", recipient="age1x"),
+    ]
+    for attempt in returning_a_number:
+        with pytest.raises(AuthorizationDenied), unit_of_work(world.sessions) as session:
+            attempt(session)
+
+
+# -- tenants ---------------------------------------------------------------------------
+
+# Public service functions that take a context, and why a test below need not call them.
+_NOT_A_TENANT_BOUNDARY = {
+    "access.services.decide": "a question, not an operation (used by the calls below)",
+    "access.services.decide_many": "a question, not an operation",
+    "access.services.authorize": "the check itself, exercised by every call below",
+    "access.services.organisation_resource": "builds a value",
+    "access.services.new_person_resource": "builds a value",
+    "access.services.create_user": "users are global; roles are per organisation",
+    "access.services.grant_role": "bootstrap; the admin routes authorize USER_MANAGE first",
+    "orgs.services.department_by_code": "a lookup inside the caller's organisation",
+}
+
+
+def _service_functions() -> set[str]:
+    found = set()
+    for module in (vs, exporter, orgs, access, imp):
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            if name.startswith("_") or fn.__module__ != module.__name__:
+                continue
+            if "context" in inspect.signature(fn).parameters:
+                found.add(f"{module.__name__.removeprefix('mnvault.')}.{name}")
+    return found
+
+
+@dataclass
+class Call:
+    name: str
+    run: Callable[[Session, Context], object]
+
+
+def approved_export(world: World) -> uuid.UUID:
+    """A clerk's export request of world.org, approved by its manager."""
+    recipient = str(pyrage.x25519.Identity.generate().to_public())
+    with unit_of_work(world.sessions) as session:
+        request = exporter.request_export(
+            session, world.ctx("clerk", SLIP), purpose="年末調整", recipient=recipient
+        )
+        exporter.decide_export(session, world.ctx("manager"), request_id=request.id, approve=True)
+        return request.id
+
+
+def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
+    """One call per service, each aimed at world.org's data (its persons, its number,
+    its approved export)."""
+    export_id = approved_export(world)
+    person = company.persons["hr_employee"]
+    number = company.numbers["hr_employee"]
+    env = world.envelope
+    clerk = world.users["clerk"]
+    return [
+        Call("vault.services.create_person", lambda s, c: vs.create_person(
+            s, c, kind=PersonKind.EMPLOYEE, external_ref="X1", name="侵入")),
+        Call("vault.services.find_person", lambda s, c: vs.find_person(s, c, "hr_employee")),
+        Call("vault.services.summarise_person",
+             lambda s, c: vs.summarise_person(s, c, person.id)),
+        Call("vault.services.acquire", lambda s, c: vs.acquire(
+            s, env, c, person_id=person.id, number=number, verification=verification(world),
+            affair_codes=[SLIP])),
+        Call("vault.services.use", lambda s, c: vs.use(s, env, c, person_id=person.id)),
+        Call("vault.services.lookup", lambda s, c: vs.lookup(s, env, c, number=number)),
+        Call("vault.services.correct", lambda s, c: vs.correct(
+            s, env, c, person_id=person.id, number=number, reason="r",
+            verification=verification(world))),
+        Call("vault.services.provide", lambda s, c: vs.provide(
+            s, c, person_ids=[person.id], recipient_kind=RecipientKind.TAX_OFFICE,
+            recipient_name="税務署", legal_basis="番号法第19条第2号", method="e-Tax")),
+        Call("vault.services.dispose", lambda s, c: vs.dispose(
+            s, env, c, person_id=person.id, reason="r")),
+        Call("vault.exporter.export_affair", lambda s, c: exporter.export_affair(
+            s, env, c, purpose="p", passphrase="pw")),
+        Call("vault.exporter.request_export", lambda s, c: exporter.request_export(
+            s, c, purpose="p", recipient="age1x")),
+        Call("vault.exporter.decide_export", lambda s, c: exporter.decide_export(
+            s, c, request_id=export_id, approve=True)),
+        Call("vault.exporter.download_export", lambda s, c: exporter.download_export(
+            s, env, c, request_id=export_id)),
+        Call("vault.importer.import_persons", lambda s, c: imp.import_persons(
+            world.sessions, env, c, path=path, affair_codes=[SLIP])),
+        Call("orgs.services.create_department", lambda s, c: orgs.create_department(
+            s, c, code="X", name="侵入")),
+        Call("orgs.services.register_spi_file", lambda s, c: orgs.register_spi_file(
+            s, c, name="X", purpose="p", affair_codes=[SLIP])),
+        Call("orgs.services.spi_file_register", orgs.spi_file_register),
+        Call("access.services.assign", lambda s, c: access.assign(
+            s, c, user=clerk, affair=get_affair(s, world.org.id, SLIP))),
+        Call("access.services.set_conditions", lambda s, c: access.set_conditions(
+            s, c, networks=["0.0.0.0/0"])),
+        Call("access.services.visible_persons", access.visible_persons),
+    ]  # fmt: skip
+
+
+def test_every_service_is_in_the_tenant_walk(world: World, company: Company, tmp_path: Path):
+    covered = {call.name for call in tenant_calls(world, company, tmp_path)}
+    assert _service_functions() - set(_NOT_A_TENANT_BOUNDARY) == covered
+
+
+def attempt(world: World, call: Call, context: Context) -> object:
+    if call.name == "vault.importer.import_persons":
+        return call.run(None, context)  # type: ignore[arg-type] - runs its own transactions
+    with unit_of_work(world.sessions) as session:
+        return call.run(session, context)
+
+
+def test_no_one_acts_in_an_organisation_where_they_hold_no_role(
+    world: World, company: Company, tmp_path: Path
+):
+    """The other organisation's clerk, naming this organisation, is denied by every
+    service, and each denial is audited."""
+    path = tmp_path / "x.csv"
+    imp.write_example_csv(path, 1, seed=7)
+    intruder = world.ctx("outsider", SLIP, org=world.org)
+    for call in tenant_calls(world, company, path):
+        before = last_entry(world).seq
+        with pytest.raises(AuthorizationDenied) as caught:
+            attempt(world, call, intruder)
+        # download_export checks first that the caller is the requester (vault/exporter.py).
+        expected = (
+            "only the requester downloads"
+            if call.name.endswith("download_export")
+            else "no role in this organisation"
+        )
+        assert caught.value.reason == expected, call.name
+        entry = last_entry(world)
+        assert entry.seq == before + 1, call.name  # exactly one entry: the denial
+        assert (entry.action, entry.actor_id) == ("access:denied", world.users["outsider"].id)
+
+
+def test_a_user_of_two_organisations_reaches_each_only_from_inside_it(
+    world: World, company: Company, tmp_path: Path
+):
+    """The admin holds a role in both organisations, the outsider is a clerk of the
+    other one: acting in the other organisation, neither reaches this one's data."""
+    path = tmp_path / "x.csv"
+    imp.write_example_csv(path, 1, seed=8)
+    acting_elsewhere = {
+        "outsider": world.ctx("outsider", SLIP, org=world.other_org),
+        "admin": world.ctx("admin", SLIP, org=world.other_org),
+    }
+    reached: list[str] = []
+    for who, context in acting_elsewhere.items():
+        for call in tenant_calls(world, company, path):
+            with unit_of_work(world.sessions) as s:
+                try:
+                    result = call.run(s, context)
+                except (AuthorizationDenied, NotFound, InvalidInput):
+                    continue  # refused, or this organisation's data is "not found" there
+                if _touches_this_organisation(s, world, result):
+                    reached.append(f"{who}: {call.name}")
+    assert reached == []
+
+
+def _touches_this_organisation(session: Session, world: World, result: object) -> bool:
+    if result is None:
+        return False
+    if isinstance(result, Person):
+        return result.organisation_id == world.org.id
+    if isinstance(result, exporter.ExportResult):
+        return result.person_count != 0
+    if isinstance(result, imp.ImportReport | list | str):
+        # An import or a register in one's own organisation, or (str) a number: a number
+        # can only have come from somewhere it was held; the other org holds none.
+        return isinstance(result, str)
+    organisation = getattr(result, "organisation_id", None)
+    if organisation is not None:
+        return organisation == world.org.id
+    # A WHERE clause: run it.
+    rows = session.scalars(select(Person.organisation_id).where(result)).all()  # type: ignore[arg-type]
+    return world.org.id in rows
