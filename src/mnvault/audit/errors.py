@@ -19,3 +19,8 @@ class ChainHeadMissing(AuditError):
 class WitnessUnreadable(AuditError):
     message_ja = "証人ファイルを読めません"
     message_en = "the witness file cannot be read"
+
+
+class TrailUnreadable(AuditError):
+    message_ja = "監査記録を読めません（データベースがないか、初期化されていません）"
+    message_en = "the audit trail cannot be read (no database, or not initialised)"

@@ -10,14 +10,18 @@ reordering.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from mnvault.audit import findings, trail, witness
 from mnvault.audit.chain import GENESIS
+from mnvault.audit.errors import TrailUnreadable
 from mnvault.audit.findings import Finding
+from mnvault.audit.locate import RECENT, classify, widen
 from mnvault.audit.merkle import Frontier
 from mnvault.audit.statement import Checkpoint, key_id
 from mnvault.audit.trail import HeadState, TrailEntry
@@ -25,11 +29,6 @@ from mnvault.audit.witness import WitnessContents
 from mnvault.config import Settings
 from mnvault.crypto import verify_signature
 from mnvault.db.engine import make_engine
-
-# How far back a renumbering is recognised (k entries deleted and the rest shifted).
-_RENUMBER_REACH = 8
-# How many verified entry hashes are kept to recognise entries slipped in before a break.
-_RECENT = 1024
 
 _DB = ("データベース", "the database")
 _WITNESS = ("証人ファイル", "the witness")
@@ -184,7 +183,7 @@ def _scan(
     frontier = Frontier()
     roots: dict[int, tuple[bytes, bytes]] = {}
     expected, prev = 1, GENESIS
-    recent: list[bytes] = [b""] * _RECENT  # entry hashes by seq % _RECENT
+    recent: list[bytes] = [b""] * RECENT  # entry hashes by seq % RECENT
     for entry in entries:
         if (
             entry.seq != expected
@@ -192,13 +191,13 @@ def _scan(
             or entry.computed_hash() != entry.entry_hash
         ):
             rest = list(entries)
-            finding = _classify(entry, rest, expected=expected, prev=prev, recent=recent, head=head)
-            finding = _widen(finding, entry, rest, expected=expected, prev=prev, recent=recent)
+            finding = classify(entry, rest, expected=expected, prev=prev, recent=recent, head=head)
+            finding = widen(finding, entry, rest, expected=expected, prev=prev, recent=recent)
             report.findings.append(finding)
             report.entries = expected + len(rest)
             return Scan(expected - 1, prev, frontier, roots), False
         frontier.append(entry.entry_hash)
-        prev = recent[expected % _RECENT] = entry.entry_hash
+        prev = recent[expected % RECENT] = entry.entry_hash
         if expected in sizes:
             roots[expected] = (frontier.root(), prev)
         expected += 1
@@ -282,100 +281,6 @@ def _check_head(
             report.findings.append(findings.checkpoint_missing(missing))
 
 
-def _classify(  # noqa: PLR0911 - one answer per kind of tampering
-    entry: TrailEntry,
-    rest: list[TrailEntry],
-    *,
-    expected: int,
-    prev: bytes,
-    recent: list[bytes],
-    head: HeadState | None,
-) -> Finding:
-    """Say what happened at the first entry that breaks (everything before it holds)."""
-    seq = entry.seq
-    if seq > expected:
-        return findings.missing(expected, seq - 1)
-    if seq < expected:  # a repeated seq: only an exported file can hold one
-        return findings.inserted(seq, seq)
-    self_ok = entry.computed_hash() == entry.entry_hash
-    link_ok = entry.prev_hash == prev
-    # Entries made to look genuine were slipped in before this one, which was shifted up:
-    # it still names as its predecessor an earlier entry that verified.
-    claimed = _recent_seq(entry.prev_hash, recent, expected) if not link_ok else None
-    if claimed is not None:
-        if entry.computed_hash(claimed + 1) == entry.entry_hash:
-            # The break shows at this entry: keep it inside the located range.
-            return replace(findings.inserted(claimed + 1, seq - 1), last_seq=seq)
-        return replace(findings.relinked(seq), first_seq=claimed + 1)
-    # This entry was slipped in, and the genuine one shifted up behind it.
-    following = rest[0] if rest else None
-    if (
-        following is not None
-        and following.prev_hash == prev
-        and following.computed_hash(following.seq - 1) == following.entry_hash
-    ):
-        return findings.inserted(seq, seq)
-    if not self_ok:
-        # Entries were deleted here and those after renumbered down.
-        for shift in range(1, _RENUMBER_REACH + 1):
-            if entry.computed_hash(seq + shift) == entry.entry_hash:
-                return findings.missing_renumbered(seq)
-        # This entry belongs elsewhere: its own hash names the entry that followed it.
-        home = _home_of(entry, rest, head)
-        if home is not None and home != seq and entry.computed_hash(home) == entry.entry_hash:
-            return findings.reordered(seq, home)
-    if self_ok and not link_ok:
-        return findings.relinked(seq)
-    if not self_ok and link_ok:
-        return findings.changed(seq)
-    return findings.relinked(seq)
-
-
-def _widen(
-    finding: Finding,
-    entry: TrailEntry,
-    rest: list[TrailEntry],
-    *,
-    expected: int,
-    prev: bytes,
-    recent: list[bytes],
-) -> Finding:
-    """Move the start of a break back to where the evidence allows.
-
-    Entries that verify can still have been slipped in (anyone can compute a hash).
-    When the breaking entry does not link to the last good one, that one is suspect;
-    when it or any entry after it names an earlier verified entry as its predecessor,
-    everything after that earlier entry is.
-    """
-    if finding.first_seq is None or entry.prev_hash == prev or expected <= 1:
-        return finding
-    first = min(finding.first_seq, expected - 1)
-    known = {recent[seq % _RECENT]: seq for seq in range(max(expected - _RECENT, 1), expected - 1)}
-    for other in (entry, *rest):
-        claimed = known.get(other.prev_hash)
-        if claimed is not None:
-            first = min(first, claimed + 1)
-    return replace(finding, first_seq=first)
-
-
-def _recent_seq(digest: bytes, recent: list[bytes], expected: int) -> int | None:
-    """The seq of a recently verified entry (before the last one) with this hash."""
-    for seq in range(expected - 2, max(expected - _RECENT, 0), -1):
-        if recent[seq % _RECENT] == digest:
-            return seq
-    return None
-
-
-def _home_of(entry: TrailEntry, rest: list[TrailEntry], head: HeadState | None) -> int | None:
-    """The seq this entry's hash was made for: one before the entry that points at it."""
-    if head is not None and head.entry_hash == entry.entry_hash:
-        return head.seq
-    for other in rest:
-        if other.prev_hash == entry.entry_hash:
-            return other.seq - 1
-    return None
-
-
 # -- a deployment ---------------------------------------------------------------------------
 
 
@@ -451,16 +356,28 @@ def verify_deployment(
     settings: Settings, trusted_keys: Iterable[bytes], witness_path: Path | None
 ) -> Report:
     """Verify the trail of the deployment ``settings`` describe, read-only (no migration)."""
-    engine = make_engine(settings.database_url)
+    engine = _existing_engine(settings)
     try:
         return verify_database(engine, trusted_keys, witness_path)
+    except DBAPIError as exc:
+        raise TrailUnreadable() from exc
     finally:
         engine.dispose()
 
 
+def _existing_engine(settings: Settings) -> Engine:
+    # Opening a SQLite URL creates the file: verifying a wrong path must not do that.
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and not (
+        url.database and url.database != ":memory:" and Path(url.database).exists()
+    ):
+        raise TrailUnreadable()
+    return make_engine(settings.database_url)
+
+
 def export_deployment(settings: Settings, out: Path) -> int:
     """Export the trail of a deployment for offline verification; returns the entries."""
-    engine = make_engine(settings.database_url)
+    engine = _existing_engine(settings)
     try:
         with trail.snapshot(engine) as connection, out.open("w", encoding="utf-8") as handle:
             return trail.export(connection, handle)

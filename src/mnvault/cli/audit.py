@@ -13,6 +13,7 @@ import typer
 
 from mnvault.audit import checkpoints as audit_checkpoints
 from mnvault.audit import verify as audit_verify
+from mnvault.audit.errors import AuditError
 from mnvault.cli.common import DataDir, fail, opened_vault
 from mnvault.config import Settings, load_settings
 from mnvault.deployment import services as deployment
@@ -100,6 +101,8 @@ def verify(
             report = audit_verify.verify_export(trail, keys, witness_path)
         else:
             report = audit_verify.verify_deployment(settings, keys, witness_path)
+    except AuditError as exc:
+        fail(str(exc))
     except (OSError, ValueError) as exc:
         fail(f"監査記録を読めません / cannot read the trail: {type(exc).__name__}")
     if report.ok:
@@ -126,7 +129,10 @@ def export(
 ) -> None:
     """監査記録をオフライン検証用に書き出す / export the trail for offline verification."""
     settings = load_settings(data_dir)
-    count = audit_verify.export_deployment(settings, out)
+    try:
+        count = audit_verify.export_deployment(settings, out)
+    except AuditError as exc:
+        fail(str(exc))
     typer.echo(f"{count}件を書き出しました / exported {count} entries to {out}")
 
 
