@@ -50,6 +50,9 @@ def deployment(tmp_path: Path) -> tuple[dict[str, str], Path]:
     )
     assert result.returncode == 0, result.stderr
     clerk_password = result.stdout.strip().split()[-1]
+    result = mnvault(["user", "add", "suzuki", "--role", "manager"], env)
+    assert result.returncode == 0, result.stderr
+    env["MANAGER_PASSWORD"] = result.stdout.strip().split()[-1]
     env.update(MNVAULT_USER="sato", MNVAULT_USER_PASSWORD=clerk_password)
     return env, data
 
@@ -98,19 +101,21 @@ def test_import_show_export_and_nothing_leaks(
     identity = pyrage.x25519.Identity.generate()
     out = tmp_path / "slip.csv.age"
     result = mnvault(
-        [
-            "export",
-            "--affair",
-            "withholding_slip",
-            "--out",
-            str(out),
-            "--purpose",
-            "税務署への提出",
-            "--recipient",
-            str(identity.to_public()),
-        ],
+        ["export", "request", "--affair", "withholding_slip", "--purpose", "税務署への提出",
+         "--recipient", str(identity.to_public())],
         env,
-    )
+    )  # fmt: skip
+    outputs += [result.stdout, result.stderr]
+    assert result.returncode == 0, result.stderr
+    request_id = result.stdout.split("requested: ")[1].split()[0]
+    own = mnvault(["export", "decide", request_id, "--approve"], env)
+    outputs += [own.stdout, own.stderr]
+    assert own.returncode == 1  # the requester cannot approve their own take-out
+    manager = {**env, "MNVAULT_USER": "suzuki", "MNVAULT_USER_PASSWORD": env["MANAGER_PASSWORD"]}
+    approved = mnvault(["export", "decide", request_id, "--approve"], manager)
+    outputs += [approved.stdout, approved.stderr]
+    assert approved.returncode == 0, approved.stderr
+    result = mnvault(["export", "download", request_id, "--out", str(out)], env)
     outputs += [result.stdout, result.stderr]
     assert result.returncode == 0, result.stderr
     exported = pyrage.decrypt(out.read_bytes(), [identity]).decode("utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
+import uuid
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +13,7 @@ import typer
 
 from mnvault.cli.common import DataDir, UserOpt, fail, opened_vault, sign_in
 from mnvault.deployment.errors import KNOWN_ERRORS
-from mnvault.vault.exporter import export_affair
+from mnvault.vault import exporter
 from mnvault.vault.importer import ImportMode, LineError, import_persons
 
 import_app = typer.Typer(help="取込み / imports", no_args_is_help=True)
@@ -99,52 +100,80 @@ def persons(
         raise typer.Exit(1)
 
 
-def export(
+export_app = typer.Typer(
+    help="持出し（申請→責任者の承認→申請者のダウンロード） / take-outs: request, approve, download",
+    no_args_is_help=True,
+)
+
+
+@export_app.command("request")
+def export_request(
     affair: Annotated[str, typer.Option(help="事務 / affair")],
-    out: Annotated[Path, typer.Option(help="出力ファイル（age 暗号化） / output file (age)")],
     purpose: Annotated[str, typer.Option(help="持出しの目的 / purpose of the take-out")],
     recipient: Annotated[
-        list[str] | None,
-        typer.Option(help="受取人の age 公開鍵 / recipient age public key (age1…)"),
-    ] = None,
+        str, typer.Option(help="受取人の age 公開鍵 / recipient's age public key (age1…)")
+    ],
     data_dir: DataDir = None,
     user: UserOpt = None,
 ) -> None:
-    """事務の個人番号を暗号化ファイルに書き出す（持出しとして記録） / encrypted export."""
-    passphrase = None
-    if not recipient:
-        passphrase = os.environ.get("MNVAULT_EXPORT_PASSPHRASE")
-        if not passphrase:
-            if not sys.stdin.isatty():
-                fail(
-                    "--recipient か MNVAULT_EXPORT_PASSPHRASE が必要です / "
-                    "give --recipient or MNVAULT_EXPORT_PASSPHRASE"
-                )
-            passphrase = str(
-                typer.prompt(
-                    "ファイルのパスフレーズ / file passphrase",
-                    hide_input=True,
-                    confirmation_prompt=True,
-                )
-            )
-    if out.exists():
-        fail(f"{out} は既に存在します / already exists")
+    """持出しを申請（事務取扱担当者） / request a take-out (clerk)."""
     with opened_vault(data_dir) as vault:
         context = sign_in(vault, user).for_affair(affair)
         try:
             with vault.transaction() as session:
-                result = export_affair(
-                    session,
-                    vault.envelope,
-                    context,
-                    purpose=purpose,
-                    passphrase=passphrase,
-                    recipients=recipient,
+                created = exporter.request_export(
+                    session, context, purpose=purpose, recipient=recipient
+                )
+                request_id = created.id
+        except KNOWN_ERRORS as exc:
+            fail(str(exc))
+    typer.echo(f"申請しました / requested: {request_id}")
+    typer.echo("責任者の承認を待ってください / a manager must now approve it")
+
+
+@export_app.command("decide")
+def export_decide(
+    request_id: Annotated[uuid.UUID, typer.Argument(help="申請ID / request id")],
+    approve: Annotated[bool, typer.Option("--approve/--reject")] = True,
+    data_dir: DataDir = None,
+    user: UserOpt = None,
+) -> None:
+    """持出し申請を承認・却下（責任者、申請者本人は不可） / approve or reject (manager)."""
+    with opened_vault(data_dir) as vault:
+        context = sign_in(vault, user)
+        try:
+            with vault.transaction() as session:
+                decided = exporter.decide_export(
+                    session, context, request_id=request_id, approve=approve
+                )
+                state = decided.state
+        except KNOWN_ERRORS as exc:
+            fail(str(exc))
+    typer.echo(f"{'承認' if approve else '却下'}しました / {state}: {request_id}")
+
+
+@export_app.command("download")
+def export_download(
+    request_id: Annotated[uuid.UUID, typer.Argument(help="申請ID / request id")],
+    out: Annotated[Path, typer.Option(help="出力ファイル（age 暗号化） / output file (age)")],
+    data_dir: DataDir = None,
+    user: UserOpt = None,
+) -> None:
+    """承認済みの持出しを書き出す（申請者、1回限り） / write an approved take-out (requester)."""
+    if out.exists():
+        fail(f"{out} は既に存在します / already exists")
+    with opened_vault(data_dir) as vault:
+        context = sign_in(vault, user)
+        try:
+            with vault.transaction() as session:
+                result = exporter.download_export(
+                    session, vault.envelope, context, request_id=request_id
                 )
                 fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IRUSR | stat.S_IWUSR)
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(result.encrypted)
         except KNOWN_ERRORS as exc:
+            out.unlink(missing_ok=True)
             fail(str(exc))
     typer.echo(f"書き出しました / written: {out} ({result.person_count} 人 / persons, age)")
     typer.echo(f"持出し記録 / take-out: {result.take_out_id}  sha256 {result.sha256}")
