@@ -87,4 +87,9 @@ def sign_in(vault: Vault, login: str | None, *, organisation: str | None = None)
         fail(
             "複数の組織に所属しています: --org を指定 / member of several organisations: give --org"
         )
-    return Context(actor_id=user.id, organisation_id=org_id, channel="cli")
+    # The command line runs on the server itself: its handling-area address is loopback,
+    # so an organisation that limits the networks SPI may be handled from must list
+    # 127.0.0.1/32 for the CLI to work (README "Access conditions").
+    return Context(
+        actor_id=user.id, organisation_id=org_id, channel="cli", client_address="127.0.0.1"
+    )

@@ -191,6 +191,10 @@ def download_export(
 ) -> ExportResult:
     """The requester downloads an approved export once; it is recorded as a take-out."""
     request = _own_request(session, context, request_id)
+    affair = session.get(Affair, request.affair_id)
+    assert affair is not None  # noqa: S101 - foreign key
+    # The role and affair first, so an intruder learns nothing about the request itself.
+    authorize(session, context.for_affair(affair.code), Permission.EXPORT_CREATE)
     if request.requested_by != context.actor_id:
         raise AuthorizationDenied(
             permission=str(Permission.EXPORT_CREATE), reason="only the requester downloads",
@@ -199,8 +203,6 @@ def download_export(
         )  # fmt: skip
     if request.state != "approved":
         raise InvalidInput("承認済みの申請ではありません", "the request is not approved")
-    affair = session.get(Affair, request.affair_id)
-    assert affair is not None  # noqa: S101 - foreign key
     result = export_affair(
         session, envelope, context.for_affair(affair.code), purpose=request.purpose,
         recipients=[request.recipient],

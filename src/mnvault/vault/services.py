@@ -29,6 +29,7 @@ from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.crypto import Envelope, WrappedKey
 from mnvault.db.base import utcnow
+from mnvault.orgs.models import Department
 from mnvault.vault.errors import (
     AffairNotApplicable,
     AlreadyHeld,
@@ -140,6 +141,20 @@ def create_person(
         raise InvalidInput("外部参照IDと氏名は必須です", "external id and name are required")
     if related_person_id is not None:
         _person(session, context, related_person_id)
+    if department_id is not None:
+        department = session.get(Department, department_id)
+        if department is None or department.organisation_id != context.organisation_id:
+            raise NotFound(f"部署 {department_id}", f"department {department_id}")
+    if session.scalar(
+        select(Person.id).where(
+            Person.organisation_id == context.organisation_id,
+            Person.external_ref == external_ref.strip(),
+        )
+    ):
+        raise InvalidInput(
+            f"外部参照ID {external_ref.strip()} は既に登録済みです",
+            f"external id {external_ref.strip()} already exists",
+        )
     person = Person(
         organisation_id=context.organisation_id,
         kind=kind.value,
