@@ -80,22 +80,8 @@ def record(
     return _append(session, entry)
 
 
-AUDIT_COLUMNS = (
-    "seq",
-    "occurred_at",
-    "actor_id",
-    "organisation_id",
-    "action",
-    "outcome",
-    "affair_code",
-    "person_id",
-    "spi_file_id",
-    "request_id",
-    "client_address",
-    "details",
-    "prev_hash",
-    "entry_hash",
-)
+# Column order of the bulk insert: the hashed fields, then the hash itself.
+AUDIT_COLUMNS = (*chain.FIELDS, "entry_hash")
 
 
 def record_many(
