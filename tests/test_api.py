@@ -3,133 +3,18 @@ people, lockout, sessions, API tokens, problem documents. Real app, real databas
 
 from __future__ import annotations
 
-import base64
 import random
-import time
-import urllib.parse
-import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pyrage
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from mnvault.access import services as access
-from mnvault.access.context import Context
-from mnvault.access.models import Role, User
-from mnvault.affairs.services import get_affair
-from mnvault.app import create_app
 from mnvault.audit.models import AuditEntry
-from mnvault.config import load_settings
-from mnvault.crypto import ScryptParams
-from mnvault.crypto.totp import totp_code
-from mnvault.deployment import services as deployment
 from mnvault.numbers import generate_my_number
-from mnvault.orgs.models import OrganisationKind
+from tests.api_support import PASSWORD, SLIP, Api, acquire, api, bearer
 from tests.conftest import MaskedStr
 
-PASSWORD = "correct horse battery staple"
-SLIP = "withholding_slip"
-
-
-@dataclass
-class Api:
-    client: TestClient
-    vault: deployment.Vault
-    users: dict[str, uuid.UUID]
-
-    def sign_in(self, login: str, password: str = PASSWORD) -> dict[str, object]:
-        response = self.client.post(
-            "/api/v1/auth/sign-in", json={"login": login, "password": password}
-        )
-        assert response.status_code == 200, response.text
-        return dict(response.json())
-
-    def full_session(self, login: str) -> str:
-        """Sign in; enrol TOTP on first use; answer the second factor."""
-        result = self.sign_in(login)
-        token = str(result["token"])
-        auth = {"Authorization": f"Bearer {token}"}
-        if result["stage"] == "enrol":
-            uri = self.client.post("/api/v1/auth/totp/enrol", headers=auth).json()["otpauth_uri"]
-            secret = urllib.parse.parse_qs(urllib.parse.urlparse(uri).query)["secret"][0]
-            self.secrets[login] = base64.b32decode(secret + "=" * (-len(secret) % 8))
-            codes = self.client.post(
-                "/api/v1/auth/totp/confirm", headers=auth,
-                json={"code": totp_code(self.secrets[login], time.time())},
-            )  # fmt: skip
-            assert codes.status_code == 200, codes.text
-            assert len(codes.json()["recovery_codes"]) == 10
-        elif result["stage"] == "password":
-            # A later step than the one used at enrolment, so the code is not a replay.
-            code = totp_code(self.secrets[login], time.time() + 30)
-            done = self.client.post("/api/v1/auth/second-factor", headers=auth, json={"code": code})
-            assert done.status_code == 200, done.text
-        return token
-
-    secrets: dict[str, bytes]
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-@pytest.fixture
-def api(tmp_path: Path) -> Iterator[Api]:
-    settings = load_settings(tmp_path / "data", env={"MNVAULT_PASSPHRASE": "api test"})
-    init = deployment.initialise(
-        settings, organisation_name="試験株式会社", organisation_kind=OrganisationKind.COMPANY,
-        passphrase="api test", scrypt=ScryptParams.fast_for_tests(),
-    )  # fmt: skip
-    app = create_app(settings)
-    vault: deployment.Vault = app.state.vault
-    users: dict[str, uuid.UUID] = {}
-    with vault.transaction() as session:
-        admin = session.scalars(select(User).where(User.login == "admin")).one()
-        admin.password_hash = access.hash_password(PASSWORD)
-        users["admin"] = admin.id
-        admin_ctx = Context(actor_id=admin.id, organisation_id=init.organisation_id)
-        for login, role in [("clerk", Role.CLERK), ("clerk2", Role.CLERK),
-                            ("manager", Role.MANAGER), ("auditor", Role.AUDITOR),
-                            ("payroll", Role.CLERK)]:  # fmt: skip
-            user = access.create_user(
-                session, None, login=login, display_name=login, password=PASSWORD
-            )
-            access.grant_role(
-                session, None, user=user, organisation_id=init.organisation_id, role=role
-            )
-            users[login] = user.id
-            if login in {"clerk", "payroll"}:
-                for code in (SLIP, "dependent_deduction_declaration"):
-                    access.assign(
-                        session,
-                        admin_ctx,
-                        user=user,
-                        affair=get_affair(session, init.organisation_id, code),
-                    )
-    with TestClient(app) as client:
-        yield Api(client, vault, users, {})
-
-
-def acquire(api: Api, token: str, ref: str, number: str) -> str:
-    person = api.client.post(
-        "/api/v1/persons", headers=bearer(token),
-        json={"kind": "employee", "external_ref": ref, "name": "試験 一郎"},
-    )  # fmt: skip
-    assert person.status_code == 201, person.text
-    person_id = str(person.json()["id"])
-    acquired = api.client.post(
-        f"/api/v1/persons/{person_id}/number", headers=bearer(token),
-        json={"my_number": number, "affairs": [SLIP],
-              "verification": {"number_check_document": "my_number_card",
-                               "identity_check_document": "my_number_card"}},
-    )  # fmt: skip
-    assert acquired.status_code == 201, acquired.text
-    assert acquired.json()["number_masked"] == "************"
-    return person_id
+__all__ = ["api"]  # the fixture, imported so that pytest finds it here
 
 
 def test_clerk_signs_in_with_totp_and_reads_a_number(api: Api):

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 
 from mnvault import __version__
 from mnvault.access import api as access_api
+from mnvault.audit import api as audit_api
 from mnvault.auth import api as auth_api
 from mnvault.config import Settings
 from mnvault.deployment import services as deployment
@@ -67,6 +68,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(auth_api.router, prefix=API)
     app.include_router(vault_api.router, prefix=API)
     app.include_router(access_api.router, prefix=API)
+    app.include_router(audit_api.router, prefix=API)
 
     @app.middleware("http")
     async def security_headers(request: Any, call_next: Any) -> Any:

@@ -20,15 +20,20 @@ from mnvault.access.models import Membership, Role, User
 from mnvault.access.permissions import Permission
 from mnvault.affairs.services import get_affair
 from mnvault.auth import services as auth
+from mnvault.auth.models import ApiToken
 from mnvault.crypto import Envelope
+from mnvault.vault.errors import NotFound
 from mnvault.web.calls import call
+from mnvault.web.fields import AffairCode, Line
+from mnvault.web.problems import SIGNED_IN, WITH_BODY, Conflict, problem_responses
 
-router = APIRouter(tags=["administration"])
+router = APIRouter(tags=["administration"], responses=SIGNED_IN)
+NOT_FOUND = problem_responses(404)
 
 
 class UserIn(BaseModel):
     login: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._@-]+$")
-    display_name: str = Field(min_length=1, max_length=200)
+    display_name: Line = Field(min_length=1, max_length=200)
     roles: list[Role] = Field(min_length=1)
 
 
@@ -46,7 +51,7 @@ class UserCreated(UserOut):
 
 class AssignmentIn(BaseModel):
     user_id: uuid.UUID
-    affair: str = Field(min_length=1, max_length=64)
+    affair: AffairCode
 
 
 class AssignmentOut(BaseModel):
@@ -57,8 +62,8 @@ class AssignmentOut(BaseModel):
 
 class TokenIn(BaseModel):
     user_id: uuid.UUID
-    name: str = Field(min_length=1, max_length=100)
-    affairs: list[str] = Field(min_length=1)
+    name: Line = Field(min_length=1, max_length=100)
+    affairs: list[AffairCode] = Field(min_length=1, max_length=20)
     valid_days: int = Field(default=90, ge=1, le=366)
 
 
@@ -85,6 +90,17 @@ def _user_out(session: Session, user: User, organisation_id: uuid.UUID) -> UserO
     )  # fmt: skip
 
 
+def _member(session: Session, context: Context, user_id: uuid.UUID) -> User:
+    """The user, if an administrator of this organisation may manage them; else the
+    denial (audited) or "not found" (a 404: the caller's own session is fine, a 401
+    would tell the client to sign in again)."""
+    access.authorize(session, context, Permission.USER_MANAGE)
+    user = session.get(User, user_id)
+    if user is None or context.organisation_id not in access.organisations_of(session, user.id):
+        raise NotFound(f"利用者 {user_id}", f"user {user_id}")
+    return user
+
+
 @router.get("/users", response_model=list[UserOut])
 def list_users(request: Request) -> list[UserOut]:
     def work(session: Session, _envelope: Envelope, context: Context) -> list[UserOut]:
@@ -101,10 +117,18 @@ def list_users(request: Request) -> list[UserOut]:
     return call(request, work)
 
 
-@router.post("/users", response_model=UserCreated, status_code=201)
+@router.post(
+    "/users",
+    response_model=UserCreated,
+    status_code=201,
+    responses=WITH_BODY | problem_responses(409),
+)
 def create_user(request: Request, body: UserIn) -> UserCreated:
     def work(session: Session, _envelope: Envelope, context: Context) -> UserCreated:
         access.authorize(session, context, Permission.USER_MANAGE)
+        if session.scalar(select(User.id).where(User.login == body.login)) is not None:
+            # Logins are unique across organisations (one user may serve several).
+            raise Conflict(f"ログイン名 {body.login}", f"login {body.login}")
         password = access.generate_password()
         user = access.create_user(
             session, context, login=body.login, display_name=body.display_name,
@@ -121,9 +145,10 @@ def create_user(request: Request, body: UserIn) -> UserCreated:
     return call(request, work)
 
 
-@router.post("/users/{user_id}/password-reset", response_model=PasswordReset)
+@router.post("/users/{user_id}/password-reset", response_model=PasswordReset, responses=NOT_FOUND)
 def reset_password(request: Request, user_id: uuid.UUID) -> PasswordReset:
     def work(session: Session, _envelope: Envelope, context: Context) -> PasswordReset:
+        _member(session, context, user_id)
         return PasswordReset(
             temporary_password=auth.reset_password(session, context, user_id=user_id)
         )
@@ -131,13 +156,18 @@ def reset_password(request: Request, user_id: uuid.UUID) -> PasswordReset:
     return call(request, work)
 
 
-@router.post("/assignments", response_model=AssignmentOut, status_code=201)
+@router.post(
+    "/assignments",
+    response_model=AssignmentOut,
+    status_code=201,
+    responses=WITH_BODY | NOT_FOUND,
+)
 def create_assignment(request: Request, body: AssignmentIn) -> AssignmentOut:
     def work(session: Session, _envelope: Envelope, context: Context) -> AssignmentOut:
+        # Permission first: who may not assign learns nothing about which users exist.
+        access.authorize(session, context, Permission.ASSIGNMENT_MANAGE)
         user = session.get(User, body.user_id)
         if user is None or context.organisation_id not in access.organisations_of(session, user.id):
-            from mnvault.vault.errors import NotFound  # noqa: PLC0415
-
             raise NotFound(f"利用者 {body.user_id}", f"user {body.user_id}")
         affair = get_affair(session, context.organisation_id, body.affair)
         assignment = access.assign(session, context, user=user, affair=affair)
@@ -146,9 +176,14 @@ def create_assignment(request: Request, body: AssignmentIn) -> AssignmentOut:
     return call(request, work)
 
 
-@router.post("/tokens", response_model=TokenCreated, status_code=201)
+@router.post(
+    "/tokens", response_model=TokenCreated, status_code=201, responses=WITH_BODY | NOT_FOUND
+)
 def create_token(request: Request, body: TokenIn) -> TokenCreated:
     def work(session: Session, _envelope: Envelope, context: Context) -> TokenCreated:
+        _member(session, context, body.user_id)
+        for code in body.affairs:
+            get_affair(session, context.organisation_id, code)  # a scope names real affairs
         token, row = auth.create_api_token(
             session, context, user_id=body.user_id, name=body.name, affair_codes=body.affairs,
             valid_for=timedelta(days=body.valid_days),
@@ -160,9 +195,13 @@ def create_token(request: Request, body: TokenIn) -> TokenCreated:
     return call(request, work)
 
 
-@router.delete("/tokens/{token_id}", response_model=Done)
+@router.delete("/tokens/{token_id}", response_model=Done, responses=NOT_FOUND)
 def revoke_token(request: Request, token_id: uuid.UUID) -> Done:
     def work(session: Session, _envelope: Envelope, context: Context) -> Done:
+        access.authorize(session, context, Permission.USER_MANAGE)
+        row = session.get(ApiToken, token_id)
+        if row is None or row.organisation_id != context.organisation_id:
+            raise NotFound(f"APIトークン {token_id}", f"API token {token_id}")
         auth.revoke_api_token(session, context, token_id=token_id)
         return Done()
 

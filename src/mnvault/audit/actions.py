@@ -11,6 +11,7 @@ class AuditAction(StrEnum):
     ASSIGNMENT_CREATE = "assignment:create"
     ASSIGNMENT_UPDATE = "assignment:update"
     AUDIT_QUERY = "audit:query"
+    AUDIT_REPORT = "audit:report"
     AUTH_LOCKOUT = "auth:lockout"
     AUTH_LOGIN = "auth:login"
     AUTH_LOGIN_FAILED = "auth:login_failed"

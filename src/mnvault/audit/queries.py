@@ -9,9 +9,10 @@ Answers hold person ids and affair codes, never a number: the trail holds none.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func, select
@@ -30,6 +31,35 @@ TRANSFER_ACTIONS = (
     AuditAction.NUMBER_DISPOSE,
     AuditAction.PROVISION_CREATE,
 )
+
+
+class ActivityKind(StrEnum):
+    """The kinds of activity an auditor asks about by name (seed 図表2-1 (3)②: records of
+    output, take-out, provision and deletion)."""
+
+    DISPOSALS = "disposals"
+    EXPORTS = "exports"
+    PROVISIONS = "provisions"
+    TAKE_OUTS = "take-outs"
+
+
+# An export is asked for, then decided by a second person (the workflow: 持出しの申請・
+# 承認); the take-out is the encrypted file actually leaving the vault (持出し).
+ACTIVITY_ACTIONS: Mapping[ActivityKind, tuple[AuditAction, ...]] = {
+    ActivityKind.DISPOSALS: (AuditAction.NUMBER_DISPOSE,),
+    ActivityKind.EXPORTS: (
+        AuditAction.EXPORT_APPROVE,
+        AuditAction.EXPORT_REJECT,
+        AuditAction.EXPORT_REQUEST,
+    ),
+    ActivityKind.PROVISIONS: (AuditAction.PROVISION_CREATE,),
+    ActivityKind.TAKE_OUTS: (AuditAction.EXPORT_CREATE,),
+}
+
+
+def actions_of(kinds: Sequence[ActivityKind]) -> tuple[AuditAction, ...]:
+    """The actions behind the kinds asked for, each once, in a stable order."""
+    return tuple(sorted({action for kind in kinds for action in ACTIVITY_ACTIONS[kind]}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +232,14 @@ def transfers(
     actions: Sequence[AuditAction] = TRANSFER_ACTIONS,
 ) -> list[Transfer]:
     """What was exported, taken out, provided or disposed of in a period."""
-    _asked(session, context, "transfers", since=since, until=until)
+    _asked(
+        session,
+        context,
+        "transfers",
+        since=since,
+        until=until,
+        actions=",".join(sorted(str(action) for action in actions)),
+    )
     rows = session.execute(
         select(
             AuditEntry.action,

@@ -10,12 +10,17 @@ from pydantic import BaseModel, Field
 from mnvault.access.qr import qr_svg
 from mnvault.auth import services as auth
 from mnvault.web.calls import Limits, bearer, client_of, vault_of
+from mnvault.web.fields import Line
+from mnvault.web.problems import WITH_BODY, problem_responses
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+# Every step needs the keyring (503); every failure to sign in reads the same (401).
+router = APIRouter(prefix="/auth", tags=["auth"], responses=problem_responses(401, 503))
+# Steps that take a password or a code: invalid input, a locked account, too many tries.
+GUARDED = WITH_BODY | problem_responses(422, 423, 429)
 
 
 class SignInIn(BaseModel):
-    login: str = Field(min_length=1, max_length=100)
+    login: Line = Field(min_length=1, max_length=100)
     password: str = Field(min_length=1, max_length=1024)
     organisation_id: uuid.UUID | None = None
 
@@ -48,7 +53,7 @@ class Done(BaseModel):
     ok: bool = True
 
 
-@router.post("/sign-in", response_model=SignInOut)
+@router.post("/sign-in", response_model=SignInOut, responses=GUARDED)
 def sign_in(request: Request, body: SignInIn) -> SignInOut:
     client = client_of(request)
     limits: Limits = request.app.state.limits
@@ -63,7 +68,7 @@ def sign_in(request: Request, body: SignInIn) -> SignInOut:
     return SignInOut(token=result.token, stage=result.stage, organisation_id=result.organisation_id)
 
 
-@router.post("/second-factor", response_model=Done)
+@router.post("/second-factor", response_model=Done, responses=GUARDED)
 def second_factor(request: Request, body: CodeIn) -> Done:
     client = client_of(request)
     request.app.state.limits.sign_in.hit(("client", client))
@@ -75,7 +80,7 @@ def second_factor(request: Request, body: CodeIn) -> Done:
     return Done()
 
 
-@router.post("/totp/enrol", response_model=EnrolOut)
+@router.post("/totp/enrol", response_model=EnrolOut, responses=problem_responses(409))
 def begin_enrolment(request: Request) -> EnrolOut:
     vault = vault_of(request)
     with vault.transaction() as session:
@@ -86,7 +91,9 @@ def begin_enrolment(request: Request) -> EnrolOut:
     return EnrolOut(otpauth_uri=uri, qr_svg=qr_svg(uri))
 
 
-@router.post("/totp/confirm", response_model=RecoveryOut)
+@router.post(
+    "/totp/confirm", response_model=RecoveryOut, responses=WITH_BODY | problem_responses(422)
+)
 def confirm_enrolment(request: Request, body: CodeIn) -> RecoveryOut:
     vault = vault_of(request)
     with vault.transaction() as session:
@@ -113,7 +120,7 @@ def sign_out_everywhere(request: Request) -> Done:
     return Done()
 
 
-@router.post("/password", response_model=Done)
+@router.post("/password", response_model=Done, responses=WITH_BODY | problem_responses(422))
 def change_password(request: Request, body: PasswordIn) -> Done:
     vault = vault_of(request)
     with vault.transaction() as session:

@@ -39,3 +39,13 @@ class EnrolmentRequired(AccessError):
 class TokenInvalid(AccessError):
     message_ja = "APIトークンが無効です（期限切れ・失効・不一致）"
     message_en = "the API token is invalid (expired, revoked or unknown)"
+
+
+class PasswordChangeRequired(AccessError):
+    message_ja = "初期パスワードのままです。パスワードを変更してから再度サインインしてください"
+    message_en = "the password was set by someone else: change it, then sign in again"
+
+
+class TotpAlreadyEnrolled(AccessError):
+    message_ja = "二要素認証は設定済みです（認証アプリを替えるには責任者に相談してください）"
+    message_en = "two-factor authentication is already set up (to replace the app, ask a manager)"

@@ -29,10 +29,12 @@ from mnvault.audit.actions import AuditAction, Outcome
 from mnvault.auth.errors import (
     AccountLocked,
     EnrolmentRequired,
+    PasswordChangeRequired,
     SecondFactorRequired,
     SessionExpired,
     SignInFailed,
     TokenInvalid,
+    TotpAlreadyEnrolled,
 )
 from mnvault.auth.models import ApiToken, RecoveryCode, UserSecurity, WebSession
 from mnvault.crypto import Envelope, SealedValue, WrappedKey
@@ -63,7 +65,7 @@ class Principal:
 
     user_id: uuid.UUID
     organisation_id: uuid.UUID
-    stage: str  # "full", "password" (second factor pending) or "enrol"
+    stage: str  # "full", "password" (second factor pending), "enrol" or "change"
     via: str  # "session" or "token"
     token_affairs: frozenset[str] | None = None
 
@@ -145,11 +147,15 @@ def sign_in(
         raise SignInFailed()
     roles = access.roles_of(session, user.id, organisation_id)
     security = _security(session, user.id)
-    if roles & NUMBER_ROLES:
+    if user.must_change_password:
+        # A password someone else set (the first admin's, an admin's reset) is changed
+        # before anything else; the user then signs in again with their own.
+        stage = "change"
+    elif roles & NUMBER_ROLES:
         stage = "password" if security.totp_confirmed_at else "enrol"
     else:
         stage = "full"
-    if stage == "full":
+    if stage in {"full", "change"}:
         security.failed_attempts = 0
     token = SESSION_PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
@@ -249,8 +255,11 @@ def begin_totp_enrolment(
 
     row = _live_session(session, token)
     state = _security(session, row.user_id)
-    if state.totp_confirmed_at is not None and row.stage != "full":
-        raise SecondFactorRequired()
+    if state.totp_confirmed_at is not None:
+        # Replacing a confirmed authenticator would leave the account with a password
+        # alone until the new one is confirmed. A password reset keeps TOTP on purpose:
+        # otherwise an admin could reset a clerk and sign in as them.
+        raise TotpAlreadyEnrolled()
     secret = new_totp_secret()
     sealed = envelope.seal(_TOTP_OWNER, row.user_id.hex, "totp_secret", secret)
     state.totp_kek_version = sealed.wrapped_key.kek_version
@@ -304,6 +313,8 @@ def resolve(session: Session, token: str, *, client_address: str | None) -> Prin
 
 
 def require_full(principal: Principal) -> Principal:
+    if principal.stage == "change":
+        raise PasswordChangeRequired()
     if principal.stage == "enrol":
         raise EnrolmentRequired()
     if principal.stage != "full":
@@ -357,6 +368,13 @@ def change_password(session: Session, *, user_id: uuid.UUID, current: str, new: 
     user.must_change_password = False
     state.password_changed_at = utcnow()
     audit.record(session, None, AuditAction.AUTH_PASSWORD_CHANGE, actor_id=user.id)
+    # Every session ends: whoever knew the old password is out, and the user signs in
+    # again with the new one (and then gives the second factor).
+    session.execute(
+        update(WebSession)
+        .where(WebSession.user_id == user.id, WebSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
 
 
 def reset_password(session: Session, context: Context, *, user_id: uuid.UUID) -> str:

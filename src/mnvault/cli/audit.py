@@ -1,24 +1,42 @@
-"""`mnvault audit`: verify the tamper-evident trail, export it, show the signing key.
+"""`mnvault audit`: verify the tamper-evident trail, export it, show the signing key;
+answer an auditor's questions and write the periodic report.
 
-Thin: the rules live in mnvault.audit.verify. Verification only reads; it needs the
-keyring passphrase only when neither --public-key nor a witness file names the key.
+Thin: the rules live in mnvault.audit (verify, answers, periodic, report). Verification
+only reads; it needs the keyring passphrase only when neither --public-key nor a
+witness file names the key. The questions and the report need an auditor's sign-in
+(``audit:read``), and each is itself recorded in the trail.
 """
 
 from __future__ import annotations
 
+import sys
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
+from zoneinfo import ZoneInfo
 
 import typer
+from sqlalchemy.orm import Session
 
+from mnvault.access.context import Context
+from mnvault.access.errors import AccessError
+from mnvault.audit import answers, periodic
 from mnvault.audit import checkpoints as audit_checkpoints
+from mnvault.audit import report as audit_report
 from mnvault.audit import verify as audit_verify
 from mnvault.audit.errors import AuditError
-from mnvault.cli.common import DataDir, fail, opened_vault
+from mnvault.audit.period import When
+from mnvault.audit.periodic import DEFAULT_BULK_THRESHOLD, DEFAULT_DORMANT_DAYS, Parameters
+from mnvault.audit.queries import ActivityKind
+from mnvault.audit.tables import Format, Table, to_csv, to_text, to_xlsx
+from mnvault.cli.common import DataDir, UserOpt, fail, opened_vault, sign_in
 from mnvault.config import Settings, load_settings
 from mnvault.deployment import services as deployment
 from mnvault.deployment.errors import KNOWN_ERRORS
 from mnvault.logging import configure_logging
+from mnvault.vault.errors import VaultError
 
 app = typer.Typer(
     help="監査記録 / audit trail",
@@ -43,6 +61,7 @@ PublicKeyOpt = Annotated[
     ),
 ]
 _SHOWN_FINDINGS = 20
+T = TypeVar("T")
 
 
 def _parse_key(value: str) -> bytes:
@@ -154,3 +173,190 @@ def checkpoint(data_dir: DataDir = None) -> None:
 def public_key(data_dir: DataDir = None) -> None:
     """署名公開鍵（16進）を表示 / print the checkpoint signing public key (hex)."""
     typer.echo(_keyring_public_key(load_settings(data_dir)).hex())
+
+
+# -- the questions the trail answers, and the periodic report (auditors) -------------------
+
+FromOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--from",
+        help="開始（YYYY-MM-DD、または時刻付き）/ start (a date, or an ISO time; local time "
+        "unless it has an offset)",
+    ),
+]
+ToOpt = Annotated[
+    str | None,
+    typer.Option("--to", help="終了（日付ならその日を含む）/ end (a date includes that whole day)"),
+]
+FormatOpt = Annotated[
+    Format, typer.Option("--format", help="出力形式 / output: table, csv or xlsx")
+]
+OutOpt = Annotated[
+    Path | None, typer.Option("--out", help="出力ファイル / output file (required for xlsx)")
+]
+
+
+def _when(value: str | None, option: str) -> When | None:
+    """A date, or a time; the services decide what they mean (mnvault.audit.period)."""
+    if value is None:
+        return None
+    try:
+        if len(value) == len("YYYY-MM-DD"):
+            return date.fromisoformat(value)
+        return datetime.fromisoformat(value)
+    except ValueError:
+        fail(f"{option} は YYYY-MM-DD か ISO 8601 の日時です / {option}: a date or an ISO time")
+
+
+def _emit(tables: list[Table], zone: ZoneInfo, fmt: Format, out: Path | None) -> None:
+    if fmt is Format.XLSX:
+        if out is None:
+            fail("xlsx には --out が必要です / xlsx needs --out")
+        out.write_bytes(to_xlsx(tables, zone))
+    elif fmt is Format.CSV:
+        content = to_csv(tables[0], zone)
+        if out is None:
+            sys.stdout.buffer.write(content)
+            sys.stdout.flush()
+            return
+        out.write_bytes(content)
+    else:
+        text = "\n".join(to_text(table, zone) for table in tables)
+        if out is None:
+            typer.echo(text, nl=False)
+            return
+        out.write_text(text, "utf-8")
+    typer.echo(f"書き出しました / written: {out}", err=True)
+
+
+def _ask(data_dir: Path | None, user: str | None, question: Callable[[Session, Context], T]) -> T:
+    with opened_vault(data_dir) as vault:
+        context = sign_in(vault, user)
+        try:
+            with vault.transaction() as session:
+                return question(session, context)
+        except (AccessError, VaultError) as exc:
+            fail(str(exc))
+
+
+@app.command("person-usage")
+def person_usage(
+    person_id: Annotated[uuid.UUID, typer.Argument(help="本人ID / person id")],
+    since: FromOpt = None,
+    until: ToOpt = None,
+    fmt: FormatOpt = Format.TABLE,
+    out: OutOpt = None,
+    user: UserOpt = None,
+    data_dir: DataDir = None,
+) -> None:
+    """この本人の番号を誰がいつ何のために利用したか / who used this person's number."""
+    start, stop = _when(since, "--from"), _when(until, "--to")
+    found = _ask(
+        data_dir,
+        user,
+        lambda session, context: answers.person_usage(
+            session, context, person_id, since=start, until=stop
+        ),
+    )
+    _emit(found.tables(), found.zone, fmt, out)
+
+
+@app.command("impact-scope")
+def impact_scope(
+    since: FromOpt = None,
+    until: ToOpt = None,
+    actor: Annotated[
+        uuid.UUID | None, typer.Option("--actor", help="操作者ID / account id")
+    ] = None,
+    token: Annotated[
+        uuid.UUID | None, typer.Option("--token", help="APIトークンID / API token id")
+    ] = None,
+    address: Annotated[
+        str | None, typer.Option("--address", help="接続元アドレス / client address")
+    ] = None,
+    fmt: FormatOpt = Format.TABLE,
+    out: OutOpt = None,
+    user: UserOpt = None,
+    data_dir: DataDir = None,
+) -> None:
+    """影響範囲：アカウント・トークン・接続元が扱った本人と事務 / impact scope."""
+    start, stop = _when(since, "--from"), _when(until, "--to")
+    if start is None or stop is None:
+        fail("--from と --to が必要です / give --from and --to")
+    found = _ask(
+        data_dir,
+        user,
+        lambda session, context: answers.impact(
+            session,
+            context,
+            since=start,
+            until=stop,
+            actor_id=actor,
+            token_id=token,
+            client_address=address,
+        ),
+    )
+    _emit(found.tables(), found.zone, fmt, out)
+
+
+@app.command("activity")
+def activity(
+    kinds: Annotated[
+        list[ActivityKind] | None,
+        typer.Option(
+            "--kind", help="種別（繰り返し可、既定は全て）/ kind, repeatable (default: all)"
+        ),
+    ] = None,
+    since: FromOpt = None,
+    until: ToOpt = None,
+    fmt: FormatOpt = Format.TABLE,
+    out: OutOpt = None,
+    user: UserOpt = None,
+    data_dir: DataDir = None,
+) -> None:
+    """持出し・提供・廃棄等の記録 / exports, take-outs, provisions, disposals in a period."""
+    start, stop = _when(since, "--from"), _when(until, "--to")
+    found = _ask(
+        data_dir,
+        user,
+        lambda session, context: answers.activity(
+            session, context, kinds or [], since=start, until=stop
+        ),
+    )
+    _emit(found.tables(), found.zone, fmt, out)
+
+
+@app.command("report")
+def report(
+    since: Annotated[str, typer.Option("--from", help="開始日 / first day (YYYY-MM-DD)")],
+    until: Annotated[str, typer.Option("--to", help="終了日（含む）/ last day, included")],
+    out_dir: Annotated[
+        Path, typer.Option("--out-dir", help="report.html と report.pdf の出力先 / output folder")
+    ],
+    dormant_days: Annotated[
+        int, typer.Option("--dormant-days", min=1, help="休眠とみなす日数 / idle days = dormant")
+    ] = DEFAULT_DORMANT_DAYS,
+    bulk_threshold: Annotated[
+        int, typer.Option("--bulk-threshold", min=1, help="大量とみなす本人数 / bulk = persons")
+    ] = DEFAULT_BULK_THRESHOLD,
+    user: UserOpt = None,
+    data_dir: DataDir = None,
+) -> None:
+    """定期分析の報告書（HTML・PDF）を作成 / write the periodic analysis (HTML and PDF)."""
+    start, stop = _when(since, "--from"), _when(until, "--to")
+    if start is None or stop is None:  # both options are required; this tells mypy
+        fail("--from と --to が必要です / give --from and --to")
+    parameters = Parameters(dormant_days=dormant_days, bulk_threshold=bulk_threshold)
+    found = _ask(
+        data_dir,
+        user,
+        lambda session, context: periodic.gather(
+            session, context, since=start, until=stop, parameters=parameters
+        ),
+    )
+    written = audit_report.write(found, out_dir)
+    typer.echo(
+        f"報告書を作成しました（監査記録 #{found.entry_seq}）/ report written "
+        f"(audit entry #{found.entry_seq}): {written.html}, {written.pdf}"
+    )

@@ -32,14 +32,20 @@ from mnvault.vault.models import (
     RecipientKind,
 )
 from mnvault.web.calls import call
+from mnvault.web.fields import AffairCode, Line, Text
+from mnvault.web.problems import SIGNED_IN, WITH_BODY, problem_responses
 
-router = APIRouter(tags=["vault"])
+router = APIRouter(tags=["vault"], responses=SIGNED_IN)
+NOT_FOUND = problem_responses(404)
+# 409: a number held for another person or already held here, or one that does not
+# decrypt (its ciphertext was moved or altered).
+CONFLICT = problem_responses(409)
 
 
 class PersonIn(BaseModel):
     kind: PersonKind
-    external_ref: str = Field(min_length=1, max_length=64)
-    name: str = Field(min_length=1, max_length=200)
+    external_ref: Line = Field(min_length=1, max_length=64)
+    name: Line = Field(min_length=1, max_length=200)
     related_person_id: uuid.UUID | None = None
     life_status: LifeStatus = LifeStatus.LIVING
     relationship_start: date | None = None
@@ -72,12 +78,12 @@ class Verification(BaseModel):
 
 class AcquireIn(BaseModel):
     my_number: str = Field(min_length=1, max_length=40)
-    affairs: list[str] = Field(min_length=1, max_length=20)
+    affairs: list[AffairCode] = Field(min_length=1, max_length=20)
     verification: Verification
 
 
 class AffairIn(BaseModel):
-    affair: str = Field(min_length=1, max_length=64)
+    affair: AffairCode
 
 
 class NumberOut(BaseModel):
@@ -88,7 +94,7 @@ class NumberOut(BaseModel):
 
 class LookupIn(BaseModel):
     my_number: str = Field(min_length=1, max_length=40)
-    affair: str = Field(min_length=1, max_length=64)
+    affair: AffairCode
 
 
 class LookupOut(BaseModel):
@@ -98,18 +104,18 @@ class LookupOut(BaseModel):
 
 class CorrectIn(BaseModel):
     my_number: str = Field(min_length=1, max_length=40)
-    affair: str = Field(min_length=1, max_length=64)
-    reason: str = Field(min_length=1, max_length=1000)
+    affair: AffairCode
+    reason: Text = Field(min_length=1, max_length=1000)
     verification: Verification
 
 
 class ProvisionIn(BaseModel):
-    affair: str = Field(min_length=1, max_length=64)
+    affair: AffairCode
     person_ids: list[uuid.UUID] = Field(min_length=1, max_length=10000)
     recipient_kind: RecipientKind
-    recipient_name: str = Field(min_length=1, max_length=200)
-    legal_basis: str = Field(min_length=1, max_length=100)
-    method: str = Field(min_length=1, max_length=100)
+    recipient_name: Line = Field(min_length=1, max_length=200)
+    legal_basis: Line = Field(min_length=1, max_length=100)
+    method: Line = Field(min_length=1, max_length=100)
 
 
 class ProvisionOut(BaseModel):
@@ -118,6 +124,7 @@ class ProvisionOut(BaseModel):
 
 
 MASK = "************"
+MAX_OFFSET = 2**62
 
 
 def _out(person: Person, summary: vs.PersonSummary | None = None) -> PersonOut:
@@ -143,7 +150,9 @@ def _verification(v: Verification, actor: uuid.UUID) -> vs.IdentityVerification:
 
 @router.get("/persons", response_model=PersonPage)
 def list_persons(request: Request, offset: int = 0, limit: int = 50) -> PersonPage:
-    offset, limit = max(offset, 0), min(max(limit, 1), 500)
+    # Clamped, not refused; an offset past any table is an empty page, not a database
+    # error (SQLite and PostgreSQL take 64-bit offsets).
+    offset, limit = min(max(offset, 0), MAX_OFFSET), min(max(limit, 1), 500)
 
     def work(session: Session, _envelope: Envelope, context: Context) -> PersonPage:
         # Only the persons this actor may see: a clerk's list stops at their assignments.
@@ -157,7 +166,7 @@ def list_persons(request: Request, offset: int = 0, limit: int = 50) -> PersonPa
     return call(request, work)
 
 
-@router.post("/persons", response_model=PersonOut, status_code=201)
+@router.post("/persons", response_model=PersonOut, status_code=201, responses=WITH_BODY | NOT_FOUND)
 def create_person(request: Request, body: PersonIn) -> PersonOut:
     def work(session: Session, _envelope: Envelope, context: Context) -> PersonOut:
         person = vs.create_person(session, context, **body.model_dump())
@@ -166,7 +175,7 @@ def create_person(request: Request, body: PersonIn) -> PersonOut:
     return call(request, work)
 
 
-@router.get("/persons/{person_id}", response_model=PersonOut)
+@router.get("/persons/{person_id}", response_model=PersonOut, responses=NOT_FOUND)
 def get_person(request: Request, person_id: uuid.UUID) -> PersonOut:
     def work(session: Session, _envelope: Envelope, context: Context) -> PersonOut:
         summary = vs.summarise_person(session, context, person_id)
@@ -175,13 +184,18 @@ def get_person(request: Request, person_id: uuid.UUID) -> PersonOut:
     return call(request, work)
 
 
-@router.post("/persons/{person_id}/number", response_model=PersonOut, status_code=201)
+@router.post(
+    "/persons/{person_id}/number",
+    response_model=PersonOut,
+    status_code=201,
+    responses=WITH_BODY | NOT_FOUND | CONFLICT,
+)
 def acquire(request: Request, person_id: uuid.UUID, body: AcquireIn) -> PersonOut:
     def work(session: Session, envelope: Envelope, context: Context) -> PersonOut:
         vs.acquire(
             session, envelope, context, person_id=person_id, number=body.my_number,
             verification=_verification(body.verification, context.actor_id),
-            affair_codes=body.affairs,
+            affair_codes=list(dict.fromkeys(body.affairs)),  # each affair once
         )  # fmt: skip
         summary = vs.summarise_person(session, context, person_id)
         return _out(summary.person, summary)
@@ -189,7 +203,11 @@ def acquire(request: Request, person_id: uuid.UUID, body: AcquireIn) -> PersonOu
     return call(request, work, affair=body.affairs[0])
 
 
-@router.post("/persons/{person_id}/number/read", response_model=NumberOut)
+@router.post(
+    "/persons/{person_id}/number/read",
+    response_model=NumberOut,
+    responses=WITH_BODY | NOT_FOUND | CONFLICT,
+)
 def read_number(
     request: Request, response: Response, person_id: uuid.UUID, body: AffairIn
 ) -> NumberOut:
@@ -205,7 +223,9 @@ def read_number(
     return result
 
 
-@router.post("/numbers/lookup", response_model=LookupOut)
+@router.post(
+    "/numbers/lookup", response_model=LookupOut, responses=WITH_BODY | problem_responses(429)
+)
 def lookup(request: Request, body: LookupIn) -> LookupOut:
     def work(session: Session, envelope: Envelope, context: Context) -> LookupOut:
         request.app.state.limits.lookup.hit(context.actor_id)
@@ -215,7 +235,11 @@ def lookup(request: Request, body: LookupIn) -> LookupOut:
     return call(request, work, affair=body.affair)
 
 
-@router.post("/persons/{person_id}/number/corrections", response_model=PersonOut)
+@router.post(
+    "/persons/{person_id}/number/corrections",
+    response_model=PersonOut,
+    responses=WITH_BODY | NOT_FOUND | CONFLICT,
+)
 def correct(request: Request, person_id: uuid.UUID, body: CorrectIn) -> PersonOut:
     def work(session: Session, envelope: Envelope, context: Context) -> PersonOut:
         vs.correct(
@@ -228,14 +252,18 @@ def correct(request: Request, person_id: uuid.UUID, body: CorrectIn) -> PersonOu
     return call(request, work, affair=body.affair)
 
 
-@router.post("/provisions", response_model=ProvisionOut, status_code=201)
+@router.post(
+    "/provisions", response_model=ProvisionOut, status_code=201, responses=WITH_BODY | NOT_FOUND
+)
 def provide(request: Request, body: ProvisionIn) -> ProvisionOut:
+    persons = list(dict.fromkeys(body.person_ids))  # a person named twice is provided once
+
     def work(session: Session, _envelope: Envelope, context: Context) -> ProvisionOut:
         provision = vs.provide(
-            session, context, person_ids=body.person_ids, recipient_kind=body.recipient_kind,
+            session, context, person_ids=persons, recipient_kind=body.recipient_kind,
             recipient_name=body.recipient_name, legal_basis=body.legal_basis, method=body.method,
         )  # fmt: skip
-        return ProvisionOut(id=provision.id, persons=len(body.person_ids))
+        return ProvisionOut(id=provision.id, persons=len(persons))
 
     return call(request, work, affair=body.affair)
 
@@ -244,9 +272,9 @@ def provide(request: Request, body: ProvisionIn) -> ProvisionOut:
 
 
 class ExportIn(BaseModel):
-    affair: str = Field(min_length=1, max_length=64)
-    purpose: str = Field(min_length=1, max_length=1000)
-    recipient: str = Field(min_length=10, max_length=100, description="age X25519 public key")
+    affair: AffairCode
+    purpose: Text = Field(min_length=1, max_length=1000)
+    recipient: Line = Field(min_length=10, max_length=100, description="age X25519 public key")
 
 
 class ExportOut(BaseModel):
@@ -267,7 +295,7 @@ def _export_out(request: ExportRequest) -> ExportOut:
     )  # fmt: skip
 
 
-@router.post("/exports", response_model=ExportOut, status_code=201)
+@router.post("/exports", response_model=ExportOut, status_code=201, responses=WITH_BODY)
 def request_export(request: Request, body: ExportIn) -> ExportOut:
     def work(session: Session, _envelope: Envelope, context: Context) -> ExportOut:
         created = exporter.request_export(
@@ -278,7 +306,9 @@ def request_export(request: Request, body: ExportIn) -> ExportOut:
     return call(request, work, affair=body.affair)
 
 
-@router.post("/exports/{request_id}/decision", response_model=ExportOut)
+@router.post(
+    "/exports/{request_id}/decision", response_model=ExportOut, responses=WITH_BODY | NOT_FOUND
+)
 def decide_export(request: Request, request_id: uuid.UUID, body: DecisionIn) -> ExportOut:
     def work(session: Session, _envelope: Envelope, context: Context) -> ExportOut:
         decided = exporter.decide_export(
@@ -292,7 +322,7 @@ def decide_export(request: Request, request_id: uuid.UUID, body: DecisionIn) -> 
 @router.post(
     "/exports/{request_id}/download",
     response_class=Response,
-    responses={200: {"content": {"application/octet-stream": {}}}},
+    responses={200: {"content": {"application/octet-stream": {}}}} | NOT_FOUND | CONFLICT,
 )
 def download_export(request: Request, request_id: uuid.UUID) -> Response:
     def work(session: Session, envelope: Envelope, context: Context) -> ExportResult:
