@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import ipaddress
 from typing import Annotated
 
 import typer
 
+from mnvault.access import services as access
 from mnvault.cli.common import DataDir, UserOpt, fail, opened_vault, sign_in
 from mnvault.deployment.errors import KNOWN_ERRORS
 from mnvault.orgs import services as orgs
@@ -71,3 +74,64 @@ def spi_files(data_dir: DataDir = None, user: UserOpt = None) -> None:
     typer.echo("名称 / name\t事務 / affairs\t利用目的 / purpose\t登録日 / registered")
     for line in lines:
         typer.echo(line)
+
+
+@app.command("conditions")
+def conditions(
+    office_days: Annotated[
+        str | None, typer.Option(help="勤務曜日 1=月〜7=日 (例: 1-5 または 1,2,3,4,5) / weekdays")
+    ] = None,
+    office_hours: Annotated[
+        str | None, typer.Option(help="勤務時間 (例: 08:30-19:00) / office hours HH:MM-HH:MM")
+    ] = None,
+    network: Annotated[
+        list[str] | None,
+        typer.Option(help="取扱区域のネットワーク (CIDR、複数可) / handling-area network"),
+    ] = None,
+    time_zone: Annotated[str, typer.Option(help="タイムゾーン / time zone")] = "Asia/Tokyo",
+    data_dir: DataDir = None,
+    user: UserOpt = None,
+) -> None:
+    """特定個人情報を扱える曜日・時間帯・ネットワークを設定（省略は制限なし） / set conditions."""
+    try:
+        days = _days(office_days) if office_days else None
+        start, end = _hours(office_hours) if office_hours else (None, None)
+    except ValueError:
+        fail("曜日・時間の書式が正しくありません / bad weekday or time format")
+    with opened_vault(data_dir) as vault:
+        context = sign_in(vault, user)
+        try:
+            with vault.transaction() as session:
+                access.set_conditions(
+                    session, context, time_zone=time_zone, office_days=days,
+                    office_start=start, office_end=end, networks=network or None,
+                )  # fmt: skip
+        except KNOWN_ERRORS as exc:
+            fail(str(exc))
+    typer.echo("設定しました / conditions set")
+    if network and not any(_covers_loopback(n) for n in network):
+        typer.echo(
+            "注意: このコマンドラインは 127.0.0.1 から操作します。CLIで番号を扱うには "
+            "127.0.0.1/32 も加えてください / NOTE: the CLI acts from 127.0.0.1; add "
+            "127.0.0.1/32 to handle numbers from the command line",
+            err=True,
+        )
+
+
+def _days(text: str) -> list[int]:
+    if "-" in text:
+        first, last = (int(part) for part in text.split("-", 1))
+        return list(range(first, last + 1))
+    return [int(part) for part in text.split(",")]
+
+
+def _hours(text: str) -> tuple[dt.time, dt.time]:
+    start, end = text.split("-", 1)
+    return dt.time.fromisoformat(start.strip()), dt.time.fromisoformat(end.strip())
+
+
+def _covers_loopback(network: str) -> bool:
+    try:
+        return ipaddress.ip_address("127.0.0.1") in ipaddress.ip_network(network, strict=False)
+    except ValueError:
+        return False
