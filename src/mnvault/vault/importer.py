@@ -13,12 +13,7 @@ import contextlib
 import csv
 import hashlib
 import io
-import multiprocessing
-import multiprocessing.process
-import multiprocessing.queues
 import os
-import queue
-import signal
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -43,6 +38,7 @@ from mnvault.crypto import Envelope
 from mnvault.db.base import new_id, utcnow
 from mnvault.db.bulk import Adapt, insert_rows, lookup
 from mnvault.db.engine import SYNCHRONOUS, SessionFactory
+from mnvault.forked import ForkedIterator
 from mnvault.orgs.models import Department
 from mnvault.vault.errors import InvalidInput
 from mnvault.vault.models import (
@@ -661,77 +657,6 @@ def _produce(
         yield batch
 
 
-class _ProducerFailed:
-    def __init__(self, message: str) -> None:
-        self.message = message
-
-
-class _Producer:
-    """Runs :func:`_produce` in a forked child while this process writes.
-
-    Two cores, two halves: the child parses, checks and seals (AES-GCM, HMAC); the
-    parent looks up duplicates, inserts and commits. A thread would not do: SQLite
-    releases and retakes the GIL for every row, and the two threads then convoy.
-    The child is forked, so it inherits the unsealed keyring without the keys ever
-    crossing a pipe; only sealed rows come back. Where fork is unavailable the
-    batches are produced in this process.
-    """
-
-    def __init__(self, *args: Any) -> None:
-        self.args = args
-        self.process: multiprocessing.process.BaseProcess | None = None
-        self.queue: multiprocessing.queues.Queue[_Batch | _ProducerFailed | None] | None = None
-
-    def __enter__(self) -> Iterator[_Batch]:
-        if "fork" not in multiprocessing.get_all_start_methods():
-            return _produce(*self.args)
-        context = multiprocessing.get_context("fork")
-        self.queue = context.Queue(maxsize=4)
-        self.process = context.Process(
-            target=_produce_into, args=(self.queue, *self.args), name="mnvault-import-reader"
-        )
-        self.process.start()
-        return self._receive()
-
-    def _receive(self) -> Iterator[_Batch]:
-        assert self.queue is not None  # noqa: S101 - set in __enter__
-        assert self.process is not None  # noqa: S101 - set in __enter__
-        while True:
-            try:
-                item = self.queue.get(timeout=1)
-            except queue.Empty:
-                if not self.process.is_alive():
-                    raise RuntimeError("import reader stopped unexpectedly") from None
-                continue
-            if item is None:
-                return
-            if isinstance(item, _ProducerFailed):
-                raise RuntimeError(f"import reader failed: {item.message}")
-            yield item
-
-    def __exit__(self, *_exc: object) -> None:
-        if self.process is not None:
-            if self.process.is_alive():
-                self.process.terminate()
-            self.process.join()
-            assert self.queue is not None  # noqa: S101 - set with the process
-            self.queue.close()
-            self.queue.cancel_join_thread()
-
-
-def _produce_into(
-    out: multiprocessing.queues.Queue[_Batch | _ProducerFailed | None], *args: Any
-) -> None:
-    # Ctrl-C is the parent's to handle: it rolls back its batch and stops this child.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        for batch in _produce(*args):
-            out.put(batch)
-        out.put(None)
-    except BaseException as exc:  # reported to the parent, which raises it
-        out.put(_ProducerFailed(numbers.redact(f"{type(exc).__name__}: {exc}")))
-
-
 @contextlib.contextmanager
 def _relaxed_durability(session: Session, importer: _Importer) -> Iterator[None]:
     """On SQLite, skip the fsync of each batch's commit (WAL stays crash-safe).
@@ -768,7 +693,15 @@ def _run(
     base_imported, base_rejected = job.imported, job.rejected
     with (
         _relaxed_durability(session, importer),
-        _Producer(importer, path, positions, job.committed_line, batch_size) as batches,
+        ForkedIterator(
+            _produce,
+            importer,
+            path,
+            positions,
+            job.committed_line,
+            batch_size,
+            name="mnvault-import-reader",
+        ) as batches,
     ):
         for batch in batches:
             found = importer.write_batch(session, batch, report) if batch.rows else []
