@@ -343,3 +343,16 @@ def test_a_failing_audit_write_fails_the_operation(
     monkeypatch.undo()
     # The read was not completed, so there is no read entry either (fail closed).
     assert ("number:read", "ok") not in audit_actions(world)
+
+
+def test_names_given_twice_count_once(world: World, synthetic_number: str):
+    # The CLI and imports reach the services without the API's own de-duplication.
+    person = make_person(world)
+    acquire(world, person.id, synthetic_number, affairs=(SLIP, SLIP))
+    with unit_of_work(world.sessions) as session:
+        provision = vs.provide(
+            session, world.ctx("clerk", SLIP), person_ids=[person.id, person.id],
+            recipient_kind=RecipientKind.TAX_OFFICE, recipient_name="麹町税務署",
+            legal_basis="番号法第19条第2号", method="e-Tax",
+        )  # fmt: skip
+    assert provision.id is not None

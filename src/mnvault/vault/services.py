@@ -235,6 +235,7 @@ def acquire(
     affair_codes: Sequence[str],
 ) -> NumberRecord:
     """取得: only for affairs that apply to the person's kind, with identity verified."""
+    affair_codes = list(dict.fromkeys(affair_codes))  # an affair named twice counts once
     if not affair_codes:
         raise InvalidInput("事務を指定してください", "name at least one affair")
     # Each affair needs its own assignment; the person is judged as they will be once
@@ -433,6 +434,7 @@ def provide(
             "提供の根拠は番号法第19条の各号で示してください",
             "the legal basis must be an item of Article 19 of the My Number Act",
         )
+    person_ids = list(dict.fromkeys(person_ids))  # a person named twice is provided once
     if not person_ids:
         raise InvalidInput("本人を指定してください", "name at least one person")
     affair = get_affair(session, context.organisation_id, str(context.affair_code))
