@@ -336,12 +336,18 @@ def sign_out(session: Session, token: str) -> None:
 
 
 def sign_out_everywhere(session: Session, user_id: uuid.UUID) -> int:
+    ended = _end_sessions(session, user_id)
+    audit.record(session, None, AuditAction.AUTH_LOGOUT_ALL, actor_id=user_id)
+    return ended
+
+
+def _end_sessions(session: Session, user_id: uuid.UUID) -> int:
+    """Revoke every live session of a user; returns how many there were."""
     result = session.execute(
         update(WebSession)
         .where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-    audit.record(session, None, AuditAction.AUTH_LOGOUT_ALL, actor_id=user_id)
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
@@ -370,11 +376,7 @@ def change_password(session: Session, *, user_id: uuid.UUID, current: str, new: 
     audit.record(session, None, AuditAction.AUTH_PASSWORD_CHANGE, actor_id=user.id)
     # Every session ends: whoever knew the old password is out, and the user signs in
     # again with the new one (and then gives the second factor).
-    session.execute(
-        update(WebSession)
-        .where(WebSession.user_id == user.id, WebSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
+    _end_sessions(session, user.id)
 
 
 def reset_password(session: Session, context: Context, *, user_id: uuid.UUID) -> str:
@@ -388,11 +390,7 @@ def reset_password(session: Session, context: Context, *, user_id: uuid.UUID) ->
     user.must_change_password = True
     state = _security(session, user.id)
     state.failed_attempts, state.locked_until = 0, None
-    session.execute(
-        update(WebSession)
-        .where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
+    _end_sessions(session, user_id)
     audit.record(
         session, context, AuditAction.AUTH_PASSWORD_RESET, details={"user_id": str(user_id)}
     )
