@@ -393,7 +393,7 @@ def pgcrypto(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def write_csv(args: argparse.Namespace) -> dict[str, Any]:
-    from mnvault.vault.importer import write_example_csv  # noqa: PLC0415
+    from mnvault.vault.csvfile import write_example_csv  # noqa: PLC0415
 
     write_example_csv(args.work / "persons.csv", args.n)
     return {}

@@ -8,7 +8,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from mnvault.vault.importer import write_example_csv
+from mnvault.vault.csvfile import write_example_csv
 from tests.test_cli_flow import deployment, mnvault, read_all_numbers
 
 __all__ = ["deployment"]  # the fixture, shared with the main CLI flow

@@ -13,7 +13,7 @@ from pathlib import Path
 import pyrage
 import pytest
 
-from mnvault.vault.importer import write_example_csv
+from mnvault.vault.csvfile import write_example_csv
 
 MNVAULT = [sys.executable, "-m", "mnvault.cli.main"]
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from mnvault.audit.models import AuditEntry
 from mnvault.db.engine import unit_of_work
+from mnvault.vault import csvfile
 from mnvault.vault import importer as imp
 from mnvault.vault import services as vs
 from mnvault.vault.models import ImportJob, NumberRecord, Person
@@ -18,7 +19,7 @@ from tests.conftest import World, synthetic_numbers
 SLIP = "withholding_slip"
 
 
-def write(path: Path, rows: list[list[str]], header: tuple[str, ...] = imp.COLUMNS) -> Path:
+def write(path: Path, rows: list[list[str]], header: tuple[str, ...] = csvfile.COLUMNS) -> Path:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
@@ -180,7 +181,7 @@ def test_malformed_csv_and_bad_header(world: World, tmp_path: Path, good_numbers
     assert report.first_errors[0].line == 1 and "bad header" in report.first_errors[0].reason_en
     broken = tmp_path / "q.csv"
     lines = [
-        ",".join(imp.COLUMNS),
+        ",".join(csvfile.COLUMNS),
         ",".join(row("E1", good_numbers[0])),
         'E2,employee,"unterminated,' + good_numbers[1],
     ]

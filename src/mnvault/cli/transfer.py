@@ -14,7 +14,8 @@ import typer
 from mnvault.cli.common import DataDir, UserOpt, fail, opened_vault, sign_in
 from mnvault.deployment.errors import KNOWN_ERRORS
 from mnvault.vault import exporter
-from mnvault.vault.importer import ImportMode, LineError, import_persons
+from mnvault.vault.csvfile import LineError
+from mnvault.vault.importer import ImportMode, import_persons
 
 import_app = typer.Typer(help="取込み / imports", no_args_is_help=True)
 

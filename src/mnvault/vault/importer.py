@@ -10,14 +10,9 @@ re-run of an interrupted import resumes after the last committed line; in
 from __future__ import annotations
 
 import contextlib
-import csv
-import hashlib
-import io
-import os
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -40,6 +35,17 @@ from mnvault.db.bulk import Adapt, insert_rows, lookup
 from mnvault.db.engine import SYNCHRONOUS, SessionFactory
 from mnvault.forked import ForkedIterator
 from mnvault.orgs.models import Department
+from mnvault.vault.csvfile import (
+    REQUIRED,
+    BadField,
+    LineError,
+    MalformedCsv,
+    file_sha256,
+    parse_date,
+    parse_time,
+    read_header,
+    records,
+)
 from mnvault.vault.errors import InvalidInput
 from mnvault.vault.models import (
     DataKey,
@@ -53,28 +59,6 @@ from mnvault.vault.models import (
 )
 from mnvault.vault.services import MY_NUMBER_FIELD
 
-COLUMNS = (
-    "external_ref",
-    "kind",
-    "name",
-    "my_number",
-    "number_check_document",
-    "identity_check_document",
-    "verified_at",
-    "department_code",
-    "related_external_ref",
-    "relationship_start",
-    "relationship_end",
-)
-REQUIRED = (
-    "external_ref",
-    "kind",
-    "name",
-    "my_number",
-    "number_check_document",
-    "identity_check_document",
-)
-
 _PERSON_KINDS = frozenset(k.value for k in PersonKind)
 _NUMBER_DOCS = frozenset(d.value for d in NumberCheckDocument)
 _IDENTITY_DOCS = frozenset(d.value for d in IdentityCheckDocument)
@@ -83,16 +67,6 @@ _IDENTITY_DOCS = frozenset(d.value for d in IdentityCheckDocument)
 class ImportMode(StrEnum):
     ALL_OR_NOTHING = "all_or_nothing"
     SKIP_BAD = "skip_bad"
-
-
-@dataclass(frozen=True, slots=True)
-class LineError:
-    line: int
-    reason_ja: str
-    reason_en: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.reason_ja} / {self.reason_en}"
 
 
 @dataclass
@@ -106,12 +80,6 @@ class ImportReport:
     committed: bool = False
     first_errors: list[LineError] = field(default_factory=list)
     outside_assignment: int = 0
-
-
-class _Bad(Exception):
-    def __init__(self, reason_ja: str, reason_en: str) -> None:
-        self.reason_ja = reason_ja
-        self.reason_en = reason_en
 
 
 class _Row(NamedTuple):
@@ -140,55 +108,6 @@ class _Batch:
     position: int = 0
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _records(handle: io.TextIOWrapper) -> Iterator[tuple[int, list[str]]]:
-    """Yield (line number where the record starts, fields); quoted newlines are fine."""
-    reader = csv.reader(handle, strict=True)
-    previous_end = 0
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise _MalformedCsv(previous_end + 1, str(exc)) from None
-        start = previous_end + 1
-        previous_end = reader.line_num
-        yield start, fields
-
-
-class _MalformedCsv(Exception):
-    def __init__(self, line: int, detail: str) -> None:
-        self.line = line
-        self.detail = detail
-
-
-def _parse_date(text: str, column: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise _Bad(
-            f"{column} の日付が不正です（YYYY-MM-DD）", f"bad {column} date (YYYY-MM-DD)"
-        ) from None
-
-
-def _parse_time(text: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise _Bad("verified_at の日時が不正です", "bad verified_at timestamp") from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 class _Importer:
     """Checks and seals rows (producer side) and writes batches (writer side)."""
 
@@ -210,9 +129,9 @@ class _Importer:
     # -- producer: per line checks and sealing ----------------------------------------
 
     def prepare(self, line: int, fields: list[str], positions: dict[str, int]) -> _Row:
-        """Check one line and seal its number; raises _Bad with the reason."""
+        """Check one line and seal its number; raises BadField with the reason."""
         if len(fields) != len(positions):
-            raise _Bad(
+            raise BadField(
                 f"列数が見出しと違います（{len(fields)}列、見出しは{len(positions)}列）",
                 f"{len(fields)} fields where the header has {len(positions)}",
             )
@@ -220,33 +139,33 @@ class _Importer:
         get = values.get
         for column in REQUIRED:
             if not values[column]:
-                raise _Bad(f"{column} が空です", f"{column} is empty")
+                raise BadField(f"{column} が空です", f"{column} is empty")
         kind = values["kind"]
         if kind not in _PERSON_KINDS:
-            raise _Bad(f"本人の種別 {kind!r} は不明です", f"unknown person kind {kind!r}")
+            raise BadField(f"本人の種別 {kind!r} は不明です", f"unknown person kind {kind!r}")
         for affair in self.affairs:
             if kind not in affair.person_kinds:
-                raise _Bad(
+                raise BadField(
                     f"事務 {affair.code} は種別 {kind} に適用できません",
                     f"affair {affair.code} does not apply to {kind}",
                 )
         try:
             number = numbers.parse_my_number(values["my_number"])
         except numbers.InvalidNumber as exc:
-            raise _Bad(f"個人番号: {exc.message_ja}", f"my_number: {exc.message_en}") from None
+            raise BadField(f"個人番号: {exc.message_ja}", f"my_number: {exc.message_en}") from None
         number_doc = values["number_check_document"]
         if number_doc not in _NUMBER_DOCS:
-            raise _Bad("番号確認書類の種別が不明です", "unknown number_check_document")
+            raise BadField("番号確認書類の種別が不明です", "unknown number_check_document")
         identity_doc = values["identity_check_document"]
         if identity_doc not in _IDENTITY_DOCS:
-            raise _Bad("身元確認書類の種別が不明です", "unknown identity_check_document")
+            raise BadField("身元確認書類の種別が不明です", "unknown identity_check_document")
         department = get("department_code", "")
         if department and department not in self.departments:
-            raise _Bad(
+            raise BadField(
                 f"部署コード {department!r} は不明です", f"unknown department {department!r}"
             )
         if (kind, department) not in self.admitted:
-            raise _Bad(
+            raise BadField(
                 f"担当の範囲外の本人です（{kind}、部署 {department or 'なし'}）",
                 f"{_OUTSIDE_EN} ({kind}, department {department or 'none'})",
             )
@@ -262,9 +181,9 @@ class _Importer:
         ciphertext = self.envelope.seal_field(
             dek, self.org_hex, person_hex, MY_NUMBER_FIELD, number.encode("ascii")
         )
-        start_date = _parse_date(start, "relationship_start") if start else None
-        end_date = _parse_date(end, "relationship_end") if end else None
-        verified = fmt.time(_parse_time(verified_at)) if verified_at else fmt.now
+        start_date = parse_date(start, "relationship_start") if start else None
+        end_date = parse_date(end, "relationship_end") if end else None
+        verified = fmt.time(parse_time(verified_at)) if verified_at else fmt.now
         external_ref = values["external_ref"]
         return _Row(
             line,
@@ -594,32 +513,6 @@ def _find_or_start_job(
     return job
 
 
-def _read_header(path: Path, error: Callable[[LineError], None]) -> tuple[int, dict[str, int]]:
-    """The header's line and column positions; (0, {}) after reporting a bad header."""
-    with path.open("r", encoding="utf-8-sig", newline="") as handle:
-        try:
-            header_line, header = next(_records(handle))
-        except StopIteration:
-            error(LineError(1, "ファイルが空です", "the file is empty"))
-            return 0, {}
-        except _MalformedCsv as bad:
-            error(LineError(bad.line, "CSVの形式が不正です", f"malformed CSV: {bad.detail}"))
-            return 0, {}
-    positions = {name.strip(): i for i, name in enumerate(header)}
-    missing = [c for c in REQUIRED if c not in positions]
-    unknown = [c for c in positions if c not in COLUMNS]
-    if missing or unknown:
-        error(
-            LineError(
-                header_line,
-                f"見出し行が不正です（不足: {missing}、不明: {unknown}）",
-                f"bad header (missing: {missing}, unknown: {unknown})",
-            )
-        )
-        return 0, {}
-    return header_line, positions
-
-
 def _produce(
     importer: _Importer,
     path: Path,
@@ -629,15 +522,15 @@ def _produce(
 ) -> Iterator[_Batch]:
     """Read, check and seal the file in batches (CPU work only, no database)."""
     with path.open("r", encoding="utf-8-sig", newline="") as handle:
-        records = _records(handle)
-        header_line, _ = next(records)
+        lines = records(handle)
+        header_line, _ = next(lines)
         batch = _Batch(last_line=header_line)
         while True:
             try:
-                line, fields = next(records)
+                line, fields = next(lines)
             except StopIteration:
                 break
-            except _MalformedCsv as bad:
+            except MalformedCsv as bad:
                 batch.errors.append(
                     LineError(bad.line, "CSVの形式が不正です", f"malformed CSV: {bad.detail}")
                 )
@@ -647,7 +540,7 @@ def _produce(
                 continue
             try:
                 batch.rows.append(importer.prepare(line, fields, positions))
-            except _Bad as bad:
+            except BadField as bad:
                 batch.errors.append(LineError(line, bad.reason_ja, bad.reason_en))
             if len(batch.rows) >= batch_size:
                 batch.position = handle.buffer.raw.tell()  # type: ignore[attr-defined]
@@ -687,7 +580,7 @@ def _run(
     error: Callable[[LineError], None],
     on_progress: Callable[[int], None] | None,
 ) -> None:
-    _header_line, positions = _read_header(path, error)
+    _header_line, positions = read_header(path, error)
     if not positions:
         return
     base_imported, base_rejected = job.imported, job.rejected
@@ -755,27 +648,3 @@ def _finish_audit(
         session.commit()
     finally:
         session.close()
-
-
-def write_example_csv(path: Path, count: int, seed: int = 1) -> None:
-    """Synthetic persons for tests, benchmarks and the README example (never real people)."""
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(COLUMNS)
-        for i, number in enumerate(numbers.generate_my_numbers(count, seed), start=1):
-            writer.writerow(
-                [
-                    f"E{i:07d}",
-                    "employee",
-                    f"試験 太郎{i}",
-                    number,
-                    "my_number_card",
-                    "my_number_card",
-                    "",
-                    "",
-                    "",
-                    "2020-04-01",
-                    "",
-                ]
-            )
-    os.chmod(path, 0o600)
