@@ -11,6 +11,7 @@ import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from mnvault.access.context import Context
-from mnvault.audit import chain, checkpoints, trail
+from mnvault.audit import archive, chain, checkpoints, pruning, trail
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.audit.checkpoints import Checkpointer
@@ -28,6 +29,7 @@ from mnvault.audit.merkle import Frontier
 from mnvault.audit.statement import Checkpoint, key_id
 from mnvault.audit.verify import Report, verify_database
 from mnvault.crypto import LocalKeyring, ScryptParams
+from mnvault.db.base import utcnow
 from mnvault.db.engine import make_engine, make_session_factory, unit_of_work
 from mnvault.db.migrate import upgrade
 
@@ -45,7 +47,16 @@ class Template:
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory, keyring_path: Path) -> Template:
     """A real trail: single entries and bulk ones, checkpointed, witnessed, fully signed."""
-    root = tmp_path_factory.mktemp("tamper")
+    return _build(tmp_path_factory.mktemp("tamper"), keyring_path, pruned=False)
+
+
+@pytest.fixture(scope="module")
+def pruned_template(tmp_path_factory: pytest.TempPathFactory, keyring_path: Path) -> Template:
+    """The same, after its oldest segment was archived and pruned (a pruned base)."""
+    return _build(tmp_path_factory.mktemp("tamper_pruned"), keyring_path, pruned=True)
+
+
+def _build(root: Path, keyring_path: Path, *, pruned: bool) -> Template:
     database, witness_path = root / "trail.sqlite3", root / "witness.jsonl"
     engine = make_engine(f"sqlite:///{database}")
     upgrade(engine)
@@ -59,6 +70,21 @@ def template(tmp_path_factory: pytest.TempPathFactory, keyring_path: Path) -> Te
             if i % 4 == 0:
                 people = [uuid.uuid4() for _ in range(3)]
                 audit.record_many(session, context, AuditAction.NUMBER_ACQUIRE, people)
+    if pruned:
+        before = utcnow()
+        with trail.snapshot(engine) as connection:
+            archive.write(connection, root / "archive.jsonl", before, keyring.public_signing_key())
+        with unit_of_work(factory) as session:
+            pruning.prune(
+                session,
+                root / "archive.jsonl",
+                before=before,
+                now=before + timedelta(seconds=1),
+                retention_days=0,
+            )
+        for _ in range(6):
+            with unit_of_work(factory) as session:
+                audit.record(session, context, AuditAction.PERSON_READ, person_id=uuid.uuid4())
     with unit_of_work(factory) as session:
         checkpoints.checkpoint_now(session)
     engine.dispose()
@@ -158,6 +184,12 @@ def forge(db: sqlite3.Connection, pos: int, signatures: str, attacker: LocalKeyr
         (target,),
     )
     prev, frontier, roots = chain.GENESIS, Frontier(), {}
+    base = db.execute(
+        "SELECT pruned_through, base_hash, base_frontier FROM audit_prunes"
+        " ORDER BY pruned_through DESC LIMIT 1"
+    ).fetchone()
+    if base is not None:  # a forger re-chains from the pruned base, not from genesis
+        prev, frontier = base[1], Frontier.from_bytes(base[0], base[2])
     select_all = f"SELECT {', '.join(COLUMNS)} FROM audit_entries ORDER BY seq"  # noqa: S608
     for row in db.execute(select_all).fetchall():
         entry = trail.canonical_entry([*row[:-2], prev, b""])
@@ -224,11 +256,12 @@ def apply(db: sqlite3.Connection, operation: tuple[Any, ...], attacker: LocalKey
 
 def first_difference(before: list[Any], after: list[Any]) -> int | None:
     """The seq of the first entry that is not what it was (None: the trail is unchanged)."""
-    for position, (old, new) in enumerate(zip(before, after, strict=False), start=1):
+    start = before[0][0] if before else 1  # the first seq: after a pruned base, not 1
+    for position, (old, new) in enumerate(zip(before, after, strict=False), start=start):
         if tuple(old) != tuple(new):
             return position
     if len(before) != len(after):
-        return min(len(before), len(after)) + 1
+        return start + min(len(before), len(after))
     return None
 
 
@@ -272,17 +305,42 @@ def test_the_untouched_trail_verifies(template: Template) -> None:
 def test_tampering_is_detected_and_located(
     template: Template, operations: list[tuple[Any, ...]]
 ) -> None:
+    detected_and_located(template, operations)
+
+
+def test_the_untouched_pruned_trail_verifies(pruned_template: Template) -> None:
+    report, expected = check(pruned_template, [])
+    assert expected is None
+    assert report.ok, [str(f) for f in report.findings]
+    assert report.pruned_through > 0 and report.unsigned_tail == 0
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(operations=st.lists(OPERATIONS, min_size=1, max_size=3))
+def test_tampering_after_a_prune_is_detected_and_located(
+    pruned_template: Template, operations: list[tuple[Any, ...]]
+) -> None:
+    report = detected_and_located(pruned_template, operations)
+    # Nothing that is still there is blamed on the prune: it stays a valid base.
+    assert report.pruned_through > 0
+
+
+def detected_and_located(template: Template, operations: list[tuple[Any, ...]]) -> Report:
     report, expected = check(template, operations)
     note(f"operations: {operations}; first changed entry: {expected}")
     if expected is None:  # the operations undid each other (a swap and its reverse)
         assert report.ok, [str(f) for f in report.findings]
-        return
+        return report
     assert not report.ok
     first = report.first
     assert first is not None
     if expected == 0:
         assert first.problem not in {Problem.CHANGED, Problem.MISSING, Problem.INSERTED}
-        return
+        return report
     assert first.first_seq is not None and first.last_seq is not None, str(first)
     located = (str(first), expected, report.signed_through)
     # Nothing a signature still vouches for was touched, and the break is not late.
@@ -294,5 +352,8 @@ def test_tampering_is_detected_and_located(
         # one checkpoint's reach.
         assert expected - report.signed_through <= 2 * CHECKPOINT_EVERY + 3, located
     else:
-        # Named exactly, or as "this entry does not follow the one before it".
-        assert expected - 1 <= first.first_seq <= expected, located
+        # Named exactly, or as "this entry does not follow the one before it" (never
+        # the pruned base, which a signature vouches for).
+        lowest = max(expected - 1, report.pruned_through + 1)
+        assert lowest <= first.first_seq <= expected, located
+    return report

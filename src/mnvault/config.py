@@ -23,6 +23,12 @@ class Settings:
     audit_witness: Path | None = None
     audit_checkpoint_entries: int = 1000
     audit_checkpoint_seconds: float = 60.0
+    # Audit entries younger than this are never pruned (mnvault.audit.pruning). The
+    # guidelines name no period for logs; seven years matches what 番号法第23条 and its
+    # cabinet order ask of 情報提供等の記録, the closest statutory retention of such records.
+    audit_retention_days: int = 2557
+    # Also send each checkpoint to syslog: "udp://host:port" or a unix socket path.
+    audit_syslog: str | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -53,4 +59,6 @@ def load_settings(data_dir: Path | None = None, env: dict[str, str] | None = Non
         audit_witness=Path(witness).resolve() if witness else root / "witness" / WITNESS_FILE,
         audit_checkpoint_entries=int(env.get("MNVAULT_AUDIT_CHECKPOINT_ENTRIES", "1000")),
         audit_checkpoint_seconds=float(env.get("MNVAULT_AUDIT_CHECKPOINT_SECONDS", "60")),
+        audit_retention_days=int(env.get("MNVAULT_AUDIT_RETENTION_DAYS", "2557")),
+        audit_syslog=env.get("MNVAULT_AUDIT_SYSLOG") or None,
     )

@@ -10,6 +10,8 @@ class AuditAction(StrEnum):
     ACCESS_CONDITIONS_UPDATE = "access_conditions:update"
     ASSIGNMENT_CREATE = "assignment:create"
     ASSIGNMENT_UPDATE = "assignment:update"
+    AUDIT_ARCHIVE = "audit:archive"
+    AUDIT_PRUNE = "audit:prune"
     AUDIT_QUERY = "audit:query"
     AUDIT_REPORT = "audit:report"
     AUTH_LOCKOUT = "auth:lockout"

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from sqlalchemy import event, insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from mnvault.audit import head, witness
+from mnvault.audit import head, syslog_witness, witness
 from mnvault.audit.head import Head
 from mnvault.audit.models import AuditCheckpoint
 from mnvault.audit.statement import Checkpoint, key_id
@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 INFO_KEY = "mnvault_audit_checkpointer"
 _PENDING = "mnvault_audit_pending_witness"
+_PENDING_SYSLOG = "mnvault_audit_pending_syslog"
 
 DEFAULT_EVERY_ENTRIES = 1000
 DEFAULT_EVERY_SECONDS = 60.0
@@ -56,6 +57,7 @@ class Checkpointer:
     witness_path: Path | None
     every_entries: int = DEFAULT_EVERY_ENTRIES
     every_seconds: float = DEFAULT_EVERY_SECONDS
+    syslog: str | None = None  # mnvault.audit.syslog_witness target
     _public_key: bytes | None = field(default=None, init=False, repr=False)
 
     def public_key(self) -> bytes:
@@ -78,6 +80,7 @@ def from_settings(settings: Settings, signer: Signer) -> Checkpointer:
         witness_path=settings.audit_witness_path,
         every_entries=settings.audit_checkpoint_entries,
         every_seconds=settings.audit_checkpoint_seconds,
+        syslog=settings.audit_syslog,
     )
 
 
@@ -140,6 +143,9 @@ def write(session: Session, current: Head, checkpointer: Checkpointer, now: date
     if checkpointer.witness_path is not None:
         pending = session.info.setdefault(_PENDING, [])
         pending.append((checkpointer.witness_path, signed.to_json(public_key)))
+    if checkpointer.syslog is not None:
+        queued = session.info.setdefault(_PENDING_SYSLOG, [])
+        queued.append((checkpointer.syslog, signed.to_json(public_key)))
     return signed
 
 
@@ -156,8 +162,30 @@ def _witness_after_commit(session: Session) -> None:
             # The entries and checkpoint are committed and stay verifiable; the witness
             # is one checkpoint behind until the next one, which covers these entries.
             log.exception("監査証人ファイルに書けません / cannot write the audit witness file")
+    _syslog_after_commit(session.info.pop(_PENDING_SYSLOG, []))
+
+
+def _syslog_after_commit(queued: list[tuple[str, dict[str, Any]]]) -> None:
+    by_target: dict[str, list[dict[str, Any]]] = {}
+    for target, line in queued:
+        by_target.setdefault(target, []).append(line)
+    for target, lines in by_target.items():
+        try:
+            syslog_witness.send(target, lines)
+        except (OSError, ValueError) as exc:
+            # Committed, and in the file witness: reported, never lost or rolled back.
+            ids = ", ".join(str(line["checkpoint"]) for line in lines)
+            log.error(
+                "監査チェックポイント %s を syslog に送れません / cannot send audit checkpoint "
+                "%s to syslog (%s): %s",
+                ids,
+                ids,
+                target,
+                type(exc).__name__,
+            )
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_after_rollback(session: Session, _previous: Any) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_PENDING_SYSLOG, None)

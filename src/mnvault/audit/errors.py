@@ -24,3 +24,29 @@ class WitnessUnreadable(AuditError):
 class TrailUnreadable(AuditError):
     message_ja = "監査記録を読めません（データベースがないか、初期化されていません）"
     message_en = "the audit trail cannot be read (no database, or not initialised)"
+
+
+class _Detailed(AuditError):
+    def __init__(self, detail_ja: str = "", detail_en: str = "") -> None:
+        self.detail_ja, self.detail_en = detail_ja, detail_en
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        ja = f"{self.message_ja}（{self.detail_ja}）" if self.detail_ja else self.message_ja
+        en = f"{self.message_en} ({self.detail_en})" if self.detail_en else self.message_en
+        return f"{ja} / {en}"
+
+
+class NothingToArchive(_Detailed):
+    message_ja = "保管できる（署名済みで指定日より前の）監査記録がありません"
+    message_en = "no signed audit entries before that date to archive"
+
+
+class ArchiveInvalid(_Detailed):
+    message_ja = "保管ファイルを検証できません"
+    message_en = "the archive does not verify"
+
+
+class PruneRefused(_Detailed):
+    message_ja = "監査記録の整理（削除）を拒否しました"
+    message_en = "pruning the audit trail was refused"

@@ -231,3 +231,15 @@ def head_mismatch(detail_ja: str, detail_en: str) -> Finding:
         f"監査記録の連鎖の先頭が記録と一致しません（{detail_ja}）",
         f"the chain head does not match the trail ({detail_en})",
     )
+
+
+def unrecorded_prune(last: int, detail_ja: str, detail_en: str) -> Finding:
+    """Entries 1..last are gone and no valid, signed prune accounts for them."""
+    return Finding(
+        Problem.MISSING,
+        f"監査記録 1〜{last} 番が削除されていますが、正当な削除（保存期間後の整理）の"
+        f"記録がありません（{detail_ja}）",
+        f"entries 1 to {last} were deleted without a valid recorded prune ({detail_en})",
+        1,
+        last,
+    )

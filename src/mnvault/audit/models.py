@@ -79,3 +79,22 @@ class AuditCheckpoint(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     key_id: Mapped[str] = mapped_column(String(64))
     signature: Mapped[bytes] = mapped_column(LargeBinary(64))
+
+
+class AuditPrune(Base):
+    """Entries 1..pruned_through were archived and pruned (mnvault.audit.pruning).
+
+    The live trail starts after them: ``base_hash`` is entry ``pruned_through``'s hash,
+    ``base_frontier`` the Merkle frontier over 1..pruned_through, both vouched for by
+    the signed checkpoint at that size; ``record_seq`` is the ``audit:prune`` entry that
+    records the prune with the vault's signature.
+    """
+
+    __tablename__ = "audit_prunes"
+
+    pruned_through: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    base_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    base_frontier: Mapped[bytes] = mapped_column(LargeBinary)
+    record_seq: Mapped[int] = mapped_column(BigInteger)
+    archive_sha256: Mapped[str] = mapped_column(String(64))
+    pruned_at: Mapped[datetime] = mapped_column(UTCDateTime)

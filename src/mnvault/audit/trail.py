@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +25,7 @@ from typing import Any, NamedTuple, TextIO
 from sqlalchemy import Connection, Engine
 
 from mnvault.audit import chain
+from mnvault.audit.pruned import PrunedBase, read_base
 from mnvault.audit.statement import Checkpoint
 from mnvault.db.engine import READ_ONLY
 
@@ -247,16 +248,11 @@ def read_head(connection: Connection) -> HeadState | None:
 def export(connection: Connection, out: TextIO) -> int:
     """Write the trail (entries, checkpoints, head) as JSON lines; returns the entries."""
     out.write(json.dumps({"format": TRAIL_FORMAT}) + "\n")
-    count = 0
-    for entry in read_entries(connection):
-        record = entry._asdict()
-        record["prev_hash"], record["entry_hash"] = entry.prev_hash.hex(), entry.entry_hash.hex()
-        out.write(json.dumps({"entry": record}, ensure_ascii=False) + "\n")
-        count += 1
-    for checkpoint in read_checkpoints(connection):
-        data = checkpoint.to_json(b"")
-        del data["public_key"]  # trust comes from the key the verifier is given, not the file
-        out.write(json.dumps({"checkpoint": data}) + "\n")
+    base = read_base(connection)
+    if base is not None:
+        out.write(json.dumps({"base": base.to_json()}) + "\n")
+    count = write_entries(read_entries(connection), out)
+    write_checkpoints(read_checkpoints(connection), out)
     head = read_head(connection)
     if head is not None:
         out.write(
@@ -275,20 +271,47 @@ def export(connection: Connection, out: TextIO) -> int:
     return count
 
 
+def write_entries(entries: Iterable[TrailEntry], out: TextIO) -> int:
+    count = 0
+    for entry in entries:
+        record = entry._asdict()
+        record["prev_hash"], record["entry_hash"] = entry.prev_hash.hex(), entry.entry_hash.hex()
+        out.write(json.dumps({"entry": record}, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def write_checkpoints(checkpoints: Iterable[Checkpoint], out: TextIO) -> None:
+    for checkpoint in checkpoints:
+        data = checkpoint.to_json(b"")
+        del data["public_key"]  # trust comes from the key the verifier is given, not the file
+        out.write(json.dumps({"checkpoint": data}) + "\n")
+
+
 @dataclass
 class ExportedTrail:
     entries: list[TrailEntry]
     checkpoints: list[Checkpoint]
     head: HeadState | None
+    base: PrunedBase | None = None
+    header: dict[str, Any] | None = None
+
+    def base_record(self) -> TrailEntry | None:
+        """The entry recording the prune this trail starts after, if it holds it."""
+        if self.base is None:
+            return None
+        return next((e for e in self.entries if e.seq == self.base.record_seq), None)
 
 
-def load_export(path: Path) -> ExportedTrail:
-    """Read an exported trail; raises ValueError when the file is not one."""
+def load_export(path: Path, fmt: str = TRAIL_FORMAT) -> ExportedTrail:
+    """Read an exported trail (or an archive, ``fmt``); raises ValueError when the file
+    is not one."""
     trail = ExportedTrail([], [], None)
     with path.open("r", encoding="utf-8") as handle:
         first = json.loads(handle.readline() or "{}")
-        if first.get("format") != TRAIL_FORMAT:
+        if first.get("format") != fmt:
             raise ValueError("not an exported mnvault audit trail")
+        trail.header = first
         for line in handle:
             record = json.loads(line)
             if "entry" in record:
@@ -299,6 +322,8 @@ def load_export(path: Path) -> ExportedTrail:
             elif "checkpoint" in record:
                 data = {**record["checkpoint"], "public_key": ""}
                 trail.checkpoints.append(Checkpoint.from_json(data)[0])
+            elif "base" in record:
+                trail.base = PrunedBase.from_json(record["base"])
             elif "head" in record:
                 h = record["head"]
                 trail.head = HeadState(

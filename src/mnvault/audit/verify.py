@@ -10,19 +10,20 @@ reordering.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from mnvault.audit import findings, trail, witness
+from mnvault.audit import findings, pruned, trail, witness
 from mnvault.audit.chain import GENESIS
 from mnvault.audit.errors import TrailUnreadable
 from mnvault.audit.findings import Finding
 from mnvault.audit.locate import RECENT, classify, widen
 from mnvault.audit.merkle import Frontier
+from mnvault.audit.pruned import PrunedBase
 from mnvault.audit.statement import Checkpoint, key_id
 from mnvault.audit.trail import HeadState, TrailEntry
 from mnvault.audit.witness import WitnessContents
@@ -41,6 +42,7 @@ class Report:
     checkpoints: int = 0
     witnessed: int = 0
     signed_through: int = 0  # entries 1..signed_through are covered by a good checkpoint
+    pruned_through: int = 0  # entries 1..pruned_through were archived and pruned
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -54,7 +56,7 @@ class Report:
     @property
     def unsigned_tail(self) -> int:
         """Entries after the last good checkpoint: chained, but not yet signed."""
-        return max(self.entries - self.signed_through, 0)
+        return max(self.pruned_through + self.entries - self.signed_through, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,11 +76,15 @@ def verify(
     *,
     witness_required: bool = True,
     prescanned: Scan | None = None,
+    base: PrunedBase | None = None,
+    base_record: TrailEntry | None = None,
 ) -> Report:
     """Check everything; ``witness_required``: checkpoints without a witness are a finding
     (a deployment always writes one; an export checked on its own has none).
     ``prescanned``: the entries were already found whole by a faster pass
-    (mnvault.audit.parallel), which saw exactly the sizes in :func:`anchor_sizes`."""
+    (mnvault.audit.parallel), which saw exactly the sizes in :func:`anchor_sizes`.
+    ``base``: the trail starts after a prune (mnvault.audit.pruned); ``base_record`` is
+    the entry recording that prune (None in an archive, whose base no prune records)."""
     report = Report(checkpoints=len(checkpoints))
     keys = {key_id(key): key for key in trusted_keys}
     anchors = _check_checkpoints(checkpoints, keys, report)
@@ -86,8 +92,9 @@ def verify(
         anchors += _check_witness(witness_contents, checkpoints, keys, report)
     elif checkpoints and witness_required:
         report.findings.append(findings.witness_missing())
+    start = _start(base, anchors, report)
     if prescanned is None:
-        scan, whole = _scan(iter(entries), anchor_sizes(anchors), head, report)
+        scan, whole = _scan(iter(entries), anchor_sizes(anchors), head, report, start)
     else:
         (scan, whole), report.entries = (prescanned, True), prescanned.count
     _check_entries(
@@ -98,8 +105,73 @@ def verify(
         checkpoint_count=len(checkpoints),
         report=report,
     )
+    if base is not None and base.record_seq:
+        _check_record(base, base_record, keys, report, whole=whole)
     report.findings.sort(key=Finding.sort_key)
     return report
+
+
+def _start(base: PrunedBase | None, anchors: Sequence[_Anchor], report: Report) -> Scan:
+    """Where the chain starts: genesis, or a pruned base a signed checkpoint vouches for."""
+    if base is None or base.seq <= 0:
+        return Scan(0, GENESIS, Frontier(), {})
+    report.pruned_through = report.signed_through = base.seq
+    try:
+        frontier = base.merkle()
+    except ValueError:
+        frontier = None
+    root = frontier.root() if frontier is not None else b""
+    if frontier is None or not any(
+        anchor.checkpoint.tree_size == base.seq
+        and (anchor.checkpoint.root, anchor.checkpoint.head_hash) == (root, base.entry_hash)
+        for anchor in anchors
+    ):
+        report.findings.append(
+            findings.unrecorded_prune(
+                base.seq,
+                "削除位置に一致する署名付きチェックポイントがありません",
+                "no signed checkpoint matches the pruned base",
+            )
+        )
+        frontier = frontier or Frontier()
+    return Scan(base.seq, base.entry_hash, frontier, {})
+
+
+def _check_record(
+    base: PrunedBase,
+    record: TrailEntry | None,
+    keys: dict[str, bytes],
+    report: Report,
+    *,
+    whole: bool,
+) -> None:
+    """The entry recording the prune: there, signed by a trusted key, and checkpointed.
+
+    A break in the chain at or before it is the finding already (entries shifted by an
+    insertion no longer sit where the prune row says); nothing past a break is signed."""
+    broken = [f.first_seq for f in report.findings if f.problem in findings.ENTRY_PROBLEMS]
+    if any(seq is not None and seq <= base.record_seq for seq in broken):
+        return
+    if not (
+        record is not None
+        and record.seq == base.record_seq
+        and record.action == pruned.PRUNE_ACTION
+        and record.outcome == "ok"
+        and pruned.record_signed(record.details, base, keys, verify_signature)
+    ):
+        report.findings.append(
+            findings.unrecorded_prune(
+                base.seq,
+                "削除の記録がないか、署名が正しくありません",
+                "the prune record is missing or not signed by a trusted key",
+            )
+        )
+    elif whole and record.seq > report.signed_through:
+        report.findings.append(
+            findings.unrecorded_prune(
+                base.seq, "削除の記録が署名されていません", "the prune record is not signed yet"
+            )
+        )
 
 
 def _range_of(checkpoints: Sequence[Checkpoint], index: int) -> tuple[int, int]:
@@ -175,15 +247,21 @@ def anchor_sizes(anchors: Sequence[_Anchor]) -> set[int]:
 
 
 def _scan(
-    entries: Iterator[TrailEntry], sizes: set[int], head: HeadState | None, report: Report
+    entries: Iterator[TrailEntry],
+    sizes: set[int],
+    head: HeadState | None,
+    report: Report,
+    start: Scan,
 ) -> tuple[Scan, bool]:
-    """Check the chain entry by entry; (the clean prefix, whether the trail was whole).
+    """Check the chain entry by entry from ``start``; (the clean prefix, whether the
+    trail was whole).
 
     At the first break the rest is read into memory to say what happened there."""
-    frontier = Frontier()
-    roots: dict[int, tuple[bytes, bytes]] = {}
-    expected, prev = 1, GENESIS
+    frontier, roots, base = start.frontier, start.roots, start.count
+    expected, prev = base + 1, start.last_hash
     recent: list[bytes] = [b""] * RECENT  # entry hashes by seq % RECENT
+    if base:
+        recent[base % RECENT] = prev  # a pruned base is a verified entry too
     for entry in entries:
         if (
             entry.seq != expected
@@ -193,15 +271,21 @@ def _scan(
             rest = list(entries)
             finding = classify(entry, rest, expected=expected, prev=prev, recent=recent, head=head)
             finding = widen(finding, entry, rest, expected=expected, prev=prev, recent=recent)
+            if head is not None and base <= head.seq < expected - 1 and finding.first_seq:
+                # Entries past the head's end chained cleanly: they were appended behind
+                # its back, so the break reaches back to the first of them.
+                finding = replace(finding, first_seq=min(finding.first_seq, head.seq + 1))
+            if base and finding.first_seq is not None and finding.first_seq <= base:
+                finding = replace(finding, first_seq=base + 1)  # the base is signed
             report.findings.append(finding)
-            report.entries = expected + len(rest)
+            report.entries = expected - base + len(rest)
             return Scan(expected - 1, prev, frontier, roots), False
         frontier.append(entry.entry_hash)
         prev = recent[expected % RECENT] = entry.entry_hash
         if expected in sizes:
             roots[expected] = (frontier.root(), prev)
         expected += 1
-    report.entries = expected - 1
+    report.entries = expected - 1 - base
     return Scan(expected - 1, prev, frontier, roots), True
 
 
@@ -215,13 +299,14 @@ def _check_entries(
     report: Report,
 ) -> None:
     """Compare the scanned entries with every signed root; then the tail and the head."""
-    anchored = 0  # the tree size of the last anchor that matched
+    # The tree size of the last anchor that matched; a pruned base was checked by _start.
+    anchored = report.pruned_through
     pending = sorted(anchors, key=lambda anchor: anchor.checkpoint.tree_size)
     for anchor in pending:
         size = anchor.checkpoint.tree_size
         if size > scan.count:
             break
-        if size == 0:
+        if size <= report.pruned_through:
             continue
         if scan.roots[size] != (anchor.checkpoint.root, anchor.checkpoint.head_hash):
             report.findings.append(
@@ -319,8 +404,45 @@ def verify_database(
             # Workers read entries 1..head.seq, which appends never change, in snapshots
             # of their own; entries past this snapshot's head are this pass's to see.
             prescanned = parallel.scan(engine, sizes, head.seq, processes)
+        base, record = _base_of(connection)
         entries = trail.read_entries(connection) if prescanned is None else iter(())
-        return verify(entries, checkpoints, head, trusted_keys, contents, prescanned=prescanned)
+        return verify(
+            entries,
+            checkpoints,
+            head,
+            trusted_keys,
+            contents,
+            prescanned=prescanned,
+            base=base,
+            base_record=record,
+        )
+
+
+def verify_connection(
+    connection: Connection,
+    trusted_keys: Iterable[bytes],
+    witness_contents: WitnessContents | None = None,
+) -> Report:
+    """Verify, in one process, the trail as ``connection`` sees it (e.g. in a transaction)."""
+    base, record = _base_of(connection)
+    return verify(
+        trail.read_entries(connection),
+        trail.read_checkpoints(connection),
+        trail.read_head(connection),
+        trusted_keys,
+        witness_contents,
+        witness_required=witness_contents is not None,
+        base=base,
+        base_record=record,
+    )
+
+
+def _base_of(connection: Connection) -> tuple[PrunedBase | None, TrailEntry | None]:
+    base = pruned.read_base(connection)
+    if base is None:
+        return None, None
+    records = list(trail.read_entries(connection, after=base.record_seq - 1, until=base.record_seq))
+    return base, records[0] if records else None
 
 
 def verify_export(
@@ -335,6 +457,8 @@ def verify_export(
         trusted_keys,
         _read_witness(witness_path),
         witness_required=witness_path is not None,
+        base=exported.base,
+        base_record=exported.base_record(),
     )
 
 

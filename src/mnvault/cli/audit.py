@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, TypeVar
 from zoneinfo import ZoneInfo
@@ -22,7 +22,9 @@ from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
 from mnvault.access.errors import AccessError
-from mnvault.audit import answers, periodic
+from mnvault.access.models import DEFAULT_TIME_ZONE
+from mnvault.audit import answers, periodic, pruning
+from mnvault.audit import archive as audit_archive
 from mnvault.audit import checkpoints as audit_checkpoints
 from mnvault.audit import report as audit_report
 from mnvault.audit import verify as audit_verify
@@ -126,11 +128,15 @@ def verify(
         fail(f"監査記録を読めません / cannot read the trail: {type(exc).__name__}")
     if report.ok:
         r = report
+        pruned_ja = f"、{r.pruned_through}番まで保管・削除済み" if r.pruned_through else ""
+        pruned_en = (
+            f"; entries up to {r.pruned_through} archived and pruned" if r.pruned_through else ""
+        )
         typer.echo(
             f"監査記録は改ざんされていません: {r.entries}件、チェックポイント {r.checkpoints}件"
-            f"（証人 {r.witnessed}件）、署名済み {r.signed_through}件まで"
+            f"（証人 {r.witnessed}件）、署名済み {r.signed_through}件まで{pruned_ja}"
             f" / the audit trail is intact: {r.entries} entries, {r.checkpoints} checkpoints"
-            f" ({r.witnessed} witnessed), signed through entry {r.signed_through}"
+            f" ({r.witnessed} witnessed), signed through entry {r.signed_through}{pruned_en}"
         )
         return
     first = report.first
@@ -167,6 +173,114 @@ def checkpoint(data_dir: DataDir = None) -> None:
             f"チェックポイント {signed.id}（{signed.tree_size}件まで）を作成しました"
             f" / checkpoint {signed.id} signs entries up to {signed.tree_size}"
         )
+
+
+# -- retention: archive a signed segment, verify it offline, prune it -----------------------
+
+BeforeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--before",
+        help="この日（日本時間の0時）より前の記録 / entries before this date (midnight, "
+        "Asia/Tokyo) or ISO time; default: now minus the retention period",
+    ),
+]
+
+
+def _before(value: str | None, retention_days: int) -> datetime:
+    if value is None:
+        return datetime.now(UTC) - timedelta(days=retention_days)
+    when = _when(value, "--before")
+    zone = ZoneInfo(DEFAULT_TIME_ZONE)
+    if isinstance(when, datetime):
+        return (when if when.tzinfo else when.replace(tzinfo=zone)).astimezone(UTC)
+    assert when is not None  # noqa: S101 - _when returns None only for None
+    return datetime.combine(when, time(), tzinfo=zone).astimezone(UTC)
+
+
+@app.command("archive")
+def archive(
+    out: Annotated[Path, typer.Option("--out", help="保管ファイル / archive file (JSON lines)")],
+    before: BeforeOpt = None,
+    data_dir: DataDir = None,
+) -> None:
+    """署名付きの検証可能な区間を保管ファイルに書き出す / archive a signed, verifiable segment."""
+    with opened_vault(data_dir) as vault:
+        cutoff = _before(before, vault.settings.audit_retention_days)
+        try:
+            segment = pruning.write_archive(
+                vault.engine, vault.sessions, out, cutoff, vault.keyring.public_signing_key()
+            )
+        except AuditError as exc:
+            fail(str(exc))
+    typer.echo(
+        f"監査記録 {segment.first_seq}〜{segment.last_seq} 番（{segment.entries}件）を保管しました"
+        f" / archived entries {segment.first_seq} to {segment.last_seq} ({segment.entries})"
+        f": {out} sha256={segment.sha256}"
+    )
+
+
+@app.command("verify-archive")
+def verify_archive(
+    path: Annotated[Path, typer.Argument(help="保管ファイル / archive file")],
+    public_key: PublicKeyOpt = None,
+    data_dir: DataDir = None,
+) -> None:
+    """保管ファイルを公開鍵だけで検証 / verify an archive offline with the public key."""
+    keys = [_parse_key(value) for value in public_key or []]
+    if not keys:
+        keys = [_keyring_public_key(load_settings(data_dir))]
+    try:
+        checked = audit_archive.check(path, keys)
+    except AuditError as exc:
+        fail(str(exc))
+    segment = checked.segment
+    if segment is None:
+        typer.echo(
+            f"保管ファイルを検証できません / the archive does not verify: {checked.report.first}",
+            err=True,
+        )
+        for finding in checked.report.findings[1:_SHOWN_FINDINGS]:
+            typer.echo(f"  - {finding}", err=True)
+        raise typer.Exit(1)
+    typer.echo(
+        f"保管ファイルは正しく署名されています: 監査記録 {segment.first_seq}〜{segment.last_seq} 番"
+        f" / the archive verifies: entries {segment.first_seq} to {segment.last_seq}"
+        f" ({segment.entries}), sha256={segment.sha256}"
+    )
+
+
+@app.command("prune")
+def prune(
+    archive_path: Annotated[
+        Path, typer.Option("--archive", help="検証済みの保管ファイル / the archive of the segment")
+    ],
+    before: BeforeOpt = None,
+    retention_days: Annotated[
+        int | None,
+        typer.Option(
+            "--retention-days",
+            help="この実行だけの保存日数 / retention period for this run (default: "
+            "MNVAULT_AUDIT_RETENTION_DAYS); recorded in the prune entry",
+        ),
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """保管済みで保存期間を過ぎた記録を削除（記録・署名される）/ prune an archived segment."""
+    with opened_vault(data_dir) as vault:
+        days = vault.settings.audit_retention_days if retention_days is None else retention_days
+        cutoff = _before(before, days)
+        try:
+            with vault.transaction() as session:
+                done = pruning.prune(session, archive_path, before=cutoff, retention_days=days)
+        except AuditError as exc:
+            fail(str(exc))
+    typer.echo(
+        f"監査記録 {done.first_seq}〜{done.last_seq} 番（{done.deleted}件）を削除しました"
+        f"（記録 #{done.record_seq}、チェックポイント {done.checkpoint_id}）"
+        f" / pruned entries {done.first_seq} to {done.last_seq} ({done.deleted}); "
+        f"recorded as entry #{done.record_seq}, signed by checkpoint {done.checkpoint_id}"
+    )
 
 
 @app.command("public-key")

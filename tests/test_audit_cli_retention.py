@@ -1,0 +1,72 @@
+"""`mnvault audit archive / verify-archive / prune` end to end (issue 4: retention is
+configurable; archiving exports a signed, verifiable segment before anything is pruned;
+pruning is itself an audited, checkpointed event; the pruned trail still verifies)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tests.test_cli_flow import deployment, mnvault
+
+__all__ = ["deployment"]  # the fixture, shared with the main CLI flow
+
+
+def test_archive_verify_offline_prune_and_verify(
+    deployment: tuple[dict[str, str], Path], tmp_path: Path
+) -> None:
+    env, data = deployment
+
+    def run(*args: str) -> tuple[int, str]:
+        result = mnvault(list(args), env)
+        return result.returncode, result.stdout + result.stderr
+
+    assert run("audit", "checkpoint")[0] == 0
+    archived = tmp_path / "archive.jsonl"
+    code, out = run("audit", "archive", "--out", str(archived), "--before", "2100-01-01")
+    assert code == 0, out
+    assert "archived entries 1 to" in out
+    header = json.loads(archived.read_text("utf-8").splitlines()[0])
+    key = mnvault(["audit", "public-key"], env).stdout.strip()
+
+    # Offline, with nothing but the public key.
+    code, out = run("audit", "verify-archive", str(archived), "--public-key", key)
+    assert code == 0, out
+    assert f"entries 1 to {header['last_seq']}" in out
+    altered = tmp_path / "altered.jsonl"
+    altered.write_text(
+        archived.read_text("utf-8").replace('"outcome": "ok"', '"outcome": "denied"', 1), "utf-8"
+    )
+    code, out = run("audit", "verify-archive", str(altered), "--public-key", key)
+    assert code == 1 and "does not verify" in out
+
+    # The default retention (seven years) keeps these entries; --retention-days overrides.
+    now = datetime.now(UTC).isoformat()
+    code, out = run("audit", "prune", "--archive", str(archived), "--before", now)
+    assert code == 1 and "retention period (2557 days)" in out
+    code, out = run("audit", "prune", "--archive", str(archived))  # before: now - 7 years
+    assert code == 1 and "holds entries from the given date on" in out
+    code, out = run(
+        "audit", "prune", "--archive", str(altered), "--before", now, "--retention-days", "0"
+    )
+    assert code == 1 and "does not verify" in out
+    code, out = run(
+        "audit", "prune", "--archive", str(archived), "--before", now, "--retention-days", "0"
+    )
+    assert code == 0, out
+    assert f"pruned entries 1 to {header['last_seq']}" in out
+
+    code, out = run("audit", "verify")
+    assert code == 0, out
+    assert f"entries up to {header['last_seq']} archived and pruned" in out
+
+    # A deletion that is not a recorded prune is still caught.
+    database = data / "db" / "mnvault.sqlite3"
+    with sqlite3.connect(database) as db:
+        (low,) = db.execute("SELECT min(seq) FROM audit_entries").fetchone()
+        db.execute("DELETE FROM audit_entries WHERE seq = ?", (low,))
+    code, out = run("audit", "verify")
+    assert code == 1
+    assert f"entry {low} is missing" in out or f"entries 1 to {low}" in out, out
