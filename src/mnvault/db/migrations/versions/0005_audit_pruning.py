@@ -1,6 +1,6 @@
 """audit pruning: the pruned base of the trail, and the one controlled way to prune
 
-Revision ID: 0006
+Revision ID: 0005
 Revises: 0004
 
 Adds ``audit_prunes`` (append-only, like the rest of the trail). On PostgreSQL entries
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006"
+revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
