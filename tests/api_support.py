@@ -101,9 +101,13 @@ def bearer(token: str) -> dict[str, str]:
 
 
 @contextmanager
-def open_api(tmp_path: Path) -> Iterator[Api]:
-    """A deployment with one organisation, an admin and the users of ``USERS``."""
-    settings = load_settings(tmp_path / "data", env={"MNVAULT_PASSPHRASE": PASSPHRASE})
+def open_api(tmp_path: Path, database_url: str | None = None) -> Iterator[Api]:
+    """A deployment with one organisation, an admin and the users of ``USERS``; on
+    SQLite in ``tmp_path``, or on an empty PostgreSQL database (or schema) given."""
+    env = {"MNVAULT_PASSPHRASE": PASSPHRASE}
+    if database_url:
+        env["MNVAULT_DATABASE_URL"] = database_url
+    settings = load_settings(tmp_path / "data", env=env)
     init = deployment.initialise(
         settings, organisation_name="試験株式会社", organisation_kind=OrganisationKind.COMPANY,
         passphrase=PASSPHRASE, scrypt=ScryptParams.fast_for_tests(),

@@ -9,22 +9,25 @@ import sqlite3
 from pathlib import Path
 
 from mnvault.vault.csvfile import write_example_csv
-from tests.test_cli_flow import deployment, mnvault, read_all_numbers
+from tests.test_cli_flow import Deployment, deployment, mnvault, read_all_numbers
 
 __all__ = ["deployment"]  # the fixture, shared with the main CLI flow
 
 
 def test_verify_catches_edits_restores_and_altered_exports(
-    deployment: tuple[dict[str, str], Path], tmp_path: Path
+    deployment: Deployment, tmp_path: Path
 ) -> None:
-    env, data = deployment
+    env, data = deployment.env, deployment.data
     people = tmp_path / "people.csv"
     write_example_csv(people, 30, seed=5)
     numbers = read_all_numbers(people)
     outputs: list[str] = []
 
     def run(*args: str) -> tuple[int, str]:
-        result = mnvault(list(args), env)
+        # The clerk's second factor, for the commands that sign in (audit verify,
+        # checkpoint and export are the operator's and ask for none).
+        signs_in = args[0] in {"import", "person"}
+        result = mnvault(list(args), {**env, **deployment.code("sato")} if signs_in else env)
         outputs.extend([result.stdout, result.stderr])
         return result.returncode, result.stdout + result.stderr
 

@@ -5,6 +5,7 @@ report, a clerk refused, and no number in any output or file."""
 from __future__ import annotations
 
 import io
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,9 +22,11 @@ from mnvault.access import services as access
 from mnvault.access.context import Context
 from mnvault.access.models import Role, User
 from mnvault.affairs.services import get_affair
+from mnvault.auth import services as auth
 from mnvault.cli.main import app
 from mnvault.config import load_settings
 from mnvault.crypto import ScryptParams
+from mnvault.crypto.totp import totp_code
 from mnvault.db.base import utcnow
 from mnvault.deployment import services as deployment
 from mnvault.orgs.models import OrganisationKind
@@ -34,6 +37,7 @@ from mnvault.vault.models import (
     PersonKind,
     RecipientKind,
 )
+from tests.cli_support import secret_of
 from tests.conftest import synthetic_numbers
 
 PASSPHRASE = "cli question test"
@@ -103,12 +107,25 @@ def deployed(tmp_path: Path) -> Iterator[Deployment]:
                 recipient_kind=RecipientKind.TAX_OFFICE, recipient_name="麹町税務署",
                 legal_basis="番号法第19条第2号", method="e-Tax",
             )  # fmt: skip
+        # The clerk sees numbers, so signs in with a second factor (cli/signin.py).
+        with vault.transaction() as session:
+            token = auth.sign_in(session, login="clerk", password=PASSWORD).token
+            uri = auth.begin_totp_enrolment(
+                session, vault.envelope, token=token, account_name="clerk"
+            )
+        secret = secret_of(uri)
+        with vault.transaction() as session:
+            auth.confirm_totp_enrolment(
+                session, vault.envelope, token=token, code=totp_code(secret, time.time())
+            )
     finally:
         vault.close()
     env = {
         "MNVAULT_DATA_DIR": str(settings.data_dir),
         "MNVAULT_PASSPHRASE": PASSPHRASE,
         "MNVAULT_USER_PASSWORD": PASSWORD,
+        # Read only by the clerk's one command; the auditor's role needs no second factor.
+        "MNVAULT_TOTP": totp_code(secret, time.time() + 30),
     }
     deployed = Deployment(env, persons, numbers, users["clerk"].id, [])
     yield deployed

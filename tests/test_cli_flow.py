@@ -6,34 +6,33 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-import subprocess
-import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyrage
 import pytest
 
 from mnvault.vault.csvfile import write_example_csv
+from tests.cli_support import first_sign_in, fresh_code, mnvault
 
-MNVAULT = [sys.executable, "-m", "mnvault.cli.main"]
+ADMIN_PASSWORD = "the first administrator's own passphrase"
+CLERK_PASSWORD = "sato keeps the withholding slips"
+MANAGER_PASSWORD = "suzuki approves the take-outs"
 
 
-def mnvault(
-    args: list[str], env: dict[str, str], stdin: str = ""
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*MNVAULT, *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+@dataclass
+class Deployment:
+    env: dict[str, str]  # the clerk's
+    data: Path
+    secrets: dict[str, bytes]  # login -> TOTP secret
+    manager_env: dict[str, str]
+
+    def code(self, login: str) -> dict[str, str]:
+        return {"MNVAULT_TOTP": fresh_code(self.data, login, self.secrets[login])}
 
 
 @pytest.fixture
-def deployment(tmp_path: Path) -> tuple[dict[str, str], Path]:
+def deployment(tmp_path: Path) -> Deployment:
     data = tmp_path / "data"
     env = {k: v for k, v in os.environ.items() if not k.startswith("MNVAULT_")}
     env["MNVAULT_DATA_DIR"] = str(data)
@@ -45,26 +44,38 @@ def deployment(tmp_path: Path) -> tuple[dict[str, str], Path]:
     assert oct((data / "initial-credentials.txt").stat().st_mode)[-3:] == "600"
     admin_password = re.search(r"admin_password = (\S+)", credentials).group(1)  # type: ignore[union-attr]
     env.update(MNVAULT_USER="admin", MNVAULT_USER_PASSWORD=admin_password)
-    result = mnvault(
-        ["user", "add", "sato", "--role", "clerk", "--affair", "withholding_slip"], env
-    )
+    add_clerk = ["user", "add", "sato", "--role", "clerk", "--affair", "withholding_slip"]
+    # The first administrator's password was generated: it is changed before anything.
+    refused = mnvault(add_clerk, env)
+    assert refused.returncode == 1 and "MNVAULT_NEW_PASSWORD" in refused.stderr
+    result = mnvault(add_clerk, {**env, "MNVAULT_NEW_PASSWORD": ADMIN_PASSWORD})
     assert result.returncode == 0, result.stderr
+    env["MNVAULT_USER_PASSWORD"] = ADMIN_PASSWORD  # an admin sees no number: no TOTP
     clerk_password = result.stdout.strip().split()[-1]
     result = mnvault(["user", "add", "suzuki", "--role", "manager"], env)
     assert result.returncode == 0, result.stderr
-    env["MANAGER_PASSWORD"] = result.stdout.strip().split()[-1]
+    manager = {**env, "MNVAULT_USER": "suzuki",
+               "MNVAULT_USER_PASSWORD": result.stdout.strip().split()[-1]}  # fmt: skip
     env.update(MNVAULT_USER="sato", MNVAULT_USER_PASSWORD=clerk_password)
-    return env, data
+    env, clerk_secret = first_sign_in(
+        ["person", "show", "E0000001"], env, data, new_password=CLERK_PASSWORD
+    )
+    manager, manager_secret = first_sign_in(
+        ["person", "show", "E0000001"], manager, data, new_password=MANAGER_PASSWORD
+    )
+    return Deployment(env, data, {"sato": clerk_secret, "suzuki": manager_secret}, manager)
 
 
 def read_all_numbers(csv_path: Path) -> list[str]:
     return [line.split(",")[3] for line in csv_path.read_text("utf-8").splitlines()[1:]]
 
 
-def test_import_show_export_and_nothing_leaks(
-    deployment: tuple[dict[str, str], Path], tmp_path: Path
-):
-    env, data = deployment
+def test_import_show_export_and_nothing_leaks(deployment: Deployment, tmp_path: Path):
+    env, data = deployment.env, deployment.data
+
+    def clerk() -> dict[str, str]:
+        return {**env, **deployment.code("sato")}
+
     people = tmp_path / "people.csv"
     write_example_csv(people, 300, seed=11)
     numbers = read_all_numbers(people)
@@ -73,19 +84,20 @@ def test_import_show_export_and_nothing_leaks(
         handle.write(f"X1,employee,誤り,{bad},my_number_card,my_number_card,,,,,\n")
     outputs: list[str] = []
 
-    result = mnvault(["import", "persons", str(people), "--affair", "withholding_slip"], env)
+    result = mnvault(["import", "persons", str(people), "--affair", "withholding_slip"], clerk())
     outputs += [result.stdout, result.stderr]
     assert result.returncode == 1  # one bad line
+    assert "recovery codes" in result.stderr  # the enrolment is confirmed by this first code
     assert "line 302" in result.stderr and "check digit" in result.stderr
     assert "300 件取込み / imported" in result.stdout
 
-    result = mnvault(["person", "show", "E0000007"], env)
+    result = mnvault(["person", "show", "E0000007"], clerk())
     outputs += [result.stdout, result.stderr]
     assert result.returncode == 0, result.stderr
     assert "************" in result.stdout
 
     result = mnvault(
-        ["person", "show", "E0000007", "--reveal", "--affair", "withholding_slip"], env
+        ["person", "show", "E0000007", "--reveal", "--affair", "withholding_slip"], clerk()
     )
     assert result.returncode == 0, result.stderr
     assert numbers[6] in result.stdout  # the authorized reveal is the one place it shows
@@ -103,19 +115,19 @@ def test_import_show_export_and_nothing_leaks(
     result = mnvault(
         ["export", "request", "--affair", "withholding_slip", "--purpose", "税務署への提出",
          "--recipient", str(identity.to_public())],
-        env,
+        clerk(),
     )  # fmt: skip
     outputs += [result.stdout, result.stderr]
     assert result.returncode == 0, result.stderr
     request_id = result.stdout.split("requested: ")[1].split()[0]
-    own = mnvault(["export", "decide", request_id, "--approve"], env)
+    own = mnvault(["export", "decide", request_id, "--approve"], clerk())
     outputs += [own.stdout, own.stderr]
     assert own.returncode == 1  # the requester cannot approve their own take-out
-    manager = {**env, "MNVAULT_USER": "suzuki", "MNVAULT_USER_PASSWORD": env["MANAGER_PASSWORD"]}
+    manager = {**deployment.manager_env, **deployment.code("suzuki")}
     approved = mnvault(["export", "decide", request_id, "--approve"], manager)
     outputs += [approved.stdout, approved.stderr]
     assert approved.returncode == 0, approved.stderr
-    result = mnvault(["export", "download", request_id, "--out", str(out)], env)
+    result = mnvault(["export", "download", request_id, "--out", str(out)], clerk())
     outputs += [result.stdout, result.stderr]
     assert result.returncode == 0, result.stderr
     exported = pyrage.decrypt(out.read_bytes(), [identity]).decode("utf-8")
@@ -143,13 +155,13 @@ def test_import_show_export_and_nothing_leaks(
         assert number not in dump
 
 
-def test_health_reports_keyring_and_database(deployment: tuple[dict[str, str], Path]):
+def test_health_reports_keyring_and_database(deployment: Deployment):
     from fastapi.testclient import TestClient
 
     from mnvault.app import create_app
     from mnvault.config import load_settings
 
-    _env, data = deployment
+    data = deployment.data
     settings = load_settings(data, env={})
     with TestClient(create_app(settings)) as client:
         body = client.get("/health").json()

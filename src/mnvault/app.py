@@ -76,6 +76,10 @@ def create_app(settings: Settings) -> FastAPI:
         response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        if request.url.scheme == "https":
+            # Served over TLS (mnvault serve --certfile): browsers then refuse plain
+            # HTTP to this host for a year (RFC 6797), so a cookie never travels bare.
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         response.headers["X-Request-Id"] = request.state.request_id
         return response
 

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
-from mnvault.access.errors import AuthenticationFailed, AuthorizationDenied
+from mnvault.access.errors import AuthorizationDenied
 from mnvault.access.models import (
     DEFAULT_TIME_ZONE,
     AccessConditions,
@@ -33,7 +33,7 @@ from mnvault.access.policy.model import Decision, Resource
 from mnvault.access.policy.sql import persons_in_scope
 from mnvault.affairs.models import Affair
 from mnvault.audit import services as audit
-from mnvault.audit.actions import AuditAction, Outcome
+from mnvault.audit.actions import AuditAction
 from mnvault.db.base import utcnow
 from mnvault.orgs.models import Department
 from mnvault.vault.errors import InvalidInput, NotFound
@@ -250,26 +250,13 @@ def set_conditions(
     return row
 
 
-def authenticate(session: Session, *, login: str, password: str, channel: str = "cli") -> User:
+def member_by_login(session: Session, context: Context, login: str) -> User:
+    """A user of the context's organisation, for an administrator to manage; anyone
+    else, in another organisation or nowhere, is the same "not found"."""
+    authorize(session, context, Permission.USER_MANAGE)
     user = session.scalar(select(User).where(User.login == login))
-    try:
-        if not verify_password(user.password_hash if user else None, password):
-            raise AuthenticationFailed()
-        if user is None or not user.is_active:
-            raise AuthenticationFailed()
-    except AuthenticationFailed as exc:
-        audit.record(
-            session,
-            None,
-            AuditAction.AUTH_LOGIN_FAILED,
-            outcome=Outcome.FAILED,
-            actor_id=user.id if user else None,
-            details={"channel": channel},
-        )
-        raise AuthenticationFailed() from exc
-    audit.record(
-        session, None, AuditAction.AUTH_LOGIN, actor_id=user.id, details={"channel": channel}
-    )
+    if user is None or context.organisation_id not in organisations_of(session, user.id):
+        raise NotFound("利用者", "user")
     return user
 
 

@@ -23,6 +23,7 @@ class AuditAction(StrEnum):
     AUTH_PASSWORD_RESET = "auth:password_reset"
     AUTH_SECOND_FACTOR = "auth:second_factor"
     AUTH_TOTP_ENROL = "auth:totp_enrol"
+    AUTH_TOTP_RESET = "auth:totp_reset"
     DEPARTMENT_CREATE = "department:create"
     EXPORT_APPROVE = "export:approve"
     EXPORT_CREATE = "export:create"

@@ -24,8 +24,10 @@ from mnvault.audit.queries import ActivityKind
 from mnvault.audit.tables import MEDIA_TYPES, Format, Table, to_csv, to_xlsx
 from mnvault.crypto import Envelope
 from mnvault.web.calls import call
+from mnvault.web.problems import SIGNED_IN, WITH_BODY
 
-router = APIRouter(prefix="/audit", tags=["audit"])
+# Like every route behind web.calls.call: 401, 403, 422, 503 as problem documents.
+router = APIRouter(prefix="/audit", tags=["audit"], responses=SIGNED_IN)
 
 
 class Output(StrEnum):
@@ -38,12 +40,13 @@ OutputQuery = Annotated[
     Output, Query(alias="format", description="json (default), csv or xlsx (a download)")
 ]
 _DOWNLOADS: dict[int | str, dict[str, Any]] = {
+    **WITH_BODY,
     200: {
         "content": {
             "text/csv": {"schema": {"type": "string"}},
             MEDIA_TYPES[Format.XLSX]: {"schema": {"type": "string", "format": "binary"}},
         }
-    }
+    },
 }
 # A date covers that whole day; a time without an offset is the organisation's local time.
 When = date | datetime

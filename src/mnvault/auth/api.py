@@ -27,7 +27,10 @@ class SignInIn(BaseModel):
 
 class SignInOut(BaseModel):
     token: str
-    stage: str = Field(description="full, password (send /auth/second-factor) or enrol")
+    stage: str = Field(
+        description="full; password (send /auth/second-factor); enrol (set up TOTP); or "
+        "change (send /auth/password first)"
+    )
     organisation_id: uuid.UUID
 
 
@@ -92,7 +95,7 @@ def begin_enrolment(request: Request) -> EnrolOut:
 
 
 @router.post(
-    "/totp/confirm", response_model=RecoveryOut, responses=WITH_BODY | problem_responses(422)
+    "/totp/confirm", response_model=RecoveryOut, responses=WITH_BODY | problem_responses(409, 422)
 )
 def confirm_enrolment(request: Request, body: CodeIn) -> RecoveryOut:
     vault = vault_of(request)
@@ -120,11 +123,12 @@ def sign_out_everywhere(request: Request) -> Done:
     return Done()
 
 
-@router.post("/password", response_model=Done, responses=WITH_BODY | problem_responses(422))
+@router.post("/password", response_model=Done, responses=WITH_BODY | problem_responses(403, 422))
 def change_password(request: Request, body: PasswordIn) -> Done:
     vault = vault_of(request)
     with vault.transaction() as session:
         principal = auth.resolve(session, bearer(request), client_address=client_of(request))
+        auth.require_may_change_password(principal)
         auth.change_password(
             session, user_id=principal.user_id, current=body.current_password,
             new=body.new_password,

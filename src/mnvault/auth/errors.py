@@ -47,5 +47,12 @@ class PasswordChangeRequired(AccessError):
 
 
 class TotpAlreadyEnrolled(AccessError):
-    message_ja = "二要素認証は設定済みです（認証アプリを替えるには責任者に相談してください）"
-    message_en = "two-factor authentication is already set up (to replace the app, ask a manager)"
+    message_ja = "二要素認証は設定済みです（認証アプリを替えるには管理者に相談してください）"
+    message_en = (
+        "two-factor authentication is already set up (to replace the app, ask an administrator)"
+    )
+
+
+class OrganisationRequired(AccessError):
+    message_ja = "複数の組織に所属しています。組織を指定してください"
+    message_en = "member of several organisations: name the organisation"

@@ -32,6 +32,9 @@ class UserSecurity(Base):
     totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Last accepted time step: the same code is never accepted twice (RFC 6238 §5.2).
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # Set when an admin resets the second factor, cleared when the user re-enrols: while
+    # set, no admin may also reset the password (they would then hold both factors).
+    totp_reset_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class RecoveryCode(Base):

@@ -16,12 +16,14 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from mnvault.access import services as access
 from mnvault.access.context import Context
+from mnvault.access.errors import AuthorizationDenied
 from mnvault.access.models import Role, User
 from mnvault.access.permissions import Permission
 from mnvault.audit import services as audit
@@ -29,6 +31,7 @@ from mnvault.audit.actions import AuditAction, Outcome
 from mnvault.auth.errors import (
     AccountLocked,
     EnrolmentRequired,
+    OrganisationRequired,
     PasswordChangeRequired,
     SecondFactorRequired,
     SessionExpired,
@@ -39,6 +42,7 @@ from mnvault.auth.errors import (
 from mnvault.auth.models import ApiToken, RecoveryCode, UserSecurity, WebSession
 from mnvault.crypto import Envelope, SealedValue, WrappedKey
 from mnvault.db.base import utcnow
+from mnvault.vault.errors import InvalidInput, NotFound
 
 LOCKOUT_THRESHOLD = 5
 LOCKOUT_PERIOD = timedelta(minutes=15)
@@ -141,18 +145,27 @@ def sign_in(
     orgs = access.organisations_of(session, user.id)
     if organisation_id is None and len(orgs) == 1:
         organisation_id = orgs[0]
+    if organisation_id is None and len(orgs) > 1:
+        # The password was right: saying that an organisation must be named tells the
+        # caller nothing they did not know.
+        raise OrganisationRequired()
     if organisation_id is None or organisation_id not in orgs:
         _fail(session, user, "organisation", client_address)
         session.commit()
         raise SignInFailed()
     roles = access.roles_of(session, user.id, organisation_id)
     security = _security(session, user.id)
-    if user.must_change_password:
+    if roles & NUMBER_ROLES and security.totp_confirmed_at:
+        # The second factor comes first, even before a forced password change: whoever
+        # holds a password an admin set (the admin) cannot make it their own without
+        # the user's authenticator, and so cannot take over a number-seeing account.
+        stage = "password"
+    elif user.must_change_password:
         # A password someone else set (the first admin's, an admin's reset) is changed
         # before anything else; the user then signs in again with their own.
         stage = "change"
     elif roles & NUMBER_ROLES:
-        stage = "password" if security.totp_confirmed_at else "enrol"
+        stage = "enrol"
     else:
         stage = "full"
     if stage in {"full", "change"}:
@@ -201,7 +214,7 @@ def second_factor(
         _fail(session, user, "second_factor", client_address)
         session.commit()
         raise SignInFailed()
-    row.stage = "full"
+    row.stage = "change" if user.must_change_password else "full"
     state.failed_attempts = 0
     audit.record(
         session,
@@ -277,11 +290,18 @@ def confirm_totp_enrolment(
     from mnvault.access.recovery import hash_recovery_code, new_recovery_codes  # noqa: PLC0415
 
     row = _live_session(session, token)
+    user = session.get(User, row.user_id)
     state = _security(session, row.user_id)
+    if user is None or state.totp_confirmed_at is not None:
+        # Otherwise a password alone could try codes here, past the lockout. (A wrong
+        # first code is not counted: whoever is here was just shown the secret.)
+        raise TotpAlreadyEnrolled()
     if not _accept_totp(envelope, state, code):
         raise SignInFailed()
     state.totp_confirmed_at = utcnow()
-    row.stage = "full"
+    state.totp_reset_at = None
+    # Enrolling does not skip a password change that is still due.
+    row.stage = "change" if user.must_change_password else "full"
     session.execute(
         update(RecoveryCode)
         .where(RecoveryCode.user_id == row.user_id, RecoveryCode.used_at.is_(None))
@@ -384,7 +404,11 @@ def reset_password(session: Session, context: Context, *, user_id: uuid.UUID) ->
     access.authorize(session, context, Permission.USER_MANAGE)
     user = session.get(User, user_id)
     if user is None or context.organisation_id not in access.organisations_of(session, user_id):
-        raise SignInFailed()
+        raise NotFound(f"利用者 {user_id}", f"user {user_id}")
+    if _security(session, user.id).totp_reset_at is not None:
+        # With the second factor reset and the password too, whoever reset both would
+        # hold everything needed to enrol their own phone as this user.
+        _deny_reset(context, user_id, "second factor reset pending: the user re-enrols first")
     password = access.generate_password()
     user.password_hash = access.hash_password(password)
     user.must_change_password = True
@@ -395,6 +419,73 @@ def reset_password(session: Session, context: Context, *, user_id: uuid.UUID) ->
         session, context, AuditAction.AUTH_PASSWORD_RESET, details={"user_id": str(user_id)}
     )
     return password
+
+
+def reset_totp(session: Session, context: Context, *, user_id: uuid.UUID, reason: str) -> int:
+    """An admin resets the second factor of a user who lost their authenticator.
+
+    The old secret and every unused recovery code stop working, every session of the
+    user ends, and their next sign-in (with their own password) enrols a new
+    authenticator. Returns how many sessions ended. Refused (and the refusal audited)
+    for the admin's own account, and while the user still has to change a password an
+    admin set: one admin never holds both factors of someone else (separation of
+    duties, 事業者編 別添1 2C; seed 図表2-2 (6)② 識別と認証).
+    """
+    from mnvault.numbers import redact  # noqa: PLC0415
+
+    access.authorize(session, context, Permission.USER_MANAGE)
+    user = session.get(User, user_id)
+    if user is None or context.organisation_id not in access.organisations_of(session, user_id):
+        raise NotFound(f"利用者 {user_id}", f"user {user_id}")
+    reason = " ".join(reason.split())
+    if not reason:
+        raise InvalidInput("リセットの理由を入力してください", "give the reason for the reset")
+    if user_id == context.actor_id:
+        _deny_reset(context, user_id, "an administrator cannot reset their own second factor")
+    if user.must_change_password:
+        _deny_reset(context, user_id, "the user must first change the password an admin set")
+    state = _security(session, user.id)
+    state.totp_kek_version = state.totp_wrapped_key = state.totp_ciphertext = None
+    state.totp_confirmed_at = state.totp_last_step = None
+    state.totp_reset_at = utcnow()
+    session.execute(
+        update(RecoveryCode)
+        .where(RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    ended = _end_sessions(session, user_id)
+    audit.record(
+        session, context, AuditAction.AUTH_TOTP_RESET,
+        # The reason is free text an admin typed: masked like a log line, as a last guard.
+        details={"user_id": str(user_id), "reason": redact(reason)[:500],
+                 "sessions_ended": ended},
+    )  # fmt: skip
+    return ended
+
+
+def _deny_reset(context: Context, user_id: uuid.UUID, reason: str) -> NoReturn:
+    raise AuthorizationDenied(
+        permission=str(Permission.USER_MANAGE), reason=reason, actor_id=context.actor_id,
+        organisation_id=context.organisation_id, request_id=context.request_id,
+        client_address=context.client_address, details={"user_id": str(user_id)},
+    )  # fmt: skip
+
+
+def enrolment_pending(session: Session, token: str) -> bool:
+    """Whether this session's user has an authenticator secret waiting for its first
+    code (so a command line given a code confirms it rather than starting over)."""
+    row = _live_session(session, token)
+    state = session.get(UserSecurity, row.user_id)
+    return bool(state and state.totp_ciphertext is not None and state.totp_confirmed_at is None)
+
+
+def require_may_change_password(principal: Principal) -> None:
+    """A password is changed by someone past the second factor (or who has none yet to
+    give): a password alone, perhaps one an admin set, cannot become someone's own."""
+    if principal.stage == "password":
+        raise SecondFactorRequired()
+    if principal.stage == "enrol":
+        raise EnrolmentRequired()
 
 
 # -- API tokens -------------------------------------------------------------------------
@@ -412,7 +503,7 @@ def create_api_token(
     """Shown once; stored as a digest; scoped to an organisation and affairs; expiring."""
     access.authorize(session, context, Permission.USER_MANAGE)
     if context.organisation_id not in access.organisations_of(session, user_id):
-        raise TokenInvalid()
+        raise NotFound(f"利用者 {user_id}", f"user {user_id}")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(
         organisation_id=context.organisation_id, user_id=user_id, name=name,
@@ -435,7 +526,7 @@ def revoke_api_token(session: Session, context: Context, *, token_id: uuid.UUID)
     access.authorize(session, context, Permission.USER_MANAGE)
     row = session.get(ApiToken, token_id)
     if row is None or row.organisation_id != context.organisation_id:
-        raise TokenInvalid()
+        raise NotFound(f"APIトークン {token_id}", f"API token {token_id}")
     row.revoked_at = utcnow()
     audit.record(session, context, AuditAction.TOKEN_REVOKE, details={"token_id": str(token_id)})
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,9 +12,10 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from mnvault.access import services as access
 from mnvault.access.context import Context
 from mnvault.access.errors import AccessError
+from mnvault.auth.errors import OrganisationRequired
+from mnvault.cli.signin import SignInStopped, sign_in_staged
 from mnvault.config import load_settings
 from mnvault.deployment import services as deployment
 from mnvault.deployment.errors import KNOWN_ERRORS
@@ -61,7 +63,8 @@ def opened_vault(data_dir: Path | None) -> Iterator[Vault]:
 
 
 def sign_in(vault: Vault, login: str | None, *, organisation: str | None = None) -> Context:
-    """Authenticate the acting user and build the context of this command."""
+    """Authenticate the acting user (password, and the second factor for every role that
+    can see a number: cli/signin.py) and build the context of this command."""
     login = login or os.environ.get("MNVAULT_USER")
     if not login:
         fail("--user を指定してください / give --user")
@@ -69,27 +72,20 @@ def sign_in(vault: Vault, login: str | None, *, organisation: str | None = None)
     if password is None:
         if not sys.stdin.isatty():
             fail("パスワードがありません / no password (set MNVAULT_USER_PASSWORD)")
-        password = str(typer.prompt("パスワード / password", hide_input=True))
+        password = str(typer.prompt("パスワード / password", hide_input=True, err=True))
+    organisation = organisation or os.environ.get("MNVAULT_ORG")
     try:
-        with vault.transaction() as session:
-            user = access.authenticate(session, login=login, password=password, channel="cli")
-            org_ids = access.organisations_of(session, user.id)
-    except AccessError as exc:
-        fail(str(exc))
-    if organisation:
-        chosen = [o for o in org_ids if str(o) == organisation]
-        if not chosen:
-            fail("その組織に所属していません / not a member of that organisation")
-        org_id = chosen[0]
-    elif len(org_ids) == 1:
-        org_id = org_ids[0]
-    else:
-        fail(
-            "複数の組織に所属しています: --org を指定 / member of several organisations: give --org"
+        organisation_id = uuid.UUID(organisation) if organisation else None
+    except ValueError:
+        fail("組織IDが正しくありません / not an organisation id")
+    try:
+        return sign_in_staged(
+            vault, login=login, password=password, organisation_id=organisation_id
         )
-    # The command line runs on the server itself: its handling-area address is loopback,
-    # so an organisation that limits the networks SPI may be handled from must list
-    # 127.0.0.1/32 for the CLI to work (README "Access conditions").
-    return Context(
-        actor_id=user.id, organisation_id=org_id, channel="cli", client_address="127.0.0.1"
-    )
+    except OrganisationRequired:
+        fail(
+            "複数の組織に所属しています: MNVAULT_ORG に組織IDを指定 / "
+            "member of several organisations: set MNVAULT_ORG to the organisation id"
+        )
+    except (AccessError, SignInStopped) as exc:
+        fail(str(exc))

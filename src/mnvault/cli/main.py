@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from mnvault.cli import audit, number, orgs, persons, setup, transfer, users
+from mnvault.cli import audit, number, orgs, persons, setup, signin, transfer, users
 from mnvault.numbers import redact
 
 app = typer.Typer(
@@ -14,6 +14,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,  # tracebacks with locals could print a number
 )
+app.callback()(signin.global_options)
 app.command("init")(setup.init)
 app.command("serve")(setup.serve)
 app.add_typer(audit.app, name="audit")

@@ -10,6 +10,7 @@ from mnvault.access import services as access
 from mnvault.access.models import Role
 from mnvault.access.permissions import Permission
 from mnvault.affairs.services import get_affair
+from mnvault.auth import services as auth
 from mnvault.cli.common import DataDir, UserOpt, fail, opened_vault, sign_in
 from mnvault.deployment.errors import KNOWN_ERRORS
 
@@ -55,3 +56,45 @@ def add(
             fail(str(exc))
     typer.echo(f"追加しました / added: {login} ({', '.join(r.value for r in role)})")
     typer.echo(f"初期パスワード / initial password (shown once): {password}")
+
+
+@app.command("reset-totp")
+def reset_totp(
+    login: Annotated[str, typer.Argument(help="ログイン名 / login")],
+    reason: Annotated[str, typer.Option(help="理由（監査記録に残る） / reason (audited)")],
+    data_dir: DataDir = None,
+    user: UserOpt = None,
+) -> None:
+    """認証アプリを失くした利用者の二要素認証をリセット / reset the second factor of a
+    user who lost their authenticator (they enrol a new one at their next sign-in)."""
+    with opened_vault(data_dir) as vault:
+        context = sign_in(vault, user)
+        try:
+            with vault.transaction() as session:
+                target = access.member_by_login(session, context, login)
+                ended = auth.reset_totp(session, context, user_id=target.id, reason=reason)
+        except KNOWN_ERRORS as exc:
+            fail(str(exc))
+    typer.echo(
+        f"リセットしました / reset: {login} (終了したセッション / sessions ended: {ended}); "
+        "次回サインイン時に再登録 / they enrol a new authenticator at their next sign-in"
+    )
+
+
+@app.command("reset-password")
+def reset_password(
+    login: Annotated[str, typer.Argument(help="ログイン名 / login")],
+    data_dir: DataDir = None,
+    user: UserOpt = None,
+) -> None:
+    """一時パスワードを発行（一度だけ表示、要変更） / set a one-time password (shown once;
+    the user must change it; their sessions end)."""
+    with opened_vault(data_dir) as vault:
+        context = sign_in(vault, user)
+        try:
+            with vault.transaction() as session:
+                target = access.member_by_login(session, context, login)
+                password = auth.reset_password(session, context, user_id=target.id)
+        except KNOWN_ERRORS as exc:
+            fail(str(exc))
+    typer.echo(f"一時パスワード / temporary password (shown once): {password}")

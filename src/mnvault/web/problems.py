@@ -15,6 +15,7 @@ from mnvault.access.errors import AccessError, AuthorizationDenied, WeakPassword
 from mnvault.auth.errors import (
     AccountLocked,
     EnrolmentRequired,
+    OrganisationRequired,
     PasswordChangeRequired,
     SecondFactorRequired,
     SessionExpired,
@@ -132,6 +133,7 @@ _STATUS: list[tuple[type[Exception], int, str]] = [
     (SecondFactorRequired, 401, "second-factor-required"),
     (AccountLocked, 423, "locked"),
     (SignInFailed, 401, "sign-in-failed"),
+    (OrganisationRequired, 401, "organisation-required"),
     (SessionExpired, 401, "unauthenticated"),
     (TokenInvalid, 401, "unauthenticated"),
     (AccessError, 401, "unauthenticated"),
