@@ -9,15 +9,13 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.test_cli_flow import deployment, mnvault
+from tests.test_cli_flow import Deployment, deployment, mnvault
 
 __all__ = ["deployment"]  # the fixture, shared with the main CLI flow
 
 
-def test_archive_verify_offline_prune_and_verify(
-    deployment: tuple[dict[str, str], Path], tmp_path: Path
-) -> None:
-    env, data = deployment
+def test_archive_verify_offline_prune_and_verify(deployment: Deployment, tmp_path: Path) -> None:
+    env, data = deployment.env, deployment.data
 
     def run(*args: str) -> tuple[int, str]:
         result = mnvault(list(args), env)
