@@ -16,7 +16,7 @@ import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -582,6 +582,11 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
             recipient_name="税務署", legal_basis="番号法第19条第2号", method="e-Tax")),
         Call("vault.services.dispose", lambda s, c: vs.dispose(
             s, env, c, person_id=person.id, reason="r")),
+        Call("vault.services.end_relationship", lambda s, c: vs.end_relationship(
+            s, c, person_id=person.id, ended_on=date(2026, 3, 31),
+            cause=vs.RelationshipEnd.RETIREMENT)),
+        Call("vault.services.resume_relationship", lambda s, c: vs.resume_relationship(
+            s, c, person_id=person.id)),
         Call("vault.exporter.export_affair", lambda s, c: exporter.export_affair(
             s, env, c, purpose="p", passphrase="pw")),
         Call("vault.exporter.request_export", lambda s, c: exporter.request_export(

@@ -17,6 +17,8 @@ from mnvault.auth import api as auth_api
 from mnvault.config import Settings
 from mnvault.deployment import services as deployment
 from mnvault.deployment.errors import DeploymentError
+from mnvault.disposal import api as disposal_api
+from mnvault.keys import api as keys_api
 from mnvault.logging import configure_logging
 from mnvault.vault import api as vault_api
 from mnvault.web import problems
@@ -69,6 +71,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(vault_api.router, prefix=API)
     app.include_router(access_api.router, prefix=API)
     app.include_router(audit_api.router, prefix=API)
+    app.include_router(disposal_api.router, prefix=API)
+    app.include_router(keys_api.router, prefix=API)
 
     @app.middleware("http")
     async def security_headers(request: Any, call_next: Any) -> Any:

@@ -13,9 +13,12 @@ class Permission(StrEnum):
     AFFAIR_READ = "affair:read"
     ASSIGNMENT_MANAGE = "assignment:manage"
     AUDIT_READ = "audit:read"
+    DISPOSAL_CONFIRM = "disposal:confirm"
+    DISPOSAL_READ = "disposal:read"
     DISPOSAL_RUN = "disposal:run"
     EXPORT_APPROVE = "export:approve"
     EXPORT_CREATE = "export:create"
+    KEY_READ = "key:read"
     KEY_ROTATE = "key:rotate"
     NUMBER_ACQUIRE = "number:acquire"
     NUMBER_CORRECT = "number:correct"
@@ -24,7 +27,9 @@ class Permission(StrEnum):
     ORGANISATION_MANAGE = "organisation:manage"
     PERSON_CREATE = "person:create"
     PERSON_READ = "person:read"
+    PERSON_UPDATE = "person:update"
     PROVISION_CREATE = "provision:create"
+    RETENTION_MANAGE = "retention:manage"
     SPI_FILE_MANAGE = "spi_file:manage"
     USER_MANAGE = "user:manage"
 
@@ -50,8 +55,11 @@ RETURNS_NUMBER = frozenset({Permission.EXPORT_CREATE, Permission.NUMBER_READ})
 # hours and handling-area networks apply to these. Administration and audit do not
 # handle SPI, and an auditor must be able to read the trail during an incident at night.
 SPI_PERMISSIONS = NUMBER_PERMISSIONS | {
+    Permission.DISPOSAL_CONFIRM,
+    Permission.DISPOSAL_READ,
     Permission.DISPOSAL_RUN,
     Permission.EXPORT_APPROVE,
     Permission.PERSON_CREATE,
     Permission.PERSON_READ,
+    Permission.PERSON_UPDATE,
 }

@@ -6,7 +6,18 @@ import os
 
 import typer
 
-from mnvault.cli import audit, number, orgs, persons, setup, signin, transfer, users
+from mnvault.cli import (
+    audit,
+    disposal,
+    keys,
+    number,
+    orgs,
+    persons,
+    setup,
+    signin,
+    transfer,
+    users,
+)
 from mnvault.numbers import redact
 
 app = typer.Typer(
@@ -18,9 +29,11 @@ app.callback()(signin.global_options)
 app.command("init")(setup.init)
 app.command("serve")(setup.serve)
 app.add_typer(audit.app, name="audit")
+app.add_typer(disposal.app, name="dispose")
 app.add_typer(number.app, name="number")
 app.add_typer(transfer.export_app, name="export")
 app.add_typer(transfer.import_app, name="import")
+app.add_typer(keys.app, name="keys")
 app.add_typer(orgs.app, name="org")
 app.add_typer(persons.app, name="person")
 app.add_typer(users.app, name="user")

@@ -18,6 +18,7 @@ import os
 import secrets
 import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,6 +36,9 @@ from mnvault.crypto.errors import DecryptionFailed, KeyringError, KeyringLocked
 
 FORMAT = "mnvault-keyring"
 FORMAT_VERSION = 1
+# How often a long-lived instance (a server) looks whether another process rotated the
+# keyring file; the rotation waits at least twice this long before its last count.
+REFRESH_SECONDS = 1.0
 _NONCE_BYTES = 12
 _KEY_BYTES = 32
 
@@ -168,6 +172,8 @@ class LocalKeyring:
         # Digest of the file as this instance last read or wrote it: a save over a file
         # someone else changed (another process rotated or destroyed a version) is refused.
         self._seen: bytes | None = None
+        self._checked_at = 0.0
+        self._stat: tuple[int, int, int] | None = None
 
     # -- life cycle -------------------------------------------------------------------
 
@@ -279,7 +285,54 @@ class LocalKeyring:
     def kek_versions(self) -> list[KekInfo]:
         return [info for _, info in sorted(self._require().kek_info.items())]
 
+    def refresh(self) -> bool:
+        """Adopt the file as another process left it (it rotated or destroyed a version).
+
+        Without this a server would keep wrapping new data keys under a version that a
+        `mnvault keys rotate` elsewhere has retired and is about to destroy."""
+        if self._secrets is None or self._sealing_key is None:
+            return False
+        raw = self.path.read_bytes()
+        digest = hashlib.sha256(raw).digest()
+        if digest == self._seen:
+            return False
+        try:
+            document = json.loads(raw)
+            _, salt = _kdf_of(document["header"])
+            if salt != self._salt:
+                # The passphrase changed elsewhere: this instance cannot follow; refuse.
+                self.seal()
+                raise KeyringLocked()
+            payload = AESGCM(self._sealing_key).decrypt(
+                _unb64(document["nonce"]),
+                _unb64(document["sealed"]),
+                _header_bytes(document["header"]),
+            )
+            self._secrets = self._decode(json.loads(payload))
+        except InvalidTag as exc:
+            raise KeyringError("the keyring file was altered") from exc
+        except (KeyError, TypeError, ValueError) as exc:
+            raise KeyringError("the keyring file is damaged") from exc
+        self._seen = digest
+        return True
+
+    def _follow_file(self) -> None:
+        now = time.monotonic()
+        if now - self._checked_at < REFRESH_SECONDS:
+            return
+        self._checked_at = now
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return
+        mark = (st.st_ino, st.st_mtime_ns, st.st_size)
+        if mark != self._stat:
+            self._stat = mark
+            self.refresh()
+
     def wrap_key(self, key: bytes, aad: bytes) -> WrappedKey:
+        self._require()
+        self._follow_file()
         state = self._require()
         nonce = os.urandom(_NONCE_BYTES)
         blob = nonce + state.cipher(state.current).encrypt(nonce, key, aad)

@@ -5,6 +5,8 @@ from mnvault.affairs import models as affairs_models
 from mnvault.audit import models as audit_models
 from mnvault.auth import models as auth_models
 from mnvault.db.base import Base
+from mnvault.disposal import models as disposal_models
+from mnvault.keys import models as keys_models
 from mnvault.orgs import models as orgs_models
 from mnvault.vault import models as vault_models
 
@@ -15,6 +17,8 @@ __all__ = [
     "affairs_models",
     "audit_models",
     "auth_models",
+    "disposal_models",
+    "keys_models",
     "metadata",
     "orgs_models",
     "vault_models",

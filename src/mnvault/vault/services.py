@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -512,3 +513,50 @@ def dispose(
         details={"disposal_id": str(disposal.id), "affairs": sorted(affair_codes)},
     )
     return disposal
+
+
+# -- relationship end ----------------------------------------------------------------------
+
+
+class RelationshipEnd(StrEnum):
+    CONTRACT_END = "contract_end"
+    DEATH = "death"
+    RETIREMENT = "retirement"
+
+
+def end_relationship(
+    session: Session,
+    context: Context,
+    *,
+    person_id: uuid.UUID,
+    ended_on: date,
+    cause: RelationshipEnd,
+) -> Person:
+    """Record retirement, the end of a contract or a death: retention counts from it.
+
+    The numbers of the deceased stay protected and follow the same retention rules
+    (事業者編 第4-2 注)."""
+    person = _authorized_person(session, context, Permission.PERSON_UPDATE, person_id)
+    person.relationship_end = ended_on
+    if cause is RelationshipEnd.DEATH:
+        person.life_status = LifeStatus.DECEASED.value
+    session.flush()
+    audit.record(
+        session,
+        context,
+        AuditAction.PERSON_UPDATE,
+        person_id=person_id,
+        details={"relationship_end": ended_on.isoformat(), "cause": cause.value},
+    )
+    return person
+
+
+def resume_relationship(session: Session, context: Context, *, person_id: uuid.UUID) -> Person:
+    """Rehired, or a contract renewed: the number is needed again and not due."""
+    person = _authorized_person(session, context, Permission.PERSON_UPDATE, person_id)
+    person.relationship_end = None
+    session.flush()
+    audit.record(
+        session, context, AuditAction.PERSON_UPDATE, person_id=person_id, details={"resumed": True}
+    )
+    return person

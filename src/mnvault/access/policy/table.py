@@ -81,10 +81,14 @@ def _manager_like(role: Role) -> tuple[Grant, ...]:
                 {
                     Permission.AFFAIR_READ,
                     Permission.ASSIGNMENT_MANAGE,
+                    Permission.DISPOSAL_CONFIRM,
+                    Permission.DISPOSAL_READ,
                     Permission.DISPOSAL_RUN,
                     Permission.EXPORT_APPROVE,
                     Permission.PERSON_CREATE,
                     Permission.PERSON_READ,
+                    Permission.PERSON_UPDATE,
+                    Permission.RETENTION_MANAGE,
                 }
             ),
             MANAGER_DUTIES,
@@ -102,6 +106,7 @@ GRANTS: tuple[Grant, ...] = (
             {
                 Permission.AFFAIR_READ,
                 Permission.ASSIGNMENT_MANAGE,
+                Permission.KEY_READ,
                 Permission.KEY_ROTATE,
                 Permission.ORGANISATION_MANAGE,
                 Permission.PERSON_READ,
@@ -114,7 +119,7 @@ GRANTS: tuple[Grant, ...] = (
     Grant(
         Role.AUDITOR,
         Reach.ORGANISATION,
-        frozenset({Permission.AFFAIR_READ, Permission.AUDIT_READ}),
+        frozenset({Permission.AFFAIR_READ, Permission.AUDIT_READ, Permission.DISPOSAL_READ}),
         AUDIT,
     ),
     *_manager_like(Role.CHIEF_OFFICER),
@@ -122,7 +127,7 @@ GRANTS: tuple[Grant, ...] = (
     Grant(
         Role.CLERK,
         Reach.ASSIGNED,
-        frozenset({Permission.PERSON_CREATE, Permission.PERSON_READ}),
+        frozenset({Permission.PERSON_CREATE, Permission.PERSON_READ, Permission.PERSON_UPDATE}),
         ACCESS_CONTROL,
     ),
     Grant(Role.CLERK, Reach.AFFAIR, _NUMBER_WORK, ACCESS_CONTROL),

@@ -1,0 +1,250 @@
+"""Disposal of due persons, KEK rotation included, against a plain DELETE of the same rows.
+
+    uv run python benchmarks/dispose.py --n N [--remaining R]
+
+Seeds a SQLite deployment with N retired persons whose numbers are due and R persons
+still employed (real wrapped data keys: the rotation must unwrap and re-wrap them), then
+copies the database file. On the copy, the baseline: one transaction of plain ``DELETE``
+of the same rows (number_record_affairs, number_records, data_keys of the due persons).
+On the original, the real thing: plan the batch (the due list), confirm it, run it
+(delete, one audit entry per person, the disposal record) and rotate the KEK (re-wrap the
+R remaining keys, destroy the old version). Prints one JSON line on stdout; progress on
+stderr. Target (DESIGN.md §11): 1,000,000 due persons in under 30 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sqlite3
+import tempfile
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from _common import emit, log, machine, peak_rss_mb, rate
+from mnvault.access import services as access
+from mnvault.access.context import Context
+from mnvault.access.models import Role, User
+from mnvault.affairs.services import get_affair
+from mnvault.config import load_settings
+from mnvault.crypto import Envelope, ScryptParams
+from mnvault.db.base import new_id, utcnow
+from mnvault.db.bulk import Adapt, insert_rows
+from mnvault.db.engine import unit_of_work
+from mnvault.deployment.services import initialise, open_vault
+from mnvault.disposal import batches
+from mnvault.orgs.models import OrganisationKind
+from mnvault.vault.models import DataKey, NumberRecord, NumberRecordAffair, Person
+
+PASSPHRASE = "bench"
+AFFAIR = "withholding_slip"
+TODAY = date(2026, 11, 26)
+RETIRED = date(2024, 3, 31)
+CHUNK = 50_000
+TARGET_SECONDS_1M = 30
+
+
+def seed(work: Path, n: int, remaining: int) -> tuple[Path, Context]:
+    settings = load_settings(
+        work / "data", env={"MNVAULT_KEYRING_PATH": str(work / "keys" / "keyring.json")}
+    )
+    init = initialise(
+        settings,
+        organisation_name="ベンチマーク株式会社",
+        organisation_kind=OrganisationKind.COMPANY,
+        passphrase=PASSPHRASE,
+        scrypt=ScryptParams.fast_for_tests(),
+    )
+    vault = open_vault(settings, PASSPHRASE)
+    try:
+        with unit_of_work(vault.sessions) as session:
+            admin = session.scalars(select(User).where(User.login == "admin")).one()
+            admin_ctx = Context(actor_id=admin.id, organisation_id=init.organisation_id)
+            manager = access.create_user(
+                session, admin_ctx, login="manager", display_name="責任者", password="x" * 20
+            )
+            access.grant_role(
+                session, admin_ctx, user=manager, organisation_id=init.organisation_id,
+                role=Role.MANAGER,
+            )  # fmt: skip
+            affair_id = get_affair(session, init.organisation_id, AFFAIR).id
+            context = Context(actor_id=manager.id, organisation_id=init.organisation_id)
+        _bulk(vault.sessions, vault.envelope, context, affair_id, n=n, remaining=remaining)
+    finally:
+        vault.close()
+    return settings.data_dir, context
+
+
+def _bulk(
+    sessions: sessionmaker[Session],
+    envelope: Envelope,
+    context: Context,
+    affair_id: uuid.UUID,
+    *,
+    n: int,
+    remaining: int,
+) -> None:
+    org = context.organisation_id
+    started = time.perf_counter()
+    total = n + remaining
+    for offset in range(0, total, CHUNK):
+        count = min(CHUNK, total - offset)
+        with unit_of_work(sessions) as session:
+            tables = {t: t.__table__ for t in (Person, DataKey, NumberRecord, NumberRecordAffair)}
+            adapt = Adapt(session, tables[Person])  # type: ignore[arg-type]
+            as_uuid, as_date = adapt.uuid(), adapt.date()
+            now = adapt.constant("created_at", utcnow())
+            persons, keys, records, links = [], [], [], []
+            for i in range(offset, offset + count):
+                pid = new_id()
+                due = i < n
+                if due:  # never opened again: random bytes of the real shapes
+                    version, blob = 1, os.urandom(60)
+                else:
+                    wrapped = envelope.new_data_key(org.hex, pid.hex)[1]
+                    version, blob = wrapped.kek_version, wrapped.blob
+                persons.append(
+                    (as_uuid(pid), as_uuid(org), "employee", f"E{i:08d}", "試験 太郎", "living",
+                     as_date(RETIRED if due else None), now)
+                )  # fmt: skip
+                keys.append((as_uuid(pid), version, blob))
+                records.append(
+                    (as_uuid(pid), as_uuid(org), os.urandom(40), os.urandom(32), "my_number_card",
+                     "my_number_card", as_uuid(context.actor_id), now, as_uuid(context.actor_id),
+                     now)
+                )  # fmt: skip
+                links.append((as_uuid(pid), as_uuid(affair_id)))
+            insert_rows(
+                session,
+                tables[Person],
+                (
+                    "id",
+                    "organisation_id",
+                    "kind",
+                    "external_ref",
+                    "name",
+                    "life_status",
+                    "relationship_end",
+                    "created_at",
+                ),
+                persons,
+            )  # type: ignore[arg-type]
+            insert_rows(session, tables[DataKey], ("person_id", "kek_version", "wrapped_key"), keys)  # type: ignore[arg-type]
+            insert_rows(
+                session,
+                tables[NumberRecord],
+                (
+                    "person_id",
+                    "organisation_id",
+                    "ciphertext",
+                    "blind_index",
+                    "number_check_document",
+                    "identity_check_document",
+                    "verified_by",
+                    "verified_at",
+                    "acquired_by",
+                    "acquired_at",
+                ),
+                records,
+            )  # type: ignore[arg-type]
+            insert_rows(session, tables[NumberRecordAffair], ("person_id", "affair_id"), links)  # type: ignore[arg-type]
+        log(f"seeded {offset + count:,} / {total:,} ({time.perf_counter() - started:.1f} s)")
+
+
+def plain_delete(database: Path) -> float:
+    """The baseline: the same rows deleted with plain SQL, one transaction, with the
+    PRAGMAs mnvault's engine uses."""
+    connection = sqlite3.connect(database, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=FULL")
+    connection.execute("PRAGMA foreign_keys=ON")
+    connection.execute("PRAGMA cache_size=-65536")  # as mnvault.db.engine sets it
+    due = "SELECT id FROM persons WHERE relationship_end IS NOT NULL"
+    started = time.perf_counter()
+    connection.execute("BEGIN")
+    for table in ("number_record_affairs", "number_records", "data_keys"):
+        connection.execute(f"DELETE FROM {table} WHERE person_id IN ({due})")  # noqa: S608
+    connection.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    connection.close()
+    return seconds
+
+
+def real_dispose(data_dir: Path, work: Path, context: Context, n: int) -> dict[str, Any]:
+    settings = load_settings(
+        data_dir, env={"MNVAULT_KEYRING_PATH": str(work / "keys" / "keyring.json")}
+    )
+    vault = open_vault(settings, PASSPHRASE)
+    try:
+        started = time.perf_counter()
+        with unit_of_work(vault.sessions) as session:
+            batch = batches.plan(session, context, today=TODAY, reason="benchmark")
+            batches.confirm(session, context, batch_id=batch.id)
+        planned = time.perf_counter()
+        batches.run(vault.sessions, vault.keyring, context, batch_id=batch.id, rotate=False)
+        deleted = time.perf_counter()
+        done = batches.run(vault.sessions, vault.keyring, context, batch_id=batch.id)
+        finished = time.perf_counter()
+    finally:
+        vault.close()
+    if done.disposed_count != n or done.rotation_completed_at is None:
+        raise SystemExit(f"disposed {done.disposed_count} of {n}")
+    return {
+        "seconds": round(finished - started, 2),
+        "plan_and_confirm_seconds": round(planned - started, 2),
+        "delete_and_record_seconds": round(deleted - planned, 2),
+        "rotation_seconds": round(finished - deleted, 2),
+        "kek_versions_destroyed": done.kek_versions_destroyed,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=100_000, help="due persons")
+    parser.add_argument("--remaining", type=int, default=None, help="persons kept (default n/10)")
+    parser.add_argument("--keep", type=Path, default=None, help="work directory to keep")
+    args = parser.parse_args()
+    remaining = args.n // 10 if args.remaining is None else args.remaining
+    work = args.keep or Path(tempfile.mkdtemp(prefix="mnvault-bench-dispose-"))
+    try:
+        data_dir, context = seed(work, args.n, remaining)
+        database = data_dir / "db" / "mnvault.sqlite3"
+        copy = work / "baseline.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            if Path(f"{database}{suffix}").exists():
+                shutil.copy(f"{database}{suffix}", f"{copy}{suffix}")
+        log("baseline: plain DELETE ...")
+        baseline = plain_delete(copy)
+        log(f"baseline {baseline:.2f} s; disposal ...")
+        real = real_dispose(data_dir, work, context, args.n)
+        log(f"disposal {real['seconds']} s")
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+    seconds = real["seconds"]
+    emit(
+        {
+            "benchmark": "dispose",
+            "n": args.n,
+            "remaining": remaining,
+            **real,
+            "persons_per_s": rate(args.n, seconds),
+            "baseline": {"name": "plain DELETE of the same rows", "seconds": round(baseline, 2)},
+            "ratio_vs_plain_delete": round(seconds / baseline, 2) if baseline else None,
+            "projected_seconds_for_1m": round(seconds * 1_000_000 / args.n, 1),
+            "target_seconds_for_1m": TARGET_SECONDS_1M,
+            "peak_rss_mb": peak_rss_mb(),
+            "machine": machine(),
+        }
+    )
+
+
+if __name__ == "__main__":
+    main()

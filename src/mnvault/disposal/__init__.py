@@ -1,0 +1,1 @@
+"""Retention rules, the due list, disposal batches and contractor disposal certificates."""

@@ -1,0 +1,70 @@
+"""When a number falls due: the latest date any of its affairs still needs it.
+
+Pure functions over the facts of one person; the services load the facts and the rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from mnvault.disposal.rules import Event, Rule, fallback_rule
+
+# affair code -> the rules in force for it (statutory, or the organisation's own)
+RuleBook = Mapping[str, Sequence[Rule]]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonFacts:
+    relationship_end: date | None
+    deceased: bool
+    events: Mapping[str, date] = field(default_factory=dict)
+
+
+def event_date(event: Event, facts: PersonFacts) -> date | None:
+    """The date a rule counts from, or None while it has not happened."""
+    if event is Event.RELATIONSHIP_END:
+        return facts.relationship_end
+    if event is Event.DEATH:
+        recorded = facts.events.get(Event.DEATH.value)
+        return recorded or (facts.relationship_end if facts.deceased else None)
+    if event is Event.SUBMISSION_DEADLINE:
+        # The last declaration is the one for the year the relationship ended, unless
+        # a later or earlier one was recorded.
+        return facts.events.get(Event.SUBMISSION_DEADLINE.value) or facts.relationship_end
+    return facts.events.get(Event.LAST_FILING.value)
+
+
+def rules_for(book: RuleBook, affair_code: str) -> Sequence[Rule]:
+    return book.get(affair_code) or (fallback_rule(affair_code),)
+
+
+def keep_until(affair_codes: Iterable[str], book: RuleBook, facts: PersonFacts) -> date | None:
+    """The last day the number may be kept; None while some affair still needs it."""
+    latest: date | None = None
+    for code in affair_codes:
+        for rule in rules_for(book, code):
+            on = event_date(rule.event, facts)
+            if on is None:
+                return None
+            until = rule.keep_until(on)
+            if latest is None or until > latest:
+                latest = until
+    return latest
+
+
+def statutory_hold(
+    affair_codes: Iterable[str], statutory: RuleBook, facts: PersonFacts, today: date
+) -> date | None:
+    """The end of a period the law requires the document to be kept, if one is running."""
+    latest: date | None = None
+    for code in affair_codes:
+        for rule in statutory.get(code, ()):
+            on = event_date(rule.event, facts) if rule.mandatory else None
+            if on is None:
+                continue
+            until = rule.keep_until(on)
+            if until >= today and (latest is None or until > latest):
+                latest = until
+    return latest

@@ -1,0 +1,35 @@
+"""Key rotations, so that an interrupted one resumes where it stopped."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mnvault.db.base import Base, UTCDateTime, new_id, utcnow
+
+
+class RotationState:
+    REWRAPPING = "rewrapping"
+    DONE = "done"
+
+
+class KekRotation(Base):
+    """One rotation: a new KEK version, the re-wrap pass over the data keys, the
+    destruction of the versions no wrapped key uses any more. Never key material."""
+
+    __tablename__ = "kek_rotations"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    to_version: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    # The last data key (by person id) the pass has re-wrapped and committed.
+    cursor: Mapped[uuid.UUID | None] = mapped_column()
+    rewrapped: Mapped[int] = mapped_column(Integer, default=0)
+    destroyed_versions: Mapped[list[int]] = mapped_column(JSON, default=list)
+    started_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,344 @@
+"""KEK rotation: a new version, every wrapped key re-wrapped online, old versions destroyed.
+
+The data stays encrypted as it is; only the wrapped data keys change, in batches, each
+batch committed with the rotation's cursor, so an interrupted rotation resumes where it
+stopped. An old version is destroyed only when no wrapped key uses it any more; from then
+on nothing wrapped under it (in a backup, say) can be unwrapped (事業者編 別添1 2E d
+復元不可能な手段; DESIGN.md §4).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from mnvault.access.context import Context
+from mnvault.access.permissions import Permission
+from mnvault.access.services import authorize, organisation_resource
+from mnvault.audit import services as audit
+from mnvault.audit.actions import AuditAction
+from mnvault.crypto import Envelope, KeyProvider, WrappedKey
+from mnvault.crypto.keyring import REFRESH_SECONDS, KekInfo
+from mnvault.db.base import utcnow
+from mnvault.db.engine import unit_of_work
+from mnvault.disposal.models import ContractorDisposal
+from mnvault.keys.errors import StaleWrapping
+from mnvault.keys.models import KekRotation, RotationState
+from mnvault.vault.models import DataKey, Person
+
+DEFAULT_BATCH = 5000
+# Long-lived processes pick up a rotated keyring within REFRESH_SECONDS of the change; a
+# rotation counts the keys under old versions (and may destroy them) only after this.
+GRACE_SECONDS = 2 * REFRESH_SECONDS
+# Passes over the data keys before giving up on a process that keeps wrapping under an
+# old version (a server that has not reloaded the keyring).
+MAX_PASSES = 3
+
+
+class RotatingKeyring(KeyProvider, Protocol):
+    def rotate(self) -> int: ...
+
+    def destroy_version(self, version: int) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RotationResult:
+    rotation_id: uuid.UUID
+    to_version: int
+    rewrapped: int
+    destroyed_versions: list[int]
+    started_at: datetime
+    finished_at: datetime
+    resumed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class KekStatus:
+    version: int
+    state: str  # active, retired, destroyed
+    created_at: str
+    destroyed_at: str | None
+    wrapped_keys: int
+
+
+Progress = Callable[[int], None]
+
+
+def rotate(
+    sessions: sessionmaker[Session],
+    keyring: RotatingKeyring,
+    context: Context,
+    *,
+    batch_size: int = DEFAULT_BATCH,
+    progress: Progress | None = None,
+) -> RotationResult:
+    """`mnvault keys rotate`: an administrator's rotation (or the resumption of one)."""
+    with unit_of_work(sessions) as session:
+        authorize(session, context, Permission.KEY_ROTATE, organisation_resource(context))
+    return run_rotation(
+        sessions, keyring, context, reason="manual", batch_size=batch_size, progress=progress
+    )
+
+
+def run_rotation(
+    sessions: sessionmaker[Session],
+    keyring: RotatingKeyring,
+    context: Context,
+    *,
+    reason: str,
+    not_before: datetime | None = None,
+    batch_size: int = DEFAULT_BATCH,
+    progress: Progress | None = None,
+) -> RotationResult:
+    """Rotate (or resume the open rotation) and finish it. The caller has authorized.
+
+    ``not_before``: a rotation begun before this time is finished and then a new one
+    run, because the keys deleted at that time may already have been re-wrapped under
+    the open rotation's new version, which that rotation would not destroy."""
+    rotation_id, resumed = _begin(sessions, keyring, context, reason)
+    result = _finish(
+        sessions,
+        keyring,
+        context,
+        rotation_id,
+        resumed=resumed,
+        batch_size=batch_size,
+        progress=progress,
+    )
+    if not_before is not None and result.started_at < not_before:
+        rotation_id, _ = _begin(sessions, keyring, context, reason)
+        result = _finish(
+            sessions,
+            keyring,
+            context,
+            rotation_id,
+            resumed=False,
+            batch_size=batch_size,
+            progress=progress,
+        )
+    return result
+
+
+def _begin(
+    sessions: sessionmaker[Session], keyring: RotatingKeyring, context: Context, reason: str
+) -> tuple[uuid.UUID, bool]:
+    with unit_of_work(sessions) as session:
+        open_ = session.scalar(
+            select(KekRotation)
+            .where(KekRotation.state == RotationState.REWRAPPING)
+            .order_by(KekRotation.started_at.desc())
+        )
+        if open_ is not None:
+            audit.record(
+                session,
+                context,
+                AuditAction.KEY_ROTATE,
+                details={"rotation_id": str(open_.id), "resumed": True},
+            )
+            return open_.id, True
+        # The keyring file changes first: if this transaction then fails, the new version
+        # merely exists unused, and the next rotation re-wraps past it.
+        version = keyring.rotate()
+        rotation = KekRotation(
+            to_version=version,
+            state=RotationState.REWRAPPING,
+            reason=reason[:200],
+            started_by=context.actor_id,
+        )
+        session.add(rotation)
+        session.flush()
+        audit.record(
+            session,
+            context,
+            AuditAction.KEY_ROTATE,
+            details={"rotation_id": str(rotation.id), "to_version": version, "reason": reason},
+        )
+        return rotation.id, False
+
+
+def _finish(
+    sessions: sessionmaker[Session],
+    keyring: RotatingKeyring,
+    context: Context,
+    rotation_id: uuid.UUID,
+    *,
+    resumed: bool,
+    batch_size: int,
+    progress: Progress | None,
+) -> RotationResult:
+    envelope = Envelope(keyring)
+    current = keyring.current_kek_version
+    with sessions() as session:
+        started_at = session.get_one(KekRotation, rotation_id).started_at
+    waited = (utcnow() - started_at).total_seconds()
+    if waited < GRACE_SECONDS:
+        time.sleep(GRACE_SECONDS - waited)
+    for _ in range(MAX_PASSES):
+        _rewrap_pass(
+            sessions, envelope, rotation_id, current, batch_size=batch_size, progress=progress
+        )
+        with unit_of_work(sessions) as session:
+            _rewrap_certificates(session, envelope, current)
+            if _count_old(session, current) == 0:
+                break
+            session.get_one(KekRotation, rotation_id).cursor = None
+    else:
+        raise StaleWrapping()
+    with unit_of_work(sessions) as session:
+        destroyed = _destroy_unused(session, keyring, context, current)
+        rotation = session.get_one(KekRotation, rotation_id)
+        rotation.state = RotationState.DONE
+        rotation.to_version = current
+        rotation.destroyed_versions = sorted(set(rotation.destroyed_versions) | set(destroyed))
+        rotation.finished_at = utcnow()
+        audit.record(
+            session,
+            context,
+            AuditAction.KEY_REWRAP,
+            details={
+                "rotation_id": str(rotation.id),
+                "to_version": current,
+                "rewrapped": rotation.rewrapped,
+                "destroyed_versions": rotation.destroyed_versions,
+            },
+        )
+        return RotationResult(
+            rotation.id,
+            current,
+            rotation.rewrapped,
+            list(rotation.destroyed_versions),
+            rotation.started_at,
+            rotation.finished_at,
+            resumed,
+        )
+
+
+def _rewrap_pass(
+    sessions: sessionmaker[Session],
+    envelope: Envelope,
+    rotation_id: uuid.UUID,
+    current: int,
+    *,
+    batch_size: int,
+    progress: Progress | None,
+) -> None:
+    """Walk the data keys in person-id order from the cursor, one batch per transaction."""
+    while True:
+        with unit_of_work(sessions) as session:
+            rotation = session.get_one(KekRotation, rotation_id)
+            query = (
+                select(
+                    DataKey.person_id,
+                    DataKey.kek_version,
+                    DataKey.wrapped_key,
+                    Person.organisation_id,
+                )
+                .join(Person, Person.id == DataKey.person_id)
+                .order_by(DataKey.person_id)
+                .limit(batch_size)
+            )
+            if rotation.cursor is not None:
+                query = query.where(DataKey.person_id > rotation.cursor)
+            rows = session.execute(query).all()
+            if not rows:
+                return
+            changes = []
+            for person_id, version, blob, organisation_id in rows:
+                if version == current:
+                    continue
+                wrapped = envelope.rewrap(
+                    organisation_id.hex, person_id.hex, WrappedKey(version, blob)
+                )
+                changes.append(
+                    {"person_id": person_id, "kek_version": current, "wrapped_key": wrapped.blob}
+                )
+            if changes:
+                session.execute(update(DataKey), changes)
+            rotation.cursor = rows[-1][0]
+            rotation.rewrapped += len(changes)
+            done = rotation.rewrapped
+        if progress is not None:
+            progress(done)
+
+
+def _count_old(session: Session, current: int) -> int:
+    keys = session.scalar(select(func.count()).where(DataKey.kek_version != current)) or 0
+    certificates = (
+        session.scalar(select(func.count()).where(ContractorDisposal.kek_version != current)) or 0
+    )
+    return keys + certificates
+
+
+def _rewrap_certificates(session: Session, envelope: Envelope, current: int) -> None:
+    for certificate in session.scalars(
+        select(ContractorDisposal).where(ContractorDisposal.kek_version != current)
+    ):
+        wrapped = envelope.rewrap(
+            certificate.organisation_id.hex,
+            certificate.id.hex,
+            WrappedKey(certificate.kek_version, certificate.wrapped_key),
+        )
+        certificate.kek_version, certificate.wrapped_key = wrapped.kek_version, wrapped.blob
+    session.flush()
+
+
+def _destroy_unused(
+    session: Session, keyring: RotatingKeyring, context: Context, current: int
+) -> list[int]:
+    destroyed = []
+    for info in keyring.kek_versions():
+        if info.state == "destroyed" or info.version == current:
+            continue
+        in_use = (
+            session.scalar(select(func.count()).where(DataKey.kek_version == info.version)) or 0
+        )
+        in_use += (
+            session.scalar(
+                select(func.count()).where(ContractorDisposal.kek_version == info.version)
+            )
+            or 0
+        )
+        if in_use:
+            continue
+        keyring.destroy_version(info.version)
+        destroyed.append(info.version)
+        audit.record(session, context, AuditAction.KEY_DESTROY, details={"version": info.version})
+    return destroyed
+
+
+def status(
+    session: Session, keyring: RotatingKeyring, context: Context
+) -> tuple[list[KekStatus], KekRotation | None]:
+    """KEK versions and how many wrapped keys each holds (never key material)."""
+    authorize(session, context, Permission.KEY_READ, organisation_resource(context))
+    counts: dict[int, int] = dict(
+        (version, count)
+        for version, count in session.execute(
+            select(DataKey.kek_version, func.count()).group_by(DataKey.kek_version)
+        )
+    )
+    for version, count in session.execute(
+        select(ContractorDisposal.kek_version, func.count()).group_by(
+            ContractorDisposal.kek_version
+        )
+    ):
+        counts[version] = counts.get(version, 0) + count
+    versions = [_status_of(info, counts.get(info.version, 0)) for info in keyring.kek_versions()]
+    open_ = session.scalar(
+        select(KekRotation)
+        .where(KekRotation.state == RotationState.REWRAPPING)
+        .order_by(KekRotation.started_at.desc())
+    )
+    audit.record(session, context, AuditAction.KEY_READ)
+    return versions, open_
+
+
+def _status_of(info: KekInfo, count: int) -> KekStatus:
+    return KekStatus(info.version, info.state, info.created_at, info.destroyed_at, count)
