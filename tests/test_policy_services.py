@@ -40,7 +40,7 @@ from mnvault.auth import services as auth
 from mnvault.db.engine import unit_of_work
 from mnvault.numbers import generate_my_number, redact
 from mnvault.orgs import services as orgs
-from mnvault.vault import exporter
+from mnvault.vault import csvfile, exporter
 from mnvault.vault import importer as imp
 from mnvault.vault import services as vs
 from mnvault.vault.errors import InvalidInput, NotFound
@@ -265,7 +265,7 @@ def test_import_refuses_lines_outside_the_scope(world: World, company: Company, 
     ]  # fmt: skip
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(imp.COLUMNS)
+        writer.writerow(csvfile.COLUMNS)
         writer.writerows(rows)
     report = imp.import_persons(
         world.sessions, world.envelope, world.ctx("clerk"), path=path, affair_codes=[SLIP]
