@@ -24,3 +24,8 @@ class WitnessUnreadable(AuditError):
 class TrailUnreadable(AuditError):
     message_ja = "監査記録を読めません（データベースがないか、初期化されていません）"
     message_en = "the audit trail cannot be read (no database, or not initialised)"
+
+
+class AuditUnavailable(AuditError):
+    message_ja = "監査記録を書き込めないため、処理を中止しました"
+    message_en = "the audit entry could not be written, so the operation was refused"
