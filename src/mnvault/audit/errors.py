@@ -50,3 +50,8 @@ class ArchiveInvalid(_Detailed):
 class PruneRefused(_Detailed):
     message_ja = "監査記録の整理（削除）を拒否しました"
     message_en = "pruning the audit trail was refused"
+
+
+class AuditUnavailable(AuditError):
+    message_ja = "監査記録を書き込めないため、処理を中止しました"
+    message_en = "the audit entry could not be written, so the operation was refused"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -33,18 +33,62 @@ def _plain(details: Mapping[str, Any] | None) -> dict[str, Any] | None:
 
 
 def _append(session: Session, entry: AuditEntry) -> AuditEntry:
-    current = head.lock(session)
-    entry.seq = current.seq + 1
-    entry.prev_hash = current.entry_hash
-    entry.entry_hash = chain.entry_hash(**{name: getattr(entry, name) for name in chain.FIELDS})
-    session.add(entry)
-    session.flush()
-    current.seq = entry.seq
-    current.entry_hash = entry.entry_hash
-    current.frontier.append(entry.entry_hash)
-    checkpoints.write_if_due(session, current, entry.occurred_at)
-    head.store(session, current)
+    append_all(session, [entry])
     return entry
+
+
+def append_all(session: Session, entries: Sequence[AuditEntry]) -> None:
+    """Append ``entries`` in this order, consecutively, under one lock of the head.
+
+    The group commit (mnvault.audit.group) hands the entries of many requests here at
+    once, so that they cost one head update and one commit instead of one each.
+    """
+    if not entries:
+        return
+    current = head.lock(session)
+    for entry in entries:
+        entry.seq = current.seq + 1
+        entry.prev_hash = current.entry_hash
+        entry.entry_hash = chain.entry_hash(**{name: getattr(entry, name) for name in chain.FIELDS})
+        current.seq = entry.seq
+        current.entry_hash = entry.entry_hash
+        current.frontier.append(entry.entry_hash)
+    session.add_all(entries)
+    session.flush()
+    checkpoints.write_if_due(session, current, max(entry.occurred_at for entry in entries))
+    head.store(session, current)
+
+
+def new_entry(
+    context: Context | None,
+    action: AuditAction,
+    *,
+    outcome: Outcome = Outcome.OK,
+    person_id: uuid.UUID | None = None,
+    affair_code: str | None = None,
+    spi_file_id: uuid.UUID | None = None,
+    organisation_id: uuid.UUID | None = None,
+    actor_id: uuid.UUID | None = None,
+    request_id: str | None = None,
+    client_address: str | None = None,
+    details: Mapping[str, Any] | None = None,
+) -> AuditEntry:
+    """An entry not yet appended (see :func:`record`, which appends it at once); explicit
+    ids and addresses win over the context's (sign-ins and token checks happen before
+    there is a context)."""
+    return AuditEntry(
+        occurred_at=utcnow(),
+        actor_id=actor_id or (context.actor_id if context else None),
+        organisation_id=organisation_id or (context.organisation_id if context else None),
+        action=str(action),
+        outcome=str(outcome),
+        affair_code=affair_code or (context.affair_code if context else None),
+        person_id=person_id,
+        spi_file_id=spi_file_id,
+        request_id=request_id or (context.request_id if context else None),
+        client_address=client_address or (context.client_address if context else None),
+        details=_plain(details),
+    )
 
 
 def record(
@@ -62,22 +106,13 @@ def record(
     client_address: str | None = None,
     details: Mapping[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one entry; explicit ids and addresses win over the context's (sign-ins
-    and token checks happen before there is a context)."""
-    entry = AuditEntry(
-        occurred_at=utcnow(),
-        actor_id=actor_id or (context.actor_id if context else None),
-        organisation_id=organisation_id or (context.organisation_id if context else None),
-        action=str(action),
-        outcome=str(outcome),
-        affair_code=affair_code or (context.affair_code if context else None),
-        person_id=person_id,
-        spi_file_id=spi_file_id,
-        request_id=request_id or (context.request_id if context else None),
-        client_address=client_address or (context.client_address if context else None),
-        details=_plain(details),
-    )
-    return _append(session, entry)
+    """Append one entry (built as :func:`new_entry` builds it) in the caller's transaction."""
+    built = new_entry(
+        context, action, outcome=outcome, person_id=person_id, affair_code=affair_code,
+        spi_file_id=spi_file_id, organisation_id=organisation_id, actor_id=actor_id,
+        request_id=request_id, client_address=client_address, details=details,
+    )  # fmt: skip
+    return _append(session, built)
 
 
 # Column order of the bulk insert: the hashed fields, then the hash itself.
@@ -150,21 +185,23 @@ def record_many(
     head.store(session, current)
 
 
-def record_denial(session: Session, denied: AuthorizationDenied) -> None:
-    _append(
-        session,
-        AuditEntry(
-            occurred_at=utcnow(),
-            actor_id=denied.actor_id,
-            organisation_id=denied.organisation_id,
-            action=str(AuditAction.ACCESS_DENIED),
-            outcome=str(Outcome.DENIED),
-            affair_code=denied.affair_code,
-            person_id=denied.person_id,
-            request_id=denied.request_id,
-            client_address=denied.client_address,
-            details=_plain(
-                {"permission": denied.permission, "reason": denied.reason, **denied.details}
-            ),
+def denial_entry(denied: AuthorizationDenied) -> AuditEntry:
+    """The entry that records a refused attempt (not yet appended)."""
+    return AuditEntry(
+        occurred_at=utcnow(),
+        actor_id=denied.actor_id,
+        organisation_id=denied.organisation_id,
+        action=str(AuditAction.ACCESS_DENIED),
+        outcome=str(Outcome.DENIED),
+        affair_code=denied.affair_code,
+        person_id=denied.person_id,
+        request_id=denied.request_id,
+        client_address=denied.client_address,
+        details=_plain(
+            {"permission": denied.permission, "reason": denied.reason, **denied.details}
         ),
     )
+
+
+def record_denial(session: Session, denied: AuthorizationDenied) -> None:
+    _append(session, denial_entry(denied))

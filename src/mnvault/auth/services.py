@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NoReturn
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from mnvault.access import services as access
@@ -28,6 +28,7 @@ from mnvault.access.models import Role, User
 from mnvault.access.permissions import Permission
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction, Outcome
+from mnvault.audit.models import AuditEntry
 from mnvault.auth.errors import (
     AccountLocked,
     EnrolmentRequired,
@@ -332,6 +333,51 @@ def resolve(session: Session, token: str, *, client_address: str | None) -> Prin
     return Principal(row.user_id, row.organisation_id, row.stage, "session")
 
 
+# Built once (the read path runs it per request; building costs more than running it).
+_SESSION_OF_READ = select(
+    WebSession.user_id,
+    WebSession.organisation_id,
+    WebSession.stage,
+    WebSession.revoked_at,
+    WebSession.expires_at,
+    WebSession.last_seen_at,
+).where(WebSession.token_hash == bindparam("token_hash"))
+
+
+def resolve_read_only(
+    session: Session, token: str, *, client_address: str | None, audit_later: list[AuditEntry]
+) -> Principal | None:
+    """:func:`resolve` in a transaction that writes nothing, or None when resolving must
+    write (an idle session to end, ``last_seen_at`` or ``last_used_at`` due, an invalid
+    API token's refusal): the caller then takes the ordinary path, which writes it.
+
+    An API token's use is still audited: its entry goes to ``audit_later``, which the
+    caller commits before it answers.
+    """
+    now = utcnow()
+    if token.startswith(TOKEN_PREFIX):
+        api = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
+        if api is None or api.revoked_at is not None or api.expires_at <= now:
+            return None
+        if api.last_used_at is None or now - api.last_used_at > TOUCH_INTERVAL:
+            return None
+        audit_later.append(_token_use(api, client_address))
+        return Principal(
+            api.user_id, api.organisation_id, "full", "token", frozenset(api.affair_codes)
+        )
+    row = (
+        session.execute(_SESSION_OF_READ, {"token_hash": digest(token)}).one_or_none()
+        if token.startswith(SESSION_PREFIX)
+        else None
+    )
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        raise SessionExpired()
+    # TOUCH_INTERVAL < IDLE_TIMEOUT: a session idle too long is also one due a touch.
+    if now - row.last_seen_at > TOUCH_INTERVAL:
+        return None
+    return Principal(row.user_id, row.organisation_id, row.stage, "session")
+
+
 def require_full(principal: Principal) -> Principal:
     if principal.stage == "change":
         raise PasswordChangeRequired()
@@ -546,8 +592,12 @@ def _resolve_api_token(session: Session, token: str, client: str | None) -> Prin
         session.commit()
         raise TokenInvalid()
     row.last_used_at = now
-    audit.record(
-        session,
+    audit.append_all(session, [_token_use(row, client)])
+    return Principal(row.user_id, row.organisation_id, "full", "token", frozenset(row.affair_codes))
+
+
+def _token_use(row: ApiToken, client: str | None) -> AuditEntry:
+    return audit.new_entry(
         None,
         AuditAction.TOKEN_USE,
         actor_id=row.user_id,
@@ -555,7 +605,6 @@ def _resolve_api_token(session: Session, token: str, client: str | None) -> Prin
         details={"token_id": str(row.id)},
         client_address=client,
     )
-    return Principal(row.user_id, row.organisation_id, "full", "token", frozenset(row.affair_codes))
 
 
 def last_seen(session: Session, token: str) -> datetime | None:

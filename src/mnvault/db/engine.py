@@ -27,7 +27,16 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True, **kwargs)
+        # A pool as large as the server's thread pool (AnyIO: 40): read transactions no
+        # longer queue for the write lock, so up to that many are open at once, and
+        # connections opened beyond the pool would each be closed again (and their
+        # PRAGMAs rerun) when handed back.
+        options: dict[str, Any] = {"pool_size": 40, "max_overflow": 20}
+        if parsed.database in (None, "", ":memory:"):
+            options = {}  # a memory database lives in one connection (SingletonThreadPool)
+        engine = create_engine(
+            url, connect_args={"timeout": 30}, hide_parameters=True, **{**options, **kwargs}
+        )
         _configure_sqlite(engine)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
@@ -76,6 +85,23 @@ def _configure_sqlite(engine: Engine) -> None:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def make_reader_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions whose transactions only read: on SQLite a snapshot without the write lock,
+    so readers run beside the one writer instead of queueing for it."""
+    return sessionmaker(bind=engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+
+
+@contextmanager
+def read_only(factory: SessionFactory) -> Iterator[Session]:
+    """A transaction that writes nothing: it always ends in a rollback, so a change made
+    by mistake is dropped rather than written without its audit entry."""
+    session = factory()
+    try:
+        yield session
+    finally:
+        session.close()  # ends the transaction with a rollback
 
 
 @contextmanager

@@ -20,9 +20,16 @@ from mnvault.affairs.services import sync_catalogue
 from mnvault.audit import checkpoints as audit_checkpoints
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
+from mnvault.audit.group import GroupCommit
 from mnvault.config import Settings
 from mnvault.crypto import Envelope, KeyringError, LocalKeyring, ScryptParams
-from mnvault.db.engine import make_engine, make_session_factory, unit_of_work
+from mnvault.db.engine import (
+    make_engine,
+    make_reader_factory,
+    make_session_factory,
+    read_only,
+    unit_of_work,
+)
 from mnvault.db.migrate import upgrade
 from mnvault.deployment.errors import DeploymentError, NoPassphrase, NotInitialised
 from mnvault.orgs.models import Organisation, OrganisationKind
@@ -42,13 +49,21 @@ class Vault:
     sessions: sessionmaker[Session]
     keyring: LocalKeyring
     envelope: Envelope = field(init=False)
+    readers: sessionmaker[Session] = field(init=False)
+    audit_writer: GroupCommit = field(init=False)
 
     def __post_init__(self) -> None:
         self.envelope = Envelope(self.keyring)
+        self.readers = make_reader_factory(self.engine)
+        self.audit_writer = GroupCommit(self.sessions)
 
     def transaction(self) -> AbstractContextManager[Session]:
         """One unit of work (commit on success, roll back and audit a denial on failure)."""
         return unit_of_work(self.sessions)
+
+    def reading(self) -> AbstractContextManager[Session]:
+        """A transaction that only reads; its audit entries go to ``audit_writer``."""
+        return read_only(self.readers)
 
     def close(self) -> None:
         self.keyring.seal()

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from mnvault import numbers
 from mnvault.access.context import Context
 from mnvault.access.permissions import Permission
+from mnvault.access.policy.facts import PersonRef
 from mnvault.access.services import (
     authorize,
     new_person_resource,
@@ -28,8 +29,9 @@ from mnvault.affairs.models import Affair
 from mnvault.affairs.services import get_affair
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
+from mnvault.audit.models import AuditEntry
 from mnvault.crypto import Envelope, WrappedKey
-from mnvault.db.base import utcnow
+from mnvault.db.base import GUID, utcnow
 from mnvault.orgs.models import Department
 from mnvault.vault.errors import (
     AffairNotApplicable,
@@ -312,35 +314,73 @@ def _data_key(session: Session, envelope: Envelope, person: Person) -> bytes:
     return dek
 
 
-def _open_number(session: Session, envelope: Envelope, record: NumberRecord) -> str:
-    stored = session.get(DataKey, record.person_id)
-    if stored is None:
-        raise NotHeld()
-    org, pid = record.organisation_id.hex, record.person_id.hex
-    dek = envelope.open_data_key(org, pid, WrappedKey(stored.kek_version, stored.wrapped_key))
-    return envelope.open_field(dek, org, pid, MY_NUMBER_FIELD, record.ciphertext).decode("ascii")
-
-
 # -- use ---------------------------------------------------------------------------------
 
 
-def use(session: Session, envelope: Envelope, context: Context, *, person_id: uuid.UUID) -> str:
-    """利用: return the number, for an affair it was acquired for, to an assigned clerk."""
-    _authorized_person(session, context, Permission.NUMBER_READ, person_id)
-    record = session.get(NumberRecord, person_id)
-    if record is None:
-        raise NotHeld()
-    acquired_for = set(
-        session.scalars(
-            select(Affair.code)
-            .join(NumberRecordAffair, NumberRecordAffair.affair_id == Affair.id)
-            .where(NumberRecordAffair.person_id == person_id)
-        )
+# A number read is the hot path (issue #3 benchmark): its statements are built once,
+# since building a statement costs more than running it on SQLite, and they select
+# columns rather than load ORM objects.
+_PERSON_OF_READ = select(Person.organisation_id, Person.kind, Person.department_id).where(
+    Person.id == bindparam("person_id", type_=GUID())
+)
+_NUMBER_OF_READ = (
+    select(
+        NumberRecord.organisation_id,
+        NumberRecord.ciphertext,
+        DataKey.kek_version,
+        DataKey.wrapped_key,
     )
-    if context.affair_code not in acquired_for:
+    .outerjoin(DataKey, DataKey.person_id == NumberRecord.person_id)
+    .where(NumberRecord.person_id == bindparam("person_id", type_=GUID()))
+)
+_ACQUIRED_FOR = (
+    select(Affair.code)
+    .join(NumberRecordAffair, NumberRecordAffair.affair_id == Affair.id)
+    .where(NumberRecordAffair.person_id == bindparam("person_id", type_=GUID()))
+)
+
+
+def use(
+    session: Session,
+    envelope: Envelope,
+    context: Context,
+    *,
+    person_id: uuid.UUID,
+    audit_later: list[AuditEntry] | None = None,
+) -> str:
+    """利用: return the number, for an affair it was acquired for, to an assigned clerk.
+
+    With ``audit_later`` the read's entry is put there instead of written here: the
+    caller (a read transaction) must have it committed by the group commit
+    (mnvault.audit.group) before the number leaves it. The number is decrypted first
+    either way, so a number that does not decrypt leaves no entry saying it was read.
+    """
+    key = {"person_id": person_id}
+    person = session.execute(_PERSON_OF_READ, key).one_or_none()
+    if person is None or person.organisation_id != context.organisation_id:
+        # As _authorized_person: role and affair are checked (a denial audited) first.
+        authorize(
+            session, context, Permission.NUMBER_READ, organisation_resource(context),
+            person_id=person_id,
+        )  # fmt: skip
+        raise NotFound(f"本人 {person_id}", f"person {person_id}")
+    resource = PersonRef(person_id, person.organisation_id, person.kind, person.department_id)
+    authorize(session, context, Permission.NUMBER_READ, resource)
+    held = session.execute(_NUMBER_OF_READ, key).one_or_none()
+    if held is None:
+        raise NotHeld()
+    if context.affair_code not in set(session.scalars(_ACQUIRED_FOR, key)):
         raise PurposeMismatch(str(context.affair_code), str(context.affair_code))
-    audit.record(session, context, AuditAction.NUMBER_READ, person_id=person_id)
-    return _open_number(session, envelope, record)
+    if held.wrapped_key is None:
+        raise NotHeld()
+    if audit_later is None:
+        audit.record(session, context, AuditAction.NUMBER_READ, person_id=person_id)
+    org, pid = held.organisation_id.hex, person_id.hex
+    dek = envelope.open_data_key(org, pid, WrappedKey(held.kek_version, held.wrapped_key))
+    number = envelope.open_field(dek, org, pid, MY_NUMBER_FIELD, held.ciphertext).decode("ascii")
+    if audit_later is not None:
+        audit_later.append(audit.new_entry(context, AuditAction.NUMBER_READ, person_id=person_id))
+    return number
 
 
 def lookup(session: Session, envelope: Envelope, context: Context, *, number: str) -> Person | None:

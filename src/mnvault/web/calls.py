@@ -13,6 +13,9 @@ from fastapi import Request
 from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
+from mnvault.access.errors import AuthorizationDenied
+from mnvault.audit import services as audit
+from mnvault.audit.models import AuditEntry
 from mnvault.auth import services as auth
 from mnvault.auth.errors import SessionExpired
 from mnvault.crypto import Envelope
@@ -54,20 +57,63 @@ def call(
     client = client_of(request)
     with vault.transaction() as session:
         principal = auth.resolve(session, token, client_address=client)
-        if full:
-            auth.require_full(principal)
-        context = principal.context(
-            affair_code=affair, request_id=request.state.request_id, client_address=client
-        )
-        if principal.token_affairs is not None and affair and affair not in principal.token_affairs:
-            from mnvault.access.errors import AuthorizationDenied  # noqa: PLC0415
-
-            raise AuthorizationDenied(
-                permission="token:affair", reason="affair outside the token's scope",
-                actor_id=context.actor_id, organisation_id=context.organisation_id,
-                affair_code=affair, request_id=context.request_id, client_address=client,
-            )  # fmt: skip
+        context = _context(request, principal, affair=affair, full=full)
         return work(session, vault.envelope, context)
+
+
+def read_call(
+    request: Request,
+    work: Callable[[Session, Envelope, Context, list[AuditEntry] | None], T],
+    *,
+    affair: str | None = None,
+) -> T:
+    """:func:`call` for work that writes nothing but audit entries (a number read).
+
+    Authentication, authorization and ``work`` run in a read transaction, which holds
+    no write lock; ``work`` puts its entries in the list it is given, and they are
+    committed by the vault's group commit before we answer: no entry, no answer
+    (DESIGN.md §3 invariant 1). A denial is committed the same way before it is
+    raised (invariant 2). When resolving the caller must write (see
+    ``auth.resolve_read_only``), this is :func:`call`, with ``work`` writing its
+    entries in that transaction (it gets None for the list).
+    """
+    vault = vault_of(request)
+    token = bearer(request)
+    client = client_of(request)
+    later: list[AuditEntry] = []
+    try:
+        with vault.reading() as session:
+            principal = auth.resolve_read_only(
+                session, token, client_address=client, audit_later=later
+            )
+            if principal is not None:
+                context = _context(request, principal, affair=affair, full=True)
+                result = work(session, vault.envelope, context, later)
+    except AuthorizationDenied as denied:
+        vault.audit_writer.commit([*later, audit.denial_entry(denied)])
+        raise
+    if principal is None:
+        return call(request, lambda s, e, c: work(s, e, c, None), affair=affair)
+    vault.audit_writer.commit(later)
+    return result
+
+
+def _context(
+    request: Request, principal: auth.Principal, *, affair: str | None, full: bool
+) -> Context:
+    if full:
+        auth.require_full(principal)
+    client = client_of(request)
+    context = principal.context(
+        affair_code=affair, request_id=request.state.request_id, client_address=client
+    )
+    if principal.token_affairs is not None and affair and affair not in principal.token_affairs:
+        raise AuthorizationDenied(
+            permission="token:affair", reason="affair outside the token's scope",
+            actor_id=context.actor_id, organisation_id=context.organisation_id,
+            affair_code=affair, request_id=context.request_id, client_address=client,
+        )  # fmt: skip
+    return context
 
 
 def new_request_id() -> str:

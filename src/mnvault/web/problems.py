@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from mnvault.access.errors import AccessError, AuthorizationDenied, WeakPassword
+from mnvault.audit.errors import AuditUnavailable
 from mnvault.auth.errors import (
     AccountLocked,
     EnrolmentRequired,
@@ -71,7 +72,8 @@ _DESCRIPTIONS = {
     422: "invalid input / 入力が正しくありません",
     423: "account locked after repeated failures / アカウントがロックされています",
     429: "too many requests / 要求が多すぎます",
-    503: "the keyring is sealed / 鍵束が封印されています",
+    503: "the keyring is sealed, or the audit entry cannot be written / 鍵束が封印されています、"
+    "または監査記録を書き込めません",
 }
 _HEADERS: dict[int, dict[str, Any]] = {
     401: {"WWW-Authenticate": {"required": True, "schema": {"type": "string"}}},
@@ -146,6 +148,7 @@ _STATUS: list[tuple[type[Exception], int, str]] = [
     (CryptoError, 409, "does-not-decrypt"),
     (Conflict, 409, "conflict"),
     (Sealed, 503, "sealed"),
+    (AuditUnavailable, 503, "audit-unavailable"),
     (RateLimited, 429, "rate-limited"),
 ]
 

@@ -15,9 +15,10 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
@@ -31,7 +32,7 @@ from mnvault.access.policy.model import (
 )
 from mnvault.access.policy.table import CONDITIONED_ACTIONS
 from mnvault.affairs.models import Affair
-from mnvault.db.base import utcnow
+from mnvault.db.base import GUID, utcnow
 from mnvault.vault.models import NumberRecord, NumberRecordAffair, SpiFile
 
 
@@ -52,31 +53,48 @@ def _dimension(values: Iterable[str] | None) -> frozenset[str] | None:
     return frozenset(values) if values else None
 
 
+# Built once: every authorize() runs these, and building a statement costs more than
+# running it on SQLite.
+_ROLES = select(Membership.role).where(
+    Membership.user_id == bindparam("actor", type_=GUID()),
+    Membership.organisation_id == bindparam("organisation", type_=GUID()),
+)
+_ASSIGNMENTS = (
+    select(Affair.code, Assignment.department_ids, Assignment.spi_file_ids, Assignment.person_kinds)
+    .join(Affair, Affair.id == Assignment.affair_id)
+    .where(
+        Assignment.user_id == bindparam("actor", type_=GUID()),
+        Assignment.organisation_id == bindparam("organisation", type_=GUID()),
+    )
+)
+_CONDITIONS = select(
+    AccessConditions.time_zone,
+    AccessConditions.office_days,
+    AccessConditions.office_start,
+    AccessConditions.office_end,
+    AccessConditions.networks,
+).where(AccessConditions.organisation_id == bindparam("organisation", type_=GUID()))
+
+
+class ConditionsRow(Protocol):
+    """What :func:`conditions_of` reads: an ``AccessConditions`` or a row of its columns."""
+
+    time_zone: str
+    office_days: list[int] | None
+    office_start: time | None
+    office_end: time | None
+    networks: list[str] | None
+
+
 def principal(session: Session, context: Context) -> tuple[frozenset[str], tuple[Scope, ...]]:
     """The actor's roles and assignments in the organisation the context acts in."""
-    roles = frozenset(
-        session.scalars(
-            select(Membership.role).where(
-                Membership.user_id == context.actor_id,
-                Membership.organisation_id == context.organisation_id,
-            )
-        )
-    )
+    key = {"actor": context.actor_id, "organisation": context.organisation_id}
+    roles = frozenset(session.scalars(_ROLES, key))
     if not roles:
         return roles, ()
-    rows = session.execute(
-        select(
-            Affair.code, Assignment.department_ids, Assignment.spi_file_ids, Assignment.person_kinds
-        )
-        .join(Affair, Affair.id == Assignment.affair_id)
-        .where(
-            Assignment.user_id == context.actor_id,
-            Assignment.organisation_id == context.organisation_id,
-        )
-    )
     scopes = tuple(
         Scope(code, _dimension(departments), _dimension(files), _dimension(kinds))
-        for code, departments, files, kinds in rows
+        for code, departments, files, kinds in session.execute(_ASSIGNMENTS, key)
     )
     return roles, scopes
 
@@ -122,7 +140,7 @@ def _minutes(value: time | None) -> int | None:
     return None if value is None else value.hour * 60 + value.minute
 
 
-def conditions_of(row: AccessConditions | None) -> Conditions | None:
+def conditions_of(row: ConditionsRow | None) -> Conditions | None:
     """The row as policy data; values are re-checked, and a row that cannot be read
     raises rather than silently dropping a condition."""
     if row is None:
@@ -147,7 +165,7 @@ def conditions_of(row: AccessConditions | None) -> Conditions | None:
 
 
 def load_conditions(session: Session, organisation_id: uuid.UUID) -> Conditions | None:
-    return conditions_of(session.get(AccessConditions, organisation_id))
+    return conditions_of(session.execute(_CONDITIONS, {"organisation": organisation_id}).first())
 
 
 def requests_for(
