@@ -451,7 +451,7 @@ def test_no_service_gives_admin_or_auditor_a_number(
             affair=get_affair(session, world.org.id, SLIP),
         )  # fmt: skip
     path = tmp_path / "x.csv"
-    imp.write_example_csv(path, 2, seed=9)
+    csvfile.write_example_csv(path, 2, seed=9)
     with path.open(encoding="utf-8") as handle:
         in_file = {row["my_number"] for row in csv.DictReader(handle)}
     numbers = {*company.numbers.values(), *in_file}
@@ -650,7 +650,7 @@ def test_no_one_acts_in_an_organisation_where_they_hold_no_role(
     """The other organisation's clerk, naming this organisation, is denied by every
     service, and each denial is audited."""
     path = tmp_path / "x.csv"
-    imp.write_example_csv(path, 1, seed=7)
+    csvfile.write_example_csv(path, 1, seed=7)
     intruder = world.ctx("outsider", SLIP, org=world.org)
     for call in tenant_calls(world, company, path):
         before = last_entry(world).seq
@@ -669,7 +669,7 @@ def test_a_user_of_two_organisations_reaches_each_only_from_inside_it(
     """The admin holds a role in both organisations, the outsider is a clerk of the
     other one: acting in the other organisation, neither reaches this one's data."""
     path = tmp_path / "x.csv"
-    imp.write_example_csv(path, 1, seed=8)
+    csvfile.write_example_csv(path, 1, seed=8)
     acting_elsewhere = {
         "outsider": world.ctx("outsider", SLIP, org=world.other_org),
         "admin": world.ctx("admin", SLIP, org=world.other_org),
