@@ -22,6 +22,7 @@ class AuditAction(StrEnum):
     AUTH_SECOND_FACTOR = "auth:second_factor"
     AUTH_TOTP_ENROL = "auth:totp_enrol"
     DEPARTMENT_CREATE = "department:create"
+    DOCUMENT_STORE = "document:store"
     EXPORT_APPROVE = "export:approve"
     EXPORT_CREATE = "export:create"
     EXPORT_REJECT = "export:reject"
