@@ -577,6 +577,8 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
         Call("vault.services.correct", lambda s, c: vs.correct(
             s, env, c, person_id=person.id, number=number, reason="r",
             verification=verification(world))),
+        Call("vault.services.store_document", lambda s, c: vs.store_document(
+            s, env, c, person_id=person.id, check="identity", data=b"%PDF-1.7")),
         Call("vault.services.provide", lambda s, c: vs.provide(
             s, c, person_ids=[person.id], recipient_kind=RecipientKind.TAX_OFFICE,
             recipient_name="税務署", legal_basis="番号法第19条第2号", method="e-Tax")),

@@ -1,4 +1,4 @@
-"""The ASGI app. Until the web UI and API issues land: a stub page and /health."""
+"""The ASGI app: the REST API under /api/v1, the screens (mnvault.web.views), /health."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
 
 from mnvault import __version__
 from mnvault.access import api as access_api
 from mnvault.audit import api as audit_api
 from mnvault.auth import api as auth_api
+from mnvault.auth import views as auth_views
 from mnvault.config import Settings
 from mnvault.deployment import services as deployment
 from mnvault.deployment.errors import DeploymentError
@@ -21,7 +21,9 @@ from mnvault.disposal import api as disposal_api
 from mnvault.keys import api as keys_api
 from mnvault.logging import configure_logging
 from mnvault.vault import api as vault_api
+from mnvault.vault import views as vault_views
 from mnvault.web import problems
+from mnvault.web import views as web_views
 from mnvault.web.calls import Limits, new_request_id
 
 log = logging.getLogger(__name__)
@@ -108,15 +110,7 @@ def create_app(settings: Settings) -> FastAPI:
             "database": "ok" if db_ok else "unavailable",
         }
 
-    @app.get("/", response_class=HTMLResponse)
-    def index() -> str:
-        return (
-            "<!doctype html><html lang='ja'><head><meta charset='utf-8'>"
-            "<title>mnvault</title></head><body><h1>mnvault</h1>"
-            "<p>マイナンバー保管庫は稼働中です。画面は今後のリリースで提供します。</p>"
-            "<p>The My Number vault is running. Screens come in a later release; "
-            "see <a href='/health'>/health</a>.</p></body></html>"
-        )
+    web_views.mount(app, [auth_views.router, vault_views.router])
 
     return app
 

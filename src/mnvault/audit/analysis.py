@@ -33,6 +33,7 @@ from mnvault.audit.actions import AuditAction, Outcome
 USES = frozenset(
     str(action)
     for action in (
+        AuditAction.DOCUMENT_STORE,  # an image of a document that shows the number
         AuditAction.EXPORT_CREATE,
         AuditAction.NUMBER_ACQUIRE,
         AuditAction.NUMBER_CORRECT,

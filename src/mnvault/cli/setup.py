@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Annotated
 
@@ -56,6 +57,13 @@ def init(
     _announce(result)
 
 
+def _is_loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def serve(
     data_dir: DataDir = None,
     host: Annotated[str, typer.Option(help="待ち受けアドレス / bind address")] = "127.0.0.1",
@@ -91,8 +99,12 @@ def serve(
             err=True,
         )
     typer.echo(f"mnvault: {scheme}://{host}:{port}/  (health: /health)")
+    app = create_app(settings)
+    # Session cookies are Secure, except over plain HTTP on a loopback address, where a
+    # browser would otherwise never send them back (mnvault.web.security).
+    app.state.cookie_secure = bool(certfile) or not _is_loopback(host)
     uvicorn.run(
-        create_app(settings),
+        app,
         host=host,
         port=port,
         ssl_certfile=str(certfile) if certfile else None,

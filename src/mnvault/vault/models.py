@@ -264,3 +264,24 @@ class ImportJob(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class VerificationDocument(Base):
+    """An image (or PDF) of a document seen at identity verification (番号法第16条).
+
+    Sealed under the person's data key, like the number it shows: deleting that key at
+    disposal makes it unreadable too. No file name is kept (names carry personal data);
+    the type is what the bytes are, not what the browser said.
+    """
+
+    __tablename__ = "verification_documents"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"))
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"), index=True)
+    check: Mapped[str] = mapped_column(String(16))  # "number" or "identity"
+    content_type: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -56,6 +56,7 @@ from mnvault.vault.models import (
     Provision,
     ProvisionPerson,
     RecipientKind,
+    VerificationDocument,
 )
 
 MY_NUMBER_FIELD = "my_number"
@@ -600,3 +601,63 @@ def resume_relationship(session: Session, context: Context, *, person_id: uuid.U
         session, context, AuditAction.PERSON_UPDATE, person_id=person_id, details={"resumed": True}
     )
     return person
+
+
+# -- identity-verification documents -----------------------------------------------------
+
+DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
+# What the bytes start with decides the type; the browser's word is not taken.
+DOCUMENT_TYPES = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"%PDF-", "application/pdf"),
+)
+DOCUMENT_CHECKS = ("number", "identity")
+
+
+def document_type(data: bytes) -> str:
+    if not data:
+        raise InvalidInput("書類のファイルが空です", "the document file is empty")
+    if len(data) > DOCUMENT_MAX_BYTES:
+        raise InvalidInput("書類のファイルは5MBまでです", "a document file may be 5 MB at most")
+    for magic, content_type in DOCUMENT_TYPES:
+        if data.startswith(magic):
+            return content_type
+    raise InvalidInput(
+        "書類はJPEG・PNG・PDFのいずれかにしてください", "a document must be a JPEG, PNG or PDF"
+    )
+
+
+def store_document(
+    session: Session,
+    envelope: Envelope,
+    context: Context,
+    *,
+    person_id: uuid.UUID,
+    check: str,
+    data: bytes,
+) -> VerificationDocument:
+    """Keep an image of a document seen at verification, sealed under the person's data key
+    (so disposal's key deletion shreds it with the number). Part of acquiring or
+    correcting: the same permission, for the affair in the context."""
+    person = _authorized_person(session, context, Permission.NUMBER_ACQUIRE, person_id)
+    if check not in DOCUMENT_CHECKS:
+        raise InvalidInput(f"確認の種類 {check}", f"check {check}")
+    content_type = document_type(data)
+    document = VerificationDocument(
+        organisation_id=context.organisation_id, person_id=person_id, check=check,
+        content_type=content_type, size_bytes=len(data), ciphertext=b"",
+        uploaded_by=context.actor_id,
+    )  # fmt: skip
+    session.add(document)
+    session.flush()
+    dek = _data_key(session, envelope, person)
+    document.ciphertext = envelope.seal_field(
+        dek, context.organisation_id.hex, person_id.hex, f"document:{document.id}", data
+    )
+    audit.record(
+        session, context, AuditAction.DOCUMENT_STORE, person_id=person_id,
+        details={"document_id": str(document.id), "check": check,
+                 "content_type": content_type, "size": len(data)},
+    )  # fmt: skip
+    return document

@@ -1,0 +1,156 @@
+"""Reading persons for the screens: search and filter a clerk's persons, a person's
+history. Read-only; what a person may see is decided by ``visible_persons`` and
+``summarise_person`` (which authorize), so nothing here widens anyone's view."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import desc, func, or_, select
+from sqlalchemy.orm import Session
+
+from mnvault.access.context import Context
+from mnvault.access.models import User
+from mnvault.access.permissions import Permission
+from mnvault.access.services import visible_persons
+from mnvault.audit.models import AuditEntry
+from mnvault.orgs.models import Department
+from mnvault.vault.models import NumberCorrection, NumberRecord, Person, VerificationDocument
+
+PAGE = 50
+HISTORY = 50
+
+
+@dataclass(frozen=True)
+class Filters:
+    text: str = ""
+    kind: str = ""
+    department_id: uuid.UUID | None = None
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class Row:
+    person: Person
+    number_held: bool
+    department: str | None
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Row]
+    total: int
+    offset: int
+    size: int = PAGE
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search(session: Session, context: Context, filters: Filters) -> Page:
+    """Persons this actor may read, by name or external id, kind and department."""
+    where = [visible_persons(session, context, Permission.PERSON_READ)]
+    text = filters.text.strip()
+    if text:
+        pattern = _like(text.lower())
+        where.append(
+            or_(
+                func.lower(Person.name).like(pattern, escape="\\"),
+                func.lower(Person.external_ref).like(pattern, escape="\\"),
+            )
+        )
+    if filters.kind:
+        where.append(Person.kind == filters.kind)
+    if filters.department_id:
+        where.append(Person.department_id == filters.department_id)
+    total = session.scalar(select(func.count()).select_from(Person).where(*where)) or 0
+    offset = min(max(filters.offset, 0), 2**62)
+    rows = session.execute(
+        select(Person, NumberRecord.person_id, Department.name)
+        .outerjoin(NumberRecord, NumberRecord.person_id == Person.id)
+        .outerjoin(Department, Department.id == Person.department_id)
+        .where(*where)
+        .order_by(Person.external_ref)
+        .offset(offset)
+        .limit(PAGE)
+    )
+    return Page(
+        [Row(person, held is not None, dept) for person, held, dept in rows], int(total), offset
+    )
+
+
+def departments(session: Session, context: Context) -> list[Department]:
+    return list(
+        session.scalars(
+            select(Department)
+            .where(Department.organisation_id == context.organisation_id)
+            .order_by(Department.code)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Event:
+    occurred_at: datetime
+    action: str
+    outcome: str
+    affair_code: str | None
+    actor: str | None
+
+
+@dataclass(frozen=True)
+class Correction:
+    corrected_at: datetime
+    reason: str
+    corrected_by: str | None
+
+
+def history(session: Session, context: Context, person_id: uuid.UUID) -> list[Event]:
+    """What was done with this person, newest first. Call after ``summarise_person``,
+    which authorizes the reading (and audits it)."""
+    rows = session.execute(
+        select(AuditEntry, User.display_name)
+        .outerjoin(User, User.id == AuditEntry.actor_id)
+        .where(
+            AuditEntry.organisation_id == context.organisation_id,
+            AuditEntry.person_id == person_id,
+            AuditEntry.action != "person:read",
+        )
+        .order_by(desc(AuditEntry.seq))
+        .limit(HISTORY)
+    )
+    return [Event(e.occurred_at, e.action, e.outcome, e.affair_code, name) for e, name in rows]
+
+
+def corrections(session: Session, person_id: uuid.UUID) -> list[Correction]:
+    """Corrections of this person's number (reasons, not numbers); after ``summarise_person``."""
+    rows = session.execute(
+        select(NumberCorrection, User.display_name)
+        .outerjoin(User, User.id == NumberCorrection.corrected_by)
+        .where(NumberCorrection.person_id == person_id)
+        .order_by(desc(NumberCorrection.corrected_at))
+    )
+    return [Correction(c.corrected_at, c.reason, name) for c, name in rows]
+
+
+@dataclass(frozen=True)
+class Document:
+    check: str
+    content_type: str
+    size_bytes: int
+    uploaded_at: datetime
+
+
+def documents(session: Session, person_id: uuid.UUID) -> list[Document]:
+    """What verification documents are kept (never their content); after
+    ``summarise_person``."""
+    rows = session.scalars(
+        select(VerificationDocument)
+        .where(VerificationDocument.person_id == person_id)
+        .order_by(VerificationDocument.uploaded_at)
+    )
+    return [Document(d.check, d.content_type, d.size_bytes, d.uploaded_at) for d in rows]

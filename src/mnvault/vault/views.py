@@ -1,0 +1,347 @@
+"""Screens of the vault: persons (list, search, by number), a person's record, revealing
+a number for an affair, acquiring one with identity verification, correcting one.
+
+Thin: parse the form, call services through ``web.signed_in.call``, render. A number
+travels only in POST bodies and in the no-store answer to a reveal; a form that fails
+is shown again with what was typed, except the number.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
+from sqlalchemy.orm import Session
+
+from mnvault.access.context import Context
+from mnvault.access.errors import AuthorizationDenied
+from mnvault.access.models import User
+from mnvault.affairs.models import Affair
+from mnvault.crypto import Envelope
+from mnvault.db.base import utcnow
+from mnvault.vault import browse, labels
+from mnvault.vault import services as vs
+from mnvault.vault.errors import InvalidInput, VaultError
+from mnvault.vault.models import IdentityCheckDocument, NumberCheckDocument, PersonKind
+from mnvault.web import i18n
+from mnvault.web.dashboard import my_affairs
+from mnvault.web.pages import PageRoute, redirect, render
+from mnvault.web.problems import RateLimited
+from mnvault.web.security import require_csrf
+from mnvault.web.signed_in import Viewer, call
+
+router = APIRouter(route_class=PageRoute, dependencies=[Depends(require_csrf)])
+
+# How long a revealed number stays on screen before reveal.js hides it again.
+REVEAL_SECONDS = 30
+
+# Errors a person causes on a form: shown on that form, which keeps what they typed.
+FORM_ERRORS = (VaultError, RateLimited)
+
+Text = Annotated[str, Form(max_length=1000)]
+
+
+def _message(request: Request, exc: Exception) -> str:
+    tr = i18n.translations(i18n.language_of(request))
+    text = tr.pick(getattr(exc, "message_ja", ""), getattr(exc, "message_en", ""))
+    if isinstance(exc, VaultError) and (exc.detail_ja or exc.detail_en):
+        text += tr.pick(f"（{exc.detail_ja}）", f" ({exc.detail_en})")
+    return text
+
+
+def _uuid(raw: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(raw) if raw else None
+    except ValueError:
+        return None
+
+
+# -- the list ------------------------------------------------------------------------------
+
+
+def _list(
+    request: Request, filters: browse.Filters, *, error: str | None = None, status: int = 200
+) -> Response:
+    def work(session: Session, _e: Envelope, context: Context, viewer: Viewer) -> dict[str, Any]:
+        return {
+            "page": browse.search(session, context, filters),
+            "departments": browse.departments(session, context),
+            "affairs": my_affairs(session, context) if viewer.has_role("clerk") else [],
+        }
+
+    values = call(request, work)
+    values |= {"filters": filters, "kinds": labels.PERSON_KINDS, "error": error}
+    return render(request, "vault/persons.html", values, status=status)
+
+
+@router.get("/persons")
+def persons(request: Request, offset: int = 0) -> Response:
+    return _list(request, browse.Filters(offset=offset))
+
+
+@router.post("/persons")
+def search_persons(
+    request: Request,
+    q: Text = "",
+    kind: Text = "",
+    department: Text = "",
+    offset: Annotated[int, Form(ge=0)] = 0,
+) -> Response:
+    """Filters travel in the body: a name typed here never lands in a URL or history."""
+    kind = kind if kind in labels.PERSON_KINDS else ""
+    filters = browse.Filters(q, kind, _uuid(department), offset)
+    return _list(request, filters)
+
+
+@router.post("/persons/lookup")
+def lookup(request: Request, my_number: Text = "", affair: Text = "") -> Response:
+    """By number, through the blind index; rate-limited and audited (found or not)."""
+
+    def work(session: Session, envelope: Envelope, context: Context, _v: Viewer) -> Any:
+        request.app.state.limits.lookup.hit(context.actor_id)
+        return vs.lookup(session, envelope, context, number=my_number)
+
+    try:
+        person = call(request, work, affair=affair or None)
+    except FORM_ERRORS as exc:
+        return _list(request, browse.Filters(), error=_message(request, exc), status=422)
+    if person is None:
+        tr = i18n.translations(i18n.language_of(request))
+        return _list(request, browse.Filters(), error=tr.gettext("No person holds that number."))
+    return redirect(request, f"/persons/{person.id}")
+
+
+# -- a new person ----------------------------------------------------------------------------
+
+
+@dataclass
+class PersonForm:
+    kind: str = PersonKind.EMPLOYEE.value
+    external_ref: str = ""
+    name: str = ""
+    department: str = ""
+
+
+def _new_form(
+    request: Request, form: PersonForm, error: str | None = None, status: int = 200
+) -> Response:
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> list[Any]:
+        return browse.departments(session, context)
+
+    departments = call(request, work)
+    values = {"form": form, "kinds": labels.PERSON_KINDS, "departments": departments,
+              "error": error}  # fmt: skip
+    return render(request, "vault/person_new.html", values, status=status)
+
+
+@router.get("/persons/new")
+def new_person_page(request: Request) -> Response:
+    return _new_form(request, PersonForm())
+
+
+@router.post("/persons/new")
+def new_person(
+    request: Request, kind: Text = "", external_ref: Text = "", name: Text = "",
+    department: Text = "",
+) -> Response:  # fmt: skip
+    form = PersonForm(kind, external_ref.strip(), name.strip(), department)
+    tr = i18n.translations(i18n.language_of(request))
+    if kind not in labels.PERSON_KINDS or not form.external_ref or not form.name:
+        error = tr.gettext("Fill in the kind, the external id and the name.")
+        return _new_form(request, form, error, 422)
+
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> uuid.UUID:
+        person = vs.create_person(
+            session, context, kind=PersonKind(kind), external_ref=form.external_ref,
+            name=form.name, department_id=_uuid(department),
+        )  # fmt: skip
+        return person.id
+
+    try:
+        person_id = call(request, work)
+    except FORM_ERRORS as exc:
+        return _new_form(request, form, _message(request, exc), 422)
+    return redirect(request, f"/persons/{person_id}")
+
+
+# -- a person's record -----------------------------------------------------------------------
+
+
+@dataclass
+class Record:
+    summary: vs.PersonSummary
+    verified_by: str | None
+    history: list[browse.Event]
+    corrections: list[browse.Correction]
+    documents: list[browse.Document]
+    reveal_affairs: list[Affair]
+    acquire_affairs: list[Affair]
+
+
+def _record(session: Session, context: Context, person_id: uuid.UUID) -> Record:
+    summary = vs.summarise_person(session, context, person_id)
+    verifier = session.get(User, summary.verification.verified_by) if summary.verification else None
+    mine = my_affairs(session, context)
+    kind = summary.person.kind
+    return Record(
+        summary,
+        verifier.display_name if verifier else None,
+        browse.history(session, context, person_id),
+        browse.corrections(session, person_id),
+        browse.documents(session, person_id),
+        [a for a in mine if a.code in summary.acquired_for],
+        [a for a in mine if kind in a.person_kinds],
+    )
+
+
+def _person_page(
+    request: Request, person_id: uuid.UUID, *, number: str | None = None, affair: str = ""
+) -> Response:
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> Record:
+        return _record(session, context, person_id)
+
+    record = call(request, work)
+    values = {
+        "record": record, "person": record.summary.person, "labels": labels,
+        "number": number, "revealed_for": affair,
+        "reveal_seconds": getattr(request.app.state, "reveal_seconds", REVEAL_SECONDS),
+    }  # fmt: skip
+    return render(request, "vault/person.html", values)
+
+
+@router.get("/persons/{person_id}")
+def person(request: Request, person_id: uuid.UUID) -> Response:
+    return _person_page(request, person_id)
+
+
+@router.post("/persons/{person_id}/reveal")
+def reveal(request: Request, person_id: uuid.UUID, affair: Text = "") -> Response:
+    """利用: the number for an affair the clerk holds; audited before it is shown."""
+
+    def work(session: Session, envelope: Envelope, context: Context, _v: Viewer) -> str:
+        return vs.use(session, envelope, context, person_id=person_id)
+
+    if not affair:
+        raise AuthorizationDenied(permission="number:read", reason="no affair chosen")
+    number = call(request, work, affair=affair)
+    return _person_page(request, person_id, number=number, affair=affair)
+
+
+# -- acquire and correct ---------------------------------------------------------------------
+
+
+@dataclass
+class NumberForm:
+    affairs: list[str] = field(default_factory=list)
+    number_check_document: str = ""
+    identity_check_document: str = ""
+    reason: str = ""
+
+
+def _number_form(
+    request: Request, person_id: uuid.UUID, template: str, form: NumberForm, *,
+    error: str | None = None, status: int = 200,
+) -> Response:  # fmt: skip
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> Record:
+        return _record(session, context, person_id)
+
+    record = call(request, work)
+    values = {
+        "record": record, "person": record.summary.person, "form": form, "error": error,
+        "number_check": labels.NUMBER_CHECK, "identity_check": labels.IDENTITY_CHECK,
+    }  # fmt: skip
+    return render(request, template, values, status=status)
+
+
+def _verification(form: NumberForm, viewer: Viewer) -> vs.IdentityVerification:
+    try:
+        number_doc = NumberCheckDocument(form.number_check_document)
+        identity_doc = IdentityCheckDocument(form.identity_check_document)
+    except ValueError:
+        raise InvalidInput(
+            "番号確認と身元確認の書類を選んでください",
+            "choose the documents of the number check and the identity check",
+        ) from None
+    return vs.IdentityVerification(number_doc, identity_doc, viewer.user_id, utcnow())
+
+
+def _read(upload: UploadFile | None) -> bytes | None:
+    """An uploaded file's bytes (one byte over the limit, so the service can refuse it)."""
+    if upload is None or not upload.filename:
+        return None
+    return upload.file.read(vs.DOCUMENT_MAX_BYTES + 1)
+
+
+@router.get("/persons/{person_id}/acquire")
+def acquire_page(request: Request, person_id: uuid.UUID) -> Response:
+    return _number_form(request, person_id, "vault/acquire.html", NumberForm())
+
+
+@router.post("/persons/{person_id}/acquire")
+def acquire(
+    request: Request,
+    person_id: uuid.UUID,
+    *,
+    my_number: Text = "",
+    affairs: Annotated[list[str] | None, Form()] = None,
+    number_check_document: Text = "",
+    identity_check_document: Text = "",
+    number_image: Annotated[UploadFile | None, File()] = None,
+    identity_image: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    form = NumberForm(list(affairs or []), number_check_document, identity_check_document)
+    images = {"number": _read(number_image), "identity": _read(identity_image)}
+
+    def work(session: Session, envelope: Envelope, context: Context, viewer: Viewer) -> None:
+        vs.acquire(
+            session, envelope, context, person_id=person_id, number=my_number,
+            verification=_verification(form, viewer), affair_codes=form.affairs,
+        )  # fmt: skip
+        # In the same transaction: a document that is refused leaves nothing acquired.
+        for check, data in images.items():
+            if data is not None:
+                vs.store_document(
+                    session, envelope, context, person_id=person_id, check=check, data=data
+                )
+
+    try:
+        call(request, work, affair=form.affairs[0] if form.affairs else None)
+    except FORM_ERRORS as exc:
+        error = _message(request, exc)
+        return _number_form(request, person_id, "vault/acquire.html", form, error=error, status=422)
+    return redirect(request, f"/persons/{person_id}")
+
+
+@router.get("/persons/{person_id}/correct")
+def correct_page(request: Request, person_id: uuid.UUID) -> Response:
+    return _number_form(request, person_id, "vault/correct.html", NumberForm())
+
+
+@router.post("/persons/{person_id}/correct")
+def correct(
+    request: Request,
+    person_id: uuid.UUID,
+    *,
+    my_number: Text = "",
+    affair: Text = "",
+    reason: Text = "",
+    number_check_document: Text = "",
+    identity_check_document: Text = "",
+) -> Response:
+    form = NumberForm([affair] if affair else [], number_check_document,
+                      identity_check_document, reason)  # fmt: skip
+
+    def work(session: Session, envelope: Envelope, context: Context, viewer: Viewer) -> None:
+        vs.correct(
+            session, envelope, context, person_id=person_id, number=my_number, reason=reason,
+            verification=_verification(form, viewer),
+        )  # fmt: skip
+
+    try:
+        call(request, work, affair=affair or None)
+    except FORM_ERRORS as exc:
+        error = _message(request, exc)
+        return _number_form(request, person_id, "vault/correct.html", form, error=error, status=422)
+    return redirect(request, f"/persons/{person_id}")

@@ -1,0 +1,145 @@
+"""What each role's dashboard shows; read-only, nothing here returns a number.
+
+clerk: my affairs and my recent work; manager: take-out requests waiting for a decision;
+auditor: the trail's state (entries, last signed checkpoint); admin: the users.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import desc, func, select
+from sqlalchemy.orm import Session
+
+from mnvault.access.context import Context
+from mnvault.access.models import Assignment, Membership, Role, User
+from mnvault.access.permissions import Permission
+from mnvault.access.services import authorize
+from mnvault.affairs.models import Affair
+from mnvault.audit.models import AuditCheckpoint, AuditEntry
+from mnvault.vault.models import ExportRequest
+
+RECENT = 10
+
+
+@dataclass(frozen=True)
+class Work:
+    occurred_at: datetime
+    action: str
+    outcome: str
+    affair_code: str | None
+
+
+@dataclass(frozen=True)
+class Waiting:
+    id: uuid.UUID
+    affair_code: str
+    purpose: str
+    requested_by: str
+    requested_at: datetime
+
+
+@dataclass(frozen=True)
+class TrailState:
+    entries: int
+    checkpoint_at: datetime | None
+    checkpoint_size: int | None
+
+
+@dataclass(frozen=True)
+class Member:
+    login: str
+    display_name: str
+    roles: list[str]
+    active: bool
+
+
+@dataclass
+class Dashboard:
+    affairs: list[Affair] = field(default_factory=list)
+    recent: list[Work] = field(default_factory=list)
+    waiting: list[Waiting] = field(default_factory=list)
+    trail: TrailState | None = None
+    members: list[Member] = field(default_factory=list)
+
+
+def my_affairs(session: Session, context: Context) -> list[Affair]:
+    return list(
+        session.scalars(
+            select(Affair)
+            .join(Assignment, Assignment.affair_id == Affair.id)
+            .where(
+                Assignment.user_id == context.actor_id,
+                Assignment.organisation_id == context.organisation_id,
+            )
+            .order_by(Affair.code)
+        )
+    )
+
+
+def _recent(session: Session, context: Context) -> list[Work]:
+    rows = session.scalars(
+        select(AuditEntry)
+        .where(
+            AuditEntry.actor_id == context.actor_id,
+            AuditEntry.organisation_id == context.organisation_id,
+        )
+        .order_by(desc(AuditEntry.seq))
+        .limit(RECENT)
+    )
+    return [Work(e.occurred_at, e.action, e.outcome, e.affair_code) for e in rows]
+
+
+def _waiting(session: Session, context: Context) -> list[Waiting]:
+    authorize(session, context, Permission.EXPORT_APPROVE)
+    rows = session.execute(
+        select(ExportRequest, Affair.code, User.display_name)
+        .join(Affair, Affair.id == ExportRequest.affair_id)
+        .join(User, User.id == ExportRequest.requested_by)
+        .where(
+            ExportRequest.organisation_id == context.organisation_id,
+            ExportRequest.state == "requested",
+        )
+        .order_by(ExportRequest.requested_at)
+    )
+    return [Waiting(r.id, code, r.purpose, name, r.requested_at) for r, code, name in rows]
+
+
+def _trail(session: Session, context: Context) -> TrailState:
+    authorize(session, context, Permission.AUDIT_READ)
+    entries = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+    last = session.scalar(select(AuditCheckpoint).order_by(desc(AuditCheckpoint.id)).limit(1))
+    return TrailState(
+        int(entries), last.created_at if last else None, last.tree_size if last else None
+    )
+
+
+def _members(session: Session, context: Context) -> list[Member]:
+    authorize(session, context, Permission.USER_MANAGE)
+    roles: dict[uuid.UUID, list[str]] = {}
+    users: dict[uuid.UUID, User] = {}
+    for membership, user in session.execute(
+        select(Membership, User)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.organisation_id == context.organisation_id)
+        .order_by(User.login, Membership.role)
+    ):
+        roles.setdefault(user.id, []).append(membership.role)
+        users[user.id] = user
+    return [Member(u.login, u.display_name, roles[u.id], u.is_active) for u in users.values()]
+
+
+def dashboard(session: Session, context: Context, roles: frozenset[str]) -> Dashboard:
+    board = Dashboard()
+    if Role.CLERK.value in roles:
+        board.affairs = my_affairs(session, context)
+    board.recent = _recent(session, context)
+    if Role.MANAGER.value in roles:
+        board.waiting = _waiting(session, context)
+    if Role.AUDITOR.value in roles:
+        board.trail = _trail(session, context)
+    if Role.ADMIN.value in roles:
+        board.members = _members(session, context)
+    return board
