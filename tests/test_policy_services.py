@@ -33,11 +33,12 @@ from mnvault.access.errors import AccessError, AuthorizationDenied
 from mnvault.access.permissions import NUMBER_PERMISSIONS, RETURNS_NUMBER, Permission
 from mnvault.access.policy import engine
 from mnvault.affairs.services import get_affair
-from mnvault.audit import answers, periodic
+from mnvault.audit import answers, browse, checks, periodic, stored
 from mnvault.audit import queries as audit_queries
 from mnvault.audit.models import AuditEntry
 from mnvault.auth import services as auth
 from mnvault.db.engine import unit_of_work
+from mnvault.disposal import records
 from mnvault.numbers import generate_my_number, redact
 from mnvault.orgs import services as orgs
 from mnvault.vault import csvfile, exporter
@@ -631,6 +632,21 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
         Call("audit.answers.activity", answers.activity),
         Call("audit.periodic.gather", lambda s, c: periodic.gather(
             s, c, since=EPOCH, until=FAR)),
+        # weboversight: the auditor's and the disposal screens' services.
+        Call("audit.browse.actions", browse.actions),
+        Call("audit.browse.search", lambda s, c: browse.search(s, c, browse.Filters())),
+        Call("audit.browse.chain_status", lambda s, c: browse.chain_status(s, c, 1)),
+        Call("audit.checks.verify_now", lambda s, c: checks.verify_now(
+            s, c, engine=s.get_bind().engine, trusted_keys=[], witness_path=None)),
+        Call("audit.checks.last_verification", checks.last_verification),
+        Call("audit.stored.generate", lambda s, c: stored.generate(
+            s, c, root=path.parent, since=EPOCH.date(), until=FAR.date())),
+        Call("audit.stored.latest", lambda s, c: stored.latest(s, c, root=path.parent)),
+        Call("audit.stored.html_of", lambda s, c: stored.html_of(
+            s, c, root=path.parent, seq=1)),
+        Call("audit.stored.pdf_of", lambda s, c: stored.pdf_of(s, c, root=path.parent, seq=1)),
+        Call("disposal.records.persons_by_reference", lambda s, c: records.persons_by_reference(
+            s, c, [person.external_ref])),
     ]  # fmt: skip
 
 

@@ -12,12 +12,14 @@ from fastapi import FastAPI
 from mnvault import __version__
 from mnvault.access import api as access_api
 from mnvault.audit import api as audit_api
+from mnvault.audit import views as audit_views
 from mnvault.auth import api as auth_api
 from mnvault.auth import views as auth_views
 from mnvault.config import Settings
 from mnvault.deployment import services as deployment
 from mnvault.deployment.errors import DeploymentError
 from mnvault.disposal import api as disposal_api
+from mnvault.disposal import views as disposal_views
 from mnvault.keys import api as keys_api
 from mnvault.logging import configure_logging
 from mnvault.vault import api as vault_api
@@ -110,7 +112,9 @@ def create_app(settings: Settings) -> FastAPI:
             "database": "ok" if db_ok else "unavailable",
         }
 
-    web_views.mount(app, [auth_views.router, vault_views.router])
+    web_views.mount(
+        app, [auth_views.router, vault_views.router, disposal_views.router, audit_views.router]
+    )
 
     return app
 

@@ -14,6 +14,7 @@ class AuditAction(StrEnum):
     AUDIT_PRUNE = "audit:prune"
     AUDIT_QUERY = "audit:query"
     AUDIT_REPORT = "audit:report"
+    AUDIT_VERIFY = "audit:verify"
     AUTH_LOCKOUT = "auth:lockout"
     AUTH_LOGIN = "auth:login"
     AUTH_LOGIN_FAILED = "auth:login_failed"

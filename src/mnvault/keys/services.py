@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,6 +24,7 @@ from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize, organisation_resource
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
+from mnvault.auth.models import UserSecurity
 from mnvault.crypto import Envelope, KeyProvider, WrappedKey
 from mnvault.crypto.keyring import REFRESH_SECONDS, KekInfo
 from mnvault.db.base import utcnow
@@ -32,6 +33,9 @@ from mnvault.disposal.models import ContractorDisposal
 from mnvault.keys.errors import StaleWrapping
 from mnvault.keys.models import KekRotation, RotationState
 from mnvault.vault.models import DataKey, Person
+
+# The "organisation" part of a TOTP secret's associated data (mnvault.auth.services).
+TOTP_OWNER = "users"
 
 DEFAULT_BATCH = 5000
 # Long-lived processes pick up a rotated keyring within REFRESH_SECONDS of the change; a
@@ -186,6 +190,7 @@ def _finish(
         )
         with unit_of_work(sessions) as session:
             _rewrap_certificates(session, envelope, current)
+            _rewrap_totp_secrets(session, envelope, current)
             if _count_old(session, current) == 0:
                 break
             session.get_one(KekRotation, rotation_id).cursor = None
@@ -273,7 +278,30 @@ def _count_old(session: Session, current: int) -> int:
     certificates = (
         session.scalar(select(func.count()).where(ContractorDisposal.kek_version != current)) or 0
     )
-    return keys + certificates
+    return keys + certificates + _totp_count(session, UserSecurity.totp_kek_version != current)
+
+
+def _totp_count(session: Session, condition: Any) -> int:
+    wrapped = UserSecurity.totp_wrapped_key.is_not(None)
+    return session.scalar(select(func.count()).where(wrapped, condition)) or 0
+
+
+def _rewrap_totp_secrets(session: Session, envelope: Envelope, current: int) -> None:
+    """TOTP secrets are sealed under the KEK too: a version destroyed under them would
+    lock every enrolled user out of signing in."""
+    for state in session.scalars(
+        select(UserSecurity).where(
+            UserSecurity.totp_wrapped_key.is_not(None), UserSecurity.totp_kek_version != current
+        )
+    ):
+        assert state.totp_wrapped_key is not None  # noqa: S101 - selected so
+        wrapped = envelope.rewrap(
+            TOTP_OWNER,
+            state.user_id.hex,
+            WrappedKey(int(state.totp_kek_version or 0), state.totp_wrapped_key),
+        )
+        state.totp_kek_version, state.totp_wrapped_key = wrapped.kek_version, wrapped.blob
+    session.flush()
 
 
 def _rewrap_certificates(session: Session, envelope: Envelope, current: int) -> None:
@@ -305,6 +333,7 @@ def _destroy_unused(
             )
             or 0
         )
+        in_use += _totp_count(session, UserSecurity.totp_kek_version == info.version)
         if in_use:
             continue
         keyring.destroy_version(info.version)

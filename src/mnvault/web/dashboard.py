@@ -1,7 +1,9 @@
 """What each role's dashboard shows; read-only, nothing here returns a number.
 
-clerk: my affairs and my recent work; manager: take-out requests waiting for a decision;
-auditor: the trail's state (entries, last signed checkpoint); admin: the users.
+clerk: my affairs and my recent work; manager: take-out requests and disposal batches
+waiting for a decision, numbers falling due, recent denials and failures; auditor: the
+trail's state (entries, last signed checkpoint, last verification) and the latest analysis
+reports; admin: the users.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import desc, func, select
 from sqlalchemy.orm import Session
@@ -18,7 +21,13 @@ from mnvault.access.models import Assignment, Membership, Role, User
 from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize
 from mnvault.affairs.models import Affair
+from mnvault.audit import checks, stored
+from mnvault.audit.actions import Outcome
 from mnvault.audit.models import AuditCheckpoint, AuditEntry
+from mnvault.db.base import utcnow
+from mnvault.disposal import batches as disposal_batches
+from mnvault.disposal import services as retention
+from mnvault.disposal.models import BatchState, DisposalBatch
 from mnvault.vault.models import ExportRequest
 
 RECENT = 10
@@ -46,6 +55,16 @@ class TrailState:
     entries: int
     checkpoint_at: datetime | None
     checkpoint_size: int | None
+    verified: checks.LastCheck | None = None
+
+
+@dataclass(frozen=True)
+class Denial:
+    occurred_at: datetime
+    login: str | None
+    action: str
+    outcome: str
+    reason: str | None
 
 
 @dataclass(frozen=True)
@@ -63,6 +82,10 @@ class Dashboard:
     waiting: list[Waiting] = field(default_factory=list)
     trail: TrailState | None = None
     members: list[Member] = field(default_factory=list)
+    notices: list[retention.Notice] = field(default_factory=list)
+    batches_waiting: list[DisposalBatch] = field(default_factory=list)
+    denials: list[Denial] = field(default_factory=list)
+    reports: list[stored.Kept] = field(default_factory=list)
 
 
 def my_affairs(session: Session, context: Context) -> list[Affair]:
@@ -112,8 +135,48 @@ def _trail(session: Session, context: Context) -> TrailState:
     entries = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
     last = session.scalar(select(AuditCheckpoint).order_by(desc(AuditCheckpoint.id)).limit(1))
     return TrailState(
-        int(entries), last.created_at if last else None, last.tree_size if last else None
+        int(entries), last.created_at if last else None, last.tree_size if last else None,
+        checks.last_verification(session, context),
+    )  # fmt: skip
+
+
+def _batches_waiting(session: Session, context: Context) -> list[DisposalBatch]:
+    return [
+        b
+        for b in disposal_batches.list_batches(session, context)
+        if b.state in {BatchState.PLANNED, BatchState.CONFIRMED, BatchState.EXECUTED}
+    ]
+
+
+def _denials(session: Session, context: Context) -> list[Denial]:
+    """Refusals and failures in the organisation: what a 責任者 looks into first."""
+    authorize(session, context, Permission.EXPORT_APPROVE)
+    rows = list(
+        session.scalars(
+            select(AuditEntry)
+            .where(
+                AuditEntry.organisation_id == context.organisation_id,
+                AuditEntry.outcome.in_([str(Outcome.DENIED), str(Outcome.FAILED)]),
+            )
+            .order_by(desc(AuditEntry.seq))
+            .limit(RECENT)
+        )
     )
+    wanted = {r.actor_id for r in rows if r.actor_id is not None}
+    logins = {
+        row.id: row.login
+        for row in session.execute(select(User.id, User.login).where(User.id.in_(wanted)))
+    }
+    return [
+        Denial(
+            r.occurred_at,
+            logins.get(r.actor_id) if r.actor_id else None,
+            r.action,
+            r.outcome,
+            str((r.details or {}).get("reason") or "") or None,
+        )
+        for r in rows
+    ]
 
 
 def _members(session: Session, context: Context) -> list[Member]:
@@ -131,15 +194,22 @@ def _members(session: Session, context: Context) -> list[Member]:
     return [Member(u.login, u.display_name, roles[u.id], u.is_active) for u in users.values()]
 
 
-def dashboard(session: Session, context: Context, roles: frozenset[str]) -> Dashboard:
+def dashboard(
+    session: Session, context: Context, roles: frozenset[str], data_dir: Path | None = None
+) -> Dashboard:
     board = Dashboard()
     if Role.CLERK.value in roles:
         board.affairs = my_affairs(session, context)
     board.recent = _recent(session, context)
     if Role.MANAGER.value in roles:
         board.waiting = _waiting(session, context)
+        board.notices = retention.reminders(session, context, today=utcnow().date())
+        board.batches_waiting = _batches_waiting(session, context)
+        board.denials = _denials(session, context)
     if Role.AUDITOR.value in roles:
         board.trail = _trail(session, context)
+        if data_dir is not None:
+            board.reports = stored.latest(session, context, root=data_dir, limit=3)
     if Role.ADMIN.value in roles:
         board.members = _members(session, context)
     return board

@@ -53,7 +53,7 @@ def switch_language(
 @router.get("/")
 def home(request: Request) -> Response:
     def work(session: Session, _e: Envelope, context: Context, viewer: Viewer) -> Dashboard:
-        return dashboard(session, context, viewer.roles)
+        return dashboard(session, context, viewer.roles, request.app.state.vault.settings.data_dir)
 
     board = call(request, work)
     return render(request, "dashboard.html", {"board": board})

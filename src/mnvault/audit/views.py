@@ -1,0 +1,370 @@
+"""Screens of the audit trail for auditors (監査責任者): search, an entry's chain status,
+"verify now", and the periodic analysis reports (HTML to read, PDF to download).
+
+Thin: parse, call mnvault.audit, render. Searches and paging are POSTs, so a person id or
+a login typed as a filter never lands in a URL or the browser's history; the trail holds
+no number, so no page here can show one.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from mnvault.access.context import Context
+from mnvault.access.permissions import Permission
+from mnvault.access.services import authorize
+from mnvault.audit import answers, browse, checks, stored
+from mnvault.audit.errors import AuditError
+from mnvault.audit.queries import ActivityKind
+from mnvault.audit.tables import MEDIA_TYPES, Cell, Format, to_csv, to_xlsx
+from mnvault.crypto import Envelope
+from mnvault.numbers import redact
+from mnvault.vault.errors import InvalidInput, VaultError
+from mnvault.web.calls import vault_of
+from mnvault.web.form_errors import message_of
+from mnvault.web.pages import PageRoute, redirect, render
+from mnvault.web.security import finish, require_csrf
+from mnvault.web.signed_in import Viewer, call
+
+router = APIRouter(route_class=PageRoute, dependencies=[Depends(require_csrf)])
+
+Line = Annotated[str, Form(max_length=200)]
+ADDRESS = re.compile(r"[0-9A-Za-z.:\[\]%_-]+")
+
+# The stored report is a document of its own (inline styles, no script, no form).
+REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
+
+
+def _day(raw: str, name_ja: str, name_en: str) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(
+            f"{name_ja}の日付が正しくありません", f"the {name_en} date is invalid"
+        ) from None
+
+
+def _person(raw: str) -> uuid.UUID | None:
+    if not raw:
+        return None
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise InvalidInput("本人IDが正しくありません", "the person id is invalid") from None
+
+
+def _address(raw: str) -> str | None:
+    # As the server records addresses; and never a number (the question is recorded).
+    if not raw:
+        return None
+    if not ADDRESS.fullmatch(raw) or len(raw) > 64 or redact(raw) != raw:
+        raise InvalidInput("接続元アドレスが正しくありません", "the client address is invalid")
+    return raw
+
+
+# -- the trail ---------------------------------------------------------------------------------
+
+
+def _trail_page(
+    request: Request, form: dict[str, str], offset: int, *, status: int = 200
+) -> Response:
+    error: str | None = None
+
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> dict[str, Any]:
+        filters = browse.Filters(
+            form["actor"].strip(), form["action"], _person(form["person_id"].strip()),
+            _day(form["since"], "開始", "start"), _day(form["until"], "終了", "end"), offset,
+        )  # fmt: skip
+        return {"page": browse.search(session, context, filters)}
+
+    def choices(session: Session, _e: Envelope, context: Context, _v: Viewer) -> list[str]:
+        return browse.actions(session, context)
+
+    try:
+        values = call(request, work)
+    except VaultError as exc:
+        error, status, values = message_of(request, exc), 422, {"page": None}
+    shown = {name: redact(value) for name, value in form.items()}  # keep all but a number
+    values |= {"form": shown, "actions": call(request, choices), "error": error}
+    return render(request, "audit/trail.html", values, status=status)
+
+
+_EMPTY = {"actor": "", "action": "", "person_id": "", "since": "", "until": ""}
+
+
+@router.get("/audit")
+def trail(request: Request) -> Response:
+    return _trail_page(request, dict(_EMPTY), 0)
+
+
+@router.post("/audit")
+def search(
+    request: Request,
+    *,
+    actor: Line = "",
+    action: Line = "",
+    person_id: Line = "",
+    since: Line = "",
+    until: Line = "",
+    offset: Annotated[int, Form(ge=0)] = 0,
+) -> Response:
+    form = {"actor": actor, "action": action, "person_id": person_id, "since": since,
+            "until": until}  # fmt: skip
+    return _trail_page(request, form, offset)
+
+
+@router.get("/audit/entries/{seq}")
+def entry(request: Request, seq: int) -> Response:
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> browse.ChainStatus:
+        return browse.chain_status(session, context, seq)
+
+    return render(request, "audit/entry.html", {"status": call(request, work)})
+
+
+# -- verify now --------------------------------------------------------------------------------
+
+
+def _last(request: Request) -> checks.LastCheck | None:
+    def work(
+        session: Session, _e: Envelope, context: Context, _v: Viewer
+    ) -> checks.LastCheck | None:
+        return checks.last_verification(session, context)
+
+    return call(request, work)
+
+
+@router.get("/audit/verify")
+def verify_page(request: Request) -> Response:
+    values = {"checked": None, "last": _last(request), "error": None}
+    return render(request, "audit/verify.html", values)
+
+
+@router.post("/audit/verify")
+def verify_now(request: Request) -> Response:
+    vault = vault_of(request)
+
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> checks.Checked:
+        return checks.verify_now(
+            session, context, engine=vault.engine,
+            trusted_keys=[vault.keyring.public_signing_key()],
+            witness_path=vault.settings.audit_witness_path,
+        )  # fmt: skip
+
+    error: str | None = None
+    checked: checks.Checked | None = None
+    try:
+        checked = call(request, work)
+    except AuditError as exc:
+        error = message_of(request, exc)
+    values = {"checked": checked, "last": _last(request), "error": error}
+    return render(request, "audit/verify.html", values, status=200 if error is None else 503)
+
+
+# -- analysis reports --------------------------------------------------------------------------
+
+
+def _root(request: Request) -> Path:
+    return vault_of(request).settings.data_dir
+
+
+def _reports_page(
+    request: Request, *, error: str | None = None, form: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:  # fmt: skip
+    root = _root(request)
+
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> Any:
+        return stored.latest(session, context, root=root)
+
+    values = {"reports": call(request, work), "error": error, "form": form or {}}
+    return render(request, "audit/reports.html", values, status=status)
+
+
+@router.get("/audit/reports")
+def reports(request: Request) -> Response:
+    return _reports_page(request)
+
+
+@router.post("/audit/reports")
+def generate(request: Request, since: Line = "", until: Line = "") -> Response:
+    root = _root(request)
+
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> int:
+        start, stop = _day(since, "開始", "start"), _day(until, "終了", "end")
+        if start is None or stop is None:
+            raise InvalidInput("期間の開始と終了が必要です", "give both a start and an end")
+        return stored.generate(session, context, root=root, since=start, until=stop)
+
+    try:
+        seq = call(request, work)
+    except VaultError as exc:
+        form = {"since": since, "until": until}
+        return _reports_page(request, error=message_of(request, exc), form=form, status=422)
+    return redirect(request, f"/audit/reports/{seq}")
+
+
+@router.get("/audit/reports/{seq}")
+def report_html(request: Request, seq: int) -> Response:
+    root = _root(request)
+
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> str:
+        return stored.html_of(session, context, root=root, seq=seq)
+
+    response = finish(request, HTMLResponse(call(request, work)))
+    response.headers["Content-Security-Policy"] = REPORT_CSP
+    return response
+
+
+@router.get("/audit/reports/{seq}/pdf")
+def report_pdf(request: Request, seq: int) -> Response:
+    root = _root(request)
+
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> bytes:
+        return stored.pdf_of(session, context, root=root, seq=seq)
+
+    response = Response(
+        call(request, work), media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="mnvault-report-{seq}.pdf"'},
+    )  # fmt: skip
+    return finish(request, response)
+
+
+# -- the questions the trail answers (DESIGN.md §6) --------------------------------------------
+
+_DOWNLOADS = {"csv": Format.CSV, "xlsx": Format.XLSX}
+Answer = answers.PersonUsage | answers.Impact | answers.Activity
+
+
+def _cell(value: Cell, zone: ZoneInfo) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """An answer's table as the page shows it: times in the organisation's zone."""
+
+    title: str
+    headings: list[tuple[str, str]]
+    rows: list[list[str]]
+
+
+def _answer_page(
+    request: Request, asked: str, form: dict[str, Any], answer: Answer | None,
+    error: str | None = None,
+) -> Response:  # fmt: skip
+    shown = (
+        [Shown(t.title, [(c.ja, c.en) for c in t.columns],
+               [[_cell(cell, answer.zone) for cell in row] for row in t.rows])
+         for t in answer.tables()]
+        if answer is not None else []
+    )  # fmt: skip
+    typed = {k: redact(v) for k, v in form.items() if isinstance(v, str)}  # all but a number
+    values = {"asked": asked, "form": typed,
+              "kinds": [str(k) for k in ActivityKind], "chosen": form.get("kinds", []),
+              "tables": shown, "error": error}  # fmt: skip
+    return render(request, "audit/questions.html", values, status=422 if error else 200)
+
+
+def _answered(
+    request: Request, asked: str, form: dict[str, Any], output: str,
+    ask: Callable[[Session, Context], Answer],
+) -> Response:  # fmt: skip
+    try:
+        answer = call(request, lambda session, _e, context, _v: ask(session, context))
+    except VaultError as exc:
+        return _answer_page(request, asked, form, None, message_of(request, exc))
+    fmt = _DOWNLOADS.get(output)
+    if fmt is None:
+        return _answer_page(request, asked, form, answer)
+    tables = answer.tables()
+    content = to_csv(tables[0], answer.zone) if fmt is Format.CSV else to_xlsx(tables, answer.zone)
+    response = Response(
+        content, media_type=MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="mnvault-{asked}.{fmt.value}"'},
+    )  # fmt: skip
+    return finish(request, response)
+
+
+@router.get("/audit/questions")
+def questions(request: Request) -> Response:
+    call(
+        request,
+        lambda session, _e, context, _v: authorize(session, context, Permission.AUDIT_READ),
+    )
+    return _answer_page(request, "", {}, None)
+
+
+@router.post("/audit/questions/person-usage")
+def person_usage(
+    request: Request, *, person_id: Line = "", since: Line = "", until: Line = "",
+    output: Line = "",
+) -> Response:  # fmt: skip
+    """誰がこの本人の番号をいつ何のために利用したか / who used this person's number."""
+    form = {"person_id": person_id, "since": since, "until": until}
+
+    def ask(session: Session, context: Context) -> Answer:
+        person = _person(person_id.strip())
+        if person is None:
+            raise InvalidInput("本人IDを入力してください", "give the person id")
+        return answers.person_usage(
+            session, context, person, since=_day(since, "開始", "start"),
+            until=_day(until, "終了", "end"),
+        )  # fmt: skip
+
+    return _answered(request, "person-usage", form, output, ask)
+
+
+@router.post("/audit/questions/impact-scope")
+def impact_scope(
+    request: Request, *, actor: Line = "", client_address: Line = "", since: Line = "",
+    until: Line = "", output: Line = "",
+) -> Response:  # fmt: skip
+    """影響範囲の特定: the persons and affairs an account or an address touched."""
+    form = {"actor": actor, "client_address": client_address, "since": since, "until": until}
+
+    def ask(session: Session, context: Context) -> Answer:
+        start, stop = _day(since, "開始", "start"), _day(until, "終了", "end")
+        if start is None or stop is None:
+            raise InvalidInput("期間の開始と終了が必要です", "give both a start and an end")
+        return answers.impact(
+            session, context, since=start, until=stop,
+            actor_id=browse.user_id(session, actor.strip()) if actor.strip() else None,
+            client_address=_address(client_address.strip()),
+        )  # fmt: skip
+
+    return _answered(request, "impact-scope", form, output, ask)
+
+
+@router.post("/audit/questions/activity")
+def activity(
+    request: Request, *, kinds: Annotated[list[str] | None, Form()] = None, since: Line = "",
+    until: Line = "", output: Line = "",
+) -> Response:  # fmt: skip
+    """持出し・提供・廃棄等: exports, take-outs, provisions and disposals in a period."""
+    chosen = [k for k in (kinds or []) if k in set(ActivityKind)]
+    form: dict[str, Any] = {"since": since, "until": until}
+
+    def ask(session: Session, context: Context) -> Answer:
+        return answers.activity(
+            session, context, [ActivityKind(k) for k in chosen],
+            since=_day(since, "開始", "start"), until=_day(until, "終了", "end"),
+        )  # fmt: skip
+
+    return _answered(request, "activity", form | {"kinds": chosen}, output, ask)

@@ -1,0 +1,86 @@
+"""Oversight flows in a real browser (issue #6 "Quality"): a disposal planned and
+confirmed by a manager and run (事業者編 別添1 2E d: the responsible person confirms; the
+record says when the KEK rotation completed), and "verify now" run by an auditor (別添1
+2C e; DESIGN.md §6). Debian's Chromium, headless, keyboard and labels as a person uses
+them; no CSP violation; no number on any page.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import date
+
+import pytest
+
+from mnvault.access.context import Context
+from mnvault.numbers import generate_my_number
+from mnvault.vault import services as vs
+from tests.api_support import acquire
+from tests.conftest import MaskedStr
+from tests.disposal_support import no_grace
+from tests.test_web_browser import Person, Site, chromium, recorded, site
+
+__all__ = ["chromium", "no_grace", "site"]
+
+pytestmark = pytest.mark.slow
+
+
+def _retired(site: Site, count: int) -> list[str]:
+    """Employees with numbers who left in 2024: due for disposal now."""
+    api = site.api
+    clerk = api.full_session("clerk")
+    numbers = [MaskedStr(generate_my_number(random.Random(700 + i))) for i in range(count)]
+    ids = [acquire(api, clerk, f"Q{i}", n) for i, n in enumerate(numbers)]
+    manager = Context(actor_id=api.users["manager"], organisation_id=api.organisation_id)
+    with api.vault.transaction() as session:
+        for person_id in ids:
+            vs.end_relationship(
+                session, manager, person_id=uuid.UUID(person_id), ended_on=date(2024, 3, 31),
+                cause=vs.RelationshipEnd.RETIREMENT,
+            )  # fmt: skip
+    return numbers
+
+
+@pytest.mark.usefixtures("no_grace")
+def test_a_manager_plans_confirms_and_runs_a_disposal(site: Site, chromium):
+    numbers = _retired(site, 2)
+    manager = Person(site, chromium)
+    page = manager.page
+    with recorded(page, "disposal_flow"):
+        manager.sign_in("manager")
+        assert page.get_by_role("heading", name="廃棄期限を迎える個人番号").is_visible()
+        page.get_by_role("navigation", name="メイン").get_by_role("link", name="廃棄").click()
+        page.wait_for_url(site.base + "/disposal")
+        assert page.locator("#due-count").inner_text().endswith("2")
+        page.get_by_label("理由", exact=True).fill("退職者の番号の廃棄")
+        page.get_by_role("button", name="廃棄を計画する").click()
+        page.wait_for_url(f"{site.base}/disposal/batches/*")
+        assert page.locator("[data-state='planned']").first.is_visible()
+        page.get_by_role("button", name="責任者として確認").click()
+        page.wait_for_selector("[data-state='confirmed']")
+        assert "manager" in page.locator("#confirmed-by").inner_text()
+        page.get_by_role("button", name="今すぐ廃棄を実施").click()
+        page.wait_for_selector("[data-state='completed']")
+        assert "UTC" in page.locator("#rotation").inner_text()
+        assert "Q0" in page.content() and "Q1" in page.content()
+        for number in numbers:
+            assert number not in page.content()
+        assert manager.csp_violations == []
+
+
+def test_an_auditor_runs_verify_and_sees_the_result(site: Site, chromium):
+    auditor = Person(site, chromium)
+    page = auditor.page
+    with recorded(page, "verify_flow"):
+        auditor.sign_in("auditor")
+        assert page.locator("#last-verified").inner_text() == "画面からはまだ検証していません"
+        page.get_by_role("navigation", name="メイン").get_by_role("link", name="監査").click()
+        page.get_by_role("link", name="監査記録の検証").click()
+        page.get_by_role("button", name="今すぐ検証").click()
+        result = page.locator("#verify-result [data-result]")
+        assert result.get_attribute("data-result") == "intact"
+        assert "監査記録は改ざんされていません" in result.inner_text()
+        page.get_by_role("link", name="ダッシュボード").click()
+        assert "改ざんなし" in page.locator("#last-verified").inner_text()
+        assert auditor.csp_violations == []
