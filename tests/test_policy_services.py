@@ -597,6 +597,10 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
             s, c, request_id=export_id, approve=True)),
         Call("vault.exporter.download_export", lambda s, c: exporter.download_export(
             s, env, c, request_id=export_id)),
+        Call("vault.exporter.export_requests", lambda s, c: exporter.export_requests(
+            s, c, waiting=True)),
+        Call("vault.exporter.export_request", lambda s, c: exporter.export_request(
+            s, c, export_id)),
         Call("vault.importer.import_persons", lambda s, c: imp.import_persons(
             world.sessions, env, c, path=path, affair_codes=[SLIP])),
         Call("orgs.services.create_department", lambda s, c: orgs.create_department(

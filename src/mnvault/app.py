@@ -20,6 +20,7 @@ from mnvault.deployment.errors import DeploymentError
 from mnvault.disposal import api as disposal_api
 from mnvault.keys import api as keys_api
 from mnvault.logging import configure_logging
+from mnvault.transfer import views as transfer_views
 from mnvault.vault import api as vault_api
 from mnvault.vault import views as vault_views
 from mnvault.web import problems
@@ -110,7 +111,7 @@ def create_app(settings: Settings) -> FastAPI:
             "database": "ok" if db_ok else "unavailable",
         }
 
-    web_views.mount(app, [auth_views.router, vault_views.router])
+    web_views.mount(app, [auth_views.router, vault_views.router, transfer_views.router])
 
     return app
 

@@ -15,9 +15,17 @@ from mnvault.access.context import Context
 from mnvault.access.models import User
 from mnvault.access.permissions import Permission
 from mnvault.access.services import visible_persons
+from mnvault.affairs.models import Affair
 from mnvault.audit.models import AuditEntry
 from mnvault.orgs.models import Department
-from mnvault.vault.models import NumberCorrection, NumberRecord, Person, VerificationDocument
+from mnvault.vault.models import (
+    NumberCorrection,
+    NumberRecord,
+    Person,
+    Provision,
+    ProvisionPerson,
+    VerificationDocument,
+)
 
 PAGE = 50
 HISTORY = 50
@@ -154,3 +162,31 @@ def documents(session: Session, person_id: uuid.UUID) -> list[Document]:
         .order_by(VerificationDocument.uploaded_at)
     )
     return [Document(d.check, d.content_type, d.size_bytes, d.uploaded_at) for d in rows]
+
+
+@dataclass(frozen=True)
+class ProvisionRow:
+    provided_at: datetime
+    affair_code: str
+    recipient_kind: str
+    recipient_name: str
+    legal_basis: str
+    method: str
+    provided_by: str | None
+
+
+def provisions(session: Session, person_id: uuid.UUID) -> list[ProvisionRow]:
+    """Provisions (提供) that named this person, newest first; after ``summarise_person``."""
+    rows = session.execute(
+        select(Provision, Affair.code, User.display_name)
+        .join(ProvisionPerson, ProvisionPerson.provision_id == Provision.id)
+        .join(Affair, Affair.id == Provision.affair_id)
+        .outerjoin(User, User.id == Provision.provided_by)
+        .where(ProvisionPerson.person_id == person_id)
+        .order_by(desc(Provision.provided_at))
+    )
+    return [
+        ProvisionRow(p.provided_at, code, p.recipient_kind, p.recipient_name, p.legal_basis,
+                     p.method, name)
+        for p, code, name in rows
+    ]  # fmt: skip
