@@ -149,6 +149,8 @@ class ImportJobs:
                 vault.sessions, vault.envelope, context, path=Path(f"/proc/self/fd/{fd}"),
                 affair_codes=job.affairs, mode=job.mode, on_error=on_error,
                 on_progress=on_progress,
+                # The server has threads: a forked reader could hang on a lock one held.
+                reader_process=False,
             )  # fmt: skip
             job.state = "done"
         except KNOWN_ERRORS as exc:
