@@ -31,7 +31,7 @@ from mnvault.web.signed_in import StepPending, viewer_or_none
 log = logging.getLogger(__name__)
 
 # Packages whose templates/ the screens use; a new screen's package adds itself here.
-TEMPLATE_PACKAGES = ("mnvault.web", "mnvault.auth", "mnvault.vault")
+TEMPLATE_PACKAGES = ("mnvault.web", "mnvault.auth", "mnvault.vault", "mnvault.admin")
 
 # Where each unfinished sign-in step continues.
 STEP_PAGES = {
