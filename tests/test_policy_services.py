@@ -31,8 +31,10 @@ import mnvault
 from mnvault.access import services as access
 from mnvault.access.context import Context
 from mnvault.access.errors import AccessError, AuthorizationDenied
+from mnvault.access.models import Assignment, Role
 from mnvault.access.permissions import NUMBER_PERMISSIONS, RETURNS_NUMBER, Permission
 from mnvault.access.policy import engine
+from mnvault.admin import listing as admin_listing
 from mnvault.affairs.services import get_affair
 from mnvault.audit import answers, periodic
 from mnvault.audit import queries as audit_queries
@@ -643,6 +645,24 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
             s, c, user_id=clerk.id, name="n", affair_codes=[SLIP])),
         Call("auth.services.revoke_api_token", lambda s, c: auth.revoke_api_token(
             s, c, token_id=token_id)),
+        # The administrator's screens (webadmin): results that are not data of a person
+        # are dropped here; tests/test_admin_services.py checks what the lists show.
+        Call("access.services.add_member", lambda s, c: access.add_member(
+            s, c, login=f"x{uuid.uuid4().hex[:8]}", display_name="侵入",
+            roles=[Role.CLERK]) and None),
+        Call("access.services.grant_member_role", lambda s, c: access.grant_member_role(
+            s, c, user=clerk, role=Role.AUDITOR)),
+        Call("access.services.revoke_role", lambda s, c: access.revoke_role(
+            s, c, user=clerk, role=Role.CLERK)),
+        Call("access.services.remove_assignment", lambda s, c: access.remove_assignment(
+            s, c, assignment_id=s.scalars(select(Assignment.id).where(
+                Assignment.user_id == clerk.id)).first() or uuid.uuid4())),
+        Call("auth.services.unlock", lambda s, c: auth.unlock(s, c, user_id=clerk.id)),
+        Call("admin.listing.users", lambda s, c: admin_listing.users(s, c) and None),
+        Call("admin.listing.user", lambda s, c: admin_listing.user(s, c, clerk.id)),
+        Call("admin.listing.member", lambda s, c: admin_listing.member(s, c, clerk.id)),
+        Call("admin.listing.assignments", lambda s, c: admin_listing.assignments(s, c) and None),
+        Call("admin.listing.tokens", lambda s, c: admin_listing.tokens(s, c) and None),
         Call("audit.queries.uses_of_person", lambda s, c: audit_queries.uses_of_person(
             s, c, person.id)),
         Call("audit.queries.impact_scope", lambda s, c: audit_queries.impact_scope(

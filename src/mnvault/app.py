@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from mnvault import __version__
 from mnvault.access import api as access_api
+from mnvault.admin import views as admin_views
 from mnvault.audit import api as audit_api
 from mnvault.auth import api as auth_api
 from mnvault.auth import views as auth_views
@@ -111,7 +112,10 @@ def create_app(settings: Settings) -> FastAPI:
             "database": "ok" if db_ok else "unavailable",
         }
 
-    web_views.mount(app, [auth_views.router, vault_views.router, transfer_views.router])
+    web_views.mount(
+        app,
+        [auth_views.router, vault_views.router, transfer_views.router, admin_views.router],
+    )
 
     return app
 

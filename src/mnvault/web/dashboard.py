@@ -1,7 +1,8 @@
 """What each role's dashboard shows; read-only, nothing here returns a number.
 
 clerk: my affairs and my recent work; manager: take-out requests waiting for a decision;
-auditor: the trail's state (entries, last signed checkpoint); admin: the users.
+auditor: the trail's state (entries, last signed checkpoint); admin: the users, the key
+versions with their wrapped-key counts, and the disposal confirmation setting.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize
 from mnvault.affairs.models import Affair
 from mnvault.audit.models import AuditCheckpoint, AuditEntry
+from mnvault.disposal.services import confirmation_required
+from mnvault.keys import services as keys
 from mnvault.vault.models import ExportRequest
 
 RECENT = 10
@@ -63,6 +66,8 @@ class Dashboard:
     waiting: list[Waiting] = field(default_factory=list)
     trail: TrailState | None = None
     members: list[Member] = field(default_factory=list)
+    keys: list[keys.KekStatus] = field(default_factory=list)
+    confirmation_required: bool | None = None
 
 
 def my_affairs(session: Session, context: Context) -> list[Affair]:
@@ -131,7 +136,12 @@ def _members(session: Session, context: Context) -> list[Member]:
     return [Member(u.login, u.display_name, roles[u.id], u.is_active) for u in users.values()]
 
 
-def dashboard(session: Session, context: Context, roles: frozenset[str]) -> Dashboard:
+def dashboard(
+    session: Session,
+    context: Context,
+    roles: frozenset[str],
+    keyring: keys.RotatingKeyring | None = None,
+) -> Dashboard:
     board = Dashboard()
     if Role.CLERK.value in roles:
         board.affairs = my_affairs(session, context)
@@ -142,4 +152,7 @@ def dashboard(session: Session, context: Context, roles: frozenset[str]) -> Dash
         board.trail = _trail(session, context)
     if Role.ADMIN.value in roles:
         board.members = _members(session, context)
+        if keyring is not None:
+            board.keys = keys.status(session, keyring, context)[0]
+        board.confirmation_required = confirmation_required(session, context.organisation_id)
     return board

@@ -31,7 +31,13 @@ from mnvault.web.signed_in import StepPending, viewer_or_none
 log = logging.getLogger(__name__)
 
 # Packages whose templates/ the screens use; a new screen's package adds itself here.
-TEMPLATE_PACKAGES = ("mnvault.web", "mnvault.auth", "mnvault.vault", "mnvault.transfer")
+TEMPLATE_PACKAGES = (
+    "mnvault.web",
+    "mnvault.auth",
+    "mnvault.vault",
+    "mnvault.transfer",
+    "mnvault.admin",
+)
 
 # Where each unfinished sign-in step continues.
 STEP_PAGES = {

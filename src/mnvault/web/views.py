@@ -52,8 +52,10 @@ def switch_language(
 
 @router.get("/")
 def home(request: Request) -> Response:
+    keyring = request.app.state.vault.keyring if request.app.state.vault else None
+
     def work(session: Session, _e: Envelope, context: Context, viewer: Viewer) -> Dashboard:
-        return dashboard(session, context, viewer.roles)
+        return dashboard(session, context, viewer.roles, keyring)
 
     board = call(request, work)
     return render(request, "dashboard.html", {"board": board})
