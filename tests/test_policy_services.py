@@ -604,8 +604,6 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
         Call("vault.services.provide", lambda s, c: vs.provide(
             s, c, person_ids=[person.id], recipient_kind=RecipientKind.TAX_OFFICE,
             recipient_name="税務署", legal_basis="番号法第19条第2号", method="e-Tax")),
-        Call("vault.services.dispose", lambda s, c: vs.dispose(
-            s, env, c, person_id=person.id, reason="r")),
         Call("vault.services.end_relationship", lambda s, c: vs.end_relationship(
             s, c, person_id=person.id, ended_on=date(2026, 3, 31),
             cause=vs.RelationshipEnd.RETIREMENT)),
