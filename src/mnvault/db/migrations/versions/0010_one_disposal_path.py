@@ -10,8 +10,8 @@ into `disposal_batches` / `disposal_batch_persons`, one batch per old record, in
 `executed`: no rotation followed them, so backups may still hold those numbers; the
 reminders say so, and `mnvault dispose run BATCH` rotates the KEK and completes them.
 
-Revision ID: 0012
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-27 01:00:00
 """
 
@@ -24,8 +24,8 @@ from alembic import op
 
 from mnvault.db.base import GUID, UTCDateTime
 
-revision: str = "0012"
-down_revision: str | None = "0008"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
