@@ -231,7 +231,7 @@ plain_audit = Table(
     Column("seq", Integer, primary_key=True, autoincrement=True),
     Column("occurred_at", UTCDateTime, nullable=False),
     Column("actor_id", GUID),
-    Column("organisation_id", GUID, index=True),
+    Column("organisation_id", GUID),
     Column("action", String(64), nullable=False),
     Column("outcome", String(16), nullable=False),
     Column("affair_code", String(64)),
@@ -240,7 +240,24 @@ plain_audit = Table(
     Column("request_id", String(64)),
     Column("client_address", String(64)),
     Column("details", JSON),
-    Index("ix_audit_actor_time", "actor_id", "occurred_at"),
+    # The indexes of audit_entries (mnvault.audit.models).
+    Index(
+        "ix_audit_actor_scope",
+        "actor_id",
+        "occurred_at",
+        "organisation_id",
+        "person_id",
+        "affair_code",
+    ),
+    Index(
+        "ix_audit_address_scope",
+        "client_address",
+        "occurred_at",
+        "organisation_id",
+        "person_id",
+        "affair_code",
+    ),
+    Index("ix_audit_org_action_time", "organisation_id", "action", "occurred_at"),
 )
 
 

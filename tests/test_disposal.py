@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from mnvault.access import services as access
 from mnvault.access.errors import AuthorizationDenied
 from mnvault.affairs.services import get_affair
 from mnvault.audit.models import AuditEntry
@@ -27,16 +28,25 @@ from mnvault.disposal.errors import (
     LooserNeedsReason,
     NeedsConfirmation,
     NotDue,
+    NothingToDispose,
     NotYetScheduled,
     SettingLocked,
     StatutoryRetention,
 )
-from mnvault.disposal.models import BatchState, MemberState
+from mnvault.disposal.models import BatchState, DisposalBatch, DisposalBatchPerson, MemberState
 from mnvault.disposal.rules import Event, Start
 from mnvault.orgs.models import Organisation, OrganisationKind
 from mnvault.vault import services as vs
 from mnvault.vault.errors import NotHeld
-from mnvault.vault.models import DataKey, LifeStatus, NumberRecord, NumberRecordAffair
+from mnvault.vault.models import (
+    DataKey,
+    IdentityCheckDocument,
+    LifeStatus,
+    NumberCheckDocument,
+    NumberRecord,
+    NumberRecordAffair,
+    VerificationDocument,
+)
 from tests.conftest import World
 from tests.disposal_support import add_persons, keyring_of, no_grace, own_envelope, read_number
 
@@ -287,16 +297,167 @@ def test_a_person_rehired_after_planning_keeps_the_number(world: World):
     assert read_number(world, people[0][0]) == people[0][1]
 
 
-def test_per_person_disposal_early_needs_a_reason_and_no_statutory_hold(world: World):
-    (employed,) = add_persons(world, 1, seed=17)
-    with pytest.raises(NotDue):
-        plan(world, person_ids=[employed[0]])
-    batch = plan(world, person_ids=[employed[0]], early_reason="誤って取得したため")
+def test_the_run_re_checks_whatever_changed_since_the_plan(world: World):
+    """事業者編 第4-3-(3)B: a number still needed when the batch runs is kept. The run tests
+    again the persons with audit entries after the plan, and everyone when the rules
+    changed or the plan was made for a later day than the run's."""
+    people = add_persons(world, 3, seed=23, relationship_end=RETIRED)
+    batch = plan(world)
     confirm(world, batch.id)
-    assert run(world, batch.id).disposed_count == 1
-    (held,) = add_persons(world, 1, seed=18, relationship_end=RETIRED, affairs=(DECL,))
-    with pytest.raises(StatutoryRetention):
-        plan(world, person_ids=[held[0]], early_reason="本人の申出")
+    with unit_of_work(world.sessions) as session:
+        retention.record_event(
+            session, world.ctx("manager"), person_id=people[0][0],
+            event=Event.LAST_FILING, occurred_on=TODAY,
+        )  # fmt: skip
+        vs.resume_relationship(session, world.ctx("manager"), person_id=people[1][0])
+    assert run(world, batch.id).disposed_count == 2  # the event does not hold it; rehiring does
+    assert read_number(world, people[1][0]) == people[1][1]
+    # The rules changed after the plan: everyone is tested again.
+    later = add_persons(world, 2, seed=24, relationship_end=RETIRED)
+    batch = plan(world)
+    confirm(world, batch.id)
+    with unit_of_work(world.sessions) as session:
+        retention.add_rule(
+            session, world.ctx("manager"), affair_code=SLIP, event=Event.RELATIONSHIP_END,
+            start=Start.FOLLOWING_JAN_31, years=5, source="社内規程", looser_reason="照会対応",
+        )  # fmt: skip
+    with pytest.raises(NothingToDispose):
+        plan(world)
+    assert run(world, batch.id).disposed_count == 0
+    with world.sessions() as session:
+        states = session.scalars(
+            select(DisposalBatchPerson.state).where(DisposalBatchPerson.batch_id == batch.id)
+        ).all()
+    assert states == [MemberState.KEPT] * 2
+    assert [read_number(world, p) for p, _ in later] == [n for _, n in later]
+
+
+def test_a_batch_planned_for_a_later_day_is_tested_again_on_the_day_it_runs(world: World):
+    (person,) = add_persons(world, 1, seed=25, relationship_end=date(2026, 3, 31))
+    with unit_of_work(world.sessions) as session:
+        batch = batches.plan(
+            session, world.ctx("manager"), today=date(2027, 3, 1), reason="年度末廃棄"
+        )
+    assert batch.person_count == 1  # due by 2027-02-01 (所得税法第226条第1項: 翌年1月31日)
+    confirm(world, batch.id)
+    done = run(world, batch.id, now=datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
+    assert done.disposed_count == 0
+    assert read_number(world, person[0]) == person[1]
+
+
+# Early disposal of a named person (事業者編 第4-3-(3)B: kept while an affair needs it and
+# for the period the law sets): (affairs, relationship end, outcome with a reason).
+EARLY_CASES = [
+    pytest.param(
+        (SLIP,), None, "planned",
+        id="在職中・源泉徴収票のみ: 法定保存義務なし — a manager's reason, then a confirmation",
+    ),
+    pytest.param(
+        (DECL,), None, StatutoryRetention,
+        id="在職中・扶養控除等申告書: 施行規則第76条の3 の7年は退職後に始まる — refused",
+    ),
+    pytest.param(
+        ("health_pension_insurance",), None, StatutoryRetention,
+        id="在職中・健康保険/厚生年金: 完結の日から2年 (健保則第34条) は未到来 — refused",
+    ),
+    pytest.param(
+        (DECL,), RETIRED, StatutoryRetention,
+        id="退職後・扶養控除等申告書: 7年の期間中 (施行規則第76条の3) — refused",
+    ),
+    pytest.param(
+        (SLIP, "employment_insurance"), None, StatutoryRetention,
+        id="在職中・他の事務が保存義務を負う: 雇用保険法施行規則第143条 — refused",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("affairs", "ended", "outcome"), EARLY_CASES)
+def test_early_disposal_needs_a_managers_reason_and_no_statutory_hold(
+    world: World, affairs: tuple[str, ...], ended: date | None, outcome: object
+):
+    with unit_of_work(world.sessions) as session:
+        # Even an organisation that does not confirm its routine batches confirms these.
+        retention.set_confirmation_required(session, world.ctx("admin"), required=False)
+        for code in set(affairs) - {SLIP, DECL}:
+            access.assign(
+                session, world.ctx("admin"), user=world.users["clerk"],
+                affair=get_affair(session, world.org.id, code),
+            )  # fmt: skip
+    (person,) = add_persons(world, 1, seed=17, affairs=affairs, relationship_end=ended)
+    with pytest.raises(NotDue):
+        plan(world, person_ids=[person[0]])
+    with pytest.raises(AuthorizationDenied):
+        plan(world, person_ids=[person[0]], early_reason="誤って取得したため", who="clerk")
+    if outcome is StatutoryRetention:
+        with pytest.raises(StatutoryRetention):
+            plan(world, person_ids=[person[0]], early_reason="本人の申出")
+        assert read_number(world, person[0], affairs[0]) == person[1]
+        return
+    batch = plan(world, person_ids=[person[0]], early_reason="誤って取得したため")
+    assert batch.state == BatchState.PLANNED and batch.confirmation_required
+    assert batch.early_reason == "誤って取得したため"
+    with pytest.raises(NeedsConfirmation):
+        run(world, batch.id)
+    confirm(world, batch.id)
+    done = run(world, batch.id)
+    assert done.disposed_count == 1
+    assert (done.planned_by, done.confirmed_by) == (world.users["manager"].id,) * 2
+    with world.sessions() as session:
+        planned = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "disposal:plan")
+        ).all()[-1]
+    assert planned.actor_id == world.users["manager"].id and planned.details["early"] is True
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = b"%PDF-1.7\n" + b"\x02" * 64
+
+
+def test_document_images_go_with_the_number(world: World):
+    """Issue #5: "Identity-document images go with it" — deleted with the number, so no
+    row keeps pointing at the person; the record names neither number nor image."""
+    (person,) = add_persons(world, 1, seed=21, relationship_end=RETIRED)
+    (other,) = add_persons(world, 1, seed=22)
+    with unit_of_work(world.sessions) as session:
+        for who, check, data in ((person, "identity", PNG), (person, "number", PDF),
+                                 (other, "identity", PNG)):  # fmt: skip
+            vs.store_document(
+                session, world.envelope, world.ctx("clerk", SLIP), person_id=who[0],
+                check=check, data=data,
+            )  # fmt: skip
+        wrapped = session.get_one(DataKey, person[0]).wrapped_key
+    batch = plan(world)
+    confirm(world, batch.id)
+    done = run(world, batch.id)
+    assert done.state == BatchState.COMPLETED and "identity-document images" in done.method
+    with unit_of_work(world.sessions) as session:
+        left = session.scalars(select(VerificationDocument.person_id)).all()
+        assert left == [other[0]]
+        record, members = batches.members_of(session, world.ctx("auditor"), batch_id=batch.id)
+        entries = list(session.scalars(select(AuditEntry).order_by(AuditEntry.seq)))
+    (executed,) = [e for e in entries if e.action == "disposal:execute"]
+    assert executed.details == {"batch_id": str(batch.id), "disposed": 1, "documents": 2}
+    text = json.dumps(
+        [[e.action, e.details] for e in entries]
+        + [[getattr(record, c.key) for c in DisposalBatch.__table__.columns]]
+        + [[m.person_id, m.state, m.affair_codes] for m in members],
+        ensure_ascii=False,
+        default=str,
+    )
+    assert person[1] not in text and other[1] not in text
+    # Acquired again later (rehired): a new data key, nothing of the old one.
+    with unit_of_work(world.sessions) as session:
+        vs.resume_relationship(session, world.ctx("manager"), person_id=person[0])
+        vs.acquire(
+            session, world.envelope, world.ctx("clerk"), person_id=person[0], number=person[1],
+            verification=vs.IdentityVerification(
+                NumberCheckDocument.MY_NUMBER_CARD, IdentityCheckDocument.MY_NUMBER_CARD,
+                world.users["clerk"].id, datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
+            ),
+            affair_codes=[SLIP],
+        )  # fmt: skip
+        assert session.get_one(DataKey, person[0]).wrapped_key != wrapped
+    assert read_number(world, person[0]) == person[1]
 
 
 def test_deceased_persons_follow_the_same_rules(world: World):

@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from mnvault.access.errors import AuthorizationDenied
 from mnvault.audit.models import AuditEntry
+from mnvault.auth import services as auth
+from mnvault.auth.models import UserSecurity
 from mnvault.crypto import Envelope, LocalKeyring
 from mnvault.db.engine import unit_of_work
 from mnvault.keys import services as keys
@@ -156,3 +158,27 @@ def test_a_server_keyring_follows_a_rotation_made_elsewhere(
     wrapped = server.wrap_key(b"k" * 32, b"aad")
     assert wrapped.kek_version == 2
     assert [v.state for v in server.kek_versions()] == ["destroyed", "active"]
+
+
+def test_second_factors_survive_a_rotation(world: World):
+    """A TOTP secret is sealed under a data key wrapped by the KEK like a person's: a
+    rotation that left it under the old version would destroy every second factor with
+    it (found by hand: after `mnvault dispose run`, no clerk or manager could sign in)."""
+    add_persons(world, 1)
+    clerk = world.users["clerk"]
+    secret = b"s" * 20
+    sealed = world.envelope.seal("users", clerk.id.hex, "totp_secret", secret)
+    with unit_of_work(world.sessions) as session:
+        state = session.get(UserSecurity, clerk.id) or UserSecurity(user_id=clerk.id)
+        state.totp_kek_version = sealed.wrapped_key.kek_version
+        state.totp_wrapped_key = sealed.wrapped_key.blob
+        state.totp_ciphertext = sealed.ciphertext
+        session.add(state)
+    result = keys.rotate(world.sessions, keyring_of(world), world.ctx("admin"))
+    assert result.destroyed_versions == [1]
+    with world.sessions() as session:
+        state = session.get_one(UserSecurity, clerk.id)
+        assert state.totp_kek_version == 2
+        assert auth._totp_secret(world.envelope, state) == secret
+        versions, _ = keys.status(session, keyring_of(world), world.ctx("admin"))
+    assert {v.version: v.wrapped_keys for v in versions}[2] == 2  # the person's and the secret

@@ -83,7 +83,19 @@ CASES = [
         ("resident_tax_assessment",),
         facts(date(2024, 3, 31)),
         date(2029, 3, 31),
-        id="個人住民税: 地方税法第18条第1項 (5年; 行政機関等編 第4-3-(3))",
+        id="個人住民税: 地方税法第18条第1項 (時効5年; 行政機関等編 第4-3-(3)B 文書管理規程)",
+    ),
+    pytest.param(
+        ("retirement_income_slip",),
+        facts(date(2024, 3, 31)),
+        date(2024, 4, 30),
+        id="退職所得の源泉徴収票: 所得税法第226条第2項 (退職の日以後1月以内)",
+    ),
+    pytest.param(
+        ("national_health_insurance",),
+        facts(date(2024, 3, 31)),
+        date(2026, 3, 31),
+        id="国民健康保険: 国民健康保険法第110条第1項 (時効2年; 行政機関等編 第4-3-(3)B)",
     ),
     pytest.param(
         ("an_own_affair",),
@@ -116,13 +128,27 @@ def test_the_declaration_rule_is_the_guideline_example():
     assert "所得税法施行規則第76条の3" in rule.source
 
 
-def test_a_statutory_hold_blocks_early_disposal_only_while_running():
+def test_a_statutory_hold_blocks_early_disposal_while_running_or_still_to_start():
+    """事業者編 第4-3-(3)B: documents the law requires kept keep their numbers for the
+    period; for a current employee that period has not started, and nothing of it has
+    passed either (所得税法施行規則第76条の3; 健康保険法施行規則第34条)."""
     person = facts(date(2024, 3, 31))
     affairs = ("dependent_deduction_declaration",)
-    assert statutory_hold(affairs, LAW, person, date(2025, 6, 1)) == date(2032, 1, 10)
+    hold = statutory_hold(affairs, LAW, person, date(2025, 6, 1))
+    assert hold is not None and hold.until == date(2032, 1, 10)
+    assert "施行規則第76条の3" in hold.source
     assert statutory_hold(affairs, LAW, person, date(2032, 1, 11)) is None
     # Not mandatory (no statutory retention of the slip's copy): no hold.
     assert statutory_hold(("withholding_slip",), LAW, person, date(2024, 6, 1)) is None
+    assert statutory_hold(("withholding_slip",), LAW, facts(None), date(2024, 6, 1)) is None
+    # Still employed: the period starts later, so it holds with no end yet.
+    for held in (
+        affairs,
+        ("health_pension_insurance",),
+        ("withholding_slip", "employment_insurance"),
+    ):
+        still = statutory_hold(held, LAW, facts(None), date(2024, 6, 1))
+        assert still is not None and still.until is None, held
 
 
 def own(affair: str, event: Event, start: Start, years: int, months: int = 0) -> Rule:

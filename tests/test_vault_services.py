@@ -21,12 +21,9 @@ from mnvault.vault.errors import (
     DuplicateNumber,
     InvalidInput,
     NotFound,
-    NotHeld,
     PurposeMismatch,
 )
 from mnvault.vault.models import (
-    DataKey,
-    Disposal,
     IdentityCheckDocument,
     NumberCheckDocument,
     NumberCorrection,
@@ -279,40 +276,6 @@ def test_provide_records_recipient_and_legal_basis(world: World, synthetic_numbe
             legal_basis="社内利用",
             method="mail",
         )
-
-
-def test_dispose_deletes_ciphertext_key_and_index(world: World, synthetic_number: str):
-    person = make_person(world)
-    acquire(world, person.id, synthetic_number)
-    with world.sessions() as session:
-        stored = session.get(DataKey, person.id)
-        assert stored is not None
-        wrapped = stored.wrapped_key
-    with pytest.raises(AuthorizationDenied), unit_of_work(world.sessions) as session:
-        vs.dispose(
-            session, world.envelope, world.ctx("clerk"), person_id=person.id, reason="退職後7年経過"
-        )
-    with unit_of_work(world.sessions) as session:
-        vs.dispose(
-            session,
-            world.envelope,
-            world.ctx("manager"),
-            person_id=person.id,
-            reason="退職後7年経過",
-        )
-    with world.sessions() as session:
-        assert session.get(NumberRecord, person.id) is None
-        assert session.get(DataKey, person.id) is None
-        disposal = session.scalars(select(Disposal)).one()
-        assert disposal.affair_codes == [SLIP]
-        assert synthetic_number not in repr(vars(disposal))
-    with pytest.raises(NotHeld), unit_of_work(world.sessions) as session:
-        vs.use(session, world.envelope, world.ctx("clerk", SLIP), person_id=person.id)
-    # The number can be acquired again afterwards (e.g. re-hired), under a new key.
-    acquire(world, person.id, synthetic_number)
-    with world.sessions() as session:
-        renewed = session.get(DataKey, person.id)
-        assert renewed is not None and renewed.wrapped_key != wrapped
 
 
 def test_ciphertext_moved_to_another_row_does_not_decrypt(world: World, rng: random.Random):

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from mnvault import __version__
 from mnvault.access import api as access_api
+from mnvault.admin import views as admin_views
 from mnvault.audit import api as audit_api
 from mnvault.audit import views as audit_views
 from mnvault.auth import api as auth_api
@@ -22,6 +23,7 @@ from mnvault.disposal import api as disposal_api
 from mnvault.disposal import views as disposal_views
 from mnvault.keys import api as keys_api
 from mnvault.logging import configure_logging
+from mnvault.transfer import views as transfer_views
 from mnvault.vault import api as vault_api
 from mnvault.vault import views as vault_views
 from mnvault.web import problems
@@ -113,7 +115,15 @@ def create_app(settings: Settings) -> FastAPI:
         }
 
     web_views.mount(
-        app, [auth_views.router, vault_views.router, disposal_views.router, audit_views.router]
+        app,
+        [
+            auth_views.router,
+            vault_views.router,
+            transfer_views.router,
+            disposal_views.router,
+            audit_views.router,
+            admin_views.router,
+        ],
     )
 
     return app

@@ -5,7 +5,8 @@ seals) and the parent that writes to the database. A thread would not do: SQLite
 releases and retakes the GIL for every row, and the two threads then convoy. The
 child is forked, so it inherits what the parent holds in memory (an unsealed keyring)
 without any key crossing a pipe; only the items come back, pickled. Where fork is
-unavailable the generator simply runs in this process.
+unavailable, or the caller says not to (a multi-threaded server: a child forked
+while another thread holds a lock can hang on it), the generator runs in this process.
 """
 
 from __future__ import annotations
@@ -31,13 +32,15 @@ class _Failed:
 class ForkedIterator(Generic[T]):
     """``with ForkedIterator(fn, *args) as items: for item in items: …``"""
 
-    def __init__(self, fn: Callable[..., Iterator[T]], *args: Any, name: str) -> None:
-        self.fn, self.args, self.name = fn, args, name
+    def __init__(
+        self, fn: Callable[..., Iterator[T]], *args: Any, name: str, fork: bool = True
+    ) -> None:
+        self.fn, self.args, self.name, self.fork = fn, args, name, fork
         self.process: multiprocessing.process.BaseProcess | None = None
         self.queue: multiprocessing.queues.Queue[Any] | None = None
 
     def __enter__(self) -> Iterator[T]:
-        if "fork" not in multiprocessing.get_all_start_methods():
+        if not self.fork or "fork" not in multiprocessing.get_all_start_methods():
             return self.fn(*self.args)
         context = multiprocessing.get_context("fork")
         self.queue = context.Queue(maxsize=4)

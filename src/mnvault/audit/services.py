@@ -10,8 +10,11 @@ after it (mnvault.audit.chain), writes a signed checkpoint when one is due
 from __future__ import annotations
 
 import json
+import queue
+import threading
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -115,6 +118,15 @@ def record(
     return _append(session, built)
 
 
+def hold_head(session: Session) -> int:
+    """Lock the chain head for the rest of this transaction and return its seq.
+
+    A watermark for "what changed since": whatever another transaction commits after
+    this one is appended after it, with a higher seq (PostgreSQL: its append waits on
+    the lock; SQLite: there is one writer at a time anyway)."""
+    return head.lock(session).seq
+
+
 # Column order of the bulk insert: the hashed fields, then the hash itself.
 AUDIT_COLUMNS = (*chain.FIELDS, "entry_hash")
 
@@ -126,11 +138,18 @@ def record_many(
     person_ids: Iterable[uuid.UUID | bytes],
     *,
     details: Mapping[str, Any] | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> None:
-    """One entry per person for bulk work (imports, exports), as one executemany.
+    """One entry per person for bulk work (imports, exports, disposals), as executemany.
 
     Person ids may be UUIDs or their 16 bytes. The entries differ only in seq and
-    person, so the chain is computed in one loop over pre-encoded constant fields.
+    person, so the chain is computed in one loop over pre-encoded constant fields, and
+    inserted in chunks of BULK_CHUNK rows.
+
+    ``meanwhile``: the caller's own database work, run in this thread after the head is
+    locked, while another thread builds and chains the entries (pure Python, no session;
+    the database drivers let go of the GIL while a statement runs, so the two overlap).
+    The builder stays at most BULK_AHEAD chunks ahead, so memory stays bounded.
     """
     table = AuditEntry.__table__
     adapt = Adapt(session, table)  # type: ignore[arg-type]
@@ -165,24 +184,87 @@ def record_many(
         details=plain,
     )
     current = head.lock(session)
-    seq, prev = current.seq, current.entry_hash
-    rows: list[tuple[Any, ...]] = []
-    hashes: list[bytes] = []
-    append_row, append_hash = rows.append, hashes.append
-    for person_id in person_ids:
-        raw = person_id.bytes if isinstance(person_id, uuid.UUID) else person_id
-        seq += 1
-        digest = hash_one(seq, raw, prev)
-        append_row((seq, *constant, as_uuid(person_id), *tail, prev, digest))
-        append_hash(digest)
-        prev = digest
-    if not rows:
+
+    def chunks() -> Iterator[_Chunk]:
+        seq, prev = current.seq, current.entry_hash
+        rows: list[tuple[Any, ...]] = []
+        hashes: list[bytes] = []
+        for person_id in person_ids:
+            raw = person_id.bytes if isinstance(person_id, uuid.UUID) else person_id
+            seq += 1
+            digest = hash_one(seq, raw, prev)
+            rows.append((seq, *constant, as_uuid(person_id), *tail, prev, digest))
+            hashes.append(digest)
+            prev = digest
+            if len(rows) == BULK_CHUNK:
+                yield _Chunk(rows, hashes, seq, prev)
+                rows, hashes = [], []
+        if rows:
+            yield _Chunk(rows, hashes, seq, prev)
+
+    source = chunks() if meanwhile is None else _built_ahead(chunks(), meanwhile)
+    appended = False
+    for chunk in source:
+        insert_rows(session, table, AUDIT_COLUMNS, chunk.rows)  # type: ignore[arg-type]
+        current.seq, current.entry_hash = chunk.seq, chunk.entry_hash
+        current.frontier.extend(chunk.hashes)
+        appended = True
+    if not appended:
         return
-    insert_rows(session, table, AUDIT_COLUMNS, rows)  # type: ignore[arg-type]
-    current.seq, current.entry_hash = seq, prev
-    current.frontier.extend(hashes)
     checkpoints.write_if_due(session, current, now)
     head.store(session, current)
+
+
+BULK_CHUNK = 20_000
+BULK_AHEAD = 25
+
+
+@dataclass(frozen=True, slots=True)
+class _Chunk:
+    rows: list[tuple[Any, ...]]
+    hashes: list[bytes]
+    seq: int
+    entry_hash: bytes
+
+
+_DONE = object()
+
+
+def _built_ahead(chunks: Iterator[_Chunk], meanwhile: Callable[[], object]) -> Iterator[_Chunk]:
+    """Run ``meanwhile`` here while a thread builds ``chunks``; then hand them over."""
+    buffer: queue.Queue[object] = queue.Queue(maxsize=BULK_AHEAD)
+    stop = threading.Event()
+    failure: list[BaseException] = []
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                buffer.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def build() -> None:
+        try:
+            for item in chunks:
+                if not put(item):
+                    return
+        except BaseException as exc:  # handed over to the caller's thread
+            failure.append(exc)
+        put(_DONE)
+
+    worker = threading.Thread(target=build, name="audit-chain", daemon=True)
+    worker.start()
+    try:
+        meanwhile()
+        while (item := buffer.get()) is not _DONE:
+            yield item  # type: ignore[misc]
+        if failure:
+            raise failure[0]
+    finally:
+        stop.set()
+        worker.join()
 
 
 def denial_entry(denied: AuthorizationDenied) -> AuditEntry:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine
@@ -179,9 +180,13 @@ def _range_of(checkpoints: Sequence[Checkpoint], index: int) -> tuple[int, int]:
     return min(start, checkpoints[index].tree_size), checkpoints[index].tree_size
 
 
+# The witness repeats the database's checkpoints: each statement is checked once.
+_verified = lru_cache(maxsize=1 << 16)(verify_signature)
+
+
 def _signed_by(checkpoint: Checkpoint, keys: dict[str, bytes]) -> bool:
     key = keys.get(checkpoint.key_id)
-    return key is not None and verify_signature(key, checkpoint.message(), checkpoint.signature)
+    return key is not None and _verified(key, checkpoint.message(), checkpoint.signature)
 
 
 def _check_checkpoints(
@@ -396,7 +401,7 @@ def verify_database(
             processes != 1
             and head is not None
             and head.seq >= PARALLEL_FROM
-            and (trail.seq_range(connection) == (head.seq, 1, head.seq))
+            and parallel.covers(connection, head.seq)
         ):
             sizes = {checkpoint.tree_size for checkpoint in checkpoints}
             if contents is not None:

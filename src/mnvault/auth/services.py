@@ -467,6 +467,23 @@ def reset_password(session: Session, context: Context, *, user_id: uuid.UUID) ->
     return password
 
 
+def unlock(session: Session, context: Context, *, user_id: uuid.UUID) -> bool:
+    """An admin lifts a lockout before it runs out (the user phoned in); the password and
+    the second factor stay as they are. Returns whether the user was locked."""
+    access.authorize(session, context, Permission.USER_MANAGE)
+    user = session.get(User, user_id)
+    if user is None or context.organisation_id not in access.organisations_of(session, user_id):
+        raise NotFound(f"利用者 {user_id}", f"user {user_id}")
+    state = _security(session, user.id)
+    was_locked = state.locked_until is not None and state.locked_until > utcnow()
+    state.failed_attempts, state.locked_until = 0, None
+    audit.record(
+        session, context, AuditAction.AUTH_UNLOCK,
+        details={"user_id": str(user_id), "was_locked": was_locked},
+    )  # fmt: skip
+    return was_locked
+
+
 def reset_totp(session: Session, context: Context, *, user_id: uuid.UUID, reason: str) -> int:
     """An admin resets the second factor of a user who lost their authenticator.
 

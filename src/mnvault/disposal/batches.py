@@ -1,9 +1,10 @@
 """Disposal batches: plan, confirm, run (delete, record, rotate the KEK), cancel.
 
-A run deletes each person's ciphertext, blind index and wrapped data key, records the
-disposal without the number (事業者編 別添1 2E d 削除・廃棄の記録), and then rotates the
-KEK, re-wraps the remaining keys and destroys the old version, so that backups taken
-before the run cannot decrypt the disposed numbers either. A batch may be planned for a
+A run deletes each person's ciphertext, blind index, identity-document images and
+wrapped data key, records the disposal without the number (事業者編 別添1 2E d
+削除・廃棄の記録), and then rotates the KEK, re-wraps the remaining keys and destroys the
+old version, so that backups taken before the run cannot decrypt the disposed numbers
+either. A batch may be planned for a
 chosen time (the end of a month or a fiscal year: 事業者編 第4-3-(3)B allows disposal at
 such intervals), and a manager confirms it (required for small businesses).
 """
@@ -14,9 +15,8 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import LargeBinary, case, delete, func, insert, literal, select, type_coerce, update
+from sqlalchemy import delete, func, insert, literal, not_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from mnvault.access.context import Context
@@ -25,12 +25,13 @@ from mnvault.access.services import authorize, organisation_resource, person_res
 from mnvault.affairs.models import Affair
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
+from mnvault.audit.models import AuditEntry
 from mnvault.db.base import GUID, utcnow
-from mnvault.db.bulk import Adapt, insert_rows
+from mnvault.db.bulk import Adapt, column_values, insert_rows
 from mnvault.db.engine import unit_of_work
 from mnvault.disposal import services as retention
 from mnvault.disposal.due import RuleBook, keep_until, statutory_hold
-from mnvault.disposal.due_sql import due_condition, due_person_ids
+from mnvault.disposal.due_sql import due_condition
 from mnvault.disposal.errors import (
     NeedsConfirmation,
     NotDue,
@@ -42,12 +43,17 @@ from mnvault.disposal.errors import (
 from mnvault.disposal.models import BatchState, DisposalBatch, DisposalBatchPerson, MemberState
 from mnvault.keys import services as keys
 from mnvault.vault.errors import InvalidInput, NotFound
-from mnvault.vault.models import DataKey, NumberRecord, NumberRecordAffair, Person
+from mnvault.vault.models import (
+    DataKey,
+    NumberRecord,
+    NumberRecordAffair,
+    Person,
+    VerificationDocument,
+)
 
-AUDIT_CHUNK = 20_000
 METHOD = (
-    "crypto_erase: ciphertext, blind index and wrapped data key deleted; "
-    "KEK rotated and the old version destroyed"
+    "crypto_erase: ciphertext, blind index, identity-document images and wrapped data key "
+    "deleted; KEK rotated and the old version destroyed"
 )
 
 
@@ -69,11 +75,16 @@ def plan(
 ) -> DisposalBatch:
     """A batch of every number due by ``today``, or of the persons named.
 
-    A named person whose number is not due needs ``early_reason``, and cannot be taken
-    while the law requires the document to be kept."""
+    A named person whose number is not due (still needed by an affair, or inside its
+    period) needs ``early_reason`` from a manager and the batch then always needs a
+    manager's confirmation; none is taken while the law requires a document carrying the
+    number to be kept, including a period that starts only when the relationship ends."""
     authorize(session, context, Permission.DISPOSAL_RUN, organisation_resource(context))
     if not reason.strip():
         raise InvalidInput("廃棄の理由は必須です", "a reason is required")
+    # Before the due test: a change committed after it is an audit entry after this seq.
+    watermark = audit.hold_head(session)
+    book = retention.rule_book(session, context.organisation_id)
     early = (early_reason or "").strip() or None
     named = (
         None
@@ -82,7 +93,11 @@ def plan(
     )
     if named == []:
         raise NothingToDispose()
-    required = retention.confirmation_required(session, context.organisation_id)
+    # Disposing before due is an exception to the rule table: a manager confirms it
+    # even where the organisation has turned confirmation off.
+    required = early is not None or retention.confirmation_required(
+        session, context.organisation_id
+    )
     batch = DisposalBatch(
         organisation_id=context.organisation_id,
         state=BatchState.PLANNED if required else BatchState.CONFIRMED,
@@ -92,11 +107,13 @@ def plan(
         scheduled_for=scheduled_for,
         planned_by=context.actor_id,
         confirmation_required=required,
+        due_by=today,
+        rules_digest=retention.rule_book_digest(book),
+        planned_seq=watermark,
     )
     session.add(batch)
     session.flush()
     if named is None:
-        book = retention.rule_book(session, context.organisation_id)
         batch.person_count = _insert_due(session, context, batch.id, book, today)
     else:
         _insert_members(session, batch.id, named)
@@ -142,11 +159,24 @@ def _named(
             raise NothingToDispose(f"本人 {person_id}", f"person {person_id}")
         until = keep_until(holding.affairs, book, holding.facts)
         if until is None or until >= today:
+            # Still needed (a current employee, an open contract) or inside its period:
+            # only a manager (DISPOSAL_RUN) with a recorded reason, confirmed by a
+            # manager whatever the organisation's setting (see plan), and never while
+            # the law requires the document kept — running or still to start.
             if early is None:
                 raise NotDue(f"本人 {person_id}", f"person {person_id}")
             hold = statutory_hold(holding.affairs, law, holding.facts, today)
+            if hold is not None and hold.until is None:
+                raise StatutoryRetention(
+                    f"本人 {person_id}: 保存期間は退職等の後に始まる; {hold.source}",
+                    f"person {person_id}: the period starts after the relationship ends; "
+                    f"{hold.source}",
+                )
             if hold is not None:
-                raise StatutoryRetention(f"{hold}まで", f"until {hold}")
+                raise StatutoryRetention(
+                    f"本人 {person_id}: {hold.until}まで; {hold.source}",
+                    f"person {person_id}: until {hold.until}; {hold.source}",
+                )
         members.append(Member(person_id, holding.affairs))
     return members
 
@@ -277,46 +307,60 @@ def _delete(
 ) -> None:
     members = (DisposalBatchPerson.batch_id == batch.id,)
     no_sync = {"synchronize_session": False}
-    outcome: Any = MemberState.DISPOSED
     if batch.early_reason is None:
-        # Re-checked at run time: a person rehired or given a new affair since the plan
-        # still needs the number, and keeps it. One pass decides both outcomes.
-        book = retention.rule_book(session, batch.organisation_id)
-        still_due = due_person_ids(batch.organisation_id, book, now.date())
-        outcome = case(
-            (DisposalBatchPerson.person_id.in_(still_due), MemberState.DISPOSED),
-            else_=MemberState.KEPT,
-        )
+        _recheck(session, batch, now.date())
     session.execute(
         update(DisposalBatchPerson)
         .where(*members, DisposalBatchPerson.state == MemberState.PLANNED)
-        .values(state=outcome),
+        .values(state=MemberState.DISPOSED),
         execution_options=no_sync,
     )
-    disposed = select(DisposalBatchPerson.person_id).where(
-        *members, DisposalBatchPerson.state == MemberState.DISPOSED
+    disposed = (
+        select(DisposalBatchPerson.person_id)
+        .where(*members, DisposalBatchPerson.state == MemberState.DISPOSED)
+        .scalar_subquery()
     )
-    for table in (NumberRecordAffair, NumberRecord, DataKey):
-        session.execute(
-            delete(table).where(table.person_id.in_(disposed.scalar_subquery())),
-            execution_options=no_sync,
-        )
-    # Raw ids (16 bytes on SQLite): a million UUID objects would cost seconds.
-    ids = list(
-        session.scalars(
-            select(type_coerce(DisposalBatchPerson.person_id, LargeBinary)).where(
-                *members, DisposalBatchPerson.state == MemberState.DISPOSED
+    ids = column_values(
+        session,
+        DisposalBatchPerson.__table__,  # type: ignore[arg-type]
+        "person_id",
+        {"batch_id": batch.id, "state": MemberState.DISPOSED},
+    )
+    documents = 0
+
+    def delete_numbers() -> None:
+        nonlocal documents
+        # The document images go with the number (issue #5): they show it, and their
+        # rows would otherwise keep pointing at the person. Correlated, so that it
+        # costs what the (usually few) documents cost, not what the batch does.
+        member = (
+            select(DisposalBatchPerson.person_id)
+            .where(
+                *members,
+                DisposalBatchPerson.state == MemberState.DISPOSED,
+                DisposalBatchPerson.person_id == VerificationDocument.person_id,
             )
+            .exists()
         )
+        result = session.execute(
+            delete(VerificationDocument).where(member), execution_options=no_sync
+        )
+        documents = int(getattr(result, "rowcount", 0) or 0)
+        for table in (NumberRecordAffair, NumberRecord, DataKey):
+            session.execute(
+                delete(table).where(table.person_id.in_(disposed)), execution_options=no_sync
+            )
+
+    # One entry per person ("was this person's number disposed, when, by whom"), built
+    # and chained in another thread while this one deletes.
+    audit.record_many(
+        session,
+        context,
+        AuditAction.NUMBER_DISPOSE,
+        ids,
+        details={"batch_id": str(batch.id)},
+        meanwhile=delete_numbers,
     )
-    for start in range(0, len(ids), AUDIT_CHUNK):  # bounded memory, one transaction
-        audit.record_many(
-            session,
-            context,
-            AuditAction.NUMBER_DISPOSE,
-            ids[start : start + AUDIT_CHUNK],
-            details={"batch_id": str(batch.id)},
-        )
     batch.state = BatchState.EXECUTED
     # The real time, not the scheduling clock: the rotation that follows must start
     # after it for the completion to count.
@@ -328,7 +372,45 @@ def _delete(
         session,
         context,
         AuditAction.DISPOSAL_EXECUTE,
-        details={"batch_id": str(batch.id), "disposed": len(ids)},
+        details={"batch_id": str(batch.id), "disposed": len(ids), "documents": documents},
+    )
+
+
+def _recheck(session: Session, batch: DisposalBatch, today: date) -> None:
+    """Members no longer due at run time (rehired, a new affair, an event recorded, the
+    number gone meanwhile) are kept, in one set-based statement.
+
+    Only the persons whose facts changed since the plan are tested again, when the plan's
+    test still holds for the rest: being due only grows with the day, and every change to
+    a person's facts is an audit entry naming them (DESIGN.md §3, invariant 1), after the
+    plan's seq. Everyone is tested again when the rules changed, when the plan was made
+    for a later day than today, or when the batch does not say (an older batch)."""
+    organisation_id = batch.organisation_id
+    book = retention.rule_book(session, organisation_id)
+    unchanged = (
+        batch.due_by is not None
+        and batch.due_by <= today
+        and batch.planned_seq is not None
+        and batch.rules_digest == retention.rule_book_digest(book)
+    )
+    suspects = select(Person.id).where(Person.organisation_id == organisation_id)
+    if unchanged:
+        touched = select(AuditEntry.person_id).where(
+            AuditEntry.seq > batch.planned_seq,
+            AuditEntry.organisation_id == organisation_id,
+            AuditEntry.person_id.is_not(None),
+        )
+        suspects = suspects.where(Person.id.in_(touched))
+    no_longer_due = suspects.where(not_(due_condition(book, today)))
+    session.execute(
+        update(DisposalBatchPerson)
+        .where(
+            DisposalBatchPerson.batch_id == batch.id,
+            DisposalBatchPerson.state == MemberState.PLANNED,
+            DisposalBatchPerson.person_id.in_(no_longer_due),
+        )
+        .values(state=MemberState.KEPT),
+        execution_options={"synchronize_session": False},
     )
 
 

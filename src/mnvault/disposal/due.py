@@ -54,17 +54,35 @@ def keep_until(affair_codes: Iterable[str], book: RuleBook, facts: PersonFacts) 
     return latest
 
 
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """A period the law requires a document carrying the number to be kept.
+
+    ``until`` is None while the period has not even started: its event (retirement,
+    the end of the last declaration's year) is still to come, so the documents filed
+    so far must be kept for the whole period after it."""
+
+    until: date | None
+    source: str
+
+
 def statutory_hold(
     affair_codes: Iterable[str], statutory: RuleBook, facts: PersonFacts, today: date
-) -> date | None:
-    """The end of a period the law requires the document to be kept, if one is running."""
-    latest: date | None = None
+) -> Hold | None:
+    """The law's hold on a number, if one is running or still to start.
+
+    A careful HR user does not expect a current employee's number to be disposable
+    while the 扶養控除等申告書 already submitted must be kept (所得税法施行規則第76条の3)
+    merely because the seven years count from a deadline after the employment ends."""
+    latest: Hold | None = None
     for code in affair_codes:
         for rule in statutory.get(code, ()):
-            on = event_date(rule.event, facts) if rule.mandatory else None
-            if on is None:
+            if not rule.mandatory:
                 continue
+            on = event_date(rule.event, facts)
+            if on is None:
+                return Hold(None, rule.source)
             until = rule.keep_until(on)
-            if until >= today and (latest is None or until > latest):
-                latest = until
+            if until >= today and (latest is None or (latest.until or until) < until):
+                latest = Hold(until, rule.source)
     return latest

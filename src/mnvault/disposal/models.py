@@ -112,6 +112,12 @@ class DisposalBatch(Base):
     kek_version_at_disposal: Mapped[int | None] = mapped_column(Integer)
     kek_versions_destroyed: Mapped[list[int] | None] = mapped_column(JSON)
     rotation_completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the plan's due test stood on, so that the run re-checks only what changed
+    # since: the day it was made for, the rules in force (their digest) and the audit
+    # seq at the plan (every change to a person's facts is an entry after it).
+    due_by: Mapped[date | None] = mapped_column(Date)
+    rules_digest: Mapped[str | None] = mapped_column(String(64))
+    planned_seq: Mapped[int | None] = mapped_column(Integer)
 
 
 class MemberState:

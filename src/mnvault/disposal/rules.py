@@ -11,6 +11,16 @@ Each rule counts from one event, starting either on the event's day or on a stat
 deadline that follows it (the 1月10日 or 1月31日 of the following year), and adds a
 number of years. ``mandatory`` marks periods the law requires a document to be kept:
 an organisation may not shorten those; it may shorten the others.
+
+Which citations the texts in the project's shared/legal (the two PPC guidelines, the My
+Number Act) contain, and which they do not: 所得税法第226条第1項 (給与所得の源泉徴収票) and
+第225条第1項 (支払調書) are quoted in 事業者編 第4-2 and 第4-3-(3)A; 所得税法施行規則第76条の3
+(扶養控除等申告書, 7年) in 事業者編 and 行政機関等編 第4-3-(3)B. Every other statute below
+is cited from the statute itself, not from those texts, and is marked "shared/legal に本文
+なし" in its source so that a reviewer checks it against e-Gov before relying on it. The
+local-government affairs (住民税, 国民健康保険) have no statutory retention period at all:
+行政機関等編 第4-3-(3)B leaves it to each body's 文書管理規程; the periods here are the
+prescription periods of the claims (時効), a default for the body to replace with its own.
 """
 
 from __future__ import annotations
@@ -67,6 +77,8 @@ def add_months(day: date, months: int) -> date:
 
 GUIDELINE = "事業者編 第4-3-(3)B 保管制限と廃棄"
 CONTINUING = f"{GUIDELINE} (継続的な契約関係にある間は保管できる)"
+AGENCY = "行政機関等編 第4-3-(3)B 保管制限と廃棄 (保存期間は各団体の文書管理規程による)"
+NOT_IN_SHARED = "shared/legal に本文なし"
 
 
 def _rule(
@@ -76,10 +88,11 @@ def _rule(
     years: int,
     source: str,
     *,
+    months: int = 0,
     document_kind: str = "",
     mandatory: bool = False,
 ) -> Rule:
-    return Rule(affair, document_kind, event, start, years, 0, source, mandatory)
+    return Rule(affair, document_kind, event, start, years, months, source, mandatory)
 
 
 STATUTORY: tuple[Rule, ...] = (
@@ -102,16 +115,21 @@ STATUTORY: tuple[Rule, ...] = (
     _rule(
         "retirement_income_slip",
         Event.RELATIONSHIP_END,
-        Start.FOLLOWING_JAN_31,
+        Start.EVENT_DAY,
         0,
-        f"所得税法第226条第2項 (退職所得の源泉徴収票); {GUIDELINE}",
+        # Not 翌年1月31日 (the 給与所得 slip's date): the 退職所得 slip is due one month
+        # after retirement. An allowance paid later needs an organisation rule.
+        f"所得税法第226条第2項 (退職所得の源泉徴収票: 退職の日以後1月以内に提出・交付; "
+        f"{NOT_IN_SHARED}); {GUIDELINE}",
+        months=1,
     ),
     _rule(
         "health_pension_insurance",
         Event.RELATIONSHIP_END,
         Start.EVENT_DAY,
         2,
-        f"健康保険法施行規則第34条; 厚生年金保険法施行規則第28条 (完結の日から2年間); {GUIDELINE}",
+        "健康保険法施行規則第34条; 厚生年金保険法施行規則第28条 (完結の日から2年間; "
+        f"{NOT_IN_SHARED}); {GUIDELINE}",
         mandatory=True,
     ),
     _rule(
@@ -119,7 +137,8 @@ STATUTORY: tuple[Rule, ...] = (
         Event.RELATIONSHIP_END,
         Start.EVENT_DAY,
         4,
-        f"雇用保険法施行規則第143条 (被保険者に関する書類は完結の日から4年間); {GUIDELINE}",
+        f"雇用保険法施行規則第143条 (被保険者に関する書類は完結の日から4年間; {NOT_IN_SHARED}); "
+        f"{GUIDELINE}",
         mandatory=True,
     ),
     _rule(
@@ -148,7 +167,7 @@ STATUTORY: tuple[Rule, ...] = (
         Event.RELATIONSHIP_END,
         Start.FOLLOWING_JAN_31,
         0,
-        f"所得税法第225条第1項; 租税特別措置法第37条の11の3第7項; {CONTINUING}",
+        f"所得税法第225条第1項; 租税特別措置法第37条の11の3第7項 ({NOT_IN_SHARED}); {CONTINUING}",
     ),
     _rule(
         "interest_payment_record",
@@ -162,23 +181,27 @@ STATUTORY: tuple[Rule, ...] = (
         Event.RELATIONSHIP_END,
         Start.EVENT_DAY,
         0,
-        f"預貯金口座管理法第6条第1項; {CONTINUING} (口座の解約まで)",
+        f"預貯金口座管理法第6条第1項 ({NOT_IN_SHARED}); {CONTINUING} (口座の解約まで)",
     ),
     _rule(
         "resident_tax_assessment",
         Event.RELATIONSHIP_END,
         Start.EVENT_DAY,
         5,
-        "地方税法第18条第1項 (徴収権の消滅時効5年); 行政機関等編 第4-3-(3) 保管制限 "
-        "(期間は各団体の文書管理規則で確認すること)",
+        # 第18条 is the prescription of the right to collect (5 years from the day after
+        # the statutory payment date), not a retention period of documents.
+        f"地方税法第18条第1項 (地方団体の徴収金の徴収権の消滅時効5年; 保存期間の定めではない; "
+        f"{NOT_IN_SHARED}); {AGENCY}",
     ),
     _rule(
         "national_health_insurance",
         Event.RELATIONSHIP_END,
         Start.EVENT_DAY,
         2,
-        "国民健康保険法第110条第1項 (保険料等の徴収権の時効2年); 行政機関等編 第4-3-(3) 保管制限 "
-        "(期間は各団体の文書管理規則で確認すること)",
+        # A body that levies 国民健康保険税 instead of 保険料 collects it under 地方税法
+        # (5 years, 第18条): it sets its own, longer rule with that reason.
+        f"国民健康保険法第110条第1項 (保険料等の徴収・保険給付を受ける権利の時効2年; "
+        f"保存期間の定めではない; {NOT_IN_SHARED}); {AGENCY}",
     ),
 )
 

@@ -7,6 +7,7 @@ seed 図表2-2 (5)④.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -102,6 +103,13 @@ def rule_book(session: Session, organisation_id: uuid.UUID) -> RuleBook:
     for entry in rules_in_force(session, organisation_id):
         book[entry.rule.affair_code].append(entry.rule)
     return dict(book)
+
+
+def rule_book_digest(book: RuleBook) -> str:
+    """Changes when any rule in force changes (the organisation's, or the law's table in
+    a new release): a batch planned under other rules is re-checked in full."""
+    text = repr(sorted((code, tuple(rules)) for code, rules in book.items()))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def statutory_book() -> RuleBook:

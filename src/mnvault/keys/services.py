@@ -25,6 +25,7 @@ from mnvault.access.services import authorize, organisation_resource
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.auth.models import UserSecurity
+from mnvault.auth.services import _TOTP_OWNER as TOTP_OWNER  # the secrets' associated data
 from mnvault.crypto import Envelope, KeyProvider, WrappedKey
 from mnvault.crypto.keyring import REFRESH_SECONDS, KekInfo
 from mnvault.db.base import utcnow
@@ -33,9 +34,6 @@ from mnvault.disposal.models import ContractorDisposal
 from mnvault.keys.errors import StaleWrapping
 from mnvault.keys.models import KekRotation, RotationState
 from mnvault.vault.models import DataKey, Person
-
-# The "organisation" part of a TOTP secret's associated data (mnvault.auth.services).
-TOTP_OWNER = "users"
 
 DEFAULT_BATCH = 5000
 # Long-lived processes pick up a rotated keyring within REFRESH_SECONDS of the change; a
@@ -181,16 +179,18 @@ def _finish(
     current = keyring.current_kek_version
     with sessions() as session:
         started_at = session.get_one(KekRotation, rotation_id).started_at
-    waited = (utcnow() - started_at).total_seconds()
-    if waited < GRACE_SECONDS:
-        time.sleep(GRACE_SECONDS - waited)
     for _ in range(MAX_PASSES):
         _rewrap_pass(
             sessions, envelope, rotation_id, current, batch_size=batch_size, progress=progress
         )
+        # The keys are counted only once every process follows the new version; the
+        # first pass re-wraps during that wait instead of after it, and a key a slow
+        # process wrapped under the old version meanwhile is found by the count.
+        waited = (utcnow() - started_at).total_seconds()
+        if waited < GRACE_SECONDS:
+            time.sleep(GRACE_SECONDS - waited)
         with unit_of_work(sessions) as session:
             _rewrap_certificates(session, envelope, current)
-            _rewrap_totp_secrets(session, envelope, current)
             if _count_old(session, current) == 0:
                 break
             session.get_one(KekRotation, rotation_id).cursor = None
@@ -274,21 +274,45 @@ def _rewrap_pass(
 
 
 def _count_old(session: Session, current: int) -> int:
-    keys = session.scalar(select(func.count()).where(DataKey.kek_version != current)) or 0
-    certificates = (
-        session.scalar(select(func.count()).where(ContractorDisposal.kek_version != current)) or 0
-    )
-    return keys + certificates + _totp_count(session, UserSecurity.totp_kek_version != current)
+    return sum(_in_use(session, current, version=None).values())
 
 
-def _totp_count(session: Session, condition: Any) -> int:
-    wrapped = UserSecurity.totp_wrapped_key.is_not(None)
-    return session.scalar(select(func.count()).where(wrapped, condition)) or 0
+def _in_use(session: Session, current: int, *, version: int | None) -> dict[str, int]:
+    """Wrapped keys under ``version`` (None: under any version but ``current``), by kind:
+    persons' data keys, contractors' certificates and users' TOTP secrets. A kind left
+    out here would be destroyed with its KEK version: a TOTP secret, say, and with it
+    every second factor."""
+
+    def under(column: Any) -> Any:
+        return column != current if version is None else column == version
+
+    return {
+        "data_keys": session.scalar(select(func.count()).where(under(DataKey.kek_version))) or 0,
+        "certificates": session.scalar(
+            select(func.count()).where(under(ContractorDisposal.kek_version))
+        )
+        or 0,
+        "totp_secrets": session.scalar(
+            select(func.count()).where(
+                UserSecurity.totp_wrapped_key.is_not(None),
+                under(UserSecurity.totp_kek_version),
+            )
+        )
+        or 0,
+    }
 
 
-def _rewrap_totp_secrets(session: Session, envelope: Envelope, current: int) -> None:
-    """TOTP secrets are sealed under the KEK too: a version destroyed under them would
-    lock every enrolled user out of signing in."""
+def _rewrap_certificates(session: Session, envelope: Envelope, current: int) -> None:
+    """The few wrapped keys beside the persons' (certificates, TOTP secrets), at once."""
+    for certificate in session.scalars(
+        select(ContractorDisposal).where(ContractorDisposal.kek_version != current)
+    ):
+        wrapped = envelope.rewrap(
+            certificate.organisation_id.hex,
+            certificate.id.hex,
+            WrappedKey(certificate.kek_version, certificate.wrapped_key),
+        )
+        certificate.kek_version, certificate.wrapped_key = wrapped.kek_version, wrapped.blob
     for state in session.scalars(
         select(UserSecurity).where(
             UserSecurity.totp_wrapped_key.is_not(None), UserSecurity.totp_kek_version != current
@@ -304,19 +328,6 @@ def _rewrap_totp_secrets(session: Session, envelope: Envelope, current: int) -> 
     session.flush()
 
 
-def _rewrap_certificates(session: Session, envelope: Envelope, current: int) -> None:
-    for certificate in session.scalars(
-        select(ContractorDisposal).where(ContractorDisposal.kek_version != current)
-    ):
-        wrapped = envelope.rewrap(
-            certificate.organisation_id.hex,
-            certificate.id.hex,
-            WrappedKey(certificate.kek_version, certificate.wrapped_key),
-        )
-        certificate.kek_version, certificate.wrapped_key = wrapped.kek_version, wrapped.blob
-    session.flush()
-
-
 def _destroy_unused(
     session: Session, keyring: RotatingKeyring, context: Context, current: int
 ) -> list[int]:
@@ -324,17 +335,7 @@ def _destroy_unused(
     for info in keyring.kek_versions():
         if info.state == "destroyed" or info.version == current:
             continue
-        in_use = (
-            session.scalar(select(func.count()).where(DataKey.kek_version == info.version)) or 0
-        )
-        in_use += (
-            session.scalar(
-                select(func.count()).where(ContractorDisposal.kek_version == info.version)
-            )
-            or 0
-        )
-        in_use += _totp_count(session, UserSecurity.totp_kek_version == info.version)
-        if in_use:
+        if sum(_in_use(session, current, version=info.version).values()):
             continue
         keyring.destroy_version(info.version)
         destroyed.append(info.version)
@@ -359,6 +360,12 @@ def status(
         )
     ):
         counts[version] = counts.get(version, 0) + count
+    for totp_version, count in session.execute(
+        select(UserSecurity.totp_kek_version, func.count())
+        .where(UserSecurity.totp_wrapped_key.is_not(None))
+        .group_by(UserSecurity.totp_kek_version)
+    ):
+        counts[int(totp_version or 0)] = counts.get(int(totp_version or 0), 0) + count
     versions = [_status_of(info, counts.get(info.version, 0)) for info in keyring.kek_versions()]
     open_ = session.scalar(
         select(KekRotation)

@@ -14,10 +14,24 @@ from sqlalchemy.orm import Session
 from mnvault.access.context import Context
 from mnvault.access.models import User
 from mnvault.access.permissions import Permission
-from mnvault.access.services import visible_persons
+from mnvault.access.services import (
+    authorize,
+    organisation_resource,
+    person_resource,
+    visible_persons,
+)
+from mnvault.affairs.models import Affair
 from mnvault.audit.models import AuditEntry
 from mnvault.orgs.models import Department
-from mnvault.vault.models import NumberCorrection, NumberRecord, Person, VerificationDocument
+from mnvault.vault.errors import NotFound
+from mnvault.vault.models import (
+    NumberCorrection,
+    NumberRecord,
+    Person,
+    Provision,
+    ProvisionPerson,
+    VerificationDocument,
+)
 
 PAGE = 50
 HISTORY = 50
@@ -84,6 +98,8 @@ def search(session: Session, context: Context, filters: Filters) -> Page:
 
 
 def departments(session: Session, context: Context) -> list[Department]:
+    """The organisation's departments, for the persons filter: its readers only."""
+    authorize(session, context, Permission.PERSON_READ, organisation_resource(context))
     return list(
         session.scalars(
             select(Department)
@@ -110,8 +126,12 @@ class Correction:
 
 
 def history(session: Session, context: Context, person_id: uuid.UUID) -> list[Event]:
-    """What was done with this person, newest first. Call after ``summarise_person``,
-    which authorizes the reading (and audits it)."""
+    """What was done with this person, newest first (the screen calls ``summarise_person``
+    first, which audits the reading; this authorizes again so it is safe on its own)."""
+    person = session.get(Person, person_id)
+    if person is None or person.organisation_id != context.organisation_id:
+        raise NotFound(f"本人 {person_id}", f"person {person_id}")
+    authorize(session, context, Permission.PERSON_READ, person_resource(person))
     rows = session.execute(
         select(AuditEntry, User.display_name)
         .outerjoin(User, User.id == AuditEntry.actor_id)
@@ -154,3 +174,31 @@ def documents(session: Session, person_id: uuid.UUID) -> list[Document]:
         .order_by(VerificationDocument.uploaded_at)
     )
     return [Document(d.check, d.content_type, d.size_bytes, d.uploaded_at) for d in rows]
+
+
+@dataclass(frozen=True)
+class ProvisionRow:
+    provided_at: datetime
+    affair_code: str
+    recipient_kind: str
+    recipient_name: str
+    legal_basis: str
+    method: str
+    provided_by: str | None
+
+
+def provisions(session: Session, person_id: uuid.UUID) -> list[ProvisionRow]:
+    """Provisions (提供) that named this person, newest first; after ``summarise_person``."""
+    rows = session.execute(
+        select(Provision, Affair.code, User.display_name)
+        .join(ProvisionPerson, ProvisionPerson.provision_id == Provision.id)
+        .join(Affair, Affair.id == Provision.affair_id)
+        .outerjoin(User, User.id == Provision.provided_by)
+        .where(ProvisionPerson.person_id == person_id)
+        .order_by(desc(Provision.provided_at))
+    )
+    return [
+        ProvisionRow(p.provided_at, code, p.recipient_kind, p.recipient_name, p.legal_basis,
+                     p.method, name)
+        for p, code, name in rows
+    ]  # fmt: skip

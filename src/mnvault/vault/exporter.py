@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
 from mnvault.access.errors import AuthorizationDenied
+from mnvault.access.models import User
 from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize, visible_persons
 from mnvault.affairs.models import Affair
@@ -210,3 +211,56 @@ def download_export(
     request.state = "downloaded"
     request.take_out_id = uuid.UUID(result.take_out_id)
     return result
+
+
+# -- reading requests for the screens -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestView:
+    """A request as the screens show it: two people's work, by name and time."""
+
+    request: ExportRequest
+    affair: Affair
+    requested_by: str
+    decided_by: str | None
+
+
+def _view(session: Session, request: ExportRequest) -> RequestView:
+    def name(user_id: uuid.UUID | None) -> str | None:
+        user = session.get(User, user_id) if user_id else None
+        return f"{user.display_name}（{user.login}）" if user else None
+
+    affair = session.get(Affair, request.affair_id)
+    assert affair is not None  # noqa: S101 - foreign key
+    return RequestView(request, affair, name(request.requested_by) or "", name(request.decided_by))
+
+
+def export_requests(
+    session: Session, context: Context, *, waiting: bool, limit: int = 200
+) -> list[RequestView]:
+    """``waiting``: every request awaiting a decision (managers); otherwise the actor's own.
+
+    Neither list holds a number; the waiting list is a manager's, so it needs the right
+    to decide (事業者編 別添1 物理的安全管理措置 c: take-outs are controlled).
+    """
+    query = select(ExportRequest).where(ExportRequest.organisation_id == context.organisation_id)
+    if waiting:
+        authorize(session, context, Permission.EXPORT_APPROVE)
+        query = query.where(ExportRequest.state == "requested")
+    else:
+        # One's own requests name affairs and purposes, nothing of a person.
+        authorize(session, context, Permission.AFFAIR_READ)
+        query = query.where(ExportRequest.requested_by == context.actor_id)
+    rows = session.scalars(query.order_by(ExportRequest.requested_at.desc()).limit(limit))
+    return [_view(session, r) for r in rows]
+
+
+def export_request(session: Session, context: Context, request_id: uuid.UUID) -> RequestView:
+    """One request, for its requester or for someone who may decide it."""
+    # The role first, so an intruder learns nothing about the request itself.
+    authorize(session, context, Permission.AFFAIR_READ)
+    request = _own_request(session, context, request_id)
+    if request.requested_by != context.actor_id:
+        authorize(session, context, Permission.EXPORT_APPROVE)
+    return _view(session, request)

@@ -353,8 +353,12 @@ def import_persons(
     on_error: Callable[[LineError], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
     keep_errors: int = 100,
+    reader_process: bool = True,
 ) -> ImportReport:
-    """Import a CSV file (layout in README "CSV import"); see the module docstring."""
+    """Import a CSV file (layout in README "CSV import"); see the module docstring.
+
+    ``reader_process=False`` reads in this process: for callers with threads (the web
+    server), where forking is unsafe."""
     report = ImportReport(job_id=None, mode=mode)
 
     def error(err: LineError) -> None:
@@ -379,7 +383,7 @@ def import_persons(
             session.commit()
         _run(
             session, importer, path=path, job=job, report=report, batch_size=batch_size,
-            error=error, on_progress=on_progress,
+            error=error, on_progress=on_progress, fork=reader_process,
         )  # fmt: skip
         if mode is ImportMode.ALL_OR_NOTHING and report.rejected:
             session.rollback()
@@ -579,6 +583,7 @@ def _run(
     batch_size: int,
     error: Callable[[LineError], None],
     on_progress: Callable[[int], None] | None,
+    fork: bool,
 ) -> None:
     _header_line, positions = read_header(path, error)
     if not positions:
@@ -594,6 +599,7 @@ def _run(
             job.committed_line,
             batch_size,
             name="mnvault-import-reader",
+            fork=fork,
         ) as batches,
     ):
         for batch in batches:

@@ -1,4 +1,6 @@
-"""Persons, their data keys and number records, SPI files, provisions and disposals.
+"""Persons, their data keys and number records, SPI files, provisions and take-outs.
+
+Disposal records live in mnvault.disposal.models (batches and their persons).
 
 No column ever holds a number in plain text: ``number_records.ciphertext`` is
 AES-256-GCM under the person's data key and ``blind_index`` is an HMAC.
@@ -191,22 +193,6 @@ class ProvisionPerson(Base):
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"), primary_key=True)
 
 
-class Disposal(Base):
-    """削除・廃棄の記録: who, when, how, which affairs; never the number."""
-
-    __tablename__ = "disposals"
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
-    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"), index=True)
-    affair_codes: Mapped[list[str]] = mapped_column(JSON)
-    method: Mapped[str] = mapped_column(String(100))
-    reason: Mapped[str] = mapped_column(Text)
-    kek_version_at_disposal: Mapped[int | None] = mapped_column(Integer)
-    disposed_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
-    disposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
 class TakeOut(Base):
     """持出し: an encrypted export file that left the vault."""
 
@@ -269,9 +255,10 @@ class ImportJob(Base):
 class VerificationDocument(Base):
     """An image (or PDF) of a document seen at identity verification (番号法第16条).
 
-    Sealed under the person's data key, like the number it shows: deleting that key at
-    disposal makes it unreadable too. No file name is kept (names carry personal data);
-    the type is what the bytes are, not what the browser said.
+    Sealed under the person's data key, like the number it shows; a disposal batch
+    deletes the row with the number and the key (mnvault.disposal.batches). No file name
+    is kept (names carry personal data); the type is what the bytes are, not what the
+    browser said.
     """
 
     __tablename__ = "verification_documents"

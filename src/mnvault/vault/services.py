@@ -1,4 +1,7 @@
-"""The lifecycle of a number: acquire, use, look up, correct, provide, dispose.
+"""The lifecycle of a number: acquire, use, look up, correct, provide.
+
+Disposal has one way, the batch (mnvault.disposal.batches): it deletes, records and
+rotates the KEK, so that backups cannot give a disposed number back either.
 
 Every function authorizes first and writes its audit entry in the caller's
 transaction, so an operation and its record land together or not at all.
@@ -12,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from mnvault import numbers
@@ -44,7 +47,6 @@ from mnvault.vault.errors import (
 )
 from mnvault.vault.models import (
     DataKey,
-    Disposal,
     IdentityCheckDocument,
     LifeStatus,
     NumberCheckDocument,
@@ -505,55 +507,6 @@ def provide(
             details={"provision_id": str(provision.id), "recipient_kind": recipient_kind.value},
         )
     return provision
-
-
-# -- dispose -----------------------------------------------------------------------------
-
-
-def dispose(
-    session: Session,
-    envelope: Envelope,
-    context: Context,
-    *,
-    person_id: uuid.UUID,
-    reason: str,
-) -> Disposal:
-    """削除: delete ciphertext, blind index and wrapped data key; keep a record without them.
-
-    Rotating the KEK afterwards (issue #5) makes backups unable to decrypt it either.
-    """
-    _authorized_person(session, context, Permission.DISPOSAL_RUN, person_id)
-    if session.get(NumberRecord, person_id) is None:
-        raise NotHeld()
-    affair_codes = list(
-        session.scalars(
-            select(Affair.code)
-            .join(NumberRecordAffair, NumberRecordAffair.affair_id == Affair.id)
-            .where(NumberRecordAffair.person_id == person_id)
-        )
-    )
-    session.execute(delete(NumberRecordAffair).where(NumberRecordAffair.person_id == person_id))
-    session.execute(delete(NumberRecord).where(NumberRecord.person_id == person_id))
-    session.execute(delete(DataKey).where(DataKey.person_id == person_id))
-    disposal = Disposal(
-        organisation_id=context.organisation_id,
-        person_id=person_id,
-        affair_codes=sorted(affair_codes),
-        method="crypto_erase: ciphertext, blind index and wrapped data key deleted",
-        reason=reason,
-        kek_version_at_disposal=envelope.provider.current_kek_version,
-        disposed_by=context.actor_id,
-    )
-    session.add(disposal)
-    session.flush()
-    audit.record(
-        session,
-        context,
-        AuditAction.NUMBER_DISPOSE,
-        person_id=person_id,
-        details={"disposal_id": str(disposal.id), "affairs": sorted(affair_codes)},
-    )
-    return disposal
 
 
 # -- relationship end ----------------------------------------------------------------------

@@ -3,7 +3,8 @@
 clerk: my affairs and my recent work; manager: take-out requests and disposal batches
 waiting for a decision, numbers falling due, recent denials and failures; auditor: the
 trail's state (entries, last signed checkpoint, last verification) and the latest analysis
-reports; admin: the users.
+reports; admin: the users, the key versions with their wrapped-key counts, and the disposal
+confirmation setting.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from mnvault.db.base import utcnow
 from mnvault.disposal import batches as disposal_batches
 from mnvault.disposal import services as retention
 from mnvault.disposal.models import BatchState, DisposalBatch
+from mnvault.disposal.services import confirmation_required
+from mnvault.keys import services as keys
 from mnvault.vault.models import ExportRequest
 
 RECENT = 10
@@ -86,6 +89,8 @@ class Dashboard:
     batches_waiting: list[DisposalBatch] = field(default_factory=list)
     denials: list[Denial] = field(default_factory=list)
     reports: list[stored.Kept] = field(default_factory=list)
+    keys: list[keys.KekStatus] = field(default_factory=list)
+    confirmation_required: bool | None = None
 
 
 def my_affairs(session: Session, context: Context) -> list[Affair]:
@@ -195,7 +200,11 @@ def _members(session: Session, context: Context) -> list[Member]:
 
 
 def dashboard(
-    session: Session, context: Context, roles: frozenset[str], data_dir: Path | None = None
+    session: Session,
+    context: Context,
+    roles: frozenset[str],
+    data_dir: Path | None = None,
+    keyring: keys.RotatingKeyring | None = None,
 ) -> Dashboard:
     board = Dashboard()
     if Role.CLERK.value in roles:
@@ -212,4 +221,7 @@ def dashboard(
             board.reports = stored.latest(session, context, root=data_dir, limit=3)
     if Role.ADMIN.value in roles:
         board.members = _members(session, context)
+        if keyring is not None:
+            board.keys = keys.status(session, keyring, context)[0]
+        board.confirmation_required = confirmation_required(session, context.organisation_id)
     return board

@@ -32,8 +32,14 @@ log = logging.getLogger(__name__)
 
 # Packages whose templates/ the screens use; a new screen's package adds itself here.
 TEMPLATE_PACKAGES = (
-    "mnvault.web", "mnvault.auth", "mnvault.vault", "mnvault.disposal", "mnvault.audit",
-)  # fmt: skip
+    "mnvault.web",
+    "mnvault.auth",
+    "mnvault.vault",
+    "mnvault.transfer",
+    "mnvault.disposal",
+    "mnvault.audit",
+    "mnvault.admin",
+)
 
 # Where each unfinished sign-in step continues.
 STEP_PAGES = {

@@ -52,8 +52,13 @@ def switch_language(
 
 @router.get("/")
 def home(request: Request) -> Response:
+    keyring = request.app.state.vault.keyring if request.app.state.vault else None
+
     def work(session: Session, _e: Envelope, context: Context, viewer: Viewer) -> Dashboard:
-        return dashboard(session, context, viewer.roles, request.app.state.vault.settings.data_dir)
+        vault = request.app.state.vault
+        return dashboard(
+            session, context, viewer.roles, data_dir=vault.settings.data_dir, keyring=keyring
+        )
 
     board = call(request, work)
     return render(request, "dashboard.html", {"board": board})

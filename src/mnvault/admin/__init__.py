@@ -1,0 +1,1 @@
+"""The administrator's screens: users and roles, assignments, API tokens, keys, settings."""

@@ -1,0 +1,74 @@
+"""Keys and settings: KEK versions with how many wrapped keys each holds, "rotate now"
+(the rotation runs in this request and its result is shown), and the disposal
+confirmation setting (事業者編 別添1 2E d 削除・廃棄の確認)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Form, Request, Response
+from sqlalchemy.orm import Session
+
+from mnvault.access.context import Context
+from mnvault.admin.forms import FORM_ERRORS, message, new_router, status_of
+from mnvault.crypto import Envelope
+from mnvault.disposal import services as disposal
+from mnvault.keys import services as keys
+from mnvault.orgs.models import Organisation, OrganisationKind
+from mnvault.web.calls import vault_of
+from mnvault.web.pages import redirect, render
+from mnvault.web.signed_in import Viewer, call
+
+keys_router = new_router()
+
+
+def _page(
+    request: Request, error: str | None = None, status: int = 200, result: Any = None
+) -> Response:
+    keyring = vault_of(request).keyring
+
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> dict[str, Any]:
+        versions, open_ = keys.status(session, keyring, context)
+        organisation = session.get_one(Organisation, context.organisation_id)
+        return {
+            "versions": versions, "open_rotation": open_,
+            "confirmation_required": disposal.confirmation_required(
+                session, context.organisation_id
+            ),
+            "small_business": organisation.kind == OrganisationKind.SMALL_BUSINESS.value,
+        }  # fmt: skip
+
+    values = call(request, work) | {"error": error, "result": result,
+                                    "done": request.query_params.get("done", "")}  # fmt: skip
+    return render(request, "admin/keys.html", values, status=status)
+
+
+@keys_router.get("/admin/keys")
+def key_status(request: Request) -> Response:
+    return _page(request)
+
+
+@keys_router.post("/admin/keys/rotate")
+def rotate(request: Request) -> Response:
+    """Every wrapped key is re-wrapped before this answers: with many keys it takes a while."""
+    context = call(request, lambda _s, _e, context, _v: context)
+    vault = vault_of(request)
+    try:
+        result = keys.rotate(vault.sessions, vault.keyring, context)
+    except FORM_ERRORS as exc:
+        return _page(request, message(request, exc), status_of(exc))
+    return _page(request, result=result)
+
+
+@keys_router.post("/admin/settings/disposal")
+def disposal_setting(
+    request: Request, confirmation_required: Annotated[str, Form(max_length=5)] = ""
+) -> Response:
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
+        disposal.set_confirmation_required(session, context, required=confirmation_required == "on")
+
+    try:
+        call(request, work)
+    except FORM_ERRORS as exc:
+        return _page(request, message(request, exc), status_of(exc))
+    return redirect(request, "/admin/keys?done=settings")

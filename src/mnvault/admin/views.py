@@ -1,0 +1,166 @@
+"""The administrator's user screens: the list with each user's sign-in state, adding a
+user (the initial password shown once), roles granted and revoked, password and second
+factor resets, lifting a lockout. Thin: parse, call the services, render.
+
+The other screens of the administrator are in assignments.py, tokens.py and keys.py.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from sqlalchemy.orm import Session
+
+from mnvault.access import services as access
+from mnvault.access.context import Context
+from mnvault.access.models import Role
+from mnvault.admin import listing
+from mnvault.admin.forms import FORM_ERRORS, Many, Text, message, new_router, status_of
+from mnvault.auth import services as auth
+from mnvault.crypto import Envelope
+from mnvault.web.pages import redirect, render
+from mnvault.web.signed_in import Viewer, call
+
+users_router = new_router()
+
+ROLES = [r.value for r in Role]
+
+
+def _roles(raw: list[str]) -> list[Role]:
+    return [Role(r) for r in raw if r in ROLES]
+
+
+def _list(
+    request: Request,
+    form: dict[str, Any] | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> list[Any]:
+        return listing.users(session, context)
+
+    values = {"users": call(request, work), "roles": ROLES, "error": error,
+              "form": form or {"login": "", "display_name": "", "roles": []}}  # fmt: skip
+    return render(request, "admin/users.html", values, status=status)
+
+
+@users_router.get("/admin/users")
+def users(request: Request) -> Response:
+    return _list(request)
+
+
+@users_router.post("/admin/users")
+def add_user(
+    request: Request,
+    login: Text = "",
+    display_name: Text = "",
+    roles: Many = None,
+) -> Response:
+    roles = roles or []
+    form = {"login": login.strip(), "display_name": display_name, "roles": roles}
+
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> tuple[Any, str]:
+        user, password = access.add_member(
+            session, context, login=login.strip(), display_name=display_name, roles=_roles(roles)
+        )
+        return listing.user(session, context, user.id), password
+
+    try:
+        row, password = call(request, work)
+    except FORM_ERRORS as exc:
+        return _list(request, form, message(request, exc), 422)
+    # Shown in this answer only (no-store, like every page): it is not kept anywhere.
+    return render(
+        request, "admin/secret.html", {"user": row, "secret": password, "kind": "initial"}
+    )
+
+
+def _detail(
+    request: Request, user_id: uuid.UUID, error: str | None = None, status: int = 200
+) -> Response:
+    def work(session: Session, _e: Envelope, context: Context, viewer: Viewer) -> Any:
+        return listing.user(session, context, user_id)
+
+    row = call(request, work)
+    done = request.query_params.get("done", "")
+    values = {"user": row, "roles": ROLES, "error": error, "done": done}
+    return render(request, "admin/user.html", values, status=status)
+
+
+@users_router.get("/admin/users/{user_id}")
+def user(request: Request, user_id: uuid.UUID) -> Response:
+    return _detail(request, user_id)
+
+
+def _act(request: Request, user_id: uuid.UUID, act: Any, done: str) -> Response:
+    try:
+        call(request, act)
+    except FORM_ERRORS as exc:
+        return _detail(request, user_id, message(request, exc), status_of(exc))
+    return redirect(request, f"/admin/users/{user_id}?done={done}")
+
+
+@users_router.post("/admin/users/{user_id}/roles/grant")
+def grant(request: Request, user_id: uuid.UUID, role: Text = "") -> Response:
+    def act(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
+        target = listing.member(session, context, user_id)
+        for chosen in _roles([role]):
+            access.grant_member_role(session, context, user=target, role=chosen)
+
+    return _act(request, user_id, act, "granted")
+
+
+@users_router.post("/admin/users/{user_id}/roles/revoke")
+def revoke(request: Request, user_id: uuid.UUID, role: Text = "") -> Response:
+    def act(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
+        target = listing.member(session, context, user_id)
+        for chosen in _roles([role]):
+            access.revoke_role(session, context, user=target, role=chosen)
+
+    return _act(request, user_id, act, "revoked")
+
+
+@users_router.post("/admin/users/{user_id}/unlock")
+def unlock(request: Request, user_id: uuid.UUID) -> Response:
+    def act(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
+        auth.unlock(session, context, user_id=user_id)
+
+    return _act(request, user_id, act, "unlocked")
+
+
+@users_router.post("/admin/users/{user_id}/totp-reset")
+def reset_totp(request: Request, user_id: uuid.UUID, reason: Text = "") -> Response:
+    def act(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
+        auth.reset_totp(session, context, user_id=user_id, reason=reason)
+
+    return _act(request, user_id, act, "totp")
+
+
+@users_router.post("/admin/users/{user_id}/password-reset")
+def reset_password(request: Request, user_id: uuid.UUID) -> Response:
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> tuple[Any, str]:
+        password = auth.reset_password(session, context, user_id=user_id)
+        return listing.user(session, context, user_id), password
+
+    try:
+        row, password = call(request, work)
+    except FORM_ERRORS as exc:
+        return _detail(request, user_id, message(request, exc), status_of(exc))
+    return render(request, "admin/secret.html", {"user": row, "secret": password, "kind": "reset"})
+
+
+def _screens() -> APIRouter:
+    from mnvault.admin.assignments import assignments_router  # noqa: PLC0415 - they import us
+    from mnvault.admin.keys import keys_router  # noqa: PLC0415
+    from mnvault.admin.tokens import tokens_router  # noqa: PLC0415
+
+    every = APIRouter()
+    for part in (users_router, assignments_router, tokens_router, keys_router):
+        every.include_router(part)
+    return every
+
+
+# Every administrator screen, for web.views.mount (app.py).
+router = _screens()

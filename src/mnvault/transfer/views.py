@@ -1,0 +1,381 @@
+"""Screens of transfers in and out of the vault: CSV import (取込み), take-outs (持出し:
+request, a manager's approval, the requester's download) and provisions (提供).
+
+Thin: parse the form, call the vault's services through ``web.signed_in.call``,
+render. No number travels in a URL; a form that fails keeps what was typed, except a
+number (none of these forms asks for one) and the file (a browser never re-fills one).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+import uuid
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request, Response
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from mnvault.access.context import Context
+from mnvault.access.errors import AuthorizationDenied
+from mnvault.access.models import Role
+from mnvault.affairs.models import Affair
+from mnvault.crypto import Envelope
+from mnvault.transfer.jobs import ImportJobs, WebImport
+from mnvault.vault import browse, exporter, labels
+from mnvault.vault import services as vs
+from mnvault.vault.csvfile import COLUMNS, REQUIRED
+from mnvault.vault.errors import NotFound, VaultError
+from mnvault.vault.importer import ImportMode
+from mnvault.vault.models import RecipientKind
+from mnvault.web import i18n
+from mnvault.web.dashboard import my_affairs
+from mnvault.web.pages import PageRoute, redirect, render
+from mnvault.web.security import finish, require_csrf
+from mnvault.web.signed_in import Viewer, call
+from mnvault.web.views import UPLOAD_IN_MEMORY
+
+# The largest upload: what the multipart parser keeps in memory (web.views.mount), so a
+# CSV of numbers is never spooled to a temporary file. About 50,000 persons; larger
+# files go through ``mnvault import persons``.
+IMPORT_MAX_BYTES = UPLOAD_IN_MEMORY
+
+
+class TooLarge(VaultError):
+    message_ja = "ファイルが大きすぎます（最大 6 MB）。mnvault import persons を使ってください"
+    message_en = "the file is too large (6 MB at most); use mnvault import persons"
+
+
+async def limit_body(request: Request) -> None:
+    """Refuse a body the parser would spool to disk, before anything of it is read."""
+    if request.method != "POST":
+        return
+    length = request.headers.get("content-length", "")
+    if not length.isdigit() or int(length) > IMPORT_MAX_BYTES:
+        raise TooLarge()
+
+
+# limit_body first: require_csrf reads (parses) the form.
+router = APIRouter(route_class=PageRoute, dependencies=[Depends(limit_body), Depends(require_csrf)])
+
+Text = Annotated[str, Form(max_length=1000)]
+MANAGERS = frozenset({Role.MANAGER.value, Role.CHIEF_OFFICER.value,
+                      Role.PROTECTION_MANAGER.value})  # fmt: skip
+
+
+def _message(request: Request, exc: Exception) -> str:
+    tr = i18n.translations(i18n.language_of(request))
+    text = tr.pick(getattr(exc, "message_ja", ""), getattr(exc, "message_en", ""))
+    if isinstance(exc, VaultError) and (exc.detail_ja or exc.detail_en):
+        text += tr.pick(f"（{exc.detail_ja}）", f" ({exc.detail_en})")
+    return text
+
+
+_JOBS_LOCK = threading.Lock()
+
+
+def _jobs(request: Request) -> ImportJobs:
+    """The app's import jobs (one registry per app, so tests and servers don't share)."""
+    with _JOBS_LOCK:
+        jobs: ImportJobs | None = getattr(request.app.state, "import_jobs", None)
+        if jobs is None:
+            jobs = request.app.state.import_jobs = ImportJobs()
+    return jobs
+
+
+def _affairs(request: Request) -> list[Affair]:
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> list[Affair]:
+        return my_affairs(session, context)
+
+    return call(request, work)
+
+
+# -- import -------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportForm:
+    affair: str = ""
+    mode: str = ImportMode.SKIP_BAD.value
+
+
+def _import_form(
+    request: Request, form: ImportForm, error: str | None = None, status: int = 200
+) -> Response:
+    values = {
+        "form": form, "affairs": _affairs(request), "error": error, "columns": COLUMNS,
+        "required": REQUIRED, "max_mb": IMPORT_MAX_BYTES // (1024 * 1024),
+    }  # fmt: skip
+    return render(request, "transfer/import_new.html", values, status=status)
+
+
+@router.get("/imports/new")
+def import_page(request: Request) -> Response:
+    return _import_form(request, ImportForm())
+
+
+@router.post("/imports/new")
+async def start_import(request: Request) -> Response:
+    # Read by hand (no Form parameters): FastAPI would parse the body before limit_body.
+    fields = await request.form()
+    affair, mode, upload = fields.get("affair"), fields.get("mode"), fields.get("file")
+    form = ImportForm(
+        affair if isinstance(affair, str) else "",
+        mode if mode in {m.value for m in ImportMode} else ImportMode.SKIP_BAD.value,
+    )
+    data = await upload.read() if isinstance(upload, UploadFile) else b""
+    filename = (upload.filename or "") if isinstance(upload, UploadFile) else ""
+    tr = i18n.translations(i18n.language_of(request))
+    return await _start(request, form, data, filename[:200], tr)
+
+
+async def _start(
+    request: Request, form: ImportForm, data: bytes, filename: str, tr: i18n.Translations
+) -> Response:
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> WebImport | str:
+        if form.affair not in {a.code for a in my_affairs(session, context)}:
+            return tr.gettext("Choose an affair you are assigned to.")
+        if not data:
+            return tr.gettext("Choose a CSV file (UTF-8).")
+        vault = request.app.state.vault
+        return _jobs(request).start(
+            vault, context, data=data, filename=filename, affairs=[form.affair],
+            mode=ImportMode(form.mode),
+        )  # fmt: skip
+
+    try:
+        started = await run_in_threadpool(call, request, work)
+    except VaultError as exc:
+        return await run_in_threadpool(_import_form, request, form, _message(request, exc), 422)
+    if isinstance(started, str):
+        return await run_in_threadpool(_import_form, request, form, started, 422)
+    return redirect(request, f"/imports/{started.id}")
+
+
+def _own_job(request: Request, job_id: str) -> WebImport:
+    def work(_s: Session, _e: Envelope, _c: Context, viewer: Viewer) -> WebImport | None:
+        return _jobs(request).get(job_id, viewer.user_id)
+
+    job = call(request, work)
+    if job is None:
+        raise NotFound("取込み", "import")
+    return job
+
+
+@router.get("/imports/{job_id}")
+def import_job(request: Request, job_id: str) -> Response:
+    job = _own_job(request, job_id)
+    # The state first: the job's thread sets the report before it marks the job done.
+    state, percent, counted = job.state, job.percent, job.errors_counted
+    errors = _jobs(request).errors(job)
+    values = {
+        "job": job, "state": state, "percent": percent, "counted": counted,
+        "report": job.report, "errors": errors[:200], "shown": min(200, len(errors)),
+    }  # fmt: skip
+    return render(request, "transfer/import_job.html", values)
+
+
+@router.get("/imports/{job_id}/errors.csv")
+def import_errors(request: Request, job_id: str) -> Response:
+    """The line-numbered error report; reasons only, never a field's content."""
+    job = _own_job(request, job_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(("line", "reason_ja", "reason_en"))
+    for err in _jobs(request).errors(job):
+        writer.writerow((err.line, err.reason_ja, err.reason_en))
+    response = Response(
+        ("\ufeff" + buffer.getvalue()).encode("utf-8"),  # a BOM, so Excel reads UTF-8
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="import-errors.csv"'},
+    )
+    return finish(request, response)
+
+
+# -- take-outs ------------------------------------------------------------------------------
+
+
+@dataclass
+class ExportForm:
+    affair: str = ""
+    purpose: str = ""
+    recipient: str = ""
+
+
+def _exports(
+    request: Request, form: ExportForm, error: str | None = None, status: int = 200
+) -> Response:
+    def work(session: Session, _e: Envelope, context: Context, viewer: Viewer) -> dict[str, Any]:
+        managing = bool(viewer.roles & MANAGERS)
+        return {
+            "affairs": my_affairs(session, context),
+            "mine": exporter.export_requests(session, context, waiting=False),
+            "waiting": exporter.export_requests(session, context, waiting=True)
+            if managing else None,
+        }  # fmt: skip
+
+    values = call(request, work) | {"form": form, "error": error}
+    return render(request, "transfer/exports.html", values, status=status)
+
+
+@router.get("/exports")
+def exports(request: Request) -> Response:
+    return _exports(request, ExportForm())
+
+
+@router.post("/exports")
+def request_export(
+    request: Request, affair: Text = "", purpose: Text = "", recipient: Text = ""
+) -> Response:
+    form = ExportForm(affair, purpose.strip(), recipient.strip())
+
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> uuid.UUID:
+        if form.affair not in {a.code for a in my_affairs(session, context)}:
+            raise NotHeldAffair()
+        return exporter.request_export(
+            session, context.for_affair(form.affair), purpose=form.purpose,
+            recipient=form.recipient,
+        ).id  # fmt: skip
+
+    try:
+        request_id = call(request, work)
+    except VaultError as exc:
+        return _exports(request, form, _message(request, exc), 422)
+    return redirect(request, f"/exports/{request_id}")
+
+
+class NotHeldAffair(VaultError):
+    message_ja = "担当している事務を選んでください"
+    message_en = "choose an affair you are assigned to"
+
+
+def _export_page(
+    request: Request, request_id: uuid.UUID, error: str | None = None, status: int = 200
+) -> Response:
+    def work(session: Session, _e: Envelope, context: Context, viewer: Viewer) -> dict[str, Any]:
+        view = exporter.export_request(session, context, request_id)
+        return {"item": view, "own": view.request.requested_by == viewer.user_id,
+                "managing": bool(viewer.roles & MANAGERS)}  # fmt: skip
+
+    values = call(request, work) | {"error": error}
+    return render(request, "transfer/export.html", values, status=status)
+
+
+@router.get("/exports/{request_id}")
+def export_detail(request: Request, request_id: uuid.UUID) -> Response:
+    return _export_page(request, request_id)
+
+
+@router.post("/exports/{request_id}/decide")
+def decide(request: Request, request_id: uuid.UUID, decision: Text = "") -> Response:
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
+        exporter.decide_export(
+            session, context, request_id=request_id, approve=decision == "approve"
+        )
+
+    tr = i18n.translations(i18n.language_of(request))
+    if decision not in {"approve", "reject"}:
+        return _export_page(request, request_id, tr.gettext("Choose approve or reject."), 422)
+    try:
+        call(request, work)
+    except AuthorizationDenied as denied:
+        if denied.reason != "requester cannot approve":
+            raise
+        message = tr.gettext(
+            "You cannot approve or reject your own request: another manager must decide it."
+        )
+        return _export_page(request, request_id, message, 403)
+    except VaultError as exc:
+        return _export_page(request, request_id, _message(request, exc), 422)
+    return redirect(request, f"/exports/{request_id}")
+
+
+@router.post("/exports/{request_id}/download")
+def download(request: Request, request_id: uuid.UUID) -> Response:
+    """The age-encrypted file, once, for the requester; a POST, so no cache or history."""
+
+    def work(session: Session, envelope: Envelope, context: Context, _v: Viewer) -> Any:
+        return exporter.download_export(session, envelope, context, request_id=request_id)
+
+    try:
+        result = call(request, work)
+    except VaultError as exc:
+        return _export_page(request, request_id, _message(request, exc), 422)
+    name = f"mnvault-takeout-{result.take_out_id}.csv.age"
+    response = Response(
+        result.encrypted, media_type="application/octet-stream",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )  # fmt: skip
+    return finish(request, response)
+
+
+# -- provisions -----------------------------------------------------------------------------
+
+
+@dataclass
+class ProvisionForm:
+    affair: str = ""
+    recipient_kind: str = RecipientKind.TAX_OFFICE.value
+    recipient_name: str = ""
+    legal_basis: str = ""
+    method: str = ""
+
+
+def _provide_page(
+    request: Request, person_id: uuid.UUID, form: ProvisionForm, error: str | None = None,
+    status: int = 200,
+) -> Response:  # fmt: skip
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> dict[str, Any]:
+        summary = vs.summarise_person(session, context, person_id)
+        mine = my_affairs(session, context)
+        return {
+            "person": summary.person,
+            "affairs": [a for a in mine if a.code in summary.acquired_for],
+            "provisions": browse.provisions(session, person_id),
+        }
+
+    values = call(request, work) | {"form": form, "error": error, "labels": labels}
+    return render(request, "transfer/provide.html", values, status=status)
+
+
+@router.get("/persons/{person_id}/provide")
+def provide_page(request: Request, person_id: uuid.UUID) -> Response:
+    return _provide_page(request, person_id, ProvisionForm())
+
+
+@router.post("/persons/{person_id}/provide")
+def provide(
+    request: Request, person_id: uuid.UUID, *, affair: Text = "", recipient_kind: Text = "",
+    recipient_name: Text = "", legal_basis: Text = "", method: Text = "",
+) -> Response:  # fmt: skip
+    form = ProvisionForm(affair, recipient_kind, recipient_name.strip(), legal_basis, method)
+    tr = i18n.translations(i18n.language_of(request))
+    if (
+        recipient_kind not in labels.RECIPIENT_KINDS
+        or legal_basis not in labels.LEGAL_BASES
+        or method not in labels.PROVISION_METHODS
+        or not form.recipient_name
+        or not affair
+    ):
+        error = tr.gettext(
+            "Choose the affair, the recipient, the legal basis and the method, and name the "
+            "recipient."
+        )
+        return _provide_page(request, person_id, form, error, 422)
+
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
+        vs.provide(
+            session, context, person_ids=[person_id],
+            recipient_kind=RecipientKind(recipient_kind), recipient_name=form.recipient_name,
+            legal_basis=legal_basis, method=method,
+        )  # fmt: skip
+
+    try:
+        call(request, work, affair=affair)
+    except VaultError as exc:
+        return _provide_page(request, person_id, form, _message(request, exc), 422)
+    return redirect(request, f"/persons/{person_id}/provide")
