@@ -125,7 +125,7 @@ def test_a_failed_batch_fails_every_request_in_it(
         release.wait()
         raise RuntimeError("audit store unavailable")
 
-    monkeypatch.setattr(audit, "append_all", broken)
+    monkeypatch.setattr(audit, "insert_all", broken)
     context = Context(actor_id=uuid.uuid4(), organisation_id=uuid.uuid4())
     outcomes: list[str] = []
 

@@ -29,6 +29,7 @@ from mnvault.vault import views as vault_views
 from mnvault.web import problems
 from mnvault.web import views as web_views
 from mnvault.web.calls import Limits, new_request_id
+from mnvault.web.headers import SecurityHeaders
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,8 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
 }
+
+NO_TELEMETRY: Any = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -60,6 +63,10 @@ def create_app(settings: Settings) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        # FastAPI's own OpenTelemetry: its logs carry validation failures with the input
+        # values (a number in a bad body), and even off it costs every request a look
+        # at the global providers. mnvault exports no telemetry.
+        telemetry=NO_TELEMETRY,
     )
     app.state.vault = None
     app.state.limits = Limits()
@@ -80,18 +87,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(disposal_api.router, prefix=API)
     app.include_router(keys_api.router, prefix=API)
 
-    @app.middleware("http")
-    async def security_headers(request: Any, call_next: Any) -> Any:
-        request.state.request_id = new_request_id()
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if request.url.scheme == "https":
-            # Served over TLS (mnvault serve --certfile): browsers then refuse plain
-            # HTTP to this host for a year (RFC 6797), so a cookie never travels bare.
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        response.headers["X-Request-Id"] = request.state.request_id
-        return response
+    # A plain ASGI middleware: BaseHTTPMiddleware cost more per request than a read's
+    # authorization (mnvault.web.headers).
+    app.add_middleware(SecurityHeaders, headers=SECURITY_HEADERS, new_request_id=new_request_id)
 
     @app.get(f"{API}/ping", tags=["health"])
     def ping() -> dict[str, bool]:

@@ -94,7 +94,7 @@ class GroupCommit:
     def _write(self, batch: list[_Waiting]) -> None:
         try:
             with unit_of_work(self._sessions) as session:
-                services.append_all(session, [e for waiting in batch for e in waiting.entries])
+                services.insert_all(session, [e for waiting in batch for e in waiting.entries])
         except BaseException as exc:  # every waiter must learn of any failure
             for waiting in batch:
                 waiting.failed = exc

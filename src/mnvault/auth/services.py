@@ -42,6 +42,7 @@ from mnvault.auth.errors import (
 )
 from mnvault.auth.models import ApiToken, RecoveryCode, UserSecurity, WebSession
 from mnvault.crypto import Envelope, SealedValue, WrappedKey
+from mnvault.db import core
 from mnvault.db.base import utcnow
 from mnvault.vault.errors import InvalidInput, NotFound
 
@@ -334,14 +335,17 @@ def resolve(session: Session, token: str, *, client_address: str | None) -> Prin
 
 
 # Built once (the read path runs it per request; building costs more than running it).
-_SESSION_OF_READ = select(
-    WebSession.user_id,
-    WebSession.organisation_id,
-    WebSession.stage,
-    WebSession.revoked_at,
-    WebSession.expires_at,
-    WebSession.last_seen_at,
-).where(WebSession.token_hash == bindparam("token_hash"))
+_WEB_SESSION = WebSession.__table__.c
+_SESSION_OF_READ = core.Prepared(
+    select(
+        _WEB_SESSION.user_id,
+        _WEB_SESSION.organisation_id,
+        _WEB_SESSION.stage,
+        _WEB_SESSION.revoked_at,
+        _WEB_SESSION.expires_at,
+        _WEB_SESSION.last_seen_at,
+    ).where(_WEB_SESSION.token_hash == bindparam("token_hash"))
+)
 
 
 def resolve_read_only(
@@ -366,7 +370,7 @@ def resolve_read_only(
             api.user_id, api.organisation_id, "full", "token", frozenset(api.affair_codes)
         )
     row = (
-        session.execute(_SESSION_OF_READ, {"token_hash": digest(token)}).one_or_none()
+        _SESSION_OF_READ.first(session, {"token_hash": digest(token)})
         if token.startswith(SESSION_PREFIX)
         else None
     )

@@ -34,6 +34,7 @@ from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.audit.models import AuditEntry
 from mnvault.crypto import Envelope, WrappedKey
+from mnvault.db import core
 from mnvault.db.base import GUID, utcnow
 from mnvault.orgs.models import Department
 from mnvault.vault.errors import (
@@ -323,23 +324,29 @@ def _data_key(session: Session, envelope: Envelope, person: Person) -> bytes:
 # A number read is the hot path (issue #3 benchmark): its statements are built once,
 # since building a statement costs more than running it on SQLite, and they select
 # columns rather than load ORM objects.
-_PERSON_OF_READ = select(Person.organisation_id, Person.kind, Person.department_id).where(
-    Person.id == bindparam("person_id", type_=GUID())
-)
-_NUMBER_OF_READ = (
-    select(
-        NumberRecord.organisation_id,
-        NumberRecord.ciphertext,
-        DataKey.kek_version,
-        DataKey.wrapped_key,
+_PERSON = Person.__table__.c
+_NUMBER = NumberRecord.__table__.c
+_DATA_KEY = DataKey.__table__.c
+_PERSON_OF_READ = core.Prepared(
+    select(_PERSON.organisation_id, _PERSON.kind, _PERSON.department_id).where(
+        _PERSON.id == bindparam("person_id", type_=GUID())
     )
-    .outerjoin(DataKey, DataKey.person_id == NumberRecord.person_id)
-    .where(NumberRecord.person_id == bindparam("person_id", type_=GUID()))
 )
-_ACQUIRED_FOR = (
-    select(Affair.code)
-    .join(NumberRecordAffair, NumberRecordAffair.affair_id == Affair.id)
-    .where(NumberRecordAffair.person_id == bindparam("person_id", type_=GUID()))
+_NUMBER_OF_READ = core.Prepared(
+    select(
+        _NUMBER.organisation_id, _NUMBER.ciphertext, _DATA_KEY.kek_version, _DATA_KEY.wrapped_key
+    )
+    .select_from(NumberRecord.__table__)
+    .outerjoin(DataKey.__table__, _DATA_KEY.person_id == _NUMBER.person_id)
+    .where(_NUMBER.person_id == bindparam("person_id", type_=GUID()))
+)
+_ACQUIRED_FOR = core.Prepared(
+    select(Affair.__table__.c.code)
+    .join(
+        NumberRecordAffair.__table__,
+        NumberRecordAffair.__table__.c.affair_id == Affair.__table__.c.id,
+    )
+    .where(NumberRecordAffair.__table__.c.person_id == bindparam("person_id", type_=GUID()))
 )
 
 
@@ -359,7 +366,7 @@ def use(
     either way, so a number that does not decrypt leaves no entry saying it was read.
     """
     key = {"person_id": person_id}
-    person = session.execute(_PERSON_OF_READ, key).one_or_none()
+    person = _PERSON_OF_READ.first(session, key)
     if person is None or person.organisation_id != context.organisation_id:
         # As _authorized_person: role and affair are checked (a denial audited) first.
         authorize(
@@ -369,10 +376,10 @@ def use(
         raise NotFound(f"本人 {person_id}", f"person {person_id}")
     resource = PersonRef(person_id, person.organisation_id, person.kind, person.department_id)
     authorize(session, context, Permission.NUMBER_READ, resource)
-    held = session.execute(_NUMBER_OF_READ, key).one_or_none()
+    held = _NUMBER_OF_READ.first(session, key)
     if held is None:
         raise NotHeld()
-    if context.affair_code not in set(session.scalars(_ACQUIRED_FOR, key)):
+    if context.affair_code not in set(_ACQUIRED_FOR.scalars(session, key)):
         raise PurposeMismatch(str(context.affair_code), str(context.affair_code))
     if held.wrapped_key is None:
         raise NotHeld()

@@ -95,8 +95,16 @@ def _entities(request: Request) -> tuple[cedarpy.Entities, dict[str, str]]:
         if person.spi_files is not None:
             attrs["spi_files"] = sorted(person.spi_files)
     resource = json.dumps([{"uid": uid, "attrs": attrs, "parents": []}], separators=(",", ":"))
-    principal = _principal(request.actor, request.organisation, request.roles)
-    return principal.with_added_json_str(resource), uid
+    return _with_resource(request.actor, request.organisation, request.roles, resource), uid
+
+
+@lru_cache(maxsize=4096)
+def _with_resource(
+    actor: str, organisation: str, roles: frozenset[str], resource: str
+) -> cedarpy.Entities:
+    """The principal's entity plus the resource's, parsed once per distinct pair: a clerk
+    reads the same persons again and again. Keyed by value, as :func:`_principal`."""
+    return _principal(actor, organisation, roles).with_added_json_str(resource)
 
 
 def _context_fields(request: Request) -> str:

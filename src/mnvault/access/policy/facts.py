@@ -32,6 +32,7 @@ from mnvault.access.policy.model import (
 )
 from mnvault.access.policy.table import CONDITIONED_ACTIONS
 from mnvault.affairs.models import Affair
+from mnvault.db import core
 from mnvault.db.base import GUID, utcnow
 from mnvault.vault.models import NumberRecord, NumberRecordAffair, SpiFile
 
@@ -55,25 +56,39 @@ def _dimension(values: Iterable[str] | None) -> frozenset[str] | None:
 
 # Built once: every authorize() runs these, and building a statement costs more than
 # running it on SQLite.
-_ROLES = select(Membership.role).where(
-    Membership.user_id == bindparam("actor", type_=GUID()),
-    Membership.organisation_id == bindparam("organisation", type_=GUID()),
-)
-_ASSIGNMENTS = (
-    select(Affair.code, Assignment.department_ids, Assignment.spi_file_ids, Assignment.person_kinds)
-    .join(Affair, Affair.id == Assignment.affair_id)
-    .where(
-        Assignment.user_id == bindparam("actor", type_=GUID()),
-        Assignment.organisation_id == bindparam("organisation", type_=GUID()),
+_MEMBERSHIPS = Membership.__table__.c
+_ASSIGNMENT = Assignment.__table__.c
+_AFFAIR = Affair.__table__.c
+_CONDITION = AccessConditions.__table__.c
+# On the tables, run through mnvault.db.core: every authorize() runs the first two.
+_ROLES = core.Prepared(
+    select(_MEMBERSHIPS.role).where(
+        _MEMBERSHIPS.user_id == bindparam("actor", type_=GUID()),
+        _MEMBERSHIPS.organisation_id == bindparam("organisation", type_=GUID()),
     )
 )
-_CONDITIONS = select(
-    AccessConditions.time_zone,
-    AccessConditions.office_days,
-    AccessConditions.office_start,
-    AccessConditions.office_end,
-    AccessConditions.networks,
-).where(AccessConditions.organisation_id == bindparam("organisation", type_=GUID()))
+_ASSIGNMENTS = core.Prepared(
+    select(
+        _AFFAIR.code,
+        _ASSIGNMENT.department_ids,
+        _ASSIGNMENT.spi_file_ids,
+        _ASSIGNMENT.person_kinds,
+    )
+    .join(Affair.__table__, _AFFAIR.id == _ASSIGNMENT.affair_id)
+    .where(
+        _ASSIGNMENT.user_id == bindparam("actor", type_=GUID()),
+        _ASSIGNMENT.organisation_id == bindparam("organisation", type_=GUID()),
+    )
+)
+_CONDITIONS = core.Prepared(
+    select(
+        _CONDITION.time_zone,
+        _CONDITION.office_days,
+        _CONDITION.office_start,
+        _CONDITION.office_end,
+        _CONDITION.networks,
+    ).where(_CONDITION.organisation_id == bindparam("organisation", type_=GUID()))
+)
 
 
 class ConditionsRow(Protocol):
@@ -89,12 +104,12 @@ class ConditionsRow(Protocol):
 def principal(session: Session, context: Context) -> tuple[frozenset[str], tuple[Scope, ...]]:
     """The actor's roles and assignments in the organisation the context acts in."""
     key = {"actor": context.actor_id, "organisation": context.organisation_id}
-    roles = frozenset(session.scalars(_ROLES, key))
+    roles = frozenset(_ROLES.scalars(session, key))
     if not roles:
         return roles, ()
     scopes = tuple(
         Scope(code, _dimension(departments), _dimension(files), _dimension(kinds))
-        for code, departments, files, kinds in session.execute(_ASSIGNMENTS, key)
+        for code, departments, files, kinds in _ASSIGNMENTS.rows(session, key)
     )
     return roles, scopes
 
@@ -165,7 +180,7 @@ def conditions_of(row: ConditionsRow | None) -> Conditions | None:
 
 
 def load_conditions(session: Session, organisation_id: uuid.UUID) -> Conditions | None:
-    return conditions_of(session.execute(_CONDITIONS, {"organisation": organisation_id}).first())
+    return conditions_of(_CONDITIONS.first(session, {"organisation": organisation_id}))
 
 
 def requests_for(
