@@ -193,16 +193,23 @@ def scan(engine: Engine, sizes: set[int], count: int, processes: int | None = No
     last = chain.GENESIS
     context = multiprocessing.get_context("fork")
     workers = min(processes or os.cpu_count() or 1, len(jobs))
-    with context.Pool(workers, initializer=_start_worker, initargs=(engine,)) as pool:
-        for (low, high, _), chunk in zip(jobs, pool.imap(_check_chunk, jobs), strict=True):
-            if not chunk.ok or chunk.count != high - low or chunk.first_prev != last:
-                pool.terminate()
-                return None
-            for size, (own, entry_hash) in chunk.marks.items():
-                roots[size] = (_root(nodes + own), entry_hash)
-            if chunk.count == CHUNK:
-                _join(nodes, low, chunk.tail[0])
-            else:  # the last chunk
-                nodes = nodes + chunk.tail
-            last = chunk.last_hash
+    # Every chunk runs to the end and the pool is closed and joined, never terminated:
+    # Pool.terminate() from a process with other threads (a server, pytest's) was seen
+    # to hang for good in _terminate_pool. A broken trail costs the rest of the pass.
+    pool = context.Pool(workers, initializer=_start_worker, initargs=(engine,))
+    try:
+        chunks = pool.map(_check_chunk, jobs)
+    finally:
+        pool.close()
+        pool.join()
+    for (low, high, _), chunk in zip(jobs, chunks, strict=True):
+        if not chunk.ok or chunk.count != high - low or chunk.first_prev != last:
+            return None
+        for size, (own, entry_hash) in chunk.marks.items():
+            roots[size] = (_root(nodes + own), entry_hash)
+        if chunk.count == CHUNK:
+            _join(nodes, low, chunk.tail[0])
+        else:  # the last chunk
+            nodes = nodes + chunk.tail
+        last = chunk.last_hash
     return Scan(count, last, Frontier(count, nodes), roots)
