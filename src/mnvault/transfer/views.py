@@ -335,7 +335,7 @@ def _provide_page(
         return {
             "person": summary.person,
             "affairs": [a for a in mine if a.code in summary.acquired_for],
-            "provisions": browse.provisions(session, person_id),
+            "provisions": browse.provisions(session, summary),
         }
 
     values = call(request, work) | {"form": form, "error": error, "labels": labels}

@@ -1,6 +1,8 @@
 """Reading persons for the screens: search and filter a clerk's persons, a person's
 history. Read-only; what a person may see is decided by ``visible_persons`` and
-``summarise_person`` (which authorize), so nothing here widens anyone's view."""
+``summarise_person`` (which authorize), so nothing here widens anyone's view. What
+belongs to one person takes the ``PersonSummary`` that ``summarise_person`` returned,
+not an id: only a caller who was authorized (and audited) to read the person holds one."""
 
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ from mnvault.vault.models import (
     ProvisionPerson,
     VerificationDocument,
 )
+from mnvault.vault.services import PersonSummary
 
 PAGE = 50
 HISTORY = 50
@@ -146,8 +149,9 @@ def history(session: Session, context: Context, person_id: uuid.UUID) -> list[Ev
     return [Event(e.occurred_at, e.action, e.outcome, e.affair_code, name) for e, name in rows]
 
 
-def corrections(session: Session, person_id: uuid.UUID) -> list[Correction]:
-    """Corrections of this person's number (reasons, not numbers); after ``summarise_person``."""
+def corrections(session: Session, summary: PersonSummary) -> list[Correction]:
+    """Corrections of this person's number (reasons, not numbers)."""
+    person_id = summary.person.id
     rows = session.execute(
         select(NumberCorrection, User.display_name)
         .outerjoin(User, User.id == NumberCorrection.corrected_by)
@@ -165,9 +169,9 @@ class Document:
     uploaded_at: datetime
 
 
-def documents(session: Session, person_id: uuid.UUID) -> list[Document]:
-    """What verification documents are kept (never their content); after
-    ``summarise_person``."""
+def documents(session: Session, summary: PersonSummary) -> list[Document]:
+    """What verification documents are kept (never their content)."""
+    person_id = summary.person.id
     rows = session.scalars(
         select(VerificationDocument)
         .where(VerificationDocument.person_id == person_id)
@@ -187,8 +191,9 @@ class ProvisionRow:
     provided_by: str | None
 
 
-def provisions(session: Session, person_id: uuid.UUID) -> list[ProvisionRow]:
-    """Provisions (提供) that named this person, newest first; after ``summarise_person``."""
+def provisions(session: Session, summary: PersonSummary) -> list[ProvisionRow]:
+    """Provisions (提供) that named this person, newest first."""
+    person_id = summary.person.id
     rows = session.execute(
         select(Provision, Affair.code, User.display_name)
         .join(ProvisionPerson, ProvisionPerson.provision_id == Provision.id)

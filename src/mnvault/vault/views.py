@@ -189,8 +189,8 @@ def _record(session: Session, context: Context, person_id: uuid.UUID) -> Record:
         summary,
         verifier.display_name if verifier else None,
         browse.history(session, context, person_id),
-        browse.corrections(session, person_id),
-        browse.documents(session, person_id),
+        browse.corrections(session, summary),
+        browse.documents(session, summary),
         [a for a in mine if a.code in summary.acquired_for],
         [a for a in mine if kind in a.person_kinds],
     )
