@@ -13,6 +13,7 @@ import importlib
 import inspect
 import pkgutil
 import random
+import re
 import shutil
 import uuid
 from collections.abc import Callable
@@ -47,7 +48,7 @@ from mnvault.disposal import batches, contractor, records
 from mnvault.disposal import services as retention
 from mnvault.disposal.rules import Event, Start
 from mnvault.keys import services as keys
-from mnvault.numbers import generate_my_number, redact
+from mnvault.numbers import generate_my_number, is_valid_my_number
 from mnvault.orgs import services as orgs
 from mnvault.vault import browse, csvfile, exporter
 from mnvault.vault import importer as imp
@@ -474,7 +475,7 @@ def test_no_service_gives_admin_or_auditor_a_number(
             continue
         answered.append(call.name)
         text = _text_of(result)
-        leaked = redact(text) != text or any(n in text for n in numbers)
+        leaked = _stands_alone_as_a_number(text) or any(n in text for n in numbers)
         assert not leaked, f"{who}: {call.name} answered with a number"
     # The walk reached the services these roles do use, so it proved something.
     expected = {
@@ -482,6 +483,16 @@ def test_no_service_gives_admin_or_auditor_a_number(
         "auditor": {"audit.answers.person_usage", "audit.periodic.gather"},
     }
     assert expected[who] <= set(answered)
+
+
+# Twelve digits on their own (not inside a hex digest, a token or an id): hashes and
+# random tokens hold twelve-digit runs that pass the check digit now and then, and made
+# this walk flaky with redact(), which masks every such run wherever it stands.
+_ALONE = re.compile(r"(?<![0-9A-Za-z])[0-9]{12}(?![0-9A-Za-z])")
+
+
+def _stands_alone_as_a_number(text: str) -> bool:
+    return any(is_valid_my_number(m) for m in _ALONE.findall(text))
 
 
 def _text_of(result: object) -> str:  # noqa: PLR0911 - one return per kind of answer
