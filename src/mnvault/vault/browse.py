@@ -159,6 +159,7 @@ def corrections(session: Session, person_id: uuid.UUID) -> list[Correction]:
 
 @dataclass(frozen=True)
 class Document:
+    id: uuid.UUID
     check: str
     content_type: str
     size_bytes: int
@@ -173,7 +174,7 @@ def documents(session: Session, person_id: uuid.UUID) -> list[Document]:
         .where(VerificationDocument.person_id == person_id)
         .order_by(VerificationDocument.uploaded_at)
     )
-    return [Document(d.check, d.content_type, d.size_bytes, d.uploaded_at) for d in rows]
+    return [Document(d.id, d.check, d.content_type, d.size_bytes, d.uploaded_at) for d in rows]
 
 
 @dataclass(frozen=True)
