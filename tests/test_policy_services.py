@@ -61,6 +61,7 @@ from mnvault.vault.models import (
     PersonKind,
     RecipientKind,
 )
+from mnvault.web import dashboard
 from tests.conftest import MaskedStr, World
 from tests.disposal_support import PASSPHRASE, keyring_of
 
@@ -593,6 +594,11 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
     env = world.envelope
     clerk = world.users["clerk"]
     batch_id, record_id = disposal_records(world, company)
+    with unit_of_work(world.sessions) as session:
+        document_id = vs.store_document(
+            session, world.envelope, world.ctx("manager", SLIP), person_id=person.id,
+            check="number", data=PDF,
+        ).id  # fmt: skip
     # Rotations rewrite the keyring file: the walk rotates a copy, never the session's.
     walk_keyring = path.with_name("walk-keyring.json")
     shutil.copy(keyring_of(world).path, walk_keyring)
@@ -613,6 +619,8 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
             verification=verification(world))),
         Call("vault.services.store_document", lambda s, c: vs.store_document(
             s, env, c, person_id=person.id, check="identity", data=b"%PDF-1.7")),
+        Call("vault.services.open_document", lambda s, c: vs.open_document(
+            s, env, c, person_id=person.id, document_id=document_id)),
         Call("vault.services.provide", lambda s, c: vs.provide(
             s, c, person_ids=[person.id], recipient_kind=RecipientKind.TAX_OFFICE,
             recipient_name="税務署", legal_basis="番号法第19条第2号", method="e-Tax")),
@@ -701,6 +709,7 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
         Call("audit.stored.pdf_of", lambda s, c: stored.pdf_of(s, c, root=path.parent, seq=1)),
         Call("disposal.records.persons_by_reference", lambda s, c: records.persons_by_reference(
             s, c, [person.external_ref])),
+        Call("web.dashboard.awaiting_verification", dashboard.awaiting_verification),
         Call("vault.browse.search", lambda s, c: browse.search(s, c, browse.Filters())),
         Call("vault.browse.departments", browse.departments),
         Call("vault.browse.history", lambda s, c: browse.history(s, c, person.id)),

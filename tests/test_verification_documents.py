@@ -89,3 +89,112 @@ def test_a_clerk_without_the_affair_cannot_store_one(world: World, synthetic_num
         )  # fmt: skip
     with world.sessions() as session:
         assert session.scalars(select(VerificationDocument)).all() == []
+
+
+# -- viewing a stored document (利用: it shows the number) ---------------------------------
+
+
+def _stored(world: World, ref: str, number: str, data: bytes = PNG) -> VerificationDocument:
+    person = make_person(world, ref)
+    acquire(world, person.id, number)
+    with unit_of_work(world.sessions) as session:
+        return vs.store_document(
+            session, world.envelope, world.ctx("clerk", SLIP), person_id=person.id,
+            check="number", data=data,
+        )  # fmt: skip
+
+
+def _view(world: World, context, document: VerificationDocument, person_id=None):
+    with unit_of_work(world.sessions) as session:
+        return vs.open_document(
+            session, world.envelope, context, person_id=person_id or document.person_id,
+            document_id=document.id,
+        )  # fmt: skip
+
+
+def _last(world: World) -> AuditEntry:
+    with world.sessions() as session:
+        entry = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+    assert entry is not None
+    return entry
+
+
+@pytest.mark.parametrize("data", [PNG, JPEG, PDF])
+def test_an_assigned_clerk_gets_the_document_back_and_the_view_is_audited(
+    world: World, synthetic_number: str, data: bytes
+):
+    stored = _stored(world, "V1", synthetic_number, data)
+    opened = _view(world, world.ctx("clerk", SLIP), stored)
+    assert opened.data == data
+    assert opened.content_type == vs.document_type(data) and opened.check == "number"
+    entry = _last(world)
+    assert (entry.action, entry.outcome, entry.person_id, entry.affair_code) == (
+        "document:read", "ok", stored.person_id, SLIP,
+    )  # fmt: skip
+    # Which document, never its content.
+    assert entry.details == {
+        "document_id": str(stored.id), "check": "number", "content_type": opened.content_type,
+    }  # fmt: skip
+
+
+def test_a_clerk_of_another_affair_is_denied_and_the_denial_audited(
+    world: World, synthetic_number: str
+):
+    """事業者編 別添1 (6)① アクセス制御: clerk2 handles health insurance, not this slip."""
+    stored = _stored(world, "V2", synthetic_number)
+    with pytest.raises(AuthorizationDenied):
+        _view(world, world.ctx("clerk2", SLIP), stored)
+    entry = _last(world)
+    assert (entry.action, entry.outcome, entry.person_id) == (
+        "access:denied", "denied", stored.person_id,
+    )  # fmt: skip
+    assert entry.details is not None and entry.details["permission"] == "number:read"
+
+
+def test_an_affair_the_number_was_not_acquired_for_opens_nothing(
+    world: World, synthetic_number: str
+):
+    """番号法第9条・事業者編 第4-1-(1): use only for the affair it was acquired for."""
+    from mnvault.vault.errors import PurposeMismatch
+
+    stored = _stored(world, "V3", synthetic_number)
+    for who, affair in [("clerk", "dependent_deduction_declaration"),
+                        ("clerk2", "health_pension_insurance")]:  # fmt: skip
+        with pytest.raises(PurposeMismatch):
+            _view(world, world.ctx(who, affair), stored)
+    with world.sessions() as session:
+        reads = session.scalars(select(AuditEntry).where(AuditEntry.action == "document:read"))
+        assert reads.all() == []
+
+
+def test_another_organisation_and_another_person_find_nothing(world: World, synthetic_number: str):
+    from mnvault.vault.errors import NotFound
+
+    stored = _stored(world, "V4", synthetic_number)
+    # The other organisation's clerk, acting there: the person is not found.
+    with pytest.raises(NotFound):
+        _view(world, world.ctx("outsider", SLIP, org=world.other_org), stored)
+    # Naming this organisation without a role in it: denied.
+    with pytest.raises(AuthorizationDenied, match="no role"):
+        _view(world, world.ctx("outsider", SLIP, org=world.org), stored)
+    # The document under a person it does not belong to: not found.
+    other = make_person(world, "V5")
+    with pytest.raises(NotFound):
+        _view(world, world.ctx("clerk", SLIP), stored, person_id=other.id)
+
+
+@pytest.mark.parametrize("who", ["admin", "auditor"])
+def test_admin_and_auditor_never_get_a_document(world: World, synthetic_number: str, who: str):
+    """DESIGN.md §4: admin and auditor see no number, and a document image shows one;
+    even assigned to the affair."""
+    from mnvault.access import services as access
+    from mnvault.affairs.services import get_affair
+
+    stored = _stored(world, f"V6{who}", synthetic_number)
+    with unit_of_work(world.sessions) as session:
+        access.assign(
+            session, world.ctx("admin"), user=world.users[who],
+            affair=get_affair(session, world.org.id, SLIP),
+        )  # fmt: skip
+    with pytest.raises(AuthorizationDenied):
+        _view(world, world.ctx(who, SLIP), stored)

@@ -36,6 +36,7 @@ class AuditAction(StrEnum):
     DISPOSAL_EXECUTE = "disposal:execute"
     DISPOSAL_PLAN = "disposal:plan"
     DISPOSAL_SETTINGS_UPDATE = "disposal_settings:update"
+    DOCUMENT_READ = "document:read"
     DOCUMENT_STORE = "document:store"
     EXPORT_APPROVE = "export:approve"
     EXPORT_CREATE = "export:create"

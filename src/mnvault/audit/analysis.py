@@ -33,7 +33,8 @@ from mnvault.audit.actions import AuditAction, Outcome
 USES = frozenset(
     str(action)
     for action in (
-        AuditAction.DOCUMENT_STORE,  # an image of a document that shows the number
+        AuditAction.DOCUMENT_READ,  # an image of a document that shows the number
+        AuditAction.DOCUMENT_STORE,
         AuditAction.EXPORT_CREATE,
         AuditAction.NUMBER_ACQUIRE,
         AuditAction.NUMBER_CORRECT,

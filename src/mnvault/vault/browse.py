@@ -163,6 +163,7 @@ def corrections(session: Session, summary: PersonSummary) -> list[Correction]:
 
 @dataclass(frozen=True)
 class Document:
+    id: uuid.UUID
     check: str
     content_type: str
     size_bytes: int
@@ -177,7 +178,7 @@ def documents(session: Session, summary: PersonSummary) -> list[Document]:
         .where(VerificationDocument.person_id == person_id)
         .order_by(VerificationDocument.uploaded_at)
     )
-    return [Document(d.check, d.content_type, d.size_bytes, d.uploaded_at) for d in rows]
+    return [Document(d.id, d.check, d.content_type, d.size_bytes, d.uploaded_at) for d in rows]
 
 
 @dataclass(frozen=True)

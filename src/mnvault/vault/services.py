@@ -621,3 +621,41 @@ def store_document(
                  "content_type": content_type, "size": len(data)},
     )  # fmt: skip
     return document
+
+
+@dataclass(frozen=True)
+class OpenedDocument:
+    check: str
+    content_type: str
+    data: bytes
+
+
+def open_document(
+    session: Session,
+    envelope: Envelope,
+    context: Context,
+    *,
+    person_id: uuid.UUID,
+    document_id: uuid.UUID,
+) -> OpenedDocument:
+    """A stored verification document's image, opened as the number is read (利用): the
+    image shows the number, so the same permission, for an affair the number was
+    acquired for; admin and auditor never get one. Audited without the content."""
+    _authorized_person(session, context, Permission.NUMBER_READ, person_id)
+    document = session.get(VerificationDocument, document_id)
+    if document is None or document.person_id != person_id:
+        raise NotFound(f"書類 {document_id}", f"document {document_id}")
+    if context.affair_code not in set(_ACQUIRED_FOR.scalars(session, {"person_id": person_id})):
+        raise PurposeMismatch(str(context.affair_code), str(context.affair_code))
+    stored = session.get(DataKey, person_id)
+    if stored is None:
+        raise NotHeld()  # disposed: the key, and with it the image, is gone
+    org, pid = context.organisation_id.hex, person_id.hex
+    dek = envelope.open_data_key(org, pid, WrappedKey(stored.kek_version, stored.wrapped_key))
+    data = envelope.open_field(dek, org, pid, f"document:{document.id}", document.ciphertext)
+    audit.record(
+        session, context, AuditAction.DOCUMENT_READ, person_id=person_id,
+        details={"document_id": str(document.id), "check": document.check,
+                 "content_type": document.content_type},
+    )  # fmt: skip
+    return OpenedDocument(document.check, document.content_type, data)

@@ -229,6 +229,33 @@ def reveal(request: Request, person_id: uuid.UUID, affair: Text = "") -> Respons
     return _person_page(request, person_id, number=number, affair=affair)
 
 
+@router.post("/persons/{person_id}/documents/{document_id}")
+def document(
+    request: Request, person_id: uuid.UUID, document_id: uuid.UUID, affair: Text = ""
+) -> Response:
+    """A verification document's image: it shows the number, so it is opened like one
+    (an affair the clerk holds, audited) and is never cached or sniffed."""
+
+    def work(session: Session, envelope: Envelope, context: Context, _v: Viewer) -> Any:
+        return vs.open_document(
+            session, envelope, context, person_id=person_id, document_id=document_id
+        )
+
+    if not affair:
+        raise AuthorizationDenied(permission="number:read", reason="no affair chosen")
+    opened = call(request, work, affair=affair)
+    extension = {"image/jpeg": "jpg", "image/png": "png"}.get(opened.content_type, "pdf")
+    return Response(
+        opened.data,
+        media_type=opened.content_type,
+        headers={
+            "Cache-Control": "no-store",
+            "Content-Disposition": f'inline; filename="{opened.check}-document.{extension}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
 # -- acquire and correct ---------------------------------------------------------------------
 
 

@@ -1,10 +1,10 @@
 """What each role's dashboard shows; read-only, nothing here returns a number.
 
-clerk: my affairs and my recent work; manager: take-out requests and disposal batches
-waiting for a decision, numbers falling due, recent denials and failures; auditor: the
-trail's state (entries, last signed checkpoint, last verification) and the latest analysis
-reports; admin: the users, the key versions with their wrapped-key counts, and the disposal
-confirmation setting.
+clerk: my affairs, the persons awaiting verification and my recent work; manager:
+take-out requests and disposal batches waiting for a decision, numbers falling due, recent
+denials and failures; auditor: the trail's state (entries, last signed checkpoint, last
+verification) and the latest analysis reports; admin: the users, the key versions with
+their wrapped-key counts, and the disposal confirmation setting.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from mnvault.access.context import Context
 from mnvault.access.models import Assignment, Membership, Role, User
 from mnvault.access.permissions import Permission
-from mnvault.access.services import authorize
+from mnvault.access.services import authorize, visible_persons
 from mnvault.affairs.models import Affair
 from mnvault.audit import checks, stored
 from mnvault.audit.actions import Outcome
@@ -31,7 +31,7 @@ from mnvault.disposal import services as retention
 from mnvault.disposal.models import BatchState, DisposalBatch
 from mnvault.disposal.services import confirmation_required
 from mnvault.keys import services as keys
-from mnvault.vault.models import ExportRequest
+from mnvault.vault.models import ExportRequest, NumberRecord, Person
 
 RECENT = 10
 
@@ -81,6 +81,7 @@ class Member:
 @dataclass
 class Dashboard:
     affairs: list[Affair] = field(default_factory=list)
+    awaiting: list[Person] = field(default_factory=list)
     recent: list[Work] = field(default_factory=list)
     waiting: list[Waiting] = field(default_factory=list)
     trail: TrailState | None = None
@@ -103,6 +104,23 @@ def my_affairs(session: Session, context: Context) -> list[Affair]:
                 Assignment.organisation_id == context.organisation_id,
             )
             .order_by(Affair.code)
+        )
+    )
+
+
+def awaiting_verification(
+    session: Session, context: Context, *, limit: int = RECENT
+) -> list[Person]:
+    """Persons inside the actor's assignments whose number is not acquired yet: the
+    clerk's to-do list (本人確認 and 取得, 番号法第16条). Oldest first, so no one waits
+    forever behind newcomers."""
+    return list(
+        session.scalars(
+            select(Person)
+            .outerjoin(NumberRecord, NumberRecord.person_id == Person.id)
+            .where(visible_persons(session, context), NumberRecord.person_id.is_(None))
+            .order_by(Person.created_at, Person.external_ref)
+            .limit(limit)
         )
     )
 
@@ -209,6 +227,7 @@ def dashboard(
     board = Dashboard()
     if Role.CLERK.value in roles:
         board.affairs = my_affairs(session, context)
+        board.awaiting = awaiting_verification(session, context)
     board.recent = _recent(session, context)
     if Role.MANAGER.value in roles:
         board.waiting = _waiting(session, context)
