@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
+from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
 from mnvault.access.errors import AccessError
@@ -60,6 +61,21 @@ def opened_vault(data_dir: Path | None) -> Iterator[Vault]:
         yield vault
     finally:
         vault.close()
+
+
+@contextmanager
+def signed_in_transaction(
+    data_dir: Path | None, login: str | None
+) -> Iterator[tuple[Session, Context]]:
+    """Most commands: open the vault, sign in, do one transaction; a known error (a
+    refusal, bad input) is printed in both languages and the command exits 1."""
+    with opened_vault(data_dir) as vault:
+        context = sign_in(vault, login)
+        try:
+            with vault.transaction() as session:
+                yield session, context
+        except KNOWN_ERRORS as exc:
+            fail(str(exc))
 
 
 def sign_in(vault: Vault, login: str | None, *, organisation: str | None = None) -> Context:

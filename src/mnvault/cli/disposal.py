@@ -17,7 +17,14 @@ import typer
 
 from mnvault.access.context import Context
 from mnvault.cli import disposal_contractor
-from mnvault.cli.common import DataDir, UserOpt, fail, opened_vault, sign_in
+from mnvault.cli.common import (
+    DataDir,
+    UserOpt,
+    fail,
+    opened_vault,
+    sign_in,
+    signed_in_transaction,
+)
 from mnvault.deployment.errors import KNOWN_ERRORS
 from mnvault.deployment.services import Vault
 from mnvault.disposal import batches
@@ -164,13 +171,8 @@ def due_list(
     user: UserOpt = None,
 ) -> None:
     """廃棄期限が来た（来る）個人番号の一覧 / numbers due (or due within DAYS)."""
-    with opened_vault(data_dir) as vault:
-        context = sign_in(vault, user)
-        try:
-            with vault.transaction() as session:
-                items = retention.due_list(session, context, today=_day(as_of), within_days=within)
-        except KNOWN_ERRORS as exc:
-            fail(str(exc))
+    with signed_in_transaction(data_dir, user) as (session, context):
+        items = retention.due_list(session, context, today=_day(as_of), within_days=within)
     typer.echo(
         "期限 / due on  外部参照ID / external id  種別 / kind  状態 / status  事務 / affairs"
     )
@@ -190,15 +192,8 @@ def reminders(
     user: UserOpt = None,
 ) -> None:
     """責任者への通知（期限到来・間近・確認待ち）/ notices for the manager."""
-    with opened_vault(data_dir) as vault:
-        context = sign_in(vault, user)
-        try:
-            with vault.transaction() as session:
-                notices = retention.reminders(
-                    session, context, today=_day(as_of), lead_days=lead_days
-                )
-        except KNOWN_ERRORS as exc:
-            fail(str(exc))
+    with signed_in_transaction(data_dir, user) as (session, context):
+        notices = retention.reminders(session, context, today=_day(as_of), lead_days=lead_days)
     for notice in notices:
         typer.echo(f"[{notice.kind}] {notice}")
     if not notices:
@@ -241,13 +236,8 @@ def cancel_batch(batch_id: str, data_dir: DataDir = None, user: UserOpt = None) 
 @app.command("list")
 def list_batches(data_dir: DataDir = None, user: UserOpt = None) -> None:
     """廃棄の記録 / the disposal records."""
-    with opened_vault(data_dir) as vault:
-        context = sign_in(vault, user)
-        try:
-            with vault.transaction() as session:
-                found = batches.list_batches(session, context)
-        except KNOWN_ERRORS as exc:
-            fail(str(exc))
+    with signed_in_transaction(data_dir, user) as (session, context):
+        found = batches.list_batches(session, context)
     for batch in found:
         _show(batch)
 
@@ -255,13 +245,8 @@ def list_batches(data_dir: DataDir = None, user: UserOpt = None) -> None:
 @app.command("rules")
 def rules(data_dir: DataDir = None, user: UserOpt = None) -> None:
     """適用中の保存期間規則と根拠 / retention rules in force with their sources."""
-    with opened_vault(data_dir) as vault:
-        context = sign_in(vault, user)
-        try:
-            with vault.transaction() as session:
-                entries = retention.list_rules(session, context)
-        except KNOWN_ERRORS as exc:
-            fail(str(exc))
+    with signed_in_transaction(data_dir, user) as (session, context):
+        entries = retention.list_rules(session, context)
     for entry in entries:
         r = entry.rule
         period = f"{r.years}y{r.months}m" if r.months else f"{r.years}y"
@@ -288,24 +273,19 @@ def rule_add(
     user: UserOpt = None,
 ) -> None:
     """組織独自の保存期間規則（法令より長い場合は理由必須）/ an organisation's own rule."""
-    with opened_vault(data_dir) as vault:
-        context = sign_in(vault, user)
-        try:
-            with vault.transaction() as session:
-                retention.add_rule(
-                    session,
-                    context,
-                    affair_code=affair,
-                    event=event,
-                    start=start,
-                    years=years,
-                    months=months,
-                    source=source,
-                    document_kind=document_kind,
-                    looser_reason=looser_reason,
-                )
-        except KNOWN_ERRORS as exc:
-            fail(str(exc))
+    with signed_in_transaction(data_dir, user) as (session, context):
+        retention.add_rule(
+            session,
+            context,
+            affair_code=affair,
+            event=event,
+            start=start,
+            years=years,
+            months=months,
+            source=source,
+            document_kind=document_kind,
+            looser_reason=looser_reason,
+        )
     typer.echo(f"登録しました / recorded: {affair}")
 
 
@@ -322,13 +302,8 @@ def setting(
     user: UserOpt = None,
 ) -> None:
     """廃棄バッチの確認要否（中小規模事業者は常に要）/ whether batches need confirmation."""
-    with opened_vault(data_dir) as vault:
-        context = sign_in(vault, user)
-        try:
-            with vault.transaction() as session:
-                retention.set_confirmation_required(session, context, required=confirmation)
-        except KNOWN_ERRORS as exc:
-            fail(str(exc))
+    with signed_in_transaction(data_dir, user) as (session, context):
+        retention.set_confirmation_required(session, context, required=confirmation)
     typer.echo(f"確認 / confirmation required: {confirmation}")
 
 
@@ -344,16 +319,11 @@ def end_relationship(
 ) -> None:
     """退職・契約終了・死亡を記録（保存期間の起算）/ record the end of the relationship."""
     day = _day(on)
-    with opened_vault(data_dir) as vault:
-        context = sign_in(vault, user)
-        try:
-            with vault.transaction() as session:
-                found = vault_services.find_person(session, context, external_ref)
-                vault_services.end_relationship(
-                    session, context, person_id=found.id, ended_on=day, cause=cause
-                )
-        except KNOWN_ERRORS as exc:
-            fail(str(exc))
+    with signed_in_transaction(data_dir, user) as (session, context):
+        found = vault_services.find_person(session, context, external_ref)
+        vault_services.end_relationship(
+            session, context, person_id=found.id, ended_on=day, cause=cause
+        )
     typer.echo(f"記録しました / recorded: {external_ref} {cause.value} {day}")
 
 
@@ -367,14 +337,7 @@ def record_event(
 ) -> None:
     """最終提出日など起算日を記録 / record a dated event (last filing, ...)."""
     day = _day(on)
-    with opened_vault(data_dir) as vault:
-        context = sign_in(vault, user)
-        try:
-            with vault.transaction() as session:
-                found = vault_services.find_person(session, context, external_ref)
-                retention.record_event(
-                    session, context, person_id=found.id, event=event, occurred_on=day
-                )
-        except KNOWN_ERRORS as exc:
-            fail(str(exc))
+    with signed_in_transaction(data_dir, user) as (session, context):
+        found = vault_services.find_person(session, context, external_ref)
+        retention.record_event(session, context, person_id=found.id, event=event, occurred_on=day)
     typer.echo(f"記録しました / recorded: {external_ref} {event.value} {day}")

@@ -1,0 +1,69 @@
+"""`mnvault dispose …` end to end through the real CLI (issue 5): a retirement recorded by
+the clerk makes a number due, the manager sees it, plans, confirms and runs the batch,
+and refusals come back as bilingual errors with exit code 1. No number is printed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mnvault.vault.csvfile import write_example_csv
+from tests.test_cli_flow import Deployment, deployment, mnvault, read_all_numbers
+
+__all__ = ["deployment"]  # the fixture, shared with the main CLI flow
+
+
+def test_retire_see_due_plan_confirm_run(deployment: Deployment, tmp_path: Path) -> None:
+    env, manager = deployment.env, deployment.manager_env
+
+    def clerk(*args: str) -> tuple[int, str]:
+        result = mnvault(list(args), {**env, **deployment.code("sato")})
+        return result.returncode, result.stdout + result.stderr
+
+    def boss(*args: str) -> tuple[int, str]:
+        result = mnvault(list(args), {**manager, **deployment.code("suzuki")})
+        return result.returncode, result.stdout + result.stderr
+
+    people = tmp_path / "people.csv"
+    write_example_csv(people, 3, seed=21)
+    numbers = read_all_numbers(people)
+    outputs: list[str] = []
+    code, out = clerk("import", "persons", str(people), "--affair", "withholding_slip")
+    assert code == 0, out
+
+    code, out = clerk("dispose", "end", "E0000002", "--on", "2010-03-31")
+    outputs.append(out)
+    assert code == 0, out
+    assert "recorded: E0000002 retirement 2010-03-31" in out
+    code, out = clerk("dispose", "end", "E0000002", "--on", "31/03/2010")
+    assert code == 1 and "error" in out  # a bad date: refused before anything is written
+
+    code, out = boss("dispose", "due")
+    outputs.append(out)
+    assert code == 0, out
+    assert "E0000002" in out and "E0000001" not in out
+    assert "total: 1" in out
+
+    code, out = boss("dispose", "rules")
+    outputs.append(out)
+    assert code == 0, out
+    assert "withholding_slip" in out
+
+    code, out = clerk("dispose", "--due", "--reason", "退職後の保存期間経過")
+    assert code == 1 and "エラー / error" in out  # a clerk plans no disposal
+
+    code, out = boss("dispose", "--due", "--reason", "退職後の保存期間経過", "--confirm")
+    outputs.append(out)
+    assert code == 0, out
+
+    code, out = boss("dispose", "list")
+    outputs.append(out)
+    assert code == 0, out
+
+    code, out = boss("dispose", "due")
+    assert code == 0 and "total: 0" in out
+
+    code, out = clerk("person", "show", "E0000002", "--reveal", "--affair", "withholding_slip")
+    assert code == 1 and "no number is held" in out  # the number is gone
+    code, out = clerk("person", "show", "E0000001", "--reveal", "--affair", "withholding_slip")
+    assert code == 0 and numbers[0] in out  # the others still decrypt after the rotation
+    assert not any(n in text for n in numbers for text in outputs)
