@@ -9,8 +9,7 @@ from typing import Annotated
 import typer
 
 from mnvault.access import services as access
-from mnvault.cli.common import DataDir, UserOpt, fail, opened_vault, sign_in
-from mnvault.deployment.errors import KNOWN_ERRORS
+from mnvault.cli.common import DataDir, UserOpt, fail, signed_in_transaction
 from mnvault.orgs import services as orgs
 
 app = typer.Typer(help="組織・部署・特定個人情報ファイル / organisation", no_args_is_help=True)
@@ -24,13 +23,8 @@ def add_department(
     user: UserOpt = None,
 ) -> None:
     """部署を追加 / add a department."""
-    with opened_vault(data_dir) as vault:
-        context = sign_in(vault, user)
-        try:
-            with vault.transaction() as session:
-                orgs.create_department(session, context, code=code, name=name)
-        except KNOWN_ERRORS as exc:
-            fail(str(exc))
+    with signed_in_transaction(data_dir, user) as (session, context):
+        orgs.create_department(session, context, code=code, name=name)
     typer.echo(f"追加しました / added: {code} {name}")
 
 
@@ -44,33 +38,23 @@ def add_spi_file(
     user: UserOpt = None,
 ) -> None:
     """特定個人情報ファイルを登録 / register an SPI file."""
-    with opened_vault(data_dir) as vault:
-        context = sign_in(vault, user)
-        try:
-            with vault.transaction() as session:
-                orgs.register_spi_file(
-                    session, context, name=name, purpose=purpose, affair_codes=affair,
-                    responsible_user_id=context.actor_id, department_code=department,
-                )  # fmt: skip
-        except KNOWN_ERRORS as exc:
-            fail(str(exc))
+    with signed_in_transaction(data_dir, user) as (session, context):
+        orgs.register_spi_file(
+            session, context, name=name, purpose=purpose, affair_codes=affair,
+            responsible_user_id=context.actor_id, department_code=department,
+        )  # fmt: skip
     typer.echo(f"登録しました / registered: {name}")
 
 
 @app.command("spi-files")
 def spi_files(data_dir: DataDir = None, user: UserOpt = None) -> None:
     """特定個人情報ファイルの一覧（番号は含まない） / the SPI file register (no numbers)."""
-    with opened_vault(data_dir) as vault:
-        context = sign_in(vault, user)
-        try:
-            with vault.transaction() as session:
-                register = orgs.spi_file_register(session, context)
-                lines = [
-                    f"{f.name}\t{', '.join(f.affair_codes)}\t{f.purpose}\t{f.created_at:%Y-%m-%d}"
-                    for f in register
-                ]
-        except KNOWN_ERRORS as exc:
-            fail(str(exc))
+    with signed_in_transaction(data_dir, user) as (session, context):
+        register = orgs.spi_file_register(session, context)
+        lines = [
+            f"{f.name}\t{', '.join(f.affair_codes)}\t{f.purpose}\t{f.created_at:%Y-%m-%d}"
+            for f in register
+        ]
     typer.echo("名称 / name\t事務 / affairs\t利用目的 / purpose\t登録日 / registered")
     for line in lines:
         typer.echo(line)
@@ -98,16 +82,11 @@ def conditions(
         start, end = _hours(office_hours) if office_hours else (None, None)
     except ValueError:
         fail("曜日・時間の書式が正しくありません / bad weekday or time format")
-    with opened_vault(data_dir) as vault:
-        context = sign_in(vault, user)
-        try:
-            with vault.transaction() as session:
-                access.set_conditions(
-                    session, context, time_zone=time_zone, office_days=days,
-                    office_start=start, office_end=end, networks=network or None,
-                )  # fmt: skip
-        except KNOWN_ERRORS as exc:
-            fail(str(exc))
+    with signed_in_transaction(data_dir, user) as (session, context):
+        access.set_conditions(
+            session, context, time_zone=time_zone, office_days=days,
+            office_start=start, office_end=end, networks=network or None,
+        )  # fmt: skip
     typer.echo("設定しました / conditions set")
     if network and not any(_covers_loopback(n) for n in network):
         typer.echo(

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from mnvault.cli.common import DataDir, UserOpt, fail, opened_vault, sign_in
+from mnvault.cli.common import DataDir, UserOpt, fail, opened_vault, sign_in, signed_in_transaction
 from mnvault.deployment.errors import KNOWN_ERRORS
 from mnvault.vault import exporter
 from mnvault.vault.csvfile import LineError
@@ -140,16 +140,9 @@ def export_decide(
     user: UserOpt = None,
 ) -> None:
     """持出し申請を承認・却下（責任者、申請者本人は不可） / approve or reject (manager)."""
-    with opened_vault(data_dir) as vault:
-        context = sign_in(vault, user)
-        try:
-            with vault.transaction() as session:
-                decided = exporter.decide_export(
-                    session, context, request_id=request_id, approve=approve
-                )
-                state = decided.state
-        except KNOWN_ERRORS as exc:
-            fail(str(exc))
+    with signed_in_transaction(data_dir, user) as (session, context):
+        decided = exporter.decide_export(session, context, request_id=request_id, approve=approve)
+        state = decided.state
     typer.echo(f"{'承認' if approve else '却下'}しました / {state}: {request_id}")
 
 

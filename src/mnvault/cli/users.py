@@ -11,7 +11,7 @@ from mnvault.access.models import Role
 from mnvault.access.permissions import Permission
 from mnvault.affairs.services import get_affair
 from mnvault.auth import services as auth
-from mnvault.cli.common import DataDir, UserOpt, fail, opened_vault, sign_in
+from mnvault.cli.common import DataDir, UserOpt, fail, opened_vault, sign_in, signed_in_transaction
 from mnvault.deployment.errors import KNOWN_ERRORS
 
 app = typer.Typer(help="利用者と権限 / users and roles", no_args_is_help=True)
@@ -67,14 +67,9 @@ def reset_totp(
 ) -> None:
     """認証アプリを失くした利用者の二要素認証をリセット / reset the second factor of a
     user who lost their authenticator (they enrol a new one at their next sign-in)."""
-    with opened_vault(data_dir) as vault:
-        context = sign_in(vault, user)
-        try:
-            with vault.transaction() as session:
-                target = access.member_by_login(session, context, login)
-                ended = auth.reset_totp(session, context, user_id=target.id, reason=reason)
-        except KNOWN_ERRORS as exc:
-            fail(str(exc))
+    with signed_in_transaction(data_dir, user) as (session, context):
+        target = access.member_by_login(session, context, login)
+        ended = auth.reset_totp(session, context, user_id=target.id, reason=reason)
     typer.echo(
         f"リセットしました / reset: {login} (終了したセッション / sessions ended: {ended}); "
         "次回サインイン時に再登録 / they enrol a new authenticator at their next sign-in"
@@ -89,12 +84,7 @@ def reset_password(
 ) -> None:
     """一時パスワードを発行（一度だけ表示、要変更） / set a one-time password (shown once;
     the user must change it; their sessions end)."""
-    with opened_vault(data_dir) as vault:
-        context = sign_in(vault, user)
-        try:
-            with vault.transaction() as session:
-                target = access.member_by_login(session, context, login)
-                password = auth.reset_password(session, context, user_id=target.id)
-        except KNOWN_ERRORS as exc:
-            fail(str(exc))
+    with signed_in_transaction(data_dir, user) as (session, context):
+        target = access.member_by_login(session, context, login)
+        password = auth.reset_password(session, context, user_id=target.id)
     typer.echo(f"一時パスワード / temporary password (shown once): {password}")
