@@ -122,6 +122,12 @@ def test_search_by_name_kind_and_by_number_never_puts_them_in_a_url(web: Web):
     assert "E200" in by_name.text and "D201" not in by_name.text
     by_kind = clerk.submit("/persons", "/persons", {"kind": "dependent"})
     assert "D201" in by_kind.text and "E200" not in by_kind.text
+    held = clerk.submit("/persons", "/persons", {"status": "held"})
+    assert "E200" in held.text and "D201" not in held.text
+    awaiting = clerk.submit("/persons", "/persons", {"status": "awaiting"})
+    assert "D201" in awaiting.text and "E200" not in awaiting.text
+    unknown = clerk.submit("/persons", "/persons", {"status": "nonsense"})  # ignored: all
+    assert "D201" in unknown.text and "E200" in unknown.text
     found = clerk.submit("/persons", "/persons/lookup", {"my_number": numbers[0], "affair": SLIP})
     assert found.url.path == f"/persons/{first}"
     missing = clerk.submit("/persons", "/persons/lookup", {"my_number": numbers[1], "affair": SLIP})

@@ -27,6 +27,7 @@ from mnvault.audit.models import AuditEntry
 from mnvault.orgs.models import Department
 from mnvault.vault.errors import NotFound
 from mnvault.vault.models import (
+    LifeStatus,
     NumberCorrection,
     NumberRecord,
     Person,
@@ -46,6 +47,7 @@ class Filters:
     kind: str = ""
     department_id: uuid.UUID | None = None
     offset: int = 0
+    status: str = ""  # a key of labels.PERSON_STATUSES, or "" for all
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,15 @@ def search(session: Session, context: Context, filters: Filters) -> Page:
         where.append(Person.kind == filters.kind)
     if filters.department_id:
         where.append(Person.department_id == filters.department_id)
+    held = select(NumberRecord.person_id)
+    if filters.status == "held":
+        where.append(Person.id.in_(held))
+    elif filters.status == "awaiting":
+        where.append(Person.id.not_in(held))
+    elif filters.status == "ended":
+        where.append(Person.relationship_end.is_not(None))
+    elif filters.status == "deceased":
+        where.append(Person.life_status == LifeStatus.DECEASED.value)
     total = session.scalar(select(func.count()).select_from(Person).where(*where)) or 0
     offset = min(max(filters.offset, 0), 2**62)
     rows = session.execute(

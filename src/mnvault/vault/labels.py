@@ -17,6 +17,15 @@ PERSON_KINDS: dict[str, tuple[str, str]] = {
     PersonKind.RESIDENT: ("住民", "resident"),
 }
 
+# The persons list's status filter: what a clerk looks for when preparing a filing or
+# a disposal.
+PERSON_STATUSES: dict[str, tuple[str, str]] = {
+    "held": ("番号取得済み", "number held"),
+    "awaiting": ("番号未取得", "number not yet acquired"),
+    "ended": ("退職・契約終了", "relationship ended"),
+    "deceased": ("死亡", "deceased"),
+}
+
 # 番号確認 documents (番号法第16条; 施行規則第1条〜第3条).
 NUMBER_CHECK: dict[str, tuple[str, str]] = {
     NumberCheckDocument.MY_NUMBER_CARD: ("個人番号カード", "My Number Card"),

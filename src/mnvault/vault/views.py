@@ -72,7 +72,12 @@ def _list(
         }
 
     values = call(request, work)
-    values |= {"filters": filters, "kinds": labels.PERSON_KINDS, "error": error}
+    values |= {
+        "filters": filters,
+        "kinds": labels.PERSON_KINDS,
+        "statuses": labels.PERSON_STATUSES,
+        "error": error,
+    }
     return render(request, "vault/persons.html", values, status=status)
 
 
@@ -84,14 +89,17 @@ def persons(request: Request, offset: int = 0) -> Response:
 @router.post("/persons")
 def search_persons(
     request: Request,
+    *,
     q: Text = "",
     kind: Text = "",
     department: Text = "",
+    status: Text = "",
     offset: Annotated[int, Form(ge=0)] = 0,
 ) -> Response:
     """Filters travel in the body: a name typed here never lands in a URL or history."""
     kind = kind if kind in labels.PERSON_KINDS else ""
-    filters = browse.Filters(q, kind, _uuid(department), offset)
+    status = status if status in labels.PERSON_STATUSES else ""
+    filters = browse.Filters(q, kind, _uuid(department), offset, status)
     return _list(request, filters)
 
 
