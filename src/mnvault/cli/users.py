@@ -1,7 +1,10 @@
-"""mnvault user …: add users, grant roles, assign clerks to affairs (run as an admin)."""
+"""mnvault user …: add users, grant roles, assign clerks to affairs (run as an admin);
+change one's own password (anyone)."""
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Annotated
 
 import typer
@@ -88,3 +91,27 @@ def reset_password(
         target = access.member_by_login(session, context, login)
         password = auth.reset_password(session, context, user_id=target.id)
     typer.echo(f"一時パスワード / temporary password (shown once): {password}")
+
+
+@app.command("change-password")
+def change_password(data_dir: DataDir = None, user: UserOpt = None) -> None:
+    """自分のパスワードを変更（全セッション終了） / change your own password (every
+    session ends). The new one: MNVAULT_NEW_PASSWORD, or asked twice on a terminal."""
+    current = os.environ.get("MNVAULT_USER_PASSWORD")
+    if current is None:
+        if not sys.stdin.isatty():
+            fail("パスワードがありません / no password (set MNVAULT_USER_PASSWORD)")
+        current = str(typer.prompt("現在のパスワード / current password", hide_input=True))
+        os.environ["MNVAULT_USER_PASSWORD"] = current  # sign-in asks for it once only
+    new = os.environ.get("MNVAULT_NEW_PASSWORD")
+    if new is None:
+        if not sys.stdin.isatty():
+            fail("新しいパスワードがありません / no new password (set MNVAULT_NEW_PASSWORD)")
+        new = str(
+            typer.prompt(
+                "新しいパスワード / new password", hide_input=True, confirmation_prompt=True
+            )
+        )
+    with signed_in_transaction(data_dir, user) as (session, context):
+        auth.change_password(session, user_id=context.actor_id, current=current, new=new)
+    typer.echo("変更しました。再度サインインしてください / changed; sign in again")
