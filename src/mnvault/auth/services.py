@@ -57,7 +57,7 @@ SESSION_PREFIX = "mnv_s_"
 TOKEN_PREFIX = "mnv_t_"  # noqa: S105 - a public prefix, not a secret
 NUMBER_ROLES = frozenset({Role.CLERK, Role.MANAGER, Role.CHIEF_OFFICER, Role.PROTECTION_MANAGER})
 
-_TOTP_OWNER = "users"  # the "organisation" part of a TOTP secret's associated data
+TOTP_OWNER = "users"  # the "organisation" part of a TOTP secret's associated data
 
 
 def digest(token: str) -> str:
@@ -234,7 +234,7 @@ def _totp_secret(envelope: Envelope, state: UserSecurity) -> bytes | None:
         WrappedKey(int(state.totp_kek_version or 0), state.totp_wrapped_key),
         state.totp_ciphertext,
     )
-    return envelope.open(_TOTP_OWNER, state.user_id.hex, "totp_secret", sealed)
+    return envelope.open(TOTP_OWNER, state.user_id.hex, "totp_secret", sealed)
 
 
 def _accept_totp(envelope: Envelope, state: UserSecurity, code: str) -> bool:
@@ -276,7 +276,7 @@ def begin_totp_enrolment(
         # otherwise an admin could reset a clerk and sign in as them.
         raise TotpAlreadyEnrolled()
     secret = new_totp_secret()
-    sealed = envelope.seal(_TOTP_OWNER, row.user_id.hex, "totp_secret", secret)
+    sealed = envelope.seal(TOTP_OWNER, row.user_id.hex, "totp_secret", secret)
     state.totp_kek_version = sealed.wrapped_key.kek_version
     state.totp_wrapped_key = sealed.wrapped_key.blob
     state.totp_ciphertext = sealed.ciphertext

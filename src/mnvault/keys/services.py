@@ -25,7 +25,7 @@ from mnvault.access.services import authorize, organisation_resource
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.auth.models import UserSecurity
-from mnvault.auth.services import _TOTP_OWNER as TOTP_OWNER  # the secrets' associated data
+from mnvault.auth.services import TOTP_OWNER  # the secrets' associated data
 from mnvault.crypto import Envelope, KeyProvider, WrappedKey
 from mnvault.crypto.keyring import REFRESH_SECONDS, KekInfo
 from mnvault.db.base import utcnow
