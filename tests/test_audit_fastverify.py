@@ -83,6 +83,40 @@ def test_the_sqlite_encoding_is_the_reference_encoding(
         engine.dispose()
 
 
+def test_the_sqlite_encodings_are_byte_identical_to_chain_py(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bytes the fast path hashes are chain.py's encoding v1, entry for entry (not
+    merely the same verdict): trails already written and archived verify unchanged."""
+    monkeypatch.setattr(sqlite_encoding, "SHORTEST_RUNS", 1)
+    engine = make_engine(f"sqlite:///{tmp_path / 'trail.sqlite3'}")
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    context = Context(
+        actor_id=uuid.uuid4(), organisation_id=uuid.uuid4(), affair_code="slip", request_id="r"
+    )
+    with unit_of_work(factory) as session:
+        audit.record(session, context, AuditAction.PERSON_READ, details={"名": "試", "n": 1.5})
+        audit.record_many(
+            session, context, AuditAction.NUMBER_ACQUIRE, [uuid.uuid4() for _ in range(12)]
+        )
+        audit.record(session, context, AuditAction.PERSON_READ, person_id=uuid.uuid4())
+    try:
+        with trail.snapshot(engine) as connection:
+            cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            expected = [
+                chain.encode_texts(entry.seq, entry.texts(), entry.prev_hash)
+                for entry in trail.read_entries(connection)
+            ]
+            for low, high in ((0, 14), (0, 8), (8, 14), (3, 11)):
+                columns = sqlite_encoding.read_range(cursor, low, high)
+                assert columns is not None, (low, high)
+                encoded = list(sqlite_encoding.encode_range(low, high, columns))
+                assert encoded == expected[low:high], (low, high)
+    finally:
+        engine.dispose()
+
+
 def test_seq_fields_cross_powers_of_ten() -> None:
     seqs = range(1, 1002)
     assert list(sqlite_encoding.seq_fields(1, 1001)) == [

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from mnvault.access.context import Context
-from mnvault.audit import checkpoints, parallel, trail
+from mnvault.audit import checkpoints, parallel, pg_encoding, trail
 from mnvault.audit import services as audit
 from mnvault.audit import verify as audit_verify
 from mnvault.audit.actions import AuditAction
@@ -63,4 +63,58 @@ def test_parallel_verification_agrees_with_the_sequential_pass(
         assert report.first is not None
         assert report.first.problem is Problem.CHANGED and report.first.first_seq == 99
     finally:
+        engine.dispose()
+
+
+# Details as any JSON a forger could store: the parallel pass must read each as the
+# sequential pass does (on PostgreSQL one reads the stored text, the other the driver's
+# parsed value), so that a trail re-chained over them is confirmed by both or by neither.
+ODD_DETAILS = ('"abc"', "null", "1.0", '"{\\"a\\": 1}"', "[2, 1]", '{"b": 1, "a": "試"}', "{}")
+
+
+def test_odd_details_are_read_alike_by_both_passes(fresh: tuple[str, dict[str, str]]) -> None:
+    url, options = fresh
+    engine = make_engine(url, **({"connect_args": options} if options else {}))
+    factory = make_session_factory(engine)
+    context = Context(actor_id=uuid.uuid4(), organisation_id=uuid.uuid4(), affair_code="slip")
+    with unit_of_work(factory) as session:
+        for i in range(len(ODD_DETAILS)):
+            audit.record(session, context, AuditAction.PERSON_READ, details={"i": i})
+        audit.record_many(
+            session, context, AuditAction.NUMBER_ACQUIRE, [uuid.uuid4() for _ in range(9)]
+        )
+    count = len(ODD_DETAILS) + 9
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setattr(parallel, "CHUNK", 4)
+    try:
+        with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("ALTER TABLE audit_entries DISABLE TRIGGER USER"))
+                cast = "CAST(:details AS json)"
+            else:
+                cast = ":details"
+            for seq, details in enumerate(ODD_DETAILS, start=1):
+                connection.execute(
+                    text(f"UPDATE audit_entries SET details = {cast} WHERE seq = :seq"),  # noqa: S608
+                    {"details": details, "seq": seq},
+                )
+            # Re-chained as the sequential pass reads the entries, as a forger would.
+            prev = b"\0" * 32
+            for entry in list(trail.read_entries(connection)):
+                digest = entry._replace(prev_hash=prev).computed_hash()
+                connection.execute(
+                    text("UPDATE audit_entries SET prev_hash = :p, entry_hash = :h WHERE seq = :s"),
+                    {"p": prev, "h": digest, "s": entry.seq},
+                )
+                prev = digest
+        scanned = parallel.scan(engine, set(), count, processes=2)
+        assert scanned is not None and scanned.count == count
+        assert scanned.last_hash == prev
+        with trail.snapshot(engine) as connection:
+            if connection.dialect.name == "postgresql":  # the column path, not its fallback
+                raw = connection.connection.driver_connection
+                fast = pg_encoding.check_range(raw.cursor(binary=True), 0, count, frozenset())  # type: ignore[union-attr]
+                assert fast.ok and fast.last_hash == prev
+    finally:
+        monkeypatch.undo()
         engine.dispose()

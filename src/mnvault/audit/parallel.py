@@ -8,9 +8,9 @@ chunk's Merkle subtree (mnvault.audit.chunkcheck); it sends back the chunk's fir
 chunks and joins the subtrees, so the result is exactly the sequential pass's
 (mnvault.audit.verify).
 
-On SQLite the encodings come from the query (mnvault.audit.sqlite_encoding); a chunk
-that query cannot encode, and every chunk on other databases, is encoded by the
-reference code of mnvault.audit.trail.
+On SQLite the encodings come from the query (mnvault.audit.sqlite_encoding), on
+PostgreSQL from the rows read as columns (mnvault.audit.pg_encoding); a chunk either
+declines is encoded entry by entry by the reference converters of mnvault.audit.trail.
 
 It only ever confirms a whole trail: at the first sign of trouble it answers None
 and the caller runs the sequential pass, which alone says what is wrong and where.
@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Engine
 
-from mnvault.audit import chain, sqlite_encoding
+from mnvault.audit import chain, pg_encoding, sqlite_encoding
 from mnvault.audit.chunkcheck import Chunk, check
 from mnvault.audit.merkle import Frontier, node_hash
 from mnvault.audit.trail import ENTRIES_SQL, snapshot
@@ -36,6 +36,7 @@ from mnvault.audit.verify import Scan
 CHUNK = 1 << 16
 _PERSON = 7  # the one column that differs in every bulk entry: never cached
 _CACHE_LIMIT = 50_000
+MMAP_BYTES = 1 << 30  # per worker; address space only, pages come from the OS cache
 
 _engine: Engine | None = None
 
@@ -49,7 +50,9 @@ def _start_worker(engine: Engine) -> None:
 _CONVERTERS = sqlite_encoding.CONVERTERS_AS_READ
 
 
-def _encoder() -> Callable[[Any], bytes]:
+def _encoder(
+    converters: Sequence[Callable[[Any], str | None]] = _CONVERTERS,
+) -> Callable[[Any], bytes]:
     """Encoded fields occurred_at..details of a raw row (chain encoding v1).
 
     Bulk entries share everything but seq and person: the fields before and after the
@@ -59,10 +62,10 @@ def _encoder() -> Callable[[Any], bytes]:
     text = chain.text
     before: dict[tuple[Any, ...], bytes] = {}
     after: dict[tuple[Any, ...], bytes] = {}
-    person = _CONVERTERS[_PERSON - 1]
+    person = converters[_PERSON - 1]
 
     def group(row: Any, start: int, stop: int) -> bytes:
-        return b"".join(text(_CONVERTERS[i - 1](row[i])) for i in range(start, stop))
+        return b"".join(text(converters[i - 1](row[i])) for i in range(start, stop))
 
     def cached(cache: dict[tuple[Any, ...], bytes], row: Any, start: int, stop: int) -> bytes:
         values = row[start:stop]
@@ -94,10 +97,16 @@ def _hash(value: Any) -> Any:
 
 
 def _reference_check(
-    connection: Any, encode: Callable[[Any], bytes], low: int, high: int, sizes: frozenset[int]
+    connection: Any,
+    encode: Callable[[Any], bytes],
+    low: int,
+    high: int,
+    sizes: frozenset[int],
+    *,
+    sql: str = ENTRIES_SQL,
 ) -> Chunk:
     rows = connection.exec_driver_sql(
-        f"{ENTRIES_SQL} WHERE seq > {int(low)} AND seq <= {int(high)} ORDER BY seq"
+        f"{sql} WHERE seq > {int(low)} AND seq <= {int(high)} ORDER BY seq"
     ).fetchall()
     if not rows:
         return Chunk()
@@ -136,12 +145,27 @@ def _check(low: int, high: int, sizes: frozenset[int]) -> Chunk:
         if connection.dialect.name == "sqlite":
             fast = sqlite_encoding.check_range
             cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            # Pages mapped rather than copied into the cache: a chunk is read twice (its
+            # runs, then its columns) and is larger than the cache.
+            cursor.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
             try:
                 result: Chunk = fast(cursor, low, high, sizes)
             finally:
                 cursor.close()
             if result.ok:
                 return result
+        if connection.dialect.name == "postgresql":
+            # Binary: ids and hashes come as bytes, not hex to decode (the values are
+            # the same: psycopg's binary and text loaders agree).
+            cursor = connection.connection.driver_connection.cursor(binary=True)  # type: ignore[union-attr]
+            try:
+                result = pg_encoding.check_range(cursor, low, high, sizes)
+            finally:
+                cursor.close()
+            if result.ok:
+                return result
+            encode = _checkers.setdefault("postgresql", _encoder(pg_encoding.CONVERTERS))
+            return _reference_check(connection, encode, low, high, sizes, sql=pg_encoding.SQL)
         encode = _checkers.setdefault("reference", _encoder())
         return _reference_check(connection, encode, low, high, sizes)
 

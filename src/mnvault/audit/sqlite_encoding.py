@@ -21,7 +21,10 @@ would too.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain as joined
 from itertools import repeat
 from typing import Any
@@ -92,18 +95,29 @@ CONVERTERS_AS_READ: tuple[Callable[[Any], str | None], ...] = (
 
 
 def seq_fields(first: int, last: int) -> Iterator[bytes]:
-    """TAG and the encoded seq of first..last, without a Python step per seq."""
+    """TAG and the encoded seq of first..last, without a Python step per seq.
+
+    Seqs of one width are joined with their prefix (ASCII: TAG, then a length below 128)
+    as one text, encoded once and cut at that width in C."""
     start = first
     while start <= last:
         digits = len(str(start))
         stop = min(last, 10**digits - 1)
-        prefix = chain.TAG + digits.to_bytes(4, "big")
-        yield from map(prefix.__add__, map(str.encode, map(str, range(start, stop + 1))))
+        prefix = (chain.TAG + digits.to_bytes(4, "big")).decode("ascii")
+        joined_text = prefix + prefix.join(map(str, range(start, stop + 1)))
+        yield from cut(joined_text.encode("ascii"), len(prefix) + digits, 0, stop - start + 1)
         start = stop + 1
 
 
-def _slices(blob: bytes, size: int, start: int, count: int) -> list[bytes]:
-    return [blob[i : i + size] for i in range(start, start + size * count, size)]
+@lru_cache(maxsize=8)
+def _cutter(size: int, count: int) -> struct.Struct:
+    # One unpack makes all ``count`` pieces; cached, for most chunks and runs are alike.
+    return struct.Struct(f"{size}s" * count)
+
+
+def cut(blob: bytes, size: int, start: int, count: int) -> tuple[bytes, ...]:
+    """``count`` pieces of ``size`` bytes from ``start`` (the caller checked the length)."""
+    return _cutter(size, count).unpack_from(blob, start) if count else ()
 
 
 def _encoded(values: tuple[Any, ...], columns: range) -> bytes:
@@ -139,41 +153,73 @@ def _runs(cursor: Any, low: int, high: int) -> list[tuple[int, int, tuple[Any, .
     return runs
 
 
-def check_range(cursor: Any, low: int, high: int, sizes: frozenset[int]) -> Chunk:
-    """Entries low+1..high checked the fast way; not ``ok`` where it does not apply."""
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """What SQLite hands over for a chunk: its runs, and persons, previous hashes and
+    entry hashes each as one blob in seq order."""
+
+    runs: list[tuple[int, int, tuple[Any, ...]]]
+    persons: bytes
+    prevs: bytes
+    hashes: bytes
+
+
+def read_range(cursor: Any, low: int, high: int) -> Columns | None:
+    """Entries low+1..high as :class:`Columns`; None where this path does not apply."""
     runs = _runs(cursor, low, high)
     if not runs:
-        return Chunk()
+        return None
     persons, prevs, hashes = cursor.execute(COLUMNS_SQL, (low, high)).fetchone()
     count = high - low
     if len(prevs or b"") != 32 * count or len(hashes or b"") != 32 * count:
-        return Chunk()
-    persons_hex = (persons or b"").hex().encode("ascii")
-    seq_parts: list[Iterable[bytes]] = []
+        return None
+    with_person = sum(last - first + 1 for first, last, values in runs if not values[-1])
+    if 16 * with_person != len(persons or b""):
+        return None
+    return Columns(runs, persons or b"", prevs, hashes)
+
+
+def encode_range(low: int, high: int, columns: Columns) -> Iterator[bytes]:
+    """The canonical encodings of entries low+1..high (chain encoding v1), in seq order.
+
+    Per entry only its seq, person and previous hash vary within a run: they are cut
+    from the blobs in C, and one ``bytes.join`` an entry splices them in."""
+    count = high - low
+    persons = cut(columns.persons.hex().encode("ascii"), 32, 0, len(columns.persons) // 16)
     befores: list[Iterable[bytes]] = []
     people: list[Iterable[bytes]] = []
     afters: list[Iterable[bytes]] = []
     taken = 0
-    for first, last, values in runs:
+    for first, last, values in columns.runs:
         count_here = last - first + 1
-        seq_parts.append(seq_fields(first, last))
         if values[-1]:  # no person
             before = _encoded(values, _BEFORE) + _NULL
             people.append(repeat(b"", count_here))
         else:
             before = _encoded(values, _BEFORE) + _ID_PREFIX
-            people.append(_slices(persons_hex, 32, 32 * taken, count_here))
+            people.append(persons[taken : taken + count_here])
             taken += count_here
         befores.append(repeat(before, count_here))
         afters.append(repeat(_encoded(values, _AFTER) + _HASH_PREFIX, count_here))
-    if 32 * taken != len(persons_hex):
+    flat = joined.from_iterable
+    prevs = cut(columns.prevs, 32, 0, count)
+    return map(
+        b"".join,
+        zip(
+            seq_fields(low + 1, high), flat(befores), flat(people), flat(afters), prevs, strict=True
+        ),
+    )
+
+
+def check_range(cursor: Any, low: int, high: int, sizes: frozenset[int]) -> Chunk:
+    """Entries low+1..high checked the fast way; not ``ok`` where it does not apply."""
+    columns = read_range(cursor, low, high)
+    if columns is None:
         return Chunk()
+    prevs, hashes = columns.prevs, columns.hashes
     if prevs[32:] != hashes[:-32]:  # every entry after the first names the one before
         return Chunk()
-    prev_list = _slices(prevs, 32, 0, count)
-    flat = joined.from_iterable
-    messages = map(
-        b"".join,
-        zip(flat(seq_parts), flat(befores), flat(people), flat(afters), prev_list, strict=True),
+    messages = encode_range(low, high, columns)
+    return check(
+        low, high - low, first_prev=prevs[:32], hashes=hashes, messages=messages, sizes=sizes
     )
-    return check(low, count, first_prev=prev_list[0], hashes=hashes, messages=messages, sizes=sizes)
