@@ -21,6 +21,7 @@ import sqlite3
 import tempfile
 import time
 import uuid
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,14 @@ def seed(work: Path, n: int, remaining: int) -> tuple[Path, Context]:
             )
             access.grant_role(
                 session, admin_ctx, user=manager, organisation_id=init.organisation_id,
+                role=Role.MANAGER,
+            )  # fmt: skip
+            # A second manager confirms: the planner may not (disposal/confirmation.py).
+            checker = access.create_user(
+                session, admin_ctx, login="checker", display_name="確認者", password="x" * 20
+            )
+            access.grant_role(
+                session, admin_ctx, user=checker, organisation_id=init.organisation_id,
                 role=Role.MANAGER,
             )  # fmt: skip
             affair_id = get_affair(session, init.organisation_id, AFFAIR).id
@@ -186,7 +195,8 @@ def real_dispose(data_dir: Path, work: Path, context: Context, n: int) -> dict[s
         started = time.perf_counter()
         with unit_of_work(vault.sessions) as session:
             batch = batches.plan(session, context, today=TODAY, reason="benchmark")
-            batches.confirm(session, context, batch_id=batch.id)
+            checker = session.scalars(select(User).where(User.login == "checker")).one()
+            batches.confirm(session, replace(context, actor_id=checker.id), batch_id=batch.id)
         planned = time.perf_counter()
         batches.run(vault.sessions, vault.keyring, context, batch_id=batch.id, rotate=False)
         deleted = time.perf_counter()

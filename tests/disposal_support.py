@@ -8,11 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from mnvault.access import services as access
+from mnvault.access.models import Role
 from mnvault.crypto import Envelope, LocalKeyring, ScryptParams
 from mnvault.db.engine import unit_of_work
 from mnvault.keys import services as keys_services
 from mnvault.vault import services as vs
 from mnvault.vault.models import IdentityCheckDocument, LifeStatus, NumberCheckDocument, PersonKind
+from tests.api_support import PASSWORD, Api
 from tests.conftest import World, synthetic_numbers
 
 PASSPHRASE = "test passphrase"
@@ -23,6 +26,30 @@ def own_envelope(tmp_path: Path) -> Envelope:
     path = tmp_path / "keyring" / "keyring.json"
     LocalKeyring.create(path, PASSPHRASE, ScryptParams.fast_for_tests())
     return Envelope(LocalKeyring.open(path, PASSPHRASE))
+
+
+def add_manager(world: World, login: str = "manager2", role: Role = Role.MANAGER) -> None:
+    """A second person who may confirm (the planner may not: confirmation.py)."""
+    with unit_of_work(world.sessions) as session:
+        user = access.create_user(
+            session,
+            None,
+            login=f"{login}-{uuid.uuid4().hex[:6]}",
+            display_name=login,
+            password="correct horse battery staple",
+        )
+        access.grant_role(session, None, user=user, organisation_id=world.org.id, role=role)
+        world.users[login] = user
+
+
+def add_api_manager(api: Api, login: str = "manager2") -> None:
+    """A second manager in an ``open_api`` deployment (password ``api_support.PASSWORD``)."""
+    with api.vault.transaction() as session:
+        user = access.create_user(session, None, login=login, display_name=login, password=PASSWORD)
+        access.grant_role(
+            session, None, user=user, organisation_id=api.organisation_id, role=Role.MANAGER
+        )
+        api.users[login] = user.id
 
 
 def keyring_of(world: World) -> LocalKeyring:

@@ -65,24 +65,31 @@ def test_the_trigger_refuses_rewrites_even_by_the_owner(pg_engine: Engine, state
 
 @pytest.fixture
 def app_role_schema(pg_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    """A schema migrated with MNVAULT_DATABASE_APP_ROLE naming a non-owner role."""
+    """A schema migrated with MNVAULT_DATABASE_APP_ROLE naming a non-owner role, and
+    MNVAULT_DATABASE_MAINTENANCE_ROLE another (the only one that may prune: 0015)."""
     suffix = uuid.uuid4().hex[:8]
     schema, role = f"audit_role_{suffix}", f"mnvault_app_{suffix}"
+    maintenance = f"mnvault_maint_{suffix}"
     with pg_engine.begin() as connection:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
-        connection.execute(text(f"CREATE ROLE {role} NOLOGIN"))
-        connection.execute(text(f"GRANT USAGE ON SCHEMA {schema} TO {role}"))
+        for name in (role, maintenance):
+            connection.execute(text(f"CREATE ROLE {name} NOLOGIN"))
+            connection.execute(text(f"GRANT USAGE ON SCHEMA {schema} TO {name}"))
     engine = make_engine(pg_url(), connect_args={"options": f"-csearch_path={schema}"})
     monkeypatch.setenv("MNVAULT_DATABASE_APP_ROLE", role)
+    monkeypatch.setenv("MNVAULT_DATABASE_MAINTENANCE_ROLE", maintenance)
     try:
         upgrade(engine)
         engine.info_role = role  # type: ignore[attr-defined]
+        engine.info_maintenance_role = maintenance  # type: ignore[attr-defined]
+        engine.info_schema = schema  # type: ignore[attr-defined]
         yield engine
     finally:
         engine.dispose()
         with pg_engine.begin() as connection:
             connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
             connection.execute(text(f"DROP ROLE {role}"))
+            connection.execute(text(f"DROP ROLE {maintenance}"))
 
 
 def test_the_application_role_appends_but_cannot_rewrite(app_role_schema: Engine) -> None:

@@ -252,14 +252,15 @@ def test_an_export_of_a_pruned_trail_verifies_offline(trail: Trail, tmp_path: Pa
     assert report.pruned_through > 0
 
 
-# -- PostgreSQL: the application role prunes only through the controlled function --------
+# -- PostgreSQL: entries go only through the controlled function, run by the maintenance
+# role (migration 0015; test_audit_prune_maintenance.py has the application role's refusal)
 
 
 @pytest.mark.postgres
 def test_on_postgresql_only_the_prune_function_deletes(
     app_role_schema: Engine, keyring_path: Path, tmp_path: Path
 ) -> None:
-    role = app_role_schema.info_role  # type: ignore[attr-defined]
+    role = app_role_schema.info_maintenance_role  # type: ignore[attr-defined]
     checkpointer = Checkpointer(
         LocalKeyring.open(keyring_path, "test passphrase"), None, every_entries=3
     )
@@ -274,7 +275,7 @@ def test_on_postgresql_only_the_prune_function_deletes(
         for _ in range(8):
             with unit_of_work(factory) as session:
                 audit.record(session, None, AuditAction.PERSON_READ)
-        # Everything but the function stays refused to the application role.
+        # Everything but the function stays refused to the maintenance role too.
         for statement in (
             "DELETE FROM audit_entries WHERE seq = 1",
             "UPDATE audit_entries SET outcome = 'denied' WHERE seq = 1",

@@ -48,7 +48,14 @@ from mnvault.vault.models import (
     VerificationDocument,
 )
 from tests.conftest import World
-from tests.disposal_support import add_persons, keyring_of, no_grace, own_envelope, read_number
+from tests.disposal_support import (
+    add_manager,
+    add_persons,
+    keyring_of,
+    no_grace,
+    own_envelope,
+    read_number,
+)
 
 TODAY = date(2026, 11, 26)
 RETIRED = date(2024, 3, 31)  # withholding slip: kept until 2025-01-31, so due now
@@ -79,7 +86,10 @@ def plan(world: World, **kwargs) -> batches.DisposalBatch:
         )
 
 
-def confirm(world: World, batch_id, who: str = "manager"):
+def confirm(world: World, batch_id, who: str = "manager2"):
+    # Another manager than the planner (test_disposal_confirmation.py has the rule).
+    if who not in world.users:
+        add_manager(world, who)
     with unit_of_work(world.sessions) as session:
         return batches.confirm(session, world.ctx(who), batch_id=batch_id)
 
@@ -219,7 +229,7 @@ def test_batch_needs_confirmation_then_deletes_and_rotates(world: World):
     assert done.disposed_count == 3
     assert done.rotation_completed_at is not None
     assert done.kek_versions_destroyed == [1]
-    assert done.confirmed_by == world.users["manager"].id
+    assert done.confirmed_by == world.users["manager2"].id
     with world.sessions() as session:
         for person_id, _ in gone:
             assert session.get(NumberRecord, person_id) is None
@@ -401,7 +411,10 @@ def test_early_disposal_needs_a_managers_reason_and_no_statutory_hold(
     confirm(world, batch.id)
     done = run(world, batch.id)
     assert done.disposed_count == 1
-    assert (done.planned_by, done.confirmed_by) == (world.users["manager"].id,) * 2
+    assert (done.planned_by, done.confirmed_by) == (
+        world.users["manager"].id,
+        world.users["manager2"].id,
+    )
     with world.sessions() as session:
         planned = session.scalars(
             select(AuditEntry).where(AuditEntry.action == "disposal:plan")

@@ -15,7 +15,7 @@ from mnvault.numbers import generate_my_number
 from mnvault.vault import services as vs
 from tests.api_support import Api, acquire, api, bearer
 from tests.conftest import MaskedStr
-from tests.disposal_support import no_grace
+from tests.disposal_support import add_api_manager, no_grace
 
 __all__ = ["api", "no_grace"]  # the fixture, imported so that pytest finds it here
 
@@ -49,8 +49,19 @@ def test_due_list_batch_and_key_status_over_http(api: Api):
     early = api.client.post(f"/api/v1/disposal/batches/{batch_id}/run", headers=manager)
     assert early.status_code == 422
     assert early.headers["content-type"] == "application/problem+json"
-    confirmed = api.client.post(f"/api/v1/disposal/batches/{batch_id}/confirm", headers=manager)
-    assert confirmed.json()["state"] == "confirmed"
+    # The planner cannot confirm (別添1 2B, 2C a): another manager does.
+    own = api.client.post(f"/api/v1/disposal/batches/{batch_id}/confirm", headers=manager)
+    assert own.status_code == 403 and own.json()["reason"] == "planner cannot confirm"
+    assert "another manager" in own.json()["title"] and "別の責任者" in own.json()["title_ja"]
+    add_api_manager(api)
+    checker = bearer(api.full_session("manager2"))
+    confirmed = api.client.post(
+        f"/api/v1/disposal/batches/{batch_id}/confirm", headers=checker, json={}
+    )
+    assert confirmed.json()["state"] == "confirmed", confirmed.text
+    assert confirmed.json()["planned_by"] == str(api.users["manager"])
+    assert confirmed.json()["confirmed_by"] == str(api.users["manager2"])
+    assert confirmed.json()["confirmation_statement"] is None
     ran = api.client.post(f"/api/v1/disposal/batches/{batch_id}/run", headers=manager)
     assert ran.status_code == 200, ran.text
     assert ran.json()["state"] == "completed"

@@ -129,10 +129,13 @@ def test_a_backup_taken_before_disposal_cannot_recover_the_disposed_number(tmp_p
         shutil.copy(settings.keyring_path, stray_keyring)
         assert _open_from(backup_db, vault.keyring, disposed) == numbers[0]
 
-        # Dispose (a small business: the manager confirms) and finish the rotation.
+        # Dispose (a small business whose only manager planned it: confirmed with a
+        # statement, 別添1 2E d) and finish the rotation.
         with vault.transaction() as session:
             batch = batches.plan(session, manager, today=date(2026, 11, 26), reason="退職者")
-            batches.confirm(session, manager, batch_id=batch.id)
+            batches.confirm(
+                session, manager, batch_id=batch.id, statement="退職者1名の保存期間経過を確認"
+            )
         done = batches.run(vault.sessions, vault.keyring, manager, batch_id=batch.id)
         assert done.disposed_count == 1 and done.rotation_completed_at is not None
 

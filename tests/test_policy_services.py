@@ -541,6 +541,10 @@ _NOT_A_TENANT_BOUNDARY = {
     "keys.services.run_rotation": "the rotation step of keys.rotate() and of a disposal "
     "batch's run(), which authorize key:rotate and disposal:run before calling it",
     "web.dashboard.my_affairs": "the caller's own assignments in the organisation, nothing else",
+    "disposal.confirmation.check": "part of batches.confirm(), after it authorized "
+    "disposal:confirm; counts the caller's own organisation's managers",
+    "disposal.confirmation.standing": "what the batch page shows the caller, after "
+    "batches.members_of() authorized disposal:read; the caller's own organisation only",
 }
 # Packages that answer HTTP or the command line: thin, they call the services below.
 _EDGES = (".api", ".views", ".cli", ".app", ".migrations")

@@ -77,13 +77,13 @@ CASES = [
         ("dependent_deduction_declaration",),
         facts(date(2024, 3, 31), deceased=True),
         date(2032, 1, 10),
-        id="死亡: the deceased follow the same rules (事業者編 第4-2 注)",
+        id="死亡: the deceased follow the same rules (事業者編 第4-2-(2); 番号法第12条)",
     ),
     pytest.param(
         ("resident_tax_assessment",),
         facts(date(2024, 3, 31)),
         date(2029, 3, 31),
-        id="個人住民税: 地方税法第18条第1項 (時効5年; 行政機関等編 第4-3-(3)B 文書管理規程)",
+        id="個人住民税: 地方税法第18条第1項 (時効5年; 行政機関等編 第4-3-(4)B 文書管理規程等)",
     ),
     pytest.param(
         ("retirement_income_slip",),
@@ -95,7 +95,7 @@ CASES = [
         ("national_health_insurance",),
         facts(date(2024, 3, 31)),
         date(2026, 3, 31),
-        id="国民健康保険: 国民健康保険法第110条第1項 (時効2年; 行政機関等編 第4-3-(3)B)",
+        id="国民健康保険: 国民健康保険法第110条第1項 (時効2年; 行政機関等編 第4-3-(4)B)",
     ),
     pytest.param(
         ("an_own_affair",),

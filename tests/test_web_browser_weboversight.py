@@ -1,8 +1,9 @@
 """Oversight flows in a real browser (issue #6 "Quality"): a disposal planned and
-confirmed by a manager and run (事業者編 別添1 2E d: the responsible person confirms; the
-record says when the KEK rotation completed), and "verify now" run by an auditor (別添1
-2C e; DESIGN.md §6). Debian's Chromium, headless, keyboard and labels as a person uses
-them; no CSP violation; no number on any page.
+confirmed by a small business's only manager with a statement of what they checked, and
+run (事業者編 別添1 2E d 中小規模事業者: 責任ある立場の者が確認する; the record says when the
+KEK rotation completed; test_web_oversight.py has the two-manager case), and "verify
+now" run by an auditor (別添1 2C e; DESIGN.md §6). Debian's Chromium, headless,
+keyboard and labels as a person uses them; no CSP violation; no number on any page.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pytest
 
 from mnvault.access.context import Context
 from mnvault.numbers import generate_my_number
+from mnvault.orgs.models import Organisation
 from mnvault.vault import services as vs
 from tests.api_support import acquire
 from tests.conftest import MaskedStr
@@ -44,6 +46,8 @@ def _retired(site: Site, count: int) -> list[str]:
 
 @pytest.mark.usefixtures("no_grace")
 def test_a_manager_plans_confirms_and_runs_a_disposal(site: Site, chromium):
+    with site.api.vault.transaction() as session:
+        session.get_one(Organisation, site.api.organisation_id).kind = "small_business"
     numbers = _retired(site, 2)
     manager = Person(site, chromium)
     page = manager.page
@@ -57,9 +61,11 @@ def test_a_manager_plans_confirms_and_runs_a_disposal(site: Site, chromium):
         page.get_by_role("button", name="廃棄を計画する").click()
         page.wait_for_url(f"{site.base}/disposal/batches/*")
         assert page.locator("[data-state='planned']").first.is_visible()
-        page.get_by_role("button", name="責任者として確認").click()
+        page.get_by_label("確認した内容").fill("退職者2名の保存期間経過を確認")
+        page.get_by_role("button", name="この記述を付けて自ら確認する").click()
         page.wait_for_selector("[data-state='confirmed']")
         assert "manager" in page.locator("#confirmed-by").inner_text()
+        assert "退職者2名" in page.locator("#confirmation-statement").inner_text()
         page.get_by_role("button", name="今すぐ廃棄を実施").click()
         page.wait_for_selector("[data-state='completed']")
         assert "UTC" in page.locator("#rotation").inner_text()

@@ -22,10 +22,11 @@ from sqlalchemy import func, select, text
 from mnvault.access.context import Context
 from mnvault.audit.models import AuditEntry
 from mnvault.numbers import generate_my_number, redact
+from mnvault.orgs.models import Organisation
 from mnvault.vault import services as vs
 from tests.api_support import acquire
 from tests.conftest import MaskedStr
-from tests.disposal_support import no_grace
+from tests.disposal_support import add_api_manager, no_grace
 from tests.web_support import Browser, Web, web
 
 __all__ = ["no_grace", "web"]
@@ -47,6 +48,27 @@ def _persons(web: Web, count: int, *, ended: int) -> tuple[list[str], list[str]]
                 cause=vs.RelationshipEnd.RETIREMENT,
             )  # fmt: skip
     return ids, numbers
+
+
+@pytest.mark.usefixtures("no_grace")
+def test_a_small_business_single_manager_confirms_own_batch_with_a_statement(web: Web):
+    """別添1 2E d 中小規模事業者: 責任ある立場の者が確認する — with one such person, the
+    planner confirms with a statement, which the record shows (2C a: 区分 only 望ましい
+    where there are several)."""
+    with web.api.vault.transaction() as session:
+        session.get_one(Organisation, web.api.organisation_id).kind = "small_business"
+    _ids, numbers = _persons(web, 1, ended=1)
+    manager = _signed_in(web, "manager")
+    planned = manager.submit("/disposal", "/disposal/batches", {"reason": "月末廃棄"})
+    page = f"/disposal/batches/{_batch_id(planned)}"
+    assert 'id="self-confirm"' in planned.text and 'for="statement"' in planned.text
+    empty = manager.submit(page, f"{page}/confirm", {"statement": " "})
+    assert empty.status_code == 422 and "確認した内容の記述" in empty.text
+    confirmed = manager.submit(page, f"{page}/confirm", {"statement": "退職者1名分を確認"})
+    assert 'data-state="confirmed"' in confirmed.text
+    assert re.search(r'id="confirmation-statement">退職者1名分を確認', confirmed.text)
+    assert re.search(r'id="confirmed-by">manager — ', confirmed.text)
+    _no_number(numbers, planned, confirmed)
 
 
 def _no_number(numbers: list[str], *pages: object) -> None:
@@ -84,7 +106,9 @@ def test_a_batch_is_planned_confirmed_by_a_manager_and_run(web: Web):
     planned = manager.submit("/disposal", "/disposal/batches", {"reason": "月末廃棄"})
     assert planned.status_code == 200, planned.text
     batch_id = _batch_id(planned)
-    assert 'data-state="planned"' in planned.text and 'id="confirm"' in planned.text
+    # The planner sees why there is no button: another manager confirms (別添1 2B, 2C a).
+    assert 'data-state="planned"' in planned.text and 'id="confirm"' not in planned.text
+    assert 'id="planner-hint"' in planned.text and "あなた以外の責任者" in planned.text
     # An administrator holds no disposal:confirm (別添1 2E d: the 責任者 confirms).
     admin = _signed_in(web, "admin")
     denied = admin.submit(
@@ -92,9 +116,16 @@ def test_a_batch_is_planned_confirmed_by_a_manager_and_run(web: Web):
     )
     assert denied.status_code == 403
     page = f"/disposal/batches/{batch_id}"
-    confirmed = manager.submit(page, f"{page}/confirm", {})
+    own = manager.submit(page, f"{page}/confirm", {})
+    assert own.status_code == 403 and 'id="form-error"' in own.text and "別の責任者" in own.text
+    add_api_manager(web.api)
+    checker = _signed_in(web, "manager2")
+    shown = checker.get(page)
+    assert 'id="confirm"' in shown.text and 'id="planner-hint"' not in shown.text
+    confirmed = checker.submit(page, f"{page}/confirm", {})
     assert 'data-state="confirmed"' in confirmed.text
-    assert re.search(r'id="confirmed-by">manager — ', confirmed.text)
+    assert re.search(r'id="planned-by">manager — ', confirmed.text)
+    assert re.search(r'id="confirmed-by">manager2 — ', confirmed.text)
     ran = manager.submit(page, f"{page}/run", {})
     assert ran.status_code == 200, ran.text
     assert 'data-state="completed"' in ran.text

@@ -29,6 +29,9 @@ class Settings:
     audit_retention_days: int = 2557
     # Also send each checkpoint to syslog: "udp://host:port" or a unix socket path.
     audit_syslog: str | None = None
+    # PostgreSQL: the connection of the maintenance role, the only one that may run
+    # mnvault_audit_prune(); used by `mnvault audit prune` alone (migration 0015).
+    maintenance_database_url: str | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -61,4 +64,5 @@ def load_settings(data_dir: Path | None = None, env: dict[str, str] | None = Non
         audit_checkpoint_seconds=float(env.get("MNVAULT_AUDIT_CHECKPOINT_SECONDS", "60")),
         audit_retention_days=int(env.get("MNVAULT_AUDIT_RETENTION_DAYS", "2557")),
         audit_syslog=env.get("MNVAULT_AUDIT_SYSLOG") or None,
+        maintenance_database_url=env.get("MNVAULT_MAINTENANCE_DATABASE_URL") or None,
     )

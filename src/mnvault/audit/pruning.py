@@ -12,7 +12,8 @@ plain DELETE: it refuses unless
 and then, in one transaction under the chain head's lock, appends an ``audit:prune``
 entry carrying the vault's signature over the new base (mnvault.audit.pruned), deletes
 the segment (on PostgreSQL only through the ``mnvault_audit_prune`` SECURITY DEFINER
-function; the application role cannot delete entries) and signs a checkpoint over the
+function, which only the maintenance role may execute; the application role cannot
+delete entries nor call it) and signs a checkpoint over the
 prune entry. ``audit verify`` then starts the trail at that base.
 """
 
@@ -170,7 +171,13 @@ def _delete(session: Session, base: PrunedBase, base_seq: int, archive_sha256: s
                     ).scalar_one()
                 )
         except DBAPIError as exc:
-            raise PruneRefused("データベースが拒否しました", "the database refused") from exc
+            # Most often the role: only the maintenance role may prune (migration 0015).
+            raise PruneRefused(
+                "データベースが拒否しました"
+                "（削除は保守用ロールで: MNVAULT_MAINTENANCE_DATABASE_URL）",
+                "the database refused (pruning needs the maintenance role: "
+                "MNVAULT_MAINTENANCE_DATABASE_URL)",
+            ) from exc
     session.execute(
         insert(AuditPrune).values(
             pruned_through=base.seq,

@@ -37,6 +37,7 @@ from mnvault.cli.common import DataDir, UserOpt, fail, opened_vault, sign_in
 from mnvault.config import Settings, load_settings
 from mnvault.deployment import services as deployment
 from mnvault.deployment.errors import KNOWN_ERRORS
+from mnvault.deployment.maintenance import maintenance_transaction
 from mnvault.logging import configure_logging
 from mnvault.vault.errors import VaultError
 
@@ -271,7 +272,8 @@ def prune(
         days = vault.settings.audit_retention_days if retention_days is None else retention_days
         cutoff = _before(before, days)
         try:
-            with vault.transaction() as session:
+            # As the maintenance role where there is one (PostgreSQL, migration 0015).
+            with maintenance_transaction(vault) as session:
                 done = pruning.prune(session, archive_path, before=cutoff, retention_days=days)
         except AuditError as exc:
             fail(str(exc))

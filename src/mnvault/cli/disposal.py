@@ -1,9 +1,11 @@
 """mnvault dispose …: due list, reminders, disposal batches, retention rules.
 
-`mnvault dispose --due` plans a batch of every due number, confirms it when the acting
-manager says --confirm, and runs it (delete, record, rotate the KEK) unless --at puts it
-later. A planned batch is confirmed with `dispose confirm` and run with `dispose run`,
-which also finishes a rotation that was interrupted.
+`mnvault dispose --due` plans a batch of every due number and runs it (delete, record,
+rotate the KEK) once confirmed, unless --at puts it later. Another manager confirms a
+planned batch with `dispose confirm` (maker-checker, disposal/confirmation.py); only a
+small business's single responsible person confirms their own, with --confirm and a
+--statement of what they checked. `dispose run` runs a confirmed batch and also finishes
+a rotation that was interrupted.
 """
 
 from __future__ import annotations
@@ -45,6 +47,15 @@ AsOf = Annotated[
 ]
 
 
+Statement = Annotated[
+    str | None,
+    typer.Option(
+        help="確認した内容（自ら計画したバッチを確認する場合）/ what you checked (when "
+        "confirming a batch you planned yourself)"
+    ),
+]
+
+
 def _day(text: str | None) -> date:
     if text is None:
         return datetime.now(UTC).date()
@@ -76,8 +87,19 @@ def _show(batch: DisposalBatch) -> None:
     typer.echo(f"  状態 / state: {batch.state}  対象 / persons: {batch.person_count}")
     if batch.scheduled_for:
         typer.echo(f"  予定 / scheduled for: {batch.scheduled_for.isoformat()}")
+    typer.echo(f"  計画 / planned: {batch.planned_at.isoformat()} by {batch.planned_by}")
+    if batch.never_needed:
+        typer.echo(
+            "  取得の必要がなかった番号（提出・提供なし; 保存期間の対象外）/ never needed "
+            "(nothing filed or provided; no retention period)"
+        )
     if batch.confirmed_at:
         typer.echo(f"  確認 / confirmed: {batch.confirmed_at.isoformat()} by {batch.confirmed_by}")
+    if batch.confirmation_statement:
+        typer.echo(
+            "  計画者自身による確認の記述 / the planner's own confirmation statement: "
+            f"{batch.confirmation_statement}"
+        )
     if batch.executed_at:
         typer.echo(
             f"  削除 / deleted: {batch.disposed_count} at {batch.executed_at.isoformat()} "
@@ -103,10 +125,27 @@ def dispose(
     early_reason: Annotated[
         str | None, typer.Option(help="期限前に廃棄する理由 / reason to dispose before due")
     ] = None,
+    never_needed: Annotated[
+        bool,
+        typer.Option(
+            "--never-needed",
+            help="そもそも不要だった番号（誤って取得・該当しない事務）: 書類の提出・提供なし、"
+            "保存期間の対象外 (--person と --early-reason が必要) / the numbers were never "
+            "needed (acquired by mistake): nothing filed, no retention period (needs --person "
+            "and --early-reason)",
+        ),
+    ] = False,
     at: Annotated[str | None, typer.Option(help="実行日時 (ISO 8601) / run at this time")] = None,
     confirm: Annotated[
-        bool, typer.Option("--confirm", help="責任者として確認する / confirm as the manager")
+        bool,
+        typer.Option(
+            "--confirm",
+            help="自ら確認する（中小規模事業者で責任者が一人の場合のみ; --statement 必須）/ "
+            "confirm your own batch (a small business's single responsible person only; "
+            "needs --statement)",
+        ),
     ] = False,
+    statement: Statement = None,
     as_of: AsOf = None,
     data_dir: DataDir = None,
     user: UserOpt = None,
@@ -137,9 +176,12 @@ def dispose(
                     person_ids=ids,
                     scheduled_for=scheduled,
                     early_reason=early_reason,
+                    never_needed=never_needed,
                 )
                 if batch.state == BatchState.PLANNED and confirm:
-                    batch = batches.confirm(session, context, batch_id=batch.id)
+                    batch = batches.confirm(
+                        session, context, batch_id=batch.id, statement=statement
+                    )
             if batch.state == BatchState.CONFIRMED and (
                 scheduled is None or scheduled <= datetime.now(UTC)
             ):
@@ -149,8 +191,8 @@ def dispose(
     _show(batch)
     if batch.state == BatchState.PLANNED:
         typer.echo(
-            "責任者の確認待ち / awaiting a manager's confirmation: "
-            f"mnvault dispose confirm {batch.id}"
+            "計画者以外の責任者の確認待ち / awaiting confirmation by a manager other than "
+            f"the planner: mnvault dispose confirm {batch.id}"
         )
     elif batch.state == BatchState.CONFIRMED:
         typer.echo(f"予定時刻に実行 / at the time, run: mnvault dispose run {batch.id}")
@@ -200,25 +242,40 @@ def reminders(
         typer.echo("通知はありません / nothing to report")
 
 
-def _batch_command(name: str, batch_id: str, data_dir: Path | None, user: str | None) -> None:
+def _batch_command(
+    name: str,
+    batch_id: str,
+    data_dir: Path | None,
+    user: str | None,
+    statement: str | None = None,
+) -> None:
     with opened_vault(data_dir) as vault:
         context = sign_in(vault, user)
         try:
             if name == "run":
                 batch = _run(vault, context, _batch_id(batch_id))
             else:
-                action = batches.confirm if name == "confirm" else batches.cancel
                 with vault.transaction() as session:
-                    batch = action(session, context, batch_id=_batch_id(batch_id))
+                    if name == "confirm":
+                        batch = batches.confirm(
+                            session, context, batch_id=_batch_id(batch_id), statement=statement
+                        )
+                    else:
+                        batch = batches.cancel(session, context, batch_id=_batch_id(batch_id))
         except KNOWN_ERRORS as exc:
             fail(str(exc))
     _show(batch)
 
 
 @app.command("confirm")
-def confirm_batch(batch_id: str, data_dir: DataDir = None, user: UserOpt = None) -> None:
-    """責任者として廃棄バッチを確認 / confirm a disposal batch as the manager."""
-    _batch_command("confirm", batch_id, data_dir, user)
+def confirm_batch(
+    batch_id: str, statement: Statement = None, data_dir: DataDir = None, user: UserOpt = None
+) -> None:
+    """計画者以外の責任者として廃棄バッチを確認 / confirm a batch someone else planned.
+
+    Only a small business's single responsible person confirms their own batch, with
+    --statement (中小規模事業者で責任者が一人の場合のみ、記述を付けて自ら確認)."""
+    _batch_command("confirm", batch_id, data_dir, user, statement)
 
 
 @app.command("run")

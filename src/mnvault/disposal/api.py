@@ -75,8 +75,18 @@ class BatchIn(BaseModel):
     reason: Text = Field(min_length=1, max_length=2000)
     person_ids: list[uuid.UUID] | None = Field(default=None, max_length=10000)
     early_reason: Text | None = Field(default=None, max_length=2000)
+    # The named numbers were never needed (acquired by mistake): no filed document holds
+    # them, so no statutory period (事業者編 第4-3-(3)B); needs early_reason.
+    never_needed: bool = False
     scheduled_for: datetime | None = None
     as_of: date | None = None
+
+
+class ConfirmIn(BaseModel):
+    """Only for a small business's single responsible person confirming their own batch
+    (別添1 2E d): what they checked. Anyone else confirms a batch another person planned."""
+
+    statement: Text | None = Field(default=None, max_length=2000)
 
 
 class MemberOut(BaseModel):
@@ -90,6 +100,7 @@ class BatchOut(BaseModel):
     state: str
     reason: str
     early_reason: str | None
+    never_needed: bool
     method: str
     person_count: int
     disposed_count: int
@@ -99,6 +110,7 @@ class BatchOut(BaseModel):
     confirmation_required: bool
     confirmed_by: uuid.UUID | None
     confirmed_at: datetime | None
+    confirmation_statement: str | None
     executed_by: uuid.UUID | None
     executed_at: datetime | None
     kek_version_at_disposal: int | None
@@ -214,6 +226,7 @@ def plan(request: Request, body: BatchIn) -> BatchOut:
             person_ids=body.person_ids,
             scheduled_for=body.scheduled_for,
             early_reason=body.early_reason,
+            never_needed=body.never_needed,
         )
         return _batch_out(batch)
 
@@ -236,9 +249,13 @@ def get_batch(request: Request, batch_id: uuid.UUID) -> BatchOut:
 
 
 @router.post("/disposal/batches/{batch_id}/confirm", response_model=BatchOut, responses=NOT_FOUND)
-def confirm(request: Request, batch_id: uuid.UUID) -> BatchOut:
+def confirm(request: Request, batch_id: uuid.UUID, body: ConfirmIn | None = None) -> BatchOut:
+    """A manager other than the planner confirms (maker-checker; 403 ``planner cannot
+    confirm`` otherwise), or a small business's single responsible person with a statement."""
+    statement = body.statement if body is not None else None
+
     def work(session: Session, _envelope: Envelope, context: Context) -> BatchOut:
-        return _batch_out(batches.confirm(session, context, batch_id=batch_id))
+        return _batch_out(batches.confirm(session, context, batch_id=batch_id, statement=statement))
 
     return call(request, work)
 

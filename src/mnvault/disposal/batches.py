@@ -24,11 +24,12 @@ from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize, organisation_resource, person_resource
 from mnvault.affairs.models import Affair
 from mnvault.audit import services as audit
-from mnvault.audit.actions import AuditAction
+from mnvault.audit.actions import AuditAction, Outcome
 from mnvault.audit.models import AuditEntry
 from mnvault.db.base import GUID, utcnow
 from mnvault.db.bulk import Adapt, column_values, insert_rows
 from mnvault.db.engine import unit_of_work
+from mnvault.disposal import confirmation
 from mnvault.disposal import services as retention
 from mnvault.disposal.due import RuleBook, keep_until, statutory_hold
 from mnvault.disposal.due_sql import due_condition
@@ -37,6 +38,7 @@ from mnvault.disposal.errors import (
     NotDue,
     NothingToDispose,
     NotYetScheduled,
+    NumberWasProvided,
     StatutoryRetention,
     WrongBatchState,
 )
@@ -48,6 +50,7 @@ from mnvault.vault.models import (
     NumberRecord,
     NumberRecordAffair,
     Person,
+    ProvisionPerson,
     VerificationDocument,
 )
 
@@ -72,16 +75,33 @@ def plan(
     person_ids: Sequence[uuid.UUID] | None = None,
     scheduled_for: datetime | None = None,
     early_reason: str | None = None,
+    never_needed: bool = False,
 ) -> DisposalBatch:
     """A batch of every number due by ``today``, or of the persons named.
 
     A named person whose number is not due (still needed by an affair, or inside its
     period) needs ``early_reason`` from a manager and the batch then always needs a
     manager's confirmation; none is taken while the law requires a document carrying the
-    number to be kept, including a period that starts only when the relationship ends."""
+    number to be kept, including a period that starts only when the relationship ends.
+
+    ``never_needed``: the manager states that the number was never needed (acquired by
+    mistake, for an affair the person never had), so no document carrying it was filed
+    and no statutory period runs (事業者編 第4-3-(3)B: the period binds 「これらの書類等に
+    記載された個人番号」). It is refused for a person whose number the vault provided or
+    took out, the record that it did reach such a document."""
     authorize(session, context, Permission.DISPOSAL_RUN, organisation_resource(context))
     if not reason.strip():
         raise InvalidInput("廃棄の理由は必須です", "a reason is required")
+    if never_needed and person_ids is None:
+        raise InvalidInput(
+            "「取得の必要がなかった」廃棄は本人を指定して行います",
+            "a number that was never needed is disposed of by naming its persons",
+        )
+    if never_needed and not (early_reason or "").strip():
+        raise InvalidInput(
+            "「取得の必要がなかった」廃棄には理由（早期廃棄の理由）が必要です",
+            "a number that was never needed is disposed of with a reason (early_reason)",
+        )
     # Before the due test: a change committed after it is an audit entry after this seq.
     watermark = audit.hold_head(session)
     book = retention.rule_book(session, context.organisation_id)
@@ -89,7 +109,14 @@ def plan(
     named = (
         None
         if person_ids is None
-        else _named(session, context, list(dict.fromkeys(person_ids)), today, early)
+        else _named(
+            session,
+            context,
+            list(dict.fromkeys(person_ids)),
+            today,
+            early,
+            never_needed=never_needed,
+        )
     )
     if named == []:
         raise NothingToDispose()
@@ -103,6 +130,7 @@ def plan(
         state=BatchState.PLANNED if required else BatchState.CONFIRMED,
         reason=reason.strip(),
         early_reason=early,
+        never_needed=never_needed,
         method=METHOD,
         scheduled_for=scheduled_for,
         planned_by=context.actor_id,
@@ -130,6 +158,7 @@ def plan(
             "persons": batch.person_count,
             "scheduled_for": scheduled_for.isoformat() if scheduled_for else None,
             "early": early is not None,
+            "never_needed": never_needed,
         },
     )
     return batch
@@ -141,6 +170,8 @@ def _named(
     person_ids: list[uuid.UUID],
     today: date,
     early: str | None,
+    *,
+    never_needed: bool = False,
 ) -> list[Member]:
     for person_id in person_ids:
         person = session.get(Person, person_id)
@@ -165,6 +196,10 @@ def _named(
             # the law requires the document kept — running or still to start.
             if early is None:
                 raise NotDue(f"本人 {person_id}", f"person {person_id}")
+            if never_needed:
+                _never_provided(session, person_id)
+                members.append(Member(person_id, holding.affairs))
+                continue
             hold = statutory_hold(holding.affairs, law, holding.facts, today)
             if hold is not None and hold.until is None:
                 raise StatutoryRetention(
@@ -179,6 +214,25 @@ def _named(
                 )
         members.append(Member(person_id, holding.affairs))
     return members
+
+
+def _never_provided(session: Session, person_id: uuid.UUID) -> None:
+    """Refuse "never needed" for a number the vault recorded leaving it for an affair:
+    a provision (番号法第19条) or a take-out puts it on a document the law may keep."""
+    provided = session.scalar(
+        select(ProvisionPerson.person_id).where(ProvisionPerson.person_id == person_id).limit(1)
+    )
+    taken_out = session.scalar(
+        select(AuditEntry.seq)
+        .where(
+            AuditEntry.person_id == person_id,
+            AuditEntry.action == str(AuditAction.EXPORT_CREATE),
+            AuditEntry.outcome == str(Outcome.OK),
+        )
+        .limit(1)
+    )
+    if provided is not None or taken_out is not None:
+        raise NumberWasProvided(f"本人 {person_id}", f"person {person_id}")
 
 
 def _insert_members(session: Session, batch_id: uuid.UUID, members: list[Member]) -> None:
@@ -225,20 +279,32 @@ def _batch(session: Session, context: Context, batch_id: uuid.UUID) -> DisposalB
     return batch
 
 
-def confirm(session: Session, context: Context, *, batch_id: uuid.UUID) -> DisposalBatch:
-    """責任者の確認 (別添1 2E d 中小規模事業者; seed 図表2-2 (5)④), recorded."""
+def confirm(
+    session: Session, context: Context, *, batch_id: uuid.UUID, statement: str | None = None
+) -> DisposalBatch:
+    """責任者の確認 (別添1 2E d; seed 図表2-2 (5)④) by someone other than the planner,
+    recorded; a small business's only responsible person confirms their own batch with
+    ``statement`` (see confirmation.py)."""
     authorize(session, context, Permission.DISPOSAL_CONFIRM, organisation_resource(context))
     batch = _batch(session, context, batch_id)
     if batch.state != BatchState.PLANNED:
         raise WrongBatchState(batch.state, batch.state)
+    recorded = confirmation.check(
+        session, context, planned_by=batch.planned_by, statement=statement
+    )
     batch.state = BatchState.CONFIRMED
     batch.confirmed_by, batch.confirmed_at = context.actor_id, utcnow()
+    batch.confirmation_statement = recorded
     session.flush()
     audit.record(
         session,
         context,
         AuditAction.DISPOSAL_CONFIRM,
-        details={"batch_id": str(batch.id), "persons": batch.person_count},
+        details={
+            "batch_id": str(batch.id),
+            "persons": batch.person_count,
+            "self_confirmed": recorded is not None,
+        },
     )
     return batch
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mnvault.access.errors import AuthorizationDenied
 from mnvault.vault.errors import VaultError
 
 
@@ -35,6 +36,17 @@ class StatutoryRetention(DisposalError):
     message_en = "a number inside a statutory retention period cannot be disposed early"
 
 
+class NumberWasProvided(DisposalError):
+    message_ja = (
+        "提供・持出しの記録がある個人番号は「取得の必要がなかった」として廃棄できません"
+        "（提出した書類の法定保存期間に従います）"
+    )
+    message_en = (
+        "a number the vault provided or took out cannot be disposed of as never needed "
+        "(the retention period of the document filed applies)"
+    )
+
+
 class NothingToDispose(DisposalError):
     message_ja = "廃棄対象の個人番号がありません"
     message_en = "no numbers to dispose"
@@ -63,3 +75,27 @@ class SettingLocked(DisposalError):
 class InvalidCertificate(DisposalError):
     message_ja = "廃棄証明書はPDFまたは画像（PNG・JPEG）で提出してください"
     message_en = "the disposal certificate must be a PDF or an image (PNG, JPEG)"
+
+
+class PlannerCannotConfirm(AuthorizationDenied):
+    """A refusal like any other (audited), with its own words: who must confirm instead."""
+
+    message_ja = (
+        "廃棄バッチを計画した者は自ら確認できません。別の責任者が確認してください"
+        "（中小規模事業者で責任者が一人の場合に限り、確認内容を記述して本人が確認できます）"
+    )
+    message_en = (
+        "whoever planned a disposal batch cannot confirm it: another manager must "
+        "(only the single responsible person of a small business may, with a written statement)"
+    )
+
+
+class StatementRequired(DisposalError):
+    message_ja = (
+        "自ら計画したバッチを確認するには、確認した内容の記述が必要です"
+        "（中小規模事業者の責任者が一人の場合; 別添1 2E d）"
+    )
+    message_en = (
+        "confirming a batch you planned yourself needs a written statement of what you "
+        "checked (a small business's single responsible person; 別添1 2E d)"
+    )

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -98,6 +99,9 @@ class DisposalBatch(Base):
     # Set when persons were named before their numbers fell due (acquired by mistake,
     # the person's request): the due check at run time is then skipped for them.
     early_reason: Mapped[str | None] = mapped_column(Text)
+    # The planner stated that the numbers were never needed (acquired by mistake, for
+    # an affair the person never had): no filed document, so no statutory period held them.
+    never_needed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     method: Mapped[str] = mapped_column(String(200))
     person_count: Mapped[int] = mapped_column(Integer, default=0)
     disposed_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -107,6 +111,9 @@ class DisposalBatch(Base):
     confirmation_required: Mapped[bool] = mapped_column(Boolean)
     confirmed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set only when the planner confirmed their own batch (a small business's single
+    # responsible person, 別添1 2E d): what they say they checked, since no one else did.
+    confirmation_statement: Mapped[str | None] = mapped_column(Text)
     executed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     executed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     kek_version_at_disposal: Mapped[int | None] = mapped_column(Integer)

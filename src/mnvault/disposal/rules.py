@@ -12,15 +12,23 @@ deadline that follows it (the 1月10日 or 1月31日 of the following year), and
 number of years. ``mandatory`` marks periods the law requires a document to be kept:
 an organisation may not shorten those; it may shorten the others.
 
-Which citations the texts in the project's shared/legal (the two PPC guidelines, the My
-Number Act) contain, and which they do not: 所得税法第226条第1項 (給与所得の源泉徴収票) and
-第225条第1項 (支払調書) are quoted in 事業者編 第4-2 and 第4-3-(3)A; 所得税法施行規則第76条の3
-(扶養控除等申告書, 7年) in 事業者編 and 行政機関等編 第4-3-(3)B. Every other statute below
-is cited from the statute itself, not from those texts, and is marked "shared/legal に本文
-なし" in its source so that a reviewer checks it against e-Gov before relying on it. The
-local-government affairs (住民税, 国民健康保険) have no statutory retention period at all:
-行政機関等編 第4-3-(3)B leaves it to each body's 文書管理規程; the periods here are the
-prescription periods of the claims (時効), a default for the body to replace with its own.
+Every source names how far it was checked (citations.py): against the project's copies
+in shared/legal of the two PPC guidelines (令和7年6月一部改正) and the My Number Act, or
+not there and still to be checked on e-Gov. In shared/legal: 事業者編 第4-3-(3)B (the
+principle; continuing contracts; the 扶養控除等申告書 example with 所得税法施行規則第76条の3's
+seven years), 行政機関等編 第4-3-(4)B (an agency's periods come from its 文書管理に関する
+規程等), 事業者編 第4-2-(2) (the deceased's numbers too). Named there without the detail
+used here: 所得税法第226条第1項 (事業者編 第4-3-(2)B b) and 第225条第1項 (第4-1-(1) 1 A b),
+whose 翌年1月31日 deadline is the statute's. Not there at all: 所得税法第226条第2項, 健康保険法
+施行規則第34条, 厚生年金保険法施行規則第28条, 雇用保険法施行規則第143条, 預貯金口座管理法,
+地方税法第18条, 国民健康保険法第110条. The local-government affairs (住民税, 国民健康保険)
+have no statutory retention period at all: 行政機関等編 第4-3-(4)B leaves it to each
+body's rules; the periods here are the prescription periods of the claims (時効), a
+default for the body to replace with its own.
+
+A number that was never needed (acquired by mistake, for an affair the person never had)
+is outside this table: no document carrying it was filed, so no period holds it, and
+batches.plan(never_needed=True) disposes of it at once on a manager's reason.
 """
 
 from __future__ import annotations
@@ -29,6 +37,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+
+from mnvault.disposal import citations as c
 
 
 class Event(StrEnum):
@@ -75,10 +85,7 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-GUIDELINE = "事業者編 第4-3-(3)B 保管制限と廃棄"
-CONTINUING = f"{GUIDELINE} (継続的な契約関係にある間は保管できる)"
-AGENCY = "行政機関等編 第4-3-(3)B 保管制限と廃棄 (保存期間は各団体の文書管理規程による)"
-NOT_IN_SHARED = "shared/legal に本文なし"
+GUIDELINE = c.KEEP_WHILE_NEEDED.cite  # the principle every rule applies
 
 
 def _rule(
@@ -95,20 +102,22 @@ def _rule(
     return Rule(affair, document_kind, event, start, years, months, source, mandatory)
 
 
+# Each source is built from citations.py, so it says of every citation whether it was
+# checked against shared/legal or still has to be checked on e-Gov.
 STATUTORY: tuple[Rule, ...] = (
     _rule(
         "withholding_slip",
         Event.RELATIONSHIP_END,
         Start.FOLLOWING_JAN_31,
         0,
-        f"所得税法第226条第1項 (退職後の源泉徴収票・翌年1月31日までの提出); {CONTINUING}",
+        c.source(c.WITHHOLDING_SLIP, c.CONTINUING),
     ),
     _rule(
         "dependent_deduction_declaration",
         Event.SUBMISSION_DEADLINE,
         Start.FOLLOWING_JAN_10,
         7,
-        f"所得税法施行規則第76条の3 (提出期限の属する年の翌年1月10日の翌日から7年); {GUIDELINE}",
+        c.source(c.DECLARATION),
         document_kind="給与所得者の扶養控除等（異動）申告書",
         mandatory=True,
     ),
@@ -119,8 +128,7 @@ STATUTORY: tuple[Rule, ...] = (
         0,
         # Not 翌年1月31日 (the 給与所得 slip's date): the 退職所得 slip is due one month
         # after retirement. An allowance paid later needs an organisation rule.
-        f"所得税法第226条第2項 (退職所得の源泉徴収票: 退職の日以後1月以内に提出・交付; "
-        f"{NOT_IN_SHARED}); {GUIDELINE}",
+        c.source(c.RETIREMENT_SLIP, c.KEEP_WHILE_NEEDED),
         months=1,
     ),
     _rule(
@@ -128,8 +136,7 @@ STATUTORY: tuple[Rule, ...] = (
         Event.RELATIONSHIP_END,
         Start.EVENT_DAY,
         2,
-        "健康保険法施行規則第34条; 厚生年金保険法施行規則第28条 (完結の日から2年間; "
-        f"{NOT_IN_SHARED}); {GUIDELINE}",
+        c.source(c.HEALTH_INSURANCE, c.PENSION_INSURANCE, c.KEEP_WHILE_NEEDED),
         mandatory=True,
     ),
     _rule(
@@ -137,8 +144,7 @@ STATUTORY: tuple[Rule, ...] = (
         Event.RELATIONSHIP_END,
         Start.EVENT_DAY,
         4,
-        f"雇用保険法施行規則第143条 (被保険者に関する書類は完結の日から4年間; {NOT_IN_SHARED}); "
-        f"{GUIDELINE}",
+        c.source(c.EMPLOYMENT_INSURANCE, c.KEEP_WHILE_NEEDED),
         mandatory=True,
     ),
     _rule(
@@ -146,42 +152,45 @@ STATUTORY: tuple[Rule, ...] = (
         Event.RELATIONSHIP_END,
         Start.EVENT_DAY,
         0,
-        f"{GUIDELINE} (法定保存期間の定めなし: 事務の必要がなくなった時点)",
+        c.source(
+            c.KEEP_WHILE_NEEDED,
+            note="法定保存期間の定めなし、事務の必要がなくなった時点 (e-Gov で要確認)",
+        ),
     ),
     _rule(
         "fees_payment_record",
         Event.RELATIONSHIP_END,
         Start.FOLLOWING_JAN_31,
         0,
-        f"所得税法第225条第1項 (支払調書は翌年1月31日までに提出); {CONTINUING}",
+        c.source(c.PAYMENT_RECORD, c.CONTINUING),
     ),
     _rule(
         "real_estate_rent_record",
         Event.RELATIONSHIP_END,
         Start.FOLLOWING_JAN_31,
         0,
-        f"所得税法第225条第1項 (支払調書は翌年1月31日までに提出); {CONTINUING}",
+        c.source(c.PAYMENT_RECORD, c.CONTINUING_LEASE),
     ),
     _rule(
         "dividend_specified_account_record",
         Event.RELATIONSHIP_END,
         Start.FOLLOWING_JAN_31,
         0,
-        f"所得税法第225条第1項; 租税特別措置法第37条の11の3第7項 ({NOT_IN_SHARED}); {CONTINUING}",
+        c.source(c.PAYMENT_RECORD, c.SPECIFIED_ACCOUNT, c.CONTINUING),
     ),
     _rule(
         "interest_payment_record",
         Event.RELATIONSHIP_END,
         Start.FOLLOWING_JAN_31,
         0,
-        f"所得税法第225条第1項; {CONTINUING}",
+        c.source(c.PAYMENT_RECORD, c.CONTINUING),
     ),
     _rule(
         "deposit_account_linking",
         Event.RELATIONSHIP_END,
         Start.EVENT_DAY,
         0,
-        f"預貯金口座管理法第6条第1項 ({NOT_IN_SHARED}); {CONTINUING} (口座の解約まで)",
+        c.source(c.DEPOSIT_ACCOUNTS, c.CONTINUING),
     ),
     _rule(
         "resident_tax_assessment",
@@ -190,8 +199,7 @@ STATUTORY: tuple[Rule, ...] = (
         5,
         # 第18条 is the prescription of the right to collect (5 years from the day after
         # the statutory payment date), not a retention period of documents.
-        f"地方税法第18条第1項 (地方団体の徴収金の徴収権の消滅時効5年; 保存期間の定めではない; "
-        f"{NOT_IN_SHARED}); {AGENCY}",
+        c.source(c.LOCAL_TAX, c.AGENCY),
     ),
     _rule(
         "national_health_insurance",
@@ -200,8 +208,7 @@ STATUTORY: tuple[Rule, ...] = (
         2,
         # A body that levies 国民健康保険税 instead of 保険料 collects it under 地方税法
         # (5 years, 第18条): it sets its own, longer rule with that reason.
-        f"国民健康保険法第110条第1項 (保険料等の徴収・保険給付を受ける権利の時効2年; "
-        f"保存期間の定めではない; {NOT_IN_SHARED}); {AGENCY}",
+        c.source(c.NATIONAL_HEALTH_INSURANCE, c.AGENCY),
     ),
 )
 
@@ -212,7 +219,9 @@ def statutory_rules(affair_code: str) -> list[Rule]:
 
 # An affair outside the catalogue (an organisation's own) has no law behind it here:
 # the number is needed until the relationship ends, and then no longer.
-FALLBACK_SOURCE = f"{GUIDELINE} (事務の必要がなくなった時点; 所管法令の保存期間は組織の規則で設定)"
+FALLBACK_SOURCE = c.source(
+    c.KEEP_WHILE_NEEDED, note="事務の必要がなくなった時点; 所管法令の保存期間は組織の規則で設定"
+)
 
 
 def fallback_rule(affair_code: str) -> Rule:

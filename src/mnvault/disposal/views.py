@@ -18,8 +18,9 @@ from mnvault.affairs.services import list_affairs
 from mnvault.audit import period
 from mnvault.crypto import Envelope
 from mnvault.db.base import utcnow
-from mnvault.disposal import batches, contractor, records
+from mnvault.disposal import batches, confirmation, contractor, records
 from mnvault.disposal import services as retention
+from mnvault.disposal.errors import PlannerCannotConfirm
 from mnvault.numbers import redact
 from mnvault.vault import labels
 from mnvault.vault.errors import InvalidInput, NotFound, VaultError
@@ -80,17 +81,20 @@ def plan(
     *,
     reason: Text = "",
     early_reason: Text = "",
+    never_needed: Annotated[bool, Form()] = False,
     scheduled_for: Annotated[str, Form(max_length=40)] = "",
     person_ids: Annotated[list[uuid.UUID] | None, Form()] = None,
     within: Annotated[int, Form(ge=0, le=3660)] = 0,
 ) -> Response:
     """Every due number (none ticked), or the persons ticked on the due list."""
-    form = {"reason": reason, "early_reason": early_reason, "scheduled_for": scheduled_for}
+    form = {"reason": reason, "early_reason": early_reason, "scheduled_for": scheduled_for,
+            "never_needed": "on" if never_needed else ""}  # fmt: skip
 
     def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> uuid.UUID:
         batch = batches.plan(
             session, context, today=utcnow().date(), reason=reason, person_ids=person_ids or None,
             scheduled_for=_when(session, context, scheduled_for), early_reason=early_reason or None,
+            never_needed=never_needed,
         )  # fmt: skip
         return batch.id
 
@@ -121,6 +125,7 @@ def _batch_page(
         people = [batch.planned_by, batch.confirmed_by, batch.executed_by]
         return {
             "batch": batch,
+            "standing": confirmation.standing(session, context, planned_by=batch.planned_by),
             "members": members,
             "refs": records.references(session, [m.person_id for m in members]),
             "names": records.names(session, people),
@@ -136,14 +141,17 @@ def batch_record(request: Request, batch_id: uuid.UUID) -> Response:
 
 
 @router.post("/disposal/batches/{batch_id}/confirm")
-def confirm(request: Request, batch_id: uuid.UUID) -> Response:
-    """責任者の確認 (別添1 2E d): recorded as the manager's own act."""
+def confirm(request: Request, batch_id: uuid.UUID, statement: Text = "") -> Response:
+    """責任者の確認 (別添1 2E d) by a manager other than the planner, recorded as their own
+    act; a small business's single responsible person confirms with a statement."""
 
     def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
-        batches.confirm(session, context, batch_id=batch_id)
+        batches.confirm(session, context, batch_id=batch_id, statement=statement or None)
 
     try:
         call(request, work)
+    except PlannerCannotConfirm as refused:  # audited by call; shown on the batch
+        return _batch_page(request, batch_id, error=message_of(request, refused), status=403)
     except VaultError as exc:
         return _batch_page(request, batch_id, error=message_of(request, exc), status=422)
     return redirect(request, f"/disposal/batches/{batch_id}")

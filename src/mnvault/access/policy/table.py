@@ -44,9 +44,11 @@ ADMIN_NO_CONTENT = (
     "seed 図表2-2 (6)① 管理権限者による不要なアクセスの制御"
 )
 AUDIT = "事業者編 別添1 2C e 取扱状況の把握及び安全管理措置の見直し / seed 図表2-1 (3)⑤"
+# disposal:confirm is granted here by role; that the confirmer is not the planner
+# (maker-checker) depends on the batch, so disposal/confirmation.py checks it.
 MANAGER_DUTIES = (
-    "事業者編 別添1 2C a (責任者の設置及び責任の明確化), 2E d (削除・廃棄の確認) / "
-    "seed 図表2-1 (3)①, 図表2-2 (5)④"
+    "事業者編 別添1 2C a (責任者の設置及び責任の明確化; 確認体制), 2E d (削除・廃棄の確認: "
+    "計画者以外の責任者) / seed 図表2-1 (3)①, 図表2-2 (5)④"
 )
 OFFICE_HOURS = (
     "事業者編 別添1 2B 取扱規程等の策定 (the organisation's own rules) / seed 図表2-1 (2)"
