@@ -66,7 +66,7 @@ def test_the_trigger_refuses_rewrites_even_by_the_owner(pg_engine: Engine, state
 @pytest.fixture
 def app_role_schema(pg_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     """A schema migrated with MNVAULT_DATABASE_APP_ROLE naming a non-owner role, and
-    MNVAULT_DATABASE_MAINTENANCE_ROLE another (the only one that may prune: 0015)."""
+    MNVAULT_DATABASE_MAINTENANCE_ROLE another (the only one that may prune: 0011)."""
     suffix = uuid.uuid4().hex[:8]
     schema, role = f"audit_role_{suffix}", f"mnvault_app_{suffix}"
     maintenance = f"mnvault_maint_{suffix}"

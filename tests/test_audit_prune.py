@@ -253,7 +253,7 @@ def test_an_export_of_a_pruned_trail_verifies_offline(trail: Trail, tmp_path: Pa
 
 
 # -- PostgreSQL: entries go only through the controlled function, run by the maintenance
-# role (migration 0015; test_audit_prune_maintenance.py has the application role's refusal)
+# role (migration 0011; test_audit_prune_maintenance.py has the application role's refusal)
 
 
 @pytest.mark.postgres

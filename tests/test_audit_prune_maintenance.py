@@ -1,4 +1,4 @@
-"""On PostgreSQL only a maintenance role may run the prune function (issue 4, migration 0015).
+"""On PostgreSQL only a maintenance role may run the prune function (issue 4, migration 0011).
 
 The application's role could otherwise append a forged ``audit:prune`` entry and call
 ``mnvault_audit_prune()``: verify would then report the prune as unsigned, but the

@@ -30,7 +30,7 @@ class Settings:
     # Also send each checkpoint to syslog: "udp://host:port" or a unix socket path.
     audit_syslog: str | None = None
     # PostgreSQL: the connection of the maintenance role, the only one that may run
-    # mnvault_audit_prune(); used by `mnvault audit prune` alone (migration 0015).
+    # mnvault_audit_prune(); used by `mnvault audit prune` alone (migration 0011).
     maintenance_database_url: str | None = None
 
     @property

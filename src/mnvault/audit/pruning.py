@@ -171,7 +171,7 @@ def _delete(session: Session, base: PrunedBase, base_seq: int, archive_sha256: s
                     ).scalar_one()
                 )
         except DBAPIError as exc:
-            # Most often the role: only the maintenance role may prune (migration 0015).
+            # Most often the role: only the maintenance role may prune (migration 0011).
             raise PruneRefused(
                 "データベースが拒否しました"
                 "（削除は保守用ロールで: MNVAULT_MAINTENANCE_DATABASE_URL）",

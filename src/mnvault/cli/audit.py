@@ -272,7 +272,7 @@ def prune(
         days = vault.settings.audit_retention_days if retention_days is None else retention_days
         cutoff = _before(before, days)
         try:
-            # As the maintenance role where there is one (PostgreSQL, migration 0015).
+            # As the maintenance role where there is one (PostgreSQL, migration 0011).
             with maintenance_transaction(vault) as session:
                 done = pruning.prune(session, archive_path, before=cutoff, retention_days=days)
         except AuditError as exc:

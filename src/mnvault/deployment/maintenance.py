@@ -1,7 +1,7 @@
 """The maintenance role's connection, for the one operation the application may not do.
 
 On PostgreSQL only a maintenance role may execute ``mnvault_audit_prune()`` (migration
-0015): the application's role could otherwise delete entries behind a forged prune
+0011): the application's role could otherwise delete entries behind a forged prune
 entry. ``mnvault audit prune`` opens this connection (MNVAULT_MAINTENANCE_DATABASE_URL)
 for its one transaction; everything else keeps the application's.
 """
