@@ -8,6 +8,7 @@ businesses, 別添1 安全管理措置 (取扱状況を確認する手段 / ア�
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import uuid
 from collections.abc import Iterator
@@ -154,3 +155,103 @@ def test_a_failed_batch_fails_every_request_in_it(
     monkeypatch.undo()
     writer.commit(_entries(context, 1))  # the writer recovers once the store does
     assert _count(fresh) == 1
+
+
+# -- coroutines (commit_async): the number read on the event loop -------------------------
+
+
+def test_coroutines_and_threads_share_one_verifiable_chain(
+    fresh: Engine, tmp_path: Path, keyring_path: Path
+) -> None:
+    witness = tmp_path / "witness.jsonl"
+    writer = GroupCommit(_factory(fresh, keyring_path, witness))
+    committed: list[int] = []
+    errors: list[BaseException] = []
+    context = Context(actor_id=uuid.uuid4(), organisation_id=uuid.uuid4())
+
+    async def coroutine(i: int) -> None:
+        entries = _entries(context, i)
+        await writer.commit_async(entries)
+        assert all(entry.seq for entry in entries)  # returned means durable
+        committed.extend(entry.seq for entry in entries)
+
+    async def loop_requests() -> None:
+        await asyncio.gather(*(coroutine(i) for i in range(THREADS * ROUNDS)))
+
+    def thread_requests() -> None:
+        try:
+            for i in range(ROUNDS):
+                entries = _entries(context, i)
+                writer.commit(entries)
+                committed.extend(entry.seq for entry in entries)
+        except BaseException as exc:  # a thread's failure must reach the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=thread_requests) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    asyncio.run(loop_requests())
+    for thread in threads:
+        thread.join()
+    writer.close()
+    assert not errors
+    total = (THREADS * ROUNDS + 3 * ROUNDS) * 3 // 2
+    assert sorted(committed) == list(range(1, total + 1))
+    report = verify_database(fresh, witness_keys(witness), witness)
+    assert report.ok, [str(finding) for finding in report.findings]
+    assert report.entries == total
+
+
+def test_a_failed_batch_fails_every_coroutine_in_it(
+    fresh: Engine, tmp_path: Path, keyring_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = GroupCommit(_factory(fresh, keyring_path, tmp_path / "witness.jsonl"))
+
+    def broken(_session: Session, _entries: object) -> None:
+        raise RuntimeError("audit store unavailable")
+
+    monkeypatch.setattr(audit, "insert_all", broken)
+    context = Context(actor_id=uuid.uuid4(), organisation_id=uuid.uuid4())
+
+    async def request(i: int) -> str:
+        try:
+            await writer.commit_async(_entries(context, i))
+        except AuditUnavailable as refused:
+            return f"refused: {type(refused.__cause__).__name__}"
+        return "answered"
+
+    async def requests() -> list[str]:
+        return list(await asyncio.gather(*(request(i) for i in range(10))))
+
+    # Fail closed: nobody is answered, and each learns why.
+    assert asyncio.run(requests()) == ["refused: RuntimeError"] * 10
+    assert _count(fresh) == 0
+    monkeypatch.undo()
+    asyncio.run(writer.commit_async(_entries(context, 1)))  # recovers once the store does
+    assert _count(fresh) == 1
+    writer.close()
+    # A closed writer (a vault being sealed) refuses rather than leaving a request waiting.
+    with pytest.raises(AuditUnavailable):
+        asyncio.run(writer.commit_async(_entries(context, 1)))
+    assert _count(fresh) == 1
+
+
+def test_a_cancelled_request_still_has_its_entries_committed(
+    fresh: Engine, tmp_path: Path, keyring_path: Path
+) -> None:
+    """A client gone mid-read cancels its request; the entry (the attempt happened) is
+    committed all the same, and the writer serves the next request."""
+    writer = GroupCommit(_factory(fresh, keyring_path, tmp_path / "witness.jsonl"))
+    context = Context(actor_id=uuid.uuid4(), organisation_id=uuid.uuid4())
+
+    async def scenario() -> None:
+        task = asyncio.create_task(writer.commit_async(_entries(context, 1)))
+        await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await writer.commit_async(_entries(context, 1))
+
+    asyncio.run(scenario())
+    writer.close()
+    assert _count(fresh) == 2

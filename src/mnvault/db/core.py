@@ -35,6 +35,29 @@ class _Plan:
     row: Callable[..., Any]
 
 
+# Key in Session.info: (transaction, dialect, DBAPI connection) of the session's current
+# transaction, so that its statements after the first skip Session.connection().
+_DRIVER = "mnvault_core_driver"
+
+
+def _connection(session: Session) -> tuple[Dialect, Any]:
+    """The dialect and DBAPI connection of the session's transaction (begun if need be).
+
+    Why cached: ``Session.connection()`` walks the session's transaction state machine
+    each time, which cost more than the indexed select it served (benchmarks/
+    http_read.py). The entry names the transaction it belongs to, so a later
+    transaction, which may hold another pooled connection, looks its own up again.
+    """
+    transaction = session.get_transaction()
+    cached = session.info.get(_DRIVER)
+    if cached is not None and transaction is not None and cached[0] is transaction:
+        return cached[1], cached[2]
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    session.info[_DRIVER] = (session.get_transaction(), connection.dialect, driver)
+    return connection.dialect, driver
+
+
 class Prepared:
     """A select of columns, compiled once per dialect; :meth:`rows` runs it."""
 
@@ -64,15 +87,15 @@ class Prepared:
     def rows(self, session: Session, params: Mapping[str, Any]) -> list[Any]:
         if session.autoflush:
             session.flush()  # a no-op when nothing is pending
-        connection = session.connection()
-        plan = self._plan(connection.dialect)
+        dialect, driver = _connection(session)
+        plan = self._plan(dialect)
         values = [
             convert(params[name]) if convert else params[name] for name, convert in plan.binds
         ]
         args: Any = values
         if not plan.positional:
             args = {name: value for (name, _), value in zip(plan.binds, values, strict=True)}
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cursor = driver.cursor()
         try:
             cursor.execute(plan.sql, args)
             fetched = cursor.fetchall()

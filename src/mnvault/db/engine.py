@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -75,8 +76,11 @@ def _configure_sqlite(engine: Engine) -> None:
             connection.exec_driver_sql(f"PRAGMA wal_autocheckpoint={pages}")
             connection.info[_SYNCHRONOUS_NOW] = wanted
         if connection.get_execution_options().get(READ_ONLY):
-            # A reader (audit verification): a snapshot, without the write lock.
-            connection.exec_driver_sql("BEGIN")
+            # A reader (audit verification, a number read): a snapshot, without the write
+            # lock. On the DBAPI connection: a deferred BEGIN touches no file and cannot
+            # fail on a healthy connection, and through Connection.exec_driver_sql it cost
+            # as much as one of a number read's selects (benchmarks/http_read.py).
+            connection.connection.driver_connection.execute("BEGIN").close()
             return
         # IMMEDIATE: every transaction may write (an audit entry at least), and taking
         # the write lock late is what makes concurrent SQLite writers fail with BUSY.
@@ -102,6 +106,47 @@ def read_only(factory: SessionFactory) -> Iterator[Session]:
         yield session
     finally:
         session.close()  # ends the transaction with a rollback
+
+
+class ThreadReaders:
+    """Read-only sessions on a connection each calling thread keeps for itself.
+
+    For reads made on an event loop (mnvault.web.calls.read_call_async): one thread,
+    one read at a time, so one connection serves them all, and a read skips the pool's
+    checkout and return, which cost as much as one of its selects. A session asked for
+    while the thread's connection is busy gets a pooled one, as :func:`read_only` does.
+    """
+
+    def __init__(self, engine: Engine, pooled: SessionFactory) -> None:
+        self._engine = engine.execution_options(**{READ_ONLY: True})
+        self._pooled = pooled
+        self._local = threading.local()
+        self._opened: list[Connection] = []
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        connection: Connection | None = getattr(self._local, "connection", None)
+        if connection is None or connection.closed or connection.invalidated:
+            connection = self._engine.connect()
+            self._local.connection = connection
+            with self._lock:
+                self._opened.append(connection)
+        elif connection.in_transaction():
+            with read_only(self._pooled) as pooled:
+                yield pooled
+            return
+        session = Session(bind=connection, expire_on_commit=False)
+        try:
+            yield session
+        finally:
+            session.close()  # ends the transaction with a rollback; the connection stays
+
+    def close(self) -> None:
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for connection in opened:
+            connection.close()
 
 
 @contextmanager

@@ -24,6 +24,7 @@ from mnvault.audit.group import GroupCommit
 from mnvault.config import Settings
 from mnvault.crypto import Envelope, KeyringError, LocalKeyring, ScryptParams
 from mnvault.db.engine import (
+    ThreadReaders,
     make_engine,
     make_reader_factory,
     make_session_factory,
@@ -51,11 +52,13 @@ class Vault:
     envelope: Envelope = field(init=False)
     readers: sessionmaker[Session] = field(init=False)
     audit_writer: GroupCommit = field(init=False)
+    thread_readers: ThreadReaders = field(init=False)
 
     def __post_init__(self) -> None:
         self.envelope = Envelope(self.keyring)
         self.readers = make_reader_factory(self.engine)
         self.audit_writer = GroupCommit(self.sessions)
+        self.thread_readers = ThreadReaders(self.engine, self.readers)
 
     def transaction(self) -> AbstractContextManager[Session]:
         """One unit of work (commit on success, roll back and audit a denial on failure)."""
@@ -65,7 +68,13 @@ class Vault:
         """A transaction that only reads; its audit entries go to ``audit_writer``."""
         return read_only(self.readers)
 
+    def reading_here(self) -> AbstractContextManager[Session]:
+        """:meth:`reading` on this thread's own connection (an event loop's)."""
+        return self.thread_readers.session()
+
     def close(self) -> None:
+        self.audit_writer.close()
+        self.thread_readers.close()
         self.keyring.seal()
         self.engine.dispose()
 

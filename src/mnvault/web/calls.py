@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 import uuid
 from collections import deque
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
 from fastapi import Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from mnvault.access.context import Context
 from mnvault.access.errors import AuthorizationDenied
@@ -61,41 +64,73 @@ def call(
         return work(session, vault.envelope, context)
 
 
-def read_call(
+async def read_call_async(
     request: Request,
     work: Callable[[Session, Envelope, Context, list[AuditEntry] | None], T],
     *,
     affair: str | None = None,
 ) -> T:
-    """:func:`call` for work that writes nothing but audit entries (a number read).
+    """:func:`call` for work that writes nothing but audit entries (a number read), from
+    an ``async def`` route.
 
     Authentication, authorization and ``work`` run in a read transaction, which holds
     no write lock; ``work`` puts its entries in the list it is given, and they are
     committed by the vault's group commit before we answer: no entry, no answer
     (DESIGN.md §3 invariant 1). A denial is committed the same way before it is
-    raised (invariant 2). When resolving the caller must write (see
-    ``auth.resolve_read_only``), this is :func:`call`, with ``work`` writing its
-    entries in that transaction (it gets None for the list).
+    raised (invariant 2); a failed batch raises ``AuditUnavailable``. When resolving
+    the caller must write (see ``auth.resolve_read_only``), this is :func:`call` in the
+    thread pool, with ``work`` writing its entries in that transaction (it gets None
+    for the list).
+
+    On SQLite the read transaction runs on the event loop: a few indexed selects on a
+    local file and two AES-GCM decryptions cost less CPU than handing them to the
+    thread pool and back (whose threads then fought over the GIL), and a snapshot read
+    in WAL mode takes no lock, so it does not wait on writers. PostgreSQL's selects are
+    network round trips and would stall the loop: there the read transaction goes to
+    the thread pool, and only the wait for the commit stays here.
     """
     vault = vault_of(request)
-    token = bearer(request)
-    client = client_of(request)
     later: list[AuditEntry] = []
     try:
-        with vault.reading() as session:
-            principal = auth.resolve_read_only(
-                session, token, client_address=client, audit_later=later
+        if vault.engine.dialect.name == "sqlite":
+            resolved, result = _read(
+                request, vault.reading_here, vault.envelope, work, affair=affair, later=later
             )
-            if principal is not None:
-                context = _context(request, principal, affair=affair, full=True)
-                result = work(session, vault.envelope, context, later)
+        else:
+            resolved, result = await run_in_threadpool(
+                functools.partial(_read, affair=affair, later=later),
+                request, vault.reading, vault.envelope, work,
+            )  # fmt: skip
     except AuthorizationDenied as denied:
-        vault.audit_writer.commit([*later, audit.denial_entry(denied)])
+        await vault.audit_writer.commit_async([*later, audit.denial_entry(denied)])
         raise
-    if principal is None:
-        return call(request, lambda s, e, c: work(s, e, c, None), affair=affair)
-    vault.audit_writer.commit(later)
-    return result
+    if not resolved:
+        return await run_in_threadpool(
+            call, request, lambda s, e, c: work(s, e, c, None), affair=affair
+        )
+    await vault.audit_writer.commit_async(later)
+    return result  # type: ignore[return-value]  # resolved: work has run
+
+
+def _read(
+    request: Request,
+    reading: Callable[[], AbstractContextManager[Session]],
+    envelope: Envelope,
+    work: Callable[[Session, Envelope, Context, list[AuditEntry] | None], T],
+    *,
+    affair: str | None,
+    later: list[AuditEntry],
+) -> tuple[bool, T | None]:
+    """Resolve the caller and run ``work`` in a read transaction, its entries put in
+    ``later``; (False, None) when resolving must write (nothing has run then)."""
+    token = bearer(request)
+    client = client_of(request)
+    with reading() as session:
+        principal = auth.resolve_read_only(session, token, client_address=client, audit_later=later)
+        if principal is None:
+            return False, None
+        context = _context(request, principal, affair=affair, full=True)
+        return True, work(session, envelope, context, later)
 
 
 def _context(
