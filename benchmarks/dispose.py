@@ -69,7 +69,12 @@ def seed(work: Path, n: int, remaining: int) -> tuple[Path, Context]:
             admin = session.scalars(select(User).where(User.login == "admin")).one()
             admin_ctx = Context(actor_id=admin.id, organisation_id=init.organisation_id)
             manager = access.create_user(
-                session, admin_ctx, login="manager", display_name="責任者", password="x" * 20
+                session,
+                admin_ctx,
+                home_organisation_id=init.organisation_id,
+                login="manager",
+                display_name="責任者",
+                password="x" * 20,
             )
             access.grant_role(
                 session, admin_ctx, user=manager, organisation_id=init.organisation_id,

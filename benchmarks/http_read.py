@@ -56,6 +56,7 @@ from mnvault.vault.models import IdentityCheckDocument, NumberCheckDocument, Per
 
 PASSWORD = "benchmark clerk password"
 AFFAIR = "withholding_slip"
+ORGANISATION_CODE = "bench"
 TARGETS = {"min_rps_ratio": 0.40, "max_p99_ratio": 2.0}
 
 
@@ -67,7 +68,8 @@ def prepare(data: Path, database_url: str | None = None) -> str:
     settings = load_settings(data, env=env)
     init = deployment.initialise(
         settings, organisation_name="Bench", organisation_kind=OrganisationKind.COMPANY,
-        passphrase="bench", scrypt=ScryptParams.fast_for_tests(),
+        organisation_code=ORGANISATION_CODE, passphrase="bench",
+        scrypt=ScryptParams.fast_for_tests(),
     )  # fmt: skip
     vault = deployment.open_vault(settings, "bench")
     try:
@@ -75,7 +77,12 @@ def prepare(data: Path, database_url: str | None = None) -> str:
             admin = session.query(User).filter(User.login == "admin").one()
             admin_ctx = Context(actor_id=admin.id, organisation_id=init.organisation_id)
             clerk = access.create_user(
-                session, None, login="clerk", display_name="clerk", password=PASSWORD
+                session,
+                None,
+                home_organisation_id=init.organisation_id,
+                login="clerk",
+                display_name="clerk",
+                password=PASSWORD,
             )
             access.grant_role(
                 session, None, user=clerk, organisation_id=init.organisation_id, role=Role.CLERK
@@ -167,9 +174,9 @@ def free_port() -> int:
 
 def sign_in(base: str) -> str:
     with httpx.Client(base_url=base) as client:
-        token = client.post(
-            "/api/v1/auth/sign-in", json={"login": "clerk", "password": PASSWORD}
-        ).json()["token"]
+        credentials = {"organisation_code": ORGANISATION_CODE, "login": "clerk",
+                       "password": PASSWORD}  # fmt: skip
+        token = client.post("/api/v1/auth/sign-in", json=credentials).json()["token"]
         auth = {"Authorization": f"Bearer {token}"}
         uri = client.post("/api/v1/auth/totp/enrol", headers=auth).json()["otpauth_uri"]
         secret = urllib.parse.parse_qs(urllib.parse.urlparse(uri).query)["secret"][0]

@@ -164,7 +164,12 @@ def build(path: Path, n: int) -> dict[str, Any]:
         session.add(org)
         session.flush()
         auditor = access.create_user(
-            session, None, login="auditor", display_name="監査", password="correct horse battery"
+            session,
+            None,
+            home_organisation_id=org.id,
+            login="auditor",
+            display_name="監査",
+            password="correct horse battery",
         )
         access.grant_role(session, None, user=auditor, organisation_id=org.id, role=Role.AUDITOR)
         org_id, auditor_id = org.id, auditor.id

@@ -103,6 +103,7 @@ def setup(args: argparse.Namespace) -> dict[str, Any]:
             clerk = access.create_user(
                 session,
                 admin_context,
+                home_organisation_id=init.organisation_id,
                 login="clerk",
                 display_name="事務取扱担当者",
                 password=access.generate_password(),

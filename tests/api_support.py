@@ -36,6 +36,7 @@ PASSWORD = "correct horse battery staple"
 SLIP = "withholding_slip"
 DEPENDENT_DECLARATION = "dependent_deduction_declaration"
 PASSPHRASE = "api test"
+ORGANISATION_CODE = "shiken"
 
 # login -> role; "clerk" and "payroll" (the system user behind API tokens) are assigned
 # to SLIP and DEPENDENT_DECLARATION; "clerk2" to nothing.
@@ -56,6 +57,7 @@ class Api:
     users: dict[str, uuid.UUID]
     secrets: dict[str, bytes] = field(default_factory=dict)
     organisation_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    organisation_code: str = ORGANISATION_CODE
 
     @property
     def app(self) -> FastAPI:
@@ -63,16 +65,25 @@ class Api:
         assert isinstance(app, FastAPI)
         return app
 
-    def sign_in(self, login: str, password: str = PASSWORD) -> dict[str, object]:
-        response = self.client.post(
-            "/api/v1/auth/sign-in", json={"login": login, "password": password}
-        )
+    def sign_in(
+        self, login: str, password: str = PASSWORD, *, code: str | None = None
+    ) -> dict[str, object]:
+        body = self.credentials(login, password, code=code)
+        response = self.client.post("/api/v1/auth/sign-in", json=body)
         assert response.status_code == 200, response.text
         return dict(response.json())
 
-    def full_session(self, login: str) -> str:
+    def credentials(
+        self, login: str, password: str = PASSWORD, *, code: str | None = None
+    ) -> dict[str, str]:
+        """The sign-in body: the home organisation's code (by default the deployment's
+        first organisation), the login and the password."""
+        code = code or self.organisation_code
+        return {"organisation_code": code, "login": login, "password": password}
+
+    def full_session(self, login: str, *, code: str | None = None) -> str:
         """Sign in; enrol TOTP on first use; answer the second factor."""
-        result = self.sign_in(login)
+        result = self.sign_in(login, code=code)
         token = str(result["token"])
         auth = bearer(token)
         if result["stage"] == "enrol":
@@ -110,7 +121,8 @@ def open_api(tmp_path: Path, database_url: str | None = None) -> Iterator[Api]:
     settings = load_settings(tmp_path / "data", env=env)
     init = deployment.initialise(
         settings, organisation_name="試験株式会社", organisation_kind=OrganisationKind.COMPANY,
-        passphrase=PASSPHRASE, scrypt=ScryptParams.fast_for_tests(),
+        organisation_code=ORGANISATION_CODE, passphrase=PASSPHRASE,
+        scrypt=ScryptParams.fast_for_tests(),
     )  # fmt: skip
     app = create_app(settings)
     vault: deployment.Vault = app.state.vault
@@ -123,8 +135,9 @@ def open_api(tmp_path: Path, database_url: str | None = None) -> Iterator[Api]:
         admin_ctx = Context(actor_id=admin.id, organisation_id=init.organisation_id)
         for login, role in USERS.items():
             user = access.create_user(
-                session, None, login=login, display_name=login, password=PASSWORD
-            )
+                session, None, home_organisation_id=init.organisation_id, login=login,
+                display_name=login, password=PASSWORD,
+            )  # fmt: skip
             access.grant_role(
                 session, None, user=user, organisation_id=init.organisation_id, role=role
             )
@@ -136,7 +149,7 @@ def open_api(tmp_path: Path, database_url: str | None = None) -> Iterator[Api]:
                         affair=get_affair(session, init.organisation_id, code),
                     )  # fmt: skip
     with TestClient(app) as client:
-        yield Api(client, vault, users, {}, init.organisation_id)
+        yield Api(client, vault, users, {}, init.organisation_id, init.organisation_code)
 
 
 @pytest.fixture

@@ -156,14 +156,15 @@ def world(sessions: sessionmaker[Session], envelope: Envelope) -> World:
             "outsider": Role.CLERK,
         }
         for login, role in roles.items():
+            target = other if login == "outsider" else org
             user = access.create_user(
                 session,
                 None,
+                home_organisation_id=target.id,
                 login=f"{login}-{uuid.uuid4().hex[:6]}",
                 display_name=login,
                 password="correct horse battery staple",
             )
-            target = other if login == "outsider" else org
             access.grant_role(session, None, user=user, organisation_id=target.id, role=role)
             users[login] = user
         admin_ctx = Context(actor_id=users["admin"].id, organisation_id=org.id)

@@ -103,13 +103,11 @@ def test_export_needs_a_second_person(api: Api):
 def test_lockout_after_repeated_failures(api: Api):
     for _ in range(5):
         bad = api.client.post(
-            "/api/v1/auth/sign-in", json={"login": "auditor", "password": "wrong password!"}
+            "/api/v1/auth/sign-in", json=api.credentials("auditor", "wrong password!")
         )
         assert bad.status_code == 401
         assert bad.json()["title_ja"]
-    locked = api.client.post(
-        "/api/v1/auth/sign-in", json={"login": "auditor", "password": PASSWORD}
-    )
+    locked = api.client.post("/api/v1/auth/sign-in", json=api.credentials("auditor", PASSWORD))
     assert locked.status_code == 423
     with api.vault.transaction() as session:
         actions = [e.action for e in session.scalars(select(AuditEntry))]
@@ -194,7 +192,5 @@ def test_password_change_follows_the_rules_and_normalises(api: Api):
     )  # fmt: skip
     assert ok.status_code == 200, ok.text
     half_width = "full-width うさぎ 2026 kagoshima"
-    again = api.client.post(
-        "/api/v1/auth/sign-in", json={"login": "auditor", "password": half_width}
-    )
+    again = api.client.post("/api/v1/auth/sign-in", json=api.credentials("auditor", half_width))
     assert again.status_code == 200

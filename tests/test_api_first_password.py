@@ -17,7 +17,7 @@ def test_a_reset_password_must_be_changed_first(api: Api):
     assert reset.status_code == 200, reset.text
     temporary = reset.json()["temporary_password"]
     signed = api.client.post(
-        "/api/v1/auth/sign-in", json={"login": "auditor", "password": temporary}
+        "/api/v1/auth/sign-in", json=api.credentials("auditor", temporary)
     ).json()
     assert signed["stage"] == "change"
     token = signed["token"]
@@ -32,7 +32,7 @@ def test_a_reset_password_must_be_changed_first(api: Api):
     assert changed.status_code == 200, changed.text
     # The session that changed it ends too; the new password signs in for real.
     assert api.client.get("/api/v1/persons", headers=bearer(token)).status_code == 401
-    again = api.client.post("/api/v1/auth/sign-in", json={"login": "auditor", "password": new})
+    again = api.client.post("/api/v1/auth/sign-in", json=api.credentials("auditor", new))
     assert again.json()["stage"] == "full"
-    old = api.client.post("/api/v1/auth/sign-in", json={"login": "auditor", "password": PASSWORD})
+    old = api.client.post("/api/v1/auth/sign-in", json=api.credentials("auditor", PASSWORD))
     assert old.status_code == 401

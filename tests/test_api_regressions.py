@@ -42,7 +42,8 @@ def test_a_login_taken_is_a_conflict_not_a_server_error(api: Api):
         json={"login": "clerk", "display_name": "二人目", "roles": ["clerk"]},
     )  # fmt: skip
     body = _problem(again, 409)
-    assert body["type"].endswith("/conflict") and "clerk" in str(body["detail"])
+    assert body["type"].endswith("/login-taken") and "clerk" in str(body["detail"])
+    assert "this organisation" in body["title"]  # logins are per organisation (issue #3)
     created = api.client.post(
         "/api/v1/users", headers=bearer(admin),
         json={"login": "clerk3", "display_name": "三人目", "roles": ["clerk", "clerk"]},
@@ -150,7 +151,7 @@ def test_control_characters_are_refused_at_the_edge(api: Api):
         )  # fmt: skip
         errors = _problem(person, 422)["errors"]
         assert errors == [{"loc": ["body", "name"], "type": "string_pattern_mismatch"}]
-    sign_in = api.client.post("/api/v1/auth/sign-in", json={"login": "clerk\x00", "password": "x"})
+    sign_in = api.client.post("/api/v1/auth/sign-in", json=api.credentials("clerk\x00", "x"))
     _problem(sign_in, 422)
     # Line breaks stay allowed in free text.
     number = MaskedStr(generate_my_number(random.Random(13)))
@@ -218,10 +219,8 @@ def test_every_problem_answer_is_declared_as_a_problem_document(api: Api):
 
 def test_a_rate_limited_sign_in_says_when_to_retry(api: Api):
     for _ in range(10):
-        api.client.post("/api/v1/auth/sign-in", json={"login": "nobody", "password": PASSWORD})
-    limited = api.client.post(
-        "/api/v1/auth/sign-in", json={"login": "nobody", "password": PASSWORD}
-    )
+        api.client.post("/api/v1/auth/sign-in", json=api.credentials("nobody", PASSWORD))
+    limited = api.client.post("/api/v1/auth/sign-in", json=api.credentials("nobody", PASSWORD))
     _problem(limited, 429)
     assert int(limited.headers["retry-after"]) >= 1
 

@@ -209,7 +209,12 @@ def seed(api: Api) -> Seeded:
 
     def user(session: Session, login: str, role: Role, where: uuid.UUID = org) -> uuid.UUID:
         created = access.create_user(
-            session, None, login=login, display_name=login, password=PASSWORD
+            session,
+            None,
+            home_organisation_id=where,
+            login=login,
+            display_name=login,
+            password=PASSWORD,
         )
         access.grant_role(session, None, user=created, organisation_id=where, role=role)
         api.users[login] = created.id
@@ -281,7 +286,9 @@ def fresh_session(api: Api, login: str) -> dict[str, str]:
     """Another session of ``login`` (a password-stage one is enough to sign out), made
     by the service so that it does not count against the API's sign-in rate limit."""
     with api.vault.transaction() as session:
-        result = auth.sign_in(session, login=login, password=PASSWORD)
+        result = auth.sign_in(
+            session, organisation_code=api.organisation_code, login=login, password=PASSWORD
+        )
     return {"Authorization": f"Bearer {result.token}"}
 
 

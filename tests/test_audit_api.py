@@ -161,14 +161,19 @@ def test_only_roles_the_policy_grants_audit_read_may_ask(api: Api, role: str) ->
 def test_another_organisations_auditor_sees_nothing_of_this_one(api: Api) -> None:
     persons, _ = _trail(api)
     with api.vault.transaction() as session:
-        other = Organisation(name="別会社", kind=OrganisationKind.COMPANY.value)
+        other = Organisation(name="別会社", kind=OrganisationKind.COMPANY.value, code="betsu")
         session.add(other)
         session.flush()
         outsider = access.create_user(
-            session, None, login="outside-auditor", display_name="外部", password=PASSWORD
+            session,
+            None,
+            home_organisation_id=other.id,
+            login="outside-auditor",
+            display_name="外部",
+            password=PASSWORD,
         )
         access.grant_role(session, None, user=outsider, organisation_id=other.id, role=Role.AUDITOR)
-    token = api.full_session("outside-auditor")
+    token = api.full_session("outside-auditor", code="betsu")
     today = tokyo_today()
     usage = api.client.post(
         "/api/v1/audit/person-usage", headers=bearer(token), json={"person_id": persons[0]}

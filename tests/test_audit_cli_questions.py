@@ -75,7 +75,12 @@ def deployed(tmp_path: Path) -> Iterator[Deployment]:
             users = {}
             for login, role in (("auditor", Role.AUDITOR), ("clerk", Role.CLERK)):
                 users[login] = access.create_user(
-                    session, admin_ctx, login=login, display_name=login, password=PASSWORD
+                    session,
+                    admin_ctx,
+                    home_organisation_id=init.organisation_id,
+                    login=login,
+                    display_name=login,
+                    password=PASSWORD,
                 )
                 access.grant_role(
                     session, admin_ctx, user=users[login], organisation_id=init.organisation_id,
@@ -109,7 +114,10 @@ def deployed(tmp_path: Path) -> Iterator[Deployment]:
             )  # fmt: skip
         # The clerk sees numbers, so signs in with a second factor (cli/signin.py).
         with vault.transaction() as session:
-            token = auth.sign_in(session, login="clerk", password=PASSWORD).token
+            token = auth.sign_in(
+                session, organisation_code=init.organisation_code, login="clerk",
+                password=PASSWORD,
+            ).token  # fmt: skip
             uri = auth.begin_totp_enrolment(
                 session, vault.envelope, token=token, account_name="clerk"
             )
@@ -124,6 +132,7 @@ def deployed(tmp_path: Path) -> Iterator[Deployment]:
         "MNVAULT_DATA_DIR": str(settings.data_dir),
         "MNVAULT_PASSPHRASE": PASSPHRASE,
         "MNVAULT_USER_PASSWORD": PASSWORD,
+        "MNVAULT_ORGANISATION": init.organisation_code,
         # Read only by the clerk's one command; the auditor's role needs no second factor.
         "MNVAULT_TOTP": totp_code(secret, time.time() + 30),
     }

@@ -43,7 +43,12 @@ def deployment(tmp_path: Path) -> Deployment:
     credentials = (data / "initial-credentials.txt").read_text("utf-8")
     assert oct((data / "initial-credentials.txt").stat().st_mode)[-3:] == "600"
     admin_password = re.search(r"admin_password = (\S+)", credentials).group(1)  # type: ignore[union-attr]
-    env.update(MNVAULT_USER="admin", MNVAULT_USER_PASSWORD=admin_password)
+    # No --org-code given: a random one, announced and kept with the credentials.
+    code = re.search(r"organisation_code = (org-[a-z0-9]{6})\b", credentials).group(1)  # type: ignore[union-attr]
+    assert code in result.stdout
+    env.update(
+        MNVAULT_ORGANISATION=code, MNVAULT_USER="admin", MNVAULT_USER_PASSWORD=admin_password
+    )
     add_clerk = ["user", "add", "sato", "--role", "clerk", "--affair", "withholding_slip"]
     # The first administrator's password was generated: it is changed before anything.
     refused = mnvault(add_clerk, env)

@@ -34,6 +34,7 @@ from tests.cli_support import fresh_code, secret_of
 PASSPHRASE = "cli sign-in test"
 PASSWORD = "correct horse battery staple"
 SLIP = "withholding_slip"
+CODE = "shiken"
 
 
 @dataclass
@@ -45,6 +46,7 @@ class Cli:
         base = {
             "MNVAULT_DATA_DIR": str(self.data),
             "MNVAULT_PASSPHRASE": PASSPHRASE,
+            "MNVAULT_ORGANISATION": CODE,
             "MNVAULT_USER": user,
             "MNVAULT_USER_PASSWORD": PASSWORD,
             "MNVAULT_LOG_LEVEL": "ERROR",
@@ -89,7 +91,7 @@ def cli(tmp_path: Path) -> Cli:
     settings = load_settings(tmp_path / "data", env={"MNVAULT_PASSPHRASE": PASSPHRASE})
     init = deployment.initialise(
         settings, organisation_name="試験株式会社", organisation_kind=OrganisationKind.COMPANY,
-        passphrase=PASSPHRASE, scrypt=ScryptParams.fast_for_tests(),
+        organisation_code=CODE, passphrase=PASSPHRASE, scrypt=ScryptParams.fast_for_tests(),
     )  # fmt: skip
     vault = deployment.open_vault(settings, PASSPHRASE)
     try:
@@ -99,7 +101,12 @@ def cli(tmp_path: Path) -> Cli:
             admin.must_change_password = False  # the first-admin change has its own test
             for login, role in (("sato", Role.CLERK), ("kansa", Role.AUDITOR)):
                 user = access.create_user(
-                    session, None, login=login, display_name=login, password=PASSWORD
+                    session,
+                    None,
+                    home_organisation_id=init.organisation_id,
+                    login=login,
+                    display_name=login,
+                    password=PASSWORD,
                 )
                 access.grant_role(
                     session, None, user=user, organisation_id=init.organisation_id, role=role
@@ -202,3 +209,41 @@ def test_an_admin_resets_a_lost_authenticator_on_the_command_line(cli: Cli):
     assert code == 1 and "user:manage" in out
     (entry,) = cli.entries("auth:totp_reset")
     assert entry.details and entry.details["reason"] == "紛失 / lost"
+
+
+# (environment and options beyond the user and password, signed in?, why) — issue #3:
+# the acting user is named by their organisation's code and their login.
+CODE_CASES = [
+    ({}, True, "MNVAULT_ORGANISATION names the organisation"),
+    ({"MNVAULT_ORGANISATION": ""}, False, "no code: refused before any password is tried"),
+    ({"MNVAULT_ORGANISATION": "", "user": f"{CODE}:kansa"}, True, "--user CODE:LOGIN"),
+    ({"MNVAULT_ORGANISATION": "", "user": "SHIKEN:kansa"}, True, "a code in capitals"),
+    ({"MNVAULT_ORGANISATION": "", "global": CODE}, True, "mnvault --organisation CODE"),
+    ({"MNVAULT_ORGANISATION": "betsu"}, False, "an unknown code fails like a bad password"),
+    ({"user": "betsu:kansa"}, False, "CODE:LOGIN wins over the environment"),
+]
+
+
+@pytest.mark.parametrize(("given", "signed_in", "why"), CODE_CASES)
+def test_the_command_line_names_the_organisation(
+    cli: Cli, given: dict[str, str], signed_in: bool, why: str
+):
+    env = dict(given)
+    user = env.pop("user", "kansa")
+    front = ["--organisation", env.pop("global")] if "global" in env else []
+    code, out = cli.run(*front, "audit", "activity", user=user, **env)
+    if signed_in:
+        assert code == 0, (why, out)
+        return
+    assert code == 1, why
+    if given.get("MNVAULT_ORGANISATION") == "" and "user" not in given:
+        assert "MNVAULT_ORGANISATION" in out, why
+    else:
+        assert "sign-in failed" in out, why
+
+
+def test_a_user_added_on_the_command_line_is_told_the_code(cli: Cli):
+    code, out = cli.run("user", "add", "kato", "--role", "auditor", user="admin")
+    assert code == 0 and f"organisation code: {CODE}" in out, out
+    code, out = cli.run("user", "add", "kato", "--role", "auditor", user="admin")
+    assert code == 1 and "already used in this organisation" in out

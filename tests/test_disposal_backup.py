@@ -51,7 +51,12 @@ def _setup(vault: deployment.Vault, organisation_id: uuid.UUID) -> tuple[Context
         users = {}
         for login, role in (("clerk", Role.CLERK), ("manager", Role.MANAGER)):
             users[login] = access.create_user(
-                session, admin_ctx, login=login, display_name=login, password="x" * 20
+                session,
+                admin_ctx,
+                home_organisation_id=organisation_id,
+                login=login,
+                display_name=login,
+                password="x" * 20,
             )
             access.grant_role(
                 session, admin_ctx, user=users[login], organisation_id=organisation_id, role=role

@@ -526,8 +526,11 @@ _NOT_A_TENANT_BOUNDARY = {
     "access.services.authorize": "the check itself, exercised by every call below",
     "access.services.organisation_resource": "builds a value",
     "access.services.new_person_resource": "builds a value",
-    "access.services.create_user": "users are global; roles are per organisation",
+    "access.services.create_user": "bootstrap (init, fixtures): the home organisation is "
+    "given; add_member() is the admin's route and authorizes user:manage",
     "access.services.grant_role": "bootstrap; the admin routes authorize USER_MANAGE first",
+    "access.services.user_by_reference": "a lookup by home organisation and login for "
+    "member_by_login() and the trail's actor filter, which authorize first",
     "orgs.services.department_by_code": "a lookup inside the caller's organisation",
     "access.policy.facts.principal": "loads the facts authorize() decides on",
     "access.policy.facts.request_for": "loads the facts authorize() decides on",
@@ -672,6 +675,13 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
         Call("access.services.add_member", lambda s, c: access.add_member(
             s, c, login=f"x{uuid.uuid4().hex[:8]}", display_name="侵入",
             roles=[Role.CLERK]) and None),
+        # Another organisation's user named CODE:LOGIN (an outsourcer's clerk). One who
+        # exists nowhere: a grant that worked would change what the later calls of the
+        # walk see (tests/test_logins_per_organisation.py has the grants that work).
+        Call("access.services.add_outside_member", lambda s, c: access.add_outside_member(
+            s, c, reference=f"{world.org.code}:nobody", roles=[Role.AUDITOR]) and None),
+        Call("access.services.organisation_code_of", lambda s, c: access.organisation_code_of(
+            s, c) and None),
         Call("access.services.grant_member_role", lambda s, c: access.grant_member_role(
             s, c, user=clerk, role=Role.AUDITOR)),
         Call("access.services.revoke_role", lambda s, c: access.revoke_role(
@@ -699,6 +709,7 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
             s, c, since=EPOCH, until=FAR)),
         # weboversight: the auditor's and the disposal screens' services.
         Call("audit.browse.actions", audit_browse.actions),
+        Call("audit.browse.user_id", lambda s, c: audit_browse.user_id(s, c, clerk.login)),
         Call("audit.browse.search", lambda s, c: audit_browse.search(
             s, c, audit_browse.Filters())),
         Call("audit.browse.chain_status", lambda s, c: audit_browse.chain_status(s, c, 1)),

@@ -33,7 +33,9 @@ def enrol(world: World, who: str) -> tuple[bytes, list[str], str]:
     """Sign in, enrol TOTP; the secret, the recovery codes and the (full) session token."""
     login = world.users[who].login
     with unit_of_work(world.sessions) as s:
-        token = auth.sign_in(s, login=login, password=PASSWORD).token
+        token = auth.sign_in(
+            s, organisation_code=world.org.code, login=login, password=PASSWORD
+        ).token
         uri = auth.begin_totp_enrolment(s, world.envelope, token=token, account_name=login)
     secret = urllib.parse.parse_qs(urllib.parse.urlparse(uri).query)["secret"][0]
     raw = base64.b32decode(secret + "=" * (-len(secret) % 8))
@@ -51,7 +53,9 @@ def reset(world: World, target: str, reason: str = "スマートフォン紛失"
 
 def stage(world: World, who: str) -> str:
     with unit_of_work(world.sessions) as s:
-        return auth.sign_in(s, login=world.users[who].login, password=PASSWORD).stage
+        return auth.sign_in(
+            s, organisation_code=world.org.code, login=world.users[who].login, password=PASSWORD
+        ).stage
 
 
 def last(world: World) -> AuditEntry:
@@ -76,7 +80,9 @@ def test_a_reset_ends_the_old_factor_and_sessions_and_asks_for_a_new_one(world: 
     }
     # Next sign-in: enrolment again; neither the old code nor a recovery code passes.
     with unit_of_work(world.sessions) as s:
-        result = auth.sign_in(s, login=world.users["clerk"].login, password=PASSWORD)
+        result = auth.sign_in(
+            s, organisation_code=world.org.code, login=world.users["clerk"].login, password=PASSWORD
+        )
     assert result.stage == "enrol"
     for code in (totp_code(secret, time.time() + 30), codes[0]):
         with pytest.raises(SignInFailed), unit_of_work(world.sessions) as s:
@@ -127,7 +133,12 @@ def test_one_admin_never_holds_both_factors_of_someone_else(world: World):
     # The temporary password alone reaches only the second-factor step, where the
     # password cannot be changed.
     with unit_of_work(world.sessions) as s:
-        result = auth.sign_in(s, login=world.users["clerk"].login, password=temporary)
+        result = auth.sign_in(
+            s,
+            organisation_code=world.org.code,
+            login=world.users["clerk"].login,
+            password=temporary,
+        )
     assert result.stage == "password"
     with unit_of_work(world.sessions) as s:
         principal = auth.resolve(s, result.token, client_address=None)

@@ -140,6 +140,7 @@ class Person:
     def sign_in(self, login: str) -> None:
         page = self.page
         self.go("/sign-in")
+        page.get_by_label("組織コード").fill(self.site.api.organisation_code)
         page.get_by_label("ユーザー名").fill(login)
         page.get_by_label("パスワード", exact=True).fill(PASSWORD)
         with page.expect_navigation():

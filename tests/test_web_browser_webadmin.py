@@ -87,13 +87,13 @@ def test_main_screens_have_labels_keyboard_focus_and_no_sideways_scroll(site: Si
     page = admin.page
     with recorded(page, "webadmin_accessibility"):
         admin.go("/sign-in")
-        _check(admin, "/sign-in", ["login", "password", "次へ"])
+        _check(admin, "/sign-in", ["organisation_code", "login", "password", "次へ"])
         admin.sign_in("admin")
         screens = {
             "/": [],
             "/persons": ["q", "kind", "検索"],
             f"/persons/{person_id}": [],
-            "/admin/users": ["login", "display_name", "roles", "利用者を追加"],
+            "/admin/users": ["login", "display_name", "roles", "利用者を追加", "reference"],
             "/admin/assignments": ["user", "affair", "person_kinds", "割当てを保存", "networks"],
         }
         for path, must_reach in screens.items():

@@ -52,27 +52,27 @@ def test_a_form_without_or_with_a_foreign_csrf_token_is_refused(web: Web):
 
 def test_cookies_are_httponly_samesite_and_secure_unless_told_otherwise(web: Web):
     browser = web.browser()
-    answer = browser.submit("/sign-in", "/sign-in", {"login": "admin", "password": PASSWORD})
+    answer = browser.submit("/sign-in", "/sign-in", browser.api.credentials("admin", PASSWORD))
     assert answer.status_code == 200
     cookie = next(h for h in answer.history[0].headers.get_list("set-cookie") if "mnv_session" in h)
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie
     assert "Secure" not in cookie  # the test app said: plain HTTP on loopback
     web.api.app.state.cookie_secure = True
     again = web.browser()
-    first = again.submit("/sign-in", "/sign-in", {"login": "admin", "password": PASSWORD})
+    first = again.submit("/sign-in", "/sign-in", again.api.credentials("admin", PASSWORD))
     cookies = [h for r in [*first.history, first] for h in r.headers.get_list("set-cookie")]
     assert all("Secure" in c for c in cookies if "mnv_" in c)
 
 
 def test_a_failed_sign_in_keeps_the_login_but_not_the_password(web: Web):
     browser = web.browser()
-    wrong = browser.submit("/sign-in", "/sign-in", {"login": "admin", "password": "nope-nope"})
+    wrong = browser.submit("/sign-in", "/sign-in", browser.api.credentials("admin", "nope-nope"))
     assert wrong.status_code == 401
     assert 'value="admin"' in wrong.text
     assert "nope-nope" not in wrong.text
     assert "サインインできません" in wrong.text
     browser.submit(wrong.url.path, "/language", {"lang": "en", "next": "/sign-in"})
-    wrong = browser.submit("/sign-in", "/sign-in", {"login": "admin", "password": "nope-nope"})
+    wrong = browser.submit("/sign-in", "/sign-in", browser.api.credentials("admin", "nope-nope"))
     assert "sign-in failed" in wrong.text and '<html lang="en">' in wrong.text
 
 
@@ -105,7 +105,7 @@ def test_signed_out_pages_go_to_sign_in_and_unknown_pages_are_bilingual(web: Web
 
 def test_clerk_enrols_totp_sees_recovery_codes_once_and_gets_a_dashboard(web: Web):
     browser = web.browser()
-    first = browser.submit("/sign-in", "/sign-in", {"login": "clerk", "password": PASSWORD})
+    first = browser.submit("/sign-in", "/sign-in", browser.api.credentials("clerk", PASSWORD))
     assert first.url.path == "/sign-in/enrol"
     # Until enrolled, nothing else opens.
     assert browser.get("/persons").url.path == "/sign-in/enrol"
@@ -120,7 +120,7 @@ def test_clerk_enrols_totp_sees_recovery_codes_once_and_gets_a_dashboard(web: We
     assert "担当事務" in home.text and "withholding_slip" in home.text
     # A second browser: the password, then the code step.
     other = web.browser()
-    step = other.submit("/sign-in", "/sign-in", {"login": "clerk", "password": PASSWORD})
+    step = other.submit("/sign-in", "/sign-in", other.api.credentials("clerk", PASSWORD))
     assert step.url.path == "/sign-in/code"
     assert other.sign_in("clerk").url.path == "/"
 
@@ -144,7 +144,7 @@ def test_forced_password_change_then_sign_in_again(web: Web):
         user = session.scalars(select(User).where(User.login == "admin")).one()
         user.must_change_password = True
     browser = web.browser()
-    step = browser.submit("/sign-in", "/sign-in", {"login": "admin", "password": PASSWORD})
+    step = browser.submit("/sign-in", "/sign-in", browser.api.credentials("admin", PASSWORD))
     assert step.url.path == "/password"
     assert browser.get("/").url.path == "/password"
     new = "a long and private passphrase 2026"
@@ -164,7 +164,7 @@ def test_forced_password_change_then_sign_in_again(web: Web):
     )  # fmt: skip
     assert done.url.path == "/sign-in" and "パスワードを変更しました" in done.text
     assert re.search(r"/sign-in", str(done.url))
-    again = browser.submit("/sign-in", "/sign-in", {"login": "admin", "password": new})
+    again = browser.submit("/sign-in", "/sign-in", browser.api.credentials("admin", new))
     assert again.url.path == "/"
 
 

@@ -45,7 +45,7 @@ class Browser:
 
     def sign_in(self, login: str, password: str = PASSWORD) -> httpx.Response:
         """Password, then enrol (first time) or the code; ends on the dashboard."""
-        answer = self.submit("/sign-in", "/sign-in", {"login": login, "password": password})
+        answer = self.submit("/sign-in", "/sign-in", self.api.credentials(login, password))
         if answer.url.path == "/sign-in/enrol":
             shown = self.submit("/sign-in/enrol", "/sign-in/enrol", {})
             uri = re.search(r'id="otpauth-uri">([^<]+)<', shown.text)

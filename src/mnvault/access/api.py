@@ -26,7 +26,7 @@ from mnvault.vault.errors import NotFound
 from mnvault.vault.models import PersonKind
 from mnvault.web.calls import call
 from mnvault.web.fields import AffairCode, Line, Text
-from mnvault.web.problems import SIGNED_IN, WITH_BODY, Conflict, problem_responses
+from mnvault.web.problems import SIGNED_IN, WITH_BODY, problem_responses
 
 router = APIRouter(tags=["administration"], responses=SIGNED_IN)
 NOT_FOUND = problem_responses(404)
@@ -38,9 +38,23 @@ class UserIn(BaseModel):
     roles: list[Role] = Field(min_length=1)
 
 
+class OutsideMemberIn(BaseModel):
+    reference: str = Field(
+        min_length=3,
+        max_length=133,
+        pattern=r"^[A-Za-z0-9-]+:[A-Za-z0-9._@-]+$",
+        description="the user's home organisation code and login, CODE:LOGIN",
+    )
+    roles: list[Role] = Field(min_length=1)
+
+
 class UserOut(BaseModel):
     id: uuid.UUID
     login: str
+    reference: str = Field(
+        description="how this organisation names the user: the login for its own users, "
+        "CODE:LOGIN for a member whose home organisation is another"
+    )
     display_name: str
     roles: list[str]
     is_active: bool
@@ -95,8 +109,9 @@ class Done(BaseModel):
 def _user_out(session: Session, user: User, organisation_id: uuid.UUID) -> UserOut:
     roles = sorted(r.value for r in access.roles_of(session, user.id, organisation_id))
     return UserOut(
-        id=user.id, login=user.login, display_name=user.display_name, roles=roles,
-        is_active=user.is_active,
+        id=user.id, login=user.login,
+        reference=access.reference_of(session, user, organisation_id),
+        display_name=user.display_name, roles=roles, is_active=user.is_active,
     )  # fmt: skip
 
 
@@ -135,25 +150,32 @@ def list_users(request: Request) -> list[UserOut]:
 )
 def create_user(request: Request, body: UserIn) -> UserCreated:
     def work(session: Session, _envelope: Envelope, context: Context) -> UserCreated:
-        access.authorize(session, context, Permission.USER_MANAGE)
-        if session.scalar(select(User.id).where(User.login == body.login)) is not None:
-            # Logins are unique across organisations (one user may serve several). Known
-            # gap (issue #3): this 409 also tells an admin that a login exists in another
-            # organisation; the fix planned is logins namespaced per organisation, with
-            # sign-in naming the organisation when a login is ambiguous.
-            raise Conflict(f"ログイン名 {body.login}", f"login {body.login}")
-        password = access.generate_password()
-        user = access.create_user(
+        # 409 only for a login of this organisation: another's logins are never checked.
+        user, password = access.add_member(
             session, context, login=body.login, display_name=body.display_name,
-            password=password,
+            roles=body.roles,
         )  # fmt: skip
-        user.must_change_password = True
-        for role in sorted(set(body.roles)):
-            access.grant_role(
-                session, context, user=user, organisation_id=context.organisation_id, role=role
-            )
         out = _user_out(session, user, context.organisation_id)
         return UserCreated(**out.model_dump(), initial_password=password)
+
+    return call(request, work)
+
+
+@router.post(
+    "/users/outside",
+    response_model=UserOut,
+    status_code=201,
+    responses=WITH_BODY | NOT_FOUND,
+)
+def add_outside_member(request: Request, body: OutsideMemberIn) -> UserOut:
+    """Give roles here to a user of another organisation (a payroll outsourcer's
+    clerk), named CODE:LOGIN; their credentials stay with their home organisation."""
+
+    def work(session: Session, _envelope: Envelope, context: Context) -> UserOut:
+        user = access.add_outside_member(
+            session, context, reference=body.reference, roles=body.roles
+        )
+        return _user_out(session, user, context.organisation_id)
 
     return call(request, work)
 

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from mnvault.vault.errors import VaultError
+
 if TYPE_CHECKING:
     from mnvault.access.passwords import PasswordProblem
 
@@ -61,3 +63,12 @@ class WeakPassword(AccessError):
         text = f"{self.message_ja} / {self.message_en}"
         details = "; ".join(f"{p.message_ja} / {p.message_en}" for p in self.problems)
         return f"{text}: {details}" if details else text
+
+
+class LoginTaken(VaultError):
+    """The login is already used in the same organisation. Only there: a login in
+    another organisation is never checked, so this says nothing about anyone else's
+    users (issue #3)."""
+
+    message_ja = "このログイン名はこの組織で既に使われています"
+    message_en = "this login is already used in this organisation"

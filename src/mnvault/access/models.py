@@ -24,10 +24,20 @@ class Role(StrEnum):
 
 
 class User(Base):
+    """A person who signs in. Their login is unique within their home organisation (the
+    one whose administrator created them), not across the deployment: two companies may
+    each have a "tanaka", and one never learns that the other's exists (issue #3).
+    Memberships in other organisations (a payroll outsourcer's staff serving clients)
+    do not change the home."""
+
     __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("home_organisation_id", "login"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    login: Mapped[str] = mapped_column(String(100), unique=True)
+    home_organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id"), index=True
+    )
+    login: Mapped[str] = mapped_column(String(100))
     display_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
-from mnvault.access.errors import AuthorizationDenied
+from mnvault.access.errors import AuthorizationDenied, LoginTaken
 from mnvault.access.models import (
     DEFAULT_TIME_ZONE,
     AccessConditions,
@@ -36,7 +36,8 @@ from mnvault.affairs.models import Affair
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.db.base import utcnow
-from mnvault.orgs.models import Department
+from mnvault.orgs.codes import organisation_by_code
+from mnvault.orgs.models import Department, Organisation
 from mnvault.vault.errors import InvalidInput, NotFound
 from mnvault.vault.models import Person, PersonKind, SpiFile
 
@@ -71,9 +72,23 @@ def generate_password() -> str:
 
 
 def create_user(
-    session: Session, context: Context | None, *, login: str, display_name: str, password: str
+    session: Session,
+    context: Context | None,
+    *,
+    home_organisation_id: uuid.UUID,
+    login: str,
+    display_name: str,
+    password: str,
 ) -> User:
-    user = User(login=login, display_name=display_name, password_hash=hash_password(password))
+    """A user whose login is unique within ``home_organisation_id`` (issue #3)."""
+    if login_taken(session, home_organisation_id, login):
+        raise LoginTaken(login, login)
+    user = User(
+        home_organisation_id=home_organisation_id,
+        login=login,
+        display_name=display_name,
+        password_hash=hash_password(password),
+    )
     session.add(user)
     session.flush()
     audit.record(session, context, AuditAction.USER_CREATE, details={"user_id": str(user.id)})
@@ -201,11 +216,11 @@ def add_member(
         raise InvalidInput("表示名を200文字以内で入力してください", "give a display name (200 max)")
     if not roles:
         raise InvalidInput("役割を一つ以上選んでください", "choose at least one role")
-    if session.scalar(select(User.id).where(User.login == login)) is not None:
-        # Logins are unique across organisations (see access/api.py: known gap, issue #3).
-        raise InvalidInput(f"ログイン名 {login} は既に使われています", f"login {login} is taken")
     password = generate_password()
-    user = create_user(session, context, login=login, display_name=display_name, password=password)
+    user = create_user(
+        session, context, home_organisation_id=context.organisation_id, login=login,
+        display_name=display_name, password=password,
+    )  # fmt: skip
     user.must_change_password = True
     for role in sorted(set(roles)):
         grant_role(session, context, user=user, organisation_id=context.organisation_id, role=role)
@@ -349,12 +364,87 @@ def set_conditions(
 
 
 def member_by_login(session: Session, context: Context, login: str) -> User:
-    """A user of the context's organisation, for an administrator to manage; anyone
-    else, in another organisation or nowhere, is the same "not found"."""
+    """A member of the context's organisation, for an administrator to manage: a login
+    of the organisation's own, or ``code:login`` for a member whose home is elsewhere.
+    Anyone else, in another organisation or nowhere, is the same "not found"."""
     authorize(session, context, Permission.USER_MANAGE)
-    user = session.scalar(select(User).where(User.login == login))
+    user = user_by_reference(session, context, login)
     if user is None or context.organisation_id not in organisations_of(session, user.id):
         raise NotFound("利用者", "user")
+    return user
+
+
+def login_taken(session: Session, home_organisation_id: uuid.UUID, login: str) -> bool:
+    found = session.scalar(
+        select(User.id).where(
+            User.home_organisation_id == home_organisation_id, User.login == login
+        )
+    )
+    return found is not None
+
+
+def split_reference(reference: str) -> tuple[str | None, str]:
+    """``code:login`` names a user of the organisation with that code; a bare login, a
+    user of the organisation at hand. A login has no colon, so the split is certain."""
+    code, colon, login = reference.strip().rpartition(":")
+    return (code if colon else None), login
+
+
+def user_by_reference(session: Session, context: Context, reference: str) -> User | None:
+    """Look a user up by their home organisation and login; nothing is listed or
+    matched by a part of a name."""
+    code, login = split_reference(reference)
+    if code is None:
+        home_id: uuid.UUID | None = context.organisation_id
+    else:
+        home = organisation_by_code(session, code)
+        home_id = home.id if home else None
+    if home_id is None or not login:
+        return None
+    return session.scalar(
+        select(User).where(User.home_organisation_id == home_id, User.login == login)
+    )
+
+
+def reference_of(session: Session, user: User, organisation_id: uuid.UUID) -> str:
+    """How a user is named to an administrator of ``organisation_id``: the bare login
+    for its own users, ``code:login`` for a member whose home is elsewhere (so that
+    an outsourcer's "tanaka" is never taken for the organisation's own)."""
+    if user.home_organisation_id == organisation_id:
+        return user.login
+    home = session.get(Organisation, user.home_organisation_id)
+    return f"{home.code}:{user.login}" if home else user.login
+
+
+def add_outside_member(
+    session: Session, context: Context, *, reference: str, roles: Sequence[Role]
+) -> User:
+    """Give roles here to a user whose home is another organisation: a payroll
+    outsourcer's clerk serving this client (事業者編 第4-2-(1) 委託の取扱い; 番号法第11条).
+    The user is named deliberately, ``code:login`` of their home organisation, as the outsourcer
+    told the client; no list or partial match shows another organisation's users, and a
+    wrong name is the same "not found" as a name that exists nowhere."""
+    authorize(session, context, Permission.USER_MANAGE)
+    code, _login = split_reference(reference)
+    if code is None:
+        raise InvalidInput(
+            "他の組織の利用者は「組織コード:ログイン名」で指定してください",
+            "name another organisation's user as organisation-code:login",
+        )
+    if not roles:
+        raise InvalidInput("役割を一つ以上選んでください", "choose at least one role")
+    user = user_by_reference(session, context, reference)
+    if user is None or not user.is_active:
+        raise NotFound("利用者", "user")
+    if user.home_organisation_id == context.organisation_id or roles_of(
+        session, user.id, context.organisation_id
+    ):
+        raise InvalidInput(
+            "既にこの組織の利用者です（役割は利用者の画面で追加してください）",
+            "already a member here (grant more roles on the user's page)",
+        )
+    for role in sorted(set(roles)):
+        grant_role(session, context, user=user, organisation_id=context.organisation_id, role=role)
     return user
 
 
@@ -458,3 +548,12 @@ def visible_persons(
     reaches: a clerk's list shows only persons inside their assignments."""
     authorize(session, context, permission)
     return persons_in_scope(session, context, str(permission))
+
+
+def organisation_code_of(session: Session, context: Context) -> str:
+    """The context's organisation's sign-in code, for its administrators to hand out."""
+    authorize(session, context, Permission.USER_MANAGE)
+    organisation = session.get(Organisation, context.organisation_id)
+    if organisation is None:
+        raise NotFound("組織", "organisation")
+    return organisation.code

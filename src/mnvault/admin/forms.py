@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 
-from mnvault.access.errors import AuthorizationDenied, WeakPassword
+from mnvault.access.errors import AuthorizationDenied, LoginTaken, WeakPassword
 from mnvault.vault.errors import NotFound, VaultError
 from mnvault.web import i18n
 from mnvault.web.pages import PageRoute
@@ -50,4 +50,6 @@ def uuids(raw: list[str]) -> list[uuid.UUID]:
 def status_of(exc: Exception) -> int:
     if isinstance(exc, AuthorizationDenied):
         return 403
+    if isinstance(exc, LoginTaken):
+        return 409
     return 404 if isinstance(exc, NotFound) else 422

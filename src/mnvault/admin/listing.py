@@ -29,7 +29,7 @@ from mnvault.vault.models import SpiFile
 @dataclass(frozen=True)
 class UserRow:
     id: uuid.UUID
-    login: str
+    login: str  # as this organisation names the user: CODE:LOGIN for an outside member
     display_name: str
     roles: list[str]
     active: bool
@@ -38,6 +38,7 @@ class UserRow:
     must_change_password: bool
     locked_until: datetime | None
     last_sign_in: datetime | None
+    home_here: bool = True  # credentials are managed by the home organisation only
 
 
 def users(session: Session, context: Context) -> list[UserRow]:
@@ -80,11 +81,13 @@ def users(session: Session, context: Context) -> list[UserRow]:
         )
         rows.append(
             UserRow(
-                user.id, user.login, user.display_name, roles[user.id], user.is_active,
+                user.id, access.reference_of(session, user, context.organisation_id),
+                user.display_name, roles[user.id], user.is_active,
                 totp_enrolled=bool(state and state.totp_confirmed_at),
                 totp_reset_pending=bool(state and state.totp_reset_at),
                 must_change_password=user.must_change_password, locked_until=locked,
                 last_sign_in=last.get(user.id),
+                home_here=user.home_organisation_id == context.organisation_id,
             )
         )  # fmt: skip
     return rows
@@ -155,7 +158,8 @@ def assignments(session: Session, context: Context) -> AssignmentBoard:
     ):
         rows.append(
             AssignmentRow(
-                assignment.id, user_row.login, user_row.display_name, affair,
+                assignment.id, access.reference_of(session, user_row, org),
+                user_row.display_name, affair,
                 [names.get(i, "?") for i in assignment.department_ids or []],
                 [names.get(i, "?") for i in assignment.spi_file_ids or []],
                 list(assignment.person_kinds or []),

@@ -38,11 +38,13 @@ def _list(
     error: str | None = None,
     status: int = 200,
 ) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> list[Any]:
-        return listing.users(session, context)
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> tuple[Any, str]:
+        return listing.users(session, context), access.organisation_code_of(session, context)
 
-    values = {"users": call(request, work), "roles": ROLES, "error": error,
-              "form": form or {"login": "", "display_name": "", "roles": []}}  # fmt: skip
+    rows, code = call(request, work)
+    empty = {"login": "", "display_name": "", "roles": [], "reference": ""}
+    values = {"users": rows, "organisation_code": code, "roles": ROLES, "error": error,
+              "form": form or empty}  # fmt: skip
     return render(request, "admin/users.html", values, status=status)
 
 
@@ -59,22 +61,41 @@ def add_user(
     roles: Many = None,
 ) -> Response:
     roles = roles or []
-    form = {"login": login.strip(), "display_name": display_name, "roles": roles}
+    form = {"login": login.strip(), "display_name": display_name, "roles": roles, "reference": ""}
 
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> tuple[Any, str]:
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> tuple[Any, str, str]:
         user, password = access.add_member(
             session, context, login=login.strip(), display_name=display_name, roles=_roles(roles)
         )
-        return listing.user(session, context, user.id), password
+        code = access.organisation_code_of(session, context)
+        return listing.user(session, context, user.id), password, code
 
     try:
-        row, password = call(request, work)
+        row, password, code = call(request, work)
     except FORM_ERRORS as exc:
-        return _list(request, form, message(request, exc), 422)
+        return _list(request, form, message(request, exc), status_of(exc))
     # Shown in this answer only (no-store, like every page): it is not kept anywhere.
-    return render(
-        request, "admin/secret.html", {"user": row, "secret": password, "kind": "initial"}
-    )
+    values = {"user": row, "secret": password, "kind": "initial", "organisation_code": code}
+    return render(request, "admin/secret.html", values)
+
+
+@users_router.post("/admin/users/outside")
+def add_outside_user(request: Request, reference: Text = "", roles: Many = None) -> Response:
+    """A user of another organisation (an outsourcer's clerk), named CODE:LOGIN."""
+    roles = roles or []
+    form = {"login": "", "display_name": "", "roles": roles, "reference": reference.strip()}
+
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> uuid.UUID:
+        member = access.add_outside_member(
+            session, context, reference=reference, roles=_roles(roles)
+        )
+        return member.id
+
+    try:
+        user_id = call(request, work)
+    except FORM_ERRORS as exc:
+        return _list(request, form, message(request, exc), status_of(exc))
+    return redirect(request, f"/admin/users/{user_id}?done=granted")
 
 
 def _detail(
@@ -140,15 +161,17 @@ def reset_totp(request: Request, user_id: uuid.UUID, reason: Text = "") -> Respo
 
 @users_router.post("/admin/users/{user_id}/password-reset")
 def reset_password(request: Request, user_id: uuid.UUID) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> tuple[Any, str]:
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> tuple[Any, str, str]:
         password = auth.reset_password(session, context, user_id=user_id)
-        return listing.user(session, context, user_id), password
+        code = access.organisation_code_of(session, context)
+        return listing.user(session, context, user_id), password, code
 
     try:
-        row, password = call(request, work)
+        row, password, code = call(request, work)
     except FORM_ERRORS as exc:
         return _detail(request, user_id, message(request, exc), status_of(exc))
-    return render(request, "admin/secret.html", {"user": row, "secret": password, "kind": "reset"})
+    values = {"user": row, "secret": password, "kind": "reset", "organisation_code": code}
+    return render(request, "admin/secret.html", values)
 
 
 def _screens() -> APIRouter:

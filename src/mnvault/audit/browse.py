@@ -15,9 +15,8 @@ from sqlalchemy import desc, func, select, text
 from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
-from mnvault.access.models import User
 from mnvault.access.permissions import Permission
-from mnvault.access.services import authorize
+from mnvault.access.services import authorize, user_by_reference
 from mnvault.audit import period, trail
 from mnvault.audit.answers import logins_of
 from mnvault.audit.models import AuditCheckpoint, AuditEntry
@@ -68,13 +67,16 @@ def actions(session: Session, context: Context) -> list[str]:
     )
 
 
-def user_id(session: Session, login: str) -> uuid.UUID:
-    """The account a filter names by login (shown redacted if it is not one)."""
-    found = session.scalar(select(User.id).where(User.login == login))
+def user_id(session: Session, context: Context, login: str) -> uuid.UUID:
+    """The account a filter names: a login of this organisation, or CODE:LOGIN for a
+    member whose home is another (shown redacted if it is not one). Logins are per
+    organisation: a bare login never finds another organisation's user (issue #3)."""
+    authorize(session, context, Permission.AUDIT_READ)
+    found = user_by_reference(session, context, login)
     if found is None:
         shown = redact(login)
         raise InvalidInput(f"利用者 {shown} はいません", f"no user {shown}")
-    return found
+    return found.id
 
 
 def search(session: Session, context: Context, filters: Filters) -> Page:
@@ -89,7 +91,7 @@ def search(session: Session, context: Context, filters: Filters) -> Page:
     start, stop = period.window(filters.since, filters.until, zone)
     conditions: list[Any] = [AuditEntry.organisation_id == context.organisation_id]
     if filters.actor:
-        conditions.append(AuditEntry.actor_id == user_id(session, filters.actor))
+        conditions.append(AuditEntry.actor_id == user_id(session, context, filters.actor))
     if filters.action:
         conditions.append(AuditEntry.action == filters.action)
     if filters.person_id is not None:

@@ -345,7 +345,7 @@ def impact_scope(
             raise InvalidInput("期間の開始と終了が必要です", "give both a start and an end")
         return answers.impact(
             session, context, since=start, until=stop,
-            actor_id=browse.user_id(session, actor.strip()) if actor.strip() else None,
+            actor_id=browse.user_id(session, context, actor.strip()) if actor.strip() else None,
             client_address=_address(client_address.strip()),
         )  # fmt: skip
 

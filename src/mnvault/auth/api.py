@@ -20,9 +20,14 @@ GUARDED = WITH_BODY | problem_responses(422, 423, 429)
 
 
 class SignInIn(BaseModel):
+    organisation_code: Line = Field(
+        min_length=1, max_length=32, description="the code of the user's home organisation"
+    )
     login: Line = Field(min_length=1, max_length=100)
     password: str = Field(min_length=1, max_length=1024)
-    organisation_id: uuid.UUID | None = None
+    organisation_id: uuid.UUID | None = Field(
+        default=None, description="for a member of several organisations: the one to act for"
+    )
 
 
 class SignInOut(BaseModel):
@@ -61,12 +66,13 @@ def sign_in(request: Request, body: SignInIn) -> SignInOut:
     client = client_of(request)
     limits: Limits = request.app.state.limits
     limits.sign_in.hit(("client", client))
-    limits.sign_in.hit(("login", body.login.lower()))
+    limits.sign_in.hit(("login", body.organisation_code.lower(), body.login.lower()))
     vault = vault_of(request)
     with vault.transaction() as session:
         result = auth.sign_in(
-            session, login=body.login, password=body.password,
-            organisation_id=body.organisation_id, client_address=client,
+            session, organisation_code=body.organisation_code, login=body.login,
+            password=body.password, organisation_id=body.organisation_id,
+            client_address=client,
         )  # fmt: skip
     return SignInOut(token=result.token, stage=result.stage, organisation_id=result.organisation_id)
 

@@ -10,8 +10,10 @@ from mnvault.access.errors import AccessError
 
 
 class SignInFailed(AccessError):
-    message_ja = "サインインできません（ユーザー名・パスワード・確認コードを確かめてください）"
-    message_en = "sign-in failed (check user name, password and code)"
+    message_ja = (
+        "サインインできません（組織コード・ユーザー名・パスワード・確認コードを確かめてください）"
+    )
+    message_en = "sign-in failed (check organisation code, user name, password and code)"
 
 
 class AccountLocked(AccessError):

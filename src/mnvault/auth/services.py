@@ -44,6 +44,7 @@ from mnvault.auth.models import ApiToken, RecoveryCode, UserSecurity, WebSession
 from mnvault.crypto import Envelope, SealedValue, WrappedKey
 from mnvault.db import core
 from mnvault.db.base import utcnow
+from mnvault.orgs.codes import organisation_by_code
 from mnvault.vault.errors import InvalidInput, NotFound
 
 LOCKOUT_THRESHOLD = 5
@@ -126,13 +127,28 @@ def _fail(session: Session, user: User | None, reason: str, client: str | None) 
 def sign_in(
     session: Session,
     *,
+    organisation_code: str,
     login: str,
     password: str,
     organisation_id: uuid.UUID | None = None,
+    acting_code: str | None = None,
     client_address: str | None = None,
 ) -> SignIn:
-    """First step: the password. Commits failures itself, so a rollback cannot undo them."""
-    user = session.scalar(select(User).where(User.login == login))
+    """First step: the user's home organisation code, login and password; then, for a
+    member of several organisations, ``organisation_id`` (or its code, ``acting_code``)
+    names the one to act for. Commits failures itself, so a rollback cannot undo them.
+
+    An unknown code, an unknown login and a wrong password fail alike, after the same
+    password hashing work; only the audit entry's reason tells them apart (issue #3).
+    """
+    home = organisation_by_code(session, organisation_code)
+    user = (
+        session.scalar(
+            select(User).where(User.home_organisation_id == home.id, User.login == login)
+        )
+        if home is not None
+        else None
+    )
     state = session.get(UserSecurity, user.id) if user else None
     if user is not None and state and state.locked_until and state.locked_until > utcnow():
         _fail(session, user, "locked", client_address)
@@ -141,10 +157,15 @@ def sign_in(
     if not access.verify_password(user.password_hash if user else None, password) or (
         user is None or not user.is_active
     ):
-        _fail(session, user, "password" if user else "unknown_login", client_address)
+        reason = "password" if user else "unknown_login" if home else "unknown_organisation"
+        _fail(session, user, reason, client_address)
         session.commit()
         raise SignInFailed()
     orgs = access.organisations_of(session, user.id)
+    if organisation_id is None and acting_code:
+        acting = organisation_by_code(session, acting_code)
+        # An unknown code is no organisation of the user's: the same failure below.
+        organisation_id = acting.id if acting else uuid.UUID(int=0)
     if organisation_id is None and len(orgs) == 1:
         organisation_id = orgs[0]
     if organisation_id is None and len(orgs) > 1:
@@ -451,10 +472,7 @@ def change_password(session: Session, *, user_id: uuid.UUID, current: str, new: 
 
 def reset_password(session: Session, context: Context, *, user_id: uuid.UUID) -> str:
     """An admin sets a one-time password; the user must change it; sessions end."""
-    access.authorize(session, context, Permission.USER_MANAGE)
-    user = session.get(User, user_id)
-    if user is None or context.organisation_id not in access.organisations_of(session, user_id):
-        raise NotFound(f"利用者 {user_id}", f"user {user_id}")
+    user = _home_member(session, context, user_id)
     if _security(session, user.id).totp_reset_at is not None:
         # With the second factor reset and the password too, whoever reset both would
         # hold everything needed to enrol their own phone as this user.
@@ -474,10 +492,7 @@ def reset_password(session: Session, context: Context, *, user_id: uuid.UUID) ->
 def unlock(session: Session, context: Context, *, user_id: uuid.UUID) -> bool:
     """An admin lifts a lockout before it runs out (the user phoned in); the password and
     the second factor stay as they are. Returns whether the user was locked."""
-    access.authorize(session, context, Permission.USER_MANAGE)
-    user = session.get(User, user_id)
-    if user is None or context.organisation_id not in access.organisations_of(session, user_id):
-        raise NotFound(f"利用者 {user_id}", f"user {user_id}")
+    user = _home_member(session, context, user_id)
     state = _security(session, user.id)
     was_locked = state.locked_until is not None and state.locked_until > utcnow()
     state.failed_attempts, state.locked_until = 0, None
@@ -500,10 +515,7 @@ def reset_totp(session: Session, context: Context, *, user_id: uuid.UUID, reason
     """
     from mnvault.numbers import redact  # noqa: PLC0415
 
-    access.authorize(session, context, Permission.USER_MANAGE)
-    user = session.get(User, user_id)
-    if user is None or context.organisation_id not in access.organisations_of(session, user_id):
-        raise NotFound(f"利用者 {user_id}", f"user {user_id}")
+    user = _home_member(session, context, user_id)
     reason = " ".join(reason.split())
     if not reason:
         raise InvalidInput("リセットの理由を入力してください", "give the reason for the reset")
@@ -528,6 +540,25 @@ def reset_totp(session: Session, context: Context, *, user_id: uuid.UUID, reason
                  "sessions_ended": ended},
     )  # fmt: skip
     return ended
+
+
+def _home_member(session: Session, context: Context, user_id: uuid.UUID) -> User:
+    """A user whose credentials (password, second factor, lockout, API tokens) this
+    administrator may manage: only those whose home is the administrator's
+    organisation. A client's administrator who could reset an outsourcer's clerk's
+    password could sign in as that clerk and act for the outsourcer and its other
+    clients (a user of one organisation never reaches another's data, issue #3)."""
+    access.authorize(session, context, Permission.USER_MANAGE)
+    user = session.get(User, user_id)
+    if user is None or context.organisation_id not in access.organisations_of(session, user_id):
+        raise NotFound(f"利用者 {user_id}", f"user {user_id}")
+    if user.home_organisation_id != context.organisation_id:
+        _deny_reset(
+            context, user_id,
+            "the user's credentials are managed by the administrators of their home "
+            "organisation",
+        )  # fmt: skip
+    return user
 
 
 def _deny_reset(context: Context, user_id: uuid.UUID, reason: str) -> NoReturn:
@@ -568,9 +599,7 @@ def create_api_token(
     valid_for: timedelta = timedelta(days=90),
 ) -> tuple[str, ApiToken]:
     """Shown once; stored as a digest; scoped to an organisation and affairs; expiring."""
-    access.authorize(session, context, Permission.USER_MANAGE)
-    if context.organisation_id not in access.organisations_of(session, user_id):
-        raise NotFound(f"利用者 {user_id}", f"user {user_id}")
+    _home_member(session, context, user_id)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(
         organisation_id=context.organisation_id, user_id=user_id, name=name,

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
 from mnvault.access.errors import WeakPassword
 from mnvault.access.qr import qr_svg
 from mnvault.auth import services as auth
-from mnvault.auth.errors import AccountLocked, SignInFailed, TotpAlreadyEnrolled
+from mnvault.auth.errors import (
+    AccountLocked,
+    OrganisationRequired,
+    SignInFailed,
+    TotpAlreadyEnrolled,
+)
 from mnvault.crypto import Envelope
 from mnvault.web import i18n
 from mnvault.web.calls import client_of, vault_of
@@ -36,29 +41,49 @@ def _message(request: Request, exc: Exception) -> str:
 
 
 @router.get("/sign-in")
-def sign_in_page(request: Request, changed: int = 0) -> Response:
+def sign_in_page(
+    request: Request,
+    changed: int = 0,
+    organisation: Annotated[str, Query(max_length=32)] = "",
+) -> Response:
+    """``?organisation=CODE`` fills in the code, so an organisation can hand out (or
+    bookmark) its own sign-in address."""
     viewer = viewer_or_none(request)
     if viewer is not None:
         return redirect(request, STEP_PAGES.get(viewer.stage, "/"))
-    return render(request, "auth/sign_in.html", {"login": "", "error": None, "changed": changed})
+    values = {"organisation_code": organisation, "login": "", "error": None, "changed": changed,
+              "acting_code": None}  # fmt: skip
+    return render(request, "auth/sign_in.html", values)
 
 
 @router.post("/sign-in")
 def sign_in(
     request: Request,
+    organisation_code: Annotated[str, Form(max_length=32)] = "",
     login: Annotated[str, Form(max_length=100)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
+    acting_code: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
+    """``acting_code``: for a member of several organisations (an outsourcer's clerk),
+    the code of the one to act for; the form asks for it when it is needed."""
     client = client_of(request)
     try:
         limits = request.app.state.limits
         limits.sign_in.hit(("client", client))
-        limits.sign_in.hit(("login", login.lower()))
+        limits.sign_in.hit(("login", organisation_code.lower(), login.lower()))
         vault = vault_of(request)
         with vault.transaction() as session:
-            result = auth.sign_in(session, login=login, password=password, client_address=client)
-    except FORM_ERRORS as exc:
-        values = {"login": login, "error": _message(request, exc), "changed": 0}
+            result = auth.sign_in(
+                session, organisation_code=organisation_code, login=login, password=password,
+                acting_code=acting_code.strip() or None, client_address=client,
+            )  # fmt: skip
+    except (*FORM_ERRORS, OrganisationRequired) as exc:
+        values = {
+            "organisation_code": organisation_code, "login": login,
+            "error": _message(request, exc), "changed": 0,
+            "acting_code": acting_code if isinstance(exc, OrganisationRequired) or acting_code
+            else None,
+        }  # fmt: skip
         return render(request, "auth/sign_in.html", values, status=401)
     response = redirect(request, STEP_PAGES.get(result.stage, "/"))
     set_session(request, response, result.token)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
 from mnvault.access.errors import AccessError
+from mnvault.access.services import split_reference
 from mnvault.auth.errors import OrganisationRequired
-from mnvault.cli.signin import SignInStopped, sign_in_staged
+from mnvault.cli.signin import SignInStopped, organisation_code, sign_in_staged
 from mnvault.config import load_settings
 from mnvault.deployment import services as deployment
 from mnvault.deployment.errors import KNOWN_ERRORS
@@ -31,8 +31,8 @@ UserOpt = Annotated[
     str | None,
     typer.Option(
         "--user",
-        help="操作するユーザー / acting user (env MNVAULT_USER; password from "
-        "MNVAULT_USER_PASSWORD or a prompt)",
+        help="操作するユーザー（組織コード:ログイン名 も可） / acting user, LOGIN or "
+        "CODE:LOGIN (env MNVAULT_USER; password from MNVAULT_USER_PASSWORD or a prompt)",
     ),
 ]
 
@@ -78,30 +78,39 @@ def signed_in_transaction(
             fail(str(exc))
 
 
-def sign_in(vault: Vault, login: str | None, *, organisation: str | None = None) -> Context:
+def sign_in(vault: Vault, login: str | None, *, acting: str | None = None) -> Context:
     """Authenticate the acting user (password, and the second factor for every role that
-    can see a number: cli/signin.py) and build the context of this command."""
-    login = login or os.environ.get("MNVAULT_USER")
-    if not login:
+    can see a number: cli/signin.py) and build the context of this command.
+
+    The user is named by their home organisation's code and their login: ``--user
+    CODE:LOGIN``, or ``--user LOGIN`` with ``--organisation CODE`` (MNVAULT_ORGANISATION).
+    A member of several organisations names the one to act for in MNVAULT_ORG (its id
+    or code)."""
+    reference = login or os.environ.get("MNVAULT_USER")
+    if not reference:
         fail("--user を指定してください / give --user")
+    code, login = split_reference(reference)
+    code = code or organisation_code()
+    if not code:
+        fail(
+            "組織コードを指定してください（--organisation、MNVAULT_ORGANISATION、または "
+            "--user 組織コード:ログイン名） / give the organisation code (--organisation, "
+            "MNVAULT_ORGANISATION, or --user CODE:LOGIN)"
+        )
     password = os.environ.get("MNVAULT_USER_PASSWORD")
     if password is None:
         if not sys.stdin.isatty():
             fail("パスワードがありません / no password (set MNVAULT_USER_PASSWORD)")
         password = str(typer.prompt("パスワード / password", hide_input=True, err=True))
-    organisation = organisation or os.environ.get("MNVAULT_ORG")
-    try:
-        organisation_id = uuid.UUID(organisation) if organisation else None
-    except ValueError:
-        fail("組織IDが正しくありません / not an organisation id")
+    acting = acting or os.environ.get("MNVAULT_ORG")
     try:
         return sign_in_staged(
-            vault, login=login, password=password, organisation_id=organisation_id
+            vault, organisation_code=code, login=login, password=password, acting=acting
         )
     except OrganisationRequired:
         fail(
-            "複数の組織に所属しています: MNVAULT_ORG に組織IDを指定 / "
-            "member of several organisations: set MNVAULT_ORG to the organisation id"
+            "複数の組織に所属しています: MNVAULT_ORG に組織IDまたは組織コードを指定 / "
+            "member of several organisations: set MNVAULT_ORG to the organisation id or code"
         )
     except (AccessError, SignInStopped) as exc:
         fail(str(exc))

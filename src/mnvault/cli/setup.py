@@ -18,6 +18,10 @@ from mnvault.orgs.models import OrganisationKind
 def _announce(result: deployment.InitResult) -> None:
     typer.echo(f"初期化しました / initialised. 組織 / organisation: {result.organisation_id}")
     typer.echo(
+        f"組織コード（サインイン時に入力） / organisation code (typed at sign-in): "
+        f"{result.organisation_code}"
+    )
+    typer.echo(
         f"初期認証情報 / initial credentials: {result.credentials_file} "
         "(読んだら削除 / delete after reading)"
     )
@@ -40,6 +44,13 @@ def init(
         OrganisationKind.COMPANY
     ),
     admin_login: Annotated[str, typer.Option(help="最初の管理者 / first admin")] = "admin",
+    org_code: Annotated[
+        str | None,
+        typer.Option(
+            help="組織コード（英数字とハイフン、サインイン時に入力。省略時は自動生成） / "
+            "organisation code typed at sign-in (letters, digits, hyphens; default: random)"
+        ),
+    ] = None,
 ) -> None:
     """データディレクトリ・鍵束・組織・最初の管理者を作成 / create data dir, keyring, org, admin."""
     settings = load_settings(data_dir)
@@ -50,6 +61,7 @@ def init(
             organisation_name=org_name,
             organisation_kind=org_kind,
             admin_login=admin_login,
+            organisation_code=org_code,
             passphrase=passphrase,
         )
     except KNOWN_ERRORS as exc:

@@ -10,6 +10,7 @@ DESIGN.md §5).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import uuid
@@ -28,10 +29,19 @@ from mnvault.deployment.services import Vault
 # 127.0.0.1/32 for the CLI to work (README "Access conditions").
 LOOPBACK = "127.0.0.1"
 
-_given: dict[str, str | None] = {"totp": None}
+_given: dict[str, str | None] = {"totp": None, "organisation": None}
 
 
 def global_options(
+    organisation: Annotated[
+        str | None,
+        typer.Option(
+            "--organisation",
+            envvar="MNVAULT_ORGANISATION",
+            help="サインインする利用者の組織コード / the acting user's organisation code "
+            "(env MNVAULT_ORGANISATION; or give --user CODE:LOGIN)",
+        ),
+    ] = None,
     totp: Annotated[
         str | None,
         typer.Option(
@@ -44,6 +54,11 @@ def global_options(
 ) -> None:
     """mnvault — マイナンバー保管庫 / My Number vault"""
     _given["totp"] = totp
+    _given["organisation"] = organisation
+
+
+def organisation_code() -> str | None:
+    return _given["organisation"] or os.environ.get("MNVAULT_ORGANISATION") or None
 
 
 class SignInStopped(Exception):
@@ -91,16 +106,27 @@ def _new_password() -> str:
 
 
 def sign_in_staged(
-    vault: Vault, *, login: str, password: str, organisation_id: uuid.UUID | None
+    vault: Vault,
+    *,
+    organisation_code: str,
+    login: str,
+    password: str,
+    acting: str | None,
 ) -> Context:
-    """Every stage in turn until the session is full; then the command's context."""
+    """Every stage in turn until the session is full; then the command's context.
+    ``acting``: the organisation to act for (its id or code), for a member of several."""
+    organisation_id, acting_code = None, acting
+    if acting:
+        with contextlib.suppress(ValueError):  # not an id: a code
+            organisation_id, acting_code = uuid.UUID(acting), None
 
     opened: list[str] = []
 
     def password_step(secret: str) -> str:
         with vault.transaction() as session:
             token = auth.sign_in(
-                session, login=login, password=secret, organisation_id=organisation_id,
+                session, organisation_code=organisation_code, login=login, password=secret,
+                organisation_id=organisation_id, acting_code=acting_code,
                 client_address=LOOPBACK,
             ).token  # fmt: skip
         opened.append(token)

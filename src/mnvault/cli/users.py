@@ -11,7 +11,6 @@ import typer
 
 from mnvault.access import services as access
 from mnvault.access.models import Role
-from mnvault.access.permissions import Permission
 from mnvault.affairs.services import get_affair
 from mnvault.auth import services as auth
 from mnvault.cli.common import DataDir, UserOpt, fail, opened_vault, sign_in, signed_in_transaction
@@ -29,25 +28,17 @@ def add(
     data_dir: DataDir = None,
     user: UserOpt = None,
 ) -> None:
-    """利用者を追加し初期パスワードを一度だけ表示 / add a user; shows the password once."""
+    """利用者を追加し初期パスワードを一度だけ表示 / add a user; shows the password once.
+
+    The login is unique within this organisation only (another organisation may have
+    the same one); the user signs in with this organisation's code and the login."""
     with opened_vault(data_dir) as vault:
         context = sign_in(vault, user)
-        password = access.generate_password()
         try:
             with vault.transaction() as session:
-                access.authorize(session, context, Permission.USER_MANAGE)
-                new_user = access.create_user(
-                    session, context, login=login, display_name=name or login, password=password
+                new_user, password = access.add_member(
+                    session, context, login=login, display_name=name or login, roles=role
                 )
-                new_user.must_change_password = True
-                for r in role:
-                    access.grant_role(
-                        session,
-                        context,
-                        user=new_user,
-                        organisation_id=context.organisation_id,
-                        role=r,
-                    )
                 for code in affair or []:
                     access.assign(
                         session,
@@ -55,10 +46,35 @@ def add(
                         user=new_user,
                         affair=get_affair(session, context.organisation_id, code),
                     )
+                organisation_code = access.organisation_code_of(session, context)
         except KNOWN_ERRORS as exc:
             fail(str(exc))
     typer.echo(f"追加しました / added: {login} ({', '.join(r.value for r in role)})")
+    typer.echo(f"組織コード / organisation code: {organisation_code}")
     typer.echo(f"初期パスワード / initial password (shown once): {password}")
+
+
+@app.command("add-outside")
+def add_outside(
+    reference: Annotated[
+        str, typer.Argument(help="他組織の利用者 組織コード:ログイン名 / CODE:LOGIN of their home")
+    ],
+    role: Annotated[list[Role], typer.Option(help="役割 / role (repeatable)")],
+    affair: Annotated[list[str] | None, typer.Option(help="担当事務 / assigned affair")] = None,
+    data_dir: DataDir = None,
+    user: UserOpt = None,
+) -> None:
+    """他の組織（委託先など）の利用者にこの組織の役割を与える / give roles here to a user
+    of another organisation (a payroll outsourcer's clerk, say), named CODE:LOGIN. Their
+    password and second factor stay with their home organisation."""
+    with signed_in_transaction(data_dir, user) as (session, context):
+        member = access.add_outside_member(session, context, reference=reference, roles=role)
+        for code in affair or []:
+            access.assign(
+                session, context, user=member,
+                affair=get_affair(session, context.organisation_id, code),
+            )  # fmt: skip
+    typer.echo(f"追加しました / added: {reference} ({', '.join(r.value for r in role)})")
 
 
 @app.command("reset-totp")

@@ -33,6 +33,8 @@ from mnvault.db.engine import (
 )
 from mnvault.db.migrate import upgrade
 from mnvault.deployment.errors import DeploymentError, NoPassphrase, NotInitialised
+from mnvault.orgs import services as orgs
+from mnvault.orgs.codes import require_code
 from mnvault.orgs.models import Organisation, OrganisationKind
 
 log = logging.getLogger(__name__)
@@ -82,6 +84,7 @@ class Vault:
 @dataclass(frozen=True)
 class InitResult:
     organisation_id: uuid.UUID
+    organisation_code: str
     admin_login: str
     credentials_file: Path
     dev_passphrase_file: Path | None
@@ -123,6 +126,7 @@ def initialise(
     organisation_name: str,
     organisation_kind: OrganisationKind,
     admin_login: str = "admin",
+    organisation_code: str | None = None,
     passphrase: str | None = None,
     scrypt: ScryptParams | None = None,
 ) -> InitResult:
@@ -131,6 +135,8 @@ def initialise(
     Without a passphrase a random one is generated and kept in the data directory
     (development mode, announced loudly by every later start).
     """
+    if organisation_code is not None:
+        organisation_code = require_code(organisation_code)  # before anything is created
     if is_initialised(settings):
         raise DeploymentError(
             f"{settings.keyring_path} は既に存在します", f"{settings.keyring_path} already exists"
@@ -148,15 +154,8 @@ def initialise(
         admin_password = access.generate_password()
         with unit_of_work(make_session_factory(engine)) as session:
             sync_catalogue(session)
-            org = Organisation(name=organisation_name, kind=organisation_kind.value)
-            session.add(org)
-            session.flush()
-            audit.record(
-                session,
-                None,
-                AuditAction.ORGANISATION_CREATE,
-                organisation_id=org.id,
-                details={"kind": organisation_kind.value},
+            org = orgs.create_organisation(
+                session, name=organisation_name, kind=organisation_kind, code=organisation_code
             )
             audit.record(
                 session,
@@ -167,13 +166,14 @@ def initialise(
             admin = access.create_user(
                 session,
                 None,
+                home_organisation_id=org.id,
                 login=admin_login,
                 display_name="管理者 / Administrator",
                 password=admin_password,
             )
             admin.must_change_password = True
             access.grant_role(session, None, user=admin, organisation_id=org.id, role=Role.ADMIN)
-            org_id = org.id
+            org_id, org_code = org.id, org.code
     finally:
         engine.dispose()
         keyring.seal()
@@ -183,6 +183,7 @@ def initialise(
         "# Read, store safely, then delete this file.",
         "# 読んだら安全に保管し、このファイルを削除してください。",
         f"organisation_id = {org_id}",
+        f"organisation_code = {org_code}  # typed at sign-in / サインイン時に入力",
         f"admin_login = {admin_login}",
         f"admin_password = {admin_password}",
     ]
@@ -192,7 +193,7 @@ def initialise(
             "# DEVELOPMENT MODE: move it out of the data directory for production"
         )
     _write_secret(credentials, "\n".join(lines) + "\n")
-    return InitResult(org_id, admin_login, credentials, dev_file)
+    return InitResult(org_id, org_code, admin_login, credentials, dev_file)
 
 
 def open_vault(settings: Settings, passphrase: str | None, *, migrate: bool = True) -> Vault:

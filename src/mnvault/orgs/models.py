@@ -22,10 +22,18 @@ class OrganisationKind(StrEnum):
     SMALL_BUSINESS = "small_business"
 
 
+def _new_code() -> str:
+    from mnvault.orgs.codes import new_code  # noqa: PLC0415 - codes.py imports this module
+
+    return new_code()
+
+
 class Organisation(Base):
     __tablename__ = "organisations"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    # The public code typed at sign-in (orgs/codes.py); logins are unique within it.
+    code: Mapped[str] = mapped_column(String(32), unique=True, default=_new_code)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32))
     corporate_number: Mapped[str | None] = mapped_column(String(13), unique=True)

@@ -18,9 +18,35 @@ from mnvault.access.services import authorize
 from mnvault.affairs.services import get_affair
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
-from mnvault.orgs.models import Department
+from mnvault.orgs.codes import code_taken, new_code, require_code
+from mnvault.orgs.models import Department, Organisation, OrganisationKind
 from mnvault.vault.errors import InvalidInput, NotFound
 from mnvault.vault.models import SpiFile
+
+
+def create_organisation(
+    session: Session, *, name: str, kind: OrganisationKind, code: str | None = None
+) -> Organisation:
+    """A new organisation (tenant) with its public sign-in code: the one given, or a
+    random ``org-xxxxxx`` (nothing in it is derived from the name or any secret)."""
+    if code is None:
+        code = new_code()
+        while code_taken(session, code):
+            code = new_code()
+    else:
+        code = require_code(code)
+        if code_taken(session, code):
+            raise InvalidInput(
+                f"組織コード {code} は既に使われています", f"organisation code {code} is taken"
+            )
+    organisation = Organisation(name=name, kind=kind.value, code=code)
+    session.add(organisation)
+    session.flush()
+    audit.record(
+        session, None, AuditAction.ORGANISATION_CREATE, organisation_id=organisation.id,
+        details={"kind": kind.value, "code": code},
+    )  # fmt: skip
+    return organisation
 
 
 def create_department(session: Session, context: Context, *, code: str, name: str) -> Department:

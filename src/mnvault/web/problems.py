@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
-from mnvault.access.errors import AccessError, AuthorizationDenied, WeakPassword
+from mnvault.access.errors import AccessError, AuthorizationDenied, LoginTaken, WeakPassword
 from mnvault.audit.errors import AuditUnavailable
 from mnvault.auth.errors import (
     AccountLocked,
@@ -144,6 +144,7 @@ _STATUS: list[tuple[type[Exception], int, str]] = [
     (UnknownAffair, 422, "unknown-affair"),
     (DuplicateNumber, 409, "duplicate-number"),
     (AlreadyHeld, 409, "already-held"),
+    (LoginTaken, 409, "login-taken"),
     (VaultError, 422, "invalid"),
     (CryptoError, 409, "does-not-decrypt"),
     (Conflict, 409, "conflict"),
