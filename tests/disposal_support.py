@@ -34,6 +34,7 @@ def add_manager(world: World, login: str = "manager2", role: Role = Role.MANAGER
         user = access.create_user(
             session,
             None,
+            home_organisation_id=world.org.id,
             login=f"{login}-{uuid.uuid4().hex[:6]}",
             display_name=login,
             password="correct horse battery staple",
@@ -45,7 +46,10 @@ def add_manager(world: World, login: str = "manager2", role: Role = Role.MANAGER
 def add_api_manager(api: Api, login: str = "manager2") -> None:
     """A second manager in an ``open_api`` deployment (password ``api_support.PASSWORD``)."""
     with api.vault.transaction() as session:
-        user = access.create_user(session, None, login=login, display_name=login, password=PASSWORD)
+        user = access.create_user(
+            session, None, home_organisation_id=api.organisation_id,
+            login=login, display_name=login, password=PASSWORD,
+        )  # fmt: skip
         access.grant_role(
             session, None, user=user, organisation_id=api.organisation_id, role=Role.MANAGER
         )
