@@ -27,8 +27,10 @@ from mnvault.auth.errors import (
 from mnvault.crypto import CryptoError
 from mnvault.numbers import redact
 from mnvault.vault.errors import (
+    AffairRetained,
     AlreadyHeld,
     DuplicateNumber,
+    LastAffair,
     NotFound,
     NotHeld,
     UnknownAffair,
@@ -144,6 +146,8 @@ _STATUS: list[tuple[type[Exception], int, str]] = [
     (UnknownAffair, 422, "unknown-affair"),
     (DuplicateNumber, 409, "duplicate-number"),
     (AlreadyHeld, 409, "already-held"),
+    (LastAffair, 409, "last-affair"),
+    (AffairRetained, 409, "affair-retained"),
     (VaultError, 422, "invalid"),
     (CryptoError, 409, "does-not-decrypt"),
     (Conflict, 409, "conflict"),
