@@ -54,6 +54,7 @@ class AuditAction(StrEnum):
     NUMBER_DISPOSE = "number:dispose"
     NUMBER_LOOKUP = "number:lookup"
     NUMBER_READ = "number:read"
+    NUMBER_WITHDRAW_AFFAIR = "number:withdraw_affair"
     ORGANISATION_CREATE = "organisation:create"
     PERSON_CREATE = "person:create"
     PERSON_READ = "person:read"

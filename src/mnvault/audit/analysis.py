@@ -41,6 +41,7 @@ USES = frozenset(
         AuditAction.NUMBER_DISPOSE,
         AuditAction.NUMBER_LOOKUP,
         AuditAction.NUMBER_READ,
+        AuditAction.NUMBER_WITHDRAW_AFFAIR,
         AuditAction.PERSON_CREATE,
         AuditAction.PERSON_READ,
         AuditAction.PROVISION_CREATE,

@@ -1,4 +1,5 @@
-"""mnvault person …: show a person (masked), reveal a number for an affair."""
+"""mnvault person …: show a person (masked), reveal a number for an affair, withdraw an
+affair the number was acquired for by mistake."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from mnvault.cli.common import DataDir, UserOpt, fail, opened_vault, sign_in
 from mnvault.deployment.errors import KNOWN_ERRORS
 from mnvault.numbers import mask
 from mnvault.vault import services as vault_services
+from mnvault.vault import withdrawal
 
 app = typer.Typer(help="本人 / persons", no_args_is_help=True)
 
@@ -54,3 +56,27 @@ def show(
             f"本人確認 / verification: 番号確認 {v.number_check_document.value}, "
             f"身元確認 {v.identity_check_document.value}, {v.verified_at.isoformat()}"
         )
+
+
+@app.command("withdraw-affair")
+def withdraw_affair(
+    external_ref: Annotated[str, typer.Argument(help="社員番号・顧客番号など / external id")],
+    affair: Annotated[str, typer.Option(help="取り下げる事務 / affair to withdraw")],
+    reason: Annotated[str, typer.Option(help="取下げの理由（必須） / reason (required)")],
+    data_dir: DataDir = None,
+    user: UserOpt = None,
+) -> None:
+    """誤って取得した事務を個人番号から取り下げる（責任者） / withdraw an affair the number
+    was acquired for by mistake (a manager). 最後の事務は廃棄で / the last one: dispose."""
+    with opened_vault(data_dir) as vault:
+        context = sign_in(vault, user)
+        try:
+            with vault.transaction() as session:
+                person = vault_services.find_person(session, context, external_ref)
+                remaining = withdrawal.withdraw_affair(
+                    session, context, person_id=person.id, affair_code=affair, reason=reason
+                )
+        except KNOWN_ERRORS as exc:
+            fail(str(exc))
+    typer.echo(f"取り下げ / withdrawn: {affair}")
+    typer.echo(f"取得事務 / acquired for: {', '.join(remaining)}")

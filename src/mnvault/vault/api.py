@@ -21,7 +21,7 @@ from mnvault.access.services import visible_persons
 from mnvault.audit.models import AuditEntry
 from mnvault.crypto import Envelope
 from mnvault.db.base import utcnow
-from mnvault.vault import exporter
+from mnvault.vault import exporter, withdrawal
 from mnvault.vault import services as vs
 from mnvault.vault.exporter import ExportResult
 from mnvault.vault.models import (
@@ -348,3 +348,30 @@ def download_export(request: Request, request_id: uuid.UUID) -> Response:
             "X-Content-SHA256": result.sha256,
         },
     )
+
+
+# -- withdrawing an affair acquired for by mistake (vault/withdrawal.py) -----------------
+
+
+class WithdrawalIn(BaseModel):
+    affair: AffairCode
+    reason: Text = Field(min_length=1, max_length=1000)
+
+
+@router.post(
+    "/persons/{person_id}/number/withdrawals",
+    response_model=PersonOut,
+    responses=WITH_BODY | NOT_FOUND | CONFLICT,
+)
+def withdraw_affair(request: Request, person_id: uuid.UUID, body: WithdrawalIn) -> PersonOut:
+    """Withdraw one affair from the number (a manager); 409 for its last affair (dispose
+    of it instead) or an affair it was provided or taken out for."""
+
+    def work(session: Session, _envelope: Envelope, context: Context) -> PersonOut:
+        withdrawal.withdraw_affair(
+            session, context, person_id=person_id, affair_code=body.affair, reason=body.reason
+        )
+        summary = vs.summarise_person(session, context, person_id)
+        return _out(summary.person, summary)
+
+    return call(request, work, affair=body.affair)

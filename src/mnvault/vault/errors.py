@@ -56,3 +56,23 @@ class NotHeld(VaultError):
 class PurposeMismatch(VaultError):
     message_ja = "この事務のために取得した個人番号ではありません"
     message_en = "the number was not acquired for this affair"
+
+
+class LastAffair(VaultError):
+    message_ja = (
+        "個人番号に残る最後の事務は取り下げられません（不要になった個人番号は廃棄してください）"
+    )
+    message_en = (
+        "the last affair of a number cannot be withdrawn (dispose of a number no longer needed)"
+    )
+
+
+class AffairRetained(VaultError):
+    message_ja = (
+        "この事務で提供・持出しの記録がある個人番号は取り下げられません"
+        "（提出した書類の法定保存期間に従います）"
+    )
+    message_en = (
+        "an affair the number was provided or taken out for cannot be withdrawn "
+        "(the retention period of the document filed applies)"
+    )

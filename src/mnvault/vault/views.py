@@ -21,7 +21,7 @@ from mnvault.access.models import User
 from mnvault.affairs.models import Affair
 from mnvault.crypto import Envelope
 from mnvault.db.base import utcnow
-from mnvault.vault import browse, labels
+from mnvault.vault import browse, labels, withdrawal
 from mnvault.vault import services as vs
 from mnvault.vault.errors import InvalidInput, VaultError
 from mnvault.vault.models import IdentityCheckDocument, NumberCheckDocument, PersonKind
@@ -186,6 +186,8 @@ class Record:
     documents: list[browse.Document]
     reveal_affairs: list[Affair]
     acquire_affairs: list[Affair]
+    # Affairs a manager may withdraw: none while only one is left (then: disposal).
+    withdraw_affairs: list[str] = field(default_factory=list)
 
 
 def _record(session: Session, context: Context, person_id: uuid.UUID) -> Record:
@@ -201,11 +203,26 @@ def _record(session: Session, context: Context, person_id: uuid.UUID) -> Record:
         browse.documents(session, summary),
         [a for a in mine if a.code in summary.acquired_for],
         [a for a in mine if kind in a.person_kinds],
+        withdrawable(session, context, summary),
     )
 
 
+def withdrawable(session: Session, context: Context, summary: vs.PersonSummary) -> list[str]:
+    if len(summary.acquired_for) < 2:
+        return []
+    if not withdrawal.may_withdraw(session, context, summary.person):
+        return []
+    return summary.acquired_for
+
+
 def _person_page(
-    request: Request, person_id: uuid.UUID, *, number: str | None = None, affair: str = ""
+    request: Request,
+    person_id: uuid.UUID,
+    *,
+    number: str | None = None,
+    affair: str = "",
+    error: str | None = None,
+    status: int = 200,
 ) -> Response:
     def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> Record:
         return _record(session, context, person_id)
@@ -215,8 +232,9 @@ def _person_page(
         "record": record, "person": record.summary.person, "labels": labels,
         "number": number, "revealed_for": affair,
         "reveal_seconds": getattr(request.app.state, "reveal_seconds", REVEAL_SECONDS),
+        "withdraw_error": error,
     }  # fmt: skip
-    return render(request, "vault/person.html", values)
+    return render(request, "vault/person.html", values, status=status)
 
 
 @router.get("/persons/{person_id}")
@@ -379,4 +397,22 @@ def correct(
     except FORM_ERRORS as exc:
         error = _message(request, exc)
         return _number_form(request, person_id, "vault/correct.html", form, error=error, status=422)
+    return redirect(request, f"/persons/{person_id}")
+
+
+@router.post("/persons/{person_id}/withdraw-affair")
+def withdraw_affair(
+    request: Request, person_id: uuid.UUID, affair: Text = "", reason: Text = ""
+) -> Response:
+    """A manager withdraws an affair the number was acquired for by mistake."""
+
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
+        withdrawal.withdraw_affair(
+            session, context, person_id=person_id, affair_code=affair, reason=reason
+        )
+
+    try:
+        call(request, work)
+    except FORM_ERRORS as exc:
+        return _person_page(request, person_id, error=_message(request, exc), status=422)
     return redirect(request, f"/persons/{person_id}")

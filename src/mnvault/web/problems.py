@@ -27,8 +27,10 @@ from mnvault.auth.errors import (
 from mnvault.crypto import CryptoError
 from mnvault.numbers import redact
 from mnvault.vault.errors import (
+    AffairRetained,
     AlreadyHeld,
     DuplicateNumber,
+    LastAffair,
     NotFound,
     NotHeld,
     UnknownAffair,
@@ -145,6 +147,8 @@ _STATUS: list[tuple[type[Exception], int, str]] = [
     (DuplicateNumber, 409, "duplicate-number"),
     (AlreadyHeld, 409, "already-held"),
     (LoginTaken, 409, "login-taken"),
+    (LastAffair, 409, "last-affair"),
+    (AffairRetained, 409, "affair-retained"),
     (VaultError, 422, "invalid"),
     (CryptoError, 409, "does-not-decrypt"),
     (Conflict, 409, "conflict"),
