@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
 from mnvault.access.errors import AuthorizationDenied
-from mnvault.audit import chain, checkpoints, head
+from mnvault.audit import chain, checkpoints, head, packed
 from mnvault.audit.actions import AuditAction, Outcome
 from mnvault.audit.models import AuditEntry
 from mnvault.db.base import utcnow
@@ -171,16 +171,20 @@ def record_many(
     details: Mapping[str, Any] | None = None,
     meanwhile: Callable[[], object] | None = None,
 ) -> None:
-    """One entry per person for bulk work (imports, exports, disposals), as executemany.
+    """One entry per person for bulk work (imports, exports, disposals), appended as a
+    whole: the chain :func:`record` would build entry by entry, under one lock of the head.
 
     Person ids may be UUIDs or their 16 bytes. The entries differ only in seq and
     person, so the chain is computed in one loop over pre-encoded constant fields, and
-    inserted in chunks of BULK_CHUNK rows.
+    inserted in chunks of BULK_CHUNK rows (SQLite: one statement per chunk,
+    mnvault.audit.packed). The head moves only after the last chunk is in, in the
+    caller's transaction: if any insert fails, the caller's work rolls back with it.
 
     ``meanwhile``: the caller's own database work, run in this thread after the head is
-    locked, while another thread builds and chains the entries (pure Python, no session;
-    the database drivers let go of the GIL while a statement runs, so the two overlap).
-    The builder stays at most BULK_AHEAD chunks ahead, so memory stays bounded.
+    locked, while another thread builds and chains the entries and extends the Merkle
+    frontier (pure Python, no session; the database drivers let go of the GIL while a
+    statement runs, so the two overlap). The builder stays at most BULK_AHEAD chunks
+    ahead, so memory stays bounded.
     """
     table = AuditEntry.__table__
     adapt = Adapt(session, table)  # type: ignore[arg-type]
@@ -188,20 +192,18 @@ def record_many(
     now: datetime = utcnow()
     plain = _plain(details)
     action_text, outcome_text = str(action), str(Outcome.OK)
-    constant = (
-        adapt.constant("occurred_at", now),
-        as_uuid(context.actor_id),
-        as_uuid(context.organisation_id),
-        action_text,
-        outcome_text,
-        context.affair_code,
-    )
-    tail = (
-        None,
-        context.request_id,
-        context.client_address,
-        adapt.constant("details", plain),
-    )
+    stored = {
+        "occurred_at": adapt.constant("occurred_at", now),
+        "actor_id": as_uuid(context.actor_id),
+        "organisation_id": as_uuid(context.organisation_id),
+        "action": action_text,
+        "outcome": outcome_text,
+        "affair_code": context.affair_code,
+        "spi_file_id": None,
+        "request_id": context.request_id,
+        "client_address": context.client_address,
+        "details": adapt.constant("details", plain),
+    }
     hash_one = chain.bulk_hasher(
         occurred_at=now,
         actor_id=context.actor_id,
@@ -214,36 +216,65 @@ def record_many(
         client_address=context.client_address,
         details=plain,
     )
+    write, prepare = _chunk_writer(session, stored, as_uuid)
     current = head.lock(session)
+    frontier = current.frontier
 
     def chunks() -> Iterator[_Chunk]:
         seq, prev = current.seq, current.entry_hash
-        rows: list[tuple[Any, ...]] = []
-        hashes: list[bytes] = []
+        ids: list[bytes] = []
+        hashes = [prev]
         for person_id in person_ids:
-            raw = person_id.bytes if isinstance(person_id, uuid.UUID) else person_id
+            raw = person_id.bytes if isinstance(person_id, uuid.UUID) else bytes(person_id)
             seq += 1
-            digest = hash_one(seq, raw, prev)
-            rows.append((seq, *constant, as_uuid(person_id), *tail, prev, digest))
-            hashes.append(digest)
-            prev = digest
-            if len(rows) == BULK_CHUNK:
-                yield _Chunk(rows, hashes, seq, prev)
-                rows, hashes = [], []
-        if rows:
-            yield _Chunk(rows, hashes, seq, prev)
+            prev = hash_one(seq, raw, prev)
+            ids.append(raw)
+            hashes.append(prev)
+            if len(ids) == BULK_CHUNK:
+                yield finish_chunk(seq, ids, hashes)
+                ids, hashes = [], [prev]
+        if ids:
+            yield finish_chunk(seq, ids, hashes)
+
+    def finish_chunk(last: int, ids: list[bytes], hashes: list[bytes]) -> _Chunk:
+        # Here, in the builder: the frontier's two hashes per entry overlap the inserts.
+        frontier.extend(hashes[1:])
+        return _Chunk(prepare(last - len(ids) + 1, ids, hashes), last, hashes[-1])
 
     source = chunks() if meanwhile is None else _built_ahead(chunks(), meanwhile)
     appended = False
     for chunk in source:
-        insert_rows(session, table, AUDIT_COLUMNS, chunk.rows)  # type: ignore[arg-type]
+        write(chunk.payload)
         current.seq, current.entry_hash = chunk.seq, chunk.entry_hash
-        current.frontier.extend(chunk.hashes)
         appended = True
     if not appended:
         return
     checkpoints.write_if_due(session, current, now)
     head.store(session, current)
+
+
+def _chunk_writer(
+    session: Session, stored: dict[str, Any], as_uuid: Callable[[bytes], Any]
+) -> tuple[Callable[[Any], None], Callable[[int, list[bytes], list[bytes]], Any]]:
+    """How a chunk is written on this database: ``prepare`` runs in the builder thread,
+    ``write`` in the caller's (it alone touches the session)."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        driver = connection.connection.driver_connection
+        return (lambda payload: packed.insert(driver, stored, payload)), packed.pack  # type: ignore[arg-type]
+    head_values = tuple(stored[name] for name in AUDIT_COLUMNS[1:7])
+    tail_values = tuple(stored[name] for name in AUDIT_COLUMNS[8:12])
+
+    def prepare(first: int, ids: list[bytes], hashes: list[bytes]) -> list[tuple[Any, ...]]:
+        return [
+            (first + i, *head_values, as_uuid(raw), *tail_values, hashes[i], hashes[i + 1])
+            for i, raw in enumerate(ids)
+        ]
+
+    def write(rows: list[tuple[Any, ...]]) -> None:
+        insert_rows(session, AuditEntry.__table__, AUDIT_COLUMNS, rows)  # type: ignore[arg-type]
+
+    return write, prepare
 
 
 BULK_CHUNK = 20_000
@@ -252,9 +283,8 @@ BULK_AHEAD = 25
 
 @dataclass(frozen=True, slots=True)
 class _Chunk:
-    rows: list[tuple[Any, ...]]
-    hashes: list[bytes]
-    seq: int
+    payload: Any  # what the writer inserts (rows, or SQLite's packed values)
+    seq: int  # the chunk's last entry
     entry_hash: bytes
 
 

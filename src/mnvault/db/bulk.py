@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert, select
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 
@@ -71,6 +71,37 @@ def insert_rows(
             cursor.close()
         return
     connection.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
+
+
+def update_rows(
+    target: Session,
+    table: Table,
+    key: str,
+    columns: Sequence[str],
+    rows: list[tuple[Any, ...]],
+) -> None:
+    """Update rows by ``key``: each row is (the new ``columns`` values..., the key), values
+    already adapted (:class:`Adapt`). A key rotation rewrites every wrapped data key; the
+    ORM's bulk update by primary key cost more than the cryptography."""
+    if not rows:
+        return
+    connection = target.connection()
+    if connection.dialect.name == "sqlite":
+        assignments = ", ".join(f"{name} = ?" for name in columns)
+        sql = f"UPDATE {table.name} SET {assignments} WHERE {key} = ?"  # noqa: S608 - our names, bound values
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.executemany(sql, rows)
+        finally:
+            cursor.close()
+        return
+    statement = (
+        update(table)
+        .where(table.c[key] == bindparam("_key"))
+        .values({name: bindparam(f"_{name}") for name in columns})
+    )
+    names = [f"_{name}" for name in columns] + ["_key"]
+    connection.execute(statement, [dict(zip(names, row, strict=True)) for row in rows])
 
 
 def lookup(

@@ -21,6 +21,16 @@ _SYNCHRONOUS_NOW = "mnvault_synchronous_now"
 # Execution option of a connection that only reads: its transactions do not take the
 # SQLite write lock (see _on_begin).
 READ_ONLY = "mnvault_read_only"
+# Execution option of a connection whose transactions delete in bulk (a disposal run):
+# see bulk_sessions.
+BULK = "mnvault_bulk"
+_BULK_NOW = "mnvault_bulk_now"
+# SQLite page cache, in KiB (negative PRAGMA values): 64 MiB keeps B-tree inserts at
+# random keys (blind indexes) of a million-person table in memory; a bulk deletion
+# removes a million such keys at once, and more cache keeps them from being read and
+# spilled again and again.
+CACHE_KIB = 65_536
+BULK_CACHE_KIB = 262_144
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -61,7 +71,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         # 64 MiB of page cache: B-tree inserts at random keys (blind indexes) stay in
         # memory for a million-person table instead of re-reading pages.
-        cursor.execute("PRAGMA cache_size=-65536")
+        cursor.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -75,6 +85,14 @@ def _configure_sqlite(engine: Engine) -> None:
             pages = 100_000 if wanted == "NORMAL" else 1000
             connection.exec_driver_sql(f"PRAGMA wal_autocheckpoint={pages}")
             connection.info[_SYNCHRONOUS_NOW] = wanted
+        bulk = bool(connection.get_execution_options().get(BULK))
+        if connection.info.get(_BULK_NOW, False) != bulk:
+            # Only between transactions: SQLite ignores foreign_keys inside one. Every
+            # begin sets it back, so a pooled connection never keeps the bulk settings.
+            connection.exec_driver_sql(f"PRAGMA foreign_keys={'OFF' if bulk else 'ON'}")
+            cache = BULK_CACHE_KIB if bulk else CACHE_KIB
+            connection.exec_driver_sql(f"PRAGMA cache_size=-{cache}")
+            connection.info[_BULK_NOW] = bulk
         if connection.get_execution_options().get(READ_ONLY):
             # A reader (audit verification, a number read): a snapshot, without the write
             # lock. On the DBAPI connection: a deferred BEGIN touches no file and cannot
@@ -95,6 +113,64 @@ def make_reader_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions whose transactions only read: on SQLite a snapshot without the write lock,
     so readers run beside the one writer instead of queueing for it."""
     return sessionmaker(bind=engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+
+
+def bulk_sessions(factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    """Sessions for one bulk deletion (a disposal run), on SQLite without foreign-key
+    enforcement and with a larger page cache.
+
+    Why: SQLite runs the ON DELETE CASCADE of number_record_affairs as a trigger program
+    for each deleted number record, even when the caller deleted the children first, and
+    reads every deleted key again to check it; that was about a third of the CPU of
+    deleting a million numbers. A transaction of these sessions must delete children
+    before their parents and end with :func:`check_references` over the tables it
+    deleted from, so that a reference left dangling fails it (fail closed) instead of
+    being enforced row by row. Elsewhere (PostgreSQL) the factory is returned as is, and
+    so are factories bound to a connection rather than an engine.
+    """
+    bind = factory.kw["bind"]
+    # A factory bound to one connection (the tests' rolled-back one) is left alone: the
+    # option would stick to that connection, and its transaction has begun already.
+    if not isinstance(bind, Engine) or bind.dialect.name != "sqlite":
+        return factory
+    return sessionmaker(
+        class_=factory.class_, **{**factory.kw, "bind": bind.execution_options(**{BULK: True})}
+    )
+
+
+def check_references(session: Session, deleted_from: list[str], written: list[str]) -> None:
+    """Raise if a row refers to a missing parent: in any table referring to
+    ``deleted_from``, or in the tables ``written``. For the transactions of
+    :func:`bulk_sessions`: it checks whenever SQLite's enforcement is off, and does
+    nothing where the database enforced each reference already."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    if connection.exec_driver_sql("PRAGMA foreign_keys").scalar():
+        return
+    tables = [row[0] for row in connection.exec_driver_sql(_TABLES)]
+    children = set(written)
+    for table in tables:
+        for reference in connection.exec_driver_sql(f'PRAGMA foreign_key_list("{table}")'):
+            if reference[2] in deleted_from:
+                children.add(table)
+    for child in sorted(children):
+        if connection.exec_driver_sql(f'PRAGMA foreign_key_check("{child}")').first():
+            raise DanglingReference(child)
+
+
+_TABLES = "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+
+
+class DanglingReference(RuntimeError):
+    """A bulk transaction would leave a row pointing at a deleted one; it rolls back."""
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+        super().__init__(
+            f"{table} の行が削除された行を参照しています（何も削除されません） / "
+            f"a row of {table} refers to a deleted row (nothing is deleted)"
+        )
 
 
 @contextmanager

@@ -28,7 +28,7 @@ from mnvault.audit.actions import AuditAction, Outcome
 from mnvault.audit.models import AuditEntry
 from mnvault.db.base import GUID, utcnow
 from mnvault.db.bulk import Adapt, column_values, insert_rows
-from mnvault.db.engine import unit_of_work
+from mnvault.db.engine import bulk_sessions, check_references, unit_of_work
 from mnvault.disposal import confirmation
 from mnvault.disposal import services as retention
 from mnvault.disposal.due import RuleBook, keep_until, statutory_hold
@@ -332,7 +332,7 @@ def run(
 ) -> DisposalBatch:
     """Delete the batch's numbers, then rotate the KEK; re-running finishes the rotation."""
     now = now or utcnow()
-    with unit_of_work(sessions) as session:
+    with unit_of_work(bulk_sessions(sessions)) as session:
         authorize(session, context, Permission.DISPOSAL_RUN, organisation_resource(context))
         batch = _batch(session, context, batch_id)
         if batch.state in {BatchState.PLANNED}:
@@ -434,12 +434,19 @@ def _delete(
     batch.disposed_count = len(ids)
     batch.kek_version_at_disposal = kek_version
     session.flush()
+    # This transaction ran without row-by-row foreign-key enforcement (bulk_sessions).
+    check_references(session, deleted_from=_DELETED_FROM, written=[DisposalBatch.__tablename__])
     audit.record(
         session,
         context,
         AuditAction.DISPOSAL_EXECUTE,
         details={"batch_id": str(batch.id), "disposed": len(ids), "documents": documents},
     )
+
+
+_DELETED_FROM = [
+    t.__tablename__ for t in (VerificationDocument, NumberRecordAffair, NumberRecord, DataKey)
+]
 
 
 def _recheck(session: Session, batch: DisposalBatch, today: date) -> None:

@@ -14,9 +14,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from mnvault.access.context import Context
@@ -29,6 +29,7 @@ from mnvault.auth.services import TOTP_OWNER  # the secrets' associated data
 from mnvault.crypto import Envelope, KeyProvider, WrappedKey
 from mnvault.crypto.keyring import REFRESH_SECONDS, KekInfo
 from mnvault.db.base import utcnow
+from mnvault.db.bulk import Adapt, update_rows
 from mnvault.db.engine import unit_of_work
 from mnvault.disposal.models import ContractorDisposal
 from mnvault.keys.errors import StaleWrapping
@@ -254,6 +255,7 @@ def _rewrap_pass(
             rows = session.execute(query).all()
             if not rows:
                 return
+            as_uuid = Adapt(session, _DATA_KEYS).uuid()
             changes = []
             for person_id, version, blob, organisation_id in rows:
                 if version == current:
@@ -261,16 +263,16 @@ def _rewrap_pass(
                 wrapped = envelope.rewrap(
                     organisation_id.hex, person_id.hex, WrappedKey(version, blob)
                 )
-                changes.append(
-                    {"person_id": person_id, "kek_version": current, "wrapped_key": wrapped.blob}
-                )
-            if changes:
-                session.execute(update(DataKey), changes)
+                changes.append((current, wrapped.blob, as_uuid(person_id)))
+            update_rows(session, _DATA_KEYS, "person_id", ("kek_version", "wrapped_key"), changes)
             rotation.cursor = rows[-1][0]
             rotation.rewrapped += len(changes)
             done = rotation.rewrapped
         if progress is not None:
             progress(done)
+
+
+_DATA_KEYS = cast(Table, DataKey.__table__)
 
 
 def _count_old(session: Session, current: int) -> int:
