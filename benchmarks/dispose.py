@@ -84,8 +84,9 @@ def seed(work: Path, n: int, remaining: int) -> tuple[Path, Context]:
             )  # fmt: skip
             # A second manager confirms: the planner may not (disposal/confirmation.py).
             checker = access.create_user(
-                session, admin_ctx, login="checker", display_name="確認者", password="x" * 20
-            )
+                session, admin_ctx, home_organisation_id=init.organisation_id,
+                login="checker", display_name="確認者", password="x" * 20,
+            )  # fmt: skip
             access.grant_role(
                 session, admin_ctx, user=checker, organisation_id=init.organisation_id,
                 role=Role.MANAGER,
