@@ -249,12 +249,13 @@ def who_to_ask(path: Path, org: uuid.UUID, since: datetime) -> dict[str, Any]:
         "busiest_account": uuid.UUID(bytes=ranked[0][0]),
         "typical_account": uuid.UUID(bytes=ranked[len(ranked) // 2][0]),
         "busiest_address": addresses.most_common(1)[0][0],
-        "busiest_token": uuid.UUID(tokens.most_common(1)[0][0]),
+        # A small run may have no token used in the organisation's window.
+        "busiest_token": uuid.UUID(tokens.most_common(1)[0][0]) if tokens else None,
         "entries": {
             "busiest_account": ranked[0][1],
             "typical_account": ranked[len(ranked) // 2][1],
             "busiest_address": addresses.most_common(1)[0][1],
-            "busiest_token_uses": tokens.most_common(1)[0][1],
+            "busiest_token_uses": tokens.most_common(1)[0][1] if tokens else 0,
         },
     }
 
@@ -306,6 +307,8 @@ def main() -> None:
             ("busiest_address", {"client_address": asked["busiest_address"]}),
             ("busiest_token", {"token_id": asked["busiest_token"]}),
         ):
+            if None in principal.values():
+                continue
             log(f"impact scope: {label}")
             seconds, found = timed(scope(**principal))
             results[label] = {
