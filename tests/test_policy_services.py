@@ -50,7 +50,7 @@ from mnvault.disposal.rules import Event, Start
 from mnvault.keys import services as keys
 from mnvault.numbers import generate_my_number, is_valid_my_number
 from mnvault.orgs import services as orgs
-from mnvault.vault import browse, csvfile, exporter
+from mnvault.vault import browse, csvfile, exporter, withdrawal
 from mnvault.vault import importer as imp
 from mnvault.vault import services as vs
 from mnvault.vault.errors import InvalidInput, NotFound
@@ -546,6 +546,8 @@ _NOT_A_TENANT_BOUNDARY = {
     "web.dashboard.my_affairs": "the caller's own assignments in the organisation, nothing else",
     "disposal.confirmation.check": "part of batches.confirm(), after it authorized "
     "disposal:confirm; counts the caller's own organisation's managers",
+    "vault.withdrawal.may_withdraw": "a question, not an operation (whether the person "
+    "page offers the form); withdraw_affair() authorizes itself",
     "disposal.confirmation.standing": "what the batch page shows the caller, after "
     "batches.members_of() authorized disposal:read; the caller's own organisation only",
 }
@@ -636,6 +638,8 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
             cause=vs.RelationshipEnd.RETIREMENT)),
         Call("vault.services.resume_relationship", lambda s, c: vs.resume_relationship(
             s, c, person_id=person.id)),
+        Call("vault.withdrawal.withdraw_affair", lambda s, c: withdrawal.withdraw_affair(
+            s, c, person_id=person.id, affair_code=SLIP, reason="取得の誤り")),
         Call("vault.exporter.export_affair", lambda s, c: exporter.export_affair(
             s, env, c, purpose="p", passphrase="pw")),
         Call("vault.exporter.request_export", lambda s, c: exporter.request_export(
