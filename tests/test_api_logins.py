@@ -12,6 +12,7 @@ import re
 
 from sqlalchemy import select
 
+from mnvault.access import outside
 from mnvault.access import services as access
 from mnvault.access.context import Context
 from mnvault.access.models import Role
@@ -102,19 +103,49 @@ def test_a_client_names_the_outsourcers_clerk_code_login(api: Api):
     client = _second_organisation(api)
     users = api.client.get("/api/v1/users", headers=bearer(client)).json()
     assert {u["login"] for u in users} == {"admin"}  # nothing of the outsourcer's users
-    for reference, status in (("clerk2", 422), ("otsu:clerk2", 404), ("nowhere:clerk2", 404)):
-        refused = api.client.post(
-            "/api/v1/users/outside", headers=bearer(client),
-            json={"reference": reference, "roles": ["clerk"]},
-        )  # fmt: skip
-        assert refused.status_code == status, (reference, refused.text)
-    reference = f"{api.organisation_code}:clerk2"
-    added = api.client.post(
+    refused = api.client.post(
         "/api/v1/users/outside", headers=bearer(client),
-        json={"reference": reference, "roles": ["clerk"]},
+        json={"reference": "clerk2", "roles": ["clerk"]},
     )  # fmt: skip
-    assert added.status_code == 201, added.text
-    assert added.json()["reference"] == reference and added.json()["id"] == str(api.users["clerk2"])
+    assert refused.status_code == 422, refused.text
+    # Whether or not the name exists, the same answer: the outsourcer decides.
+    reference = f"{api.organisation_code}:clerk2"
+    answers = {}
+    for named in (reference, f"{api.organisation_code}:nobody", "nowhere:clerk2"):
+        sent = api.client.post(
+            "/api/v1/users/outside", headers=bearer(client),
+            json={"reference": named, "roles": ["clerk"]},
+        )  # fmt: skip
+        assert sent.status_code == 202, sent.text
+        body = sent.json()
+        answers[named] = body
+        assert body["state"] == "pending" and body["reference"] == named
+    shapes = {tuple(sorted(k for k in b if k not in {"id", "reference", "expires_at"}))
+              for b in answers.values()}  # fmt: skip
+    assert len(shapes) == 1
+    assert {u["login"] for u in api.client.get("/api/v1/users", headers=bearer(client)).json()} == {
+        "admin"
+    }  # nothing granted yet
+    # The outsourcer's admin sees the one real request, and approves it.
+    home = api.full_session("admin")
+    incoming = api.client.get("/api/v1/users/outside-requests", headers=bearer(home)).json()
+    assert [(r["login"], r["organisation_code"]) for r in incoming] == [("clerk2", "otsu")]
+    # The client cannot consent to its own request.
+    own = api.client.post(
+        f"/api/v1/users/outside-requests/{incoming[0]['id']}/approve", headers=bearer(client)
+    )
+    assert own.status_code == 404
+    approved = api.client.post(
+        f"/api/v1/users/outside-requests/{incoming[0]['id']}/approve", headers=bearer(home)
+    )
+    assert approved.status_code == 200, approved.text
+    members = api.client.get("/api/v1/users", headers=bearer(client)).json()
+    added = next(u for u in members if u["id"] == str(api.users["clerk2"]))
+    assert added["reference"] == reference and added["roles"] == ["clerk"]
+    elsewhere = api.client.get("/api/v1/users/outside-roles", headers=bearer(home)).json()
+    assert [(r["login"], r["organisation_code"], r["role"]) for r in elsewhere] == [
+        ("clerk2", "otsu", "clerk")
+    ]
     # The client cannot reset the outsourcer's clerk's password (nor second factor).
     reset = api.client.post(
         f"/api/v1/users/{api.users['clerk2']}/password-reset", headers=bearer(client)
@@ -168,19 +199,51 @@ def test_an_admin_adds_an_outside_member_on_the_screen(web: Web):
         access.grant_role(session, None, user=sato, organisation_id=other.id, role=Role.CLERK)
     admin = web.browser()
     admin.sign_in("admin")
-    missing = admin.submit(
-        "/admin/users", "/admin/users/outside", {"reference": "itaku:nobody", "roles": "clerk"}
-    )
-    assert missing.status_code == 404 and 'value="itaku:nobody"' in missing.text
-    added = admin.submit(
-        "/admin/users", "/admin/users/outside", {"reference": "ITAKU:sato", "roles": "clerk"}
-    )
-    assert added.status_code == 200 and "itaku:sato" in added.text, added.text
-    assert 'id="outside-member"' in added.text
-    assert "itaku:sato" in admin.get("/admin/users").text
+    pages = []
+    for reference in ("itaku:nobody", "ITAKU:sato"):
+        sent = admin.submit(
+            "/admin/users", "/admin/users/outside", {"reference": reference, "roles": "clerk"}
+        )
+        assert sent.status_code == 200 and 'id="outside-requested"' in sent.text, sent.text
+        pages.append(sent.text.replace(reference, ""))
+    assert pages[0] == pages[1]  # whether or not the user exists
     with api.vault.transaction() as session:
         here = Context(actor_id=api.users["admin"], organisation_id=api.organisation_id)
-        assert access.roles_of(session, sato.id, here.organisation_id) == {Role.CLERK}
+        assert access.roles_of(session, sato.id, here.organisation_id) == set()
+    # itaku (sato's home) approves; then sato is a member here.
+    with api.vault.transaction() as session:
+        itaku_admin = access.create_user(
+            session, None, home_organisation_id=other.id, login="admin", display_name="受託管理",
+            password=PASSWORD,
+        )  # fmt: skip
+        access.grant_role(
+            session, None, user=itaku_admin, organisation_id=other.id, role=Role.ADMIN
+        )
+        itaku = Context(actor_id=itaku_admin.id, organisation_id=other.id)
+        (request,) = outside.incoming_requests(session, itaku)
+        outside.decide_request(session, itaku, request_id=request.id, approve=True)
+        # And itaku asks for this organisation's clerk2, decided on this screen below.
+        outside.request_outside_member(
+            session, itaku, reference=f"{api.organisation_code}:clerk2", roles=[Role.AUDITOR]
+        )
+    assert "itaku:sato" in admin.get("/admin/users").text
+    with api.vault.transaction() as session:
+        assert access.roles_of(session, sato.id, api.organisation_id) == {Role.CLERK}
+    listed = admin.get("/admin/users").text
+    assert 'id="incoming"' in listed and "clerk2" in listed
+    action = re.search(r'action="(/admin/users/outside-requests/[0-9a-f-]+)"', listed)
+    assert action is not None
+    approved = admin.submit("/admin/users", action.group(1), {"decision": "approve"})
+    assert approved.status_code == 200 and 'id="outside-done"' in approved.text
+    assert 'id="elsewhere"' in approved.text and "itaku" in approved.text
+    withdraw = re.search(
+        r'action="(/admin/users/[0-9a-f-]+/elsewhere/[0-9a-f-]+/revoke)"', approved.text
+    )
+    assert withdraw is not None
+    withdrawn = admin.submit("/admin/users", withdraw.group(1), {})
+    assert withdrawn.status_code == 200 and 'id="elsewhere"' not in withdrawn.text
+    with api.vault.transaction() as session:
+        assert access.roles_of(session, api.users["clerk2"], other.id) == set()
 
 
 def test_a_member_of_two_organisations_names_the_one_to_act_for_on_the_screen(web: Web):
@@ -195,10 +258,12 @@ def test_a_member_of_two_organisations_names_the_one_to_act_for_on_the_screen(we
         )  # fmt: skip
         access.grant_role(session, None, user=admin, organisation_id=client.id, role=Role.ADMIN)
         client_id = client.id
-        access.add_outside_member(
+        asked = outside.request_outside_member(
             session, Context(actor_id=admin.id, organisation_id=client.id),
             reference=f"{api.organisation_code}:auditor", roles=[Role.AUDITOR],
         )  # fmt: skip
+        home = Context(actor_id=api.users["admin"], organisation_id=api.organisation_id)
+        outside.decide_request(session, home, request_id=asked.id, approve=True)
     browser = web.browser()
     asked = browser.submit("/sign-in", "/sign-in", api.credentials("auditor"))
     assert asked.status_code == 401 and 'name="acting_code"' in asked.text

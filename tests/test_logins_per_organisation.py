@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mnvault.access import outside
 from mnvault.access import services as access
 from mnvault.access.context import Context
 from mnvault.access.errors import AuthorizationDenied, LoginTaken
@@ -82,9 +83,10 @@ def tenants(world: World) -> Tenants:
         tanaka_b = _member(session, admin_b, "tanaka", PASSWORD_B)
         sato = _member(session, admin_out, "sato", PASSWORD_A)
         for client in (admin_a, admin_b):
-            access.add_outside_member(
+            asked = outside.request_outside_member(
                 session, client, reference="payroll:sato", roles=[Role.AUDITOR]
             )
+            outside.decide_request(session, admin_out, request_id=asked.id, approve=True)
         session.commit()
     return Tenants(a, b, out, admin_a, admin_b, admin_out, tanaka_a, tanaka_b, sato)
 
@@ -201,12 +203,13 @@ def test_the_admin_of_b_gets_no_hint_of_as_users(world: World, tenants: Tenants)
         }
 
 
-# (reference, roles, expected error or None, why)
+# (reference, roles, expected error or None, why). The request answers alike whether
+# or not the user exists; the cases of consent are in tests/test_outside_consent.py.
 OUTSIDE_CASES = [
     ("kou-corp:tanaka", [Role.CLERK], None, "named deliberately, CODE:LOGIN"),
     ("tanaka", [Role.CLERK], InvalidInput, "a bare login is never another organisation's"),
-    ("kou-corp:nobody", [Role.CLERK], NotFound, "no such login there"),
-    ("nowhere:tanaka", [Role.CLERK], NotFound, "no such organisation: the same answer"),
+    ("kou-corp:nobody", [Role.CLERK], None, "no such login there: the same answer"),
+    ("nowhere:tanaka", [Role.CLERK], None, "no such organisation: the same answer"),
     ("kou-corp:tanaka", [], InvalidInput, "a member holds a role"),
     ("payroll:sato", [Role.CLERK], InvalidInput, "already a member of B"),
     ("otsu-corp:tanaka", [Role.CLERK], InvalidInput, "B's own user is not an outside one"),
@@ -214,20 +217,20 @@ OUTSIDE_CASES = [
 
 
 @pytest.mark.parametrize(("reference", "roles", "error", "why"), OUTSIDE_CASES)
-def test_adding_an_outside_member(
+def test_asking_for_an_outside_member(
     world: World, tenants: Tenants, *, reference: str, roles: list[Role], error, why: str
 ):
     with world.sessions() as session:
         if error is None:
-            user = access.add_outside_member(
+            row = outside.request_outside_member(
                 session, tenants.admin_b, reference=reference, roles=roles
             )
-            assert user.id == tenants.tanaka_a.id, why
-            assert user.home_organisation_id == tenants.a.id  # the home does not change
-            assert access.roles_of(session, user.id, tenants.b.id) == set(roles)
+            assert row.state == "pending", why
+            # Nothing granted until A consents; A's tanaka is still no member of B.
+            assert access.roles_of(session, tenants.tanaka_a.id, tenants.b.id) == set()
         else:
             with pytest.raises(error):
-                access.add_outside_member(
+                outside.request_outside_member(
                     session, tenants.admin_b, reference=reference, roles=roles
                 )
 

@@ -29,6 +29,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 import mnvault
+from mnvault.access import outside
 from mnvault.access import services as access
 from mnvault.access.context import Context
 from mnvault.access.errors import AccessError, AuthorizationDenied
@@ -682,8 +683,16 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
         # Another organisation's user named CODE:LOGIN (an outsourcer's clerk). One who
         # exists nowhere: a grant that worked would change what the later calls of the
         # walk see (tests/test_logins_per_organisation.py has the grants that work).
-        Call("access.services.add_outside_member", lambda s, c: access.add_outside_member(
-            s, c, reference=f"{world.org.code}:nobody", roles=[Role.AUDITOR]) and None),
+        Call("access.outside.request_outside_member", lambda s, c: (
+            outside.request_outside_member(
+                s, c, reference=f"{world.org.code}:nobody", roles=[Role.AUDITOR]) and None)),
+        Call("access.outside.incoming_requests", lambda s, c: outside.incoming_requests(
+            s, c) and None),
+        Call("access.outside.decide_request", lambda s, c: outside.decide_request(
+            s, c, request_id=uuid.uuid4(), approve=True)),
+        Call("access.outside.roles_elsewhere", outside.roles_elsewhere),
+        Call("access.outside.revoke_elsewhere", lambda s, c: outside.revoke_elsewhere(
+            s, c, user_id=clerk.id, organisation_id=world.other_org.id)),
         Call("access.services.organisation_code_of", lambda s, c: access.organisation_code_of(
             s, c) and None),
         Call("access.services.grant_member_role", lambda s, c: access.grant_member_role(

@@ -6,14 +6,16 @@ no permission that reads one.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mnvault.access import outside
 from mnvault.access import services as access
 from mnvault.access.context import Context
 from mnvault.access.models import Membership, Role, User
@@ -161,21 +163,125 @@ def create_user(request: Request, body: UserIn) -> UserCreated:
     return call(request, work)
 
 
+class OutsideRequestSent(BaseModel):
+    id: uuid.UUID
+    reference: str
+    roles: list[str]
+    state: str = Field(description="pending until the user's home organisation decides")
+    expires_at: datetime
+    message_ja: str = "依頼を送りました。利用者の所属組織が承認すると有効になります"
+    message_en: str = "request sent; it takes effect when the user's organisation approves"
+
+
+class IncomingRequestOut(BaseModel):
+    id: uuid.UUID
+    user_id: uuid.UUID
+    login: str
+    display_name: str
+    organisation_code: str = Field(description="the organisation that asks")
+    organisation_name: str
+    roles: list[str]
+    requested_at: datetime
+    expires_at: datetime
+
+
+class RoleElsewhereOut(BaseModel):
+    user_id: uuid.UUID
+    login: str
+    display_name: str
+    organisation_id: uuid.UUID
+    organisation_code: str
+    organisation_name: str
+    role: str
+
+
+class Revoked(BaseModel):
+    roles_ended: int
+
+
 @router.post(
     "/users/outside",
-    response_model=UserOut,
-    status_code=201,
-    responses=WITH_BODY | NOT_FOUND,
+    response_model=OutsideRequestSent,
+    status_code=202,
+    responses=WITH_BODY,
 )
-def add_outside_member(request: Request, body: OutsideMemberIn) -> UserOut:
-    """Give roles here to a user of another organisation (a payroll outsourcer's
-    clerk), named CODE:LOGIN; their credentials stay with their home organisation."""
+def request_outside_member(request: Request, body: OutsideMemberIn) -> OutsideRequestSent:
+    """Ask that a user of another organisation (a payroll outsourcer's clerk), named
+    CODE:LOGIN, get roles here. The answer is the same whether or not the user exists;
+    the membership begins when their home organisation approves."""
 
-    def work(session: Session, _envelope: Envelope, context: Context) -> UserOut:
-        user = access.add_outside_member(
+    def work(session: Session, _envelope: Envelope, context: Context) -> OutsideRequestSent:
+        row = outside.request_outside_member(
             session, context, reference=body.reference, roles=body.roles
         )
-        return _user_out(session, user, context.organisation_id)
+        return OutsideRequestSent(
+            id=row.id, reference=row.reference, roles=list(row.roles), state=row.state,
+            expires_at=row.expires_at,
+        )  # fmt: skip
+
+    return call(request, work)
+
+
+@router.get("/users/outside-requests", response_model=list[IncomingRequestOut])
+def incoming_outside_requests(request: Request) -> list[IncomingRequestOut]:
+    """Pending requests from other organisations for this organisation's own users."""
+
+    def work(session: Session, _envelope: Envelope, context: Context) -> list[IncomingRequestOut]:
+        return [
+            IncomingRequestOut(**dataclasses.asdict(r))
+            for r in outside.incoming_requests(session, context)
+        ]
+
+    return call(request, work)
+
+
+def _decide(request: Request, request_id: uuid.UUID, *, approve: bool) -> Done:
+    def work(session: Session, _envelope: Envelope, context: Context) -> Done:
+        outside.decide_request(session, context, request_id=request_id, approve=approve)
+        return Done()
+
+    return call(request, work)
+
+
+@router.post(
+    "/users/outside-requests/{request_id}/approve", response_model=Done, responses=NOT_FOUND
+)
+def approve_outside_request(request: Request, request_id: uuid.UUID) -> Done:
+    """The home organisation consents: the user gets the requested roles there."""
+    return _decide(request, request_id, approve=True)
+
+
+@router.post(
+    "/users/outside-requests/{request_id}/refuse", response_model=Done, responses=NOT_FOUND
+)
+def refuse_outside_request(request: Request, request_id: uuid.UUID) -> Done:
+    return _decide(request, request_id, approve=False)
+
+
+@router.get("/users/outside-roles", response_model=list[RoleElsewhereOut])
+def roles_elsewhere(request: Request) -> list[RoleElsewhereOut]:
+    """The roles this organisation's own users hold in other organisations."""
+
+    def work(session: Session, _envelope: Envelope, context: Context) -> list[RoleElsewhereOut]:
+        return [
+            RoleElsewhereOut(**dataclasses.asdict(r))
+            for r in outside.roles_elsewhere(session, context)
+        ]
+
+    return call(request, work)
+
+
+@router.delete(
+    "/users/{user_id}/outside-roles/{organisation_id}", response_model=Revoked, responses=NOT_FOUND
+)
+def revoke_elsewhere(request: Request, user_id: uuid.UUID, organisation_id: uuid.UUID) -> Revoked:
+    """Withdraw one of this organisation's users from another organisation."""
+
+    def work(session: Session, _envelope: Envelope, context: Context) -> Revoked:
+        ended = outside.revoke_elsewhere(
+            session, context, user_id=user_id, organisation_id=organisation_id
+        )
+        return Revoked(roles_ended=ended)
 
     return call(request, work)
 

@@ -106,3 +106,42 @@ class AccessConditions(Base):
     networks: Mapped[list[str] | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+
+
+class OutsideRequestState(StrEnum):
+    APPROVED = "approved"
+    PENDING = "pending"
+    REFUSED = "refused"
+
+
+OUTSIDE_REQUEST_DAYS = 30
+
+
+class OutsideRequest(Base):
+    """A client organisation's request that another organisation's user be given roles
+    there (a payroll outsourcer's clerk, 事業者編 第4-2-(1) 委託の取扱い). The user's home
+    organisation decides: the membership exists only once its administrator approves.
+
+    ``reference`` is the name as typed (CODE:LOGIN). ``user_id`` and
+    ``home_organisation_id`` are what it named when the request was made, or NULL when it
+    named no one: such a request is stored all the same, so that the client cannot tell
+    by the answer whether the user exists, and it reaches no one. A pending request
+    lapses at ``expires_at``.
+    """
+
+    __tablename__ = "outside_requests"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(140))
+    roles: Mapped[list[str]] = mapped_column(JSON)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    home_organisation_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("organisations.id"), index=True
+    )
+    state: Mapped[str] = mapped_column(String(16), default=OutsideRequestState.PENDING.value)
+    requested_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

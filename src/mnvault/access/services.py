@@ -416,38 +416,6 @@ def reference_of(session: Session, user: User, organisation_id: uuid.UUID) -> st
     return f"{home.code}:{user.login}" if home else user.login
 
 
-def add_outside_member(
-    session: Session, context: Context, *, reference: str, roles: Sequence[Role]
-) -> User:
-    """Give roles here to a user whose home is another organisation: a payroll
-    outsourcer's clerk serving this client (事業者編 第4-2-(1) 委託の取扱い; 番号法第11条).
-    The user is named deliberately, ``code:login`` of their home organisation, as the outsourcer
-    told the client; no list or partial match shows another organisation's users, and a
-    wrong name is the same "not found" as a name that exists nowhere."""
-    authorize(session, context, Permission.USER_MANAGE)
-    code, _login = split_reference(reference)
-    if code is None:
-        raise InvalidInput(
-            "他の組織の利用者は「組織コード:ログイン名」で指定してください",
-            "name another organisation's user as organisation-code:login",
-        )
-    if not roles:
-        raise InvalidInput("役割を一つ以上選んでください", "choose at least one role")
-    user = user_by_reference(session, context, reference)
-    if user is None or not user.is_active:
-        raise NotFound("利用者", "user")
-    if user.home_organisation_id == context.organisation_id or roles_of(
-        session, user.id, context.organisation_id
-    ):
-        raise InvalidInput(
-            "既にこの組織の利用者です（役割は利用者の画面で追加してください）",
-            "already a member here (grant more roles on the user's page)",
-        )
-    for role in sorted(set(roles)):
-        grant_role(session, context, user=user, organisation_id=context.organisation_id, role=role)
-    return user
-
-
 def roles_of(session: Session, user_id: uuid.UUID, organisation_id: uuid.UUID) -> set[Role]:
     rows = session.scalars(
         select(Membership.role).where(

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
+from mnvault.access import outside
 from mnvault.access import services as access
 from mnvault.access.context import Context
 from mnvault.access.models import Role
@@ -38,13 +39,17 @@ def _list(
     error: str | None = None,
     status: int = 200,
 ) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> tuple[Any, str]:
-        return listing.users(session, context), access.organisation_code_of(session, context)
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> tuple[Any, ...]:
+        return (
+            listing.users(session, context), access.organisation_code_of(session, context),
+            outside.incoming_requests(session, context), outside.roles_elsewhere(session, context),
+        )  # fmt: skip
 
-    rows, code = call(request, work)
+    rows, code, incoming, elsewhere = call(request, work)
     empty = {"login": "", "display_name": "", "roles": [], "reference": ""}
     values = {"users": rows, "organisation_code": code, "roles": ROLES, "error": error,
-              "form": form or empty}  # fmt: skip
+              "form": form or empty, "incoming": incoming, "elsewhere": elsewhere,
+              "done": request.query_params.get("done", "")}  # fmt: skip
     return render(request, "admin/users.html", values, status=status)
 
 
@@ -81,21 +86,51 @@ def add_user(
 
 @users_router.post("/admin/users/outside")
 def add_outside_user(request: Request, reference: Text = "", roles: Many = None) -> Response:
-    """A user of another organisation (an outsourcer's clerk), named CODE:LOGIN."""
+    """Ask for a user of another organisation (an outsourcer's clerk), named CODE:LOGIN.
+    The same answer whether or not the user exists: their organisation decides."""
     roles = roles or []
     form = {"login": "", "display_name": "", "roles": roles, "reference": reference.strip()}
 
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> uuid.UUID:
-        member = access.add_outside_member(
-            session, context, reference=reference, roles=_roles(roles)
-        )
-        return member.id
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
+        outside.request_outside_member(session, context, reference=reference, roles=_roles(roles))
 
     try:
-        user_id = call(request, work)
+        call(request, work)
     except FORM_ERRORS as exc:
         return _list(request, form, message(request, exc), status_of(exc))
-    return redirect(request, f"/admin/users/{user_id}?done=granted")
+    return redirect(request, "/admin/users?done=requested")
+
+
+@users_router.post("/admin/users/outside-requests/{request_id}")
+def decide_outside(request: Request, request_id: uuid.UUID, decision: Text = "") -> Response:
+    """The home organisation approves or refuses another organisation's request."""
+
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
+        outside.decide_request(
+            session, context, request_id=request_id, approve=decision == "approve"
+        )
+
+    try:
+        call(request, work)
+    except FORM_ERRORS as exc:
+        return _list(request, None, message(request, exc), status_of(exc))
+    return redirect(
+        request, f"/admin/users?done={'approved' if decision == 'approve' else 'refused'}"
+    )
+
+
+@users_router.post("/admin/users/{user_id}/elsewhere/{organisation_id}/revoke")
+def revoke_elsewhere(request: Request, user_id: uuid.UUID, organisation_id: uuid.UUID) -> Response:
+    """Withdraw one of this organisation's users from another organisation."""
+
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
+        outside.revoke_elsewhere(session, context, user_id=user_id, organisation_id=organisation_id)
+
+    try:
+        call(request, work)
+    except FORM_ERRORS as exc:
+        return _list(request, None, message(request, exc), status_of(exc))
+    return redirect(request, "/admin/users?done=withdrawn")
 
 
 def _detail(

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import os
 import sys
+import uuid
 from typing import Annotated
 
 import typer
 
+from mnvault.access import outside
 from mnvault.access import services as access
 from mnvault.access.models import Role
 from mnvault.affairs.services import get_affair
 from mnvault.auth import services as auth
 from mnvault.cli.common import DataDir, UserOpt, fail, opened_vault, sign_in, signed_in_transaction
 from mnvault.deployment.errors import KNOWN_ERRORS
+from mnvault.orgs.codes import normalise_code
 
 app = typer.Typer(help="利用者と権限 / users and roles", no_args_is_help=True)
 
@@ -60,21 +63,101 @@ def add_outside(
         str, typer.Argument(help="他組織の利用者 組織コード:ログイン名 / CODE:LOGIN of their home")
     ],
     role: Annotated[list[Role], typer.Option(help="役割 / role (repeatable)")],
-    affair: Annotated[list[str] | None, typer.Option(help="担当事務 / assigned affair")] = None,
     data_dir: DataDir = None,
     user: UserOpt = None,
 ) -> None:
-    """他の組織（委託先など）の利用者にこの組織の役割を与える / give roles here to a user
-    of another organisation (a payroll outsourcer's clerk, say), named CODE:LOGIN. Their
-    password and second factor stay with their home organisation."""
+    """他の組織（委託先など）の利用者にこの組織の役割を依頼する / ask that a user of another
+    organisation (a payroll outsourcer's clerk, say), named CODE:LOGIN, get roles here.
+    Their home organisation approves; until then they hold none. Their password and
+    second factor stay with their home organisation."""
     with signed_in_transaction(data_dir, user) as (session, context):
-        member = access.add_outside_member(session, context, reference=reference, roles=role)
-        for code in affair or []:
-            access.assign(
-                session, context, user=member,
-                affair=get_affair(session, context.organisation_id, code),
-            )  # fmt: skip
-    typer.echo(f"追加しました / added: {reference} ({', '.join(r.value for r in role)})")
+        sent = outside.request_outside_member(session, context, reference=reference, roles=role)
+        expires = sent.expires_at.date().isoformat()
+    typer.echo(
+        f"依頼を送りました / request sent: {reference} ({', '.join(r.value for r in role)}); "
+        "利用者の所属組織が承認すると有効になります / it takes effect when the user's "
+        f"organisation approves (期限 / expires {expires})"
+    )
+
+
+@app.command("outside-requests")
+def outside_requests(data_dir: DataDir = None, user: UserOpt = None) -> None:
+    """この組織の利用者への他組織からの依頼 / requests from other organisations for this
+    organisation's users, waiting for a decision."""
+    with signed_in_transaction(data_dir, user) as (session, context):
+        rows = outside.incoming_requests(session, context)
+    if not rows:
+        typer.echo("依頼はありません / no requests")
+    for r in rows:
+        typer.echo(
+            f"{r.id}  {r.login} ({r.display_name}) → {r.organisation_code} "
+            f"({r.organisation_name}): {', '.join(r.roles)}; "
+            f"期限 / expires {r.expires_at.date().isoformat()}"
+        )
+
+
+def _decide(request_id: str, approve: bool, data_dir: DataDir, user: UserOpt) -> None:
+    try:
+        wanted = uuid.UUID(request_id)
+    except ValueError:
+        fail("依頼IDが正しくありません / not a request id")
+    with signed_in_transaction(data_dir, user) as (session, context):
+        outside.decide_request(session, context, request_id=wanted, approve=approve)
+    typer.echo("承認しました / approved" if approve else "拒否しました / refused")
+
+
+@app.command("approve-outside")
+def approve_outside(
+    request_id: Annotated[str, typer.Argument(help="依頼ID / request id")],
+    data_dir: DataDir = None,
+    user: UserOpt = None,
+) -> None:
+    """他組織からの依頼を承認（役割が付与される） / approve a request: the user gets the roles."""
+    _decide(request_id, True, data_dir, user)
+
+
+@app.command("refuse-outside")
+def refuse_outside(
+    request_id: Annotated[str, typer.Argument(help="依頼ID / request id")],
+    data_dir: DataDir = None,
+    user: UserOpt = None,
+) -> None:
+    """他組織からの依頼を拒否 / refuse a request."""
+    _decide(request_id, False, data_dir, user)
+
+
+@app.command("outside-roles")
+def outside_roles(data_dir: DataDir = None, user: UserOpt = None) -> None:
+    """この組織の利用者が他の組織で持つ役割 / roles this organisation's users hold elsewhere."""
+    with signed_in_transaction(data_dir, user) as (session, context):
+        rows = outside.roles_elsewhere(session, context)
+    if not rows:
+        typer.echo("ありません / none")
+    for r in rows:
+        typer.echo(f"{r.login} ({r.display_name}) @ {r.organisation_code}: {r.role}")
+
+
+@app.command("revoke-outside")
+def revoke_outside(
+    login: Annotated[str, typer.Argument(help="この組織の利用者 / this organisation's login")],
+    organisation: Annotated[str, typer.Argument(help="相手の組織コード / the other's code")],
+    data_dir: DataDir = None,
+    user: UserOpt = None,
+) -> None:
+    """この組織の利用者を他の組織から引き揚げる / withdraw one of this organisation's users
+    from another organisation (every role there, and the assignments)."""
+    with signed_in_transaction(data_dir, user) as (session, context):
+        target = access.member_by_login(session, context, login)
+        there = [
+            r for r in outside.roles_elsewhere(session, context)
+            if r.user_id == target.id and r.organisation_code == normalise_code(organisation)
+        ]  # fmt: skip
+        if not there:
+            fail("その組織での役割はありません / no role in that organisation")
+        ended = outside.revoke_elsewhere(
+            session, context, user_id=target.id, organisation_id=there[0].organisation_id
+        )
+    typer.echo(f"取り消しました / revoked: {ended}")
 
 
 @app.command("reset-totp")
