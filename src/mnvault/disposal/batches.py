@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, insert, literal, not_, select, update
+from sqlalchemy import case, delete, func, insert, literal, not_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from mnvault.access.context import Context
@@ -32,7 +32,7 @@ from mnvault.db.engine import bulk_sessions, check_references, unit_of_work
 from mnvault.disposal import confirmation
 from mnvault.disposal import services as retention
 from mnvault.disposal.due import RuleBook, keep_until, statutory_hold
-from mnvault.disposal.due_sql import due_condition
+from mnvault.disposal.due_sql import affair_passes, due_condition
 from mnvault.disposal.errors import (
     NeedsConfirmation,
     NotDue,
@@ -249,18 +249,27 @@ def _insert_members(session: Session, batch_id: uuid.UUID, members: list[Member]
 def _insert_due(
     session: Session, context: Context, batch_id: uuid.UUID, book: RuleBook, today: date
 ) -> int:
-    """Every due person straight from the database into the batch (INSERT … SELECT)."""
-    due = select(
-        literal(batch_id, GUID()),
-        Person.id,
-        literal(MemberState.PLANNED),
-        func.aggregate_strings(Affair.code, ","),
-    ).select_from(Person)
+    """Every due person straight from the database into the batch (INSERT … SELECT).
+
+    The same test as :func:`due_condition`, grouped instead of correlated: one pass over
+    the persons' affairs, a person kept when every affair row passes. A row per held
+    affair makes "holds a number for at least one affair" the join itself, and saves the
+    second and third look-up of each person's affairs the EXISTS form costs. The persons
+    come from ix_persons_org_due, in id order: no table look-up, no sort to group."""
+    every_affair_passes = func.min(case((affair_passes(book, today), 1), else_=0)) == 1
     due = (
-        due.join(NumberRecordAffair, NumberRecordAffair.person_id == Person.id)
+        select(
+            literal(batch_id, GUID()),
+            Person.id,
+            literal(MemberState.PLANNED),
+            func.aggregate_strings(Affair.code, ","),
+        )
+        .select_from(Person)
+        .join(NumberRecordAffair, NumberRecordAffair.person_id == Person.id)
         .join(Affair, Affair.id == NumberRecordAffair.affair_id)
-        .where(Person.organisation_id == context.organisation_id, due_condition(book, today))
+        .where(Person.organisation_id == context.organisation_id)
         .group_by(Person.id)
+        .having(every_affair_passes)
     )
     session.execute(
         insert(DisposalBatchPerson).from_select(

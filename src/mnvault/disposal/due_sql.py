@@ -69,13 +69,19 @@ def _passes(rules: Sequence[Rule], by: date) -> ColumnElement[bool]:
     return and_(*parts) if parts else false()
 
 
-def due_condition(book: RuleBook, by: date) -> ColumnElement[bool]:
-    """Persons (in the FROM of the caller) whose numbers are due on or before ``by``."""
+def affair_passes(book: RuleBook, by: date) -> ColumnElement[bool]:
+    """For a row joining a person (Person) to one affair (Affair) they hold the number
+    for: that affair no longer needs it on ``by``. Never NULL."""
     codes = sorted(book)
-    fine = or_(
+    return or_(
         *(and_(Affair.code == code, _passes(book[code], by)) for code in codes),
         and_(Affair.code.not_in(codes), _passes([fallback_rule("*")], by)),
     )
+
+
+def due_condition(book: RuleBook, by: date) -> ColumnElement[bool]:
+    """Persons (in the FROM of the caller) whose numbers are due on or before ``by``."""
+    fine = affair_passes(book, by)
     # Correlated to the person only: the caller may join these very tables itself.
     held = (
         select(NumberRecordAffair.person_id)

@@ -72,7 +72,13 @@ class IdentityCheckDocument(StrEnum):
 
 class Person(Base):
     __tablename__ = "persons"
-    __table_args__ = (UniqueConstraint("organisation_id", "external_ref"), WITHOUT_ROWID)
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "external_ref"),
+        # The due test's facts in person order: a disposal plan reads an organisation's
+        # persons from this index alone (migration 0014).
+        Index("ix_persons_org_due", "organisation_id", "id", "relationship_end", "life_status"),
+        WITHOUT_ROWID,
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"))
