@@ -15,15 +15,8 @@ __all__ = ["deployment"]  # the fixture, shared with the main CLI flow
 
 
 def test_retire_see_due_plan_confirm_run(deployment: Deployment, tmp_path: Path) -> None:
-    env, manager = deployment.env, deployment.manager_env
-
-    def clerk(*args: str) -> tuple[int, str]:
-        result = mnvault(list(args), {**env, **deployment.code("sato")})
-        return result.returncode, result.stdout + result.stderr
-
-    def boss(*args: str) -> tuple[int, str]:
-        result = mnvault(list(args), {**manager, **deployment.code("suzuki")})
-        return result.returncode, result.stdout + result.stderr
+    env = deployment.env
+    clerk, boss = deployment.clerk, deployment.manager
 
     people = tmp_path / "people.csv"
     write_example_csv(people, 3, seed=21)

@@ -30,6 +30,16 @@ class Deployment:
     def code(self, login: str) -> dict[str, str]:
         return {"MNVAULT_TOTP": fresh_code(self.data, login, self.secrets[login])}
 
+    def clerk(self, *args: str) -> tuple[int, str]:
+        """A command as the clerk sato (with a fresh TOTP code): exit code and all output."""
+        result = mnvault(list(args), {**self.env, **self.code("sato")})
+        return result.returncode, result.stdout + result.stderr
+
+    def manager(self, *args: str) -> tuple[int, str]:
+        """A command as the manager suzuki."""
+        result = mnvault(list(args), {**self.manager_env, **self.code("suzuki")})
+        return result.returncode, result.stdout + result.stderr
+
 
 @pytest.fixture
 def deployment(tmp_path: Path) -> Deployment:

@@ -9,7 +9,7 @@ from contextlib import closing
 from pathlib import Path
 
 from mnvault.vault.csvfile import write_example_csv
-from tests.test_cli_flow import Deployment, deployment, mnvault, read_all_numbers
+from tests.test_cli_flow import Deployment, deployment, read_all_numbers
 
 __all__ = ["deployment"]  # the fixture, shared with the main CLI flow
 
@@ -29,15 +29,7 @@ def add_affair_behind_the_back(data: Path, external_ref: str, code: str) -> None
 
 
 def test_withdraw_a_mistaken_affair(deployment: Deployment, tmp_path: Path) -> None:
-    env, manager = deployment.env, deployment.manager_env
-
-    def clerk(*args: str) -> tuple[int, str]:
-        result = mnvault(list(args), {**env, **deployment.code("sato")})
-        return result.returncode, result.stdout + result.stderr
-
-    def boss(*args: str) -> tuple[int, str]:
-        result = mnvault(list(args), {**manager, **deployment.code("suzuki")})
-        return result.returncode, result.stdout + result.stderr
+    clerk, boss = deployment.clerk, deployment.manager
 
     people = tmp_path / "people.csv"
     write_example_csv(people, 1, seed=31)
