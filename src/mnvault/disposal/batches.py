@@ -24,7 +24,7 @@ from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize, organisation_resource, person_resource
 from mnvault.affairs.models import Affair
 from mnvault.audit import services as audit
-from mnvault.audit.actions import AuditAction, Outcome
+from mnvault.audit.actions import AuditAction
 from mnvault.audit.models import AuditEntry
 from mnvault.db.base import GUID, utcnow
 from mnvault.db.bulk import Adapt, column_values, insert_rows
@@ -50,9 +50,9 @@ from mnvault.vault.models import (
     NumberRecord,
     NumberRecordAffair,
     Person,
-    ProvisionPerson,
     VerificationDocument,
 )
+from mnvault.vault.withdrawal import left_the_vault
 
 METHOD = (
     "crypto_erase: ciphertext, blind index, identity-document images and wrapped data key "
@@ -219,19 +219,7 @@ def _named(
 def _never_provided(session: Session, person_id: uuid.UUID) -> None:
     """Refuse "never needed" for a number the vault recorded leaving it for an affair:
     a provision (番号法第19条) or a take-out puts it on a document the law may keep."""
-    provided = session.scalar(
-        select(ProvisionPerson.person_id).where(ProvisionPerson.person_id == person_id).limit(1)
-    )
-    taken_out = session.scalar(
-        select(AuditEntry.seq)
-        .where(
-            AuditEntry.person_id == person_id,
-            AuditEntry.action == str(AuditAction.EXPORT_CREATE),
-            AuditEntry.outcome == str(Outcome.OK),
-        )
-        .limit(1)
-    )
-    if provided is not None or taken_out is not None:
+    if left_the_vault(session, person_id):
         raise NumberWasProvided(f"本人 {person_id}", f"person {person_id}")
 
 

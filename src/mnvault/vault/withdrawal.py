@@ -78,7 +78,7 @@ def withdraw_affair(
         raise PurposeMismatch(affair_code, affair_code)
     if _affair_count(session, person_id) <= 1:
         raise LastAffair(affair_code, affair_code)
-    if _left_the_vault(session, person_id, affair):
+    if left_the_vault(session, person_id, affair):
         raise AffairRetained(affair_code, affair_code)
     session.delete(held)
     session.flush()
@@ -122,25 +122,21 @@ def _affair_codes(session: Session, person_id: uuid.UUID) -> list[str]:
     )
 
 
-def _left_the_vault(session: Session, person_id: uuid.UUID, affair: Affair) -> bool:
-    """A provision (番号法第19条) or a take-out for this affair put the number on a
-    document the law may require to be kept (as disposal.batches._never_provided)."""
-    provided = session.scalar(
-        select(ProvisionPerson.person_id)
-        .join(Provision, Provision.id == ProvisionPerson.provision_id)
-        .where(ProvisionPerson.person_id == person_id, Provision.affair_id == affair.id)
-        .limit(1)
+def left_the_vault(session: Session, person_id: uuid.UUID, affair: Affair | None = None) -> bool:
+    """Whether a provision (番号法第19条) or a take-out, for ``affair`` or for any affair,
+    put the number on a document the law may require to be kept."""
+    provision = select(ProvisionPerson.person_id).where(ProvisionPerson.person_id == person_id)
+    export = select(AuditEntry.seq).where(
+        AuditEntry.person_id == person_id,
+        AuditEntry.action == str(AuditAction.EXPORT_CREATE),
+        AuditEntry.outcome == str(Outcome.OK),
     )
-    if provided is not None:
-        return True
-    taken_out = session.scalar(
-        select(AuditEntry.seq)
-        .where(
-            AuditEntry.person_id == person_id,
-            AuditEntry.action == str(AuditAction.EXPORT_CREATE),
-            AuditEntry.outcome == str(Outcome.OK),
-            AuditEntry.affair_code == affair.code,
+    if affair is not None:
+        provision = provision.join(Provision, Provision.id == ProvisionPerson.provision_id).where(
+            Provision.affair_id == affair.id
         )
-        .limit(1)
+        export = export.where(AuditEntry.affair_code == affair.code)
+    return (
+        session.scalar(provision.limit(1)) is not None
+        or session.scalar(export.limit(1)) is not None
     )
-    return taken_out is not None
