@@ -147,12 +147,13 @@ def test_an_upload_over_the_in_memory_limit_is_refused_unread(web: Web, monkeypa
 
 
 def test_the_import_reads_the_file_from_memory_not_disk(web: Web, monkeypatch):
-    seen: list[int] = []
+    seen: list[tuple[int, tuple[int, int]]] = []
     real = jobs_module.in_memory_file
 
     def spy(data: bytes) -> int:
         fd = real(data)
-        seen.append(fd)
+        status = os.fstat(fd)
+        seen.append((fd, (status.st_dev, status.st_ino)))
         return fd
 
     monkeypatch.setattr(jobs_module, "in_memory_file", spy)
@@ -161,15 +162,17 @@ def test_the_import_reads_the_file_from_memory_not_disk(web: Web, monkeypatch):
     numbers = MaskedList(MaskedStr(n) for n in generate_my_numbers(1, 303))
     _finished(web, _upload(clerk, _csv(numbers)))
     assert seen  # a memfd, closed when the job ended
-    assert all(not _open(fd) for fd in seen)
+    assert all(not _still_the_memfd(fd, identity) for fd, identity in seen)
 
 
-def _open(fd: int) -> bool:
+def _still_the_memfd(fd: int, identity: tuple[int, int]) -> bool:
+    # The descriptor's number may since have been reused by another file (a database
+    # connection, say): closed means that number no longer names the same memfd.
     try:
-        os.fstat(fd)
+        status = os.fstat(fd)
     except OSError:
         return False
-    return True
+    return (status.st_dev, status.st_ino) == identity
 
 
 # -- take-outs ---------------------------------------------------------------------------------
