@@ -23,6 +23,7 @@ from mnvault.disposal import api as disposal_api
 from mnvault.disposal import views as disposal_views
 from mnvault.keys import api as keys_api
 from mnvault.logging import configure_logging
+from mnvault.orgs import api as orgs_api
 from mnvault.transfer import views as transfer_views
 from mnvault.vault import api as vault_api
 from mnvault.vault import views as vault_views
@@ -86,6 +87,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(audit_api.router, prefix=API)
     app.include_router(disposal_api.router, prefix=API)
     app.include_router(keys_api.router, prefix=API)
+    app.include_router(orgs_api.router, prefix=API)
 
     # A plain ASGI middleware: BaseHTTPMiddleware cost more per request than a read's
     # authorization (mnvault.web.headers).

@@ -11,8 +11,38 @@ import typer
 from mnvault.access import services as access
 from mnvault.cli.common import DataDir, UserOpt, fail, signed_in_transaction
 from mnvault.orgs import services as orgs
+from mnvault.orgs.models import OrganisationKind
 
 app = typer.Typer(help="組織・部署・特定個人情報ファイル / organisation", no_args_is_help=True)
+
+
+@app.command("create")
+def create(
+    name: Annotated[str, typer.Option("--name", help="組織名 / organisation name")],
+    kind: Annotated[OrganisationKind, typer.Option("--kind", help="組織の種別 / kind")],
+    code: Annotated[
+        str | None, typer.Option("--code", help="組織コード（省略時は自動） / sign-in code")
+    ] = None,
+    admin_login: Annotated[
+        str, typer.Option("--admin-login", help="最初の管理者のログイン名 / first admin's login")
+    ] = "admin",
+    data_dir: DataDir = None,
+    user: UserOpt = None,
+) -> None:
+    """組織（委託元など）を追加（運用組織の管理者のみ） / add an organisation (operator admins)."""
+    with signed_in_transaction(data_dir, user) as (session, context):
+        made = orgs.create_client_organisation(
+            session, context, name=name, kind=kind, code=code, admin_login=admin_login
+        )
+        org_code, org_id = made.organisation.code, made.organisation.id
+    typer.echo(f"追加しました / created: {name}")
+    typer.echo(f"組織コード / organisation code: {org_code}")
+    typer.echo(f"組織ID / organisation id: {org_id}")
+    typer.echo(f"最初の管理者 / first administrator: {org_code}:{made.admin_login}")
+    typer.echo(
+        f"初期パスワード（一度だけ表示・初回サインインで変更） / initial password (shown once, "
+        f"changed at first sign-in): {made.admin_password}"
+    )
 
 
 @app.command("add-department")

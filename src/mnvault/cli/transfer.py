@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from mnvault.audit.period import zone_of
 from mnvault.cli.common import DataDir, UserOpt, fail, opened_vault, sign_in, signed_in_transaction
 from mnvault.deployment.errors import KNOWN_ERRORS
 from mnvault.vault import exporter
@@ -130,6 +131,45 @@ def export_request(
             fail(str(exc))
     typer.echo(f"申請しました / requested: {request_id}")
     typer.echo("責任者の承認を待ってください / a manager must now approve it")
+
+
+@export_app.command("list")
+def export_list(
+    waiting: Annotated[
+        bool,
+        typer.Option(
+            "--waiting/--mine",
+            help="承認待ちの申請（責任者） / requests awaiting a decision (manager), or your own",
+        ),
+    ] = True,
+    data_dir: DataDir = None,
+    user: UserOpt = None,
+) -> None:
+    """持出し申請の一覧（誰が・目的・人数） / take-out requests: who asked, purpose, persons."""
+    with signed_in_transaction(data_dir, user) as (session, context):
+        zone = zone_of(session, context.organisation_id)
+        lines = [
+            "\t".join(
+                (
+                    str(v.request.id),
+                    v.request.state,
+                    v.affair.code,
+                    v.requested_by,
+                    f"{v.request.requested_at.astimezone(zone):%Y/%m/%d %H:%M}",
+                    "-" if v.person_count is None else str(v.person_count),
+                    v.request.purpose,
+                )
+            )
+            for v in exporter.export_requests(session, context, waiting=waiting)
+        ]
+    typer.echo(
+        "申請ID / id\t状態 / state\t事務 / affair\t申請者 / requested by\t"
+        "申請日時 / requested at\t人数 / persons\t目的 / purpose"
+    )
+    for line in lines:
+        typer.echo(line)
+    if not lines:
+        typer.echo("該当する申請はありません / no requests")
 
 
 @export_app.command("decide")

@@ -155,8 +155,9 @@ def initialise(
         with unit_of_work(make_session_factory(engine)) as session:
             sync_catalogue(session)
             org = orgs.create_organisation(
-                session, name=organisation_name, kind=organisation_kind, code=organisation_code
-            )
+                session, name=organisation_name, kind=organisation_kind,
+                code=organisation_code, operator=True,
+            )  # fmt: skip
             audit.record(
                 session,
                 None,

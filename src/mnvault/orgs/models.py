@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mnvault.db.base import Base, UTCDateTime, new_id, utcnow
@@ -37,6 +37,9 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32))
     corporate_number: Mapped[str | None] = mapped_column(String(13), unique=True)
+    # The organisation ``init`` made: its administrators administer the deployment
+    # (create further organisations); every other organisation is a tenant only.
+    operator: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

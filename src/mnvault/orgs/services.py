@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mnvault.access import services as access
 from mnvault.access.context import Context
+from mnvault.access.errors import AuthorizationDenied
+from mnvault.access.models import Role
 from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize
 from mnvault.affairs.services import get_affair
@@ -25,7 +29,13 @@ from mnvault.vault.models import SpiFile
 
 
 def create_organisation(
-    session: Session, *, name: str, kind: OrganisationKind, code: str | None = None
+    session: Session,
+    *,
+    name: str,
+    kind: OrganisationKind,
+    code: str | None = None,
+    operator: bool = False,
+    context: Context | None = None,
 ) -> Organisation:
     """A new organisation (tenant) with its public sign-in code: the one given, or a
     random ``org-xxxxxx`` (nothing in it is derived from the name or any secret)."""
@@ -39,14 +49,66 @@ def create_organisation(
             raise InvalidInput(
                 f"組織コード {code} は既に使われています", f"organisation code {code} is taken"
             )
-    organisation = Organisation(name=name, kind=kind.value, code=code)
+    organisation = Organisation(name=name, kind=kind.value, code=code, operator=operator)
     session.add(organisation)
     session.flush()
     audit.record(
-        session, None, AuditAction.ORGANISATION_CREATE, organisation_id=organisation.id,
+        session, context, AuditAction.ORGANISATION_CREATE, organisation_id=organisation.id,
         details={"kind": kind.value, "code": code},
     )  # fmt: skip
     return organisation
+
+
+@dataclass(frozen=True)
+class NewOrganisation:
+    """A further organisation and its first administrator's one-time password."""
+
+    organisation: Organisation
+    admin_login: str
+    admin_password: str
+
+
+def create_client_organisation(
+    session: Session,
+    context: Context,
+    *,
+    name: str,
+    kind: OrganisationKind,
+    code: str | None = None,
+    admin_login: str = "admin",
+) -> NewOrganisation:
+    """A further organisation (a payroll outsourcer's client), made by an administrator of
+    the deployment's operator organisation, with a first administrator of its own.
+
+    The first administrator's password is generated and must be changed at the first
+    sign-in, as ``init``'s is; it is returned once and stored only as a hash. The new
+    administrator is number-blind like every administrator.
+    """
+    authorize(session, context, Permission.ORGANISATION_MANAGE)
+    acting = session.get(Organisation, context.organisation_id)
+    if acting is None or not acting.operator:
+        raise AuthorizationDenied(
+            permission=str(Permission.ORGANISATION_MANAGE), reason="not the operator",
+            actor_id=context.actor_id, organisation_id=context.organisation_id,
+            request_id=context.request_id, client_address=context.client_address,
+        )  # fmt: skip
+    if not name.strip():
+        raise InvalidInput("組織名は必須です", "an organisation needs a name")
+    if code is not None:
+        code = require_code(code)  # before anything is created
+    organisation = create_organisation(
+        session, name=name.strip(), kind=kind, code=code, context=context
+    )
+    password = access.generate_password()
+    admin = access.create_user(
+        session, context, home_organisation_id=organisation.id, login=admin_login,
+        display_name="管理者 / Administrator", password=password,
+    )  # fmt: skip
+    admin.must_change_password = True
+    access.grant_role(
+        session, context, user=admin, organisation_id=organisation.id, role=Role.ADMIN
+    )
+    return NewOrganisation(organisation, admin_login, password)
 
 
 def create_department(session: Session, context: Context, *, code: str, name: str) -> Department:

@@ -315,6 +315,40 @@ def request_export(request: Request, body: ExportIn) -> ExportOut:
     return call(request, work, affair=body.affair)
 
 
+class ExportRequestOut(ExportOut):
+    affair: str
+    purpose: str
+    recipient: str
+    requested_by_name: str
+    requested_at: datetime
+    person_count: int | None = Field(
+        description="persons the file would hold if downloaded now (waiting requests only)"
+    )
+
+
+@router.get("/exports", response_model=list[ExportRequestOut])
+def list_exports(request: Request, waiting: bool = False) -> list[ExportRequestOut]:
+    """``waiting=true``: every request awaiting a decision (a manager's list, who asked,
+    for what and how many persons, before deciding); otherwise one's own requests."""
+
+    def work(session: Session, _envelope: Envelope, context: Context) -> list[ExportRequestOut]:
+        views = exporter.export_requests(session, context, waiting=waiting)
+        return [
+            ExportRequestOut(
+                **_export_out(v.request).model_dump(),
+                affair=v.affair.code,
+                purpose=v.request.purpose,
+                recipient=v.request.recipient,
+                requested_by_name=v.requested_by,
+                requested_at=v.request.requested_at,
+                person_count=v.person_count,
+            )
+            for v in views
+        ]
+
+    return call(request, work)
+
+
 @router.post(
     "/exports/{request_id}/decision", response_model=ExportOut, responses=WITH_BODY | NOT_FOUND
 )

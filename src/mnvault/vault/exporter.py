@@ -13,13 +13,14 @@ import uuid
 from dataclasses import dataclass
 
 import pyrage
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
 from mnvault.access.errors import AuthorizationDenied
 from mnvault.access.models import User
 from mnvault.access.permissions import Permission
+from mnvault.access.policy.sql import persons_in_scope
 from mnvault.access.services import authorize, visible_persons
 from mnvault.affairs.models import Affair
 from mnvault.affairs.services import get_affair
@@ -224,6 +225,29 @@ class RequestView:
     affair: Affair
     requested_by: str
     decided_by: str | None
+    # How many persons the file would hold if it were downloaded now (a waiting
+    # request's, for the manager who decides; None once it is decided).
+    person_count: int | None = None
+
+
+def _would_export(session: Session, request: ExportRequest, affair: Affair) -> int:
+    """The persons whose numbers the requester's download would carry: held for the
+    affair and inside the requester's assignment (what :func:`export_affair` selects)."""
+    requester = Context(
+        actor_id=request.requested_by, organisation_id=request.organisation_id,
+        affair_code=affair.code,
+    )  # fmt: skip
+    in_scope = persons_in_scope(session, requester, str(Permission.EXPORT_CREATE))
+    count = session.scalar(
+        select(func.count(Person.id))
+        .join(NumberRecordAffair, NumberRecordAffair.person_id == Person.id)
+        .where(
+            Person.organisation_id == request.organisation_id,
+            NumberRecordAffair.affair_id == affair.id,
+            in_scope,
+        )
+    )
+    return int(count or 0)
 
 
 def _view(session: Session, request: ExportRequest) -> RequestView:
@@ -233,7 +257,10 @@ def _view(session: Session, request: ExportRequest) -> RequestView:
 
     affair = session.get(Affair, request.affair_id)
     assert affair is not None  # noqa: S101 - foreign key
-    return RequestView(request, affair, name(request.requested_by) or "", name(request.decided_by))
+    count = _would_export(session, request, affair) if request.state == "requested" else None
+    return RequestView(
+        request, affair, name(request.requested_by) or "", name(request.decided_by), count
+    )
 
 
 def export_requests(
