@@ -27,6 +27,7 @@ from mnvault.cli.common import (
     sign_in,
     signed_in_transaction,
 )
+from mnvault.cli.progress import progress_printer
 from mnvault.deployment.errors import KNOWN_ERRORS
 from mnvault.deployment.services import Vault
 from mnvault.disposal import batches
@@ -199,8 +200,7 @@ def dispose(
 
 
 def _run(vault: Vault, context: Context, batch_id: uuid.UUID) -> DisposalBatch:
-    def progress(done: int) -> None:
-        typer.echo(f"  包み直し済み / re-wrapped: {done}", err=True)
+    progress = progress_printer("包み直し済み / re-wrapped")
 
     return batches.run(vault.sessions, vault.keyring, context, batch_id=batch_id, progress=progress)
 

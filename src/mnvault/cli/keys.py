@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from mnvault.cli.common import DataDir, UserOpt, fail, opened_vault, sign_in
+from mnvault.cli.progress import progress_printer
 from mnvault.deployment.errors import KNOWN_ERRORS
 from mnvault.keys import services as keys
 
@@ -25,8 +26,7 @@ def rotate(
     with opened_vault(data_dir) as vault:
         context = sign_in(vault, user)
 
-        def progress(done: int) -> None:
-            typer.echo(f"  包み直し済み / re-wrapped: {done}", err=True)
+        progress = progress_printer("包み直し済み / re-wrapped")
 
         try:
             result = keys.rotate(

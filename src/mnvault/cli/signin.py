@@ -20,6 +20,7 @@ from typing import Annotated
 import typer
 
 from mnvault.access.context import Context
+from mnvault.access.errors import WeakPassword
 from mnvault.access.qr import qr_text
 from mnvault.auth import services as auth
 from mnvault.deployment.services import Vault
@@ -88,21 +89,37 @@ def _prompt_code() -> str:
     return str(typer.prompt("確認コードまたは回復コード / code or recovery code", err=True))
 
 
-def _new_password() -> str:
+def _new_password() -> tuple[str, bool]:
+    """The new password, and whether a person typed it at a prompt (and may retype it)."""
     new = os.environ.get("MNVAULT_NEW_PASSWORD")
     if new:
-        return new
+        return new, False
     if not _tty():
         raise SignInStopped(
             "管理者が設定したパスワードは変更が必要です（MNVAULT_NEW_PASSWORD） / "
             "the password an administrator set must be changed (set MNVAULT_NEW_PASSWORD)"
         )
     _say("初期パスワードを変更してください / change the password someone else set")
-    return str(
-        typer.prompt(
-            "新しいパスワード / new password", hide_input=True, confirmation_prompt=True, err=True
-        )
+    typed = typer.prompt(
+        "新しいパスワード / new password", hide_input=True, confirmation_prompt=True, err=True
     )
+    return str(typed), True
+
+
+def _change_password(vault: Vault, user_id: uuid.UUID, current: str) -> str:
+    """Change the password someone else set. A new password the rules refuse is asked
+    for again, with the reasons, when a person typed it; a script's stops the command."""
+    while True:
+        new, typed = _new_password()
+        try:
+            with vault.transaction() as session:
+                auth.change_password(session, user_id=user_id, current=current, new=new)
+        except WeakPassword as exc:
+            if not typed:
+                raise
+            _say(str(exc))
+            continue
+        return new
 
 
 def sign_in_staged(
@@ -163,9 +180,7 @@ def _stages(
                 )
             factor_given = True
         elif principal.stage == "change":
-            new = _new_password()
-            with vault.transaction() as session:
-                auth.change_password(session, user_id=principal.user_id, current=password, new=new)
+            new = _change_password(vault, principal.user_id, password)
             _say("パスワードを変更しました / password changed")
             if factor_given:
                 # Both factors were given in this command; the change ended the session
