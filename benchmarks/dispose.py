@@ -44,8 +44,8 @@ from mnvault.db.bulk import Adapt, insert_rows
 from mnvault.db.engine import BULK_CACHE_KIB, unit_of_work
 from mnvault.deployment.services import initialise, open_vault
 from mnvault.disposal import batches
-from mnvault.orgs.models import OrganisationKind
 from mnvault.numbers import generate_my_numbers
+from mnvault.orgs.models import OrganisationKind
 from mnvault.vault.models import DataKey, NumberRecord, NumberRecordAffair, Person
 from mnvault.vault.services import MY_NUMBER_FIELD
 

@@ -192,6 +192,8 @@ def test_a_backup_taken_before_disposal_cannot_recover_the_disposed_number(tmp_p
             _open_from(backup_db, LocalKeyring.open(stray_keyring, PASSPHRASE), disposed)
             == (numbers[0])
         )
-        assert _confirms_from(backup_db, LocalKeyring.open(stray_keyring, PASSPHRASE), org, numbers[0])
+        assert _confirms_from(
+            backup_db, LocalKeyring.open(stray_keyring, PASSPHRASE), org, numbers[0]
+        )
     finally:
         vault.close()

@@ -16,8 +16,12 @@ from mnvault.db.engine import unit_of_work
 from mnvault.keys import services as keys
 from mnvault.vault import services as vs
 from mnvault.vault.errors import DuplicateNumber
-from mnvault.vault.models import IdentityCheckDocument, NumberCheckDocument, NumberRecord
-from mnvault.vault.models import PersonKind
+from mnvault.vault.models import (
+    IdentityCheckDocument,
+    NumberCheckDocument,
+    NumberRecord,
+    PersonKind,
+)
 from tests.conftest import World
 from tests.disposal_support import add_persons, keyring_of, no_grace
 
@@ -101,7 +105,7 @@ def test_a_row_indexed_under_the_old_key_after_the_pass_is_still_reindexed(world
     people = add_persons(world, 2)
     keyring = keyring_of(world)
     old = keyring.current_index_version
-    original = keys._rewrap_pass  # noqa: SLF001 - the pass, wrapped to add the straggler
+    original = keys._rewrap_pass
     stragglers: list[tuple[object, str]] = []
 
     def pass_then_a_straggler(*args: object, **kwargs: object) -> None:

@@ -44,7 +44,7 @@ def test_reads_and_second_factors_survive_a_cli_rotation(api: Api, tmp_path: Pat
         "MNVAULT_USER": f"{api.organisation_code}:admin",
         "MNVAULT_USER_PASSWORD": PASSWORD,
     }
-    rotation = subprocess.Popen(  # noqa: S603 - our own command
+    rotation = subprocess.Popen(
         [*MNVAULT, "keys", "rotate", "--batch-size", "1"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip

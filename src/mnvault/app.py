@@ -71,9 +71,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.vault = None
     app.state.limits = Limits()
     try:
+        # Sealed first, then unsealed if a passphrase is at hand: a server started without
+        # one (or with a wrong one) runs sealed until `mnvault unseal` (DESIGN.md §4).
+        app.state.vault = deployment.open_sealed(settings)
         passphrase = deployment.resolve_passphrase(settings)
         if passphrase:
-            app.state.vault = deployment.open_vault(settings, passphrase)
+            deployment.unseal(app.state.vault, passphrase)
         else:
             log.warning("鍵束は封印されたままです / starting sealed: no passphrase given")
     except DeploymentError as exc:
@@ -102,13 +105,15 @@ def create_app(settings: Settings) -> FastAPI:
         if vault is not None:
             db_ok = deployment.database_ok(vault.engine)
             sealed = vault.keyring.sealed
+            # Never "ok" with a keyring the database does not name as its own (issue #11).
+            own = db_ok and deployment.keyring_ok(vault)
         else:
-            db_ok = False
-            sealed = True
+            db_ok, sealed, own = False, True, False
+        keyring = "sealed" if sealed else ("unsealed" if own or not db_ok else "foreign")
         return {
-            "status": "ok" if (db_ok and not sealed) else "degraded",
+            "status": "ok" if (db_ok and not sealed and own) else "degraded",
             "version": __version__,
-            "keyring": "sealed" if sealed else "unsealed",
+            "keyring": keyring,
             "database": "ok" if db_ok else "unavailable",
         }
 

@@ -4,9 +4,13 @@ The embedded default is :class:`LocalKeyring`: one file, sealed with a key deriv
 from a passphrase by scrypt, holding versioned KEKs, versioned blind-index keys and the
 signing key. A rotation adds a version of both: the index key must go with a disposal
 too, or a backup plus the current keyring would still confirm a guessed disposed number
-(an HMAC under a key that never changes is a perfect offline oracle). A PKCS#11 token can implement :class:`KeyProvider` later without any
-caller changing, because callers only ever ask a provider to wrap, unwrap, index
-or sign; they never see a KEK.
+(an HMAC under a key that never changes is a perfect offline oracle).
+
+A PKCS#11 token can implement :class:`KeyProvider` later without any caller changing,
+because callers only ever ask a provider to wrap, unwrap, index or sign; they never see
+a KEK. Such a provider must version its index keys the same way (``index_versions``,
+``blind_index(message, version)``) and re-read its key versions when asked to unwrap
+under one it does not know yet (another process rotated).
 """
 
 from __future__ import annotations

@@ -288,9 +288,7 @@ def _rewrap_pass(
                     index = envelope.blind_index(org, number.decode("ascii"), current_index)
                     reindexed.append((index, current_index, as_uuid(person_id)))
             update_rows(session, _DATA_KEYS, "person_id", ("kek_version", "wrapped_key"), changes)
-            update_rows(
-                session, _NUMBERS, "person_id", ("blind_index", "index_version"), reindexed
-            )
+            update_rows(session, _NUMBERS, "person_id", ("blind_index", "index_version"), reindexed)
             rotation.cursor = rows[-1][0]
             rotation.rewrapped += len(changes)
             done = rotation.rewrapped
@@ -304,10 +302,7 @@ _NUMBERS = cast(Table, NumberRecord.__table__)
 
 def _count_old_indexes(session: Session, current_index: int) -> int:
     return (
-        session.scalar(
-            select(func.count()).where(NumberRecord.index_version != current_index)
-        )
-        or 0
+        session.scalar(select(func.count()).where(NumberRecord.index_version != current_index)) or 0
     )
 
 

@@ -319,7 +319,8 @@ _PERSON_COLUMNS = (
 _KEY_COLUMNS = ("person_id", "kek_version", "wrapped_key")
 _RECORD_COLUMNS = (
     "person_id", "organisation_id", "ciphertext", "blind_index", "index_version",
-    "number_check_document", "identity_check_document", "verified_by", "verified_at", "acquired_by", "acquired_at",
+    "number_check_document", "identity_check_document", "verified_by", "verified_at",
+    "acquired_by", "acquired_at",
 )  # fmt: skip
 _LINK_COLUMNS = ("person_id", "affair_id")
 
