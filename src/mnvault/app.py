@@ -17,6 +17,7 @@ from mnvault.audit import views as audit_views
 from mnvault.auth import api as auth_api
 from mnvault.auth import views as auth_views
 from mnvault.config import Settings
+from mnvault.deployment import api as deployment_api
 from mnvault.deployment import services as deployment
 from mnvault.deployment.errors import DeploymentError
 from mnvault.disposal import api as disposal_api
@@ -89,6 +90,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(audit_api.router, prefix=API)
     app.include_router(disposal_api.router, prefix=API)
     app.include_router(keys_api.router, prefix=API)
+    app.include_router(deployment_api.router, prefix=API)
 
     # A plain ASGI middleware: BaseHTTPMiddleware cost more per request than a read's
     # authorization (mnvault.web.headers).
