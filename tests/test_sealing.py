@@ -112,8 +112,6 @@ def test_a_server_started_without_its_passphrase_is_unsealed_at_run_time(tmp_pat
         settings, organisation_name="試験", organisation_kind=OrganisationKind.COMPANY,
         passphrase=PASSPHRASE, scrypt=ScryptParams.fast_for_tests(),
     )  # fmt: skip
-    from fastapi.testclient import TestClient
-
     with TestClient(create_app(settings)) as client:
         assert client.get("/health").json()["keyring"] == "sealed"
         assert client.post("/api/v1/unseal", json={"passphrase": PASSPHRASE}).status_code == 200
