@@ -9,7 +9,8 @@ of the same rows (verification_documents, number_record_affairs, number_records,
 of the due persons), with the same indexes and the PRAGMAs the run's deleting transaction
 uses. On the original, the real thing: plan the batch (the due list), confirm it, run it
 (delete, one audit entry per person, the disposal record) and rotate the KEK (re-wrap the
-R remaining keys, destroy the old version). Prints one JSON line on stdout (wall and CPU
+R remaining keys and re-index their numbers under the new blind-index key, destroy the
+old versions). Prints one JSON line on stdout (wall and CPU
 seconds of both: on a shared machine the CPU ratio is the steadier one); progress on
 stderr. Target (DESIGN.md §11): 1,000,000 due persons in under 30 s.
 """
@@ -43,8 +44,10 @@ from mnvault.db.bulk import Adapt, insert_rows
 from mnvault.db.engine import BULK_CACHE_KIB, unit_of_work
 from mnvault.deployment.services import initialise, open_vault
 from mnvault.disposal import batches
+from mnvault.numbers import generate_my_numbers
 from mnvault.orgs.models import OrganisationKind
 from mnvault.vault.models import DataKey, NumberRecord, NumberRecordAffair, Person
+from mnvault.vault.services import MY_NUMBER_FIELD
 
 PASSPHRASE = "bench"
 AFFAIR = "withholding_slip"
@@ -111,6 +114,7 @@ def _bulk(
     org = context.organisation_id
     started = time.perf_counter()
     total = n + remaining
+    numbers = generate_my_numbers(remaining, seed=11)
     for offset in range(0, total, CHUNK):
         count = min(CHUNK, total - offset)
         with unit_of_work(sessions) as session:
@@ -124,16 +128,22 @@ def _bulk(
                 due = i < n
                 if due:  # never opened again: random bytes of the real shapes
                     version, blob = 1, os.urandom(60)
-                else:
-                    wrapped = envelope.new_data_key(org.hex, pid.hex)[1]
+                    ciphertext, index = os.urandom(40), os.urandom(32)
+                else:  # kept: the rotation opens them to re-index (a real sealed number)
+                    dek, wrapped = envelope.new_data_key(org.hex, pid.hex)
                     version, blob = wrapped.kek_version, wrapped.blob
+                    number = next(numbers)
+                    ciphertext = envelope.seal_field(
+                        dek, org.hex, pid.hex, MY_NUMBER_FIELD, number.encode("ascii")
+                    )
+                    index = envelope.blind_index(org.hex, number)
                 persons.append(
                     (as_uuid(pid), as_uuid(org), "employee", f"E{i:08d}", "試験 太郎", "living",
                      as_date(RETIRED if due else None), now)
                 )  # fmt: skip
                 keys.append((as_uuid(pid), version, blob))
                 records.append(
-                    (as_uuid(pid), as_uuid(org), os.urandom(40), os.urandom(32), "my_number_card",
+                    (as_uuid(pid), as_uuid(org), ciphertext, index, "my_number_card",
                      "my_number_card", as_uuid(context.actor_id), now, as_uuid(context.actor_id),
                      now)
                 )  # fmt: skip

@@ -92,7 +92,7 @@ def secret_material(keyring: LocalKeyring) -> list[bytes]:
     """Every key the keyring holds (white-box: the test needs the raw bytes to look for)."""
     state = keyring._secrets
     assert state is not None
-    return [*state.keks.values(), state.index_key, state.signing_key]
+    return [*state.keks.values(), *state.index_keys.values(), state.signing_key]
 
 
 def encodings_of(secret: bytes) -> list[bytes]:
@@ -178,7 +178,7 @@ def test_file_contains_no_key_material_in_clear(keyring: LocalKeyring, keyring_p
         base64.b64decode(document["header"]["kdf"]["salt"], validate=True),
     ]
     secrets = secret_material(keyring)
-    assert len(secrets) == 4  # KEK v1, KEK v2, index key, signing key
+    assert len(secrets) == 5  # KEK v1 and v2, index key v1 and v2, signing key
     for secret in secrets:
         for encoded in encodings_of(secret):
             assert encoded not in raw
@@ -907,7 +907,7 @@ def test_rewrap_keeps_the_binding_to_the_person(keyring: LocalKeyring, envelope:
 # -- blind index ------------------------------------------------------------------------
 
 
-def test_blind_index_is_deterministic_and_survives_reopen_and_rotation(
+def test_blind_index_is_deterministic_and_survives_reopen(
     keyring: LocalKeyring, keyring_path: Path, envelope: Envelope
 ) -> None:
     org = new_id()
@@ -915,9 +915,31 @@ def test_blind_index_is_deterministic_and_survives_reopen_and_rotation(
     index = envelope.blind_index(org, number)
     assert envelope.blind_index(org, number) == index
     assert Envelope(LocalKeyring.open(keyring_path, PASSPHRASE)).blind_index(org, number) == index
-    keyring.rotate()  # the index key is separate from the KEKs
-    keyring.destroy_version(1)
-    assert envelope.blind_index(org, number) == index
+
+
+def test_blind_index_key_rotates_with_the_kek_and_the_old_one_can_be_destroyed(
+    keyring: LocalKeyring, keyring_path: Path, envelope: Envelope
+) -> None:
+    """Issue #11 "Disposal covers the blind index": a rotation adds an index key version;
+    the old one still matches (a re-index may be half done) until it is destroyed, and
+    then nothing, this process or another, computes an index under it any more."""
+    org = new_id()
+    number = synthetic_number(15).decode()
+    old = envelope.index(org, number)
+    assert old == (1, envelope.blind_index(org, number))
+    keyring.rotate()
+    version, new = envelope.index(org, number)
+    assert version == 2 and new != old[1]
+    assert envelope.blind_indexes(org, number) == [new, old[1]]
+    keyring.destroy_index_version(1)
+    assert envelope.blind_indexes(org, number) == [new]
+    with pytest.raises(DecryptionFailed):
+        envelope.blind_index(org, number, 1)
+    reopened = LocalKeyring.open(keyring_path, PASSPHRASE)
+    assert [i.state for i in reopened.index_versions()] == ["destroyed", "active"]
+    assert Envelope(reopened).blind_index(org, number) == new
+    with pytest.raises(KeyringError):
+        keyring.destroy_index_version(2)  # the current one
 
 
 def test_blind_index_shape_and_secrecy(envelope: Envelope) -> None:

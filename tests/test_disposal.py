@@ -261,12 +261,13 @@ def test_batch_needs_confirmation_then_deletes_and_rotates(world: World):
     )
     for _, number in gone + stay:
         assert number not in text
-    assert [a for a in (e.action for e in entries) if a.startswith(("disposal:", "key:"))][-6:] == [
+    assert [a for a in (e.action for e in entries) if a.startswith(("disposal:", "key:"))][-7:] == [
         "disposal:plan",
         "disposal:confirm",
         "disposal:execute",
         "key:rotate",
-        "key:destroy",
+        "key:destroy",  # the old KEK version
+        "key:destroy",  # the old blind-index key (issue #11)
         "key:rewrap",
     ]
 

@@ -1,5 +1,7 @@
 """The backup test of issue #5: a copy of the data directory taken before a disposal
-cannot give back a disposed number once the rotation has destroyed the old KEK version.
+cannot give back a disposed number once the rotation has destroyed the old KEK version,
+nor (issue #11, "Disposal covers the blind index") confirm a guessed disposed number
+through its blind index once the rotation has destroyed the old index key.
 
 Sources: 事業者編 別添1 2E d (復元不可能な手段で削除); DESIGN.md §4 (crypto-shredding, then
 a KEK rotation; holds only while no copy of an old KEK version survives — the keyring
@@ -90,6 +92,28 @@ def _open_from(db_file: Path, keyring: LocalKeyring, person_id: uuid.UUID) -> st
         engine.dispose()
 
 
+def _confirms_from(
+    db_file: Path, keyring: LocalKeyring, organisation_id: uuid.UUID, guess: str
+) -> bool:
+    """The offline guessing attack: the guess's HMAC under any index key the keyring
+    holds, looked for among the copy's blind indexes."""
+    envelope = Envelope(keyring)
+    guesses = [
+        envelope.blind_index(organisation_id.hex, guess, info.version)
+        for info in keyring.index_versions()
+        if info.state != "destroyed"
+    ]
+    engine = make_engine(f"sqlite:///{db_file}")
+    try:
+        with Session(engine) as session:
+            found = session.scalars(
+                select(NumberRecord.person_id).where(NumberRecord.blind_index.in_(guesses))
+            ).all()
+            return bool(found)
+    finally:
+        engine.dispose()
+
+
 def test_a_backup_taken_before_disposal_cannot_recover_the_disposed_number(tmp_path: Path):
     data, keys_dir = tmp_path / "data", tmp_path / "keyring-apart"
     settings = load_settings(data, env={"MNVAULT_KEYRING_PATH": str(keys_dir / "keyring.json")})
@@ -133,6 +157,8 @@ def test_a_backup_taken_before_disposal_cannot_recover_the_disposed_number(tmp_p
         stray_keyring.parent.mkdir()
         shutil.copy(settings.keyring_path, stray_keyring)
         assert _open_from(backup_db, vault.keyring, disposed) == numbers[0]
+        org = init.organisation_id
+        assert _confirms_from(backup_db, vault.keyring, org, numbers[0])
 
         # Dispose (a small business whose only manager planned it: confirmed with a
         # statement, 別添1 2E d) and finish the rotation.
@@ -149,15 +175,25 @@ def test_a_backup_taken_before_disposal_cannot_recover_the_disposed_number(tmp_p
         assert [v.state for v in current.kek_versions()] == ["destroyed", "active"]
         with pytest.raises(DecryptionFailed):
             _open_from(backup_db, current, disposed)
+        # Nor does its blind index confirm a guess: the old index key is gone too.
+        assert [v.state for v in current.index_versions()] == ["destroyed", "active"]
+        assert not _confirms_from(backup_db, current, org, numbers[0])
+        assert not _confirms_from(backup_db, current, org, numbers[1])
         # The live system still opens everyone who remains.
         with vault.transaction() as session:
             for person_id, number in zip(remaining, numbers[1:], strict=True):
                 got = vs.use(session, vault.envelope, clerk.for_affair(SLIP), person_id=person_id)
                 assert got == number
+                # Kept numbers were re-indexed: a lookup still finds them.
+                found = vs.lookup(session, vault.envelope, clerk.for_affair(SLIP), number=number)
+                assert found is not None and found.id == person_id
         # Why the README insists: a surviving copy of the old keyring undoes all of this.
         assert (
             _open_from(backup_db, LocalKeyring.open(stray_keyring, PASSPHRASE), disposed)
             == (numbers[0])
+        )
+        assert _confirms_from(
+            backup_db, LocalKeyring.open(stray_keyring, PASSPHRASE), org, numbers[0]
         )
     finally:
         vault.close()

@@ -20,7 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pyrage
 import pytest
@@ -45,6 +46,8 @@ from mnvault.audit.models import AuditEntry
 from mnvault.auth import services as auth
 from mnvault.crypto import LocalKeyring
 from mnvault.db.engine import unit_of_work
+from mnvault.deployment import sealing
+from mnvault.deployment.services import Vault
 from mnvault.disposal import batches, contractor, records
 from mnvault.disposal import services as retention
 from mnvault.disposal.rules import Event, Start
@@ -771,6 +774,9 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
         Call("disposal.batches.run", lambda s, c: batches.run(
             world.sessions, ring, c, batch_id=batch_id)),
         Call("keys.services.rotate", lambda s, c: keys.rotate(world.sessions, ring, c)),
+        # A stand-in server: sealing it must not seal the keyring the walk goes on using.
+        Call("deployment.sealing.seal_as", lambda s, c: sealing.seal_as(
+            cast(Vault, SimpleNamespace(keyring=SimpleNamespace(seal=lambda: None))), s, c)),
     ]  # fmt: skip
 
 

@@ -17,6 +17,7 @@ from mnvault.audit import views as audit_views
 from mnvault.auth import api as auth_api
 from mnvault.auth import views as auth_views
 from mnvault.config import Settings
+from mnvault.deployment import api as deployment_api
 from mnvault.deployment import services as deployment
 from mnvault.deployment.errors import DeploymentError
 from mnvault.disposal import api as disposal_api
@@ -72,9 +73,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.vault = None
     app.state.limits = Limits()
     try:
+        # Sealed first, then unsealed if a passphrase is at hand: a server started without
+        # one (or with a wrong one) runs sealed until `mnvault unseal` (DESIGN.md §4).
+        app.state.vault = deployment.open_sealed(settings)
         passphrase = deployment.resolve_passphrase(settings)
         if passphrase:
-            app.state.vault = deployment.open_vault(settings, passphrase)
+            deployment.unseal(app.state.vault, passphrase)
         else:
             log.warning("鍵束は封印されたままです / starting sealed: no passphrase given")
     except DeploymentError as exc:
@@ -88,6 +92,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(disposal_api.router, prefix=API)
     app.include_router(keys_api.router, prefix=API)
     app.include_router(orgs_api.router, prefix=API)
+    app.include_router(deployment_api.router, prefix=API)
 
     # A plain ASGI middleware: BaseHTTPMiddleware cost more per request than a read's
     # authorization (mnvault.web.headers).
@@ -104,13 +109,15 @@ def create_app(settings: Settings) -> FastAPI:
         if vault is not None:
             db_ok = deployment.database_ok(vault.engine)
             sealed = vault.keyring.sealed
+            # Never "ok" with a keyring the database does not name as its own (issue #11).
+            own = db_ok and deployment.keyring_ok(vault)
         else:
-            db_ok = False
-            sealed = True
+            db_ok, sealed, own = False, True, False
+        keyring = "sealed" if sealed else ("unsealed" if own or not db_ok else "foreign")
         return {
-            "status": "ok" if (db_ok and not sealed) else "degraded",
+            "status": "ok" if (db_ok and not sealed and own) else "degraded",
             "version": __version__,
-            "keyring": "sealed" if sealed else "unsealed",
+            "keyring": keyring,
             "database": "ok" if db_ok else "unavailable",
         }
 

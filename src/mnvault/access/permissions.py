@@ -20,6 +20,7 @@ class Permission(StrEnum):
     EXPORT_CREATE = "export:create"
     KEY_READ = "key:read"
     KEY_ROTATE = "key:rotate"
+    KEYRING_SEAL = "keyring:seal"
     NUMBER_ACQUIRE = "number:acquire"
     NUMBER_CORRECT = "number:correct"
     NUMBER_LOOKUP = "number:lookup"

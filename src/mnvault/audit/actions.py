@@ -49,6 +49,8 @@ class AuditAction(StrEnum):
     KEY_REWRAP = "key:rewrap"
     KEY_ROTATE = "key:rotate"
     KEYRING_CREATE = "keyring:create"
+    KEYRING_SEAL = "keyring:seal"
+    KEYRING_UNSEAL = "keyring:unseal"
     NUMBER_ACQUIRE = "number:acquire"
     NUMBER_CORRECT = "number:correct"
     NUMBER_DISPOSE = "number:dispose"

@@ -55,6 +55,7 @@ def status(data_dir: DataDir = None, user: UserOpt = None) -> None:
                 pending = (
                     (open_rotation.to_version, open_rotation.rewrapped) if open_rotation else None
                 )
+                index_keys = vault.keyring.index_versions()
         except KNOWN_ERRORS as exc:
             fail(str(exc))
     typer.echo("版 / version  状態 / state  鍵数 / wrapped keys  作成 / created  破棄 / destroyed")
@@ -63,6 +64,9 @@ def status(data_dir: DataDir = None, user: UserOpt = None) -> None:
             f"{v.version:>4}  {v.state:<9}  {v.wrapped_keys:>10}  {v.created_at}  "
             f"{v.destroyed_at or '-'}"
         )
+    typer.echo(
+        "索引鍵 / blind-index keys: " + ", ".join(f"v{i.version} {i.state}" for i in index_keys)
+    )
     if pending:
         typer.echo(
             f"未完了のローテーション（v{pending[0]}、{pending[1]}件済み）: "

@@ -13,6 +13,7 @@ from mnvault.cli import (
     number,
     orgs,
     persons,
+    sealing,
     setup,
     signin,
     transfer,
@@ -28,6 +29,8 @@ app = typer.Typer(
 app.callback()(signin.global_options)
 app.command("init")(setup.init)
 app.command("serve")(setup.serve)
+app.command("seal")(sealing.seal)
+app.command("unseal")(sealing.unseal)
 app.add_typer(audit.app, name="audit")
 app.add_typer(disposal.app, name="dispose")
 app.add_typer(number.app, name="number")

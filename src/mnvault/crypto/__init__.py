@@ -4,6 +4,7 @@ A small "recipes" layer in the spirit of pyca/cryptography: callers get sealed
 keyrings, envelopes and blind indexes, never raw ciphers, nonces or modes.
 """
 
+from mnvault.crypto.check import key_check_value
 from mnvault.crypto.envelope import Envelope, SealedValue, WrappedKey
 from mnvault.crypto.errors import CryptoError, DecryptionFailed, KeyringError, KeyringLocked
 from mnvault.crypto.keyring import KeyProvider, LocalKeyring, ScryptParams
@@ -27,6 +28,7 @@ __all__ = [
     "ScryptParams",
     "SealedValue",
     "WrappedKey",
+    "key_check_value",
     "new_totp_secret",
     "totp_code",
     "totp_provisioning_uri",

@@ -67,6 +67,11 @@ class Envelope:
         aad = associated_data(organisation_id, person_id, _DEK_FIELD)
         return self.provider.unwrap_key(wrapped, aad)
 
+    def wrap_data_key(self, organisation_id: str, person_id: str, dek: bytes) -> WrappedKey:
+        """Wrap an already opened data key under the current KEK version."""
+        aad = associated_data(organisation_id, person_id, _DEK_FIELD)
+        return self.provider.wrap_key(dek, aad)
+
     def rewrap(self, organisation_id: str, person_id: str, wrapped: WrappedKey) -> WrappedKey:
         """Re-wrap under the current KEK version; the data stays encrypted as it was."""
         aad = associated_data(organisation_id, person_id, _DEK_FIELD)
@@ -109,6 +114,28 @@ class Envelope:
 
     # -- lookup -----------------------------------------------------------------------
 
-    def blind_index(self, organisation_id: str, value: str) -> bytes:
-        """HMAC-SHA-256 of a normalised value, per organisation (no cross-tenant linking)."""
-        return self.provider.blind_index(_prefix(b"mnvault/bi/v1", organisation_id) + _part(value))
+    def blind_index(self, organisation_id: str, value: str, version: int | None = None) -> bytes:
+        """HMAC-SHA-256 of a normalised value, per organisation (no cross-tenant linking),
+        under the current index key or under ``version``."""
+        return self.provider.blind_index(
+            _prefix(b"mnvault/bi/v1", organisation_id) + _part(value), version
+        )
+
+    def index(self, organisation_id: str, value: str) -> tuple[int, bytes]:
+        """The index to store with a row: (index key version, HMAC under it)."""
+        version = self.provider.current_index_version
+        return version, self.blind_index(organisation_id, value, version)
+
+    def live_index_versions(self) -> list[int]:
+        """Index key versions still held, current first: while a re-index runs, rows
+        carry either, so a lookup or a duplicate check must look under each."""
+        current = self.provider.current_index_version
+        held = [i.version for i in self.provider.index_versions() if i.state != "destroyed"]
+        return [current, *(v for v in reversed(held) if v != current)]
+
+    def blind_indexes(self, organisation_id: str, value: str) -> list[bytes]:
+        """The value's index under every held index key version, current first."""
+        return [
+            self.blind_index(organisation_id, value, version)
+            for version in self.live_index_versions()
+        ]

@@ -1,10 +1,16 @@
 """Key-encryption keys (KEK) behind a provider interface.
 
 The embedded default is :class:`LocalKeyring`: one file, sealed with a key derived
-from a passphrase by scrypt, holding versioned KEKs, the blind-index key and the
-signing key. A PKCS#11 token can implement :class:`KeyProvider` later without any
-caller changing, because callers only ever ask a provider to wrap, unwrap, index
-or sign; they never see a KEK.
+from a passphrase by scrypt, holding versioned KEKs, versioned blind-index keys and the
+signing key. A rotation adds a version of both: the index key must go with a disposal
+too, or a backup plus the current keyring would still confirm a guessed disposed number
+(an HMAC under a key that never changes is a perfect offline oracle).
+
+A PKCS#11 token can implement :class:`KeyProvider` later without any caller changing,
+because callers only ever ask a provider to wrap, unwrap, index or sign; they never see
+a KEK. Such a provider must version its index keys the same way (``index_versions``,
+``blind_index(message, version)``) and re-read its key versions when asked to unwrap
+under one it does not know yet (another process rotated).
 """
 
 from __future__ import annotations
@@ -84,7 +90,12 @@ class KeyProvider(Protocol):
 
     def unwrap_key(self, wrapped: WrappedKey, aad: bytes) -> bytes: ...
 
-    def blind_index(self, message: bytes) -> bytes: ...
+    @property
+    def current_index_version(self) -> int: ...
+
+    def blind_index(self, message: bytes, version: int | None = None) -> bytes: ...
+
+    def index_versions(self) -> list[KekInfo]: ...
 
     def sign(self, message: bytes) -> bytes: ...
 
@@ -98,7 +109,9 @@ class _Secrets:
     keks: dict[int, bytes]
     kek_info: dict[int, KekInfo]
     current: int
-    index_key: bytes
+    index_keys: dict[int, bytes]
+    index_info: dict[int, KekInfo]
+    index_current: int
     signing_key: bytes
     kek_ciphers: dict[int, AESGCM] = field(default_factory=dict)
 
@@ -107,10 +120,18 @@ class _Secrets:
             keks=dict(self.keks),
             kek_info=dict(self.kek_info),
             current=self.current,
-            index_key=self.index_key,
+            index_keys=dict(self.index_keys),
+            index_info=dict(self.index_info),
+            index_current=self.index_current,
             signing_key=self.signing_key,
             kek_ciphers=dict(self.kek_ciphers),
         )
+
+    def index_key(self, version: int | None) -> bytes:
+        key = self.index_keys.get(self.index_current if version is None else version)
+        if key is None:
+            raise DecryptionFailed(f"blind-index key version {version} is not available")
+        return key
 
     def cipher(self, version: int) -> AESGCM:
         cached = self.kek_ciphers.get(version)
@@ -187,7 +208,9 @@ class LocalKeyring:
             keks={1: AESGCM.generate_key(bit_length=256)},
             kek_info={1: KekInfo(version=1, created_at=_now(), state="active")},
             current=1,
-            index_key=secrets.token_bytes(_KEY_BYTES),
+            index_keys={1: secrets.token_bytes(_KEY_BYTES)},
+            index_info={1: KekInfo(version=1, created_at=_now(), state="active")},
+            index_current=1,
             signing_key=secrets.token_bytes(_KEY_BYTES),
         )
         keyring._commit(state, keyring._salt, key, create=True)
@@ -252,7 +275,9 @@ class LocalKeyring:
     # -- key versions -----------------------------------------------------------------
 
     def rotate(self) -> int:
-        """Add a new KEK version and make it current; older versions still unwrap."""
+        """Add a new KEK version and a new blind-index key version and make both current;
+        older versions still unwrap and still match until they are destroyed. One file
+        write, so a KEK rotation never leaves the index key behind."""
         state = self._require().copy()
         new_version = max(state.kek_info) + 1
         state.keks[new_version] = AESGCM.generate_key(bit_length=256)
@@ -260,8 +285,27 @@ class LocalKeyring:
         state.kek_info[state.current] = KekInfo(old.version, old.created_at, "retired")
         state.kek_info[new_version] = KekInfo(new_version, _now(), "active")
         state.current = new_version
+        new_index = max(state.index_info) + 1
+        state.index_keys[new_index] = secrets.token_bytes(_KEY_BYTES)
+        old = state.index_info[state.index_current]
+        state.index_info[state.index_current] = KekInfo(old.version, old.created_at, "retired")
+        state.index_info[new_index] = KekInfo(new_index, _now(), "active")
+        state.index_current = new_index
         self._commit(state, self._salt, self._sealing_key)
         return new_version
+
+    def destroy_index_version(self, version: int) -> None:
+        """Forget one retired blind-index key for good: an index made under it no longer
+        confirms any guess, whoever holds a copy of the rows."""
+        state = self._require().copy()
+        if version == state.index_current:
+            raise KeyringError("the current blind-index key cannot be destroyed")
+        info = state.index_info.get(version)
+        if info is None or info.state == "destroyed":
+            raise KeyringError(f"blind-index key version {version} is not held")
+        del state.index_keys[version]
+        state.index_info[version] = KekInfo(version, info.created_at, "destroyed", _now())
+        self._commit(state, self._salt, self._sealing_key)
 
     def destroy_version(self, version: int) -> None:
         """Forget one retired KEK version for good (the file is rewritten without it)."""
@@ -284,6 +328,18 @@ class LocalKeyring:
 
     def kek_versions(self) -> list[KekInfo]:
         return [info for _, info in sorted(self._require().kek_info.items())]
+
+    @property
+    def current_index_version(self) -> int:
+        self._require()
+        self._follow_file()
+        return self._require().index_current
+
+    def index_versions(self) -> list[KekInfo]:
+        """Every blind-index key version (held or destroyed), oldest first."""
+        self._require()
+        self._follow_file()
+        return [info for _, info in sorted(self._require().index_info.items())]
 
     def refresh(self) -> bool:
         """Adopt the file as another process left it (it rotated or destroyed a version).
@@ -316,9 +372,9 @@ class LocalKeyring:
         self._seen = digest
         return True
 
-    def _follow_file(self) -> None:
+    def _follow_file(self, *, now_: bool = False) -> None:
         now = time.monotonic()
-        if now - self._checked_at < REFRESH_SECONDS:
+        if not now_ and now - self._checked_at < REFRESH_SECONDS:
             return
         self._checked_at = now
         try:
@@ -339,7 +395,13 @@ class LocalKeyring:
         return WrappedKey(state.current, blob)
 
     def unwrap_key(self, wrapped: WrappedKey, aad: bytes) -> bytes:
-        cipher = self._require().cipher(wrapped.kek_version)
+        state = self._require()
+        if wrapped.kek_version not in state.keks:
+            # Another process (`mnvault keys rotate`, a disposal run) may have added the
+            # version since this instance read the file: look before refusing.
+            self._follow_file(now_=True)
+            state = self._require()
+        cipher = state.cipher(wrapped.kek_version)
         if len(wrapped.blob) < _NONCE_BYTES + 16:
             raise DecryptionFailed("wrapped key too short")
         try:
@@ -347,8 +409,14 @@ class LocalKeyring:
         except InvalidTag as exc:
             raise DecryptionFailed("data key does not unwrap") from exc
 
-    def blind_index(self, message: bytes) -> bytes:
-        return hmac.digest(self._require().index_key, message, "sha256")
+    def blind_index(self, message: bytes, version: int | None = None) -> bytes:
+        """HMAC-SHA-256 under the current index key, or under ``version`` (a lookup
+        during a re-index looks under every held version)."""
+        state = self._require()
+        if version is not None and version not in state.index_keys:
+            self._follow_file(now_=True)
+            state = self._require()
+        return hmac.digest(state.index_key(version), message, "sha256")
 
     def sign(self, message: bytes) -> bytes:
         return Ed25519PrivateKey.from_private_bytes(self._require().signing_key).sign(message)
@@ -392,7 +460,17 @@ class LocalKeyring:
                     }
                     for v, info in sorted(state.kek_info.items())
                 ],
-                "index_key": _b64(state.index_key),
+                "index_current": state.index_current,
+                "index_keys": [
+                    {
+                        "version": v,
+                        "created_at": info.created_at,
+                        "state": info.state,
+                        "destroyed_at": info.destroyed_at,
+                        "key": _b64(state.index_keys[v]) if v in state.index_keys else None,
+                    }
+                    for v, info in sorted(state.index_info.items())
+                ],
                 "signing_key": _b64(state.signing_key),
             }
         ).encode("utf-8")
@@ -408,11 +486,30 @@ class LocalKeyring:
             )
             if entry.get("key"):
                 keks[version] = _unb64(entry["key"])
+        index_keys: dict[int, bytes] = {}
+        index_info: dict[int, KekInfo] = {}
+        if "index_keys" in payload:
+            for entry in payload["index_keys"]:
+                version = int(entry["version"])
+                index_info[version] = KekInfo(
+                    version, entry["created_at"], entry["state"], entry.get("destroyed_at")
+                )
+                if entry.get("key"):
+                    index_keys[version] = _unb64(entry["key"])
+            index_current = int(payload["index_current"])
+        else:
+            # A keyring written before index keys had versions: its one key is version 1
+            # (the version every existing row was indexed under, migration 0015_keys).
+            index_keys[1] = _unb64(payload["index_key"])
+            index_info[1] = KekInfo(1, info[min(info)].created_at, "active")
+            index_current = 1
         return _Secrets(
             keks=keks,
             kek_info=info,
             current=int(payload["current"]),
-            index_key=_unb64(payload["index_key"]),
+            index_keys=index_keys,
+            index_info=index_info,
+            index_current=index_current,
             signing_key=_unb64(payload["signing_key"]),
         )
 

@@ -28,6 +28,29 @@ class NoPassphrase(DeploymentError):
     message_en = "no keyring passphrase (set MNVAULT_PASSPHRASE or MNVAULT_PASSPHRASE_FILE)"
 
 
+class LiveDatabase(DeploymentError):
+    message_ja = (
+        "鍵束がありませんが、データベースには既に組織か監査ログがあります。新しい鍵束で"
+        "初期化すると保管中の番号が読めなくなるため、何も変更せずに中止しました。"
+        "鍵束のバックアップを MNVAULT_KEYRING_PATH に戻してください"
+    )
+    message_en = (
+        "the keyring is missing but the database already holds organisations or an audit "
+        "trail; initialising a new keyring would make every stored number unreadable, so "
+        "nothing was changed. Restore the keyring (MNVAULT_KEYRING_PATH) from its backup"
+    )
+
+
+class ForeignKeyring(DeploymentError):
+    message_ja = "この鍵束はこのデータベースのものではありません（鍵確認値が一致しません）"
+    message_en = "this keyring does not belong to this database (key check value differs)"
+
+
+class WrongPassphrase(DeploymentError):
+    message_ja = "パスフレーズが違うか鍵束が改ざんされています"
+    message_en = "wrong passphrase or the keyring was altered"
+
+
 def _known_errors() -> tuple[type[Exception], ...]:
     from mnvault.access.errors import AccessError  # noqa: PLC0415 - avoids an import cycle
     from mnvault.crypto.errors import CryptoError  # noqa: PLC0415

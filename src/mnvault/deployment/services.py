@@ -22,7 +22,7 @@ from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.audit.group import GroupCommit
 from mnvault.config import Settings
-from mnvault.crypto import Envelope, KeyringError, LocalKeyring, ScryptParams
+from mnvault.crypto import Envelope, KeyringError, LocalKeyring, ScryptParams, key_check_value
 from mnvault.db.engine import (
     ThreadReaders,
     make_engine,
@@ -32,7 +32,15 @@ from mnvault.db.engine import (
     unit_of_work,
 )
 from mnvault.db.migrate import upgrade
-from mnvault.deployment.errors import DeploymentError, NoPassphrase, NotInitialised
+from mnvault.deployment import binding
+from mnvault.deployment.errors import (
+    DeploymentError,
+    ForeignKeyring,
+    LiveDatabase,
+    NoPassphrase,
+    NotInitialised,
+    WrongPassphrase,
+)
 from mnvault.orgs import services as orgs
 from mnvault.orgs.codes import require_code
 from mnvault.orgs.models import Organisation, OrganisationKind
@@ -55,6 +63,8 @@ class Vault:
     readers: sessionmaker[Session] = field(init=False)
     audit_writer: GroupCommit = field(init=False)
     thread_readers: ThreadReaders = field(init=False)
+    # The key check value of the keyring as last unsealed (None while sealed).
+    check_value: bytes | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.envelope = Envelope(self.keyring)
@@ -141,6 +151,10 @@ def initialise(
         raise DeploymentError(
             f"{settings.keyring_path} は既に存在します", f"{settings.keyring_path} already exists"
         )
+    # Before anything is written: a live database with its keyring mislaid is a restore
+    # to make, never a fresh start (issue #11).
+    if binding.database_in_use(settings.database_url):
+        raise LiveDatabase()
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     dev_file: Path | None = None
     if passphrase is None:
@@ -164,6 +178,7 @@ def initialise(
                 AuditAction.KEYRING_CREATE,
                 details={"kek_version": keyring.current_kek_version},
             )
+            binding.record_check(session, keyring)
             admin = access.create_user(
                 session,
                 None,
@@ -201,22 +216,69 @@ def open_vault(settings: Settings, passphrase: str | None, *, migrate: bool = Tr
     """Open the database and unseal the keyring (a sealed vault refuses number work)."""
     if not is_initialised(settings):
         raise NotInitialised()
-    keyring = LocalKeyring.load(settings.keyring_path)
     if passphrase is None:
         raise NoPassphrase()
+    vault = open_sealed(settings, migrate=migrate)
     try:
-        keyring.unseal(passphrase)
-    except KeyringError as exc:
-        raise DeploymentError(
-            "パスフレーズが違うか鍵束が改ざんされています",
-            "wrong passphrase or the keyring was altered",
-        ) from exc
+        unseal(vault, passphrase)
+    except BaseException:
+        vault.close()
+        raise
+    return vault
+
+
+def open_sealed(settings: Settings, *, migrate: bool = True) -> Vault:
+    """Open the database with the keyring still sealed: a server started without its
+    passphrase, to be unsealed at run time (`mnvault unseal`; DESIGN.md §4)."""
+    if not is_initialised(settings):
+        raise NotInitialised()
+    keyring = LocalKeyring.load(settings.keyring_path)
     engine = make_engine(settings.database_url)
     if migrate:
         upgrade(engine)
     sessions = make_session_factory(engine)
     audit_checkpoints.attach(sessions, audit_checkpoints.from_settings(settings, keyring))
     return Vault(settings, engine, sessions, keyring)
+
+
+def unseal(vault: Vault, passphrase: str) -> None:
+    """Unseal the keyring, and only keep it unsealed if it is this database's own."""
+    try:
+        vault.keyring.unseal(passphrase)
+    except KeyringError as exc:
+        raise WrongPassphrase() from exc
+    check = key_check_value(vault.keyring)
+    try:
+        with unit_of_work(vault.sessions) as session:
+            stored = binding.stored_check(session)
+            if stored is None:
+                # A deployment made before the check existed: its keyring is the one
+                # that unseals today (recorded once, then held to).
+                binding.record_check(session, vault.keyring)
+            elif stored != check:
+                raise ForeignKeyring()
+    except BaseException:
+        vault.keyring.seal()
+        vault.check_value = None
+        raise
+    vault.check_value = check
+
+
+def seal(vault: Vault) -> None:
+    """Drop the keys from memory; number work is refused until the next unseal."""
+    vault.keyring.seal()
+    vault.check_value = None
+
+
+def keyring_ok(vault: Vault) -> bool:
+    """Unsealed, and the keyring is the one the database names as its own."""
+    check = vault.check_value
+    if vault.keyring.sealed or check is None:
+        return False
+    try:
+        return binding.belongs(vault.engine, check)
+    except Exception:  # a health check reports any failure as "not ok"
+        return False
 
 
 def database_ok(engine: Engine) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mnvault.db.base import Base, UTCDateTime, new_id, utcnow
@@ -33,3 +33,14 @@ class KekRotation(Base):
     started_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class KeyringCheck(Base):
+    """The one row saying which keyring this database belongs to (a key check value,
+    never key material): a keyring that does not match is never taken for this one's."""
+
+    __tablename__ = "keyring_checks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    check_value: Mapped[bytes] = mapped_column(LargeBinary(32))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

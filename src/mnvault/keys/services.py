@@ -5,6 +5,11 @@ batch committed with the rotation's cursor, so an interrupted rotation resumes w
 stopped. An old version is destroyed only when no wrapped key uses it any more; from then
 on nothing wrapped under it (in a backup, say) can be unwrapped (事業者編 別添1 2E d
 復元不可能な手段; DESIGN.md §4).
+
+The blind-index key rotates with the KEK (issue #11): the same pass re-indexes each kept
+number under the new index key, and the old index key is destroyed once no row uses it,
+so a backup's blind indexes no longer confirm a guessed disposed number either. Until
+then lookups look under every held version (mnvault.crypto.Envelope.blind_indexes).
 """
 
 from __future__ import annotations
@@ -34,7 +39,8 @@ from mnvault.db.engine import unit_of_work
 from mnvault.disposal.models import ContractorDisposal
 from mnvault.keys.errors import StaleWrapping
 from mnvault.keys.models import KekRotation, RotationState
-from mnvault.vault.models import DataKey, Person
+from mnvault.vault.models import DataKey, NumberRecord, Person
+from mnvault.vault.services import MY_NUMBER_FIELD
 
 DEFAULT_BATCH = 5000
 # Long-lived processes pick up a rotated keyring within REFRESH_SECONDS of the change; a
@@ -49,6 +55,8 @@ class RotatingKeyring(KeyProvider, Protocol):
     def rotate(self) -> int: ...
 
     def destroy_version(self, version: int) -> None: ...
+
+    def destroy_index_version(self, version: int) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,12 +186,14 @@ def _finish(
 ) -> RotationResult:
     envelope = Envelope(keyring)
     current = keyring.current_kek_version
+    current_index = keyring.current_index_version
     with sessions() as session:
         started_at = session.get_one(KekRotation, rotation_id).started_at
     for _ in range(MAX_PASSES):
         _rewrap_pass(
-            sessions, envelope, rotation_id, current, batch_size=batch_size, progress=progress
-        )
+            sessions, envelope, rotation_id, (current, current_index),
+            batch_size=batch_size, progress=progress,
+        )  # fmt: skip
         # The keys are counted only once every process follows the new version; the
         # first pass re-wraps during that wait instead of after it, and a key a slow
         # process wrapped under the old version meanwhile is found by the count.
@@ -192,13 +202,14 @@ def _finish(
             time.sleep(GRACE_SECONDS - waited)
         with unit_of_work(sessions) as session:
             _rewrap_certificates(session, envelope, current)
-            if _count_old(session, current) == 0:
+            if _count_old(session, current) + _count_old_indexes(session, current_index) == 0:
                 break
             session.get_one(KekRotation, rotation_id).cursor = None
     else:
         raise StaleWrapping()
     with unit_of_work(sessions) as session:
         destroyed = _destroy_unused(session, keyring, context, current)
+        _destroy_unused_indexes(session, keyring, context, current_index)
         rotation = session.get_one(KekRotation, rotation_id)
         rotation.state = RotationState.DONE
         rotation.to_version = current
@@ -230,12 +241,15 @@ def _rewrap_pass(
     sessions: sessionmaker[Session],
     envelope: Envelope,
     rotation_id: uuid.UUID,
-    current: int,
+    currents: tuple[int, int],
     *,
     batch_size: int,
     progress: Progress | None,
 ) -> None:
-    """Walk the data keys in person-id order from the cursor, one batch per transaction."""
+    """Walk the data keys in person-id order from the cursor, one batch per transaction:
+    re-wrap each key and re-index the person's number (if held) under the current
+    versions. The number is opened only in memory to compute its new index."""
+    current, current_index = currents
     while True:
         with unit_of_work(sessions) as session:
             rotation = session.get_one(KekRotation, rotation_id)
@@ -245,8 +259,11 @@ def _rewrap_pass(
                     DataKey.kek_version,
                     DataKey.wrapped_key,
                     Person.organisation_id,
+                    NumberRecord.index_version,
+                    NumberRecord.ciphertext,
                 )
                 .join(Person, Person.id == DataKey.person_id)
+                .outerjoin(NumberRecord, NumberRecord.person_id == DataKey.person_id)
                 .order_by(DataKey.person_id)
                 .limit(batch_size)
             )
@@ -256,15 +273,22 @@ def _rewrap_pass(
             if not rows:
                 return
             as_uuid = Adapt(session, _DATA_KEYS).uuid()
-            changes = []
-            for person_id, version, blob, organisation_id in rows:
-                if version == current:
+            changes, reindexed = [], []
+            for person_id, version, blob, organisation_id, index_version, ciphertext in rows:
+                stale_index = index_version is not None and index_version != current_index
+                if version == current and not stale_index:
                     continue
-                wrapped = envelope.rewrap(
-                    organisation_id.hex, person_id.hex, WrappedKey(version, blob)
-                )
-                changes.append((current, wrapped.blob, as_uuid(person_id)))
+                org, pid = organisation_id.hex, person_id.hex
+                dek = envelope.open_data_key(org, pid, WrappedKey(version, blob))
+                if version != current:
+                    wrapped = envelope.wrap_data_key(org, pid, dek)
+                    changes.append((current, wrapped.blob, as_uuid(person_id)))
+                if stale_index:
+                    number = envelope.open_field(dek, org, pid, MY_NUMBER_FIELD, ciphertext)
+                    index = envelope.blind_index(org, number.decode("ascii"), current_index)
+                    reindexed.append((index, current_index, as_uuid(person_id)))
             update_rows(session, _DATA_KEYS, "person_id", ("kek_version", "wrapped_key"), changes)
+            update_rows(session, _NUMBERS, "person_id", ("blind_index", "index_version"), reindexed)
             rotation.cursor = rows[-1][0]
             rotation.rewrapped += len(changes)
             done = rotation.rewrapped
@@ -273,6 +297,31 @@ def _rewrap_pass(
 
 
 _DATA_KEYS = cast(Table, DataKey.__table__)
+_NUMBERS = cast(Table, NumberRecord.__table__)
+
+
+def _count_old_indexes(session: Session, current_index: int) -> int:
+    return (
+        session.scalar(select(func.count()).where(NumberRecord.index_version != current_index)) or 0
+    )
+
+
+def _destroy_unused_indexes(
+    session: Session, keyring: RotatingKeyring, context: Context, current_index: int
+) -> None:
+    """Destroy every old blind-index key no row is indexed under any more."""
+    for info in keyring.index_versions():
+        if info.state == "destroyed" or info.version == current_index:
+            continue
+        used = session.scalar(
+            select(func.count()).where(NumberRecord.index_version == info.version)
+        )
+        if used:
+            continue
+        keyring.destroy_index_version(info.version)
+        audit.record(
+            session, context, AuditAction.KEY_DESTROY, details={"index_version": info.version}
+        )
 
 
 def _count_old(session: Session, current: int) -> int:

@@ -94,6 +94,9 @@ class _Row(NamedTuple):
     person_id: Any  # in the driver's format (16 bytes on SQLite)
     external_ref: str
     blind_index: bytes
+    # The number's index under the other held index key versions (a re-index after a
+    # rotation may be half done): duplicates are looked for under each.
+    other_indexes: tuple[bytes, ...]
     related_ref: str
     person: tuple[Any, ...]  # _PERSON_COLUMNS; related_person_id filled in by the writer
     key: tuple[Any, ...]  # _KEY_COLUMNS
@@ -125,6 +128,9 @@ class _Importer:
         self.admitted: frozenset[tuple[str, str]] = frozenset()
         self.now = utcnow()
         self.formats: _Formats | None = None
+        # Index key versions, current first, fixed for the run (see _prepare): a
+        # rotation begun meanwhile re-indexes what this run wrote under the old one.
+        self.index_versions: list[int] = []
 
     # -- producer: per line checks and sealing ----------------------------------------
 
@@ -177,7 +183,9 @@ class _Importer:
         person_hex = person.hex
         person_id = fmt.uuid(person)
         dek, wrapped = self.envelope.new_data_key(self.org_hex, person_hex)
-        blind_index = self.envelope.blind_index(self.org_hex, number)
+        index_version, *others = self.index_versions
+        blind_index = self.envelope.blind_index(self.org_hex, number, index_version)
+        other_indexes = tuple(self.envelope.blind_index(self.org_hex, number, v) for v in others)
         ciphertext = self.envelope.seal_field(
             dek, self.org_hex, person_hex, MY_NUMBER_FIELD, number.encode("ascii")
         )
@@ -190,6 +198,7 @@ class _Importer:
             person_id,
             external_ref,
             blind_index,
+            other_indexes,
             get("related_external_ref", ""),
             (
                 person_id, fmt.org, kind, external_ref, values["name"],
@@ -198,8 +207,8 @@ class _Importer:
             ),
             (person_id, wrapped.kek_version, wrapped.blob),
             (
-                person_id, fmt.org, ciphertext, blind_index, number_doc, identity_doc,
-                fmt.actor, verified, fmt.actor, fmt.now,
+                person_id, fmt.org, ciphertext, blind_index, index_version, number_doc,
+                identity_doc, fmt.actor, verified, fmt.actor, fmt.now,
             ),
         )  # fmt: skip
 
@@ -215,7 +224,7 @@ class _Importer:
         known_refs = lookup(session, persons, key="external_ref", value="id", where=org, keys=refs)  # type: ignore[arg-type]
         held = lookup(
             session, records, key="blind_index", value="person_id", where=org,  # type: ignore[arg-type]
-            keys=[row.blind_index for row in rows],
+            keys=[index for row in rows for index in (row.blind_index, *row.other_indexes)],
         )  # fmt: skip
         related_refs = list({row.related_ref for row in rows if row.related_ref} - set(refs))
         related = lookup(
@@ -226,12 +235,13 @@ class _Importer:
         batch_indexes: set[bytes] = set()
         for row in rows:
             known = known_refs.get(row.external_ref)
+            holders = {held.get(i) for i in (row.blind_index, *row.other_indexes)} - {None}
             if known is not None:
-                if held.get(row.blind_index) == known:
+                if known in holders:
                     report.already_imported += 1  # landed in an earlier, interrupted run
                     continue
                 errors.append(_line_error(row.line, *_EXISTS(row.external_ref)))
-            elif row.blind_index in held or row.blind_index in batch_indexes:
+            elif holders or row.blind_index in batch_indexes:
                 errors.append(_line_error(row.line, *_DUPLICATE))
             elif row.external_ref in batch_refs:
                 errors.append(_line_error(row.line, *_REPEATS(row.external_ref)))
@@ -308,8 +318,9 @@ _PERSON_COLUMNS = (
 )  # fmt: skip
 _KEY_COLUMNS = ("person_id", "kek_version", "wrapped_key")
 _RECORD_COLUMNS = (
-    "person_id", "organisation_id", "ciphertext", "blind_index", "number_check_document",
-    "identity_check_document", "verified_by", "verified_at", "acquired_by", "acquired_at",
+    "person_id", "organisation_id", "ciphertext", "blind_index", "index_version",
+    "number_check_document", "identity_check_document", "verified_by", "verified_at",
+    "acquired_by", "acquired_at",
 )  # fmt: skip
 _LINK_COLUMNS = ("person_id", "affair_id")
 
@@ -432,6 +443,7 @@ def _prepare(
         authorize(session, context.for_affair(code), Permission.NUMBER_ACQUIRE)
         importer.affairs.append(get_affair(session, context.organisation_id, code))
     importer.formats = _Formats.of(session, importer)
+    importer.index_versions = importer.envelope.live_index_versions()
     importer.departments = dict(
         session.execute(
             select(Department.code, Department.id).where(

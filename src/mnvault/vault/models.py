@@ -116,6 +116,9 @@ class NumberRecord(Base):
     organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"))
     ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
     blind_index: Mapped[bytes] = mapped_column(LargeBinary(32))
+    # The blind-index key version the index was made under: a rotation re-indexes the
+    # kept rows and then destroys the old key (issue #11; mnvault.keys.services).
+    index_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     number_check_document: Mapped[str] = mapped_column(String(32))
     identity_check_document: Mapped[str] = mapped_column(String(32))
     verified_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))

@@ -263,8 +263,8 @@ def acquire(
     if session.get(NumberRecord, person_id) is not None:
         raise AlreadyHeld()
     org = context.organisation_id.hex
-    index = envelope.blind_index(org, normalised)
-    _refuse_duplicate(session, context, index, person_id)
+    index_version, index = envelope.index(org, normalised)
+    _refuse_duplicate(session, envelope, context, normalised, person_id)
     dek = _data_key(session, envelope, person)
     record = NumberRecord(
         person_id=person_id,
@@ -273,6 +273,7 @@ def acquire(
             dek, org, person_id.hex, MY_NUMBER_FIELD, normalised.encode("ascii")
         ),
         blind_index=index,
+        index_version=index_version,
         number_check_document=verification.number_check_document.value,
         identity_check_document=verification.identity_check_document.value,
         verified_by=verification.verified_by,
@@ -294,15 +295,17 @@ def acquire(
 
 
 def _refuse_duplicate(
-    session: Session, context: Context, index: bytes, person_id: uuid.UUID
+    session: Session, envelope: Envelope, context: Context, number: str, person_id: uuid.UUID
 ) -> None:
-    holder = session.scalar(
+    holders = session.scalars(
         select(NumberRecord.person_id).where(
             NumberRecord.organisation_id == context.organisation_id,
-            NumberRecord.blind_index == index,
+            NumberRecord.blind_index.in_(
+                envelope.blind_indexes(context.organisation_id.hex, number)
+            ),
         )
     )
-    if holder is not None and holder != person_id:
+    if any(holder != person_id for holder in holders):
         raise DuplicateNumber()
 
 
@@ -396,13 +399,14 @@ def use(
 def lookup(session: Session, envelope: Envelope, context: Context, *, number: str) -> Person | None:
     """Find whose number this is, through the blind index; the search itself is audited."""
     authorize(session, context, Permission.NUMBER_LOOKUP, organisation_resource(context))
-    index = envelope.blind_index(context.organisation_id.hex, parse_number(number))
+    # Under every held index key version: a re-index after a rotation may be half done.
+    indexes = envelope.blind_indexes(context.organisation_id.hex, parse_number(number))
     person = session.scalar(
         select(Person)
         .join(NumberRecord, NumberRecord.person_id == Person.id)
         .where(
             NumberRecord.organisation_id == context.organisation_id,
-            NumberRecord.blind_index == index,
+            NumberRecord.blind_index.in_(indexes),
         )
     )
     if person is not None:
@@ -440,13 +444,13 @@ def correct(
         raise NotHeld()
     normalised = parse_number(number)
     org = context.organisation_id.hex
-    index = envelope.blind_index(org, normalised)
-    _refuse_duplicate(session, context, index, person_id)
+    index_version, index = envelope.index(org, normalised)
+    _refuse_duplicate(session, envelope, context, normalised, person_id)
     dek = _data_key(session, envelope, person)
     record.ciphertext = envelope.seal_field(
         dek, org, person_id.hex, MY_NUMBER_FIELD, normalised.encode("ascii")
     )
-    record.blind_index = index
+    record.blind_index, record.index_version = index, index_version
     record.number_check_document = verification.number_check_document.value
     record.identity_check_document = verification.identity_check_document.value
     record.verified_by = verification.verified_by

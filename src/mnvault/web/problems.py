@@ -24,7 +24,8 @@ from mnvault.auth.errors import (
     TokenInvalid,
     TotpAlreadyEnrolled,
 )
-from mnvault.crypto import CryptoError
+from mnvault.crypto import CryptoError, KeyringLocked
+from mnvault.deployment.errors import ForeignKeyring, WrongPassphrase
 from mnvault.numbers import redact
 from mnvault.vault.errors import (
     AffairRetained,
@@ -150,6 +151,9 @@ _STATUS: list[tuple[type[Exception], int, str]] = [
     (LastAffair, 409, "last-affair"),
     (AffairRetained, 409, "affair-retained"),
     (VaultError, 422, "invalid"),
+    (KeyringLocked, 503, "sealed"),  # sealed while the request ran
+    (WrongPassphrase, 403, "wrong-passphrase"),
+    (ForeignKeyring, 409, "foreign-keyring"),
     (CryptoError, 409, "does-not-decrypt"),
     (Conflict, 409, "conflict"),
     (Sealed, 503, "sealed"),

@@ -87,6 +87,7 @@ def _manager_like(role: Role) -> tuple[Grant, ...]:
                     Permission.DISPOSAL_READ,
                     Permission.DISPOSAL_RUN,
                     Permission.EXPORT_APPROVE,
+                    Permission.KEYRING_SEAL,
                     Permission.PERSON_CREATE,
                     Permission.PERSON_READ,
                     Permission.PERSON_UPDATE,
@@ -110,6 +111,9 @@ GRANTS: tuple[Grant, ...] = (
                 Permission.ASSIGNMENT_MANAGE,
                 Permission.KEY_READ,
                 Permission.KEY_ROTATE,
+                # Sealing drops the keys from every session at once: an emergency stop
+                # that needs no passphrase (unsealing does; mnvault.deployment.sealing).
+                Permission.KEYRING_SEAL,
                 Permission.ORGANISATION_MANAGE,
                 Permission.PERSON_READ,
                 Permission.SPI_FILE_MANAGE,
