@@ -124,6 +124,4 @@ def test_a_forked_history_has_no_proof() -> None:
     forged = [hashlib.sha256(b"forged").digest(), *leaves[1:]]
     signed = _frontier(leaves[:7])
     proof = consistency.prove(signed, forged[7:20])
-    assert not consistency.verify(
-        7, 20, signed.root(), consistency.tree_hash(forged), proof
-    )
+    assert not consistency.verify(7, 20, signed.root(), consistency.tree_hash(forged), proof)

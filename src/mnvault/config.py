@@ -23,6 +23,11 @@ class Settings:
     audit_witness: Path | None = None
     audit_checkpoint_entries: int = 1000
     audit_checkpoint_seconds: float = 60.0
+    # How far past that cadence `audit verify` lets a stretch go unsigned before it says
+    # checkpoints are missing (mnvault.audit.cadence): a bulk append signs at its chunk
+    # ends (20,000 entries), and clocks and batches take some seconds.
+    audit_checkpoint_grace_entries: int = 20_000
+    audit_checkpoint_grace_seconds: float = 60.0
     # Audit entries younger than this are never pruned (mnvault.audit.pruning). The
     # guidelines name no period for logs; seven years matches what 番号法第23条 and its
     # cabinet order ask of 情報提供等の記録, the closest statutory retention of such records.
@@ -62,6 +67,12 @@ def load_settings(data_dir: Path | None = None, env: dict[str, str] | None = Non
         audit_witness=Path(witness).resolve() if witness else root / "witness" / WITNESS_FILE,
         audit_checkpoint_entries=int(env.get("MNVAULT_AUDIT_CHECKPOINT_ENTRIES", "1000")),
         audit_checkpoint_seconds=float(env.get("MNVAULT_AUDIT_CHECKPOINT_SECONDS", "60")),
+        audit_checkpoint_grace_entries=int(
+            env.get("MNVAULT_AUDIT_CHECKPOINT_GRACE_ENTRIES", "20000")
+        ),
+        audit_checkpoint_grace_seconds=float(
+            env.get("MNVAULT_AUDIT_CHECKPOINT_GRACE_SECONDS", "60")
+        ),
         audit_retention_days=int(env.get("MNVAULT_AUDIT_RETENTION_DAYS", "2557")),
         audit_syslog=env.get("MNVAULT_AUDIT_SYSLOG") or None,
         maintenance_database_url=env.get("MNVAULT_MAINTENANCE_DATABASE_URL") or None,

@@ -51,7 +51,9 @@ class _Nodes:
             return tree_hash(self.new[start - self.m : end - self.m])
         if end > self.m:  # never asked by the recursion below; a bug if it were
             raise ValueError("range straddles the old tree's end")
-        covering = [(s, size, node) for s, size, node in self.spans if s >= start and s + size <= end]
+        covering = [
+            (s, size, node) for s, size, node in self.spans if s >= start and s + size <= end
+        ]
         if sum(size for _, size, _ in covering) != end - start:
             raise ValueError("range is not a union of the old tree's subtrees")
         root = covering[-1][2]
@@ -63,7 +65,7 @@ class _Nodes:
 def prove(old: Frontier, new_leaves: Sequence[bytes]) -> list[bytes]:
     """PROOF(m, D[n]) with m = old.size and n = m + len(new_leaves)."""
     m, n = old.size, old.size + len(new_leaves)
-    if m == 0 or m == n:
+    if m in (0, n):
         return []
     nodes = _Nodes(old, new_leaves)
     proof: list[bytes] = []

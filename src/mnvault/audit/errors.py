@@ -67,3 +67,10 @@ class CheckpointRefused(_Detailed):
 
     message_ja = "チェックポイントの署名を拒否しました（最後に署名した木と整合しません）"
     message_en = "refused to sign the checkpoint: the trail does not extend the last signed head"
+
+
+class LastSignedUnreadable(AuditError):
+    message_ja = "鍵束とともに保管した最後の署名（audit-last-signed.json）を読めません"
+    message_en = (
+        "the last signed head kept with the keyring (audit-last-signed.json) cannot be read"
+    )
