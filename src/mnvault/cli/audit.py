@@ -53,8 +53,8 @@ WitnessOpt = Annotated[
     Path | None,
     typer.Option(
         "--witness",
-        help="証人ファイル / witness file (default: MNVAULT_AUDIT_WITNESS or "
-        "DATA/witness/audit-witness.jsonl)",
+        help="証人ファイル / witness file (default: MNVAULT_AUDIT_WITNESS, else outside the "
+        "data directory: ~/.local/state/mnvault/witness/…/audit-witness.jsonl)",
     ),
 ]
 PublicKeyOpt = Annotated[
