@@ -37,6 +37,9 @@ from mnvault.crypto import LocalKeyring, ScryptParams
 from mnvault.deployment import services as deployment
 from mnvault.orgs.models import OrganisationKind
 from tests.test_audit_tamper import forge
+from tests.web_support import Web, web
+
+__all__ = ["web"]  # the fixture
 
 PASSPHRASE = "insider test passphrase"
 
@@ -120,6 +123,24 @@ def test_cli_verify_trusts_the_pinned_key_never_the_witness(tmp_path: Path) -> N
     again = _cli(["audit", "verify"], env)
     assert again.returncode == 1, again.stdout
     assert "untrusted key" in again.stderr
+
+
+def test_the_verify_screen_trusts_the_pinned_key_never_the_witness(web: Web) -> None:
+    """"Verify now" on the screens: the same forgery is reported broken."""
+    settings = web.api.vault.settings
+    auditor = web.browser()
+    auditor.sign_in("auditor")
+    with web.api.vault.transaction() as session:
+        audit.record(session, None, AuditAction.PERSON_READ)
+        checkpoints.checkpoint_now(session)
+    intact = auditor.submit("/audit/verify", "/audit/verify", {})
+    assert 'data-result="intact"' in intact.text, intact.text
+    attacker = _attacker(settings.data_dir)
+    _rewrite(settings, attacker, "resign")
+    _replace_witness(settings, attacker)
+    broken = auditor.submit("/audit/verify", "/audit/verify", {})
+    assert 'data-result="broken"' in broken.text
+    assert "信頼する鍵のものではありません" in broken.text
 
 
 # -- a deployment opened in this process ----------------------------------------------------
