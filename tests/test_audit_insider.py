@@ -126,7 +126,7 @@ def test_cli_verify_trusts_the_pinned_key_never_the_witness(tmp_path: Path) -> N
 
 
 def test_the_verify_screen_trusts_the_pinned_key_never_the_witness(web: Web) -> None:
-    """"Verify now" on the screens: the same forgery is reported broken."""
+    """ "Verify now" on the screens: the same forgery is reported broken."""
     settings = web.api.vault.settings
     auditor = web.browser()
     auditor.sign_in("auditor")
