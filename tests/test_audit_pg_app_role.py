@@ -32,8 +32,8 @@ from tests.conftest import pg_url
 
 pytestmark = pytest.mark.postgres
 
-PASSPHRASE = "pg app role passphrase"  # noqa: S105 - a test's
-ROLE_PASSWORD = "app-role-password"  # noqa: S105 - a test's
+PASSPHRASE = "pg app role passphrase"
+ROLE_PASSWORD = "app-role-password"
 
 REFUSED = [
     "ALTER TABLE audit_entries DISABLE TRIGGER ALL",

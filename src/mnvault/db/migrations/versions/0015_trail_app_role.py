@@ -88,7 +88,7 @@ def downgrade() -> None:
         f"REVOKE SELECT, INSERT, UPDATE, DELETE ON TABLES FROM {app}"
     )
     op.execute(
-        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} REVOKE USAGE, SELECT ON SEQUENCES FROM {app}"
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} REVOKE USAGE, SELECT ON SEQUENCES FROM {app}"  # noqa: S608 - our names
     )
     trail = ", ".join(_TRAIL)
     op.execute(f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {app}")
