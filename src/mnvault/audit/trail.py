@@ -212,6 +212,12 @@ def seq_range(connection: Connection) -> tuple[int, int | None, int | None]:
     return int(count), lowest, highest
 
 
+def parse_time(text: str) -> datetime:
+    """An entry's canonical time; a value tampered beyond reading gives the epoch (its
+    hash check reports the entry)."""
+    return _created_at(text)
+
+
 def read_times(connection: Connection, *, after: int = 0) -> Iterator[tuple[int, datetime]]:
     """(seq, time) of the entries after ``after``, in seq order: what the cadence needs."""
     result = connection.exec_driver_sql(

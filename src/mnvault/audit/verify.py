@@ -540,7 +540,7 @@ def verify_export(
 ) -> Report:
     """Verify an exported trail offline, with nothing but the public key (and a witness)."""
     exported = trail.load_export(path)
-    times = [(entry.seq, datetime.fromisoformat(entry.occurred_at)) for entry in exported.entries]
+    times = [(entry.seq, trail.parse_time(entry.occurred_at)) for entry in exported.entries]
     return verify(
         exported.entries,
         exported.checkpoints,

@@ -254,9 +254,7 @@ def verify_archive(
     data_dir: DataDir = None,
 ) -> None:
     """保管ファイルを公開鍵だけで検証 / verify an archive offline with the public key."""
-    keys = [_parse_key(value) for value in public_key or []]
-    if not keys:
-        keys = [_keyring_public_key(load_settings(data_dir))]
+    keys = _trusted_keys(load_settings(data_dir), public_key, keyring=True)
     try:
         checked = audit_archive.check(path, keys)
     except AuditError as exc:
