@@ -18,6 +18,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -345,6 +346,6 @@ def test_a_bulk_append_signs_at_the_entry_cadence(
         audit.record_many(session, opened.context, AuditAction.NUMBER_ACQUIRE, people)
     with opened.vault.transaction() as session:
         sizes = list(session.scalars(select(AuditCheckpoint.tree_size)))
-    gaps = [b - a for a, b in zip(sizes, sizes[1:], strict=False)]
+    gaps = [b - a for a, b in pairwise(sizes)]
     assert len(sizes) >= 6 and max(gaps) <= 5 + 4 - 1, sizes
     assert _verify(opened).ok
