@@ -18,8 +18,8 @@ import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import pairwise
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
