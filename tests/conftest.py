@@ -54,6 +54,20 @@ def cheap_password_hashing() -> Iterator[None]:
     access._hasher = original
 
 
+@pytest.fixture(autouse=True, scope="session")
+def witness_state_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The default witness lives outside the data directory, in the user's state
+    directory (mnvault.config.default_witness): under a temporary one in tests, which
+    CLI subprocesses inherit through the environment."""
+    previous = os.environ.get("XDG_STATE_HOME")
+    os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("state"))
+    yield
+    if previous is None:
+        os.environ.pop("XDG_STATE_HOME", None)
+    else:
+        os.environ["XDG_STATE_HOME"] = previous
+
+
 @pytest.fixture(scope="session")
 def pg_engine() -> Iterator[Engine]:
     engine = make_engine(pg_url())

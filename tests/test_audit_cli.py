@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+from mnvault.config import load_settings
 from mnvault.vault.csvfile import write_example_csv
 from tests.test_cli_flow import Deployment, deployment, mnvault, read_all_numbers
 
@@ -44,7 +45,8 @@ def test_verify_catches_edits_restores_and_altered_exports(
     # Offline: an export checks with nothing but the public key.
     exported = tmp_path / "trail.jsonl"
     assert run("audit", "export", "--out", str(exported))[0] == 0
-    witness = data / "witness" / "audit-witness.jsonl"
+    witness = load_settings(env=env).audit_witness_path
+    assert not witness.is_relative_to(data)  # issue 11: the witness is outside the data dir
     key = json.loads(witness.read_text("utf-8").splitlines()[0])["public_key"]
     assert run("audit", "verify", "--trail", str(exported), "--public-key", key)[0] == 0
     lines = exported.read_text("utf-8").splitlines()

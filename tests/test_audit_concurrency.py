@@ -16,7 +16,7 @@ from mnvault.audit import checkpoints
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.audit.checkpoints import Checkpointer
-from mnvault.audit.verify import verify_database, witness_keys
+from mnvault.audit.verify import verify_database
 from mnvault.crypto import LocalKeyring
 from mnvault.db.engine import make_engine, make_session_factory, unit_of_work
 from mnvault.db.migrate import upgrade
@@ -24,6 +24,11 @@ from tests.conftest import pg_url
 
 PROCESSES = 3
 ROUNDS = 15
+
+
+def _public_key(keyring_path: Path) -> bytes:
+    """The vault's own key: never one the witness names (issue 11)."""
+    return LocalKeyring.open(keyring_path, "test passphrase").public_signing_key()
 
 
 def _append(url: str, options: dict[str, str], keyring_path: Path, witness_path: Path) -> None:
@@ -81,7 +86,7 @@ def test_concurrent_processes_keep_one_chain(
         assert worker.exitcode == 0
     engine = make_engine(url, **({"connect_args": options} if options else {}))
     try:
-        report = verify_database(engine, witness_keys(witness_path), witness_path)
+        report = verify_database(engine, [_public_key(keyring_path)], witness_path)
     finally:
         engine.dispose()
     assert report.ok, [str(f) for f in report.findings]

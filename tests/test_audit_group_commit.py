@@ -26,7 +26,7 @@ from mnvault.audit.checkpoints import Checkpointer
 from mnvault.audit.errors import AuditUnavailable
 from mnvault.audit.group import GroupCommit
 from mnvault.audit.models import AuditEntry
-from mnvault.audit.verify import verify_database, witness_keys
+from mnvault.audit.verify import verify_database
 from mnvault.crypto import LocalKeyring
 from mnvault.db.engine import make_engine, make_session_factory
 from mnvault.db.migrate import upgrade
@@ -58,6 +58,11 @@ def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         engine.dispose()
         with pg_engine.begin() as connection:
             connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+
+
+def _public_key(keyring_path: Path) -> bytes:
+    """The vault's own key: never one the witness names (issue 11)."""
+    return LocalKeyring.open(keyring_path, "test passphrase").public_signing_key()
 
 
 def _factory(engine: Engine, keyring_path: Path, witness: Path) -> sessionmaker[Session]:
@@ -109,7 +114,7 @@ def test_concurrent_requests_keep_one_verifiable_chain(
     total = THREADS * ROUNDS * 3 // 2
     assert sorted(committed) == list(range(1, total + 1))
     assert writer.batches <= THREADS * ROUNDS
-    report = verify_database(fresh, witness_keys(witness), witness)
+    report = verify_database(fresh, [_public_key(keyring_path)], witness)
     assert report.ok, [str(finding) for finding in report.findings]
     assert report.entries == total
     assert report.checkpoints >= 1
@@ -197,7 +202,7 @@ def test_coroutines_and_threads_share_one_verifiable_chain(
     assert not errors
     total = (THREADS * ROUNDS + 3 * ROUNDS) * 3 // 2
     assert sorted(committed) == list(range(1, total + 1))
-    report = verify_database(fresh, witness_keys(witness), witness)
+    report = verify_database(fresh, [_public_key(keyring_path)], witness)
     assert report.ok, [str(finding) for finding in report.findings]
     assert report.entries == total
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,11 @@ class Settings:
     audit_witness: Path | None = None
     audit_checkpoint_entries: int = 1000
     audit_checkpoint_seconds: float = 60.0
+    # How far past that cadence `audit verify` lets a stretch go unsigned before it says
+    # checkpoints are missing (mnvault.audit.cadence): a bulk append signs at its chunk
+    # ends (20,000 entries), and clocks and batches take some seconds.
+    audit_checkpoint_grace_entries: int = 20_000
+    audit_checkpoint_grace_seconds: float = 60.0
     # Audit entries younger than this are never pruned (mnvault.audit.pruning). The
     # guidelines name no period for logs; seven years matches what 番号法第23条 and its
     # cabinet order ask of 情報提供等の記録, the closest statutory retention of such records.
@@ -39,7 +45,26 @@ class Settings:
 
     @property
     def audit_witness_path(self) -> Path:
-        return self.audit_witness or self.data_dir / "witness" / WITNESS_FILE
+        return self.audit_witness or default_witness(self.data_dir, dict(os.environ))
+
+
+def default_witness(data_dir: Path, env: dict[str, str]) -> Path:
+    """The witness file when MNVAULT_AUDIT_WITNESS names none: outside the data directory.
+
+    Whoever copies, restores or rewrites the data directory (the SQLite database, a
+    backup) must not carry the witness along, or a restored database restores its
+    witness too; the user's state directory (XDG_STATE_HOME, ~/.local/state) is apart
+    from it, one file per data directory. Better still: another host (syslog), or a
+    path the database's administrators cannot write (README "Audit trail").
+    """
+    try:
+        # The process's own XDG_STATE_HOME when ``env`` (a test's, a caller's) has none.
+        state_home = env.get("XDG_STATE_HOME") or os.environ.get("XDG_STATE_HOME")
+        state = Path(state_home) if state_home else Path.home() / ".local" / "state"
+    except RuntimeError:  # no home directory: beside the data directory, not inside it
+        return data_dir.parent / f"{data_dir.name}-witness" / WITNESS_FILE
+    tag = hashlib.sha256(str(data_dir).encode("utf-8")).hexdigest()[:16]
+    return state.resolve() / "mnvault" / "witness" / tag / WITNESS_FILE
 
 
 def load_settings(data_dir: Path | None = None, env: dict[str, str] | None = None) -> Settings:
@@ -59,9 +84,15 @@ def load_settings(data_dir: Path | None = None, env: dict[str, str] | None = Non
         passphrase=env.get("MNVAULT_PASSPHRASE") or None,
         passphrase_file=Path(passphrase_file) if passphrase_file else None,
         log_level=env.get("MNVAULT_LOG_LEVEL", "INFO"),
-        audit_witness=Path(witness).resolve() if witness else root / "witness" / WITNESS_FILE,
+        audit_witness=Path(witness).resolve() if witness else default_witness(root, env),
         audit_checkpoint_entries=int(env.get("MNVAULT_AUDIT_CHECKPOINT_ENTRIES", "1000")),
         audit_checkpoint_seconds=float(env.get("MNVAULT_AUDIT_CHECKPOINT_SECONDS", "60")),
+        audit_checkpoint_grace_entries=int(
+            env.get("MNVAULT_AUDIT_CHECKPOINT_GRACE_ENTRIES", "20000")
+        ),
+        audit_checkpoint_grace_seconds=float(
+            env.get("MNVAULT_AUDIT_CHECKPOINT_GRACE_SECONDS", "60")
+        ),
         audit_retention_days=int(env.get("MNVAULT_AUDIT_RETENTION_DAYS", "2557")),
         audit_syslog=env.get("MNVAULT_AUDIT_SYSLOG") or None,
         maintenance_database_url=env.get("MNVAULT_MAINTENANCE_DATABASE_URL") or None,

@@ -12,6 +12,7 @@ class AuditAction(StrEnum):
     ASSIGNMENT_DELETE = "assignment:delete"
     ASSIGNMENT_UPDATE = "assignment:update"
     AUDIT_ARCHIVE = "audit:archive"
+    AUDIT_CHECKPOINT_REFUSED = "audit:checkpoint_refused"
     AUDIT_PRUNE = "audit:prune"
     AUDIT_QUERY = "audit:query"
     AUDIT_REPORT = "audit:report"

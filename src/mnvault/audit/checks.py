@@ -21,8 +21,10 @@ from mnvault.access.services import authorize
 from mnvault.audit import services as audit
 from mnvault.audit import verify as audit_verify
 from mnvault.audit.actions import AuditAction, Outcome
+from mnvault.audit.cadence import Cadence
 from mnvault.audit.findings import Finding
 from mnvault.audit.models import AuditCheckpoint, AuditEntry
+from mnvault.audit.signed_head import SignedHead
 
 
 @dataclass(frozen=True)
@@ -46,11 +48,16 @@ def verify_now(
     engine: Engine,
     trusted_keys: list[bytes],
     witness_path: Path | None,
+    last_signed: SignedHead | None = None,
+    cadence: Cadence | None = None,
 ) -> Checked:
-    """Verify the trail in one process (a web request must not fork workers)."""
+    """Verify the trail in one process (a web request must not fork workers), trusting
+    ``trusted_keys`` alone: never a key the witness names (whoever rewrites the database
+    can replace the witness and sign with a key of their own)."""
     authorize(session, context, Permission.AUDIT_READ)
-    keys = [*trusted_keys, *audit_verify.witness_keys(witness_path)]
-    report = audit_verify.verify_database(engine, keys, witness_path, processes=1)
+    report = audit_verify.verify_database(
+        engine, trusted_keys, witness_path, processes=1, last_signed=last_signed, cadence=cadence
+    )
     first = report.first
     entry = audit.record(
         session,

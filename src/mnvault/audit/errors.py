@@ -55,3 +55,22 @@ class PruneRefused(_Detailed):
 class AuditUnavailable(AuditError):
     message_ja = "監査記録を書き込めないため、処理を中止しました"
     message_en = "the audit entry could not be written, so the operation was refused"
+
+
+class PinnedKeyInvalid(_Detailed):
+    message_ja = "固定された監査署名公開鍵を使えません"
+    message_en = "the pinned audit signing key cannot be used"
+
+
+class CheckpointRefused(_Detailed):
+    """The vault will not sign: the trail does not extend the last head it signed."""
+
+    message_ja = "チェックポイントの署名を拒否しました（最後に署名した木と整合しません）"
+    message_en = "refused to sign the checkpoint: the trail does not extend the last signed head"
+
+
+class LastSignedUnreadable(AuditError):
+    message_ja = "鍵束とともに保管した最後の署名（audit-last-signed.json）を読めません"
+    message_en = (
+        "the last signed head kept with the keyring (audit-last-signed.json) cannot be read"
+    )

@@ -16,6 +16,8 @@ class Problem(StrEnum):
     BAD_SIGNATURE = "bad_signature"
     CHANGED = "changed"
     CHECKPOINT_MISSING = "checkpoint_missing"
+    CHECKPOINTS_OVERDUE = "checkpoints_overdue"
+    INCONSISTENT = "inconsistent"
     HEAD_MISMATCH = "head_mismatch"
     INSERTED = "inserted"
     MISSING = "missing"
@@ -242,4 +244,37 @@ def unrecorded_prune(last: int, detail_ja: str, detail_en: str) -> Finding:
         f"entries 1 to {last} were deleted without a valid recorded prune ({detail_en})",
         1,
         last,
+    )
+
+
+def outside_disagrees(checkpoint: int, source_ja: str, source_en: str, *, absent: bool) -> Finding:
+    """A signed checkpoint kept outside the database (the last signed head) that the
+    database lost or holds otherwise."""
+    if absent:
+        return Finding(
+            Problem.WITNESS_DISAGREES,
+            f"{source_ja}のチェックポイント {checkpoint} がデータベースにありません"
+            f"（データベースが巻き戻されたか切り詰められています）",
+            f"checkpoint {checkpoint} in {source_en} is not in the database "
+            f"(the database was restored to an earlier state or truncated)",
+            checkpoint=checkpoint,
+        )
+    return Finding(
+        Problem.WITNESS_DISAGREES,
+        f"チェックポイント {checkpoint} が{source_ja}とデータベースで異なります"
+        f"（書き換えられています）",
+        f"checkpoint {checkpoint} differs between {source_en} and the database (rewritten)",
+        checkpoint=checkpoint,
+    )
+
+
+def inconsistent(checkpoint: int, earlier: int) -> Finding:
+    """RFC 6962: the tree a checkpoint signs does not extend the one signed before it."""
+    return Finding(
+        Problem.INCONSISTENT,
+        f"チェックポイント {checkpoint} の木はチェックポイント {earlier} の木の続きではありません"
+        f"（整合性証明が合いません）",
+        f"checkpoint {checkpoint} does not extend checkpoint {earlier} "
+        f"(its consistency proof fails)",
+        checkpoint=checkpoint,
     )

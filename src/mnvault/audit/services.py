@@ -25,6 +25,7 @@ from mnvault.access.context import Context
 from mnvault.access.errors import AuthorizationDenied
 from mnvault.audit import chain, checkpoints, head, packed
 from mnvault.audit.actions import AuditAction, Outcome
+from mnvault.audit.merkle import Frontier
 from mnvault.audit.models import AuditEntry
 from mnvault.db.base import utcnow
 from mnvault.db.bulk import Adapt, insert_rows
@@ -78,6 +79,17 @@ _ENTRY_COLUMNS = tuple(column.key for column in AuditEntry.__table__.columns)
 def _chain(session: Session, entries: Sequence[AuditEntry]) -> head.Head:
     """Lock the head; number and hash ``entries`` after it."""
     current = head.lock(session)
+    link(current, entries)
+    return current
+
+
+def entry_values(entry: AuditEntry) -> dict[str, Any]:
+    """An entry's columns, for a Core insert."""
+    return {name: getattr(entry, name) for name in _ENTRY_COLUMNS}
+
+
+def link(current: head.Head, entries: Sequence[AuditEntry]) -> None:
+    """Number and hash ``entries`` after ``current`` (whose lock the caller holds)."""
     for entry in entries:
         entry.seq = current.seq + 1
         entry.prev_hash = current.entry_hash
@@ -85,7 +97,6 @@ def _chain(session: Session, entries: Sequence[AuditEntry]) -> head.Head:
         current.seq = entry.seq
         current.entry_hash = entry.entry_hash
         current.frontier.append(entry.entry_hash)
-    return current
 
 
 def _finish(session: Session, current: head.Head, entries: Sequence[AuditEntry]) -> None:
@@ -239,14 +250,26 @@ def record_many(
     def finish_chunk(last: int, ids: list[bytes], hashes: list[bytes]) -> _Chunk:
         # Here, in the builder: the frontier's two hashes per entry overlap the inserts.
         frontier.extend(hashes[1:])
-        return _Chunk(prepare(last - len(ids) + 1, ids, hashes), last, hashes[-1])
+        payload = prepare(last - len(ids) + 1, ids, hashes)
+        return _Chunk(payload, last, hashes[-1], list(frontier.nodes))
 
     source = chunks() if meanwhile is None else _built_ahead(chunks(), meanwhile)
     appended = False
+    signing = True
     for chunk in source:
         write(chunk.payload)
         current.seq, current.entry_hash = chunk.seq, chunk.entry_hash
         appended = True
+        if signing:
+            # Every so many entries, as appends of single entries are: a gap longer
+            # than the cadence is what `audit verify` reports as missing checkpoints.
+            view = head.Head(
+                chunk.seq, chunk.entry_hash, Frontier(chunk.seq, chunk.nodes),
+                current.checkpoint_id, current.checkpoint_seq, current.checkpoint_at,
+            )  # fmt: skip
+            signing = checkpoints.write_at_chunk(session, view, now)
+            current.checkpoint_id, current.checkpoint_seq = view.checkpoint_id, view.checkpoint_seq
+            current.checkpoint_at = view.checkpoint_at
     if not appended:
         return
     checkpoints.write_if_due(session, current, now)
@@ -286,6 +309,7 @@ class _Chunk:
     payload: Any  # what the writer inserts (rows, or SQLite's packed values)
     seq: int  # the chunk's last entry
     entry_hash: bytes
+    nodes: list[bytes]  # the Merkle frontier after it (the builder may be chunks ahead)
 
 
 _DONE = object()

@@ -212,6 +212,26 @@ def seq_range(connection: Connection) -> tuple[int, int | None, int | None]:
     return int(count), lowest, highest
 
 
+def parse_time(text: str) -> datetime:
+    """An entry's canonical time; a value tampered beyond reading gives the epoch (its
+    hash check reports the entry)."""
+    return _created_at(text)
+
+
+def read_times(connection: Connection, *, after: int = 0) -> Iterator[tuple[int, datetime]]:
+    """(seq, time) of the entries after ``after``, in seq order: what the cadence needs."""
+    result = connection.exec_driver_sql(
+        f"SELECT seq, occurred_at FROM audit_entries WHERE seq > {int(after)} ORDER BY seq",  # noqa: S608
+        execution_options={"stream_results": True, "yield_per": 20_000},
+    )
+    try:
+        while rows := result.fetchmany(20_000):
+            for seq, occurred_at in rows:
+                yield int(seq), _created_at(occurred_at)
+    finally:
+        result.close()
+
+
 def read_checkpoints(connection: Connection) -> list[Checkpoint]:
     return [
         Checkpoint(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,13 +19,16 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from mnvault.audit import findings, pruned, trail, witness
+from mnvault.audit import cadence as cadence_rules
+from mnvault.audit import consistency, findings, pruned, signed_head, trail, witness
+from mnvault.audit.cadence import Cadence, Signed
 from mnvault.audit.chain import GENESIS
-from mnvault.audit.errors import TrailUnreadable
+from mnvault.audit.errors import LastSignedUnreadable, TrailUnreadable
 from mnvault.audit.findings import Finding
 from mnvault.audit.locate import RECENT, classify, widen
 from mnvault.audit.merkle import Frontier
 from mnvault.audit.pruned import PrunedBase
+from mnvault.audit.signed_head import SignedHead
 from mnvault.audit.statement import Checkpoint, key_id
 from mnvault.audit.trail import HeadState, TrailEntry
 from mnvault.audit.witness import WitnessContents
@@ -35,6 +39,7 @@ from mnvault.db.engine import make_engine
 _DB = ("データベース", "the database")
 _WITNESS = ("証人ファイル", "the witness")
 _HEAD = ("連鎖の先頭", "the chain head")
+_SIGNED_HEAD = ("鍵束とともに保管した最後の署名", "the last signed head kept with the keyring")
 
 
 @dataclass
@@ -79,20 +84,31 @@ def verify(
     prescanned: Scan | None = None,
     base: PrunedBase | None = None,
     base_record: TrailEntry | None = None,
+    last_signed: SignedHead | None = None,
+    cadence: Cadence | None = None,
+    times: Iterable[tuple[int, datetime]] | None = None,
 ) -> Report:
     """Check everything; ``witness_required``: checkpoints without a witness are a finding
     (a deployment always writes one; an export checked on its own has none).
     ``prescanned``: the entries were already found whole by a faster pass
     (mnvault.audit.parallel), which saw exactly the sizes in :func:`anchor_sizes`.
     ``base``: the trail starts after a prune (mnvault.audit.pruned); ``base_record`` is
-    the entry recording that prune (None in an archive, whose base no prune records)."""
+    the entry recording that prune (None in an archive, whose base no prune records).
+    ``last_signed``: the last head the vault signed, kept with the keyring (an anchor the
+    database's insiders cannot reach). ``cadence``: also report stretches no checkpoint
+    signed although the vault would have (mnvault.audit.cadence); ``times`` are then the
+    entries' (seq, time), read apart from ``entries``."""
     report = Report(checkpoints=len(checkpoints))
     keys = {key_id(key): key for key in trusted_keys}
     anchors = _check_checkpoints(checkpoints, keys, report)
     if witness_contents is not None:
-        anchors += _check_witness(witness_contents, checkpoints, keys, report)
+        witnessed = _check_witness(witness_contents, checkpoints, keys, report)
+        _check_proofs(witness_contents, [*anchors, *witnessed], report)
+        anchors += witnessed
     elif checkpoints and witness_required:
         report.findings.append(findings.witness_missing())
+    if last_signed is not None:
+        anchors += _check_last_signed(last_signed, checkpoints, keys, report)
     start = _start(base, anchors, report)
     if prescanned is None:
         scan, whole = _scan(iter(entries), anchor_sizes(anchors), head, report, start)
@@ -108,8 +124,59 @@ def verify(
     )
     if base is not None and base.record_seq:
         _check_record(base, base_record, keys, report, whole=whole)
+    if cadence is not None and whole:
+        report.findings += cadence_rules.check(
+            cadence,
+            _signed_start(base, anchors),
+            [
+                Signed(anchor.checkpoint.tree_size, anchor.checkpoint.created_at)
+                for anchor in anchors
+                if anchor.checkpoint.tree_size <= report.signed_through
+            ],
+            times if times is not None else iter(()),
+            scan.count,
+        )
     report.findings.sort(key=Finding.sort_key)
     return report
+
+
+def _signed_start(base: PrunedBase | None, anchors: Sequence[_Anchor]) -> Signed:
+    if base is None or base.seq <= 0:
+        return Signed(0, None)
+    at = [a.checkpoint.created_at for a in anchors if a.checkpoint.tree_size == base.seq]
+    return Signed(base.seq, min(at) if at else None)
+
+
+def _check_last_signed(
+    last: SignedHead, checkpoints: Sequence[Checkpoint], keys: dict[str, bytes], report: Report
+) -> list[_Anchor]:
+    """The last signed head: by a trusted key, and in the database as it was signed."""
+    checkpoint = last.checkpoint
+    if not _signed_by(checkpoint, keys):
+        report.findings.append(
+            findings.bad_signature(checkpoint.id, 1, checkpoint.tree_size, *_SIGNED_HEAD)
+        )
+        return []
+    stored = next((c for c in checkpoints if c.id == checkpoint.id), None)
+    if stored != checkpoint:
+        report.findings.append(
+            findings.outside_disagrees(checkpoint.id, *_SIGNED_HEAD, absent=stored is None)
+        )
+    return [_Anchor(checkpoint, _SIGNED_HEAD)]
+
+
+def _check_proofs(contents: WitnessContents, anchors: Sequence[_Anchor], report: Report) -> None:
+    """Each witnessed proof between two checkpoints signed by a trusted key (RFC 6962)."""
+    good = {anchor.checkpoint.id: anchor.checkpoint for anchor in anchors}
+    good |= {a.checkpoint.id: a.checkpoint for a in anchors if a.source == _WITNESS}
+    for later_id, proof in sorted(contents.proofs.items()):
+        later, earlier = good.get(later_id), good.get(proof.earlier)
+        if later is None or earlier is None:
+            continue  # a bad signature or a lost line is its own finding
+        if earlier.tree_size != proof.earlier_size or not consistency.verify(
+            earlier.tree_size, later.tree_size, earlier.root, later.root, proof.nodes
+        ):
+            report.findings.append(findings.inconsistent(later_id, proof.earlier))
 
 
 def _start(base: PrunedBase | None, anchors: Sequence[_Anchor], report: Report) -> Scan:
@@ -384,8 +451,11 @@ def verify_database(
     witness_path: Path | None,
     *,
     processes: int | None = None,
+    last_signed: SignedHead | None = None,
+    cadence: Cadence | None = None,
 ) -> Report:
-    """Verify the trail in a database against its witness file (None: no witness).
+    """Verify the trail in a database against its witness file (None: no witness), the
+    last head the vault signed and the checkpoint cadence (None: neither checked).
 
     A large trail is first checked on ``processes`` cores (default: all); only when
     that finds anything amiss is it read again entry by entry, to name the break.
@@ -406,11 +476,14 @@ def verify_database(
             sizes = {checkpoint.tree_size for checkpoint in checkpoints}
             if contents is not None:
                 sizes |= {checkpoint.tree_size for checkpoint, _ in contents.checkpoints}
+            if last_signed is not None:
+                sizes.add(last_signed.checkpoint.tree_size)
             # Workers read entries 1..head.seq, which appends never change, in snapshots
             # of their own; entries past this snapshot's head are this pass's to see.
             prescanned = parallel.scan(engine, sizes, head.seq, processes)
         base, record = _base_of(connection)
         entries = trail.read_entries(connection) if prescanned is None else iter(())
+        after = base.seq if base is not None else 0
         return verify(
             entries,
             checkpoints,
@@ -420,6 +493,9 @@ def verify_database(
             prescanned=prescanned,
             base=base,
             base_record=record,
+            last_signed=last_signed,
+            cadence=cadence,
+            times=trail.read_times(connection, after=after) if cadence is not None else None,
         )
 
 
@@ -427,9 +503,12 @@ def verify_connection(
     connection: Connection,
     trusted_keys: Iterable[bytes],
     witness_contents: WitnessContents | None = None,
+    *,
+    cadence: Cadence | None = None,
 ) -> Report:
     """Verify, in one process, the trail as ``connection`` sees it (e.g. in a transaction)."""
     base, record = _base_of(connection)
+    after = base.seq if base is not None else 0
     return verify(
         trail.read_entries(connection),
         trail.read_checkpoints(connection),
@@ -439,6 +518,8 @@ def verify_connection(
         witness_required=witness_contents is not None,
         base=base,
         base_record=record,
+        cadence=cadence,
+        times=trail.read_times(connection, after=after) if cadence is not None else None,
     )
 
 
@@ -451,10 +532,15 @@ def _base_of(connection: Connection) -> tuple[PrunedBase | None, TrailEntry | No
 
 
 def verify_export(
-    path: Path, trusted_keys: Iterable[bytes], witness_path: Path | None = None
+    path: Path,
+    trusted_keys: Iterable[bytes],
+    witness_path: Path | None = None,
+    *,
+    cadence: Cadence | None = None,
 ) -> Report:
     """Verify an exported trail offline, with nothing but the public key (and a witness)."""
     exported = trail.load_export(path)
+    times = [(entry.seq, trail.parse_time(entry.occurred_at)) for entry in exported.entries]
     return verify(
         exported.entries,
         exported.checkpoints,
@@ -464,6 +550,8 @@ def verify_export(
         witness_required=witness_path is not None,
         base=exported.base,
         base_record=exported.base_record(),
+        cadence=cadence,
+        times=times,
     )
 
 
@@ -473,21 +561,39 @@ def _read_witness(path: Path | None) -> WitnessContents | None:
     return witness.read(path)
 
 
-def witness_keys(path: Path | None) -> list[bytes]:
-    """The public keys a witness file names: the trust anchor when no key is given."""
-    contents = _read_witness(path)
-    if contents is None:
-        return []
-    return list(dict.fromkeys(public_key for _, public_key in contents.checkpoints))
+def cadence_of(settings: Settings) -> Cadence:
+    return Cadence(
+        every_entries=settings.audit_checkpoint_entries,
+        every_seconds=settings.audit_checkpoint_seconds,
+        grace_entries=settings.audit_checkpoint_grace_entries,
+        grace_seconds=settings.audit_checkpoint_grace_seconds,
+    )
+
+
+def last_signed_of(settings: Settings) -> SignedHead | None:
+    """The last head the vault signed (kept with the keyring); a damaged file is an
+    error (LastSignedUnreadable), never a reason to check less."""
+    try:
+        return signed_head.read(signed_head.path_of(settings.keyring_path))
+    except (OSError, ValueError) as exc:
+        raise LastSignedUnreadable() from exc
 
 
 def verify_deployment(
     settings: Settings, trusted_keys: Iterable[bytes], witness_path: Path | None
 ) -> Report:
-    """Verify the trail of the deployment ``settings`` describe, read-only (no migration)."""
+    """Verify the trail of the deployment ``settings`` describe, read-only (no migration):
+    with its witness, the last head the vault signed and the checkpoint cadence."""
+    last_signed = last_signed_of(settings)
     engine = _existing_engine(settings)
     try:
-        return verify_database(engine, trusted_keys, witness_path)
+        return verify_database(
+            engine,
+            trusted_keys,
+            witness_path,
+            last_signed=last_signed,
+            cadence=cadence_of(settings),
+        )
     except DBAPIError as exc:
         raise TrailUnreadable() from exc
     finally:

@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 from mnvault.access.context import Context
 from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize
-from mnvault.audit import answers, browse, checks, stored
+from mnvault.audit import answers, browse, checks, pinned_key, stored
+from mnvault.audit import verify as audit_verify
 from mnvault.audit.errors import AuditError
 from mnvault.audit.queries import ActivityKind
 from mnvault.audit.tables import MEDIA_TYPES, Cell, Format, to_csv, to_xlsx
@@ -155,12 +156,16 @@ def verify_page(request: Request) -> Response:
 @router.post("/audit/verify")
 def verify_now(request: Request) -> Response:
     vault = vault_of(request)
+    settings = vault.settings
 
     def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> checks.Checked:
+        # The key pinned at init (the keyring's own in a deployment older than the pin).
+        trusted = pinned_key.read(settings.keyring_path) or vault.keyring.public_signing_key()
         return checks.verify_now(
-            session, context, engine=vault.engine,
-            trusted_keys=[vault.keyring.public_signing_key()],
-            witness_path=vault.settings.audit_witness_path,
+            session, context, engine=vault.engine, trusted_keys=[trusted],
+            witness_path=settings.audit_witness_path,
+            last_signed=audit_verify.last_signed_of(settings),
+            cadence=audit_verify.cadence_of(settings),
         )  # fmt: skip
 
     error: str | None = None

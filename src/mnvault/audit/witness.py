@@ -15,6 +15,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mnvault.audit.statement import Checkpoint
 
@@ -33,12 +34,35 @@ def append(path: Path, lines: Iterable[dict[str, object]]) -> None:
         os.close(fd)  # closing releases the lock
 
 
+@dataclass(frozen=True)
+class Proof:
+    """A line's RFC 6962 proof that its tree extends checkpoint ``earlier``'s."""
+
+    earlier: int
+    earlier_size: int
+    nodes: list[bytes]
+
+
 @dataclass
 class WitnessContents:
-    """The checkpoints a witness file holds, with their public keys."""
+    """The checkpoints a witness file holds, with their public keys (which are never
+    trusted: ``audit verify`` trusts the pinned key) and consistency proofs."""
 
     checkpoints: list[tuple[Checkpoint, bytes]] = field(default_factory=list)
     damaged_lines: list[int] = field(default_factory=list)  # 1-based line numbers
+    proofs: dict[int, Proof] = field(default_factory=dict)  # checkpoint id -> its proof
+
+
+def _proof(data: dict[str, Any]) -> Proof | None:
+    found = data.get("consistency")
+    if found is None:
+        return None
+    try:
+        return Proof(
+            int(found["from"]), int(found["from_size"]), [bytes.fromhex(n) for n in found["proof"]]
+        )
+    except (KeyError, TypeError) as exc:
+        raise ValueError("incomplete consistency proof") from exc
 
 
 def read(path: Path) -> WitnessContents:
@@ -48,7 +72,15 @@ def read(path: Path) -> WitnessContents:
             if not line.strip():
                 continue
             try:
-                contents.checkpoints.append(Checkpoint.from_json(json.loads(line)))
+                data = json.loads(line)
+                if not isinstance(data, dict):
+                    raise ValueError("not a witness line")
+                checkpoint, public_key = Checkpoint.from_json(data)
+                proof = _proof(data)
             except ValueError:  # json.JSONDecodeError is a ValueError
                 contents.damaged_lines.append(line_number)
+                continue
+            contents.checkpoints.append((checkpoint, public_key))
+            if proof is not None:
+                contents.proofs[checkpoint.id] = proof
     return contents

@@ -2,9 +2,11 @@
 answer an auditor's questions and write the periodic report.
 
 Thin: the rules live in mnvault.audit (verify, answers, periodic, report). Verification
-only reads; it needs the keyring passphrase only when neither --public-key nor a
-witness file names the key. The questions and the report need an auditor's sign-in
-(``audit:read``), and each is itself recorded in the trail.
+only reads. It trusts the key given with --public-key, else the key pinned at init
+(next to the keyring), never a key the witness names; only a deployment older than the
+pin falls back to the keyring's own key (and needs its passphrase). The questions and
+the report need an auditor's sign-in (``audit:read``), and each is itself recorded in
+the trail.
 """
 
 from __future__ import annotations
@@ -23,12 +25,12 @@ from sqlalchemy.orm import Session
 from mnvault.access.context import Context
 from mnvault.access.errors import AccessError
 from mnvault.access.models import DEFAULT_TIME_ZONE
-from mnvault.audit import answers, periodic, pruning
+from mnvault.audit import answers, periodic, pinned_key, pruning
 from mnvault.audit import archive as audit_archive
 from mnvault.audit import checkpoints as audit_checkpoints
 from mnvault.audit import report as audit_report
 from mnvault.audit import verify as audit_verify
-from mnvault.audit.errors import AuditError
+from mnvault.audit.errors import AuditError, CheckpointRefused
 from mnvault.audit.period import When
 from mnvault.audit.periodic import DEFAULT_BULK_THRESHOLD, DEFAULT_DORMANT_DAYS, Parameters
 from mnvault.audit.queries import ActivityKind
@@ -51,8 +53,8 @@ WitnessOpt = Annotated[
     Path | None,
     typer.Option(
         "--witness",
-        help="証人ファイル / witness file (default: MNVAULT_AUDIT_WITNESS or "
-        "DATA/witness/audit-witness.jsonl)",
+        help="証人ファイル / witness file (default: MNVAULT_AUDIT_WITNESS, else outside the "
+        "data directory: ~/.local/state/mnvault/witness/…/audit-witness.jsonl)",
     ),
 ]
 PublicKeyOpt = Annotated[
@@ -79,14 +81,35 @@ def _parse_key(value: str) -> bytes:
     return key
 
 
+def _trusted_keys(settings: Settings, given: list[str] | None, *, keyring: bool) -> list[bytes]:
+    """--public-key, else the pinned key, else (``keyring``) the keyring's own key."""
+    keys = [_parse_key(value) for value in given or []]
+    if keys:
+        return keys
+    try:
+        pinned = pinned_key.read(settings.keyring_path)
+    except AuditError as exc:
+        fail(str(exc))
+    if pinned is not None:
+        return [pinned]
+    if not keyring:
+        fail("--trail には --public-key が必要です / --trail needs --public-key")
+    typer.echo(
+        "注意: 固定された公開鍵がないため鍵束の鍵を信頼します（`mnvault audit pin-key` で固定）"
+        " / NOTE: no pinned key, trusting the keyring's own (pin it: `mnvault audit pin-key`)",
+        err=True,
+    )
+    return [_keyring_public_key(settings)]
+
+
 def _keyring_public_key(settings: Settings) -> bytes:
     try:
         passphrase = deployment.resolve_passphrase(settings) or None
         vault = deployment.open_vault(settings, passphrase, migrate=False)
     except KNOWN_ERRORS as exc:
         fail(
-            f"検証に使う公開鍵がありません（--public-key か証人ファイルを指定） / no key to verify "
-            f"with (give --public-key or a witness file): {exc}"
+            f"検証に使う公開鍵がありません（--public-key を指定） / no key to verify "
+            f"with (give --public-key): {exc}"
         )
     try:
         return vault.keyring.public_signing_key()
@@ -111,16 +134,13 @@ def verify(
     settings = load_settings(data_dir)
     configure_logging(settings.log_level)
     witness_path = witness or (None if trail else settings.audit_witness_path)
-    keys = [_parse_key(value) for value in public_key or []]
-    if not keys:
-        keys = audit_verify.witness_keys(witness_path)
-    if not keys and trail:
-        fail("--trail には --public-key が必要です / --trail needs --public-key")
-    if not keys:
-        keys = [_keyring_public_key(settings)]
+    keys = _trusted_keys(settings, public_key, keyring=trail is None)
+    for key in keys:
+        typer.echo(f"信頼する鍵 / trusted key: {pinned_key.fingerprint(key)}", err=True)
     try:
         if trail:
-            report = audit_verify.verify_export(trail, keys, witness_path)
+            cadence = audit_verify.cadence_of(settings)
+            report = audit_verify.verify_export(trail, keys, witness_path, cadence=cadence)
         else:
             report = audit_verify.verify_deployment(settings, keys, witness_path)
     except AuditError as exc:
@@ -165,8 +185,14 @@ def export(
 @app.command("checkpoint")
 def checkpoint(data_dir: DataDir = None) -> None:
     """未署名の記録に今すぐチェックポイントを付ける / sign the unsigned tail now."""
+    refused: CheckpointRefused | None = None
     with opened_vault(data_dir) as vault, vault.transaction() as session:
-        signed = audit_checkpoints.checkpoint_now(session)
+        try:
+            signed = audit_checkpoints.checkpoint_now(session)
+        except CheckpointRefused as exc:  # recorded in the trail: commit that record
+            signed, refused = None, exc
+    if refused is not None:
+        fail(str(refused))
     if signed is None:
         typer.echo("署名待ちの記録はありません / nothing to sign")
     else:
@@ -228,9 +254,7 @@ def verify_archive(
     data_dir: DataDir = None,
 ) -> None:
     """保管ファイルを公開鍵だけで検証 / verify an archive offline with the public key."""
-    keys = [_parse_key(value) for value in public_key or []]
-    if not keys:
-        keys = [_keyring_public_key(load_settings(data_dir))]
+    keys = _trusted_keys(load_settings(data_dir), public_key, keyring=True)
     try:
         checked = audit_archive.check(path, keys)
     except AuditError as exc:
@@ -288,7 +312,24 @@ def prune(
 @app.command("public-key")
 def public_key(data_dir: DataDir = None) -> None:
     """署名公開鍵（16進）を表示 / print the checkpoint signing public key (hex)."""
-    typer.echo(_keyring_public_key(load_settings(data_dir)).hex())
+    key = _keyring_public_key(load_settings(data_dir))
+    typer.echo(key.hex())
+    typer.echo(f"fingerprint: {pinned_key.fingerprint(key)}", err=True)
+
+
+@app.command("pin-key")
+def pin_key(data_dir: DataDir = None) -> None:
+    """鍵束の署名公開鍵を固定（init 前からの配備向け）/ pin the keyring's signing key."""
+    settings = load_settings(data_dir)
+    key = _keyring_public_key(settings)
+    try:
+        path = pinned_key.pin(settings.keyring_path, key)
+    except AuditError as exc:
+        fail(str(exc))
+    typer.echo(
+        f"監査署名公開鍵を固定しました（指紋を別の場所に控えてください）/ pinned the audit "
+        f"signing key (record its fingerprint elsewhere): {pinned_key.fingerprint(key)} {path}"
+    )
 
 
 # -- the questions the trail answers, and the periodic report (auditors) -------------------

@@ -25,6 +25,13 @@ def _announce(result: deployment.InitResult) -> None:
         f"初期認証情報 / initial credentials: {result.credentials_file} "
         "(読んだら削除 / delete after reading)"
     )
+    if result.pinned_key_file is not None:
+        typer.echo(
+            f"監査署名公開鍵の指紋（別の場所に控え、audit verify の表示と照合） / "
+            f"audit signing key fingerprint (record it elsewhere; audit verify shows the key "
+            f"it trusts): "
+            f"{result.signing_key_fingerprint}  ({result.pinned_key_file})"
+        )
     if result.dev_passphrase_file:
         typer.secho(
             f"警告: 開発モード — 鍵束のパスフレーズを {result.dev_passphrase_file} に保存しました。"

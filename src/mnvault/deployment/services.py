@@ -18,6 +18,7 @@ from mnvault.access import services as access
 from mnvault.access.models import Role, User
 from mnvault.affairs.services import sync_catalogue
 from mnvault.audit import checkpoints as audit_checkpoints
+from mnvault.audit import pinned_key, signed_head
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.audit.group import GroupCommit
@@ -98,6 +99,9 @@ class InitResult:
     admin_login: str
     credentials_file: Path
     dev_passphrase_file: Path | None
+    # The audit checkpoint key pinned next to the keyring (mnvault.audit.pinned_key).
+    signing_key_fingerprint: str = ""
+    pinned_key_file: Path | None = None
 
 
 def _write_secret(path: Path, content: str) -> None:
@@ -155,6 +159,12 @@ def initialise(
     # to make, never a fresh start (issue #11).
     if binding.database_in_use(settings.database_url):
         raise LiveDatabase()
+    for kept in (
+        pinned_key.path_of(settings.keyring_path),
+        signed_head.path_of(settings.keyring_path),
+    ):
+        if kept.exists():  # a deployment's audit anchors: never overwritten by a new one
+            raise DeploymentError(f"{kept} は既に存在します", f"{kept} already exists")
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     dev_file: Path | None = None
     if passphrase is None:
@@ -162,11 +172,16 @@ def initialise(
         dev_file = settings.data_dir / DEV_PASSPHRASE_FILE
         _write_secret(dev_file, passphrase + "\n")
     keyring = LocalKeyring.create(settings.keyring_path, passphrase, scrypt)
+    signing_key = keyring.public_signing_key()
+    pinned = pinned_key.pin(settings.keyring_path, signing_key)
     engine = make_engine(settings.database_url)
     try:
         upgrade(engine)
         admin_password = access.generate_password()
-        with unit_of_work(make_session_factory(engine)) as session:
+        sessions = make_session_factory(engine)
+        checkpointer = audit_checkpoints.from_settings(settings, keyring)
+        audit_checkpoints.attach(sessions, checkpointer)
+        with unit_of_work(sessions) as session:
             sync_catalogue(session)
             org = orgs.create_organisation(
                 session, name=organisation_name, kind=organisation_kind,
@@ -190,6 +205,9 @@ def initialise(
             admin.must_change_password = True
             access.grant_role(session, None, user=admin, organisation_id=org.id, role=Role.ADMIN)
             org_id, org_code = org.id, org.code
+        with unit_of_work(sessions) as session:
+            # The first signed head: from here on the vault signs only what extends it.
+            audit_checkpoints.checkpoint_now(session, checkpointer)
     finally:
         engine.dispose()
         keyring.seal()
@@ -209,7 +227,10 @@ def initialise(
             "# DEVELOPMENT MODE: move it out of the data directory for production"
         )
     _write_secret(credentials, "\n".join(lines) + "\n")
-    return InitResult(org_id, org_code, admin_login, credentials, dev_file)
+    return InitResult(
+        org_id, org_code, admin_login, credentials, dev_file,
+        pinned_key.fingerprint(signing_key), pinned,
+    )  # fmt: skip
 
 
 def open_vault(settings: Settings, passphrase: str | None, *, migrate: bool = True) -> Vault:
