@@ -22,6 +22,7 @@ from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.audit.group import GroupCommit
 from mnvault.config import Settings
+from mnvault.context import unit_of_work
 from mnvault.crypto import Envelope, KeyringError, LocalKeyring, ScryptParams
 from mnvault.db.engine import (
     ThreadReaders,
@@ -29,7 +30,6 @@ from mnvault.db.engine import (
     make_reader_factory,
     make_session_factory,
     read_only,
-    unit_of_work,
 )
 from mnvault.db.migrate import upgrade
 from mnvault.deployment.errors import DeploymentError, NoPassphrase, NotInitialised

@@ -26,11 +26,11 @@ from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.auth.models import UserSecurity
 from mnvault.auth.services import TOTP_OWNER  # the secrets' associated data
+from mnvault.context import unit_of_work
 from mnvault.crypto import Envelope, KeyProvider, WrappedKey
 from mnvault.crypto.keyring import REFRESH_SECONDS, KekInfo
 from mnvault.db.base import utcnow
 from mnvault.db.bulk import Adapt, update_rows
-from mnvault.db.engine import unit_of_work
 from mnvault.disposal.models import ContractorDisposal
 from mnvault.keys.errors import StaleWrapping
 from mnvault.keys.models import KekRotation, RotationState
