@@ -77,7 +77,7 @@ def _instance(error: type[Exception]) -> Exception:
     return error()
 
 
-@pytest.mark.parametrize(("error", "status", "kind"), STATUSES, ids=lambda v: str(v))
+@pytest.mark.parametrize(("error", "status", "kind"), STATUSES, ids=str)
 def test_every_error_answers_its_registered_status_in_both_languages(
     error: type[Exception], status: int, kind: str
 ):
@@ -105,7 +105,7 @@ def test_the_table_covers_every_registered_error():
 
 
 def _context_errors() -> type[Exception]:
-    from mnvault.context import RefusalUnaudited  # noqa: PLC0415
+    from mnvault.context import RefusalUnaudited
 
     return RefusalUnaudited
 
@@ -137,7 +137,7 @@ def test_a_denial_carries_its_reason_and_a_rate_limit_its_wait():
 
 def test_an_error_nobody_registered_is_a_fault_that_says_nothing():
     """An unregistered error (a bug) answers 500 and shows none of its own text."""
-    secret = generate_my_number(random.Random(3))  # noqa: S311 - synthetic
+    secret = generate_my_number(random.Random(3))
     problem = errors.problem(ValueError(f"boom {secret}"))
     assert problem.status == 500 and secret not in str(problem.body)
     assert errors.message(AuditError(), "en") == "internal error"  # AuditError: no status
@@ -146,7 +146,7 @@ def test_an_error_nobody_registered_is_a_fault_that_says_nothing():
 
 def test_every_rendering_masks_numbers():
     """#12 and #11: a number in an error's detail shows as ********1234, in every form."""
-    number = generate_my_number(random.Random(4))  # noqa: S311 - synthetic
+    number = generate_my_number(random.Random(4))
     masked = "*" * 8 + number[-4:]
     exc = vault_errors.NotFound(f"外部参照ID {number}", f"external id {number}")
     outputs = [
@@ -162,7 +162,7 @@ def test_every_rendering_masks_numbers():
 
 
 def test_known_errors_are_every_package_error_and_the_crypto_layers():
-    assert KNOWN_ERRORS == (MnvaultError, CryptoError)
+    assert (MnvaultError, CryptoError) == KNOWN_ERRORS
     assert issubclass(NotInitialised, MnvaultError)
 
 
@@ -172,7 +172,7 @@ PACKAGES = Path(mnvault.__file__).parent
 def test_every_package_error_subclasses_the_one_base():
     """Every class in a package's errors.py derives from MnvaultError (crypto excepted:
     it stays a leaf with its own errors)."""
-    import importlib  # noqa: PLC0415
+    import importlib
 
     for path in sorted(PACKAGES.glob("*/errors.py")):
         package = path.parent.name
