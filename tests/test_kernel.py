@@ -58,3 +58,22 @@ def test_the_audit_ledger_registers_its_recorder():
     import mnvault.audit.services  # noqa: F401 - registers on import
 
     assert context._recorders
+
+
+def test_every_wrapped_key_column_is_registered_by_its_package():
+    """A KEK rotation re-wraps and counts the kinds packages register beside their
+    models (keys/services keeps no list of them): a TOTP secret left out would be
+    destroyed with its KEK version, and with it every second factor."""
+    from mnvault.auth.models import UserSecurity
+    from mnvault.db.wrapped import wrapped_keys
+    from mnvault.disposal.models import ContractorDisposal
+    from mnvault.vault.models import DataKey
+
+    kinds = {kind.name: kind for kind in wrapped_keys()}
+    assert {name: kind.model for name, kind in kinds.items()} == {
+        "certificates": ContractorDisposal,
+        "data_keys": DataKey,
+        "totp_secrets": UserSecurity,
+    }
+    assert kinds["data_keys"].owner is None  # in batches, by the keys service
+    assert kinds["totp_secrets"].owner is not None
