@@ -58,6 +58,16 @@ def record_refusals_with(recorder: RefusalRecorder) -> None:
     _recorders[:] = [recorder]
 
 
+def record_refusal(session: Session, refused: Refusal) -> None:
+    """Roll back what the refused attempt did, then record the refusal in a transaction
+    of its own (for callers that run their own transactions, as unit_of_work does)."""
+    session.rollback()
+    if not _recorders:
+        raise RefusalUnaudited() from refused
+    _recorders[0](session, refused)
+    session.commit()
+
+
 @contextmanager
 def unit_of_work(factory: SessionFactory) -> Iterator[Session]:
     """One transaction: commit when the block succeeds, roll back when it raises; a
@@ -67,11 +77,7 @@ def unit_of_work(factory: SessionFactory) -> Iterator[Session]:
         yield session
         session.commit()
     except Refusal as refused:
-        session.rollback()
-        if not _recorders:
-            raise RefusalUnaudited() from refused
-        _recorders[0](session, refused)
-        session.commit()
+        record_refusal(session, refused)
         raise
     except BaseException:
         session.rollback()
