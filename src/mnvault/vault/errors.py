@@ -76,3 +76,8 @@ class AffairRetained(VaultError):
         "an affair the number was provided or taken out for cannot be withdrawn "
         "(the retention period of the document filed applies)"
     )
+
+
+class ImportsRateLimited(VaultError):
+    message_ja = "取込みの回数が上限に達しました。しばらくしてから取り込んでください"
+    message_en = "too many imports: try again later"
