@@ -60,10 +60,11 @@ def check_person_text(external_ref: str, name: str) -> None:
 
 
 def parse_number(raw: str) -> str:
+    """The number to acquire, normalised; the refusal names the field, never the input."""
     try:
         return numbers.parse_my_number(raw)
     except numbers.InvalidNumber as exc:
-        raise InvalidInput(exc.message_ja, exc.message_en) from None
+        raise InvalidInput(f"個人番号: {exc.message_ja}", f"my_number: {exc.message_en}") from None
 
 
 def refuse_duplicate(holder: uuid.UUID | bytes | None, person_id: uuid.UUID | bytes) -> None:
@@ -89,7 +90,10 @@ def seal_number(
 
 
 def reasons(exc: VaultError) -> tuple[str, str]:
-    """A rule's refusal as the (Japanese, English) reason of an import line."""
+    """A rule's refusal as the (Japanese, English) reason of an import line: the detail
+    alone for bad input (the line says what is wrong), else the message and detail."""
+    if isinstance(exc, InvalidInput) and exc.detail_ja and exc.detail_en:
+        return exc.detail_ja, exc.detail_en
     ja = f"{exc.message_ja}（{exc.detail_ja}）" if exc.detail_ja else exc.message_ja
     en = f"{exc.message_en} ({exc.detail_en})" if exc.detail_en else exc.message_en
     return ja, en

@@ -19,6 +19,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from mnvault import numbers
+from mnvault.vault.errors import InvalidInput
 
 COLUMNS = (
     "external_ref",
@@ -90,11 +91,12 @@ _CODECS = {Encoding.UTF8: "utf-8-sig", Encoding.CP932: "cp932"}
 ENCODING_LABELS = {Encoding.UTF8: "UTF-8", Encoding.CP932: "cp932 (Shift_JIS)"}
 
 
-class BadEncoding(ValueError):
-    def __init__(self, name: str) -> None:
-        super().__init__(name)
-        self.message_ja = "文字コードは auto、utf-8、cp932（Shift_JIS）のいずれかです"
-        self.message_en = "the encoding is one of auto, utf-8, cp932 (Shift_JIS)"
+class BadEncoding(InvalidInput):
+    message_ja = "文字コードは auto、utf-8、cp932（Shift_JIS）のいずれかです"
+    message_en = "the encoding is one of auto, utf-8, cp932 (Shift_JIS)"
+
+    def __init__(self, _name: str) -> None:
+        super().__init__()  # the name typed is not repeated: it could be anything
 
 
 @dataclass(frozen=True, slots=True)

@@ -493,7 +493,7 @@ def _ending(exc: BaseException) -> tuple[JobState, tuple[str, str]]:
     )
 
 
-def _check_rate(session: Session, context: Context) -> None:
+def check_import_rate(session: Session, context: Context) -> None:
     """At most IMPORTS_PER_HOUR imports per user, counted from the jobs they started, so
     that every path (and every process) shares one count, as the lookup's limit does."""
     since = utcnow() - timedelta(hours=1)
@@ -585,7 +585,7 @@ def _find_or_start_job(
                     details={"job_id": str(job.id), "resumed_after_line": job.committed_line},
                 )
                 return job
-    _check_rate(session, context)
+    check_import_rate(session, context)
     job = ImportJob(
         organisation_id=context.organisation_id,
         file_sha256=digest,

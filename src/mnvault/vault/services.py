@@ -18,6 +18,7 @@ from enum import StrEnum
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from mnvault import numbers
 from mnvault.access.context import Context
 from mnvault.access.permissions import Permission
 from mnvault.access.policy.facts import PersonRef
@@ -37,7 +38,6 @@ from mnvault.db import core
 from mnvault.db.base import GUID, utcnow
 from mnvault.orgs.models import Department
 from mnvault.vault import acquisition as rules
-from mnvault.vault.acquisition import parse_number
 from mnvault.vault.errors import (
     AlreadyHeld,
     InvalidInput,
@@ -62,6 +62,13 @@ from mnvault.vault.models import (
 )
 
 MY_NUMBER_FIELD = rules.MY_NUMBER_FIELD
+
+
+def parse_number(raw: str) -> str:
+    try:
+        return numbers.parse_my_number(raw)
+    except numbers.InvalidNumber as exc:
+        raise InvalidInput(exc.message_ja, exc.message_en) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +249,7 @@ def acquire(
     person = authorized[0]
     affairs = rules.resolve_affairs(session, context, affair_codes)
     rules.admit_kind(affairs, person.kind)
-    normalised = parse_number(number)
+    normalised = rules.parse_number(number)
     if session.get(NumberRecord, person_id) is not None:
         raise AlreadyHeld()
     org = context.organisation_id.hex
