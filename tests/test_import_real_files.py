@@ -32,11 +32,12 @@ NAMES = (
 )
 
 
-def excel_rows(numbers: list[str], *, ascii_until: int = 0) -> list[list[str]]:
-    """One person per number; names in kanji and kana from row ``ascii_until`` on."""
+def excel_rows(numbers: list[str], *, ascii_until: int = 0, first: int = 0) -> list[list[str]]:
+    """One person per number (ids from E{first}); names in kanji and kana from row
+    ``ascii_until`` on."""
     return [
         [
-            f"E{i:05d}", "employee",
+            f"E{first + i:05d}", "employee",
             f"Taro {i}" if i < ascii_until else NAMES[i % len(NAMES)] + str(i),
             number, "my_number_card", "drivers_licence", "", "", "", "2021-04-01", "",
         ]
