@@ -17,7 +17,10 @@ from mnvault.vault import importer as imp
 from mnvault.vault import services as vs
 from mnvault.vault.errors import VaultError
 from mnvault.vault.models import IdentityCheckDocument, NumberCheckDocument, PersonKind
+from tests.api_support import Api, api, bearer
 from tests.conftest import World, synthetic_numbers
+
+__all__ = ["api"]  # the fixture, imported so that pytest finds it here
 
 SLIP, DEPENDENTS = "withholding_slip", "dependent_deduction_declaration"
 NUMBERS = synthetic_numbers(4, seed=41)
@@ -125,3 +128,28 @@ def test_acquire_and_import_give_the_same_answer(
     by_file = by_import(world, case, tmp_path)
     assert by_one == by_file
     assert (by_one is None) == (case in GOOD)
+
+
+@pytest.mark.parametrize("field", ["name", "external_ref"])
+def test_nul_is_refused_when_a_person_is_created(world: World, field: str):
+    """Issue #11: a NUL byte is refused on every path, here the one that creates a person
+    (the API's and the screens'), with a reason, on PostgreSQL too (where it was a
+    database error)."""
+    values = {"external_ref": "N1", "name": "山田 太郎"}
+    values[field] = values[field][:1] + "\x00" + values[field][1:]
+    with pytest.raises(VaultError) as refused, unit_of_work(world.sessions) as session:
+        vs.create_person(session, world.ctx("clerk"), kind=PersonKind.EMPLOYEE, **values)
+    assert "NUL" in str(refused.value)
+
+
+def test_the_api_refuses_nul_in_a_person(api: Api):
+    """Issue #11: NUL bytes are refused by the API too (its schema already refused them
+    before the service does: a guard, not a regression test)."""
+    clerk = api.full_session("clerk")
+    answer = api.client.post(
+        "/api/v1/persons", headers=bearer(clerk),
+        json={"kind": "employee", "external_ref": "N1", "name": "山田\u0000太郎"},
+    )  # fmt: skip
+    assert answer.status_code == 422, answer.text
+    listed = api.client.get("/api/v1/persons", headers=bearer(clerk)).json()
+    assert listed["total"] == 0
