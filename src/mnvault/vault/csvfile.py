@@ -196,14 +196,6 @@ def open_text(path: Path, facts: FileFacts) -> io.TextIOWrapper:
     return path.open("r", encoding=facts.codec, errors="surrogateescape", newline="")
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def records(handle: io.TextIOWrapper) -> Iterator[tuple[int, list[str]]]:
     """Yield (line number where the record starts, fields); quoted newlines are fine."""
     reader = csv.reader(handle, strict=True)
