@@ -589,6 +589,10 @@ _NOT_A_TENANT_BOUNDARY = {
     "page offers the form); withdraw_affair() authorizes itself",
     "disposal.confirmation.standing": "what the batch page shows the caller, after "
     "batches.members_of() authorized disposal:read; the caller's own organisation only",
+    "vault.acquisition.resolve_affairs": "the affairs of the caller's organisation (or the "
+    "catalogue's) for acquire() and import_persons(), after they authorized number:acquire",
+    "vault.importer.check_import_rate": "counts the imports the caller started in the "
+    "caller's organisation, and answers only that; import_persons() authorizes itself",
 }
 # Packages that answer HTTP or the command line: thin, they call the services below.
 _EDGES = (".api", ".views", ".cli", ".app", ".migrations")
