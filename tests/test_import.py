@@ -80,7 +80,7 @@ def bad_file(tmp_path: Path, good: list[str]) -> tuple[Path, dict[int, str]]:
     rows[5][6] = "not-a-date"  # also bad verified_at, but kind fails first
     expected = {
         3: "check digit",
-        4: "duplicate",
+        4: "already held for another person",
         5: "wrong length",
         6: "non-digit",
         7: "unknown person kind",

@@ -57,7 +57,7 @@ from mnvault.orgs import services as orgs
 from mnvault.vault import browse, csvfile, exporter, withdrawal
 from mnvault.vault import importer as imp
 from mnvault.vault import services as vs
-from mnvault.vault.errors import InvalidInput, NotFound
+from mnvault.vault.errors import DuplicateNumber, InvalidInput, NotFound
 from mnvault.vault.models import (
     IdentityCheckDocument,
     NumberCheckDocument,
@@ -298,6 +298,44 @@ def test_import_refuses_lines_outside_the_scope(world: World, company: Company, 
         "reason": "outside the assignment",
         "lines": 1,
     }
+
+
+def test_import_never_confirms_the_number_of_a_person_outside_the_scope(
+    world: World, company: Company, tmp_path: Path
+):
+    """Issue #11 (oracles): a line naming a stored person outside the clerk's scope gets
+    the answer a different (unknown) number gets, whether or not the number is theirs
+    (today the right number answered "already imported"); each refusal is audited."""
+    scope_clerk(world, departments=[company.hr])
+    theirs = company.numbers["sales_employee"]
+    unknown = generate_my_number(random.Random(92))
+    path = tmp_path / "probe.csv"
+    rows = [
+        [ref, "employee", "試験", number, "my_number_card", "drivers_licence", "", "HR", "",
+         "", ""]
+        for ref, number in (("sales_employee", theirs), ("sales_employee", unknown),
+                            ("I9", theirs))
+    ]  # fmt: skip
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(csvfile.COLUMNS)
+        writer.writerows(rows)
+    report = imp.import_persons(
+        world.sessions, world.envelope, world.ctx("clerk"), path=path, affair_codes=[SLIP]
+    )
+    assert report.already_imported == 0 and report.imported == 0
+    by_line = {e.line: (e.reason_ja, e.reason_en) for e in report.first_errors}
+    assert sorted(by_line) == [2, 3, 4]
+    assert by_line[2] == by_line[3]  # the right number answers as an unknown one does
+    # A number held out of scope is refused as acquire refuses a duplicate, no more.
+    assert by_line[4][1] == DuplicateNumber.message_en
+    with world.sessions() as session:
+        denials = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "access:denied").order_by(AuditEntry.seq)
+        ).all()
+    sales = company.persons["sales_employee"].id
+    assert [(d.person_id, d.details["line"]) for d in denials] == [(sales, 2), (sales, 3),
+                                                                  (sales, 4)]  # fmt: skip
 
 
 def test_assignment_scopes_are_checked_and_audited(world: World, company: Company):
@@ -554,6 +592,10 @@ _NOT_A_TENANT_BOUNDARY = {
     "page offers the form); withdraw_affair() authorizes itself",
     "disposal.confirmation.standing": "what the batch page shows the caller, after "
     "batches.members_of() authorized disposal:read; the caller's own organisation only",
+    "vault.acquisition.resolve_affairs": "the affairs of the caller's organisation (or the "
+    "catalogue's) for acquire() and import_persons(), after they authorized number:acquire",
+    "vault.importer.check_import_rate": "counts the imports the caller started in the "
+    "caller's organisation, and answers only that; import_persons() authorizes itself",
 }
 # Packages that answer HTTP or the command line: thin, they call the services below.
 _EDGES = (".api", ".views", ".cli", ".app", ".migrations")

@@ -42,7 +42,7 @@ def _csv(numbers: list[str], bad_line: int) -> bytes:
 def _import(clerk: Person, data: bytes) -> None:
     page = clerk.page
     page.get_by_role("navigation").get_by_role("link", name="取込み").click()
-    page.get_by_label("CSVファイル（UTF-8）").set_input_files(
+    page.get_by_label("CSVファイル（UTF-8 または Shift_JIS）").set_input_files(
         {"name": "persons.csv", "mimeType": "text/csv", "buffer": data}
     )
     page.get_by_label("取得目的の事務").select_option(SLIP)

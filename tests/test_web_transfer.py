@@ -45,11 +45,13 @@ def _csv(numbers: list[str], *, bad_line: int | None = None) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def _upload(browser: Browser, data: bytes, *, mode: str = "skip_bad", affair: str = SLIP):
+def _upload(
+    browser: Browser, data: bytes, *, mode: str = "skip_bad", affair: str = SLIP, **more: str
+):
     token = csrf_of(browser.get("/imports/new").text)
     return browser.client.post(
         "/imports/new",
-        data={"csrf_token": token, "affair": affair, "mode": mode},
+        data={"csrf_token": token, "affair": affair, "mode": mode, **more},
         files={"file": ("persons.csv", data, "text/csv")},
     )
 
@@ -109,6 +111,33 @@ def test_import_all_or_nothing_stores_nothing(web: Web):
     assert re.search(r'id="count-rejected">1<', done.text)
     assert re.search(r"<td>2</td><td>個人番号", done.text)
     assert not _entries(web, "number:acquire")
+
+
+def test_import_reads_the_encoding_chosen_on_the_screen_and_refuses_nul(web: Web):
+    """Issue #11: a Shift_JIS (cp932) upload imports when chosen on the screen (and when
+    detected); read as UTF-8 its kanji lines are line errors; a NUL byte is a line error."""
+    numbers = MaskedList(MaskedStr(n) for n in generate_my_numbers(4, 303))
+    sjis = _csv(numbers).decode("utf-8").encode("cp932")  # csv.writer ends lines CRLF
+    clerk = web.browser()
+    clerk.sign_in("clerk")
+    assert 'name="encoding"' in clerk.get("/imports/new").text
+    _job, path = _finished(web, _upload(clerk, sjis, encoding="utf-8", mode="all_or_nothing"))
+    done = clerk.get(path)
+    assert re.search(r"<td>2</td><td>UTF-8 として読めないバイト", done.text)
+    _job, path = _finished(web, _upload(clerk, sjis, encoding="cp932"))
+    done = clerk.get(path)
+    assert re.search(r'id="count-imported">4<', done.text)
+    assert re.search(r'id="encoding">cp932 \(Shift_JIS\)<', done.text)
+    with web.api.vault.transaction() as session:
+        assert session.scalars(select(Person.name).where(Person.external_ref == "E3")).one() == (
+            "試験 3"
+        )
+    more = MaskedList(MaskedStr(n) for n in generate_my_numbers(2, 304))
+    nul = _csv(more).replace(b"E1,", b"F1,").replace(b"E2,", b"F\x002,")
+    _job, path = _finished(web, _upload(clerk, nul))
+    done = clerk.get(path)
+    assert re.search(r"<td>3</td><td>NUL文字", done.text)
+    assert re.search(r'id="count-imported">1<', done.text)
 
 
 def test_import_form_errors_keep_the_choices(web: Web):

@@ -11,11 +11,14 @@ while another thread holds a lock can hang on it), the generator runs in this pr
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import multiprocessing.process
 import multiprocessing.queues
+import os
 import queue
 import signal
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar
 
@@ -45,7 +48,7 @@ class ForkedIterator(Generic[T]):
         context = multiprocessing.get_context("fork")
         self.queue = context.Queue(maxsize=4)
         self.process = context.Process(
-            target=_run, args=(self.queue, self.fn, *self.args), name=self.name
+            target=_run, args=(self.queue, os.getpid(), self.fn, *self.args), name=self.name
         )
         self.process.start()
         return self._receive()
@@ -76,14 +79,43 @@ class ForkedIterator(Generic[T]):
             self.queue.cancel_join_thread()
 
 
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this child when its parent dies, however it dies (kill -9
+    too): an orphan would otherwise wait forever on a full pipe nobody reads."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _put(out: multiprocessing.queues.Queue[Any], parent: int, item: Any) -> None:
+    # Where the kernel cannot be asked (not Linux): notice the parent's death while
+    # waiting for room in the queue.
+    while True:
+        try:
+            out.put(item, timeout=1)
+            return
+        except queue.Full:
+            if os.getppid() != parent:
+                os._exit(1)
+
+
 def _run(
-    out: multiprocessing.queues.Queue[Any], fn: Callable[..., Iterator[Any]], *args: Any
+    out: multiprocessing.queues.Queue[Any],
+    parent: int,
+    fn: Callable[..., Iterator[Any]],
+    *args: Any,
 ) -> None:
+    _die_with(parent)
     # Ctrl-C is the parent's to handle: it rolls back its work and stops this child.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         for item in fn(*args):
-            out.put(item)
-        out.put(None)
+            _put(out, parent, item)
+        _put(out, parent, None)
     except BaseException as exc:  # reported to the parent, which raises it
-        out.put(_Failed(redact(f"{type(exc).__name__}: {exc}")))
+        _put(out, parent, _Failed(redact(f"{type(exc).__name__}: {exc}")))

@@ -15,7 +15,7 @@ from mnvault.audit.period import zone_of
 from mnvault.cli.common import DataDir, UserOpt, fail, opened_vault, sign_in, signed_in_transaction
 from mnvault.deployment.errors import KNOWN_ERRORS
 from mnvault.vault import exporter
-from mnvault.vault.csvfile import LineError
+from mnvault.vault.csvfile import BadEncoding, Encoding, LineError
 from mnvault.vault.importer import ImportMode, import_persons
 
 import_app = typer.Typer(help="取込み / imports", no_args_is_help=True)
@@ -23,7 +23,9 @@ import_app = typer.Typer(help="取込み / imports", no_args_is_help=True)
 
 @import_app.command("persons")
 def persons(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV (UTF-8)")],
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="CSV (UTF-8 or cp932/Shift_JIS)")
+    ],
     affair: Annotated[list[str], typer.Option(help="取得目的の事務 / affair (repeatable)")],
     all_or_nothing: Annotated[
         bool,
@@ -37,10 +39,21 @@ def persons(
         Path | None, typer.Option(help="エラー行の一覧を書き出す / write the line errors here")
     ] = None,
     batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 2000,
+    encoding: Annotated[
+        str,
+        typer.Option(
+            help="文字コード: auto（判定）、utf-8、cp932（Shift_JIS、Excel の「CSV」） / "
+            "encoding: auto (detect), utf-8, cp932 (Shift_JIS, Japanese Excel's CSV)",
+        ),
+    ] = "auto",
     data_dir: DataDir = None,
     user: UserOpt = None,
 ) -> None:
     """本人と個人番号をCSVから取り込む / import persons and their numbers from CSV."""
+    try:
+        chosen = Encoding.named(encoding)
+    except BadEncoding as exc:
+        fail(str(exc))
     mode = ImportMode.ALL_OR_NOTHING if all_or_nothing else ImportMode.SKIP_BAD
     error_handle = errors_file.open("w", encoding="utf-8") if errors_file else None
     shown = 0
@@ -76,6 +89,7 @@ def persons(
                     path=file,
                     affair_codes=affair,
                     mode=mode,
+                    encoding=chosen,
                     batch_size=batch_size,
                     on_error=on_error,
                     on_progress=on_progress,
@@ -89,6 +103,7 @@ def persons(
         typer.echo(
             f"… ほか {report.rejected - shown} 行 / and {report.rejected - shown} more", err=True
         )
+    typer.echo(f"文字コード / encoding: {report.encoding}")
     if report.resumed_after_line:
         typer.echo(f"再開 / resumed after line {report.resumed_after_line}")
     outcome = (

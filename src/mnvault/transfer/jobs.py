@@ -28,7 +28,7 @@ from mnvault.db.base import utcnow
 from mnvault.deployment.errors import KNOWN_ERRORS
 from mnvault.deployment.services import Vault
 from mnvault.numbers import redact
-from mnvault.vault.csvfile import LineError
+from mnvault.vault.csvfile import Encoding, LineError
 from mnvault.vault.errors import InvalidInput
 from mnvault.vault.importer import ImportMode, ImportReport, import_persons
 
@@ -48,6 +48,7 @@ class WebImport:
     affairs: list[str]
     mode: ImportMode
     total_bytes: int
+    encoding: Encoding = Encoding.AUTO
     started_at: datetime = field(default_factory=utcnow)
     position: int = 0
     state: str = "running"  # running, done, failed
@@ -93,12 +94,13 @@ class ImportJobs:
 
     def start(
         self, vault: Vault, context: Context, *, data: bytes, filename: str,
-        affairs: list[str], mode: ImportMode,
+        affairs: list[str], mode: ImportMode, encoding: Encoding = Encoding.AUTO,
     ) -> WebImport:  # fmt: skip
         fd = in_memory_file(data)
         job = WebImport(
-            secrets.token_urlsafe(16), context.actor_id, filename, affairs, mode, len(data)
-        )
+            secrets.token_urlsafe(16), context.actor_id, filename, affairs, mode, len(data),
+            encoding,
+        )  # fmt: skip
         job.thread = threading.Thread(
             target=self._run, args=(vault, context, job, fd), name="mnvault-web-import",
             daemon=True,
@@ -148,7 +150,7 @@ class ImportJobs:
         try:
             job.report = import_persons(
                 vault.sessions, vault.envelope, context, path=Path(f"/proc/self/fd/{fd}"),
-                affair_codes=job.affairs, mode=job.mode, on_error=on_error,
+                affair_codes=job.affairs, mode=job.mode, encoding=job.encoding, on_error=on_error,
                 on_progress=on_progress,
                 # The server has threads: a forked reader could hang on a lock one held.
                 reader_process=False,

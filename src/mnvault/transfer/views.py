@@ -28,9 +28,9 @@ from mnvault.crypto import Envelope
 from mnvault.transfer.jobs import ImportJobs, WebImport
 from mnvault.vault import browse, exporter, labels
 from mnvault.vault import services as vs
-from mnvault.vault.csvfile import COLUMNS, REQUIRED
+from mnvault.vault.csvfile import COLUMNS, REQUIRED, Encoding
 from mnvault.vault.errors import NotFound, VaultError
-from mnvault.vault.importer import ImportMode
+from mnvault.vault.importer import ImportMode, check_import_rate
 from mnvault.vault.models import RecipientKind
 from mnvault.web import i18n
 from mnvault.web.dashboard import my_affairs
@@ -94,6 +94,7 @@ def _affairs(request: Request) -> list[Affair]:
 class ImportForm:
     affair: str = ""
     mode: str = ImportMode.SKIP_BAD.value
+    encoding: str = Encoding.AUTO.value
 
 
 def _import_form(
@@ -116,9 +117,11 @@ async def start_import(request: Request) -> Response:
     # Read by hand (no Form parameters): FastAPI would parse the body before limit_body.
     fields = await request.form()
     affair, mode, upload = fields.get("affair"), fields.get("mode"), fields.get("file")
+    encoding = fields.get("encoding")
     form = ImportForm(
         affair if isinstance(affair, str) else "",
         mode if mode in {m.value for m in ImportMode} else ImportMode.SKIP_BAD.value,
+        encoding if encoding in {e.value for e in Encoding} else Encoding.AUTO.value,
     )
     data = await upload.read() if isinstance(upload, UploadFile) else b""
     filename = (upload.filename or "") if isinstance(upload, UploadFile) else ""
@@ -134,10 +137,11 @@ async def _start(
             return tr.gettext("Choose an affair you are assigned to.")
         if not data:
             return tr.gettext("Choose a CSV file (UTF-8).")
+        check_import_rate(session, context)  # here, so that the form says so
         vault = request.app.state.vault
         return _jobs(request).start(
             vault, context, data=data, filename=filename, affairs=[form.affair],
-            mode=ImportMode(form.mode),
+            mode=ImportMode(form.mode), encoding=Encoding(form.encoding),
         )  # fmt: skip
 
     try:

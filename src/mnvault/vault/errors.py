@@ -90,3 +90,8 @@ class AffairRetained(VaultError):
     )
     status = 409
     kind = "affair-retained"
+
+
+class ImportsRateLimited(VaultError):
+    message_ja = "取込みの回数が上限に達しました。しばらくしてから取り込んでください"
+    message_en = "too many imports: try again later"

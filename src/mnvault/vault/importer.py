@@ -13,20 +13,19 @@ import contextlib
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mnvault import numbers
 from mnvault.access.context import Context
 from mnvault.access.errors import AuthorizationDenied
 from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize, decide_many, new_person_resource
 from mnvault.affairs.models import Affair
-from mnvault.affairs.services import get_affair
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction, Outcome
 from mnvault.context import record_refusal
@@ -36,18 +35,23 @@ from mnvault.db.bulk import Adapt, insert_rows, lookup
 from mnvault.db.engine import SYNCHRONOUS, SessionFactory
 from mnvault.forked import ForkedIterator
 from mnvault.orgs.models import Department
+from mnvault.vault import acquisition as rules
 from mnvault.vault.csvfile import (
     REQUIRED,
     BadField,
+    Encoding,
+    FileFacts,
     LineError,
     MalformedCsv,
-    file_sha256,
+    examine,
+    line_fault,
+    open_text,
     parse_date,
     parse_time,
     read_header,
     records,
 )
-from mnvault.vault.errors import InvalidInput
+from mnvault.vault.errors import DuplicateNumber, ImportsRateLimited, VaultError
 from mnvault.vault.models import (
     DataKey,
     IdentityCheckDocument,
@@ -58,7 +62,6 @@ from mnvault.vault.models import (
     Person,
     PersonKind,
 )
-from mnvault.vault.services import MY_NUMBER_FIELD
 
 _PERSON_KINDS = frozenset(k.value for k in PersonKind)
 _NUMBER_DOCS = frozenset(d.value for d in NumberCheckDocument)
@@ -68,6 +71,23 @@ _IDENTITY_DOCS = frozenset(d.value for d in IdentityCheckDocument)
 class ImportMode(StrEnum):
     ALL_OR_NOTHING = "all_or_nothing"
     SKIP_BAD = "skip_bad"
+
+
+class JobState(StrEnum):
+    RUNNING = "running"
+    DONE = "done"
+    # Stopped by the operator (Ctrl-C): a re-run of the same file resumes it.
+    INTERRUPTED = "interrupted"
+    # Ended by an error, its reason in details; a skip-bad re-run resumes it too.
+    FAILED = "failed"
+
+
+# A skip-bad job in one of these states resumes when its file is imported again.
+_RESUMABLE = (JobState.RUNNING.value, JobState.INTERRUPTED.value, JobState.FAILED.value)
+
+# Imports each user may start in an hour (every path: CLI, screens). A person imports a
+# few files a day; more is someone probing the import's answers.
+IMPORTS_PER_HOUR = 30
 
 
 @dataclass
@@ -81,6 +101,9 @@ class ImportReport:
     committed: bool = False
     first_errors: list[LineError] = field(default_factory=list)
     outside_assignment: int = 0
+    # Lines that named a stored person outside the importer's scope: (line, person).
+    refused_outside: list[tuple[int, uuid.UUID]] = field(default_factory=list)
+    encoding: str = ""  # the label of the encoding the file was read in
 
 
 class _Row(NamedTuple):
@@ -132,6 +155,7 @@ class _Importer:
         # Index key versions, current first, fixed for the run (see _prepare): a
         # rotation begun meanwhile re-indexes what this run wrote under the old one.
         self.index_versions: list[int] = []
+        self.facts: FileFacts | None = None
 
     # -- producer: per line checks and sealing ----------------------------------------
 
@@ -150,16 +174,12 @@ class _Importer:
         kind = values["kind"]
         if kind not in _PERSON_KINDS:
             raise BadField(f"本人の種別 {kind!r} は不明です", f"unknown person kind {kind!r}")
-        for affair in self.affairs:
-            if kind not in affair.person_kinds:
-                raise BadField(
-                    f"事務 {affair.code} は種別 {kind} に適用できません",
-                    f"affair {affair.code} does not apply to {kind}",
-                )
         try:
-            number = numbers.parse_my_number(values["my_number"])
-        except numbers.InvalidNumber as exc:
-            raise BadField(f"個人番号: {exc.message_ja}", f"my_number: {exc.message_en}") from None
+            rules.check_person_text(values["external_ref"], values["name"])
+            rules.admit_kind(self.affairs, kind)
+            number = rules.parse_number(values["my_number"])
+        except VaultError as refused:
+            raise BadField(*rules.reasons(refused)) from None
         number_doc = values["number_check_document"]
         if number_doc not in _NUMBER_DOCS:
             raise BadField("番号確認書類の種別が不明です", "unknown number_check_document")
@@ -185,11 +205,11 @@ class _Importer:
         person_id = fmt.uuid(person)
         dek, wrapped = self.envelope.new_data_key(self.org_hex, person_hex)
         index_version, *others = self.index_versions
-        blind_index = self.envelope.blind_index(self.org_hex, number, index_version)
-        other_indexes = tuple(self.envelope.blind_index(self.org_hex, number, v) for v in others)
-        ciphertext = self.envelope.seal_field(
-            dek, self.org_hex, person_hex, MY_NUMBER_FIELD, number.encode("ascii")
+        sealed = rules.seal_number(
+            self.envelope, self.org_hex, person_hex, dek, number, index_version=index_version
         )
+        blind_index = sealed.blind_index
+        other_indexes = tuple(self.envelope.blind_index(self.org_hex, number, v) for v in others)
         start_date = parse_date(start, "relationship_start") if start else None
         end_date = parse_date(end, "relationship_end") if end else None
         verified = fmt.time(parse_time(verified_at)) if verified_at else fmt.now
@@ -208,7 +228,7 @@ class _Importer:
             ),
             (person_id, wrapped.kek_version, wrapped.blob),
             (
-                person_id, fmt.org, ciphertext, blind_index, index_version, number_doc,
+                person_id, fmt.org, sealed.ciphertext, blind_index, index_version, number_doc,
                 identity_doc, fmt.actor, verified, fmt.actor, fmt.now,
             ),
         )  # fmt: skip
@@ -231,20 +251,36 @@ class _Importer:
         related = lookup(
             session, persons, key="external_ref", value="id", where=org, keys=related_refs  # type: ignore[arg-type]
         )  # fmt: skip
+        outside = self.outside(session, {*known_refs.values(), *held.values()})
         good: list[_Row] = []
         batch_refs: dict[str, uuid.UUID | bytes] = {}
         batch_indexes: set[bytes] = set()
         for row in rows:
             known = known_refs.get(row.external_ref)
             holders = {held.get(i) for i in (row.blind_index, *row.other_indexes)} - {None}
+            # One holder at most (an index version's rows are unique); the known person
+            # first, so a resumed run recognises its own rows under either version.
+            holder = known if known in holders else next(iter(holders), None)
+            stranger = known if known in outside else holder if holder in outside else None
+            if stranger is not None:
+                # A stored person the importer may not see: never say whether the number
+                # is theirs ("already imported") or held at all beyond what acquire says;
+                # the answer is the one a different number gets, and the refusal is audited.
+                report.refused_outside.append((row.line, _as_uuid(stranger)))
             if known is not None:
-                if known in holders:
+                if holder == known and known not in outside:
                     report.already_imported += 1  # landed in an earlier, interrupted run
                     continue
                 errors.append(_line_error(row.line, *_EXISTS(row.external_ref)))
-            elif holders or row.blind_index in batch_indexes:
-                errors.append(_line_error(row.line, *_DUPLICATE))
-            elif row.external_ref in batch_refs:
+                continue
+            try:
+                rules.refuse_duplicate(holder, row.person_id)
+                if row.blind_index in batch_indexes:
+                    raise DuplicateNumber()
+            except VaultError as refused:
+                errors.append(_line_error(row.line, *rules.reasons(refused)))
+                continue
+            if row.external_ref in batch_refs:
                 errors.append(_line_error(row.line, *_REPEATS(row.external_ref)))
             elif (
                 row.related_ref
@@ -260,6 +296,23 @@ class _Importer:
             self.insert(session, good, {**related, **batch_refs})
         report.imported += len(good)
         return errors
+
+    def outside(self, session: Session, person_ids: set[Any]) -> frozenset[Any]:
+        """Those of these stored persons (ids in the driver's format) whose kind and
+        department lie outside what the importer may acquire for."""
+        if not person_ids:
+            return frozenset()
+        persons, org, keys = Person.__table__, ("organisation_id", self.org), list(person_ids)
+        kinds = lookup(session, persons, key="id", value="kind", where=org, keys=keys)  # type: ignore[arg-type]
+        places = lookup(session, persons, key="id", value="department_id", where=org, keys=keys)  # type: ignore[arg-type]
+        fmt = self.formats
+        assert fmt is not None  # noqa: S101 - set by _prepare
+        codes = {fmt.uuid(i): code for code, i in self.departments.items()}
+        return frozenset(
+            pid
+            for pid in keys
+            if (kinds.get(pid), codes.get(places.get(pid), "")) not in self.admitted
+        )
 
     def insert(
         self, session: Session, rows: list[_Row], refs: dict[str, uuid.UUID | bytes]
@@ -331,11 +384,11 @@ def _line_error(line: int, ja: str, en: str) -> LineError:
 
 
 _OUTSIDE_EN = "outside your assignment"
+_BAD_LINES = ("不正な行があるため何も取り込んでいません", "nothing stored: some lines are bad")
 
-_DUPLICATE = (
-    "この個人番号は既に別の本人に登録されています",
-    "duplicate: number already held for another person",
-)
+
+def _as_uuid(value: uuid.UUID | bytes) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(bytes=value)
 
 
 def _EXISTS(ref: str) -> tuple[str, str]:  # noqa: N802 - reads as the message it builds
@@ -361,6 +414,7 @@ def import_persons(
     path: Path,
     affair_codes: Sequence[str],
     mode: ImportMode = ImportMode.SKIP_BAD,
+    encoding: Encoding = Encoding.AUTO,
     batch_size: int = 5000,
     on_error: Callable[[LineError], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
@@ -368,6 +422,9 @@ def import_persons(
     reader_process: bool = True,
 ) -> ImportReport:
     """Import a CSV file (layout in README "CSV import"); see the module docstring.
+
+    The job ends done or failed (with its reason), or interrupted by Ctrl-C; a skip-bad
+    job that did not end done resumes when the same file is imported again.
 
     ``reader_process=False`` reads in this process: for callers with threads (the web
     server), where forking is unsafe."""
@@ -382,27 +439,32 @@ def import_persons(
         if on_error:
             on_error(err)
 
+    affair_codes = rules.affair_codes(affair_codes)
     importer = _Importer(envelope, context, affair_codes, mode)
-    digest = file_sha256(path)
+    facts = importer.facts = examine(path, encoding)
+    report.encoding = facts.label
     session = factory()
+    job_id: uuid.UUID | None = None  # kept apart: a rollback expires the job object
     try:
         _prepare(session, importer, context, affair_codes)
         job = _find_or_start_job(
-            session, context, digest=digest, affair_codes=affair_codes, mode=mode, report=report
-        )
-        report.job_id = job.id
-        if mode is ImportMode.SKIP_BAD:
-            session.commit()
+            session, context, digest=facts.sha256, affair_codes=affair_codes, mode=mode,
+            report=report,
+        )  # fmt: skip
+        report.job_id = job_id = job.id
+        # The job is committed on its own, before any person: whatever happens to the
+        # import, it is there to be ended (failed, interrupted) or resumed.
+        session.commit()
         _run(
-            session, importer, path=path, job=job, report=report, batch_size=batch_size,
-            error=error, on_progress=on_progress, fork=reader_process,
+            session, importer, path=path, facts=facts, job=job, report=report,
+            batch_size=batch_size, error=error, on_progress=on_progress, fork=reader_process,
         )  # fmt: skip
         if mode is ImportMode.ALL_OR_NOTHING and report.rejected:
             session.rollback()
-            _finish_audit(factory, context, report, Outcome.FAILED)
+            _end_job(factory, context, report, job_id, state=JobState.FAILED, reason=_BAD_LINES)
             return report
         _record_scope_denial(session, context, report)
-        job.state = "done"
+        job.state = JobState.DONE.value
         job.finished_at = utcnow()
         audit.record(
             session,
@@ -423,24 +485,52 @@ def import_persons(
         # refusal the way unit_of_work does (DESIGN.md invariant 2).
         record_refusal(session, denied)
         raise
-    except BaseException:
+    except BaseException as exc:
         session.rollback()
+        if job_id is not None:
+            state, reason = _ending(exc)
+            _end_job(factory, context, report, job_id, state=state, reason=reason)
         raise
     finally:
         session.close()
 
 
+def _ending(exc: BaseException) -> tuple[JobState, tuple[str, str]]:
+    """How a job that raised ends, and why, in words that carry no number."""
+    if isinstance(exc, KeyboardInterrupt | SystemExit):
+        return JobState.INTERRUPTED, ("中断されました", "interrupted")
+    if isinstance(exc, VaultError):
+        return JobState.FAILED, rules.reasons(exc)
+    return JobState.FAILED, (
+        f"内部エラーで失敗しました（{type(exc).__name__}）",
+        f"failed on an internal error ({type(exc).__name__})",
+    )
+
+
+def check_import_rate(session: Session, context: Context) -> None:
+    """At most IMPORTS_PER_HOUR imports per user, counted from the jobs they started, so
+    that every path (and every process) shares one count, as the lookup's limit does."""
+    since = utcnow() - timedelta(hours=1)
+    started = session.scalar(
+        select(func.count())
+        .select_from(ImportJob)
+        .where(
+            ImportJob.organisation_id == context.organisation_id,
+            ImportJob.started_by == context.actor_id,
+            ImportJob.started_at > since,
+        )
+    )
+    if (started or 0) >= IMPORTS_PER_HOUR:
+        raise ImportsRateLimited(f"1時間に{IMPORTS_PER_HOUR}件", f"{IMPORTS_PER_HOUR} an hour")
+
+
 def _prepare(
     session: Session, importer: _Importer, context: Context, affair_codes: Sequence[str]
 ) -> None:
-    if not affair_codes:
-        raise InvalidInput(
-            "事務を指定してください（--affair）", "name at least one affair (--affair)"
-        )
     authorize(session, context, Permission.PERSON_CREATE)
     for code in affair_codes:
         authorize(session, context.for_affair(code), Permission.NUMBER_ACQUIRE)
-        importer.affairs.append(get_affair(session, context.organisation_id, code))
+    importer.affairs = rules.resolve_affairs(session, context, affair_codes)
     importer.formats = _Formats.of(session, importer)
     importer.index_versions = importer.envelope.live_index_versions()
     importer.departments = dict(
@@ -495,11 +585,13 @@ def _find_or_start_job(
             select(ImportJob).where(
                 ImportJob.organisation_id == context.organisation_id,
                 ImportJob.file_sha256 == digest,
-                ImportJob.state == "running",
+                ImportJob.state.in_(_RESUMABLE),
                 ImportJob.mode == mode.value,
             )
         ):
             if sorted(job.affair_codes) == codes:
+                job.state = JobState.RUNNING.value
+                job.finished_at = None
                 report.resumed_after_line = job.committed_line
                 audit.record(
                     session,
@@ -508,12 +600,13 @@ def _find_or_start_job(
                     details={"job_id": str(job.id), "resumed_after_line": job.committed_line},
                 )
                 return job
+    check_import_rate(session, context)
     job = ImportJob(
         organisation_id=context.organisation_id,
         file_sha256=digest,
         affair_codes=codes,
         mode=mode.value,
-        state="running",
+        state=JobState.RUNNING.value,
         committed_line=1,
         started_by=context.actor_id,
     )
@@ -536,7 +629,10 @@ def _produce(
     batch_size: int,
 ) -> Iterator[_Batch]:
     """Read, check and seal the file in batches (CPU work only, no database)."""
-    with path.open("r", encoding="utf-8-sig", newline="") as handle:
+    facts = importer.facts
+    assert facts is not None  # noqa: S101 - set by import_persons
+    check_bytes = not facts.clean
+    with open_text(path, facts) as handle:
         lines = records(handle)
         header_line, _ = next(lines)
         batch = _Batch(last_line=header_line)
@@ -554,6 +650,9 @@ def _produce(
             if line <= skip_through or not any(fields):
                 continue
             try:
+                fault = line_fault(fields, facts) if check_bytes else None
+                if fault is not None:
+                    raise fault
                 batch.rows.append(importer.prepare(line, fields, positions))
             except BadField as bad:
                 batch.errors.append(LineError(line, bad.reason_ja, bad.reason_en))
@@ -589,6 +688,7 @@ def _run(
     importer: _Importer,
     *,
     path: Path,
+    facts: FileFacts,
     job: ImportJob,
     report: ImportReport,
     batch_size: int,
@@ -596,7 +696,7 @@ def _run(
     on_progress: Callable[[int], None] | None,
     fork: bool,
 ) -> None:
-    _header_line, positions = read_header(path, error)
+    _header_line, positions = read_header(path, error, facts)
     if not positions:
         return
     base_imported, base_rejected = job.imported, job.rejected
@@ -630,7 +730,8 @@ def _run(
 
 def _record_scope_denial(session: Session, context: Context, report: ImportReport) -> None:
     """Lines outside the importer's assignments were refused by the policy: one denial
-    entry says how many (DESIGN.md invariant 2), beside the line errors."""
+    entry says how many (DESIGN.md invariant 2), beside the line errors; a line that
+    named a stored person outside them is a denial of its own, with that person."""
     if report.outside_assignment:
         audit.record(
             session,
@@ -643,23 +744,52 @@ def _record_scope_denial(session: Session, context: Context, report: ImportRepor
                 "lines": report.outside_assignment,
             },
         )
+    for line, person_id in report.refused_outside:
+        audit.record(
+            session,
+            context,
+            AuditAction.ACCESS_DENIED,
+            outcome=Outcome.DENIED,
+            person_id=person_id,
+            details={
+                "permission": str(Permission.NUMBER_ACQUIRE),
+                "reason": "import line names a person outside the assignment",
+                "line": line,
+            },
+        )
 
 
-def _finish_audit(
-    factory: SessionFactory, context: Context, report: ImportReport, outcome: Outcome
+def _end_job(
+    factory: SessionFactory,
+    context: Context,
+    report: ImportReport,
+    job_id: uuid.UUID,
+    *,
+    state: JobState,
+    reason: tuple[str, str],
 ) -> None:
+    """End a job that did not finish (its work rolled back), in a transaction of its own."""
     session = factory()
     try:
+        job = session.get(ImportJob, job_id)
+        if job is not None:
+            job.state = state.value
+            job.finished_at = utcnow()
+            job.details = {**(job.details or {}), "reason_ja": reason[0], "reason_en": reason[1]}
         _record_scope_denial(session, context, report)
         audit.record(
             session,
             context,
             AuditAction.IMPORT_FINISH,
-            outcome=outcome,
+            outcome=Outcome.FAILED,
             details={
+                "job_id": str(job_id),
+                "state": state.value,
+                "reason": reason[1],
+                "imported": report.imported if report.mode is ImportMode.SKIP_BAD else 0,
                 "rejected": report.rejected,
                 "mode": report.mode.value,
-                "nothing_stored": True,
+                "nothing_stored": report.mode is ImportMode.ALL_OR_NOTHING,
             },
         )
         session.commit()

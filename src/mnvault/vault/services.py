@@ -37,10 +37,9 @@ from mnvault.crypto import Envelope, WrappedKey
 from mnvault.db import core
 from mnvault.db.base import GUID, utcnow
 from mnvault.orgs.models import Department
+from mnvault.vault import acquisition as rules
 from mnvault.vault.errors import (
-    AffairNotApplicable,
     AlreadyHeld,
-    DuplicateNumber,
     InvalidInput,
     NotFound,
     NotHeld,
@@ -62,7 +61,14 @@ from mnvault.vault.models import (
     VerificationDocument,
 )
 
-MY_NUMBER_FIELD = "my_number"
+MY_NUMBER_FIELD = rules.MY_NUMBER_FIELD
+
+
+def parse_number(raw: str) -> str:
+    try:
+        return numbers.parse_my_number(raw)
+    except numbers.InvalidNumber as exc:
+        raise InvalidInput(exc.message_ja, exc.message_en) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,20 +79,6 @@ class IdentityVerification:
     identity_check_document: IdentityCheckDocument
     verified_by: uuid.UUID
     verified_at: datetime
-
-
-def parse_number(raw: str) -> str:
-    try:
-        return numbers.parse_my_number(raw)
-    except numbers.InvalidNumber as exc:
-        raise InvalidInput(exc.message_ja, exc.message_en) from None
-
-
-def _affair_for(session: Session, context: Context, code: str, person_kind: str) -> Affair:
-    affair = get_affair(session, context.organisation_id, code)
-    if person_kind not in affair.person_kinds:
-        raise AffairNotApplicable(f"{code} × {person_kind}", f"{code} for {person_kind}")
-    return affair
 
 
 def _person(session: Session, context: Context, person_id: uuid.UUID) -> Person:
@@ -144,8 +136,7 @@ def create_person(
         Permission.PERSON_CREATE,
         new_person_resource(context, kind=kind.value, department_id=department_id),
     )
-    if not external_ref.strip() or not name.strip():
-        raise InvalidInput("外部参照IDと氏名は必須です", "external id and name are required")
+    rules.check_person_text(external_ref, name)
     if related_person_id is not None:
         _person(session, context, related_person_id)
     if department_id is not None:
@@ -242,9 +233,7 @@ def acquire(
     affair_codes: Sequence[str],
 ) -> NumberRecord:
     """取得: only for affairs that apply to the person's kind, with identity verified."""
-    affair_codes = list(dict.fromkeys(affair_codes))  # an affair named twice counts once
-    if not affair_codes:
-        raise InvalidInput("事務を指定してください", "name at least one affair")
+    affair_codes = rules.affair_codes(affair_codes)
     # Each affair needs its own assignment; the person is judged as they will be once
     # acquired, i.e. already in the SPI files of these affairs.
     authorized = [
@@ -258,22 +247,22 @@ def acquire(
         for code in affair_codes
     ]
     person = authorized[0]
-    affairs = [_affair_for(session, context, code, person.kind) for code in affair_codes]
-    normalised = parse_number(number)
+    affairs = rules.resolve_affairs(session, context, affair_codes)
+    rules.admit_kind(affairs, person.kind)
+    normalised = rules.parse_number(number)
     if session.get(NumberRecord, person_id) is not None:
         raise AlreadyHeld()
     org = context.organisation_id.hex
-    index_version, index = envelope.index(org, normalised)
     _refuse_duplicate(session, envelope, context, normalised, person_id)
-    dek = _data_key(session, envelope, person)
+    sealed = rules.seal_number(
+        envelope, org, person_id.hex, _data_key(session, envelope, person), normalised
+    )
     record = NumberRecord(
         person_id=person_id,
         organisation_id=context.organisation_id,
-        ciphertext=envelope.seal_field(
-            dek, org, person_id.hex, MY_NUMBER_FIELD, normalised.encode("ascii")
-        ),
-        blind_index=index,
-        index_version=index_version,
+        ciphertext=sealed.ciphertext,
+        blind_index=sealed.blind_index,
+        index_version=sealed.index_version,
         number_check_document=verification.number_check_document.value,
         identity_check_document=verification.identity_check_document.value,
         verified_by=verification.verified_by,
@@ -305,8 +294,8 @@ def _refuse_duplicate(
             ),
         )
     )
-    if any(holder != person_id for holder in holders):
-        raise DuplicateNumber()
+    for holder in holders:
+        rules.refuse_duplicate(holder, person_id)
 
 
 def _data_key(session: Session, envelope: Envelope, person: Person) -> bytes:
