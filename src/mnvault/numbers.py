@@ -345,7 +345,8 @@ def _redact_chain(match: re.Match[str]) -> str:
             merged[-1][1] = max(merged[-1][1], stop)
         else:
             merged.append([start, stop, label])
-    parts, position = [], 0
+    parts: list[str] = []
+    position = 0
     for start, stop, label in merged:
         parts += (chain[position:start], label)
         position = stop
