@@ -28,6 +28,7 @@ from mnvault.audit.actions import AuditAction
 from mnvault.crypto import Envelope, WrappedKey
 from mnvault.db.base import utcnow
 from mnvault.vault.errors import InvalidInput, NotFound
+from mnvault.vault.freetext import without_number
 from mnvault.vault.models import (
     DataKey,
     ExportRequest,
@@ -65,6 +66,7 @@ def export_affair(
     in_scope = visible_persons(session, context, Permission.EXPORT_CREATE)
     if not purpose.strip():
         raise InvalidInput("持出しの目的は必須です", "a purpose is required")
+    without_number(purpose, "持出しの目的", "purpose")
     if bool(passphrase) == bool(recipients):
         raise InvalidInput(
             "パスフレーズか受取人の公開鍵のどちらか一方を指定してください",
@@ -139,6 +141,7 @@ def request_export(
     authorize(session, context, Permission.EXPORT_CREATE)
     if not purpose.strip():
         raise InvalidInput("持出しの目的は必須です", "a purpose is required")
+    without_number(purpose, "持出しの目的", "purpose")
     try:
         pyrage.x25519.Recipient.from_str(recipient)
     except Exception:  # pyrage raises its own error types for malformed keys

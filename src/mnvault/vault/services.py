@@ -46,6 +46,7 @@ from mnvault.vault.errors import (
     NotHeld,
     PurposeMismatch,
 )
+from mnvault.vault.freetext import without_number
 from mnvault.vault.models import (
     DataKey,
     IdentityCheckDocument,
@@ -146,6 +147,8 @@ def create_person(
     )
     if not external_ref.strip() or not name.strip():
         raise InvalidInput("外部参照IDと氏名は必須です", "external id and name are required")
+    without_number(external_ref, "外部参照ID", "external id")
+    without_number(name, "氏名", "name")
     if related_person_id is not None:
         _person(session, context, related_person_id)
     if department_id is not None:
@@ -435,6 +438,7 @@ def correct(
     person = _authorized_person(session, context, Permission.NUMBER_CORRECT, person_id)
     if not reason.strip():
         raise InvalidInput("訂正理由は必須です", "a reason is required")
+    without_number(reason, "訂正理由", "reason")
     record = session.get(NumberRecord, person_id)
     if record is None:
         raise NotHeld()
@@ -480,6 +484,9 @@ def provide(
 ) -> Provision:
     """提供: record that numbers went to a recipient as 番号法第19条 allows."""
     authorize(session, context, Permission.PROVISION_CREATE, organisation_resource(context))
+    without_number(recipient_name, "提供先", "recipient")
+    without_number(legal_basis, "根拠", "legal basis")
+    without_number(method, "提供方法", "method")
     if not legal_basis.strip().startswith("番号法第19条"):
         raise InvalidInput(
             "提供の根拠は番号法第19条の各号で示してください",

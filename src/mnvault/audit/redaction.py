@@ -1,0 +1,37 @@
+"""What an audit entry may hold: never a number (DESIGN.md invariant 3), whatever a person
+typed into whichever field.
+
+Every entry is built by mnvault.audit.services (one at a time, in bulk, or for a refusal),
+and each of those passes its text columns and details through here before the entry is
+hashed. Fields with a format are validated where they are read (an affair code, an
+organisation code, an address); this is the boundary that holds whatever a field without a
+format (a reason, a purpose, a name, a reference) carries, and whatever a validator missed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from mnvault.numbers import redact
+
+
+def recorded_text(value: str | None) -> str | None:
+    return None if value is None else redact(value)
+
+
+def _scrubbed(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [_scrubbed(item) for item in value]
+    if isinstance(value, dict):
+        return {redact(key): _scrubbed(item) for key, item in value.items()}
+    return value
+
+
+def recorded_details(details: Mapping[str, Any]) -> dict[str, Any]:
+    """``details`` (already a JSON round trip: strings, numbers, lists and dicts) with
+    every string, keys included, redacted."""
+    scrubbed: dict[str, Any] = _scrubbed(dict(details))
+    return scrubbed
