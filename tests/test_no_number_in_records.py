@@ -246,3 +246,44 @@ def test_free_text_without_a_number_is_kept(world: World) -> None:
     with world.sessions() as session:
         reasons = [c.reason for c in session.scalars(select(NumberCorrection))]
     assert reasons == ["2026-04-01 本人より連絡（03-1234-5678）"]
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_take_out_csv_neutralises_formula_injection(world: World, start: str) -> None:
+    """Issue #11 (Oracles and limits): take-out CSVs neutralise formula injection like the
+    audit downloads do (one helper, mnvault.spreadsheet)."""
+    import csv
+    import io
+
+    import pyrage
+
+    formula = f'{start}HYPERLINK("http://example.invalid","x")'
+    with unit_of_work(world.sessions) as session:
+        person = vs.create_person(
+            session, world.ctx("clerk"), kind=PersonKind.EMPLOYEE, external_ref=formula,
+            name=formula,
+        )  # fmt: skip
+        vs.acquire(
+            session, world.envelope, world.ctx("clerk"), person_id=person.id,
+            number=generate_my_number(random.Random(7)), verification=_verification(world),
+            affair_codes=[SLIP],
+        )  # fmt: skip
+    with unit_of_work(world.sessions) as session:
+        result = exporter.export_affair(
+            session, world.envelope, world.ctx("clerk", SLIP), purpose="年末調整", passphrase="pw"
+        )
+    text = pyrage.passphrase.decrypt(result.encrypted, "pw").decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows[1][0] == rows[1][2] == f"'{formula}"
+    assert rows[1][3] == generate_my_number(random.Random(7))
+
+
+def test_one_helper_neutralises_every_formula_start() -> None:
+    """Tab and CR cannot start a stored name (names are stripped); the helper that the
+    take-out and the audit downloads share handles them too."""
+    from mnvault.spreadsheet import neutralise
+
+    for start in ("=", "+", "-", "@", "\t", "\r"):
+        assert neutralise(f"{start}1+1") == f"'{start}1+1"
+    assert neutralise("山田 太郎") == "山田 太郎"
+    assert neutralise("") == ""

@@ -27,6 +27,7 @@ from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.crypto import Envelope, WrappedKey
 from mnvault.db.base import utcnow
+from mnvault.spreadsheet import neutralise
 from mnvault.vault.errors import InvalidInput, NotFound
 from mnvault.vault.freetext import without_number
 from mnvault.vault.models import (
@@ -98,7 +99,10 @@ def export_affair(
         pid = person.id.hex
         dek = envelope.open_data_key(org, pid, WrappedKey(kek_version, wrapped))
         number = envelope.open_field(dek, org, pid, MY_NUMBER_FIELD, ciphertext).decode()
-        writer.writerow((person.external_ref, person.kind, person.name, number))
+        # Names and references were typed by people: none may run in the recipient's Excel.
+        writer.writerow(
+            (neutralise(person.external_ref), person.kind, neutralise(person.name), number)
+        )
         person_ids.append(person.id)
     plaintext = buffer.getvalue().encode("utf-8")
     buffer.close()
