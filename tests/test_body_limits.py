@@ -136,12 +136,12 @@ def test_three_concurrent_100_mb_bodies_do_not_grow_the_server(
             "/api/v1/persons",
             ["Content-Type: application/json", "Authorization: Bearer mnv_forged"],
             True,
-        ),  # fmt: skip
+        ),
         (
             "/imports/new",
             ["Content-Type: multipart/form-data; boundary=x", "Cookie: mnv_session=forged"],
             False,
-        ),  # fmt: skip
+        ),
     ]
     _warm(port, targets)
     before = process.memory_info().rss
