@@ -287,3 +287,17 @@ def test_one_helper_neutralises_every_formula_start() -> None:
         assert neutralise(f"{start}1+1") == f"'{start}1+1"
     assert neutralise("山田 太郎") == "山田 太郎"
     assert neutralise("") == ""
+
+
+def test_ids_the_vault_made_are_recorded_unchanged(world: World) -> None:
+    """A UUID whose hex digits happen to spell a valid number is an id, not a number: the
+    boundary keeps it (redacting would break the id and protect no one)."""
+    spelled = f"{NUMBER[:8]}-{NUMBER[8:12]}-4000-8000-00000000000a"
+    assert redact(spelled) != spelled  # the hazard is real
+    with unit_of_work(world.sessions) as session:
+        entry = audit.record(
+            session, world.ctx("admin"), AuditAction.OUTSIDE_REQUEST_CREATE,
+            request_id=uuid.UUID(spelled).hex, details={"request_id": spelled},
+        )  # fmt: skip
+        assert entry.details == {"request_id": spelled}
+        assert entry.request_id == uuid.UUID(spelled).hex

@@ -10,23 +10,33 @@ format (a reason, a purpose, a name, a reference) carries, and whatever a valida
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from mnvault.numbers import redact
 
+# Ids the vault made (str(uuid) in details, uuid4().hex request ids) are kept as they are:
+# hex digits with hyphens can spell a valid number by chance (about one id in a thousand),
+# and redacting it would break the id, not protect anyone.
+_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32}")
+
+
+def _redacted(text: str) -> str:
+    return text if _ID.fullmatch(text) else redact(text)
+
 
 def recorded_text(value: str | None) -> str | None:
-    return None if value is None else redact(value)
+    return None if value is None else _redacted(value)
 
 
 def _scrubbed(value: Any) -> Any:
     if isinstance(value, str):
-        return redact(value)
+        return _redacted(value)
     if isinstance(value, list):
         return [_scrubbed(item) for item in value]
     if isinstance(value, dict):
-        return {redact(key): _scrubbed(item) for key, item in value.items()}
+        return {_redacted(key): _scrubbed(item) for key, item in value.items()}
     return value
 
 
