@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from mnvault.affairs.catalogue import CATALOGUE
 from mnvault.affairs.models import Affair
+from mnvault.numbers import redact
 from mnvault.vault.errors import UnknownAffair
 
 
@@ -52,7 +53,7 @@ AFFAIR_CODE = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 def get_affair(session: Session, organisation_id: uuid.UUID, code: str) -> Affair:
     """The organisation's own affair of that code, else the catalogue's."""
-    if not AFFAIR_CODE.fullmatch(code):
+    if not AFFAIR_CODE.fullmatch(code) or redact(code) != code:
         raise UnknownAffair()
     candidates = session.scalars(
         select(Affair).where(
