@@ -26,8 +26,14 @@ def _redacted(text: str) -> str:
     return text if _ID.fullmatch(text) else redact(text)
 
 
+# The text columns (affair code, request id, client address) are 64 characters wide; a
+# redaction is longer than the digits it replaces, and an entry that does not fit would
+# fail the operation it records.
+COLUMN_WIDTH = 64
+
+
 def recorded_text(value: str | None) -> str | None:
-    return None if value is None else _redacted(value)
+    return None if value is None else _redacted(value)[:COLUMN_WIDTH]
 
 
 def _scrubbed(value: Any) -> Any:
