@@ -54,3 +54,23 @@ def test_ordinary_digits_pass_through(captured):
     logger, lines = captured
     logger.info("imported %d persons in %s s; tel 03-1234-5678", 123456, "12.5")
     assert lines == ["imported 123456 persons in 12.5 s; tel 03-1234-5678"]
+
+
+def test_every_form_the_parser_accepts_is_masked_in_a_log(captured):
+    """Issue #11: 3-3-3-3, 4-8, mixed separators and full-width digits in a log line."""
+    logger, lines = captured
+    number = generate_my_number(random.Random(7))
+    wide = number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    forms = [
+        " ".join(number[i : i + 3] for i in range(0, 12, 3)),
+        f"{number[:4]}-{number[4:]}",
+        f"{number[:2]}ー{number[2:6]}　{number[6:9]}－{number[9:]}",
+        f"{wide[:6]}-{number[6:]}",
+    ]
+    for form in forms:
+        logger.info("reason typed: %s", form)
+    assert len(lines) == len(forms)
+    for line in lines:
+        assert "[REDACTED:my_number]" in line
+        assert number not in "".join(c for c in line.translate(str.maketrans(
+            "０１２３４５６７８９", "0123456789")) if c.isdigit())  # fmt: skip

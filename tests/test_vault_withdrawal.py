@@ -26,6 +26,7 @@ from mnvault.vault.errors import (
     InvalidInput,
     LastAffair,
     NotFound,
+    NumberInText,
     PurposeMismatch,
 )
 from mnvault.vault.models import PersonKind, RecipientKind
@@ -131,12 +132,18 @@ def test_withdraw_affair(world: World, case: Case):
 
 
 def test_withdrawal_is_audited_with_affair_and_reason_never_the_number(world: World):
+    """Issue #11: a number typed into the reason is refused (the person can take it out),
+    so it reaches neither the trail nor the database; a reason without one is recorded."""
     ((person_id, number),) = add_persons(world, 1, seed=42, affairs=(SLIP, DECL))
-    with unit_of_work(world.sessions) as session:
+    with unit_of_work(world.sessions) as session, pytest.raises(NumberInText):
         withdraw_affair(
             session, world.ctx("manager"), person_id=person_id, affair_code=DECL,
             reason=f"{REASON} {number}",  # a number typed into the reason by mistake
         )  # fmt: skip
+    with unit_of_work(world.sessions) as session:
+        withdraw_affair(
+            session, world.ctx("manager"), person_id=person_id, affair_code=DECL, reason=REASON
+        )
     with world.sessions() as session:
         entry = session.scalar(
             select(AuditEntry).where(AuditEntry.action == "number:withdraw_affair")

@@ -30,6 +30,8 @@ from mnvault.vault import api as vault_api
 from mnvault.vault import views as vault_views
 from mnvault.web import problems
 from mnvault.web import views as web_views
+from mnvault.web.body_limits import body_limits
+from mnvault.web.bodylimit import BodyLimit
 from mnvault.web.calls import Limits, new_request_id
 from mnvault.web.headers import SecurityHeaders
 
@@ -94,6 +96,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(orgs_api.router, prefix=API)
     app.include_router(deployment_api.router, prefix=API)
 
+    # Inside SecurityHeaders, so that a refusal carries them too.
+    app.add_middleware(BodyLimit, **body_limits())
     # A plain ASGI middleware: BaseHTTPMiddleware cost more per request than a read's
     # authorization (mnvault.web.headers).
     app.add_middleware(SecurityHeaders, headers=SECURITY_HEADERS, new_request_id=new_request_id)

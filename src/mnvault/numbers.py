@@ -19,9 +19,10 @@ from __future__ import annotations
 import math
 import random
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from operator import mul
+from typing import Any
 
 __all__ = [
     "CORPORATE_NUMBER_REDACTION",
@@ -278,49 +279,109 @@ def generate_my_numbers(count: int, seed: int) -> Iterator[str]:
         yield base + str(check_for[remainder(base.encode("ascii"))])
 
 
-# Digits may be ASCII or full-width; a run must not continue into another digit of either.
+# A chain: digit runs (ASCII or full-width) joined by runs of separators, as long as it
+# goes. The parser accepts any part of a chain that starts and ends with a whole digit
+# run, whatever its grouping (3-3-3-3, 4-8, one digit at a time, mixed separators), so
+# every such part with 12 or 13 digits is checked.
 _D = "[0-9０-９]"
 _S = "[" + re.escape(_SEPARATORS) + "]"
-# Starting with a character class rather than the lookbehind lets the engine skip straight
-# to the next digit: twice as fast on log lines. The lookbehind then sees the first digit
-# and the character before it.
-_CANDIDATE = re.compile(
-    rf"{_D}(?<!{_D}{_D}){_D}{{3}}"  # four digits, no digit before them
-    rf"(?:{_D}{{8,9}}|{_S}+{_D}{{4}}{_S}+{_D}{{4}})"  # then 12 or 13 in a run, or 4-4-4
-    rf"(?!{_D})"
-)
+_DS = "[0-9０-９" + re.escape(_SEPARATORS) + "]"
+# Starting with a character class lets the engine skip straight to the next digit; the
+# lookbehind then rejects a digit inside a run, the lookahead a chain too short to hold
+# twelve digits. A chain refused as too short has no part long enough either.
+_CHAIN = re.compile(rf"{_D}(?<!{_D}{_D})(?={_DS}{{11}}){_D}*(?:{_S}+{_D}+)*")
+_RUN = re.compile(rf"{_D}+")
+_SEPARATOR_RUN = re.compile(rf"{_S}+")
 
 
-def _redact_match(match: re.Match[str]) -> str:
-    found = match.group()
-    digits = found.translate(_NORMALISE).encode("ascii")
+def _valid_digits(digits: bytes) -> str | None:
+    """The redaction for 12 or 13 ASCII digits that validate, else None."""
     if len(digits) == MY_NUMBER_LENGTH:
-        if _MY_CHECK_FOR_REMAINDER[_my_remainder(digits)] == digits[11] - 48:
-            return MY_NUMBER_REDACTION
-    elif _corporate_check(digits[1:]) == digits[0] - 48:
-        return CORPORATE_NUMBER_REDACTION
-    return found
+        valid = _MY_CHECK_FOR_REMAINDER[_my_remainder(digits)] == digits[11] - 48
+        return MY_NUMBER_REDACTION if valid else None
+    if len(digits) == CORPORATE_NUMBER_LENGTH:
+        valid = _corporate_check(digits[1:]) == digits[0] - 48
+        return CORPORATE_NUMBER_REDACTION if valid else None
+    return None
 
 
-def _mask_match(match: re.Match[str]) -> str:
-    found = match.group()
-    if _redact_match(match) == found:
-        return found  # does not validate: not a number
-    return mask(found.translate(_NORMALISE))
+def _spans(chain: str, digits: str) -> list[tuple[int, int, str]]:
+    """(start, end, redaction) of every part of ``chain`` that is a valid number;
+    ``digits`` is the chain's digits, normalised."""
+    lengths = [len(run) for run in _SEPARATOR_RUN.split(chain)]
+    offsets = [0]
+    for length in lengths:
+        offsets.append(offsets[-1] + length)
+    found: list[tuple[int, int, str]] = []
+    for first in range(len(lengths)):
+        for last in range(first, len(lengths)):
+            count = offsets[last + 1] - offsets[first]
+            if count > CORPORATE_NUMBER_LENGTH:
+                break
+            if count >= MY_NUMBER_LENGTH:
+                part = digits[offsets[first] : offsets[last + 1]].encode("ascii")
+                label = _valid_digits(part)
+                if label is not None:
+                    found.append((first, last, label))
+    if not found:
+        return []
+    runs = [(m.start(), m.end()) for m in _RUN.finditer(chain)]
+    return [(runs[first][0], runs[last][1], label) for first, last, label in found]
+
+
+def _rewrite_chain(chain: str, rewrite: Callable[[str, str], str]) -> str:
+    """``chain`` with each part that validates replaced by ``rewrite(part, label)``."""
+    digits = chain.translate(_NORMALISE)
+    if len(digits) < MY_NUMBER_LENGTH:
+        return chain
+    if len(digits) == len(chain):  # one run: the common case of a number written plain
+        label = _valid_digits(digits.encode("ascii"))
+        return rewrite(chain, label) if label else chain
+    spans = _spans(chain, digits)
+    if not spans:
+        return chain
+    # Overlapping parts (single digits spaced out can validate twice) go as one.
+    merged: list[list[Any]] = []
+    for start, stop, label in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], stop)
+        else:
+            merged.append([start, stop, label])
+    parts: list[str] = []
+    position = 0
+    for start, stop, label in merged:
+        parts += (chain[position:start], rewrite(chain[start:stop], label))
+        position = stop
+    parts.append(chain[position:])
+    return "".join(parts)
+
+
+def _redact_chain(match: re.Match[str]) -> str:
+    return _rewrite_chain(match.group(), lambda _part, label: label)
+
+
+def _mask_part(part: str, _label: str) -> str:
+    return mask("".join(_RUN.findall(part)).translate(_NORMALISE))
+
+
+def _mask_chain(match: re.Match[str]) -> str:
+    return _rewrite_chain(match.group(), _mask_part)
 
 
 def mask_numbers(text: str) -> str:
     """Like :func:`redact`, but each number found becomes its mask (``********9018``, as
     :func:`mask` shows a held number): what errors people read say, so that someone who
     typed a number in the wrong field can still tell which entry was meant."""
-    return _CANDIDATE.sub(_mask_match, text)
+    return _CHAIN.sub(_mask_chain, text)
 
 
 def redact(text: str) -> str:
-    """Replace every digit run that validates as an individual number (12 digits, plain,
-    full-width or grouped 4-4-4 with separators) or as a corporate number (13 digits).
+    """Replace every part of ``text`` that the parser would accept as a valid individual
+    number (12 digits) or corporate number (13 digits): ASCII or full-width digits, in any
+    grouping, with any of the separators the parser accepts, bounded by non-digits.
 
-    A 4-4-4 group inside a longer grouped number (a card number, say) is replaced too when
-    it validates: masking too much in a log is cheaper than leaking a number.
+    A valid part inside a longer grouped number (a card number, say) is replaced too:
+    masking too much in a log is cheaper than leaking a number. A run of digits glued to
+    more digits is not a number the parser would read out of the text, and stays.
     """
-    return _CANDIDATE.sub(_redact_match, text)
+    return _CHAIN.sub(_redact_chain, text)

@@ -44,6 +44,7 @@ from mnvault.db.base import utcnow
 from mnvault.orgs.codes import normalise_code
 from mnvault.orgs.models import Organisation
 from mnvault.vault.errors import InvalidInput, NotFound
+from mnvault.vault.freetext import without_number
 
 NOT_FOUND = ("外部利用者の依頼", "outside member request")
 
@@ -92,6 +93,7 @@ def request_outside_member(
     tells this organisation only what it knows already.
     """
     authorize(session, context, Permission.USER_MANAGE)
+    without_number(reference, "組織コード:ログイン名", "organisation-code:login")
     code, login = split_reference(reference)
     if code is None or not login:
         raise InvalidInput(

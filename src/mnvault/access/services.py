@@ -39,6 +39,7 @@ from mnvault.db.base import utcnow
 from mnvault.orgs.codes import organisation_by_code
 from mnvault.orgs.models import Department, Organisation
 from mnvault.vault.errors import InvalidInput, NotFound
+from mnvault.vault.freetext import without_number
 from mnvault.vault.models import Person, PersonKind, SpiFile
 
 _hasher = PasswordHasher()  # argon2-cffi defaults: Argon2id, RFC 9106 low-memory profile
@@ -81,6 +82,8 @@ def create_user(
     password: str,
 ) -> User:
     """A user whose login is unique within ``home_organisation_id`` (issue #3)."""
+    without_number(login, "ログイン名", "login")
+    without_number(display_name, "表示名", "display name")
     if login_taken(session, home_organisation_id, login):
         raise LoginTaken(login, login)
     user = User(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from sqlalchemy import or_, select
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from mnvault.affairs.catalogue import CATALOGUE
 from mnvault.affairs.models import Affair
+from mnvault.numbers import redact
 from mnvault.vault.errors import UnknownAffair
 
 
@@ -44,8 +46,15 @@ def list_affairs(session: Session, organisation_id: uuid.UUID) -> list[Affair]:
     )
 
 
+# What an affair code looks like (the catalogue's snake_case names); anything else is
+# named nowhere, and is never echoed: a number typed into the affair field stays out.
+AFFAIR_CODE = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
 def get_affair(session: Session, organisation_id: uuid.UUID, code: str) -> Affair:
     """The organisation's own affair of that code, else the catalogue's."""
+    if not AFFAIR_CODE.fullmatch(code) or redact(code) != code:
+        raise UnknownAffair()
     candidates = session.scalars(
         select(Affair).where(
             Affair.code == code,

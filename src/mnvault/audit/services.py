@@ -28,6 +28,7 @@ from mnvault.audit.actions import AuditAction, Outcome
 from mnvault.audit.errors import AuditUnavailable
 from mnvault.audit.merkle import Frontier
 from mnvault.audit.models import AuditEntry
+from mnvault.audit.redaction import recorded_details, recorded_text
 from mnvault.context import record_refusals_with
 from mnvault.db.base import utcnow
 from mnvault.db.bulk import Adapt, insert_rows
@@ -37,7 +38,8 @@ from mnvault.errors import Refusal
 def _plain(details: Mapping[str, Any] | None) -> dict[str, Any] | None:
     # Hash what the database will give back: JSON turns tuples into lists and keys into
     # strings, so the chain is computed over the JSON round trip, not the caller's dict.
-    return json.loads(json.dumps(dict(details))) if details else None
+    # No number, whatever field it was typed into (mnvault.audit.redaction).
+    return recorded_details(json.loads(json.dumps(dict(details)))) if details else None
 
 
 def _append(session: Session, entry: AuditEntry) -> AuditEntry:
@@ -130,11 +132,13 @@ def new_entry(
         organisation_id=organisation_id or (context.organisation_id if context else None),
         action=str(action),
         outcome=str(outcome),
-        affair_code=affair_code or (context.affair_code if context else None),
+        affair_code=recorded_text(affair_code or (context.affair_code if context else None)),
         person_id=person_id,
         spi_file_id=spi_file_id,
-        request_id=request_id or (context.request_id if context else None),
-        client_address=client_address or (context.client_address if context else None),
+        request_id=recorded_text(request_id or (context.request_id if context else None)),
+        client_address=recorded_text(
+            client_address or (context.client_address if context else None)
+        ),
         details=_plain(details),
     )
 
@@ -206,16 +210,19 @@ def record_many(
     now: datetime = utcnow()
     plain = _plain(details)
     action_text, outcome_text = str(action), str(Outcome.OK)
+    affair_code = recorded_text(context.affair_code)
+    request_id = recorded_text(context.request_id)
+    client_address = recorded_text(context.client_address)
     stored = {
         "occurred_at": adapt.constant("occurred_at", now),
         "actor_id": as_uuid(context.actor_id),
         "organisation_id": as_uuid(context.organisation_id),
         "action": action_text,
         "outcome": outcome_text,
-        "affair_code": context.affair_code,
+        "affair_code": affair_code,
         "spi_file_id": None,
-        "request_id": context.request_id,
-        "client_address": context.client_address,
+        "request_id": request_id,
+        "client_address": client_address,
         "details": adapt.constant("details", plain),
     }
     hash_one = chain.bulk_hasher(
@@ -224,10 +231,10 @@ def record_many(
         organisation_id=context.organisation_id,
         action=action_text,
         outcome=outcome_text,
-        affair_code=context.affair_code,
+        affair_code=affair_code,
         spi_file_id=None,
-        request_id=context.request_id,
-        client_address=context.client_address,
+        request_id=request_id,
+        client_address=client_address,
         details=plain,
     )
     write, prepare = _chunk_writer(session, stored, as_uuid)
@@ -363,10 +370,10 @@ def denial_entry(denied: AuthorizationDenied) -> AuditEntry:
         organisation_id=denied.organisation_id,
         action=str(AuditAction.ACCESS_DENIED),
         outcome=str(Outcome.DENIED),
-        affair_code=denied.affair_code,
+        affair_code=recorded_text(denied.affair_code),
         person_id=denied.person_id,
-        request_id=denied.request_id,
-        client_address=denied.client_address,
+        request_id=recorded_text(denied.request_id),
+        client_address=recorded_text(denied.client_address),
         details=_plain(
             {"permission": denied.permission, "reason": denied.reason, **denied.details}
         ),

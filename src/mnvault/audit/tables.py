@@ -22,6 +22,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from mnvault.spreadsheet import neutralise
+
 Cell = str | int | float | datetime | date | uuid.UUID | None
 
 
@@ -62,18 +64,13 @@ def _local(value: datetime, zone: ZoneInfo) -> datetime:
     return value.astimezone(zone) if value.tzinfo is not None else value
 
 
-# A cell that begins with one of these is a formula to a spreadsheet (CSV injection):
-# a client address or a code typed by someone could run in the auditor's Excel.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _text(value: Cell, zone: ZoneInfo) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
         return _local(value, zone).isoformat(timespec="seconds")
-    text = str(value)
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
+    # A client address or a code typed by someone must not run in the auditor's Excel.
+    return neutralise(str(value))
 
 
 def to_csv(table: Table, zone: ZoneInfo) -> bytes:

@@ -46,6 +46,7 @@ from mnvault.db import core
 from mnvault.db.base import utcnow
 from mnvault.orgs.codes import organisation_by_code
 from mnvault.vault.errors import InvalidInput, NotFound
+from mnvault.vault.freetext import without_number
 
 LOCKOUT_THRESHOLD = 5
 LOCKOUT_PERIOD = timedelta(minutes=15)
@@ -598,6 +599,7 @@ def create_api_token(
 ) -> tuple[str, ApiToken]:
     """Shown once; stored as a digest; scoped to an organisation and affairs; expiring."""
     _home_member(session, context, user_id)
+    without_number(name, "名前", "name")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(
         organisation_id=context.organisation_id, user_id=user_id, name=name,

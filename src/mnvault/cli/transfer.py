@@ -14,6 +14,7 @@ import typer
 from mnvault.audit.period import zone_of
 from mnvault.cli.common import DataDir, UserOpt, fail, opened_vault, sign_in, signed_in_transaction
 from mnvault.deployment.errors import KNOWN_ERRORS
+from mnvault.numbers import redact
 from mnvault.vault import exporter
 from mnvault.vault.csvfile import BadEncoding, Encoding, LineError
 from mnvault.vault.importer import ImportMode, import_persons
@@ -60,10 +61,13 @@ def persons(
 
     def on_error(err: LineError) -> None:
         nonlocal shown
+        # A reason may quote a field (an unknown kind, a reference); a number typed into
+        # that field is redacted here as the web import's report does.
+        line = redact(str(err))
         if error_handle:
-            error_handle.write(f"{err}\n")
+            error_handle.write(f"{line}\n")
         if shown < 50:
-            typer.echo(str(err), err=True)
+            typer.echo(line, err=True)
             shown += 1
 
     with opened_vault(data_dir) as vault:

@@ -46,6 +46,7 @@ from mnvault.disposal.errors import (
 from mnvault.disposal.models import BatchState, DisposalBatch, DisposalBatchPerson, MemberState
 from mnvault.keys import services as keys
 from mnvault.vault.errors import InvalidInput, NotFound
+from mnvault.vault.freetext import without_number
 from mnvault.vault.models import (
     DataKey,
     NumberRecord,
@@ -93,6 +94,8 @@ def plan(
     authorize(session, context, Permission.DISPOSAL_RUN, organisation_resource(context))
     if not reason.strip():
         raise InvalidInput("廃棄の理由は必須です", "a reason is required")
+    without_number(reason, "廃棄の理由", "reason")
+    without_number(early_reason or "", "早期廃棄の理由", "early reason")
     if never_needed and person_ids is None:
         raise InvalidInput(
             "「取得の必要がなかった」廃棄は本人を指定して行います",

@@ -27,6 +27,7 @@ from mnvault.db.base import new_id
 from mnvault.disposal.errors import InvalidCertificate
 from mnvault.disposal.models import ContractorDisposal, ContractorDisposalPerson
 from mnvault.vault.errors import InvalidInput, NotFound
+from mnvault.vault.freetext import without_number
 from mnvault.vault.models import Person
 
 CERTIFICATE_FIELD = "disposal_certificate"
@@ -61,6 +62,8 @@ def record(
     authorize(session, context, Permission.DISPOSAL_RUN, organisation_resource(context))
     if not contractor_name.strip() or not method.strip():
         raise InvalidInput("委託先名と方法は必須です", "contractor and method are required")
+    without_number(contractor_name, "委託先名", "contractor")
+    without_number(method, "方法", "method")
     if not person_ids or not affair_codes:
         raise InvalidInput("本人と事務を指定してください", "name persons and affairs")
     if len(certificate) > MAX_CERTIFICATE_BYTES:

@@ -45,6 +45,7 @@ from mnvault.disposal.models import (
 from mnvault.disposal.rules import Event, Rule, Start
 from mnvault.orgs.models import Organisation, OrganisationKind
 from mnvault.vault.errors import NotFound
+from mnvault.vault.freetext import without_number
 from mnvault.vault.models import NumberRecordAffair, Person
 
 # Two reference dates, early and late in a year, so that rules starting on a deadline of
@@ -166,6 +167,9 @@ def add_rule(
         raise InvalidRule("年数・月数は0以上100年以内", "years and months: 0 to 100 years")
     if not source.strip():
         raise InvalidRule("根拠（規程・法令）は必須です", "a source (rule or law) is required")
+    without_number(source, "根拠", "source")
+    without_number(document_kind, "書類の種類", "document kind")
+    without_number(looser_reason or "", "長く保存する理由", "reason")
     candidate = Rule(
         affair_code, document_kind.strip(), event, start, years, months, source.strip(), False
     )

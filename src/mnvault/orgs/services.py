@@ -25,6 +25,7 @@ from mnvault.audit.actions import AuditAction
 from mnvault.orgs.codes import code_taken, new_code, require_code
 from mnvault.orgs.models import Department, Organisation, OrganisationKind
 from mnvault.vault.errors import InvalidInput, NotFound
+from mnvault.vault.freetext import without_number
 from mnvault.vault.models import SpiFile
 
 
@@ -49,6 +50,7 @@ def create_organisation(
             raise InvalidInput(
                 f"組織コード {code} は既に使われています", f"organisation code {code} is taken"
             )
+    without_number(name, "組織名", "organisation name")
     organisation = Organisation(name=name, kind=kind.value, code=code, operator=operator)
     session.add(organisation)
     session.flush()
@@ -150,6 +152,8 @@ def register_spi_file(
     authorize(session, context, Permission.SPI_FILE_MANAGE)
     if not name.strip() or not purpose.strip():
         raise InvalidInput("名称と利用目的は必須です", "a name and a purpose are required")
+    without_number(name, "名称", "name")
+    without_number(purpose, "利用目的", "purpose")
     if not affair_codes:
         raise InvalidInput("事務を指定してください", "name at least one affair")
     for code in affair_codes:

@@ -22,6 +22,7 @@ from mnvault.affairs.models import Affair
 from mnvault.affairs.services import get_affair
 from mnvault.crypto import Envelope
 from mnvault.vault.errors import AffairNotApplicable, DuplicateNumber, InvalidInput, VaultError
+from mnvault.vault.freetext import without_number
 
 MY_NUMBER_FIELD = "my_number"
 
@@ -57,6 +58,9 @@ def check_person_text(external_ref: str, name: str) -> None:
             "外部参照IDと氏名に制御文字（NULなど）は使えません",
             "the external id and the name may not contain control characters (such as NUL)",
         )
+    # A number typed into the wrong column never lands in a person's record (issue #11).
+    without_number(external_ref, "外部参照ID", "external id")
+    without_number(name, "氏名", "name")
 
 
 def parse_number(raw: str) -> str:

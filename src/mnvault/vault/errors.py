@@ -95,3 +95,14 @@ class AffairRetained(VaultError):
 class ImportsRateLimited(VaultError):
     message_ja = "取込みの回数が上限に達しました。しばらくしてから取り込んでください"
     message_en = "too many imports: try again later"
+
+
+class NumberInText(InvalidInput):
+    """A number typed into a field that is not for one. Refused rather than redacted: a
+    person typed it and can take it out; the field is named, its content never echoed."""
+
+    message_ja = "個人番号・法人番号はこの欄に書けません。番号を除いて入力し直してください"
+    message_en = (
+        "an individual or corporate number cannot be written in this field; "
+        "remove it and enter the text again"
+    )

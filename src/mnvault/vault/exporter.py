@@ -28,7 +28,9 @@ from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.crypto import Envelope, WrappedKey
 from mnvault.db.base import utcnow
+from mnvault.spreadsheet import neutralise
 from mnvault.vault.errors import InvalidInput, NotFound
+from mnvault.vault.freetext import without_number
 from mnvault.vault.models import (
     DataKey,
     ExportRequest,
@@ -66,6 +68,7 @@ def export_affair(
     in_scope = visible_persons(session, context, Permission.EXPORT_CREATE)
     if not purpose.strip():
         raise InvalidInput("持出しの目的は必須です", "a purpose is required")
+    without_number(purpose, "持出しの目的", "purpose")
     if bool(passphrase) == bool(recipients):
         raise InvalidInput(
             "パスフレーズか受取人の公開鍵のどちらか一方を指定してください",
@@ -97,7 +100,10 @@ def export_affair(
         pid = person.id.hex
         dek = envelope.open_data_key(org, pid, WrappedKey(kek_version, wrapped))
         number = envelope.open_field(dek, org, pid, MY_NUMBER_FIELD, ciphertext).decode()
-        writer.writerow((person.external_ref, person.kind, person.name, number))
+        # Names and references were typed by people: none may run in the recipient's Excel.
+        writer.writerow(
+            (neutralise(person.external_ref), person.kind, neutralise(person.name), number)
+        )
         person_ids.append(person.id)
     plaintext = buffer.getvalue().encode("utf-8")
     buffer.close()
@@ -140,6 +146,7 @@ def request_export(
     authorize(session, context, Permission.EXPORT_CREATE)
     if not purpose.strip():
         raise InvalidInput("持出しの目的は必須です", "a purpose is required")
+    without_number(purpose, "持出しの目的", "purpose")
     try:
         pyrage.x25519.Recipient.from_str(recipient)
     except Exception:  # pyrage raises its own error types for malformed keys

@@ -45,6 +45,7 @@ from mnvault.vault.errors import (
     NotHeld,
     PurposeMismatch,
 )
+from mnvault.vault.freetext import without_number
 from mnvault.vault.models import (
     DataKey,
     IdentityCheckDocument,
@@ -428,6 +429,7 @@ def correct(
     person = _authorized_person(session, context, Permission.NUMBER_CORRECT, person_id)
     if not reason.strip():
         raise InvalidInput("訂正理由は必須です", "a reason is required")
+    without_number(reason, "訂正理由", "reason")
     record = session.get(NumberRecord, person_id)
     if record is None:
         raise NotHeld()
@@ -473,6 +475,9 @@ def provide(
 ) -> Provision:
     """提供: record that numbers went to a recipient as 番号法第19条 allows."""
     authorize(session, context, Permission.PROVISION_CREATE, organisation_resource(context))
+    without_number(recipient_name, "提供先", "recipient")
+    without_number(legal_basis, "根拠", "legal basis")
+    without_number(method, "提供方法", "method")
     if not legal_basis.strip().startswith("番号法第19条"):
         raise InvalidInput(
             "提供の根拠は番号法第19条の各号で示してください",

@@ -38,6 +38,7 @@ from mnvault.vault.errors import (
     NotHeld,
     PurposeMismatch,
 )
+from mnvault.vault.freetext import without_number
 from mnvault.vault.models import (
     NumberRecord,
     NumberRecordAffair,
@@ -66,6 +67,7 @@ def withdraw_affair(
     reason = reason.strip()
     if not reason:
         raise InvalidInput("取下げの理由は必須です", "a reason is required")
+    without_number(reason, "取下げの理由", "reason")
     if len(reason) > REASON_MAX:
         raise InvalidInput(
             f"取下げの理由は{REASON_MAX}文字までです", f"a reason may be {REASON_MAX} characters"

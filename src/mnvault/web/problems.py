@@ -48,6 +48,7 @@ _DESCRIPTIONS = {
     403: "not permitted, or a step of signing in still to do / 権限がありません",
     404: "not found in this organisation / 見つかりません",
     409: "conflicts with what is held / 登録内容と矛盾します",
+    413: "the request body is over its limit (mnvault.web.bodylimit) / 本文が大きすぎます",
     422: "invalid input / 入力が正しくありません",
     423: "account locked after repeated failures / アカウントがロックされています",
     429: "too many requests / 要求が多すぎます",
@@ -115,6 +116,7 @@ _HTTP_TITLES_JA = {
     400: "リクエストを解析できません",
     404: "見つかりません",
     405: "このメソッドは使えません",
+    413: "リクエストの本文が大きすぎます",
 }
 
 
@@ -153,9 +155,12 @@ def _document(app: FastAPI) -> Callable[[], dict[str, Any]]:
         schemas.update(problem.pop("$defs", {}))
         schemas["Problem"] = problem
         invalid = problem_responses(422)[422]
+        too_large = problem_responses(413)[413]
         default = "#/components/schemas/HTTPValidationError"
         for operations in document.get("paths", {}).values():
             for operation in operations.values():
+                if "requestBody" in operation:  # every body is capped before it is read
+                    operation.setdefault("responses", {}).setdefault("413", too_large)
                 answer = operation.get("responses", {}).get("422", {})
                 if answer.get("content", {}).get("application/json", {}).get("schema") == {
                     "$ref": default
