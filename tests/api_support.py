@@ -38,8 +38,8 @@ DEPENDENT_DECLARATION = "dependent_deduction_declaration"
 PASSPHRASE = "api test"
 ORGANISATION_CODE = "shiken"
 
-# login -> role; "clerk" and "payroll" (the system user behind API tokens) are assigned
-# to SLIP and DEPENDENT_DECLARATION; "clerk2" to nothing.
+# login -> role; "clerk" and "payroll" (the system user behind API tokens, assigned by
+# the manager) are assigned to SLIP and DEPENDENT_DECLARATION; "clerk2" to nothing.
 USERS: dict[str, Role] = {
     "clerk": Role.CLERK,
     "clerk2": Role.CLERK,
@@ -48,6 +48,7 @@ USERS: dict[str, Role] = {
     "payroll": Role.CLERK,
 }
 ASSIGNED = ("clerk", "payroll")
+SYSTEM_USERS = ("payroll",)  # acts by API tokens only, never signs in
 
 
 @dataclass
@@ -138,14 +139,19 @@ def open_api(tmp_path: Path, database_url: str | None = None) -> Iterator[Api]:
                 session, None, home_organisation_id=init.organisation_id, login=login,
                 display_name=login, password=PASSWORD,
             )  # fmt: skip
+            # Tokens belong only to system users, whose affairs a manager sets (issue #11).
+            user.is_system = login in SYSTEM_USERS
             access.grant_role(
                 session, None, user=user, organisation_id=init.organisation_id, role=role
             )
             users[login] = user.id
             if login in ASSIGNED:
+                by = admin_ctx if login not in SYSTEM_USERS else Context(
+                    actor_id=users["manager"], organisation_id=init.organisation_id
+                )
                 for code in (SLIP, DEPENDENT_DECLARATION):
                     access.assign(
-                        session, admin_ctx, user=user,
+                        session, by, user=user,
                         affair=get_affair(session, init.organisation_id, code),
                     )  # fmt: skip
     with TestClient(app) as client:

@@ -22,7 +22,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
-from mnvault.access.models import AccessConditions, Assignment, Membership
+from mnvault.access.models import AccessConditions, Assignment, Membership, User
 from mnvault.access.policy.model import (
     Conditions,
     PersonFacts,
@@ -58,6 +58,8 @@ def _dimension(values: Iterable[str] | None) -> frozenset[str] | None:
 # running it on SQLite.
 _MEMBERSHIPS = Membership.__table__.c
 _ASSIGNMENT = Assignment.__table__.c
+_USER_TABLE = User.__table__
+_USER = User.__table__.c
 _AFFAIR = Affair.__table__.c
 _CONDITION = AccessConditions.__table__.c
 # On the tables, run through mnvault.db.core: every authorize() runs the first two.
@@ -75,9 +77,13 @@ _ASSIGNMENTS = core.Prepared(
         _ASSIGNMENT.person_kinds,
     )
     .join(Affair.__table__, _AFFAIR.id == _ASSIGNMENT.affair_id)
+    # An account a manager has yet to confirm (its password was set by an administrator
+    # before its second factor was enrolled) reaches no number: no assignment counts.
+    .join(_USER_TABLE, _USER.id == _ASSIGNMENT.user_id)
     .where(
         _ASSIGNMENT.user_id == bindparam("actor", type_=GUID()),
         _ASSIGNMENT.organisation_id == bindparam("organisation", type_=GUID()),
+        _USER.unconfirmed_since.is_(None),
     )
 )
 _CONDITIONS = core.Prepared(
