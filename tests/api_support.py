@@ -146,8 +146,10 @@ def open_api(tmp_path: Path, database_url: str | None = None) -> Iterator[Api]:
             )
             users[login] = user.id
             if login in ASSIGNED:
-                by = admin_ctx if login not in SYSTEM_USERS else Context(
-                    actor_id=users["manager"], organisation_id=init.organisation_id
+                by = (
+                    admin_ctx
+                    if login not in SYSTEM_USERS
+                    else Context(actor_id=users["manager"], organisation_id=init.organisation_id)
                 )
                 for code in (SLIP, DEPENDENT_DECLARATION):
                     access.assign(
@@ -183,7 +185,9 @@ def acquire(api: Api, token: str, ref: str, number: str) -> str:
     return person_id
 
 
-def system_token(api: Api, admin: str, affairs: list[str], *, login: str = "payroll") -> dict[str, str]:
+def system_token(
+    api: Api, admin: str, affairs: list[str], *, login: str = "payroll"
+) -> dict[str, str]:
     """An API token for a system user, asked for by ``admin`` and approved by the manager
     (a token that can return a number works only then; issue #11). The creation's body."""
     created = api.client.post(

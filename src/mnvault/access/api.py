@@ -424,9 +424,14 @@ def list_tokens(request: Request) -> list[TokenOut]:
     def work(session: Session, _envelope: Envelope, context: Context) -> list[TokenOut]:
         return [
             TokenOut(
-                id=t.id, name=t.name, prefix=t.prefix, user=t.login, affairs=t.affairs,
-                state=t.state, expires_at=t.expires_at,
-            )  # fmt: skip
+                id=t.id,
+                name=t.name,
+                prefix=t.prefix,
+                user=t.login,
+                affairs=t.affairs,
+                state=t.state,
+                expires_at=t.expires_at,
+            )
             for t in listing.tokens(session, context)
         ]
 
@@ -474,9 +479,7 @@ def create_system_user(request: Request, body: SystemUserIn) -> UserOut:
     return call(request, work)
 
 
-@router.post(
-    "/users/{user_id}/confirm", response_model=Done, responses=WITH_BODY | NOT_FOUND
-)
+@router.post("/users/{user_id}/confirm", response_model=Done, responses=WITH_BODY | NOT_FOUND)
 def confirm_user(request: Request, user_id: uuid.UUID, body: ConfirmIn) -> Done:
     """A manager confirms an account whose password an administrator set, with a code
     the user reads off their own authenticator in person."""

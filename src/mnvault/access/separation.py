@@ -91,9 +91,7 @@ def check_grant(session: Session, context: Context | None, *, user: User, role: 
         )
 
 
-def check_assignee(
-    session: Session, context: Context, *, user: User, roles: set[Role]
-) -> None:
+def check_assignee(session: Session, context: Context, *, user: User, roles: set[Role]) -> None:
     """An assignment to an affair is for an account that sees numbers; a system user's
     assignment bounds its tokens, so only a manager sets it."""
     if user.id == context.actor_id and not roles & APPROVER_ROLES:
@@ -127,9 +125,7 @@ def is_approver(session: Session, context: Context) -> bool:
     return bool({Role(r) for r in rows} & APPROVER_ROLES)
 
 
-def require_approver(
-    session: Session, context: Context, *, requested_by: uuid.UUID | None
-) -> None:
+def require_approver(session: Session, context: Context, *, requested_by: uuid.UUID | None) -> None:
     """A manager's approval, never the requester's own (two people)."""
     if not is_approver(session, context):
         deny(

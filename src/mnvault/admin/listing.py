@@ -243,9 +243,11 @@ def awaiting_approval(session: Session, context: Context) -> list[AwaitingRow]:
     anyone else."""
     if not separation.is_approver(session, context):
         separation.deny(
-            context, "承認待ちの一覧は事務取扱責任者が見ます", "a manager lists what awaits approval",
+            context,
+            "承認待ちの一覧は事務取扱責任者が見ます",
+            "a manager lists what awaits approval",
             permission=Permission.EXPORT_APPROVE,
-        )  # fmt: skip
+        )
     now = utcnow()
     requester = aliased(User)
     rows = [

@@ -25,7 +25,7 @@ from mnvault.access import separation
 from mnvault.access import services as access
 from mnvault.access.context import Context
 from mnvault.access.errors import AuthorizationDenied
-from mnvault.access.models import Role, User
+from mnvault.access.models import User
 from mnvault.access.permissions import Permission
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction, Outcome
@@ -170,7 +170,9 @@ def sign_in(
         reason = (
             ("system_user" if user.is_system else "password")
             if user
-            else "unknown_login" if home else "unknown_organisation"
+            else "unknown_login"
+            if home
+            else "unknown_organisation"
         )
         _fail(session, user, reason, client_address)
         session.commit()
@@ -498,11 +500,19 @@ def reset_password(session: Session, context: Context, *, user_id: uuid.UUID) ->
     until a manager confirms it (confirm_user; issue #11)."""
     user = _home_member(session, context, user_id)
     if user.is_system:
-        _deny_reset(context, user_id, "システム利用者にはパスワードがありません / a system "
-                    "user has no password (it signs in never; it uses API tokens)")
+        _deny_reset(
+            context,
+            user_id,
+            "システム利用者にはパスワードがありません / a system "
+            "user has no password (it signs in never; it uses API tokens)",
+        )
     if user_id == context.actor_id:
-        _deny_reset(context, user_id, "自分のパスワードは変更手続きで変えます / an "
-                    "administrator changes their own password, never resets it")
+        _deny_reset(
+            context,
+            user_id,
+            "自分のパスワードは変更手続きで変えます / an "
+            "administrator changes their own password, never resets it",
+        )
     state = _security(session, user.id)
     if state.totp_reset_at is not None:
         # With the second factor reset and the password too, whoever reset both would
@@ -549,8 +559,11 @@ def reset_totp(session: Session, context: Context, *, user_id: uuid.UUID, reason
 
     user = _home_member(session, context, user_id)
     if user.is_system:
-        _deny_reset(context, user_id, "システム利用者には第二要素がありません / a system user "
-                    "has no second factor")
+        _deny_reset(
+            context,
+            user_id,
+            "システム利用者には第二要素がありません / a system user has no second factor",
+        )
     reason = " ".join(reason.split())
     if not reason:
         raise InvalidInput("リセットの理由を入力してください", "give the reason for the reset")
@@ -646,9 +659,7 @@ def create_api_token(
             context, user_id, "APIトークンはシステム利用者にのみ発行します / API tokens belong "
             "only to system users (a person signs in with their own second factor)",
         )  # fmt: skip
-    needs_approval = bool(
-        access.roles_of(session, user_id, context.organisation_id) & NUMBER_ROLES
-    )
+    needs_approval = bool(access.roles_of(session, user_id, context.organisation_id) & NUMBER_ROLES)
     if needs_approval:
         _require_assigned(session, context, user_id, affair_codes)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -711,9 +722,7 @@ def approve_api_token(session: Session, context: Context, *, token_id: uuid.UUID
         raise NotFound(f"APIトークン {token_id}", f"API token {token_id}")
     separation.require_approver(session, context, requested_by=row.created_by)
     if row.revoked_at is not None or row.expires_at <= utcnow() or row.approved_at is not None:
-        raise InvalidInput(
-            "承認待ちのトークンではありません", "the token is not awaiting approval"
-        )
+        raise InvalidInput("承認待ちのトークンではありません", "the token is not awaiting approval")
     _require_assigned(session, context, row.user_id, list(row.affair_codes))
     row.approved_by, row.approved_at = context.actor_id, utcnow()
     audit.record(
@@ -737,7 +746,9 @@ def confirm_user(
         raise NotFound(f"利用者 {user_id}", f"user {user_id}")
     separation.require_approver(session, context, requested_by=user_id)
     if user.unconfirmed_since is None:
-        raise InvalidInput("確認待ちの利用者ではありません", "the user is not awaiting confirmation")
+        raise InvalidInput(
+            "確認待ちの利用者ではありません", "the user is not awaiting confirmation"
+        )
     state = _security(session, user_id)
     if state.totp_confirmed_at is None or user.must_change_password:
         separation.deny(

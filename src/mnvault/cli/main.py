@@ -15,6 +15,7 @@ from mnvault.cli import (
     persons,
     setup,
     signin,
+    tokens,
     transfer,
     users,
 )
@@ -37,6 +38,7 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(orgs.app, name="org")
 app.add_typer(persons.app, name="person")
 app.add_typer(users.app, name="user")
+app.add_typer(tokens.app, name="token")
 
 
 def run() -> None:

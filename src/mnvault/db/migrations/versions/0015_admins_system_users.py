@@ -38,9 +38,7 @@ def upgrade() -> None:
         )
     # Every existing token was made for a person (there were no system users): revoked.
     op.execute(
-        sa.text(
-            "UPDATE api_tokens SET revoked_at = CURRENT_TIMESTAMP WHERE revoked_at IS NULL"
-        )
+        sa.text("UPDATE api_tokens SET revoked_at = CURRENT_TIMESTAMP WHERE revoked_at IS NULL")
     )
 
 
