@@ -575,6 +575,9 @@ def reset_totp(session: Session, context: Context, *, user_id: uuid.UUID, reason
     state.totp_kek_version = state.totp_wrapped_key = state.totp_ciphertext = None
     state.totp_confirmed_at = state.totp_last_step = None
     state.totp_reset_at = utcnow()
+    # Whoever re-enrols now could be someone who learnt the password: a manager confirms
+    # the account again, with a code from the owner's new authenticator (issue #11).
+    user.unconfirmed_since = utcnow()
     session.execute(
         update(RecoveryCode)
         .where(RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None))
@@ -742,7 +745,8 @@ def confirm_user(
     password) holds it; the owner at the manager's desk then cannot give a code, and the
     account stays without numbers (issue #11). Refusals are audited."""
     user = session.get(User, user_id)
-    if user is None or context.organisation_id not in access.organisations_of(session, user_id):
+    if user is None or user.home_organisation_id != context.organisation_id:
+        # The home organisation's managers confirm its people (as its admins manage them).
         raise NotFound(f"利用者 {user_id}", f"user {user_id}")
     separation.require_approver(session, context, requested_by=user_id)
     if user.unconfirmed_since is None:

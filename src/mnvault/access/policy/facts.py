@@ -18,7 +18,7 @@ from datetime import datetime, time
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, literal_column, select
 from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
@@ -30,7 +30,7 @@ from mnvault.access.policy.model import (
     Resource,
     Scope,
 )
-from mnvault.access.policy.table import CONDITIONED_ACTIONS
+from mnvault.access.policy.table import CONDITIONED_ACTIONS, NUMBER_BLIND_ROLES
 from mnvault.affairs.models import Affair
 from mnvault.db import core
 from mnvault.db.base import GUID, utcnow
@@ -59,6 +59,7 @@ def _dimension(values: Iterable[str] | None) -> frozenset[str] | None:
 _MEMBERSHIPS = Membership.__table__.c
 _ASSIGNMENT = Assignment.__table__.c
 _USER_TABLE = User.__table__
+_BLIND = Membership.__table__.alias("blind").c
 _USER = User.__table__.c
 _AFFAIR = Affair.__table__.c
 _CONDITION = AccessConditions.__table__.c
@@ -84,6 +85,13 @@ _ASSIGNMENTS = core.Prepared(
         _ASSIGNMENT.user_id == bindparam("actor", type_=GUID()),
         _ASSIGNMENT.organisation_id == bindparam("organisation", type_=GUID()),
         _USER.unconfirmed_since.is_(None),
+        # Who administers or audits anywhere reaches no number anywhere, even where an
+        # older grant (before issue #11 refused it) gave them a number role.
+        ~exists().where(
+            _BLIND.user_id == _ASSIGNMENT.user_id,
+            # Literals, not parameters: the statement is prepared once with its own.
+            _BLIND.role.in_([literal_column(f"'{r.value}'") for r in sorted(NUMBER_BLIND_ROLES)]),
+        ),
     )
 )
 _CONDITIONS = core.Prepared(
