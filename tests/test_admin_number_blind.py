@@ -30,6 +30,7 @@ from mnvault.affairs.services import get_affair
 from mnvault.audit.models import AuditEntry
 from mnvault.auth.models import UserSecurity
 from mnvault.crypto.totp import totp_code
+from mnvault.db.base import utcnow
 from mnvault.numbers import generate_my_number
 from mnvault.orgs import services as orgs
 from mnvault.orgs.models import OrganisationKind
@@ -367,3 +368,60 @@ def test_a_second_factor_reset_needs_a_managers_confirmation_again(api: Api):
     )  # fmt: skip
     assert confirmed.status_code == 200, confirmed.text
     assert _read(api, clerk, person_id) == 200
+
+
+def test_a_manager_account_the_admin_made_cannot_approve_or_confirm(api: Api):
+    """The admin makes a manager account, takes it over and tries to approve a system
+    user's token and confirm another account with it: refused, the approver's own
+    account awaits confirmation; the admin cannot confirm it either (a confirmed manager
+    exists)."""
+    admin = api.full_session("admin")
+    made = api.client.post(
+        "/api/v1/users", headers=bearer(admin),
+        json={"login": "fake-mgr", "display_name": "偽", "roles": ["manager"]},
+    )  # fmt: skip
+    assert made.status_code == 201
+    fake, phone = _take_over(api, "fake-mgr", made.json()["initial_password"])
+    body = {"user_id": str(api.users["payroll"]), "name": "抜け道", "affairs": [SLIP]}
+    asked = api.client.post("/api/v1/tokens", headers=bearer(admin), json=body)
+    assert asked.status_code == 201
+    approved = api.client.post(f"/api/v1/tokens/{asked.json()['id']}/approve", headers=bearer(fake))
+    assert approved.status_code == 403
+    assert "確認待ち" in approved.json()["reason"]
+    by_admin = api.client.post(
+        f"/api/v1/users/{made.json()['id']}/confirm", headers=bearer(admin),
+        json={"code": totp_code(phone, time.time() + 30)},
+    )  # fmt: skip
+    assert by_admin.status_code == 403
+
+
+def test_only_a_new_organisations_first_manager_is_confirmed_by_an_admin(api: Api):
+    """Someone must be first: while an organisation has no confirmed manager and holds no
+    number, its admin confirms the first manager (with the manager's own code, audited as
+    such); once a number is held, never."""
+    admin = api.full_session("admin")
+    api.full_session("manager")
+    with api.vault.transaction() as session:
+        manager = session.get(User, api.users["manager"])
+        assert manager is not None
+        manager.unconfirmed_since = utcnow()
+    url = f"/api/v1/users/{api.users['manager']}/confirm"
+    first = api.client.post(
+        url,
+        headers=bearer(admin),
+        json={"code": totp_code(api.secrets["manager"], time.time() + 30)},
+    )
+    assert first.status_code == 200, first.text
+    with api.vault.transaction() as session:
+        manager = session.get(User, api.users["manager"])
+        assert manager is not None
+        manager.unconfirmed_since = utcnow()
+    acquire(
+        api, api.full_session("clerk"), "A6", MaskedStr(generate_my_number(random.Random(1106)))
+    )
+    later = api.client.post(
+        url,
+        headers=bearer(admin),
+        json={"code": totp_code(api.secrets["manager"], time.time() + 60)},
+    )
+    assert later.status_code == 403

@@ -137,3 +137,47 @@ def require_approver(session: Session, context: Context, *, requested_by: uuid.U
             context, "依頼した本人は承認できません", "the requester cannot approve",
             permission=Permission.EXPORT_APPROVE,
         )  # fmt: skip
+    actor = session.get(User, context.actor_id)
+    if actor is None or actor.unconfirmed_since is not None:
+        # Otherwise an admin could make a manager account, enrol it, and approve with it.
+        deny(
+            context, "確認待ちの事務取扱責任者は承認できません",
+            "a manager whose own account awaits confirmation cannot approve",
+            permission=Permission.EXPORT_APPROVE,
+        )  # fmt: skip
+
+
+def first_manager(session: Session, context: Context, *, user: User) -> bool:
+    """Whether an administrator may confirm ``user`` as the organisation's first manager:
+    only while the organisation has no confirmed manager and holds no number at all (a
+    new organisation). Someone must be first; after that no administrator confirms anyone.
+    The residual risk (a founding admin who invents the first manager) is in the README."""
+    from mnvault.vault.models import NumberRecord  # noqa: PLC0415 - only here
+
+    held = {
+        Role(r)
+        for r in session.scalars(
+            select(Membership.role).where(
+                Membership.user_id == user.id,
+                Membership.organisation_id == context.organisation_id,
+            )
+        )
+    }
+    if not held & APPROVER_ROLES or is_approver(session, context):
+        return False
+    confirmed = session.scalar(
+        select(User.id)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.organisation_id == context.organisation_id,
+            Membership.role.in_(sorted(r.value for r in APPROVER_ROLES)),
+            User.unconfirmed_since.is_(None),
+        )
+        .limit(1)
+    )
+    numbers = session.scalar(
+        select(NumberRecord.person_id)
+        .where(NumberRecord.organisation_id == context.organisation_id)
+        .limit(1)
+    )
+    return confirmed is None and numbers is None

@@ -748,7 +748,11 @@ def confirm_user(
     if user is None or user.home_organisation_id != context.organisation_id:
         # The home organisation's managers confirm its people (as its admins manage them).
         raise NotFound(f"利用者 {user_id}", f"user {user_id}")
-    separation.require_approver(session, context, requested_by=user_id)
+    first = separation.first_manager(session, context, user=user)
+    if first:
+        access.authorize(session, context, Permission.USER_MANAGE)
+    else:
+        separation.require_approver(session, context, requested_by=user_id)
     if user.unconfirmed_since is None:
         raise InvalidInput(
             "確認待ちの利用者ではありません", "the user is not awaiting confirmation"
@@ -767,7 +771,10 @@ def confirm_user(
             user_id=user_id, permission=Permission.EXPORT_APPROVE,
         )  # fmt: skip
     user.unconfirmed_since = None
-    audit.record(session, context, AuditAction.USER_CONFIRM, details={"user_id": str(user_id)})
+    audit.record(
+        session, context, AuditAction.USER_CONFIRM,
+        details={"user_id": str(user_id), "first_manager": first},
+    )  # fmt: skip
 
 
 def revoke_api_token(session: Session, context: Context, *, token_id: uuid.UUID) -> None:
