@@ -241,6 +241,7 @@ class AwaitingRow:
 def awaiting_approval(session: Session, context: Context) -> list[AwaitingRow]:
     """What a manager of the organisation is asked to approve; refused (audited) to
     anyone else."""
+    access.authorize(session, context, Permission.EXPORT_APPROVE)
     if not separation.is_approver(session, context):
         separation.deny(
             context,

@@ -720,6 +720,7 @@ def _deny_token(context: Context, user_id: uuid.UUID, reason: str) -> NoReturn:
 def approve_api_token(session: Session, context: Context, *, token_id: uuid.UUID) -> ApiToken:
     """A manager, not the one who asked, lets a token that can return a number work.
     Its affairs are checked again against the system user's assignments."""
+    access.authorize(session, context, Permission.EXPORT_APPROVE)
     row = session.get(ApiToken, token_id)
     if row is None or row.organisation_id != context.organisation_id:
         raise NotFound(f"APIトークン {token_id}", f"API token {token_id}")
@@ -749,9 +750,10 @@ def confirm_user(
         # The home organisation's managers confirm its people (as its admins manage them).
         raise NotFound(f"利用者 {user_id}", f"user {user_id}")
     first = separation.first_manager(session, context, user=user)
-    if first:
-        access.authorize(session, context, Permission.USER_MANAGE)
-    else:
+    access.authorize(
+        session, context, Permission.USER_MANAGE if first else Permission.EXPORT_APPROVE
+    )
+    if not first:
         separation.require_approver(session, context, requested_by=user_id)
     if user.unconfirmed_since is None:
         raise InvalidInput(
