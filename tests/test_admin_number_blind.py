@@ -36,8 +36,9 @@ from mnvault.orgs import services as orgs
 from mnvault.orgs.models import OrganisationKind
 from tests.api_support import PASSWORD, SLIP, Api, acquire, api, bearer
 from tests.conftest import MaskedStr
+from tests.web_support import Web, web
 
-__all__ = ["api"]  # the fixture, imported so that pytest finds it here
+__all__ = ["api", "web"]  # the fixtures, imported so that pytest finds them here
 
 NEW_PASSWORD = "a passphrase the admin chose for the clerk"
 
@@ -425,3 +426,18 @@ def test_only_a_new_organisations_first_manager_is_confirmed_by_an_admin(api: Ap
         json={"code": totp_code(api.secrets["manager"], time.time() + 60)},
     )
     assert later.status_code == 403
+
+
+def test_a_system_user_cannot_sign_in_on_the_screens(web: Web):
+    """The screens answer a system user's sign-in like a wrong password (the CLI and the
+    API share the same auth.sign_in); the trail says why."""
+    answer = web.browser().submit("/sign-in", "/sign-in", web.api.credentials("payroll"))
+    assert answer.url.path == "/sign-in" and answer.status_code == 401
+    with web.api.vault.transaction() as session:
+        reasons = [
+            e.details.get("reason")
+            for e in session.scalars(
+                select(AuditEntry).where(AuditEntry.action == "auth:login_failed")
+            )
+        ]
+    assert reasons == ["system_user"]

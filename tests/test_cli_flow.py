@@ -100,7 +100,7 @@ def deployment(tmp_path: Path) -> Deployment:
             {**acting, "MNVAULT_TOTP": code(who)},
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
-    return Deployment(env, data, {k: v for k, v in secrets.items() if k != "admin"}, manager)
+    return Deployment(env, data, secrets, manager)
 
 
 def read_all_numbers(csv_path: Path) -> list[str]:
