@@ -38,8 +38,8 @@ DEPENDENT_DECLARATION = "dependent_deduction_declaration"
 PASSPHRASE = "api test"
 ORGANISATION_CODE = "shiken"
 
-# login -> role; "clerk" and "payroll" (the system user behind API tokens) are assigned
-# to SLIP and DEPENDENT_DECLARATION; "clerk2" to nothing.
+# login -> role; "clerk" and "payroll" (the system user behind API tokens, assigned by
+# the manager) are assigned to SLIP and DEPENDENT_DECLARATION; "clerk2" to nothing.
 USERS: dict[str, Role] = {
     "clerk": Role.CLERK,
     "clerk2": Role.CLERK,
@@ -48,6 +48,7 @@ USERS: dict[str, Role] = {
     "payroll": Role.CLERK,
 }
 ASSIGNED = ("clerk", "payroll")
+SYSTEM_USERS = ("payroll",)  # acts by API tokens only, never signs in
 
 
 @dataclass
@@ -138,14 +139,21 @@ def open_api(tmp_path: Path, database_url: str | None = None) -> Iterator[Api]:
                 session, None, home_organisation_id=init.organisation_id, login=login,
                 display_name=login, password=PASSWORD,
             )  # fmt: skip
+            # Tokens belong only to system users, whose affairs a manager sets (issue #11).
+            user.is_system = login in SYSTEM_USERS
             access.grant_role(
                 session, None, user=user, organisation_id=init.organisation_id, role=role
             )
             users[login] = user.id
             if login in ASSIGNED:
+                by = (
+                    admin_ctx
+                    if login not in SYSTEM_USERS
+                    else Context(actor_id=users["manager"], organisation_id=init.organisation_id)
+                )
                 for code in (SLIP, DEPENDENT_DECLARATION):
                     access.assign(
-                        session, admin_ctx, user=user,
+                        session, by, user=user,
                         affair=get_affair(session, init.organisation_id, code),
                     )  # fmt: skip
     with TestClient(app) as client:
@@ -175,3 +183,21 @@ def acquire(api: Api, token: str, ref: str, number: str) -> str:
     assert acquired.status_code == 201, acquired.text
     assert acquired.json()["number_masked"] == "************"
     return person_id
+
+
+def system_token(
+    api: Api, admin: str, affairs: list[str], *, login: str = "payroll"
+) -> dict[str, str]:
+    """An API token for a system user, asked for by ``admin`` and approved by the manager
+    (a token that can return a number works only then; issue #11). The creation's body."""
+    created = api.client.post(
+        "/api/v1/tokens", headers=bearer(admin),
+        json={"user_id": str(api.users[login]), "name": "給与システム", "affairs": affairs},
+    )  # fmt: skip
+    assert created.status_code == 201, created.text
+    approved = api.client.post(
+        f"/api/v1/tokens/{created.json()['id']}/approve",
+        headers=bearer(api.full_session("manager")),
+    )
+    assert approved.status_code == 200, approved.text
+    return dict(created.json())

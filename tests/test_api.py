@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from mnvault.audit.models import AuditEntry
 from mnvault.numbers import generate_my_number
-from tests.api_support import PASSWORD, SLIP, Api, acquire, api, bearer
+from tests.api_support import PASSWORD, SLIP, Api, acquire, api, bearer, system_token
 from tests.conftest import MaskedStr
 
 __all__ = ["api"]  # the fixture, imported so that pytest finds it here
@@ -128,12 +128,8 @@ def test_api_tokens_are_scoped_shown_once_and_revocable(api: Api):
     number = MaskedStr(generate_my_number(random.Random(4)))
     person_id = acquire(api, api.full_session("clerk"), "E4", number)
     admin = api.full_session("admin")
-    created = api.client.post(
-        "/api/v1/tokens", headers=bearer(admin),
-        json={"user_id": str(api.users["payroll"]), "name": "給与システム", "affairs": [SLIP]},
-    )  # fmt: skip
-    assert created.status_code == 201, created.text
-    token = created.json()["token"]
+    created = system_token(api, admin, [SLIP])  # a system user's, approved by the manager
+    token = created["token"]
     read = api.client.post(
         f"/api/v1/persons/{person_id}/number/read", headers=bearer(token), json={"affair": SLIP}
     )
@@ -143,7 +139,7 @@ def test_api_tokens_are_scoped_shown_once_and_revocable(api: Api):
         json={"affair": "dependent_deduction_declaration"},
     )  # fmt: skip
     assert outside.status_code == 403
-    api.client.delete(f"/api/v1/tokens/{created.json()['id']}", headers=bearer(admin))
+    api.client.delete(f"/api/v1/tokens/{created['id']}", headers=bearer(admin))
     revoked = api.client.post(
         f"/api/v1/persons/{person_id}/number/read", headers=bearer(token), json={"affair": SLIP}
     )

@@ -30,7 +30,7 @@ from mnvault.db.base import utcnow
 from mnvault.db.engine import make_engine
 from mnvault.numbers import generate_my_number
 from mnvault.web import calls
-from tests.api_support import SLIP, Api, acquire, api, bearer, open_api
+from tests.api_support import SLIP, Api, acquire, api, bearer, open_api, system_token
 from tests.conftest import MaskedStr, pg_url
 
 __all__ = ["api"]  # the fixture, imported so that pytest finds it here
@@ -142,11 +142,8 @@ def test_every_api_token_use_is_audited_on_the_read_path(api: Api):
     number = MaskedStr(generate_my_number(random.Random(35)))
     person_id = acquire(api, api.full_session("clerk"), "G5", number)
     admin = api.full_session("admin")
-    created = api.client.post(
-        "/api/v1/tokens", headers=bearer(admin),
-        json={"user_id": str(api.users["payroll"]), "name": "給与システム", "affairs": [SLIP]},
-    )  # fmt: skip
-    token = created.json()["token"]
+    created = system_token(api, admin, [SLIP])
+    token = created["token"]
     uses = _actions(api).count(("token:use", "ok"))
     reads = _actions(api).count(("number:read", "ok"))
     assert _read(api, token, person_id)[0] == 200  # first use: the writing path
@@ -155,7 +152,7 @@ def test_every_api_token_use_is_audited_on_the_read_path(api: Api):
     assert api.vault.audit_writer.batches == batches + 1
     assert _actions(api).count(("token:use", "ok")) == uses + 2
     assert _actions(api).count(("number:read", "ok")) == reads + 2
-    api.client.delete(f"/api/v1/tokens/{created.json()['id']}", headers=bearer(admin))
+    api.client.delete(f"/api/v1/tokens/{created['id']}", headers=bearer(admin))
     assert _read(api, token, person_id)[0] == 401  # revocation holds at once
 
 

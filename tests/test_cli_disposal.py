@@ -57,7 +57,8 @@ def test_retire_see_due_plan_confirm_run(deployment: Deployment, tmp_path: Path)
     code, out = boss("dispose", "confirm", batch_id)
     assert code == 1 and "別の責任者" in out and "another manager" in out
 
-    admin = {**env, "MNVAULT_USER": "admin", "MNVAULT_USER_PASSWORD": ADMIN_PASSWORD}
+    admin = {**env, "MNVAULT_USER": "admin", "MNVAULT_USER_PASSWORD": ADMIN_PASSWORD,
+             **deployment.code("admin")}  # fmt: skip
     added = mnvault(["user", "add", "tanaka", "--role", "manager"], admin)
     assert added.returncode == 0, added.stderr
     second = {**env, "MNVAULT_USER": "tanaka",

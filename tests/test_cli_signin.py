@@ -41,8 +41,16 @@ CODE = "shiken"
 class Cli:
     data: Path
     secrets: dict[str, bytes] = field(default_factory=dict)
+    enrolling: set[str] = field(default_factory=set)
 
     def run(self, *args: str, user: str = "sato", **env: str) -> tuple[int, str]:
+        if user == "admin" and "MNVAULT_TOTP" not in env and "admin" not in self.enrolling:
+            # Admins give a second factor too (issue #11): enrolled on first use.
+            if "admin" not in self.secrets:
+                self.enrolling.add("admin")
+                self.enrol("admin")
+                self.enrolling.discard("admin")
+            env = {**env, "MNVAULT_TOTP": self.code("admin")}
         base = {
             "MNVAULT_DATA_DIR": str(self.data),
             "MNVAULT_PASSPHRASE": PASSPHRASE,
@@ -200,7 +208,9 @@ def test_an_admin_resets_a_lost_authenticator_on_the_command_line(cli: Cli):
     assert code == 1 and "otpauth://" in out
     cli.secrets["sato"] = secret_of(out)
     code, out = cli.run("person", "show", "E1", MNVAULT_TOTP=cli.code())
-    assert "recovery codes" in out and "not found" in out
+    # Signed in, but the account reaches nothing of its assignments until a manager
+    # confirms it again with a code from the new authenticator (issue #11).
+    assert "recovery codes" in out and "no assignment" in out
     code, out = cli.run("user", "reset-totp", "admin", "--reason", "x", user="admin")
     assert code == 1 and "own second factor" in out
     code, out = cli.run("user", "reset-totp", "nobody", "--reason", "x", user="admin")

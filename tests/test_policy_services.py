@@ -54,6 +54,7 @@ from mnvault.disposal.rules import Event, Start
 from mnvault.keys import services as keys
 from mnvault.numbers import generate_my_number, is_valid_my_number
 from mnvault.orgs import services as orgs
+from mnvault.orgs.models import OrganisationKind
 from mnvault.vault import browse, csvfile, exporter, withdrawal
 from mnvault.vault import importer as imp
 from mnvault.vault import services as vs
@@ -477,9 +478,12 @@ def test_admin_and_auditor_reach_no_number_even_when_assigned(
     facts (assigned to the affair, the person inside), and every service that returns a
     number: none answers an admin or an auditor with one."""
     with unit_of_work(world.sessions) as session:
-        access.assign(
-            session, world.ctx("admin"), user=world.users[who],
-            affair=get_affair(session, world.org.id, SLIP),
+        # Written to the table: no service assigns a number-blind account (issue #11).
+        session.add(
+            Assignment(
+                user_id=world.users[who].id, organisation_id=world.org.id,
+                affair_id=get_affair(session, world.org.id, SLIP).id,
+            )
         )  # fmt: skip
     person = company.persons["hr_employee"]
     context = world.ctx(who, SLIP)
@@ -500,9 +504,12 @@ def test_no_service_gives_admin_or_auditor_a_number(
     complete), called as an admin or an auditor assigned to the affair: refused, or
     an answer in which no number appears."""
     with unit_of_work(world.sessions) as session:
-        access.assign(
-            session, world.ctx("admin"), user=world.users[who],
-            affair=get_affair(session, world.org.id, SLIP),
+        # Written to the table: no service assigns a number-blind account (issue #11).
+        session.add(
+            Assignment(
+                user_id=world.users[who].id, organisation_id=world.org.id,
+                affair_id=get_affair(session, world.org.id, SLIP).id,
+            )
         )  # fmt: skip
     path = tmp_path / "x.csv"
     csvfile.write_example_csv(path, 2, seed=9)
@@ -574,6 +581,8 @@ _NOT_A_TENANT_BOUNDARY = {
     "access.services.user_by_reference": "a lookup by home organisation and login for "
     "member_by_login() and the trail's actor filter, which authorize first",
     "orgs.services.department_by_code": "a lookup inside the caller's organisation",
+    "orgs.services.create_organisation": "bootstrap (init, fixtures); the context is only "
+    "the actor recorded; create_client_organisation() authorizes organisation:manage",
     "access.policy.facts.principal": "loads the facts authorize() decides on",
     "access.policy.facts.request_for": "loads the facts authorize() decides on",
     "access.policy.facts.requests_for": "loads the facts authorize() decides on",
@@ -586,6 +595,14 @@ _NOT_A_TENANT_BOUNDARY = {
     "keys.services.run_rotation": "the rotation step of keys.rotate() and of a disposal "
     "batch's run(), which authorize key:rotate and disposal:run before calling it",
     "web.dashboard.my_affairs": "the caller's own assignments in the organisation, nothing else",
+    "access.separation.deny": "raises the refusal of a caller that checked",
+    "access.separation.check_grant": "part of grant_role(), on the admin routes after "
+    "they authorized user:manage",
+    "access.separation.check_assignee": "part of assign(), after it authorized assignment:manage",
+    "access.separation.is_approver": "a question about the caller's own roles",
+    "access.separation.require_approver": "part of approve_api_token() and confirm_user(), "
+    "after they authorized export:approve",
+    "access.separation.first_manager": "a question, asked by confirm_user() before it authorizes",
     "disposal.confirmation.check": "part of batches.confirm(), after it authorized "
     "disposal:confirm; counts the caller's own organisation's managers",
     "vault.withdrawal.may_withdraw": "a question, not an operation (whether the person "
@@ -639,8 +656,17 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
     its approved export)."""
     export_id = approved_export(world)
     with unit_of_work(world.sessions) as session:
+        # Tokens belong to system users, whose affairs a manager sets (issue #11).
+        system = access.add_system_user(
+            session, world.ctx("admin"), login=f"sys{uuid.uuid4().hex[:8]}",
+            display_name="給与システム", roles=[Role.CLERK],
+        )  # fmt: skip
+        access.assign(
+            session, world.ctx("manager"), user=system,
+            affair=get_affair(session, world.org.id, SLIP),
+        )  # fmt: skip
         _, token = auth.create_api_token(
-            session, world.ctx("admin"), user_id=world.users["clerk"].id, name="payroll",
+            session, world.ctx("admin"), user_id=system.id, name="payroll",
             affair_codes=[SLIP],
         )  # fmt: skip
         token_id = token.id
@@ -705,6 +731,8 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
         Call("orgs.services.register_spi_file", lambda s, c: orgs.register_spi_file(
             s, c, name="X", purpose="p", affair_codes=[SLIP])),
         Call("orgs.services.spi_file_register", orgs.spi_file_register),
+        Call("orgs.services.create_client_organisation", lambda s, c: (
+            orgs.create_client_organisation(s, c, name="丙", kind=OrganisationKind.COMPANY))),
         Call("access.services.assign", lambda s, c: access.assign(
             s, c, user=clerk, affair=get_affair(s, world.org.id, SLIP))),
         Call("access.services.set_conditions", lambda s, c: access.set_conditions(
@@ -717,7 +745,16 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
         Call("auth.services.reset_totp", lambda s, c: auth.reset_totp(
             s, c, user_id=clerk.id, reason="r")),
         Call("auth.services.create_api_token", lambda s, c: auth.create_api_token(
-            s, c, user_id=clerk.id, name="n", affair_codes=[SLIP])),
+            s, c, user_id=system.id, name="n", affair_codes=[SLIP])),
+        Call("auth.services.approve_api_token", lambda s, c: auth.approve_api_token(
+            s, c, token_id=token_id) and None),
+        Call("auth.services.confirm_user", lambda s, c: auth.confirm_user(
+            s, env, c, user_id=clerk.id, code="000000")),
+        Call("access.services.add_system_user", lambda s, c: access.add_system_user(
+            s, c, login=f"x{uuid.uuid4().hex[:8]}", display_name="侵入",
+            roles=[Role.CLERK]) and None),
+        Call("admin.listing.awaiting_approval", lambda s, c: admin_listing.awaiting_approval(
+            s, c) and None),
         Call("auth.services.revoke_api_token", lambda s, c: auth.revoke_api_token(
             s, c, token_id=token_id)),
         # The administrator's screens (webadmin): results that are not data of a person

@@ -144,7 +144,8 @@ def test_other_roles_are_refused_the_admin_screens(web: Web, login: str):
 # Role changes: (role granted first, role revoked, expected status, legal/design source)
 ROLE_CASES = [
     (None, "clerk", 422, "a user keeps at least one role"),
-    ("auditor", "auditor", 303, "a role granted can be revoked"),
+    # A clerk never also audits (issue #11): the second role is another number role.
+    ("manager", "manager", 303, "a role granted can be revoked"),
     (None, "admin", 404, "a role not held is not found"),
 ]
 
@@ -210,6 +211,17 @@ def test_api_token_is_shown_exactly_once_and_can_be_revoked(web: Web):
     assert made.headers["cache-control"] == "no-store"
     assert made.text.count(token) == 1
     assert token not in str(made.url)
+    assert 'id="token-waiting"' in made.text  # the payroll system user sees numbers
+    assert web.api.client.get("/api/v1/persons", headers=bearer(token)).status_code == 401
+    # A manager, not the admin, approves it on their approvals screen (issue #11).
+    manager = web.browser()
+    manager.sign_in("manager")
+    waiting = manager.get("/approvals").text
+    approve = re.search(r'action="(/approvals/tokens/[0-9a-f-]{36})"', waiting)
+    assert approve and "給与システム" in waiting
+    approved = manager.submit("/approvals", approve.group(1), {})
+    assert 'id="approved"' in approved.text
+    assert admin.client.get("/approvals").status_code == 403
     listing = admin.get("/admin/tokens").text
     assert token not in listing and "給与システム" in listing and "有効" in listing
     # The token works for its affair; revoked, it stops working.

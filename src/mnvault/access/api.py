@@ -20,6 +20,7 @@ from mnvault.access import services as access
 from mnvault.access.context import Context
 from mnvault.access.models import Membership, Role, User
 from mnvault.access.permissions import Permission
+from mnvault.admin import listing
 from mnvault.affairs.services import get_affair
 from mnvault.auth import services as auth
 from mnvault.auth.models import ApiToken
@@ -60,6 +61,46 @@ class UserOut(BaseModel):
     display_name: str
     roles: list[str]
     is_active: bool
+    system: bool = Field(
+        default=False, description="a system user: acts by API tokens only, never signs in"
+    )
+    awaiting_confirmation: bool = Field(
+        default=False,
+        description="an administrator set the password before a second factor was enrolled: "
+        "no number is reached until a manager confirms the account",
+    )
+
+
+class SystemUserIn(BaseModel):
+    login: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._@-]+$")
+    display_name: Line = Field(min_length=1, max_length=200)
+    roles: list[Role] = Field(min_length=1)
+
+
+class ConfirmIn(BaseModel):
+    code: str = Field(
+        min_length=6, max_length=8, description="a code read off the user's own authenticator"
+    )
+
+
+class TokenOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    prefix: str
+    user: str
+    affairs: list[str]
+    state: str = Field(description="active, awaiting_approval, expired or revoked")
+    expires_at: datetime
+
+
+class AwaitingOut(BaseModel):
+    kind: str = Field(description="token or user")
+    id: uuid.UUID
+    login: str
+    name: str
+    affairs: list[str]
+    requested_by: str | None
+    since: datetime
 
 
 class UserCreated(UserOut):
@@ -87,7 +128,7 @@ class AssignmentOut(AssignmentScope):
 
 
 class TokenIn(BaseModel):
-    user_id: uuid.UUID
+    user_id: uuid.UUID = Field(description="a system user (tokens belong to no person)")
     name: Line = Field(min_length=1, max_length=100)
     affairs: list[AffairCode] = Field(min_length=1, max_length=20)
     valid_days: int = Field(default=90, ge=1, le=366)
@@ -98,6 +139,10 @@ class TokenCreated(BaseModel):
     token: str = Field(description="shown once; stored only as a digest")
     prefix: str
     expires_at: str
+    state: str = Field(
+        description="active, or awaiting_approval: a token that can return a number works "
+        "only once a manager other than the requester approves it"
+    )
 
 
 class PasswordReset(BaseModel):
@@ -114,6 +159,7 @@ def _user_out(session: Session, user: User, organisation_id: uuid.UUID) -> UserO
         id=user.id, login=user.login,
         reference=access.reference_of(session, user, organisation_id),
         display_name=user.display_name, roles=roles, is_active=user.is_active,
+        system=user.is_system, awaiting_confirmation=user.unconfirmed_since is not None,
     )  # fmt: skip
 
 
@@ -364,8 +410,83 @@ def create_token(request: Request, body: TokenIn) -> TokenCreated:
             valid_for=timedelta(days=body.valid_days),
         )  # fmt: skip
         return TokenCreated(
-            id=row.id, token=token, prefix=row.prefix, expires_at=row.expires_at.isoformat()
-        )
+            id=row.id, token=token, prefix=row.prefix, expires_at=row.expires_at.isoformat(),
+            state="active" if row.approved_at else "awaiting_approval",
+        )  # fmt: skip
+
+    return call(request, work)
+
+
+@router.get("/tokens", response_model=list[TokenOut])
+def list_tokens(request: Request) -> list[TokenOut]:
+    """The organisation's API tokens (never the token itself)."""
+
+    def work(session: Session, _envelope: Envelope, context: Context) -> list[TokenOut]:
+        return [
+            TokenOut(
+                id=t.id,
+                name=t.name,
+                prefix=t.prefix,
+                user=t.login,
+                affairs=t.affairs,
+                state=t.state,
+                expires_at=t.expires_at,
+            )
+            for t in listing.tokens(session, context)
+        ]
+
+    return call(request, work)
+
+
+@router.post("/tokens/{token_id}/approve", response_model=Done, responses=NOT_FOUND)
+def approve_token(request: Request, token_id: uuid.UUID) -> Done:
+    """A manager, not the requester, lets a token that can return a number work."""
+
+    def work(session: Session, _envelope: Envelope, context: Context) -> Done:
+        auth.approve_api_token(session, context, token_id=token_id)
+        return Done()
+
+    return call(request, work)
+
+
+@router.get("/approvals", response_model=list[AwaitingOut])
+def awaiting_approval(request: Request) -> list[AwaitingOut]:
+    """For a manager: tokens and accounts waiting for their approval."""
+
+    def work(session: Session, _envelope: Envelope, context: Context) -> list[AwaitingOut]:
+        return [
+            AwaitingOut(**dataclasses.asdict(r))
+            for r in listing.awaiting_approval(session, context)
+        ]
+
+    return call(request, work)
+
+
+@router.post(
+    "/system-users", response_model=UserOut, status_code=201,
+    responses=WITH_BODY | problem_responses(409),
+)  # fmt: skip
+def create_system_user(request: Request, body: SystemUserIn) -> UserOut:
+    """A system user (payroll, HR) that acts by API tokens only: it cannot sign in."""
+
+    def work(session: Session, _envelope: Envelope, context: Context) -> UserOut:
+        user = access.add_system_user(
+            session, context, login=body.login, display_name=body.display_name,
+            roles=body.roles,
+        )  # fmt: skip
+        return _user_out(session, user, context.organisation_id)
+
+    return call(request, work)
+
+
+@router.post("/users/{user_id}/confirm", response_model=Done, responses=WITH_BODY | NOT_FOUND)
+def confirm_user(request: Request, user_id: uuid.UUID, body: ConfirmIn) -> Done:
+    """A manager confirms an account whose password an administrator set, with a code
+    the user reads off their own authenticator in person."""
+
+    def work(session: Session, envelope: Envelope, context: Context) -> Done:
+        auth.confirm_user(session, envelope, context, user_id=user_id, code=body.code)
+        return Done()
 
     return call(request, work)
 

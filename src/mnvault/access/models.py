@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime, time
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String, Time, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, String, Time, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mnvault.db.base import Base, UTCDateTime, new_id, utcnow
@@ -43,6 +43,14 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A system user (payroll, HR) acts only through API tokens and never signs in: its
+    # password is random and never shown (issue #11).
+    is_system: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Set when an administrator set this account's password before its owner enrolled a
+    # second factor (a new account, a reset): whoever enrolled may be that administrator,
+    # so the account reaches no number until a manager confirms it with a code from the
+    # owner's authenticator (issue #11).
+    unconfirmed_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Membership(Base):

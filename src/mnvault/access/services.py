@@ -16,6 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from mnvault.access import separation
 from mnvault.access.context import Context
 from mnvault.access.errors import AuthorizationDenied, LoginTaken
 from mnvault.access.models import (
@@ -101,6 +102,9 @@ def create_user(
 def grant_role(
     session: Session, context: Context | None, *, user: User, organisation_id: uuid.UUID, role: Role
 ) -> None:
+    """Every path that gives a role comes here (members, outside members, set-up), so
+    that administering and seeing numbers never meet in one account (issue #11)."""
+    separation.check_grant(session, context, user=user, role=role)
     session.add(Membership(user_id=user.id, organisation_id=organisation_id, role=str(role)))
     session.flush()
     audit.record(
@@ -160,9 +164,11 @@ def assign(
     特定個人情報等の範囲の明確化). An empty or absent dimension covers everything in it;
     assigning the same user to the same affair again replaces the scope."""
     authorize(session, context, Permission.ASSIGNMENT_MANAGE)
-    if not roles_of(session, user.id, context.organisation_id):
+    assignee_roles = roles_of(session, user.id, context.organisation_id)
+    if not assignee_roles:
         # Only this organisation's users can be assigned; anyone else is "not found".
         raise NotFound("利用者", "user")
+    separation.check_assignee(session, context, user=user, roles=assignee_roles)
     scope = {
         "department_ids": _scope_ids(
             session, context, Department, departments, ("部署", "department")
@@ -225,9 +231,38 @@ def add_member(
         display_name=display_name, password=password,
     )  # fmt: skip
     user.must_change_password = True
+    if set(roles) & separation.NUMBER_ROLES:
+        # The administrator knows the first password and could enrol a second factor
+        # before the owner does: the account reaches no number until a manager confirms
+        # it with a code from the owner's authenticator (auth.services.confirm_user).
+        user.unconfirmed_since = utcnow()
     for role in sorted(set(roles)):
         grant_role(session, context, user=user, organisation_id=context.organisation_id, role=role)
     return user, password
+
+
+def add_system_user(
+    session: Session, context: Context, *, login: str, display_name: str, roles: Sequence[Role]
+) -> User:
+    """A system user (payroll, HR): acts only through API tokens, never signs in. Its
+    password is random and never shown to anyone (issue #11)."""
+    authorize(session, context, Permission.USER_MANAGE)
+    display_name = " ".join(display_name.split())
+    if not LOGIN.fullmatch(login) or not display_name or len(display_name) > 200:
+        raise InvalidInput(
+            "ログイン名（英数字と . _ @ -）と表示名（200文字以内）を入力してください",
+            "give a login (letters, digits and . _ @ -) and a display name (200 max)",
+        )
+    if not roles:
+        raise InvalidInput("役割を一つ以上選んでください", "choose at least one role")
+    user = create_user(
+        session, context, home_organisation_id=context.organisation_id, login=login,
+        display_name=display_name, password=secrets.token_urlsafe(32),
+    )  # fmt: skip
+    user.is_system = True
+    for role in sorted(set(roles)):
+        grant_role(session, context, user=user, organisation_id=context.organisation_id, role=role)
+    return user
 
 
 def grant_member_role(session: Session, context: Context, *, user: User, role: Role) -> None:

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
+from mnvault.access import separation
 from mnvault.access import services as access
 from mnvault.access.context import Context
 from mnvault.access.models import AccessConditions, Assignment, Membership, Role, User
@@ -39,6 +40,8 @@ class UserRow:
     locked_until: datetime | None
     last_sign_in: datetime | None
     home_here: bool = True  # credentials are managed by the home organisation only
+    system: bool = False  # acts by API tokens only, never signs in (issue #11)
+    unconfirmed: bool = False  # reaches no number until a manager confirms it
 
 
 def users(session: Session, context: Context) -> list[UserRow]:
@@ -88,6 +91,7 @@ def users(session: Session, context: Context) -> list[UserRow]:
                 must_change_password=user.must_change_password, locked_until=locked,
                 last_sign_in=last.get(user.id),
                 home_here=user.home_organisation_id == context.organisation_id,
+                system=user.is_system, unconfirmed=user.unconfirmed_since is not None,
             )
         )  # fmt: skip
     return rows
@@ -193,7 +197,7 @@ class TokenRow:
     expires_at: datetime
     revoked_at: datetime | None
     last_used_at: datetime | None
-    state: str  # active, expired, revoked
+    state: str  # active, awaiting_approval, expired, revoked
 
 
 def tokens(session: Session, context: Context) -> list[TokenRow]:
@@ -208,12 +212,71 @@ def tokens(session: Session, context: Context) -> list[TokenRow]:
         .order_by(ApiToken.created_at.desc())
     ):
         state = (
-            "revoked" if token.revoked_at else "expired" if token.expires_at <= now else "active"
-        )
+            "revoked" if token.revoked_at else "expired" if token.expires_at <= now
+            else "awaiting_approval" if token.approved_at is None else "active"
+        )  # fmt: skip
         rows.append(
             TokenRow(
                 token.id, token.name, token.prefix, login, list(token.affair_codes),
                 token.created_at, token.expires_at, token.revoked_at, token.last_used_at, state,
             )
         )  # fmt: skip
+    return rows
+
+
+@dataclass(frozen=True)
+class AwaitingRow:
+    """Something waiting for a manager's approval (issue #11): a token that can return a
+    number, or an account whose password an administrator set."""
+
+    kind: str  # "token" or "user"
+    id: uuid.UUID
+    login: str
+    name: str
+    affairs: list[str]
+    requested_by: str | None
+    since: datetime
+
+
+def awaiting_approval(session: Session, context: Context) -> list[AwaitingRow]:
+    """What a manager of the organisation is asked to approve; refused (audited) to
+    anyone else."""
+    access.authorize(session, context, Permission.EXPORT_APPROVE)
+    if not separation.is_approver(session, context):
+        separation.deny(
+            context,
+            "承認待ちの一覧は事務取扱責任者が見ます",
+            "a manager lists what awaits approval",
+            permission=Permission.EXPORT_APPROVE,
+        )
+    now = utcnow()
+    requester = aliased(User)
+    rows = [
+        AwaitingRow("token", t.id, login, t.name, list(t.affair_codes), by, t.created_at)
+        for t, login, by in session.execute(
+            select(ApiToken, User.login, requester.login)
+            .join(User, User.id == ApiToken.user_id)
+            .join(requester, requester.id == ApiToken.created_by)
+            .where(
+                ApiToken.organisation_id == context.organisation_id,
+                ApiToken.approved_at.is_(None), ApiToken.revoked_at.is_(None),
+                ApiToken.expires_at > now,
+            )
+            .order_by(ApiToken.created_at)
+        )
+    ]  # fmt: skip
+    rows += [
+        AwaitingRow("user", u.id, u.login, u.display_name, [], None, u.unconfirmed_since)
+        for u in session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.organisation_id == context.organisation_id,
+                User.unconfirmed_since.is_not(None),
+            )
+            .distinct()
+            .order_by(User.login)
+        )
+        if u.unconfirmed_since is not None
+    ]
     return rows

@@ -1,6 +1,8 @@
-"""API tokens for system users (payroll, HR): created for a named user of the
-organisation, scoped to affairs, expiring; the token shown exactly once, on the answer to
-the POST that made it (no-store like every page); listed without it; revoked."""
+"""API tokens for system users (payroll, HR): created for a system user of the
+organisation (never a person: issue #11), scoped to affairs it is assigned to, expiring;
+the token shown exactly once, on the answer to the POST that made it (no-store like every
+page); one that can return a number works once a manager approves it (/approvals);
+listed without it; revoked."""
 
 from __future__ import annotations
 
@@ -41,7 +43,9 @@ def _page(
 ) -> Response:
     def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> dict[str, Any]:
         return {
-            "tokens": listing.tokens(session, context), "users": listing.users(session, context),
+            # Tokens belong only to system users (issue #11): no person is offered.
+            "tokens": listing.tokens(session, context),
+            "users": [u for u in listing.users(session, context) if u.system],
             "affairs": list_affairs(session, context.organisation_id),
         }  # fmt: skip
 
@@ -83,7 +87,8 @@ def create_token(
             session, context, user_id=target.id, name=name.strip(), affair_codes=affairs,
             valid_for=timedelta(days=days),
         )  # fmt: skip
-        return {"token": token, "row": row, "login": target.login, "affairs": sorted(set(affairs))}
+        return {"token": token, "row": row, "login": target.login, "affairs": sorted(set(affairs)),
+                "waiting": row.approved_at is None}  # fmt: skip
 
     try:
         made = call(request, work)

@@ -64,9 +64,12 @@ def add_user(
     login: Text = "",
     display_name: Text = "",
     roles: Many = None,
+    system: Text = "",
 ) -> Response:
     roles = roles or []
     form = {"login": login.strip(), "display_name": display_name, "roles": roles, "reference": ""}
+    if system:
+        return _add_system_user(request, form)
 
     def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> tuple[Any, str, str]:
         user, password = access.add_member(
@@ -82,6 +85,22 @@ def add_user(
     # Shown in this answer only (no-store, like every page): it is not kept anywhere.
     values = {"user": row, "secret": password, "kind": "initial", "organisation_code": code}
     return render(request, "admin/secret.html", values)
+
+
+def _add_system_user(request: Request, form: dict[str, Any]) -> Response:
+    """A system user has no password to show: the list again, saying what comes next."""
+
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
+        access.add_system_user(
+            session, context, login=form["login"], display_name=form["display_name"],
+            roles=_roles(form["roles"]),
+        )  # fmt: skip
+
+    try:
+        call(request, work)
+    except FORM_ERRORS as exc:
+        return _list(request, form, message(request, exc), status_of(exc))
+    return redirect(request, "/admin/users?done=system")
 
 
 @users_router.post("/admin/users/outside")
@@ -210,12 +229,13 @@ def reset_password(request: Request, user_id: uuid.UUID) -> Response:
 
 
 def _screens() -> APIRouter:
+    from mnvault.admin.approvals import approvals_router  # noqa: PLC0415
     from mnvault.admin.assignments import assignments_router  # noqa: PLC0415 - they import us
     from mnvault.admin.keys import keys_router  # noqa: PLC0415
     from mnvault.admin.tokens import tokens_router  # noqa: PLC0415
 
     every = APIRouter()
-    for part in (users_router, assignments_router, tokens_router, keys_router):
+    for part in (users_router, assignments_router, tokens_router, keys_router, approvals_router):
         every.include_router(part)
     return every
 

@@ -72,9 +72,11 @@ class AuditAction(StrEnum):
     ROLE_GRANT = "role:grant"
     ROLE_REVOKE = "role:revoke"
     SPI_FILE_CREATE = "spi_file:create"
+    TOKEN_APPROVE = "token:approve"
     TOKEN_CREATE = "token:create"
     TOKEN_REVOKE = "token:revoke"
     TOKEN_USE = "token:use"
+    USER_CONFIRM = "user:confirm"
     USER_CREATE = "user:create"
 
 

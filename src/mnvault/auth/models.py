@@ -82,6 +82,10 @@ class ApiToken(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A token whose system user can return a number is inert until a manager other than
+    # its requester approves it (issue #11); NULL = waiting.
+    approved_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 TOTP_OWNER = "users"  # the "organisation" part of a TOTP secret's associated data

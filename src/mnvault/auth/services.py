@@ -21,10 +21,11 @@ from typing import NoReturn
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from mnvault.access import separation
 from mnvault.access import services as access
 from mnvault.access.context import Context
 from mnvault.access.errors import AuthorizationDenied
-from mnvault.access.models import Role, User
+from mnvault.access.models import User
 from mnvault.access.permissions import Permission
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction, Outcome
@@ -57,7 +58,11 @@ TOUCH_INTERVAL = timedelta(seconds=60)
 
 SESSION_PREFIX = "mnv_s_"
 TOKEN_PREFIX = "mnv_t_"  # noqa: S105 - a public prefix, not a secret
-NUMBER_ROLES = frozenset({Role.CLERK, Role.MANAGER, Role.CHIEF_OFFICER, Role.PROTECTION_MANAGER})
+NUMBER_ROLES = separation.NUMBER_ROLES
+# Who must give a second factor: everyone who can see a number, and everyone who manages
+# credentials (an administrator with a password alone could otherwise be impersonated
+# into minting what returns numbers; issue #11).
+SECOND_FACTOR_ROLES = separation.NUMBER_ROLES | separation.CREDENTIAL_ROLES
 
 
 def digest(token: str) -> str:
@@ -153,10 +158,21 @@ def sign_in(
         _fail(session, user, "locked", client_address)
         session.commit()
         raise AccountLocked()
-    if not access.verify_password(user.password_hash if user else None, password) or (
-        user is None or not user.is_active
+    if (
+        not access.verify_password(user.password_hash if user else None, password)
+        or user is None
+        or not user.is_active
+        or user.is_system
     ):
-        reason = "password" if user else "unknown_login" if home else "unknown_organisation"
+        # A system user never signs in (it acts by API tokens alone), whatever is typed:
+        # the same failure as any other, its reason in the trail (issue #11).
+        reason = (
+            ("system_user" if user.is_system else "password")
+            if user
+            else "unknown_login"
+            if home
+            else "unknown_organisation"
+        )
         _fail(session, user, reason, client_address)
         session.commit()
         raise SignInFailed()
@@ -177,7 +193,7 @@ def sign_in(
         raise SignInFailed()
     roles = access.roles_of(session, user.id, organisation_id)
     security = _security(session, user.id)
-    if roles & NUMBER_ROLES and security.totp_confirmed_at:
+    if roles & SECOND_FACTOR_ROLES and security.totp_confirmed_at:
         # The second factor comes first, even before a forced password change: whoever
         # holds a password an admin set (the admin) cannot make it their own without
         # the user's authenticator, and so cannot take over a number-seeing account.
@@ -186,7 +202,7 @@ def sign_in(
         # A password someone else set (the first admin's, an admin's reset) is changed
         # before anything else; the user then signs in again with their own.
         stage = "change"
-    elif roles & NUMBER_ROLES:
+    elif roles & SECOND_FACTOR_ROLES:
         stage = "enrol"
     else:
         stage = "full"
@@ -381,7 +397,12 @@ def resolve_read_only(
     now = utcnow()
     if token.startswith(TOKEN_PREFIX):
         api = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
-        if api is None or api.revoked_at is not None or api.expires_at <= now:
+        if (
+            api is None
+            or api.revoked_at is not None
+            or api.expires_at <= now
+            or api.approved_at is None
+        ):
             return None
         if api.last_used_at is None or now - api.last_used_at > TOUCH_INTERVAL:
             return None
@@ -470,16 +491,37 @@ def change_password(session: Session, *, user_id: uuid.UUID, current: str, new: 
 
 
 def reset_password(session: Session, context: Context, *, user_id: uuid.UUID) -> str:
-    """An admin sets a one-time password; the user must change it; sessions end."""
+    """An admin sets a one-time password; the user must change it; sessions end.
+
+    The second factor stays: a user who has one gives it before the new password counts
+    (sign_in), so the admin who knows it still cannot sign in as them. A user who has
+    none yet would enrol after the admin's password: such an account reaches no number
+    until a manager confirms it (confirm_user; issue #11)."""
     user = _home_member(session, context, user_id)
-    if _security(session, user.id).totp_reset_at is not None:
+    if user.is_system:
+        _deny_reset(
+            context,
+            user_id,
+            "システム利用者にはパスワードがありません / a system "
+            "user has no password (it signs in never; it uses API tokens)",
+        )
+    if user_id == context.actor_id:
+        _deny_reset(
+            context,
+            user_id,
+            "自分のパスワードは変更手続きで変えます / an "
+            "administrator changes their own password, never resets it",
+        )
+    state = _security(session, user.id)
+    if state.totp_reset_at is not None:
         # With the second factor reset and the password too, whoever reset both would
         # hold everything needed to enrol their own phone as this user.
         _deny_reset(context, user_id, "second factor reset pending: the user re-enrols first")
     password = access.generate_password()
     user.password_hash = access.hash_password(password)
     user.must_change_password = True
-    state = _security(session, user.id)
+    if state.totp_confirmed_at is None:
+        user.unconfirmed_since = utcnow()
     state.failed_attempts, state.locked_until = 0, None
     _end_sessions(session, user_id)
     audit.record(
@@ -515,6 +557,12 @@ def reset_totp(session: Session, context: Context, *, user_id: uuid.UUID, reason
     from mnvault.numbers import redact  # noqa: PLC0415
 
     user = _home_member(session, context, user_id)
+    if user.is_system:
+        _deny_reset(
+            context,
+            user_id,
+            "システム利用者には第二要素がありません / a system user has no second factor",
+        )
     reason = " ".join(reason.split())
     if not reason:
         raise InvalidInput("リセットの理由を入力してください", "give the reason for the reset")
@@ -526,6 +574,9 @@ def reset_totp(session: Session, context: Context, *, user_id: uuid.UUID, reason
     state.totp_kek_version = state.totp_wrapped_key = state.totp_ciphertext = None
     state.totp_confirmed_at = state.totp_last_step = None
     state.totp_reset_at = utcnow()
+    # Whoever re-enrols now could be someone who learnt the password: a manager confirms
+    # the account again, with a code from the owner's new authenticator (issue #11).
+    user.unconfirmed_since = utcnow()
     session.execute(
         update(RecoveryCode)
         .where(RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None))
@@ -597,25 +648,135 @@ def create_api_token(
     affair_codes: list[str],
     valid_for: timedelta = timedelta(days=90),
 ) -> tuple[str, ApiToken]:
-    """Shown once; stored as a digest; scoped to an organisation and affairs; expiring."""
-    _home_member(session, context, user_id)
+    """Shown once; stored as a digest; scoped to an organisation and affairs; expiring.
+
+    Only for a system user (issue #11): a person's token would let whoever minted it act
+    as that person, past their second factor. A token of a system user that can see
+    numbers stays inert until a manager other than the requester approves it
+    (approve_api_token), and its affairs must each be an affair the system user is
+    assigned to (assignments a manager set: access.separation.check_assignee)."""
+    user = _home_member(session, context, user_id)
     without_number(name, "名前", "name")
+    if not user.is_system:
+        _deny_token(
+            context, user_id, "APIトークンはシステム利用者にのみ発行します / API tokens belong "
+            "only to system users (a person signs in with their own second factor)",
+        )  # fmt: skip
+    needs_approval = bool(access.roles_of(session, user_id, context.organisation_id) & NUMBER_ROLES)
+    if needs_approval:
+        _require_assigned(session, context, user_id, affair_codes)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = utcnow()
     row = ApiToken(
         organisation_id=context.organisation_id, user_id=user_id, name=name,
         token_hash=digest(token), prefix=token[: len(TOKEN_PREFIX) + 4],
         affair_codes=sorted(set(affair_codes)), created_by=context.actor_id,
-        expires_at=utcnow() + valid_for,
+        expires_at=now + valid_for, approved_at=None if needs_approval else now,
     )  # fmt: skip
     session.add(row)
     session.flush()
     audit.record(
-        session,
-        context,
-        AuditAction.TOKEN_CREATE,
-        details={"token_id": str(row.id), "user_id": str(user_id)},
-    )
+        session, context, AuditAction.TOKEN_CREATE,
+        details={"token_id": str(row.id), "user_id": str(user_id),
+                 "awaiting_approval": needs_approval},
+    )  # fmt: skip
     return token, row
+
+
+def _require_assigned(
+    session: Session, context: Context, user_id: uuid.UUID, affair_codes: list[str]
+) -> None:
+    from mnvault.access.models import Assignment  # noqa: PLC0415
+    from mnvault.affairs.models import Affair  # noqa: PLC0415
+
+    assigned = set(
+        session.scalars(
+            select(Affair.code)
+            .join(Assignment, Assignment.affair_id == Affair.id)
+            .where(
+                Assignment.user_id == user_id,
+                Assignment.organisation_id == context.organisation_id,
+            )
+        )
+    )
+    outside = sorted(set(affair_codes) - assigned)
+    if outside:
+        _deny_token(
+            context, user_id,
+            f"トークンの事務はシステム利用者の割当ての範囲内に限ります / a token's affairs "
+            f"are bounded by the system user's assignments: not assigned to {outside}",
+        )  # fmt: skip
+
+
+def _deny_token(context: Context, user_id: uuid.UUID, reason: str) -> NoReturn:
+    raise AuthorizationDenied(
+        permission=str(Permission.USER_MANAGE), reason=reason, actor_id=context.actor_id,
+        organisation_id=context.organisation_id, request_id=context.request_id,
+        client_address=context.client_address,
+        details={"user_id": str(user_id), "what": "api_token"},
+    )  # fmt: skip
+
+
+def approve_api_token(session: Session, context: Context, *, token_id: uuid.UUID) -> ApiToken:
+    """A manager, not the one who asked, lets a token that can return a number work.
+    Its affairs are checked again against the system user's assignments."""
+    access.authorize(session, context, Permission.EXPORT_APPROVE)
+    row = session.get(ApiToken, token_id)
+    if row is None or row.organisation_id != context.organisation_id:
+        raise NotFound(f"APIトークン {token_id}", f"API token {token_id}")
+    separation.require_approver(session, context, requested_by=row.created_by)
+    if row.revoked_at is not None or row.expires_at <= utcnow() or row.approved_at is not None:
+        raise InvalidInput("承認待ちのトークンではありません", "the token is not awaiting approval")
+    _require_assigned(session, context, row.user_id, list(row.affair_codes))
+    row.approved_by, row.approved_at = context.actor_id, utcnow()
+    audit.record(
+        session, context, AuditAction.TOKEN_APPROVE,
+        details={"token_id": str(row.id), "user_id": str(row.user_id),
+                 "requested_by": str(row.created_by)},
+    )  # fmt: skip
+    return row
+
+
+def confirm_user(
+    session: Session, envelope: Envelope, context: Context, *, user_id: uuid.UUID, code: str
+) -> None:
+    """A manager confirms, in person, that an account whose password an administrator
+    set is in its owner's hands: the owner reads a code off their own authenticator.
+    Whoever enrolled that authenticator (perhaps the administrator who knew the first
+    password) holds it; the owner at the manager's desk then cannot give a code, and the
+    account stays without numbers (issue #11). Refusals are audited."""
+    user = session.get(User, user_id)
+    if user is None or user.home_organisation_id != context.organisation_id:
+        # The home organisation's managers confirm its people (as its admins manage them).
+        raise NotFound(f"利用者 {user_id}", f"user {user_id}")
+    first = separation.first_manager(session, context, user=user)
+    access.authorize(
+        session, context, Permission.USER_MANAGE if first else Permission.EXPORT_APPROVE
+    )
+    if not first:
+        separation.require_approver(session, context, requested_by=user_id)
+    if user.unconfirmed_since is None:
+        raise InvalidInput(
+            "確認待ちの利用者ではありません", "the user is not awaiting confirmation"
+        )
+    state = _security(session, user_id)
+    if state.totp_confirmed_at is None or user.must_change_password:
+        separation.deny(
+            context, "本人がパスワードを変更し認証アプリを登録した後に確認します",
+            "confirm after the user has changed the password and enrolled an authenticator",
+            user_id=user_id, permission=Permission.EXPORT_APPROVE,
+        )  # fmt: skip
+    if not _accept_totp(envelope, state, code):
+        separation.deny(
+            context, "本人の認証アプリのコードが一致しません",
+            "the code from the user's authenticator does not match",
+            user_id=user_id, permission=Permission.EXPORT_APPROVE,
+        )  # fmt: skip
+    user.unconfirmed_since = None
+    audit.record(
+        session, context, AuditAction.USER_CONFIRM,
+        details={"user_id": str(user_id), "first_manager": first},
+    )  # fmt: skip
 
 
 def revoke_api_token(session: Session, context: Context, *, token_id: uuid.UUID) -> None:
@@ -630,13 +791,24 @@ def revoke_api_token(session: Session, context: Context, *, token_id: uuid.UUID)
 def _resolve_api_token(session: Session, token: str, client: str | None) -> Principal:
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
     now = utcnow()
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
+    owner = session.get(User, row.user_id) if row is not None else None
+    reason = (
+        "invalid"
+        if row is None or row.revoked_at is not None or row.expires_at <= now
+        else "awaiting_approval"
+        if row.approved_at is None
+        else "not_a_system_user"
+        if owner is None or not owner.is_system or not owner.is_active
+        else None
+    )
+    if row is None or reason is not None:
         audit.record(
             session,
             None,
             AuditAction.TOKEN_USE,
             outcome=Outcome.DENIED,
-            details={"reason": "invalid"},
+            details={"reason": reason or "invalid"}
+            | ({"token_id": str(row.id)} if row is not None else {}),
             client_address=client,
         )
         session.commit()

@@ -16,6 +16,7 @@ from mnvault.cli import (
     sealing,
     setup,
     signin,
+    tokens,
     transfer,
     users,
 )
@@ -40,6 +41,7 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(orgs.app, name="org")
 app.add_typer(persons.app, name="person")
 app.add_typer(users.app, name="user")
+app.add_typer(tokens.app, name="token")
 
 
 def run() -> None:

@@ -215,9 +215,10 @@ def _enrol(vault: Vault, token: str, login: str) -> None:
                 session, vault.envelope, token=token, account_name=login
             )
         _say(
-            "個人番号を扱う役割には二要素認証が必要です。認証アプリでこのQRコードを読み取るか、"
-            "URIを登録してください / roles that see numbers need two-factor authentication: "
-            "scan this QR code with an authenticator app, or add the URI"
+            "個人番号を扱う役割と管理者には二要素認証が必要です。認証アプリでこのQRコードを読み取るか、"
+            "URIを登録してください / roles that see numbers, and administrators, need "
+            "two-factor authentication: scan this QR code with an authenticator app, or add "
+            "the URI"
         )
         _say(qr_text(uri))
         _say(uri)

@@ -57,6 +57,75 @@ def add(
     typer.echo(f"初期パスワード / initial password (shown once): {password}")
 
 
+@app.command("add-system")
+def add_system(
+    login: Annotated[str, typer.Argument(help="ログイン名 / login")],
+    role: Annotated[list[Role], typer.Option(help="役割 / role (repeatable)")],
+    name: Annotated[str, typer.Option(help="表示名 / display name")] = "",
+    data_dir: DataDir = None,
+    user: UserOpt = None,
+) -> None:
+    """システム利用者を追加（APIトークン専用、サインイン不可） / add a system user (payroll,
+    HR): it acts by API tokens only and never signs in; no password is shown. A manager
+    assigns its affairs (`mnvault user assign`); then `mnvault token create`."""
+    with signed_in_transaction(data_dir, user) as (session, context):
+        access.add_system_user(
+            session, context, login=login, display_name=name or login, roles=role
+        )
+    typer.echo(f"追加しました / added system user: {login} ({', '.join(r.value for r in role)})")
+
+
+@app.command("assign")
+def assign(
+    login: Annotated[str, typer.Argument(help="ログイン名 / login")],
+    affair: Annotated[list[str], typer.Option(help="担当事務 / affair (repeatable)")],
+    data_dir: DataDir = None,
+    user: UserOpt = None,
+) -> None:
+    """利用者を事務に割り当てる / assign a user to affairs (a system user's by a manager)."""
+    with signed_in_transaction(data_dir, user) as (session, context):
+        target = access.user_by_reference(session, context, login)
+        if target is None:
+            fail("利用者が見つかりません / user not found")
+        for code in affair:
+            access.assign(
+                session, context, user=target,
+                affair=get_affair(session, context.organisation_id, code),
+            )  # fmt: skip
+    typer.echo(f"割り当てました / assigned: {login} → {', '.join(affair)}")
+
+
+@app.command("confirm")
+def confirm(
+    login: Annotated[str, typer.Argument(help="ログイン名 / login")],
+    code: Annotated[
+        str,
+        typer.Option(
+            help="本人の認証アプリのコード（対面で） / a code from the user's own "
+            "authenticator, read out in person"
+        ),
+    ],
+    data_dir: DataDir = None,
+    user: UserOpt = None,
+) -> None:
+    """管理者がパスワードを設定した利用者を確認（事務取扱責任者） / confirm an account whose
+    password an administrator set (a manager, with a code the user reads off their own
+    authenticator in person); until then it reaches no number."""
+    with opened_vault(data_dir) as vault:
+        context = sign_in(vault, user)
+        try:
+            with vault.transaction() as session:
+                target = access.user_by_reference(session, context, login)
+                if target is None:
+                    fail("利用者が見つかりません / user not found")
+                auth.confirm_user(
+                    session, vault.envelope, context, user_id=target.id, code=code.strip()
+                )
+        except KNOWN_ERRORS as exc:
+            fail(str(exc))
+    typer.echo(f"確認しました / confirmed: {login}")
+
+
 @app.command("add-outside")
 def add_outside(
     reference: Annotated[

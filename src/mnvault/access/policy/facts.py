@@ -18,11 +18,11 @@ from datetime import datetime, time
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, literal_column, select
 from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
-from mnvault.access.models import AccessConditions, Assignment, Membership
+from mnvault.access.models import AccessConditions, Assignment, Membership, User
 from mnvault.access.policy.model import (
     Conditions,
     PersonFacts,
@@ -30,7 +30,7 @@ from mnvault.access.policy.model import (
     Resource,
     Scope,
 )
-from mnvault.access.policy.table import CONDITIONED_ACTIONS
+from mnvault.access.policy.table import CONDITIONED_ACTIONS, NUMBER_BLIND_ROLES
 from mnvault.affairs.models import Affair
 from mnvault.db import core
 from mnvault.db.base import GUID, utcnow
@@ -58,6 +58,9 @@ def _dimension(values: Iterable[str] | None) -> frozenset[str] | None:
 # running it on SQLite.
 _MEMBERSHIPS = Membership.__table__.c
 _ASSIGNMENT = Assignment.__table__.c
+_USER_TABLE = User.__table__
+_BLIND = Membership.__table__.alias("blind").c
+_USER = User.__table__.c
 _AFFAIR = Affair.__table__.c
 _CONDITION = AccessConditions.__table__.c
 # On the tables, run through mnvault.db.core: every authorize() runs the first two.
@@ -75,9 +78,20 @@ _ASSIGNMENTS = core.Prepared(
         _ASSIGNMENT.person_kinds,
     )
     .join(Affair.__table__, _AFFAIR.id == _ASSIGNMENT.affair_id)
+    # An account a manager has yet to confirm (its password was set by an administrator
+    # before its second factor was enrolled) reaches no number: no assignment counts.
+    .join(_USER_TABLE, _USER.id == _ASSIGNMENT.user_id)
     .where(
         _ASSIGNMENT.user_id == bindparam("actor", type_=GUID()),
         _ASSIGNMENT.organisation_id == bindparam("organisation", type_=GUID()),
+        _USER.unconfirmed_since.is_(None),
+        # Who administers or audits anywhere reaches no number anywhere, even where an
+        # older grant (before issue #11 refused it) gave them a number role.
+        ~exists().where(
+            _BLIND.user_id == _ASSIGNMENT.user_id,
+            # Literals, not parameters: the statement is prepared once with its own.
+            _BLIND.role.in_([literal_column(f"'{r.value}'") for r in sorted(NUMBER_BLIND_ROLES)]),
+        ),
     )
 )
 _CONDITIONS = core.Prepared(
