@@ -30,6 +30,7 @@ from mnvault.web import problems
 from mnvault.web import views as web_views
 from mnvault.web.calls import Limits, new_request_id
 from mnvault.web.headers import SecurityHeaders
+from mnvault.web.proxies import ClientAddress, trusted_networks
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,8 @@ def create_app(settings: Settings) -> FastAPI:
     # A plain ASGI middleware: BaseHTTPMiddleware cost more per request than a read's
     # authorization (mnvault.web.headers).
     app.add_middleware(SecurityHeaders, headers=SECURITY_HEADERS, new_request_id=new_request_id)
+    # Outermost: the client address and scheme are settled before anything reads them.
+    app.add_middleware(ClientAddress, trusted=trusted_networks(settings.trusted_proxies))
 
     @app.get(f"{API}/ping", tags=["health"])
     def ping() -> dict[str, bool]:
