@@ -30,6 +30,7 @@ from mnvault.web import problems
 from mnvault.web import views as web_views
 from mnvault.web.calls import Limits, new_request_id
 from mnvault.web.headers import SecurityHeaders
+from mnvault.web.openapi import with_bearer
 from mnvault.web.proxies import ClientAddress, trusted_networks
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,10 @@ def create_app(settings: Settings) -> FastAPI:
             "keyring": "sealed" if sealed else "unsealed",
             "database": "ok" if db_ok else "unavailable",
         }
+
+    app.openapi = with_bearer(  # type: ignore[method-assign]
+        app, prefix=API, open_paths={f"{API}/auth/sign-in", f"{API}/ping"}
+    )
 
     web_views.mount(
         app,
