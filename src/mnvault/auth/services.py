@@ -150,14 +150,21 @@ def sign_in(
         else None
     )
     state = session.get(UserSecurity, user.id) if user else None
-    if user is not None and state and state.locked_until and state.locked_until > utcnow():
-        _fail(session, user, "locked", client_address)
-        session.commit()
-        raise AccountLocked()
-    if not access.verify_password(user.password_hash if user else None, password) or (
-        user is None or not user.is_active
-    ):
-        reason = "password" if user else "unknown_login" if home else "unknown_organisation"
+    locked = bool(user and state and state.locked_until and state.locked_until > utcnow())
+    # The password is checked even on a locked account, and a locked account fails as an
+    # unknown login does (issue #11): the same work, the same answer, so no one learns
+    # which logins exist by counting to the lockout. Only the trail says "locked".
+    right = access.verify_password(user.password_hash if user else None, password)
+    if locked or not right or user is None or not user.is_active:
+        reason = (
+            "locked"
+            if locked
+            else "password"
+            if user
+            else "unknown_login"
+            if home
+            else "unknown_organisation"
+        )
         _fail(session, user, reason, client_address)
         session.commit()
         raise SignInFailed()
