@@ -549,6 +549,14 @@ _NOT_A_TENANT_BOUNDARY = {
     "disposal:confirm; counts the caller's own organisation's managers",
     "vault.withdrawal.may_withdraw": "a question, not an operation (whether the person "
     "page offers the form); withdraw_affair() authorizes itself",
+    "audit.pruning.prune": "the mechanism; people prune through prune_as(), which "
+    "authorizes audit:prune (test_audit_retention_actor.py)",
+    "audit.pruning.write_archive": "the mechanism; people archive through archive_as(), "
+    "which authorizes audit:read (test_audit_retention_actor.py)",
+    "audit.pruning.prune_as": "the deployment's one trail (as verify_now), authorized in "
+    "the actor's organisation: test_audit_retention_actor.py",
+    "audit.pruning.archive_as": "the deployment's one trail (as verify_now), authorized in "
+    "the actor's organisation: test_audit_retention_actor.py",
     "disposal.confirmation.standing": "what the batch page shows the caller, after "
     "batches.members_of() authorized disposal:read; the caller's own organisation only",
 }
@@ -899,7 +907,9 @@ def _touches_this_organisation(  # noqa: PLR0911 - one return per kind of answer
         return any(
             _touches_this_organisation(session, world, v)
             for v in values
-            if not isinstance(v, str)  # labels and codes in a dataclass are not numbers
+            # labels and codes in a dataclass (and tuples of them) are not numbers
+            if not isinstance(v, str)
+            and not (isinstance(v, tuple) and all(isinstance(x, str) for x in v))
         )
     if isinstance(result, ColumnElement):
         # A WHERE clause: run it.

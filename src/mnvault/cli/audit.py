@@ -204,15 +204,19 @@ def archive(
     out: Annotated[Path, typer.Option("--out", help="保管ファイル / archive file (JSON lines)")],
     before: BeforeOpt = None,
     data_dir: DataDir = None,
+    user: UserOpt = None,
 ) -> None:
-    """署名付きの検証可能な区間を保管ファイルに書き出す / archive a signed, verifiable segment."""
+    """署名付きの検証可能な区間を保管ファイルに書き出す（監査責任者） / archive a signed,
+    verifiable segment (an auditor)."""
     with opened_vault(data_dir) as vault:
         cutoff = _before(before, vault.settings.audit_retention_days)
+        context = sign_in(vault, user)
         try:
-            segment = pruning.write_archive(
-                vault.engine, vault.sessions, out, cutoff, vault.keyring.public_signing_key()
-            )
-        except AuditError as exc:
+            segment = pruning.archive_as(
+                vault.engine, vault.sessions, context, out, cutoff,
+                vault.keyring.public_signing_key(),
+            )  # fmt: skip
+        except (*KNOWN_ERRORS, AuditError) as exc:
             fail(str(exc))
     typer.echo(
         f"監査記録 {segment.first_seq}〜{segment.last_seq} 番（{segment.entries}件）を保管しました"
@@ -266,16 +270,21 @@ def prune(
         ),
     ] = None,
     data_dir: DataDir = None,
+    user: UserOpt = None,
 ) -> None:
-    """保管済みで保存期間を過ぎた記録を削除（記録・署名される）/ prune an archived segment."""
+    """保管済みで保存期間を過ぎた記録を削除（監査責任者；記録・署名される）/ prune an
+    archived segment (an auditor; recorded and signed)."""
     with opened_vault(data_dir) as vault:
         days = vault.settings.audit_retention_days if retention_days is None else retention_days
         cutoff = _before(before, days)
+        context = sign_in(vault, user)
         try:
             # As the maintenance role where there is one (PostgreSQL, migration 0011).
             with maintenance_transaction(vault) as session:
-                done = pruning.prune(session, archive_path, before=cutoff, retention_days=days)
-        except AuditError as exc:
+                done = pruning.prune_as(
+                    session, context, archive_path, before=cutoff, retention_days=days
+                )
+        except (*KNOWN_ERRORS, AuditError) as exc:
             fail(str(exc))
     typer.echo(
         f"監査記録 {done.first_seq}〜{done.last_seq} 番（{done.deleted}件）を削除しました"
