@@ -24,7 +24,9 @@ def _archive(trail: Trail, who: str, out: Path) -> object:
     world = trail.world
     # The world's sessions share one connection; a refusal never reaches the engine.
     engine = world.sessions.kw["bind"].engine
-    return pruning.archive_as(engine, world.sessions, world.ctx(who), out, utcnow(), trail.key)
+    return pruning.archive_as(
+        engine, world.sessions, world.ctx(who), out=out, before=utcnow(), key=trail.key
+    )
 
 
 def _prune(trail: Trail, who: str, path: Path) -> pruning.Pruned:

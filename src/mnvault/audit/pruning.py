@@ -146,6 +146,7 @@ def archive_as(
     engine: Engine,
     sessions: sessionmaker[Session],
     context: Context,
+    *,
     out: Path,
     before: datetime,
     key: bytes,

@@ -213,8 +213,8 @@ def archive(
         context = sign_in(vault, user)
         try:
             segment = pruning.archive_as(
-                vault.engine, vault.sessions, context, out, cutoff,
-                vault.keyring.public_signing_key(),
+                vault.engine, vault.sessions, context, out=out, before=cutoff,
+                key=vault.keyring.public_signing_key(),
             )  # fmt: skip
         except (*KNOWN_ERRORS, AuditError) as exc:
             fail(str(exc))
