@@ -63,7 +63,16 @@ class Window(BaseModel):
 
 
 class PersonUsageIn(Window):
-    person_id: uuid.UUID
+    """The person by the vault's id or by their external id (社員番号 …): one of the two."""
+
+    person_id: uuid.UUID | None = None
+    external_ref: str | None = Field(default=None, min_length=1, max_length=64)
+
+    @model_validator(mode="after")
+    def _names_one_person(self) -> PersonUsageIn:
+        if (self.person_id is None) == (self.external_ref is None):
+            raise ValueError("name a person_id or an external_ref")
+        return self
 
 
 class ImpactScopeIn(BaseModel):
@@ -160,9 +169,9 @@ def person_usage(
     """誰がこの本人の番号をいつ何のために利用したか / who used this person's number."""
 
     def work(session: Session, _envelope: Envelope, context: Context) -> answers.PersonUsage:
-        return answers.person_usage(
-            session, context, body.person_id, since=body.since, until=body.until
-        )
+        person = body.person_id or body.external_ref
+        assert person is not None  # noqa: S101 - the model requires one of them
+        return answers.person_usage(session, context, person, since=body.since, until=body.until)
 
     found = call(request, work)
     if output is not Output.JSON:

@@ -188,6 +188,9 @@ BeforeOpt = Annotated[
 ]
 
 
+_RETENTION_ERRORS: tuple[type[Exception], ...] = (*KNOWN_ERRORS, AuditError)
+
+
 def _before(value: str | None, retention_days: int) -> datetime:
     if value is None:
         return datetime.now(UTC) - timedelta(days=retention_days)
@@ -216,7 +219,7 @@ def archive(
                 vault.engine, vault.sessions, context, out=out, before=cutoff,
                 key=vault.keyring.public_signing_key(),
             )  # fmt: skip
-        except (*KNOWN_ERRORS, AuditError) as exc:
+        except _RETENTION_ERRORS as exc:
             fail(str(exc))
     typer.echo(
         f"監査記録 {segment.first_seq}〜{segment.last_seq} 番（{segment.entries}件）を保管しました"
@@ -284,7 +287,7 @@ def prune(
                 done = pruning.prune_as(
                     session, context, archive_path, before=cutoff, retention_days=days
                 )
-        except (*KNOWN_ERRORS, AuditError) as exc:
+        except _RETENTION_ERRORS as exc:
             fail(str(exc))
     typer.echo(
         f"監査記録 {done.first_seq}〜{done.last_seq} 番（{done.deleted}件）を削除しました"
@@ -365,9 +368,20 @@ def _ask(data_dir: Path | None, user: str | None, question: Callable[[Session, C
             fail(str(exc))
 
 
+def _person_id_or_reference(text: str) -> uuid.UUID | str:
+    """An id when it reads as one; anything else is the person's external id."""
+    try:
+        return uuid.UUID(text.strip())
+    except ValueError:
+        return text.strip()
+
+
 @app.command("person-usage")
 def person_usage(
-    person_id: Annotated[uuid.UUID, typer.Argument(help="本人ID / person id")],
+    person: Annotated[
+        str,
+        typer.Argument(help="本人IDまたは外部参照ID（社員番号等） / person id or external id"),
+    ],
     since: FromOpt = None,
     until: ToOpt = None,
     fmt: FormatOpt = Format.TABLE,
@@ -377,11 +391,12 @@ def person_usage(
 ) -> None:
     """この本人の番号を誰がいつ何のために利用したか / who used this person's number."""
     start, stop = _when(since, "--from"), _when(until, "--to")
+    named = _person_id_or_reference(person)
     found = _ask(
         data_dir,
         user,
         lambda session, context: answers.person_usage(
-            session, context, person_id, since=start, until=stop
+            session, context, named, since=start, until=stop
         ),
     )
     _emit(found.tables(), found.zone, fmt, out)
