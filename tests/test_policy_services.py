@@ -250,14 +250,20 @@ def test_lookup_and_export_stay_inside_the_scope(world: World, company: Company)
             session, world.envelope, world.ctx("clerk", SLIP), number=company.numbers["hr_employee"]
         )
     assert found is not None and found.external_ref == "hr_employee"
-    with pytest.raises(AuthorizationDenied), unit_of_work(world.sessions) as session:
-        vs.lookup(
+    # Outside the scope: answered as a number no one holds (issue #11), the denial audited.
+    with unit_of_work(world.sessions) as session:
+        beyond = vs.lookup(
             session,
             world.envelope,
             world.ctx("clerk", SLIP),
             number=company.numbers["sales_employee"],
         )
-    assert last_entry(world).person_id == company.persons["sales_employee"].id
+    assert beyond is None
+    denial = last_entry(world)
+    assert (denial.action, denial.person_id) == (
+        "access:denied",
+        company.persons["sales_employee"].id,
+    )
     with unit_of_work(world.sessions) as session:
         mine = exporter.export_affair(
             session, world.envelope, world.ctx("clerk", SLIP), purpose="年末調整", passphrase="pw"
@@ -525,6 +531,8 @@ _NOT_A_TENANT_BOUNDARY = {
     "access.services.decide": "a question, not an operation (used by the calls below)",
     "access.services.decide_many": "a question, not an operation",
     "access.services.authorize": "the check itself, exercised by every call below",
+    "vault.services.authorize_within_reach": "authorize() on one person, exercised by "
+    "summarise_person, find_person and lookup below",
     "access.services.organisation_resource": "builds a value",
     "access.services.new_person_resource": "builds a value",
     "access.services.create_user": "bootstrap (init, fixtures): the home organisation is "
@@ -718,6 +726,8 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
         Call("admin.listing.tokens", lambda s, c: admin_listing.tokens(s, c) and None),
         Call("audit.queries.uses_of_person", lambda s, c: audit_queries.uses_of_person(
             s, c, person.id)),
+        Call("audit.queries.person_of_reference", lambda s, c: (
+            audit_queries.person_of_reference(s, c, person.external_ref))),
         Call("audit.queries.impact_scope", lambda s, c: audit_queries.impact_scope(
             s, c, since=EPOCH, until=FAR, actor_id=clerk.id)),
         Call("audit.queries.transfers", audit_queries.transfers),

@@ -19,7 +19,7 @@ from fastapi.routing import APIRoute
 from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.exceptions import HTTPException
 
-from mnvault.access.errors import AccessError, AuthorizationDenied
+from mnvault.access.errors import AccessError, AuthorizationDenied, OutOfReach
 from mnvault.auth.errors import SessionExpired
 from mnvault.numbers import redact
 from mnvault.vault.errors import NotFound, VaultError
@@ -116,6 +116,7 @@ class PageNotFound(Exception):
 
 _ERRORS: list[tuple[type[Exception], int]] = [
     (CsrfRejected, 403),
+    (OutOfReach, 404),  # a person beyond one's assignments looks like no person
     (AuthorizationDenied, 403),
     (NotFound, 404),
     (Sealed, 503),
@@ -130,7 +131,8 @@ def error_page(request: Request, exc: Exception, status: int) -> HTMLResponse:
         getattr(exc, "message_ja", "エラーが発生しました"),
         getattr(exc, "message_en", "something went wrong"),
     )
-    reason = exc.reason if isinstance(exc, AuthorizationDenied) else None
+    shown = isinstance(exc, AuthorizationDenied) and not isinstance(exc, OutOfReach)
+    reason = exc.reason if shown and isinstance(exc, AuthorizationDenied) else None
     return render(
         request, "error.html", {"status": status, "message": redact(message), "reason": reason},
         status=status,

@@ -11,7 +11,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
-from mnvault.access.errors import AccessError, AuthorizationDenied, LoginTaken, WeakPassword
+from mnvault.access.errors import (
+    AccessError,
+    AuthorizationDenied,
+    LoginTaken,
+    OutOfReach,
+    WeakPassword,
+)
 from mnvault.audit.errors import AuditUnavailable
 from mnvault.auth.errors import (
     AccountLocked,
@@ -129,6 +135,7 @@ class RateLimited(Exception):
 
 
 _STATUS: list[tuple[type[Exception], int, str]] = [
+    (OutOfReach, 404, "not-found"),  # said as NotFound is, without a reason
     (AuthorizationDenied, 403, "forbidden"),
     (WeakPassword, 422, "weak-password"),
     (EnrolmentRequired, 403, "enrolment-required"),
@@ -189,7 +196,7 @@ def _known(request: Request, exc: Exception) -> JSONResponse:
             ja = getattr(exc, "message_ja", "エラー")
             en = getattr(exc, "message_en", "error")
             extra: dict[str, Any] = {}
-            if isinstance(exc, AuthorizationDenied):
+            if isinstance(exc, AuthorizationDenied) and not isinstance(exc, OutOfReach):
                 extra["reason"] = exc.reason
             response = problem(status, kind, ja, en, str(exc), **extra)
             if isinstance(exc, RateLimited):
