@@ -24,7 +24,7 @@ from mnvault.audit.queries import ActivityKind
 from mnvault.audit.tables import MEDIA_TYPES, Format, Table, to_csv, to_xlsx
 from mnvault.crypto import Envelope
 from mnvault.web.calls import call
-from mnvault.web.problems import SIGNED_IN, WITH_BODY
+from mnvault.web.problems import SIGNED_IN, WITH_BODY, problem_responses
 
 # Like every route behind web.calls.call: 401, 403, 422, 503 as problem documents.
 router = APIRouter(prefix="/audit", tags=["audit"], responses=SIGNED_IN)
@@ -162,7 +162,12 @@ def _download(tables: list[Table], zone: ZoneInfo, output: Output, name: str) ->
     )
 
 
-@router.post("/person-usage", response_model=PersonUsageOut, responses=_DOWNLOADS)
+@router.post(
+    "/person-usage",
+    response_model=PersonUsageOut,
+    # 404: an external id that names no person of this organisation
+    responses=_DOWNLOADS | problem_responses(404),
+)
 def person_usage(
     request: Request, body: PersonUsageIn, output: OutputQuery = Output.JSON
 ) -> PersonUsageOut | Response:
