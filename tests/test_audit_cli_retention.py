@@ -1,6 +1,8 @@
 """`mnvault audit archive / verify-archive / prune` end to end (issue 4: retention is
 configurable; archiving exports a signed, verifiable segment before anything is pruned;
-pruning is itself an audited, checkpointed event; the pruned trail still verifies)."""
+pruning is itself an audited, checkpointed event; the pruned trail still verifies).
+Issue #11: archive and prune need a signed-in user with the permission (an auditor; a
+clerk is refused, audited) and their entries name that user."""
 
 from __future__ import annotations
 
@@ -9,13 +11,21 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.test_cli_flow import Deployment, deployment, mnvault
+from tests.test_cli_flow import ADMIN_PASSWORD, Deployment, deployment, mnvault
 
 __all__ = ["deployment"]  # the fixture, shared with the main CLI flow
 
 
 def test_archive_verify_offline_prune_and_verify(deployment: Deployment, tmp_path: Path) -> None:
-    env, data = deployment.env, deployment.data
+    clerk, data = deployment.env, deployment.data
+    admin = {**clerk, "MNVAULT_USER": "admin", "MNVAULT_USER_PASSWORD": ADMIN_PASSWORD}
+    added = mnvault(["user", "add", "kansa", "--role", "auditor"], admin)
+    assert added.returncode == 0, added.stderr
+    env = {**clerk, "MNVAULT_USER": "kansa",
+           "MNVAULT_USER_PASSWORD": added.stdout.strip().split()[-1],
+           "MNVAULT_NEW_PASSWORD": "kansa keeps the trail safe"}  # fmt: skip
+    assert mnvault(["audit", "activity"], env).returncode == 0  # the first password changed
+    env["MNVAULT_USER_PASSWORD"] = env.pop("MNVAULT_NEW_PASSWORD")
 
     def run(*args: str) -> tuple[int, str]:
         result = mnvault(list(args), env)
@@ -23,6 +33,15 @@ def test_archive_verify_offline_prune_and_verify(deployment: Deployment, tmp_pat
 
     assert run("audit", "checkpoint")[0] == 0
     archived = tmp_path / "archive.jsonl"
+    # Not without a user, nor by a clerk: the trail is the auditor's to take out.
+    nobody = {k: v for k, v in env.items() if k != "MNVAULT_USER"}
+    unsigned = mnvault(["audit", "archive", "--out", str(archived)], nobody)
+    assert unsigned.returncode == 1 and "--user" in unsigned.stderr
+    denied = mnvault(
+        ["audit", "archive", "--out", str(archived), "--before", "2100-01-01"],
+        {**clerk, **deployment.code("sato")},
+    )
+    assert denied.returncode == 1 and not archived.exists()
     code, out = run("audit", "archive", "--out", str(archived), "--before", "2100-01-01")
     assert code == 0, out
     assert "archived entries 1 to" in out
@@ -55,6 +74,17 @@ def test_archive_verify_offline_prune_and_verify(deployment: Deployment, tmp_pat
     )
     assert code == 0, out
     assert f"pruned entries 1 to {header['last_seq']}" in out
+    with sqlite3.connect(data / "db" / "mnvault.sqlite3") as db:
+        actors = dict(
+            db.execute(
+                "SELECT action, hex(actor_id) FROM audit_entries WHERE action IN "
+                "('audit:archive', 'audit:prune', 'access:denied') ORDER BY seq"
+            ).fetchall()
+        )
+        (kansa,) = db.execute("SELECT hex(id) FROM users WHERE login = 'kansa'").fetchone()
+        (sato,) = db.execute("SELECT hex(id) FROM users WHERE login = 'sato'").fetchone()
+    assert actors["audit:archive"] == actors["audit:prune"] == kansa
+    assert actors["access:denied"] == sato  # the clerk's archive, refused and recorded
 
     code, out = run("audit", "verify")
     assert code == 0, out

@@ -65,12 +65,18 @@ def test_impact_scope_of_an_account_an_address_and_a_token(world: World) -> None
             actor_id=world.users["clerk"].id,
             organisation_id=world.org.id,
             client_address="198.51.100.9",
+            request_id="request-with-the-token",
             details={"token_id": str(token)},
         )
         via_token = replace(
-            clerk, client_address="198.51.100.9", affair_code="health_pension_insurance"
-        )
+            clerk, client_address="198.51.100.9", affair_code="health_pension_insurance",
+            request_id="request-with-the-token",
+        )  # fmt: skip
         audit.record_many(session, via_token, AuditAction.PERSON_READ, touched[3:])
+        # Issue #11: the same account from the same address, signed in (no token): not
+        # the token's doing.
+        by_hand = replace(via_token, request_id="request-signed-in")
+        audit.record_many(session, by_hand, AuditAction.PERSON_READ, [uuid.uuid4()])
         # Another organisation's entries never show.
         outsider = world.ctx("outsider", SLIP, org=world.other_org)
         audit.record_many(session, replace(outsider, client_address="192.0.2.7"),
@@ -94,10 +100,11 @@ def test_impact_scope_of_an_account_an_address_and_a_token(world: World) -> None
         )
         with pytest.raises(ValueError, match="name an account"):
             queries.impact_scope(session, auditor, since=start, until=end)
-    assert by_account.persons == sorted(touched)
+    assert set(touched) < set(by_account.persons) and len(by_account.persons) == 6
     assert by_account.affairs == sorted([SLIP, "health_pension_insurance"])
     assert by_address.persons == sorted(touched[:3]) and by_address.affairs == [SLIP]
-    assert by_token.persons == sorted(touched[3:])
+    assert by_token.persons == sorted(touched[3:])  # not the signed-in read
+    assert by_token.entries == 3  # its token:use and the two reads of its request
     assert before.persons == [] and before.entries == 0
 
 

@@ -12,7 +12,13 @@ import pytest
 
 import mnvault
 from mnvault import errors
-from mnvault.access.errors import AccessError, AuthorizationDenied, LoginTaken, WeakPassword
+from mnvault.access.errors import (
+    AccessError,
+    AuthorizationDenied,
+    LoginTaken,
+    OutOfReach,
+    WeakPassword,
+)
 from mnvault.access.passwords import PasswordProblem
 from mnvault.audit.errors import AuditError, AuditUnavailable, PruneRefused
 from mnvault.auth import errors as auth_errors
@@ -37,6 +43,7 @@ from mnvault.web.security import CsrfRejected
 # (clients read them), plus the page-only errors that now have their status registered.
 STATUSES: list[tuple[type[Exception], int, str]] = [
     (AuthorizationDenied, 403, "forbidden"),
+    (OutOfReach, 404, "not-found"),
     (PlannerCannotConfirm, 403, "forbidden"),
     (WeakPassword, 422, "weak-password"),
     (auth_errors.EnrolmentRequired, 403, "enrolment-required"),
@@ -194,3 +201,18 @@ def test_every_package_error_subclasses_the_one_base():
                 klass = getattr(module, node.name)
                 if issubclass(klass, BaseException):
                     assert issubclass(klass, MnvaultError), f"{package}.{node.name}"
+
+
+def test_an_id_the_vault_made_is_never_masked_as_a_number():
+    """A UUID whose digits happen to validate (about one in a thousand) is an id, not a
+    number: an error naming the record keeps it whole; a number beside it is masked."""
+    rng = random.Random(20261207)
+    number = generate_my_number(rng)
+    # A hyphenated id whose middle groups spell a valid number across the hyphens.
+    spelled = f"bfa367aa-19b3-4f{number[:2]}-{number[2:6]}-{number[6:]}ae2d11"
+    named = errors.line(vault_errors.NotFound(f"人 {spelled}", f"person {spelled}"))
+    kept_whole = named.count(spelled) == 2  # Japanese and English
+    assert kept_whole, "the id was masked"  # (no values printed: the id spells a number)
+    masked = errors.line(vault_errors.NotFound(f"番号 {number}", f"number {number}"))
+    hidden = number not in masked and "********" + number[-4:] in masked
+    assert hidden, "the number was not masked"

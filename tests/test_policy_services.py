@@ -254,14 +254,20 @@ def test_lookup_and_export_stay_inside_the_scope(world: World, company: Company)
             session, world.envelope, world.ctx("clerk", SLIP), number=company.numbers["hr_employee"]
         )
     assert found is not None and found.external_ref == "hr_employee"
-    with pytest.raises(AuthorizationDenied), unit_of_work(world.sessions) as session:
-        vs.lookup(
+    # Outside the scope: answered as a number no one holds (issue #11), the denial audited.
+    with unit_of_work(world.sessions) as session:
+        beyond = vs.lookup(
             session,
             world.envelope,
             world.ctx("clerk", SLIP),
             number=company.numbers["sales_employee"],
         )
-    assert last_entry(world).person_id == company.persons["sales_employee"].id
+    assert beyond is None
+    denial = last_entry(world)
+    assert (denial.action, denial.person_id) == (
+        "access:denied",
+        company.persons["sales_employee"].id,
+    )
     with unit_of_work(world.sessions) as session:
         mine = exporter.export_affair(
             session, world.envelope, world.ctx("clerk", SLIP), purpose="年末調整", passphrase="pw"
@@ -573,6 +579,8 @@ _NOT_A_TENANT_BOUNDARY = {
     "access.services.decide": "a question, not an operation (used by the calls below)",
     "access.services.decide_many": "a question, not an operation",
     "access.services.authorize": "the check itself, exercised by every call below",
+    "vault.services.authorize_within_reach": "authorize() on one person, exercised by "
+    "summarise_person, find_person and lookup below",
     "access.services.organisation_resource": "builds a value",
     "access.services.new_person_resource": "builds a value",
     "access.services.create_user": "bootstrap (init, fixtures): the home organisation is "
@@ -607,6 +615,14 @@ _NOT_A_TENANT_BOUNDARY = {
     "disposal:confirm; counts the caller's own organisation's managers",
     "vault.withdrawal.may_withdraw": "a question, not an operation (whether the person "
     "page offers the form); withdraw_affair() authorizes itself",
+    "audit.pruning.prune": "the mechanism; people prune through prune_as(), which "
+    "authorizes audit:prune (test_audit_retention_actor.py)",
+    "audit.pruning.write_archive": "the mechanism; people archive through archive_as(), "
+    "which authorizes audit:read (test_audit_retention_actor.py)",
+    "audit.pruning.prune_as": "the deployment's one trail (as verify_now), authorized in "
+    "the actor's organisation: test_audit_retention_actor.py",
+    "audit.pruning.archive_as": "the deployment's one trail (as verify_now), authorized in "
+    "the actor's organisation: test_audit_retention_actor.py",
     "disposal.confirmation.standing": "what the batch page shows the caller, after "
     "batches.members_of() authorized disposal:read; the caller's own organisation only",
     "vault.acquisition.resolve_affairs": "the affairs of the caller's organisation (or the "
@@ -792,6 +808,8 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
         Call("admin.listing.tokens", lambda s, c: admin_listing.tokens(s, c) and None),
         Call("audit.queries.uses_of_person", lambda s, c: audit_queries.uses_of_person(
             s, c, person.id)),
+        Call("audit.queries.person_of_reference", lambda s, c: (
+            audit_queries.person_of_reference(s, c, person.external_ref))),
         Call("audit.queries.impact_scope", lambda s, c: audit_queries.impact_scope(
             s, c, since=EPOCH, until=FAR, actor_id=clerk.id)),
         Call("audit.queries.transfers", audit_queries.transfers),
@@ -984,7 +1002,9 @@ def _touches_this_organisation(  # noqa: PLR0911 - one return per kind of answer
         return any(
             _touches_this_organisation(session, world, v)
             for v in values
-            if not isinstance(v, str)  # labels and codes in a dataclass are not numbers
+            # labels and codes in a dataclass (and tuples of them) are not numbers
+            if not isinstance(v, str)
+            and not (isinstance(v, tuple) and all(isinstance(x, str) for x in v))
         )
     if isinstance(result, ColumnElement):
         # A WHERE clause: run it.

@@ -34,6 +34,8 @@ from mnvault.web.body_limits import body_limits
 from mnvault.web.bodylimit import BodyLimit
 from mnvault.web.calls import Limits, new_request_id
 from mnvault.web.headers import SecurityHeaders
+from mnvault.web.openapi import with_bearer
+from mnvault.web.proxies import ClientAddress, trusted_networks
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +103,8 @@ def create_app(settings: Settings) -> FastAPI:
     # A plain ASGI middleware: BaseHTTPMiddleware cost more per request than a read's
     # authorization (mnvault.web.headers).
     app.add_middleware(SecurityHeaders, headers=SECURITY_HEADERS, new_request_id=new_request_id)
+    # Outermost: the client address and scheme are settled before anything reads them.
+    app.add_middleware(ClientAddress, trusted=trusted_networks(settings.trusted_proxies))
 
     @app.get(f"{API}/ping", tags=["health"])
     def ping() -> dict[str, bool]:
@@ -124,6 +128,10 @@ def create_app(settings: Settings) -> FastAPI:
             "keyring": keyring,
             "database": "ok" if db_ok else "unavailable",
         }
+
+    app.openapi = with_bearer(  # type: ignore[method-assign]
+        app, prefix=API, open_paths={f"{API}/auth/sign-in", f"{API}/ping"}
+    )
 
     web_views.mount(
         app,

@@ -38,6 +38,9 @@ class Settings:
     # PostgreSQL: the connection of the maintenance role, the only one that may run
     # mnvault_audit_prune(); used by `mnvault audit prune` alone (migration 0011).
     maintenance_database_url: str | None = None
+    # Proxies whose X-Forwarded-For is believed (addresses or CIDR ranges); none by
+    # default, so no one chooses the address the handling area checks (web/proxies.py).
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def is_sqlite(self) -> bool:
@@ -96,4 +99,5 @@ def load_settings(data_dir: Path | None = None, env: dict[str, str] | None = Non
         audit_retention_days=int(env.get("MNVAULT_AUDIT_RETENTION_DAYS", "2557")),
         audit_syslog=env.get("MNVAULT_AUDIT_SYSLOG") or None,
         maintenance_database_url=env.get("MNVAULT_MAINTENANCE_DATABASE_URL") or None,
+        trusted_proxies=tuple(env.get("MNVAULT_TRUSTED_PROXIES", "").replace(",", " ").split()),
     )

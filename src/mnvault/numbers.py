@@ -368,11 +368,23 @@ def _mask_chain(match: re.Match[str]) -> str:
     return _rewrite_chain(match.group(), _mask_part)
 
 
+# An id the vault made (a UUID, hyphenated or not): its hex digits spell a valid number
+# about once in a thousand ids, and an error naming the record must still name it whole.
+_UUID = re.compile(r"\b[0-9a-f]{8}(-?)[0-9a-f]{4}\1[0-9a-f]{4}\1[0-9a-f]{4}\1[0-9a-f]{12}\b", re.I)
+
+
 def mask_numbers(text: str) -> str:
     """Like :func:`redact`, but each number found becomes its mask (``********9018``, as
     :func:`mask` shows a held number): what errors people read say, so that someone who
-    typed a number in the wrong field can still tell which entry was meant."""
-    return _CHAIN.sub(_mask_chain, text)
+    typed a number in the wrong field can still tell which entry was meant. Ids the vault
+    made (UUIDs) are left whole."""
+    parts: list[str] = []
+    position = 0
+    for found in _UUID.finditer(text):
+        parts += (_CHAIN.sub(_mask_chain, text[position : found.start()]), found.group())
+        position = found.end()
+    parts.append(_CHAIN.sub(_mask_chain, text[position:]))
+    return "".join(parts)
 
 
 def redact(text: str) -> str:

@@ -54,6 +54,37 @@ class AuthorizationDenied(AccessError, Refusal):
         return f"{self.message_ja} / {self.message_en} ({self.permission}: {self.reason})"
 
 
+@dataclass
+class OutOfReach(AuthorizationDenied):
+    """A person outside the actor's assignments, answered as one that does not exist
+    (issue #11): a clerk learns nothing of the persons beyond their scope, not even that
+    they exist; the trail records the denial as for any other (``permission``, ``reason``)."""
+
+    detail_ja: str = ""
+    detail_en: str = ""
+
+    message_ja = "見つかりません"
+    message_en = "not found"
+    status = 404
+    kind = "not-found"
+
+    def detail_texts(self) -> tuple[str, str]:
+        return self.detail_ja, self.detail_en
+
+    def problem_members(self) -> dict[str, Any]:
+        return {}  # no reason: said as NotFound is
+
+    def __str__(self) -> str:  # as vault.errors.NotFound says it
+        ja = f"{self.message_ja}（{self.detail_ja}）" if self.detail_ja else self.message_ja
+        en = f"{self.message_en} ({self.detail_en})" if self.detail_en else self.message_en
+        return f"{ja} / {en}"
+
+    @classmethod
+    def of(cls, denied: AuthorizationDenied, detail_ja: str, detail_en: str) -> OutOfReach:
+        fields = {k: getattr(denied, k) for k in AuthorizationDenied.__dataclass_fields__}
+        return cls(**fields, detail_ja=detail_ja, detail_en=detail_en)
+
+
 class WeakPassword(AccessError):
     """A new password breaks the rules of :mod:`mnvault.access.passwords`.
 

@@ -12,6 +12,7 @@ from enum import StrEnum
 class Permission(StrEnum):
     AFFAIR_READ = "affair:read"
     ASSIGNMENT_MANAGE = "assignment:manage"
+    AUDIT_PRUNE = "audit:prune"
     AUDIT_READ = "audit:read"
     DISPOSAL_CONFIRM = "disposal:confirm"
     DISPOSAL_READ = "disposal:read"

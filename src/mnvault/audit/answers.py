@@ -169,12 +169,18 @@ class Activity:
 def person_usage(
     session: Session,
     context: Context,
-    person_id: uuid.UUID,
+    person: uuid.UUID | str,
     *,
     since: period.When | None = None,
     until: period.When | None = None,
 ) -> PersonUsage:
-    """Who used this person's number (and record), when, for which affair, from where."""
+    """Who used this person's number (and record), when, for which affair, from where.
+    ``person``: the vault's id, or the person's external id (社員番号 …)."""
+    person_id = (
+        person
+        if isinstance(person, uuid.UUID)
+        else queries.person_of_reference(session, context, person)
+    )
     zone = period.zone_of(session, context.organisation_id)
     start, stop = period.window(since, until, zone)
     uses = queries.uses_of_person(session, context, person_id, since=start, until=stop)

@@ -24,7 +24,7 @@ from mnvault.audit.queries import ActivityKind
 from mnvault.audit.tables import MEDIA_TYPES, Format, Table, to_csv, to_xlsx
 from mnvault.crypto import Envelope
 from mnvault.web.calls import call
-from mnvault.web.problems import SIGNED_IN, WITH_BODY
+from mnvault.web.problems import SIGNED_IN, WITH_BODY, problem_responses
 
 # Like every route behind web.calls.call: 401, 403, 422, 503 as problem documents.
 router = APIRouter(prefix="/audit", tags=["audit"], responses=SIGNED_IN)
@@ -63,7 +63,16 @@ class Window(BaseModel):
 
 
 class PersonUsageIn(Window):
-    person_id: uuid.UUID
+    """The person by the vault's id or by their external id (社員番号 …): one of the two."""
+
+    person_id: uuid.UUID | None = None
+    external_ref: str | None = Field(default=None, min_length=1, max_length=64)
+
+    @model_validator(mode="after")
+    def _names_one_person(self) -> PersonUsageIn:
+        if (self.person_id is None) == (self.external_ref is None):
+            raise ValueError("name a person_id or an external_ref")
+        return self
 
 
 class ImpactScopeIn(BaseModel):
@@ -153,16 +162,21 @@ def _download(tables: list[Table], zone: ZoneInfo, output: Output, name: str) ->
     )
 
 
-@router.post("/person-usage", response_model=PersonUsageOut, responses=_DOWNLOADS)
+@router.post(
+    "/person-usage",
+    response_model=PersonUsageOut,
+    # 404: an external id that names no person of this organisation
+    responses=_DOWNLOADS | problem_responses(404),
+)
 def person_usage(
     request: Request, body: PersonUsageIn, output: OutputQuery = Output.JSON
 ) -> PersonUsageOut | Response:
     """誰がこの本人の番号をいつ何のために利用したか / who used this person's number."""
 
     def work(session: Session, _envelope: Envelope, context: Context) -> answers.PersonUsage:
-        return answers.person_usage(
-            session, context, body.person_id, since=body.since, until=body.until
-        )
+        person = body.person_id or body.external_ref
+        assert person is not None  # noqa: S101 - the model requires one of them
+        return answers.person_usage(session, context, person, since=body.since, until=body.until)
 
     found = call(request, work)
     if output is not Output.JSON:

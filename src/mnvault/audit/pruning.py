@@ -28,6 +28,9 @@ from sqlalchemy import Engine, delete, insert, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from mnvault.access.context import Context
+from mnvault.access.permissions import Permission
+from mnvault.access.services import authorize
 from mnvault.audit import archive, checkpoints, head, pruned, trail
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
@@ -56,9 +59,12 @@ def prune(
     retention_days: int,
     checkpointer: Checkpointer | None = None,
     now: datetime | None = None,
+    context: Context | None = None,
 ) -> Pruned:
     """Prune the segment ``archive_path`` holds (see the module's rules); the
-    checkpointer defaults to the one attached to the session (an opened vault's)."""
+    checkpointer defaults to the one attached to the session (an opened vault's).
+    People prune through :func:`prune_as`, which authorizes them; ``context`` names
+    who in the ``audit:prune`` entry."""
     now = now or utcnow()
     checkpointer = checkpointer or session.info.get(checkpoints.INFO_KEY)
     if checkpointer is None:
@@ -100,7 +106,7 @@ def prune(
         before=before.astimezone(UTC).isoformat(),
         retention_days=retention_days,
     )
-    record = audit.record(session, None, AuditAction.AUDIT_PRUNE, details=details)
+    record = audit.record(session, context, AuditAction.AUDIT_PRUNE, details=details)
     base = PrunedBase(segment.last_seq, segment.end.entry_hash, segment.end.frontier, record.seq)
     deleted = _delete(session, base, base_seq, segment.sha256)
     checkpoints.checkpoint_now(session, checkpointer)
@@ -109,15 +115,22 @@ def prune(
 
 
 def write_archive(
-    engine: Engine, sessions: sessionmaker[Session], out: Path, before: datetime, key: bytes
+    engine: Engine,
+    sessions: sessionmaker[Session],
+    out: Path,
+    before: datetime,
+    key: bytes,
+    *,
+    context: Context | None = None,
 ) -> archive.Segment:
-    """Archive the next segment before ``before`` and record that it was taken out."""
+    """Archive the next segment before ``before`` and record that it was taken out (by
+    ``context``'s actor; people archive through :func:`archive_as`)."""
     with trail.snapshot(engine) as connection:
         segment = archive.write(connection, out, before, key)
     with unit_of_work(sessions) as session:
         audit.record(
             session,
-            None,
+            context,
             AuditAction.AUDIT_ARCHIVE,
             details={
                 "first_seq": segment.first_seq,
@@ -127,6 +140,37 @@ def write_archive(
             },
         )
     return segment
+
+
+def archive_as(
+    engine: Engine,
+    sessions: sessionmaker[Session],
+    context: Context,
+    *,
+    out: Path,
+    before: datetime,
+    key: bytes,
+) -> archive.Segment:
+    """:func:`write_archive` for a signed-in user who may read the trail (an archive is
+    the trail, taken out); a refusal is audited (unit_of_work) and writes no file."""
+    with unit_of_work(sessions) as session:
+        authorize(session, context, Permission.AUDIT_READ)
+    return write_archive(engine, sessions, out, before, key, context=context)
+
+
+def prune_as(
+    session: Session,
+    context: Context,
+    archive_path: Path,
+    *,
+    before: datetime,
+    retention_days: int,
+) -> Pruned:
+    """:func:`prune` for a signed-in user holding ``audit:prune`` (the auditor's)."""
+    authorize(session, context, Permission.AUDIT_PRUNE)
+    return prune(
+        session, archive_path, before=before, retention_days=retention_days, context=context
+    )
 
 
 def _same_entries(session: Session, segment: archive.Segment) -> None:

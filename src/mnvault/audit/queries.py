@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select, type_coerce
+from sqlalchemy import Select, func, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
@@ -25,6 +25,9 @@ from mnvault.access.services import authorize
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.audit.models import AuditEntry
+from mnvault.numbers import redact
+from mnvault.vault.errors import NotFound
+from mnvault.vault.models import Person
 
 # What takes numbers out of the vault's keeping: exported, taken out, provided, disposed.
 TRANSFER_ACTIONS = (
@@ -115,6 +118,23 @@ def _asked(session: Session, context: Context, question: str, **about: Any) -> N
     audit.record(session, context, AuditAction.AUDIT_QUERY, details={"question": question, **shown})
 
 
+def person_of_reference(session: Session, context: Context, external_ref: str) -> uuid.UUID:
+    """The person an auditor names by their external id (社員番号 …) rather than the
+    vault's id. Authorized as the question itself; the reference is never recorded (a
+    number typed there must not reach the trail), only the person it names."""
+    authorize(session, context, Permission.AUDIT_READ)
+    found = session.scalar(
+        select(Person.id).where(
+            Person.organisation_id == context.organisation_id,
+            Person.external_ref == external_ref.strip(),
+        )
+    )
+    if found is None:
+        shown = redact(external_ref.strip())
+        raise NotFound(f"外部参照ID {shown}", f"external id {shown}")
+    return found
+
+
 def uses_of_person(
     session: Session,
     context: Context,
@@ -158,8 +178,10 @@ def impact_scope(
 ) -> ImpactScope:
     """The persons and affairs an account, a client address or an API token touched.
 
-    A token is traced through its own ``token:use`` entries: the account it acts for and
-    the addresses it was used from, in the window.
+    A token is traced through its own ``token:use`` entries: each names the request it
+    authenticated, and the entries of that request are what the token did (not all that
+    its account did from the same address). ``token:use`` entries written before they
+    carried the request (issue #11) trace nothing.
     """
     _asked(
         session,
@@ -180,11 +202,7 @@ def impact_scope(
     if client_address is not None:
         conditions.append(AuditEntry.client_address == client_address)
     if token_id is not None:
-        actors, addresses = _token_principal(session, context, token_id, since, until)
-        if not actors:
-            return ImpactScope([], [], 0, None, None)
-        conditions.append(AuditEntry.actor_id.in_(actors))
-        conditions.append(AuditEntry.client_address.in_(addresses))
+        conditions.append(AuditEntry.request_id.in_(_token_requests(context, token_id)))
     if len(conditions) == 1 + len(_window(since, until)):
         raise ValueError("name an account, a client address or a token")
     # Distinct and sorted in the database: a busy account touches tens of thousands of
@@ -215,28 +233,14 @@ def impact_scope(
     return ImpactScope(persons, [a for a in affairs if a], count, first_at, last_at)
 
 
-def _token_principal(
-    session: Session, context: Context, token_id: uuid.UUID, since: datetime, until: datetime
-) -> tuple[list[uuid.UUID], list[str | None]]:
-    # The token is picked out in the database: an API client leaves one entry a request.
-    uses = session.execute(
-        select(AuditEntry.actor_id, AuditEntry.client_address)
-        .where(
-            AuditEntry.action == str(AuditAction.TOKEN_USE),
-            AuditEntry.organisation_id == context.organisation_id,
-            AuditEntry.actor_id.is_not(None),
-            AuditEntry.details["token_id"].as_string() == str(token_id),
-            *_window(since, until),
-        )
-        .distinct()
+def _token_requests(context: Context, token_id: uuid.UUID) -> Select[str | None]:
+    """The requests this token authenticated (its ``token:use`` entries name them)."""
+    return select(AuditEntry.request_id).where(
+        AuditEntry.action == str(AuditAction.TOKEN_USE),
+        AuditEntry.organisation_id == context.organisation_id,
+        AuditEntry.request_id.is_not(None),
+        AuditEntry.details["token_id"].as_string() == str(token_id),
     )
-    actors: set[uuid.UUID] = set()
-    addresses: set[str | None] = set()
-    for actor, address in uses:
-        if actor is not None:
-            actors.add(actor)
-            addresses.add(address)
-    return sorted(actors), sorted(addresses, key=lambda a: a or "")
 
 
 def transfers(

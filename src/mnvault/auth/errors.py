@@ -10,10 +10,15 @@ from mnvault.access.errors import AccessError
 
 
 class SignInFailed(AccessError):
+    # Said alike for an unknown login and a locked account (issue #11), so it names both.
     message_ja = (
-        "サインインできません（組織コード・ユーザー名・パスワード・確認コードを確かめてください）"
+        "サインインできません（組織コード・ユーザー名・パスワード・確認コードを確かめてください。"
+        "失敗が続くとアカウントは一定時間ロックされます）"
     )
-    message_en = "sign-in failed (check organisation code, user name, password and code)"
+    message_en = (
+        "sign-in failed (check organisation code, user name, password and code; after "
+        "repeated failures an account is locked for a while)"
+    )
     status = 401
     kind = "sign-in-failed"
 

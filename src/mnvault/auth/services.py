@@ -154,20 +154,18 @@ def sign_in(
         else None
     )
     state = session.get(UserSecurity, user.id) if user else None
-    if user is not None and state and state.locked_until and state.locked_until > utcnow():
-        _fail(session, user, "locked", client_address)
-        session.commit()
-        raise AccountLocked()
-    if (
-        not access.verify_password(user.password_hash if user else None, password)
-        or user is None
-        or not user.is_active
-        or user.is_system
-    ):
-        # A system user never signs in (it acts by API tokens alone), whatever is typed:
-        # the same failure as any other, its reason in the trail (issue #11).
+    locked = bool(user and state and state.locked_until and state.locked_until > utcnow())
+    # The password is checked even on a locked account, and a locked account fails as an
+    # unknown login does (issue #11): the same work, the same answer, so no one learns
+    # which logins exist by counting to the lockout. Only the trail says "locked".
+    # A system user never signs in (it acts by API tokens alone), whatever is typed: the
+    # same failure as any other, its reason in the trail (issue #11).
+    right = access.verify_password(user.password_hash if user else None, password)
+    if locked or not right or user is None or not user.is_active or user.is_system:
         reason = (
-            ("system_user" if user.is_system else "password")
+            "locked"
+            if locked
+            else ("system_user" if user.is_system else "password")
             if user
             else "unknown_login"
             if home
@@ -359,10 +357,14 @@ def confirm_totp_enrolment(
     return codes
 
 
-def resolve(session: Session, token: str, *, client_address: str | None) -> Principal:
-    """The principal behind a bearer token (session or API token)."""
+def resolve(
+    session: Session, token: str, *, client_address: str | None, request_id: str | None = None
+) -> Principal:
+    """The principal behind a bearer token (session or API token). ``request_id`` goes
+    into an API token's ``token:use`` entry: the request's other entries carry it too, so
+    the trail tells what the token did from what its user did otherwise (impact scope)."""
     if token.startswith(TOKEN_PREFIX):
-        return _resolve_api_token(session, token, client_address)
+        return _resolve_api_token(session, token, client_address, request_id)
     row = _live_session(session, token)
     now = utcnow()
     if now - row.last_seen_at > TOUCH_INTERVAL:
@@ -385,7 +387,12 @@ _SESSION_OF_READ = core.Prepared(
 
 
 def resolve_read_only(
-    session: Session, token: str, *, client_address: str | None, audit_later: list[AuditEntry]
+    session: Session,
+    token: str,
+    *,
+    client_address: str | None,
+    audit_later: list[AuditEntry],
+    request_id: str | None = None,
 ) -> Principal | None:
     """:func:`resolve` in a transaction that writes nothing, or None when resolving must
     write (an idle session to end, ``last_seen_at`` or ``last_used_at`` due, an invalid
@@ -406,7 +413,7 @@ def resolve_read_only(
             return None
         if api.last_used_at is None or now - api.last_used_at > TOUCH_INTERVAL:
             return None
-        audit_later.append(_token_use(api, client_address))
+        audit_later.append(_token_use(api, client_address, request_id))
         return Principal(
             api.user_id, api.organisation_id, "full", "token", frozenset(api.affair_codes)
         )
@@ -788,7 +795,9 @@ def revoke_api_token(session: Session, context: Context, *, token_id: uuid.UUID)
     audit.record(session, context, AuditAction.TOKEN_REVOKE, details={"token_id": str(token_id)})
 
 
-def _resolve_api_token(session: Session, token: str, client: str | None) -> Principal:
+def _resolve_api_token(
+    session: Session, token: str, client: str | None, request_id: str | None = None
+) -> Principal:
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
     now = utcnow()
     owner = session.get(User, row.user_id) if row is not None else None
@@ -814,11 +823,11 @@ def _resolve_api_token(session: Session, token: str, client: str | None) -> Prin
         session.commit()
         raise TokenInvalid()
     row.last_used_at = now
-    audit.append_all(session, [_token_use(row, client)])
+    audit.append_all(session, [_token_use(row, client, request_id)])
     return Principal(row.user_id, row.organisation_id, "full", "token", frozenset(row.affair_codes))
 
 
-def _token_use(row: ApiToken, client: str | None) -> AuditEntry:
+def _token_use(row: ApiToken, client: str | None, request_id: str | None) -> AuditEntry:
     return audit.new_entry(
         None,
         AuditAction.TOKEN_USE,
@@ -826,6 +835,7 @@ def _token_use(row: ApiToken, client: str | None) -> AuditEntry:
         organisation_id=row.organisation_id,
         details={"token_id": str(row.id)},
         client_address=client,
+        request_id=request_id,
     )
 
 

@@ -214,6 +214,9 @@ BeforeOpt = Annotated[
 ]
 
 
+_RETENTION_ERRORS: tuple[type[Exception], ...] = (*KNOWN_ERRORS, AuditError)
+
+
 def _before(value: str | None, retention_days: int) -> datetime:
     if value is None:
         return datetime.now(UTC) - timedelta(days=retention_days)
@@ -230,15 +233,19 @@ def archive(
     out: Annotated[Path, typer.Option("--out", help="保管ファイル / archive file (JSON lines)")],
     before: BeforeOpt = None,
     data_dir: DataDir = None,
+    user: UserOpt = None,
 ) -> None:
-    """署名付きの検証可能な区間を保管ファイルに書き出す / archive a signed, verifiable segment."""
+    """署名付きの検証可能な区間を保管ファイルに書き出す（監査責任者） / archive a signed,
+    verifiable segment (an auditor)."""
     with opened_vault(data_dir) as vault:
         cutoff = _before(before, vault.settings.audit_retention_days)
+        context = sign_in(vault, user)
         try:
-            segment = pruning.write_archive(
-                vault.engine, vault.sessions, out, cutoff, vault.keyring.public_signing_key()
-            )
-        except AuditError as exc:
+            segment = pruning.archive_as(
+                vault.engine, vault.sessions, context, out=out, before=cutoff,
+                key=vault.keyring.public_signing_key(),
+            )  # fmt: skip
+        except _RETENTION_ERRORS as exc:
             fail(str(exc))
     typer.echo(
         f"監査記録 {segment.first_seq}〜{segment.last_seq} 番（{segment.entries}件）を保管しました"
@@ -290,16 +297,21 @@ def prune(
         ),
     ] = None,
     data_dir: DataDir = None,
+    user: UserOpt = None,
 ) -> None:
-    """保管済みで保存期間を過ぎた記録を削除（記録・署名される）/ prune an archived segment."""
+    """保管済みで保存期間を過ぎた記録を削除（監査責任者；記録・署名される）/ prune an
+    archived segment (an auditor; recorded and signed)."""
     with opened_vault(data_dir) as vault:
         days = vault.settings.audit_retention_days if retention_days is None else retention_days
         cutoff = _before(before, days)
+        context = sign_in(vault, user)
         try:
             # As the maintenance role where there is one (PostgreSQL, migration 0011).
             with maintenance_transaction(vault) as session:
-                done = pruning.prune(session, archive_path, before=cutoff, retention_days=days)
-        except AuditError as exc:
+                done = pruning.prune_as(
+                    session, context, archive_path, before=cutoff, retention_days=days
+                )
+        except _RETENTION_ERRORS as exc:
             fail(str(exc))
     typer.echo(
         f"監査記録 {done.first_seq}〜{done.last_seq} 番（{done.deleted}件）を削除しました"
@@ -397,9 +409,20 @@ def _ask(data_dir: Path | None, user: str | None, question: Callable[[Session, C
             fail(str(exc))
 
 
+def _person_id_or_reference(text: str) -> uuid.UUID | str:
+    """An id when it reads as one; anything else is the person's external id."""
+    try:
+        return uuid.UUID(text.strip())
+    except ValueError:
+        return text.strip()
+
+
 @app.command("person-usage")
 def person_usage(
-    person_id: Annotated[uuid.UUID, typer.Argument(help="本人ID / person id")],
+    person: Annotated[
+        str,
+        typer.Argument(help="本人IDまたは外部参照ID（社員番号等） / person id or external id"),
+    ],
     since: FromOpt = None,
     until: ToOpt = None,
     fmt: FormatOpt = Format.TABLE,
@@ -409,11 +432,12 @@ def person_usage(
 ) -> None:
     """この本人の番号を誰がいつ何のために利用したか / who used this person's number."""
     start, stop = _when(since, "--from"), _when(until, "--to")
+    named = _person_id_or_reference(person)
     found = _ask(
         data_dir,
         user,
         lambda session, context: answers.person_usage(
-            session, context, person_id, since=start, until=stop
+            session, context, named, since=start, until=stop
         ),
     )
     _emit(found.tables(), found.zone, fmt, out)

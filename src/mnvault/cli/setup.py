@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 from pathlib import Path
 from typing import Annotated
@@ -89,13 +90,28 @@ def serve(
     port: Annotated[int, typer.Option(help="ポート / port")] = 8600,
     certfile: Annotated[Path | None, typer.Option(help="TLS certificate (PEM)")] = None,
     keyfile: Annotated[Path | None, typer.Option(help="TLS private key (PEM)")] = None,
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="X-Forwarded-For を信頼するプロキシ（IP/CIDR、複数可） / a reverse proxy whose "
+            "X-Forwarded-For is believed (IP or CIDR, repeatable; MNVAULT_TRUSTED_PROXIES)"
+        ),
+    ] = None,
 ) -> None:
     """サーバーを起動（初回は初期化も行う） / run the server (initialising on first run)."""
     import uvicorn  # noqa: PLC0415 - only this command needs the server
 
     from mnvault.app import create_app  # noqa: PLC0415 - keeps `mnvault number check` light
+    from mnvault.cli.server import server_config  # noqa: PLC0415 - as above
+    from mnvault.web.proxies import BadProxySetting, trusted_networks  # noqa: PLC0415
 
     settings = load_settings(data_dir)
+    if trusted_proxy:
+        settings = dataclasses.replace(settings, trusted_proxies=tuple(trusted_proxy))
+    try:
+        trusted_networks(settings.trusted_proxies)
+    except BadProxySetting as exc:
+        fail(str(exc))
     if not deployment.is_initialised(settings):
         try:
             result = deployment.initialise(
@@ -122,12 +138,6 @@ def serve(
     # Session cookies are Secure, except over plain HTTP on a loopback address, where a
     # browser would otherwise never send them back (mnvault.web.security).
     app.state.cookie_secure = bool(certfile) or not _is_loopback(host)
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        ssl_certfile=str(certfile) if certfile else None,
-        ssl_keyfile=str(keyfile) if keyfile else None,
-        log_config=None,
-        server_header=False,
-    )
+    uvicorn.Server(
+        server_config(app, host=host, port=port, certfile=certfile, keyfile=keyfile)
+    ).run()

@@ -12,16 +12,13 @@ from datetime import date, datetime
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
-from mnvault.access.permissions import Permission
-from mnvault.access.services import visible_persons
 from mnvault.audit.models import AuditEntry
 from mnvault.crypto import Envelope
 from mnvault.db.base import utcnow
-from mnvault.vault import exporter, withdrawal
+from mnvault.vault import browse, exporter, withdrawal
 from mnvault.vault import services as vs
 from mnvault.vault.exporter import ExportResult
 from mnvault.vault.models import (
@@ -145,6 +142,17 @@ def _out(person: Person, summary: vs.PersonSummary | None = None) -> PersonOut:
     )
 
 
+def _row_out(row: browse.Row) -> PersonOut:
+    """A list's row says what ``GET /persons/{id}`` says of the same person."""
+    return _out(row.person).model_copy(
+        update={
+            "number_held": row.number_held,
+            "number_masked": MASK if row.number_held else None,
+            "acquired_for": list(row.acquired_for),
+        }
+    )
+
+
 def _verification(v: Verification, actor: uuid.UUID) -> vs.IdentityVerification:
     return vs.IdentityVerification(
         v.number_check_document, v.identity_check_document, actor, v.verified_at or utcnow()
@@ -158,13 +166,9 @@ def list_persons(request: Request, offset: int = 0, limit: int = 50) -> PersonPa
     offset, limit = min(max(offset, 0), MAX_OFFSET), min(max(limit, 1), 500)
 
     def work(session: Session, _envelope: Envelope, context: Context) -> PersonPage:
-        # Only the persons this actor may see: a clerk's list stops at their assignments.
-        where = visible_persons(session, context, Permission.PERSON_READ)
-        total = session.scalar(select(func.count()).select_from(Person).where(where)) or 0
-        rows = session.scalars(
-            select(Person).where(where).order_by(Person.external_ref).offset(offset).limit(limit)
-        ).all()
-        return PersonPage(items=[_out(p) for p in rows], total=int(total))
+        # The screens' search: the same persons (the actor's reach), the same answers.
+        page = browse.search(session, context, browse.Filters(offset=offset, size=limit))
+        return PersonPage(items=[_row_out(row) for row in page.rows], total=page.total)
 
     return call(request, work)
 

@@ -30,6 +30,7 @@ from mnvault.vault.models import (
     LifeStatus,
     NumberCorrection,
     NumberRecord,
+    NumberRecordAffair,
     Person,
     Provision,
     ProvisionPerson,
@@ -48,6 +49,7 @@ class Filters:
     department_id: uuid.UUID | None = None
     offset: int = 0
     status: str = ""  # a key of labels.PERSON_STATUSES, or "" for all
+    size: int = 0  # rows per page; 0 for PAGE
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class Row:
     person: Person
     number_held: bool
     department: str | None
+    acquired_for: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,7 @@ def search(session: Session, context: Context, filters: Filters) -> Page:
         where.append(Person.life_status == LifeStatus.DECEASED.value)
     total = session.scalar(select(func.count()).select_from(Person).where(*where)) or 0
     offset = min(max(filters.offset, 0), 2**62)
+    size = min(max(filters.size, 1), 500) if filters.size else PAGE
     rows = session.execute(
         select(Person, NumberRecord.person_id, Department.name)
         .outerjoin(NumberRecord, NumberRecord.person_id == Person.id)
@@ -104,11 +108,35 @@ def search(session: Session, context: Context, filters: Filters) -> Page:
         .where(*where)
         .order_by(Person.external_ref)
         .offset(offset)
-        .limit(PAGE)
-    )
+        .limit(size)
+    ).all()
+    acquired = _acquired_for(session, [person.id for person, held, _ in rows if held is not None])
     return Page(
-        [Row(person, held is not None, dept) for person, held, dept in rows], int(total), offset
+        [
+            Row(person, held is not None, dept, acquired.get(person.id, ()))
+            for person, held, dept in rows
+        ],
+        int(total),
+        offset,
+        size,
     )
+
+
+def _acquired_for(
+    session: Session, person_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, tuple[str, ...]]:
+    """The affairs each held number was acquired for, as a person's details say them."""
+    if not person_ids:
+        return {}
+    found: dict[uuid.UUID, list[str]] = {}
+    for person_id, code in session.execute(
+        select(NumberRecordAffair.person_id, Affair.code)
+        .join(Affair, Affair.id == NumberRecordAffair.affair_id)
+        .where(NumberRecordAffair.person_id.in_(person_ids))
+        .order_by(Affair.code)
+    ):
+        found.setdefault(person_id, []).append(code)
+    return {person_id: tuple(codes) for person_id, codes in found.items()}
 
 
 def departments(session: Session, context: Context) -> list[Department]:

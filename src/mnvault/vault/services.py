@@ -20,10 +20,12 @@ from sqlalchemy.orm import Session
 
 from mnvault import numbers
 from mnvault.access.context import Context
+from mnvault.access.errors import AuthorizationDenied, OutOfReach
 from mnvault.access.permissions import Permission
 from mnvault.access.policy.facts import PersonRef
 from mnvault.access.services import (
     authorize,
+    decide,
     new_person_resource,
     organisation_resource,
     person_resource,
@@ -91,6 +93,29 @@ def _person(session: Session, context: Context, person_id: uuid.UUID) -> Person:
     return person
 
 
+def authorize_within_reach(
+    session: Session,
+    context: Context,
+    permission: Permission,
+    person: Person,
+    *,
+    acquiring: Sequence[str] = (),
+    missing: tuple[str, str] | None = None,
+) -> None:
+    """The one rule for every look at a person (details, searches by reference, number
+    lookups): authorize ``permission`` on them; when the actor may do this at all but
+    the person lies outside their assignments, the denial is :class:`OutOfReach`, said
+    as "not found" (``missing``: what an unknown one would be called), so a clerk learns
+    nothing of persons beyond their scope, not even that they exist (issue #11)."""
+    try:
+        authorize(session, context, permission, person_resource(person, acquiring=acquiring))
+    except AuthorizationDenied as denied:
+        if decide(session, context, permission, organisation_resource(context)).allowed:
+            ja, en = missing or (f"本人 {person.id}", f"person {person.id}")
+            raise OutOfReach.of(denied, ja, en) from None
+        raise
+
+
 def _authorized_person(
     session: Session,
     context: Context,
@@ -110,7 +135,7 @@ def _authorized_person(
     if person is None or person.organisation_id != context.organisation_id:
         authorize(session, context, permission, organisation_resource(context), person_id=person_id)
         raise NotFound(f"本人 {person_id}", f"person {person_id}")
-    authorize(session, context, permission, person_resource(person, acquiring=acquiring))
+    authorize_within_reach(session, context, permission, person, acquiring=acquiring)
     return person
 
 
@@ -177,10 +202,11 @@ def find_person(session: Session, context: Context, external_ref: str) -> Person
             Person.organisation_id == context.organisation_id, Person.external_ref == external_ref
         )
     )
+    missing = (f"外部参照ID {external_ref}", f"external id {external_ref}")
     if person is None:
         authorize(session, context, Permission.PERSON_READ, organisation_resource(context))
-        raise NotFound(f"外部参照ID {external_ref}", f"external id {external_ref}")
-    authorize(session, context, Permission.PERSON_READ, person_resource(person))
+        raise NotFound(*missing)
+    authorize_within_reach(session, context, Permission.PERSON_READ, person, missing=missing)
     audit.record(session, context, AuditAction.PERSON_READ, person_id=person.id)
     return person
 
@@ -400,8 +426,13 @@ def lookup(session: Session, envelope: Envelope, context: Context, *, number: st
         )
     )
     if person is not None:
-        # Finding a person outside one's assignments is a denial (audited), not an answer.
-        authorize(session, context, Permission.NUMBER_LOOKUP, person_resource(person))
+        # A person outside one's assignments is a denial (audited), answered as no one:
+        # a lookup must not confirm that a number is held beyond the clerk's scope.
+        try:
+            authorize_within_reach(session, context, Permission.NUMBER_LOOKUP, person)
+        except OutOfReach as beyond:
+            audit.record_denial(session, beyond)
+            return None
     audit.record(
         session,
         context,

@@ -59,7 +59,9 @@ def call(
     token = bearer(request)
     client = client_of(request)
     with vault.transaction() as session:
-        principal = auth.resolve(session, token, client_address=client)
+        principal = auth.resolve(
+            session, token, client_address=client, request_id=request.state.request_id
+        )
         context = _context(request, principal, affair=affair, full=full)
         return work(session, vault.envelope, context)
 
@@ -126,7 +128,10 @@ def _read(
     token = bearer(request)
     client = client_of(request)
     with reading() as session:
-        principal = auth.resolve_read_only(session, token, client_address=client, audit_later=later)
+        principal = auth.resolve_read_only(
+            session, token, client_address=client, audit_later=later,
+            request_id=request.state.request_id,
+        )  # fmt: skip
         if principal is None:
             return False, None
         context = _context(request, principal, affair=affair, full=True)

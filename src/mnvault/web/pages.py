@@ -20,7 +20,7 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined, se
 from starlette.exceptions import HTTPException
 
 from mnvault import errors
-from mnvault.access.errors import AccessError, AuthorizationDenied
+from mnvault.access.errors import AccessError, AuthorizationDenied, OutOfReach
 from mnvault.errors import MnvaultError
 from mnvault.web import i18n
 from mnvault.web.security import csrf_token, finish
@@ -118,7 +118,9 @@ class PageNotFound(MnvaultError):
 
 def error_page(request: Request, exc: Exception, status: int) -> HTMLResponse:
     message = errors.message(exc, i18n.language_of(request), detail=False)
-    reason = exc.reason if isinstance(exc, AuthorizationDenied) else None
+    # A person beyond one's assignments looks like no person: no reason shown.
+    shown = isinstance(exc, AuthorizationDenied) and not isinstance(exc, OutOfReach)
+    reason = exc.reason if shown and isinstance(exc, AuthorizationDenied) else None
     return render(
         request, "error.html", {"status": status, "message": message, "reason": reason},
         status=status,

@@ -125,7 +125,16 @@ GRANTS: tuple[Grant, ...] = (
     Grant(
         Role.AUDITOR,
         Reach.ORGANISATION,
-        frozenset({Permission.AFFAIR_READ, Permission.AUDIT_READ, Permission.DISPOSAL_READ}),
+        # audit:prune deletes archived entries past their retention (audit/pruning.py):
+        # the auditor's, who keeps the trail, never the admin's, whom it watches.
+        frozenset(
+            {
+                Permission.AFFAIR_READ,
+                Permission.AUDIT_PRUNE,
+                Permission.AUDIT_READ,
+                Permission.DISPOSAL_READ,
+            }
+        ),
         AUDIT,
     ),
     *_manager_like(Role.CHIEF_OFFICER),
