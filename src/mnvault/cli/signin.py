@@ -15,7 +15,6 @@ import os
 import sys
 import uuid
 from collections.abc import Callable
-from typing import Annotated
 
 import typer
 
