@@ -50,9 +50,13 @@ def person(
     *,
     by: str = "clerk",
     name: str = "試験 花子",
+    org: Organisation | None = None,
 ) -> Person:
+    """A person registered by ``by`` in ``org`` (the world's by default)."""
     with unit_of_work(world.sessions) as session:
-        return vs.create_person(session, world.ctx(by), kind=kind, external_ref=ref, name=name)
+        return vs.create_person(
+            session, world.ctx(by, org=org), kind=kind, external_ref=ref, name=name
+        )
 
 
 def acquire(
@@ -62,12 +66,13 @@ def acquire(
     affairs: Sequence[str] = (SLIP,),
     *,
     by: str = "clerk",
+    org: Organisation | None = None,
 ) -> NumberRecord:
     with unit_of_work(world.sessions) as session:
         return vs.acquire(
             session,
             world.envelope,
-            world.ctx(by),
+            world.ctx(by, org=org),
             person_id=person_id,
             number=number,
             verification=verification(world, by),
@@ -83,10 +88,11 @@ def acquired_person(
     *,
     kind: PersonKind = PersonKind.EMPLOYEE,
     by: str = "clerk",
+    org: Organisation | None = None,
 ) -> Person:
     """A person whose number ``by`` has acquired for ``affairs``."""
-    made = person(world, ref, kind, by=by)
-    acquire(world, made.id, number, affairs, by=by)
+    made = person(world, ref, kind, by=by, org=org)
+    acquire(world, made.id, number, affairs, by=by, org=org)
     return made
 
 
