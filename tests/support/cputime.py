@@ -2,12 +2,14 @@
 
 On a shared machine wall time measures the neighbours; CPU time (this process and the
 subprocesses it waited for: the CLI tests' ``mnvault`` runs) measures the test. With
-pytest-xdist each worker reports its own files (``-rA``-style lines in the terminal
-summary come back from every worker through the controller's report log).
+pytest-xdist each worker measures its own tests and the figures travel to the controller
+with the test reports. ``MNVAULT_TEST_CPU_LOG=path`` also appends one line per test as
+it finishes ("seconds<TAB>nodeid"), so a run stopped early still says where time went.
 """
 
 from __future__ import annotations
 
+import os
 import resource
 from collections import defaultdict
 from collections.abc import Generator
@@ -46,6 +48,9 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     for key, value in report.user_properties:
         if key == "cpu_seconds" and report.when == "teardown":
             _collected[report.nodeid] = float(value)  # type: ignore[arg-type]
+            if log := os.environ.get("MNVAULT_TEST_CPU_LOG"):
+                with open(log, "a", encoding="utf-8") as out:
+                    out.write(f"{float(value):.2f}\t{report.nodeid}\n")  # type: ignore[arg-type]
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
