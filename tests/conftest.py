@@ -136,22 +136,3 @@ def rng() -> random.Random:
 @pytest.fixture
 def synthetic_number(rng: random.Random) -> str:
     return MaskedStr(generate_my_number(rng))
-
-
-@pytest.fixture(scope="session")
-def chromium_browser() -> Iterator[object]:
-    """One Chromium per run (per xdist worker): each test's people open contexts of their
-    own in it (tests/support/browser.py), which keep no state between tests."""
-    from tests.support.browser import ARGS, CHROMIUM, need_chromium
-
-    need_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()

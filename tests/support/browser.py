@@ -88,9 +88,21 @@ def site(tmp_path: Path) -> Iterator[Site]:
 
 
 @pytest.fixture
-def chromium(chromium_browser: object) -> object:
-    """This worker's Chromium (started once, in conftest.py); each Person opens a context."""
-    return chromium_browser
+def chromium() -> Iterator[object]:
+    """A Chromium of the test's own: Playwright's sync API keeps an event loop running in
+    this thread while it is open, so one kept for the session would break every later
+    test in the worker that calls asyncio.run()."""
+    need_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 @contextmanager
