@@ -17,7 +17,8 @@ from mnvault.db.base import utcnow
 from mnvault.db.engine import unit_of_work
 from mnvault.vault import services as vs
 from tests.conftest import World
-from tests.test_vault_services import SLIP, acquire, make_person
+from tests.support.builders import SLIP, acquire
+from tests.support.builders import person as make_person
 
 
 def test_who_used_this_persons_number(world: World, synthetic_number: str) -> None:

@@ -31,7 +31,8 @@ from mnvault.vault import exporter
 from mnvault.vault import services as vs
 from mnvault.vault.errors import InvalidInput
 from tests.conftest import World, synthetic_numbers
-from tests.test_vault_services import SLIP, acquire, make_person
+from tests.support.builders import SLIP, acquire
+from tests.support.builders import person as make_person
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 CLERK, OTHER = uuid.UUID(int=1), uuid.UUID(int=2)

@@ -1,110 +1,38 @@
 """End to end through the real `mnvault` command, as a new user would run it, plus the
-leak test: no synthetic number appears in any output, log line or the database file."""
+leak test: no synthetic number appears in any output, log line or the database file.
+
+The deployment's first commands (init, an administrator's first password, users, first
+sign-ins) run once per process through the real command, with their checks, in
+tests/support/cli.py; each test gets a copy of the data directory."""
 
 from __future__ import annotations
 
-import os
-import re
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyrage
-import pytest
 
 from mnvault.vault.csvfile import write_example_csv
-from tests.cli_support import first_sign_in, fresh_code, mnvault
+from tests.support.cli import (
+    ADMIN_PASSWORD,
+    CLERK_PASSWORD,
+    MANAGER_PASSWORD,
+    Deployment,
+    deployment,
+    mnvault,
+    read_all_numbers,
+)
 
-ADMIN_PASSWORD = "the first administrator's own passphrase"
-CLERK_PASSWORD = "sato keeps the withholding slips"
-MANAGER_PASSWORD = "suzuki approves the take-outs"
-
-
-@dataclass
-class Deployment:
-    env: dict[str, str]  # the clerk's
-    data: Path
-    secrets: dict[str, bytes]  # login -> TOTP secret
-    manager_env: dict[str, str]
-
-    def code(self, login: str) -> dict[str, str]:
-        return {"MNVAULT_TOTP": fresh_code(self.data, login, self.secrets[login])}
-
-    def clerk(self, *args: str) -> tuple[int, str]:
-        """A command as the clerk sato (with a fresh TOTP code): exit code and all output."""
-        result = mnvault(list(args), {**self.env, **self.code("sato")})
-        return result.returncode, result.stdout + result.stderr
-
-    def manager(self, *args: str) -> tuple[int, str]:
-        """A command as the manager suzuki."""
-        result = mnvault(list(args), {**self.manager_env, **self.code("suzuki")})
-        return result.returncode, result.stdout + result.stderr
-
-
-@pytest.fixture
-def deployment(tmp_path: Path) -> Deployment:
-    data = tmp_path / "data"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MNVAULT_")}
-    env["MNVAULT_DATA_DIR"] = str(data)
-    env["MNVAULT_LOG_LEVEL"] = "DEBUG"  # the leak test wants every log line there is
-    result = mnvault(["init", "--org-name", "試験株式会社"], env)
-    assert result.returncode == 0, result.stderr
-    assert "initial-credentials.txt" in result.stdout
-    credentials = (data / "initial-credentials.txt").read_text("utf-8")
-    assert oct((data / "initial-credentials.txt").stat().st_mode)[-3:] == "600"
-    admin_password = re.search(r"admin_password = (\S+)", credentials).group(1)  # type: ignore[union-attr]
-    # No --org-code given: a random one, announced and kept with the credentials.
-    code = re.search(r"organisation_code = (org-[a-z0-9]{6})\b", credentials).group(1)  # type: ignore[union-attr]
-    assert code in result.stdout
-    env.update(
-        MNVAULT_ORGANISATION=code, MNVAULT_USER="admin", MNVAULT_USER_PASSWORD=admin_password
-    )
-    add_clerk = ["user", "add", "sato", "--role", "clerk", "--affair", "withholding_slip"]
-    # The first administrator's password was generated: it is changed before anything.
-    refused = mnvault(add_clerk, env)
-    assert refused.returncode == 1 and "MNVAULT_NEW_PASSWORD" in refused.stderr
-    # An admin enrols a second factor too (issue #11): change, enrol, then the command.
-    env, admin_secret = first_sign_in(add_clerk, env, data, new_password=ADMIN_PASSWORD)
-    secrets = {"admin": admin_secret}
-
-    def code(login: str) -> str:
-        return fresh_code(data, login, secrets[login])
-
-    result = mnvault(add_clerk, {**env, "MNVAULT_TOTP": code("admin")})
-    assert result.returncode == 0, result.stderr
-    clerk_password = result.stdout.strip().split()[-1]
-    result = mnvault(
-        ["user", "add", "suzuki", "--role", "manager"], {**env, "MNVAULT_TOTP": code("admin")}
-    )
-    assert result.returncode == 0, result.stderr
-    admin = dict(env)
-    manager = {**env, "MNVAULT_USER": "suzuki",
-               "MNVAULT_USER_PASSWORD": result.stdout.strip().split()[-1]}  # fmt: skip
-    env.update(MNVAULT_USER="sato", MNVAULT_USER_PASSWORD=clerk_password)
-    env, secrets["sato"] = first_sign_in(
-        ["person", "show", "E0000001"], env, data, new_password=CLERK_PASSWORD
-    )
-    manager, secrets["suzuki"] = first_sign_in(
-        ["person", "show", "E0000001"], manager, data, new_password=MANAGER_PASSWORD
-    )
-    for login, own in (("sato", env), ("suzuki", manager)):
-        first = mnvault(["person", "show", "E0000001"], {**own, "MNVAULT_TOTP": code(login)})
-        assert "recovery codes" in first.stderr  # the enrolment is confirmed by this code
-    # The admin knew both first passwords: the accounts reach no number until confirmed
-    # with a code from each one's own authenticator, in person. The organisation's first
-    # manager (before any number) by the admin; the clerk by that manager.
-    for who, whom in (("admin", "suzuki"), ("suzuki", "sato")):
-        acting = admin if who == "admin" else manager
-        done = mnvault(
-            ["user", "confirm", whom, "--code", code(whom)],
-            {**acting, "MNVAULT_TOTP": code(who)},
-        )  # fmt: skip
-        assert done.returncode == 0, done.stderr
-    return Deployment(env, data, secrets, manager)
-
-
-def read_all_numbers(csv_path: Path) -> list[str]:
-    return [line.split(",")[3] for line in csv_path.read_text("utf-8").splitlines()[1:]]
+# The fixture and names other CLI tests took from here, now in tests/support/cli.py.
+__all__ = [
+    "ADMIN_PASSWORD",
+    "CLERK_PASSWORD",
+    "MANAGER_PASSWORD",
+    "Deployment",
+    "deployment",
+    "mnvault",
+    "read_all_numbers",
+]
 
 
 def test_import_show_export_and_nothing_leaks(deployment: Deployment, tmp_path: Path):

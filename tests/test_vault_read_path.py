@@ -13,7 +13,8 @@ from mnvault.db.engine import read_only, unit_of_work
 from mnvault.vault import services as vs
 from mnvault.vault.errors import NotFound, PurposeMismatch
 from tests.conftest import World
-from tests.test_vault_services import SLIP, acquire, audit_actions, make_person
+from tests.support.builders import SLIP, acquire, audit_actions
+from tests.support.builders import person as make_person
 
 
 def test_the_entry_is_handed_back_not_written(world: World, synthetic_number: str):

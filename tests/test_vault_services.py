@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import random
-import uuid
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -24,53 +22,18 @@ from mnvault.vault.errors import (
     PurposeMismatch,
 )
 from mnvault.vault.models import (
-    IdentityCheckDocument,
-    NumberCheckDocument,
     NumberCorrection,
     NumberRecord,
     PersonKind,
     RecipientKind,
 )
-from tests.conftest import MaskedStr, World
+from tests.support.builders import SLIP, acquire, audit_actions, verification
+from tests.support.builders import person as make_person
+from tests.support.numbers import MaskedStr
+from tests.support.world import World
 
-SLIP = "withholding_slip"
-
-
-def verification(world: World) -> vs.IdentityVerification:
-    return vs.IdentityVerification(
-        NumberCheckDocument.MY_NUMBER_CARD,
-        IdentityCheckDocument.MY_NUMBER_CARD,
-        world.users["clerk"].id,
-        datetime(2026, 4, 1, 9, 0, tzinfo=UTC),
-    )
-
-
-def make_person(world: World, ref: str = "E001", kind: PersonKind = PersonKind.EMPLOYEE):
-    with unit_of_work(world.sessions) as session:
-        return vs.create_person(
-            session, world.ctx("clerk"), kind=kind, external_ref=ref, name="試験 花子"
-        )
-
-
-def acquire(world: World, person_id: uuid.UUID, number: str, affairs=(SLIP,)):
-    with unit_of_work(world.sessions) as session:
-        return vs.acquire(
-            session,
-            world.envelope,
-            world.ctx("clerk"),
-            person_id=person_id,
-            number=number,
-            verification=verification(world),
-            affair_codes=list(affairs),
-        )
-
-
-def audit_actions(world: World) -> list[tuple[str, str]]:
-    with world.sessions() as session:
-        return [
-            (e.action, e.outcome)
-            for e in session.scalars(select(AuditEntry).order_by(AuditEntry.seq))
-        ]
+# Helpers other tests took from here, now builders in tests/support/builders.py.
+__all__ = ["SLIP", "acquire", "audit_actions", "make_person", "verification"]
 
 
 def test_acquire_then_use_returns_the_number_and_audits(world: World, synthetic_number: str):

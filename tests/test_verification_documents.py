@@ -16,7 +16,8 @@ from mnvault.vault import services as vs
 from mnvault.vault.errors import InvalidInput
 from mnvault.vault.models import DataKey, VerificationDocument
 from tests.conftest import World
-from tests.test_vault_services import SLIP, acquire, make_person
+from tests.support.builders import SLIP, acquire
+from tests.support.builders import person as make_person
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x01" * 64

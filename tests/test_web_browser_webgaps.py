@@ -8,15 +8,17 @@ Uses the server and Chromium fixtures of tests/test_web_browser.py.
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from mnvault.audit.models import AuditEntry
 from mnvault.numbers import generate_my_number
-from tests.api_support import SLIP
-from tests.conftest import MaskedStr
-from tests.test_web_browser import Person, Site, chromium, recorded, site
+from tests.support.api import SLIP
+from tests.support.browser import Person, Site, chromium, recorded, site
+from tests.support.numbers import MaskedStr
 
 __all__ = ["chromium", "site"]
 
@@ -37,6 +39,7 @@ def test_awaiting_then_acquired_then_the_document_opens(site: Site, chromium):
         page.get_by_label("外部参照ID").fill("G100")
         page.get_by_label("氏名").fill("確認 待子")
         page.get_by_role("button", name="登録する").click()
+        page.wait_for_url(re.compile(r".*/persons/[0-9a-f-]{36}$"))
         person_id = page.url.rsplit("/", 1)[1]
         # The dashboard lists the new person; the link leads to their page.
         clerk.go("/")
@@ -59,18 +62,21 @@ def test_awaiting_then_acquired_then_the_document_opens(site: Site, chromium):
         clerk.context.on(
             "response", lambda r: answers.append(r) if "/documents/" in r.url else None
         )
-        with page.expect_popup() as opened:
+        with (
+            clerk.context.expect_event("response", lambda r: "/documents/" in r.url) as got,
+            page.expect_popup() as opened,
+        ):
             page.get_by_role("button", name="書類を開く").click()
         tab = opened.value
         tab.wait_for_load_state()
         assert f"/persons/{person_id}/documents/" in tab.url and number not in tab.url
-        assert len(answers) == 1
-        headers = answers[0].headers  # type: ignore[attr-defined]
+        assert answers == [got.value]  # the one answer, waited for above
+        headers = got.value.headers
         assert headers["content-type"] == "image/png"
         assert headers["cache-control"] == "no-store"
         tab.close()
         clerk.go("/")
-        assert "確認 待子" not in page.locator("main").inner_text()
+        expect(page.locator("main")).not_to_contain_text("確認 待子")
         assert clerk.csp_violations == []
     with site.api.vault.transaction() as session:
         reads = session.scalars(select(AuditEntry).where(AuditEntry.action == "document:read"))

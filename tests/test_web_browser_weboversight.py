@@ -9,19 +9,21 @@ keyboard and labels as a person uses them; no CSP violation; no number on any pa
 from __future__ import annotations
 
 import random
+import re
 import uuid
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from mnvault.access.context import Context
 from mnvault.numbers import generate_my_number
 from mnvault.orgs.models import Organisation
 from mnvault.vault import services as vs
-from tests.api_support import acquire
-from tests.conftest import MaskedStr
-from tests.disposal_support import no_grace
-from tests.test_web_browser import Person, Site, chromium, recorded, site
+from tests.support.api import acquire
+from tests.support.browser import Person, Site, chromium, recorded, site
+from tests.support.disposal import no_grace
+from tests.support.numbers import MaskedStr
 
 __all__ = ["chromium", "no_grace", "site"]
 
@@ -53,22 +55,22 @@ def test_a_manager_plans_confirms_and_runs_a_disposal(site: Site, chromium):
     page = manager.page
     with recorded(page, "disposal_flow"):
         manager.sign_in("manager")
-        assert page.get_by_role("heading", name="廃棄期限を迎える個人番号").is_visible()
+        expect(page.get_by_role("heading", name="廃棄期限を迎える個人番号")).to_be_visible()
         page.get_by_role("navigation", name="メイン").get_by_role("link", name="廃棄").click()
         page.wait_for_url(site.base + "/disposal")
-        assert page.locator("#due-count").inner_text().endswith("2")
+        expect(page.locator("#due-count")).to_have_text(re.compile(r"2$"))
         page.get_by_label("理由", exact=True).fill("退職者の番号の廃棄")
         page.get_by_role("button", name="廃棄を計画する").click()
         page.wait_for_url(f"{site.base}/disposal/batches/*")
-        assert page.locator("[data-state='planned']").first.is_visible()
+        expect(page.locator("[data-state='planned']").first).to_be_visible()
         page.get_by_label("確認した内容").fill("退職者2名の保存期間経過を確認")
         page.get_by_role("button", name="この記述を付けて自ら確認する").click()
         page.wait_for_selector("[data-state='confirmed']")
-        assert "manager" in page.locator("#confirmed-by").inner_text()
-        assert "退職者2名" in page.locator("#confirmation-statement").inner_text()
+        expect(page.locator("#confirmed-by")).to_contain_text("manager")
+        expect(page.locator("#confirmation-statement")).to_contain_text("退職者2名")
         page.get_by_role("button", name="今すぐ廃棄を実施").click()
         page.wait_for_selector("[data-state='completed']")
-        assert "UTC" in page.locator("#rotation").inner_text()
+        expect(page.locator("#rotation")).to_contain_text("UTC")
         assert "Q0" in page.content() and "Q1" in page.content()
         for number in numbers:
             assert number not in page.content()
@@ -80,13 +82,13 @@ def test_an_auditor_runs_verify_and_sees_the_result(site: Site, chromium):
     page = auditor.page
     with recorded(page, "verify_flow"):
         auditor.sign_in("auditor")
-        assert page.locator("#last-verified").inner_text() == "画面からはまだ検証していません"
+        expect(page.locator("#last-verified")).to_have_text("画面からはまだ検証していません")
         page.get_by_role("navigation", name="メイン").get_by_role("link", name="監査").click()
         page.get_by_role("link", name="監査記録の検証").click()
         page.get_by_role("button", name="今すぐ検証").click()
         result = page.locator("#verify-result [data-result]")
-        assert result.get_attribute("data-result") == "intact"
-        assert "監査記録は改ざんされていません" in result.inner_text()
+        expect(result).to_have_attribute("data-result", "intact")
+        expect(result).to_contain_text("監査記録は改ざんされていません")
         page.get_by_role("link", name="ダッシュボード").click()
-        assert "改ざんなし" in page.locator("#last-verified").inner_text()
+        expect(page.locator("#last-verified")).to_contain_text("改ざんなし")
         assert auditor.csp_violations == []

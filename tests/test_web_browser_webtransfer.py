@@ -14,14 +14,15 @@ from pathlib import Path
 
 import pyrage
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from mnvault.audit.models import AuditEntry
 from mnvault.numbers import generate_my_numbers
 from mnvault.vault.csvfile import COLUMNS
-from tests.api_support import SLIP
-from tests.conftest import MaskedList, MaskedStr
-from tests.test_web_browser import Person, Site, chromium, recorded, site
+from tests.support.api import SLIP
+from tests.support.browser import Person, Site, chromium, recorded, site
+from tests.support.numbers import MaskedList, MaskedStr
 
 __all__ = ["chromium", "site"]
 
@@ -67,11 +68,11 @@ def test_import_shows_the_bad_line_then_a_take_out_is_two_peoples_work(
     with recorded(page, "webtransfer_import"):
         clerk.sign_in("clerk")
         _import(clerk, _csv(numbers, bad_line=3))
-        assert page.locator("#count-imported").inner_text() == "2"
-        assert page.locator("#count-rejected").inner_text() == "1"
+        expect(page.locator("#count-imported")).to_have_text("2")
+        expect(page.locator("#count-rejected")).to_have_text("1")
         row = page.locator("#line-errors tbody tr").first
-        assert row.locator("td").first.inner_text() == "3"
-        assert "個人番号" in row.inner_text()
+        expect(row.locator("td").first).to_have_text("3")
+        expect(row).to_contain_text("個人番号")
         content = page.content()
         assert bad not in content and all(n not in content for n in numbers)
         with page.expect_download() as report:
@@ -89,25 +90,25 @@ def test_import_shows_the_bad_line_then_a_take_out_is_two_peoples_work(
         page.get_by_role("button", name="申請する").click()
         page.wait_for_url(re.compile(r".*/exports/[0-9a-f-]{36}$"))
         request_path = page.url.removeprefix(site.base)
-        assert page.locator("#request-state").inner_text() == "承認待ち"
-        assert page.locator("#requested-by").inner_text() == "clerk（clerk）"
+        expect(page.locator("#request-state")).to_have_text("承認待ち")
+        expect(page.locator("#requested-by")).to_have_text("clerk（clerk）")
 
     manager = Person(site, chromium)
     with recorded(manager.page, "webtransfer_approve"):
         manager.sign_in("manager")
         manager.page.get_by_role("navigation").get_by_role("link", name="持出し").click()
         waiting = manager.page.locator("#waiting")
-        assert "年末調整の委託先へ" in waiting.inner_text()
+        expect(waiting).to_contain_text("年末調整の委託先へ")
         waiting.get_by_role("link", name="開く").click()
         manager.page.get_by_role("button", name="承認する").click()
         manager.page.wait_for_url(site.base + request_path)
-        assert manager.page.locator("#request-state").inner_text() == "承認済み"
-        assert manager.page.locator("#decided-by").inner_text() == "manager（manager）"
+        expect(manager.page.locator("#request-state")).to_have_text("承認済み")
+        expect(manager.page.locator("#decided-by")).to_have_text("manager（manager）")
         assert manager.csp_violations == []
 
     with recorded(page, "webtransfer_download"):
         clerk.go(request_path)
-        assert page.locator("#decided-by").inner_text() == "manager（manager）"
+        expect(page.locator("#decided-by")).to_have_text("manager（manager）")
         with page.expect_download() as download:
             page.get_by_role("button", name="暗号化ファイルをダウンロード").click()
         encrypted = Path(download.value.path()).read_bytes()
@@ -116,7 +117,7 @@ def test_import_shows_the_bad_line_then_a_take_out_is_two_peoples_work(
         assert numbers[0] in plain and numbers[2] in plain and bad not in plain
         assert all(n not in page.url for n in numbers)
         clerk.go(request_path)
-        assert page.locator("#request-state").inner_text() == "ダウンロード済み"
+        expect(page.locator("#request-state")).to_have_text("ダウンロード済み")
         assert clerk.csp_violations == []
     assert _actions(site, "export:request") and _actions(site, "export:approve")
     assert len(_actions(site, "export:create")) == 2

@@ -20,8 +20,10 @@ from mnvault.orgs import services as orgs
 from mnvault.vault.models import PersonKind, VerificationDocument
 from mnvault.web.dashboard import awaiting_verification
 from tests.conftest import MaskedStr, World
-from tests.test_vault_services import SLIP, acquire, make_person
-from tests.test_web_persons import _acquire, _register
+from tests.support.builders import SLIP, acquire
+from tests.support.builders import person as make_person
+from tests.support.web import acquire_on_screen as _acquire
+from tests.support.web import register_person as _register
 from tests.web_support import Browser, Web, web
 
 __all__ = ["web"]

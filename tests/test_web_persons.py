@@ -14,7 +14,7 @@ from sqlalchemy import select
 from mnvault.audit.models import AuditEntry
 from mnvault.numbers import generate_my_number, generate_my_numbers
 from tests.conftest import MaskedStr
-from tests.web_support import Browser, Web, web
+from tests.support.web import Browser, Web, acquire_on_screen, register_person, web
 
 __all__ = ["web"]
 
@@ -25,22 +25,9 @@ def _number(seed: int) -> str:
     return MaskedStr(generate_my_number(random.Random(seed)))
 
 
-def _register(clerk: Browser, ref: str, name: str = "試験 一郎", kind: str = "employee") -> str:
-    made = clerk.submit(
-        "/persons/new", "/persons/new", {"kind": kind, "external_ref": ref, "name": name}
-    )
-    assert made.status_code == 200, made.text
-    found = re.fullmatch(r"/persons/([0-9a-f-]{36})", made.url.path)
-    assert found, made.url
-    return found.group(1)
-
-
-def _acquire(clerk: Browser, person_id: str, number: str, **extra: str) -> object:
-    return clerk.submit(
-        f"/persons/{person_id}/acquire", f"/persons/{person_id}/acquire",
-        {"my_number": number, "affairs": SLIP, "number_check_document": "my_number_card",
-         "identity_check_document": "my_number_card", **extra},
-    )  # fmt: skip
+# Helpers other screen tests took from here, now in tests/support/web.py.
+_register = register_person
+_acquire = acquire_on_screen
 
 
 def _visited(browser: Browser, *responses: object) -> list[str]:

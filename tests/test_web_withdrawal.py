@@ -9,7 +9,7 @@ import random
 from mnvault.numbers import generate_my_number
 from tests.api_support import DEPENDENT_DECLARATION, SLIP
 from tests.conftest import MaskedStr
-from tests.test_web_persons import _register
+from tests.support.web import register_person as _register
 from tests.web_support import Web, csrf_of, web
 
 __all__ = ["web"]

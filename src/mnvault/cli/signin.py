@@ -15,7 +15,6 @@ import os
 import sys
 import uuid
 from collections.abc import Callable
-from typing import Annotated
 
 import typer
 
@@ -23,6 +22,7 @@ from mnvault.access.context import Context
 from mnvault.access.errors import WeakPassword
 from mnvault.access.qr import qr_text
 from mnvault.auth import services as auth
+from mnvault.cli.options import given
 from mnvault.deployment.services import Vault
 
 # The command line runs on the server itself: its handling-area address is loopback,
@@ -30,32 +30,8 @@ from mnvault.deployment.services import Vault
 # 127.0.0.1/32 for the CLI to work (README "Access conditions").
 LOOPBACK = "127.0.0.1"
 
-_given: dict[str, str | None] = {"totp": None, "organisation": None}
-
-
-def global_options(
-    organisation: Annotated[
-        str | None,
-        typer.Option(
-            "--organisation",
-            envvar="MNVAULT_ORGANISATION",
-            help="サインインする利用者の組織コード / the acting user's organisation code "
-            "(env MNVAULT_ORGANISATION; or give --user CODE:LOGIN)",
-        ),
-    ] = None,
-    totp: Annotated[
-        str | None,
-        typer.Option(
-            "--totp",
-            envvar="MNVAULT_TOTP",
-            help="確認コードまたは回復コード / authenticator code or a recovery code "
-            "(env MNVAULT_TOTP; else a prompt on a terminal)",
-        ),
-    ] = None,
-) -> None:
-    """mnvault — マイナンバー保管庫 / My Number vault"""
-    _given["totp"] = totp
-    _given["organisation"] = organisation
+# The global options (--organisation, --totp) are parsed in mnvault.cli.options.
+_given = given
 
 
 def organisation_code() -> str | None:
