@@ -11,7 +11,6 @@ DESIGN.md §5).
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 import uuid
 from collections.abc import Callable
@@ -23,12 +22,15 @@ from mnvault.access.context import Context
 from mnvault.access.errors import WeakPassword
 from mnvault.access.qr import qr_text
 from mnvault.auth import services as auth
+from mnvault.config import SettingsError, read_environment, secret
 from mnvault.deployment.services import Vault
 
 # The command line runs on the server itself: its handling-area address is loopback,
 # so an organisation that limits the networks SPI may be handled from must list
 # 127.0.0.1/32 for the CLI to work (README "Access conditions").
 LOOPBACK = "127.0.0.1"
+# sysexits.h EX_CONFIG: a bad MNVAULT_* value, told apart from a refused command (1).
+EXIT_CONFIG = 78
 
 _given: dict[str, str | None] = {"totp": None, "organisation": None}
 
@@ -38,7 +40,6 @@ def global_options(
         str | None,
         typer.Option(
             "--organisation",
-            envvar="MNVAULT_ORGANISATION",
             help="サインインする利用者の組織コード / the acting user's organisation code "
             "(env MNVAULT_ORGANISATION; or give --user CODE:LOGIN)",
         ),
@@ -47,19 +48,23 @@ def global_options(
         str | None,
         typer.Option(
             "--totp",
-            envvar="MNVAULT_TOTP",
             help="確認コードまたは回復コード / authenticator code or a recovery code "
             "(env MNVAULT_TOTP; else a prompt on a terminal)",
         ),
     ] = None,
 ) -> None:
     """mnvault — マイナンバー保管庫 / My Number vault"""
+    try:  # every command: a bad MNVAULT_* value stops it before it starts
+        read_environment()
+    except SettingsError as exc:
+        typer.echo(f"エラー / error: {exc}", err=True)
+        raise typer.Exit(EXIT_CONFIG) from None
     _given["totp"] = totp
     _given["organisation"] = organisation
 
 
 def organisation_code() -> str | None:
-    return _given["organisation"] or os.environ.get("MNVAULT_ORGANISATION") or None
+    return _given["organisation"] or read_environment().organisation
 
 
 class SignInStopped(Exception):
@@ -76,7 +81,7 @@ def _say(text: str) -> None:
 
 
 def _code() -> str | None:
-    code, _given["totp"] = _given["totp"] or os.environ.get("MNVAULT_TOTP"), None
+    code, _given["totp"] = _given["totp"] or secret(read_environment().totp), None
     return code or None
 
 
@@ -91,7 +96,7 @@ def _prompt_code() -> str:
 
 def _new_password() -> tuple[str, bool]:
     """The new password, and whether a person typed it at a prompt (and may retype it)."""
-    new = os.environ.get("MNVAULT_NEW_PASSWORD")
+    new = secret(read_environment().new_password)
     if new:
         return new, False
     if not _tty():
