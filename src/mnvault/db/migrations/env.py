@@ -12,9 +12,11 @@ config = context.config
 
 
 def run() -> None:
+    # Validated before any step runs: a bad role name must not stop a migration halfway.
+    environment = read_environment()
     engine = config.attributes.get("engine")
     if engine is None:
-        url = read_environment().database_url or f"sqlite:///{DEFAULT_DATA_DIR}/db/mnvault.sqlite3"
+        url = environment.database_url or f"sqlite:///{DEFAULT_DATA_DIR}/db/mnvault.sqlite3"
         engine = make_engine(url)
     with engine.connect() as connection:
         context.configure(
