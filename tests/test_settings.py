@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from mnvault.config import Environment, SettingsError, load_settings, read_environment
+from mnvault.db.engine import make_engine
+from mnvault.db.migrate import upgrade
 from mnvault.numbers import generate_my_number
 from tests.cli_support import mnvault
 
@@ -173,9 +175,6 @@ def test_the_migrations_read_their_roles_through_the_settings(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A bad MNVAULT_DATABASE_APP_ROLE stops a migration with the same message."""
-    from mnvault.db.migrate import upgrade  # noqa: PLC0415
-    from mnvault.db.engine import make_engine  # noqa: PLC0415
-
     monkeypatch.setenv("MNVAULT_DATABASE_APP_ROLE", "r" * 64)
     engine = make_engine("sqlite://")
     with pytest.raises(SettingsError) as caught:
