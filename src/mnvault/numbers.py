@@ -35,6 +35,7 @@ __all__ = [
     "is_valid_corporate_number",
     "is_valid_my_number",
     "mask",
+    "mask_numbers",
     "my_number_check_digit",
     "normalise_digits",
     "parse_corporate_number",
@@ -299,6 +300,20 @@ def _redact_match(match: re.Match[str]) -> str:
     elif _corporate_check(digits[1:]) == digits[0] - 48:
         return CORPORATE_NUMBER_REDACTION
     return found
+
+
+def _mask_match(match: re.Match[str]) -> str:
+    found = match.group()
+    if _redact_match(match) == found:
+        return found  # does not validate: not a number
+    return mask(found.translate(_NORMALISE))
+
+
+def mask_numbers(text: str) -> str:
+    """Like :func:`redact`, but each number found becomes its mask (``********9018``, as
+    :func:`mask` shows a held number): what errors people read say, so that someone who
+    typed a number in the wrong field can still tell which entry was meant."""
+    return _CANDIDATE.sub(_mask_match, text)
 
 
 def redact(text: str) -> str:

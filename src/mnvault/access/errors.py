@@ -6,18 +6,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from mnvault.errors import MnvaultError, Refusal
 from mnvault.vault.errors import VaultError
 
 if TYPE_CHECKING:
     from mnvault.access.passwords import PasswordProblem
 
 
-class AccessError(Exception):
+class AccessError(MnvaultError):
     message_ja = "アクセスエラー"
     message_en = "access error"
-
-    def __str__(self) -> str:
-        return f"{self.message_ja} / {self.message_en}"
+    status = 401
+    kind = "unauthenticated"
 
 
 class AuthenticationFailed(AccessError):
@@ -26,7 +26,7 @@ class AuthenticationFailed(AccessError):
 
 
 @dataclass
-class AuthorizationDenied(AccessError):
+class AuthorizationDenied(AccessError, Refusal):
     """Raised by authorize(); carries what the audit entry of the denial must say."""
 
     permission: str
@@ -41,6 +41,14 @@ class AuthorizationDenied(AccessError):
 
     message_ja = "この操作は許可されていません"
     message_en = "this operation is not permitted"
+    status = 403
+    kind = "forbidden"
+
+    def detail_texts(self) -> tuple[str, str]:
+        return self.reason, self.reason
+
+    def problem_members(self) -> dict[str, Any]:
+        return {"reason": self.reason}
 
     def __str__(self) -> str:
         return f"{self.message_ja} / {self.message_en} ({self.permission}: {self.reason})"
@@ -54,10 +62,18 @@ class WeakPassword(AccessError):
 
     message_ja = "パスワードが要件を満たしていません"
     message_en = "the password does not meet the requirements"
+    status = 422
+    kind = "weak-password"
 
     def __init__(self, problems: Sequence[PasswordProblem]) -> None:
         self.problems: tuple[PasswordProblem, ...] = tuple(problems)
-        super().__init__(self.problems)
+        super().__init__()
+
+    def detail_texts(self) -> tuple[str, str]:
+        return (
+            " ".join(p.message_ja for p in self.problems),
+            " ".join(p.message_en for p in self.problems),
+        )
 
     def __str__(self) -> str:
         text = f"{self.message_ja} / {self.message_en}"
@@ -72,3 +88,5 @@ class LoginTaken(VaultError):
 
     message_ja = "このログイン名はこの組織で既に使われています"
     message_en = "this login is already used in this organisation"
+    status = 409
+    kind = "login-taken"

@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form
 
-from mnvault.access.errors import AuthorizationDenied, LoginTaken, WeakPassword
-from mnvault.vault.errors import NotFound, VaultError
-from mnvault.web import i18n
+from mnvault import errors
+from mnvault.access.errors import AuthorizationDenied, WeakPassword
+from mnvault.vault.errors import VaultError
+from mnvault.web.form_errors import message_of
 from mnvault.web.pages import PageRoute
 from mnvault.web.security import require_csrf
 
@@ -26,14 +27,8 @@ def new_router() -> APIRouter:
     return APIRouter(route_class=PageRoute, dependencies=[Depends(require_csrf)])
 
 
-def message(request: Request, exc: Exception) -> str:
-    tr = i18n.translations(i18n.language_of(request))
-    text = tr.pick(getattr(exc, "message_ja", ""), getattr(exc, "message_en", ""))
-    if isinstance(exc, VaultError) and (exc.detail_ja or exc.detail_en):
-        text += tr.pick(f"（{exc.detail_ja}）", f" ({exc.detail_en})")
-    if isinstance(exc, AuthorizationDenied):
-        text += f" ({exc.reason})"
-    return text
+# The one renderer's form message; named so here for the admin screens.
+message = message_of
 
 
 def uuid_or_none(raw: str) -> uuid.UUID | None:
@@ -48,8 +43,6 @@ def uuids(raw: list[str]) -> list[uuid.UUID]:
 
 
 def status_of(exc: Exception) -> int:
-    if isinstance(exc, AuthorizationDenied):
-        return 403
-    if isinstance(exc, LoginTaken):
-        return 409
-    return 404 if isinstance(exc, NotFound) else 422
+    """The registered status of a form error (mnvault.errors)."""
+    found = errors.status_of(exc)
+    return found[0] if found else 500

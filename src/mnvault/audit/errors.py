@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from mnvault.errors import MnvaultError
 
-class AuditError(Exception):
+
+class AuditError(MnvaultError):
     message_ja = "監査記録のエラー"
     message_en = "audit trail error"
-
-    def __str__(self) -> str:
-        return f"{self.message_ja} / {self.message_en}"
 
 
 class ChainHeadMissing(AuditError):
@@ -26,28 +25,17 @@ class TrailUnreadable(AuditError):
     message_en = "the audit trail cannot be read (no database, or not initialised)"
 
 
-class _Detailed(AuditError):
-    def __init__(self, detail_ja: str = "", detail_en: str = "") -> None:
-        self.detail_ja, self.detail_en = detail_ja, detail_en
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        ja = f"{self.message_ja}（{self.detail_ja}）" if self.detail_ja else self.message_ja
-        en = f"{self.message_en} ({self.detail_en})" if self.detail_en else self.message_en
-        return f"{ja} / {en}"
-
-
-class NothingToArchive(_Detailed):
+class NothingToArchive(AuditError):
     message_ja = "保管できる（署名済みで指定日より前の）監査記録がありません"
     message_en = "no signed audit entries before that date to archive"
 
 
-class ArchiveInvalid(_Detailed):
+class ArchiveInvalid(AuditError):
     message_ja = "保管ファイルを検証できません"
     message_en = "the archive does not verify"
 
 
-class PruneRefused(_Detailed):
+class PruneRefused(AuditError):
     message_ja = "監査記録の整理（削除）を拒否しました"
     message_en = "pruning the audit trail was refused"
 
@@ -55,14 +43,16 @@ class PruneRefused(_Detailed):
 class AuditUnavailable(AuditError):
     message_ja = "監査記録を書き込めないため、処理を中止しました"
     message_en = "the audit entry could not be written, so the operation was refused"
+    status = 503
+    kind = "audit-unavailable"
 
 
-class PinnedKeyInvalid(_Detailed):
+class PinnedKeyInvalid(AuditError):
     message_ja = "固定された監査署名公開鍵を使えません"
     message_en = "the pinned audit signing key cannot be used"
 
 
-class CheckpointRefused(_Detailed):
+class CheckpointRefused(AuditError):
     """The vault will not sign: the trail does not extend the last head it signed."""
 
     message_ja = "チェックポイントの署名を拒否しました（最後に署名した木と整合しません）"

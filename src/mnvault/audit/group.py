@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from mnvault.audit import services
 from mnvault.audit.errors import AuditUnavailable
 from mnvault.audit.models import AuditEntry
-from mnvault.db.engine import unit_of_work
+from mnvault.context import unit_of_work
 
 # How long at most the committer thread waits for more entries before a batch, in steps
 # of GATHER_STEP, when the last batch ended less than BUSY ago; an idle writer commits at

@@ -35,8 +35,8 @@ from mnvault.audit.checkpoints import Checkpointer
 from mnvault.audit.errors import ArchiveInvalid, PruneRefused
 from mnvault.audit.models import AuditEntry, AuditPrune
 from mnvault.audit.pruned import PrunedBase
+from mnvault.context import unit_of_work
 from mnvault.db.base import utcnow
-from mnvault.db.engine import unit_of_work
 
 
 @dataclass(frozen=True)

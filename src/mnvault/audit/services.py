@@ -25,10 +25,13 @@ from mnvault.access.context import Context
 from mnvault.access.errors import AuthorizationDenied
 from mnvault.audit import chain, checkpoints, head, packed
 from mnvault.audit.actions import AuditAction, Outcome
+from mnvault.audit.errors import AuditUnavailable
 from mnvault.audit.merkle import Frontier
 from mnvault.audit.models import AuditEntry
+from mnvault.context import record_refusals_with
 from mnvault.db.base import utcnow
 from mnvault.db.bulk import Adapt, insert_rows
+from mnvault.errors import Refusal
 
 
 def _plain(details: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -372,3 +375,14 @@ def denial_entry(denied: AuthorizationDenied) -> AuditEntry:
 
 def record_denial(session: Session, denied: AuthorizationDenied) -> None:
     _append(session, denial_entry(denied))
+
+
+def _record_refusal(session: Session, refused: Refusal) -> None:
+    if not isinstance(refused, AuthorizationDenied):
+        # A refusal that does not say what its entry must hold cannot be audited.
+        raise AuditUnavailable() from refused
+    record_denial(session, refused)
+
+
+# The kernel's audited transaction (mnvault.context) records refusals with this.
+record_refusals_with(_record_refusal)

@@ -14,6 +14,7 @@ from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mnvault.db.base import Base, UTCDateTime, new_id, utcnow
+from mnvault.db.wrapped import WrappedKeys, register_wrapped_keys
 
 
 class UserSecurity(Base):
@@ -81,3 +82,16 @@ class ApiToken(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+TOTP_OWNER = "users"  # the "organisation" part of a TOTP secret's associated data
+
+register_wrapped_keys(
+    WrappedKeys(
+        "totp_secrets",
+        UserSecurity,
+        UserSecurity.totp_kek_version,
+        UserSecurity.totp_wrapped_key,
+        lambda row: (TOTP_OWNER, row.user_id.hex),
+    )
+)

@@ -40,7 +40,7 @@ from mnvault.auth.errors import (
     TokenInvalid,
     TotpAlreadyEnrolled,
 )
-from mnvault.auth.models import ApiToken, RecoveryCode, UserSecurity, WebSession
+from mnvault.auth.models import TOTP_OWNER, ApiToken, RecoveryCode, UserSecurity, WebSession
 from mnvault.crypto import Envelope, SealedValue, WrappedKey
 from mnvault.db import core
 from mnvault.db.base import utcnow
@@ -57,8 +57,6 @@ TOUCH_INTERVAL = timedelta(seconds=60)
 SESSION_PREFIX = "mnv_s_"
 TOKEN_PREFIX = "mnv_t_"  # noqa: S105 - a public prefix, not a secret
 NUMBER_ROLES = frozenset({Role.CLERK, Role.MANAGER, Role.CHIEF_OFFICER, Role.PROTECTION_MANAGER})
-
-TOTP_OWNER = "users"  # the "organisation" part of a TOTP secret's associated data
 
 
 def digest(token: str) -> str:

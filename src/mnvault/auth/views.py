@@ -21,6 +21,7 @@ from mnvault.auth.errors import (
 from mnvault.crypto import Envelope
 from mnvault.web import i18n
 from mnvault.web.calls import client_of, vault_of
+from mnvault.web.form_errors import message_of as _message
 from mnvault.web.pages import STEP_PAGES, PageRoute, redirect, render
 from mnvault.web.problems import RateLimited
 from mnvault.web.security import SESSION_COOKIE, end_session, require_csrf, set_session
@@ -30,14 +31,6 @@ router = APIRouter(route_class=PageRoute, dependencies=[Depends(require_csrf)])
 
 # Errors a person causes while signing in: shown on the form they came from.
 FORM_ERRORS = (SignInFailed, AccountLocked, RateLimited, WeakPassword, TotpAlreadyEnrolled)
-
-
-def _message(request: Request, exc: Exception) -> str:
-    tr = i18n.translations(i18n.language_of(request))
-    text = tr.pick(getattr(exc, "message_ja", ""), getattr(exc, "message_en", ""))
-    if isinstance(exc, WeakPassword):
-        text += " " + " ".join(tr.pick(p.message_ja, p.message_en) for p in exc.problems)
-    return text
 
 
 @router.get("/sign-in")

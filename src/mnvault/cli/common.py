@@ -11,6 +11,7 @@ from typing import Annotated, NoReturn
 import typer
 from sqlalchemy.orm import Session
 
+from mnvault import errors
 from mnvault.access.context import Context
 from mnvault.access.errors import AccessError
 from mnvault.access.services import split_reference
@@ -37,7 +38,7 @@ UserOpt = Annotated[
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    typer.echo(f"エラー / error: {message}", err=True)
+    typer.echo(errors.line(message), err=True)
     raise typer.Exit(code)
 
 

@@ -499,7 +499,7 @@ class LocalKeyring:
             index_current = int(payload["index_current"])
         else:
             # A keyring written before index keys had versions: its one key is version 1
-            # (the version every existing row was indexed under, migration 0015_keys).
+            # (the version every existing row was indexed under, migration 0016).
             index_keys[1] = _unb64(payload["index_key"])
             index_info[1] = KekInfo(1, info[min(info)].created_at, "active")
             index_current = 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,10 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-SessionFactory = Callable[[], Session]
+# The audited transaction lives in the kernel's mnvault.context (it records refusals with
+# the audit ledger's recorder); imported here as well, where callers have found it.
+from mnvault.context import SessionFactory as SessionFactory  # noqa: PLC0414 - re-exported
+from mnvault.context import unit_of_work as unit_of_work  # noqa: PLC0414 - re-exported
 
 # Key in a SQLite connection's info: the PRAGMA synchronous its next transactions use.
 SYNCHRONOUS = "mnvault_synchronous"
@@ -223,30 +226,3 @@ class ThreadReaders:
             opened, self._opened = self._opened, []
         for connection in opened:
             connection.close()
-
-
-@contextmanager
-def unit_of_work(factory: SessionFactory) -> Iterator[Session]:
-    """One transaction: commit when the block succeeds, roll back when it raises.
-
-    A refused attempt is still recorded: services raise ``AuthorizationDenied`` carrying
-    the audit entry, which is written here in a transaction of its own after the
-    rollback (DESIGN.md invariant 2: a denied attempt is audited too).
-    """
-    from mnvault.access.errors import AuthorizationDenied  # noqa: PLC0415 - avoids a cycle
-    from mnvault.audit.services import record_denial  # noqa: PLC0415 - avoids a cycle
-
-    session = factory()
-    try:
-        yield session
-        session.commit()
-    except AuthorizationDenied as denied:
-        session.rollback()
-        record_denial(session, denied)
-        session.commit()
-        raise
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()

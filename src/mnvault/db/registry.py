@@ -1,25 +1,36 @@
-"""Import every package's models so that Base.metadata knows all tables."""
+"""Every package's tables on one MetaData (for Alembic), without a central list.
 
-from mnvault.access import models as access_models
-from mnvault.affairs import models as affairs_models
-from mnvault.audit import models as audit_models
-from mnvault.auth import models as auth_models
+A package registers its tables by having a ``models.py`` whose classes derive from
+:class:`~mnvault.db.base.Base`; this imports each such module by name. A new package is
+found as it is, and the database layer (the kernel) imports no domain package.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import pkgutil
+
+from sqlalchemy import MetaData
+
+import mnvault
 from mnvault.db.base import Base
-from mnvault.disposal import models as disposal_models
-from mnvault.keys import models as keys_models
-from mnvault.orgs import models as orgs_models
-from mnvault.vault import models as vault_models
 
-metadata = Base.metadata
 
-__all__ = [
-    "access_models",
-    "affairs_models",
-    "audit_models",
-    "auth_models",
-    "disposal_models",
-    "keys_models",
-    "metadata",
-    "orgs_models",
-    "vault_models",
-]
+def model_modules() -> list[str]:
+    """The ``mnvault.<package>.models`` modules there are, in name order."""
+    found = []
+    for package in sorted(pkgutil.iter_modules(mnvault.__path__), key=lambda p: p.name):
+        name = f"mnvault.{package.name}.models"
+        if package.ispkg and importlib.util.find_spec(name) is not None:
+            found.append(name)
+    return found
+
+
+def load_models() -> MetaData:
+    for name in model_modules():
+        importlib.import_module(name)
+    return Base.metadata
+
+
+metadata = load_models()

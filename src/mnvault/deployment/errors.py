@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+from mnvault.crypto.errors import CryptoError
+from mnvault.errors import MnvaultError
 
-class DeploymentError(Exception):
+
+class DeploymentError(MnvaultError):
     message_ja = "初期化・起動に失敗しました"
     message_en = "set-up failed"
-
-    def __init__(self, detail_ja: str = "", detail_en: str = "") -> None:
-        self.detail_ja = detail_ja
-        self.detail_en = detail_en
-        super().__init__(str(self))
 
     def __str__(self) -> str:
         ja = f"{self.message_ja}: {self.detail_ja}" if self.detail_ja else self.message_ja
@@ -44,21 +42,18 @@ class LiveDatabase(DeploymentError):
 class ForeignKeyring(DeploymentError):
     message_ja = "この鍵束はこのデータベースのものではありません（鍵確認値が一致しません）"
     message_en = "this keyring does not belong to this database (key check value differs)"
+    status = 409
+    kind = "foreign-keyring"
 
 
 class WrongPassphrase(DeploymentError):
     message_ja = "パスフレーズが違うか鍵束が改ざんされています"
     message_en = "wrong passphrase or the keyring was altered"
+    status = 403
+    kind = "wrong-passphrase"
 
 
-def _known_errors() -> tuple[type[Exception], ...]:
-    from mnvault.access.errors import AccessError  # noqa: PLC0415 - avoids an import cycle
-    from mnvault.crypto.errors import CryptoError  # noqa: PLC0415
-    from mnvault.vault.errors import VaultError  # noqa: PLC0415
-
-    return (AccessError, CryptoError, DeploymentError, VaultError)
-
-
-# Errors a person can cause or meet; each has a Japanese and an English message and
-# none carries a number, so commands and routes may show them as they are.
-KNOWN_ERRORS = _known_errors()
+# Errors a person can cause or meet: every package's (they subclass MnvaultError) and the
+# crypto layer's. Each has a Japanese and an English message; show them through
+# mnvault.errors (line, message, problem), which masks any number.
+KNOWN_ERRORS: tuple[type[Exception], ...] = (MnvaultError, CryptoError)

@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from sqlalchemy.orm import Session
 
 from mnvault.audit import checkpoints
-from mnvault.db.engine import make_engine, make_session_factory, unit_of_work
+from mnvault.context import unit_of_work
+from mnvault.db.engine import make_engine, make_session_factory
 from mnvault.deployment.services import Vault
 
 

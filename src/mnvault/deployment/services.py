@@ -23,6 +23,7 @@ from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.audit.group import GroupCommit
 from mnvault.config import Settings
+from mnvault.context import unit_of_work
 from mnvault.crypto import Envelope, KeyringError, LocalKeyring, ScryptParams, key_check_value
 from mnvault.db.engine import (
     ThreadReaders,
@@ -30,7 +31,6 @@ from mnvault.db.engine import (
     make_reader_factory,
     make_session_factory,
     read_only,
-    unit_of_work,
 )
 from mnvault.db.migrate import upgrade
 from mnvault.deployment import binding

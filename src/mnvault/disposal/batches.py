@@ -26,9 +26,10 @@ from mnvault.affairs.models import Affair
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.audit.models import AuditEntry
+from mnvault.context import unit_of_work
 from mnvault.db.base import GUID, utcnow
 from mnvault.db.bulk import Adapt, column_values, insert_rows
-from mnvault.db.engine import bulk_sessions, check_references, unit_of_work
+from mnvault.db.engine import bulk_sessions, check_references
 from mnvault.disposal import confirmation
 from mnvault.disposal import services as retention
 from mnvault.disposal.due import RuleBook, keep_until, statutory_hold

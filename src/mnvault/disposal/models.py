@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mnvault.db.base import Base, UTCDateTime, new_id, utcnow
+from mnvault.db.wrapped import WrappedKeys, register_wrapped_keys
 from mnvault.vault.models import WITHOUT_ROWID
 
 
@@ -173,3 +174,14 @@ class ContractorDisposalPerson(Base):
     )
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"), primary_key=True)
     affair_codes: Mapped[list[str]] = mapped_column(JSON)
+
+
+register_wrapped_keys(
+    WrappedKeys(
+        "certificates",
+        ContractorDisposal,
+        ContractorDisposal.kek_version,
+        ContractorDisposal.wrapped_key,
+        lambda row: (row.organisation_id.hex, row.id.hex),
+    )
+)

@@ -29,14 +29,12 @@ from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize, organisation_resource
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
-from mnvault.auth.models import UserSecurity
-from mnvault.auth.services import TOTP_OWNER  # the secrets' associated data
+from mnvault.context import unit_of_work
 from mnvault.crypto import Envelope, KeyProvider, WrappedKey
 from mnvault.crypto.keyring import REFRESH_SECONDS, KekInfo
 from mnvault.db.base import utcnow
 from mnvault.db.bulk import Adapt, update_rows
-from mnvault.db.engine import unit_of_work
-from mnvault.disposal.models import ContractorDisposal
+from mnvault.db.wrapped import wrapped_keys
 from mnvault.keys.errors import StaleWrapping
 from mnvault.keys.models import KekRotation, RotationState
 from mnvault.vault.models import DataKey, NumberRecord, Person
@@ -329,53 +327,36 @@ def _count_old(session: Session, current: int) -> int:
 
 
 def _in_use(session: Session, current: int, *, version: int | None) -> dict[str, int]:
-    """Wrapped keys under ``version`` (None: under any version but ``current``), by kind:
-    persons' data keys, contractors' certificates and users' TOTP secrets. A kind left
-    out here would be destroyed with its KEK version: a TOTP secret, say, and with it
-    every second factor."""
+    """Wrapped keys under ``version`` (None: under any version but ``current``), by the
+    kinds packages registered (mnvault.db.wrapped): persons' data keys, contractors'
+    certificates, users' TOTP secrets … A kind left out would be destroyed with its KEK
+    version: a TOTP secret, say, and with it every second factor."""
 
     def under(column: Any) -> Any:
         return column != current if version is None else column == version
 
     return {
-        "data_keys": session.scalar(select(func.count()).where(under(DataKey.kek_version))) or 0,
-        "certificates": session.scalar(
-            select(func.count()).where(under(ContractorDisposal.kek_version))
+        kind.name: session.scalar(
+            select(func.count()).where(kind.blob.is_not(None), under(kind.version))
         )
-        or 0,
-        "totp_secrets": session.scalar(
-            select(func.count()).where(
-                UserSecurity.totp_wrapped_key.is_not(None),
-                under(UserSecurity.totp_kek_version),
-            )
-        )
-        or 0,
+        or 0
+        for kind in wrapped_keys()
     }
 
 
 def _rewrap_certificates(session: Session, envelope: Envelope, current: int) -> None:
     """The few wrapped keys beside the persons' (certificates, TOTP secrets), at once."""
-    for certificate in session.scalars(
-        select(ContractorDisposal).where(ContractorDisposal.kek_version != current)
-    ):
-        wrapped = envelope.rewrap(
-            certificate.organisation_id.hex,
-            certificate.id.hex,
-            WrappedKey(certificate.kek_version, certificate.wrapped_key),
-        )
-        certificate.kek_version, certificate.wrapped_key = wrapped.kek_version, wrapped.blob
-    for state in session.scalars(
-        select(UserSecurity).where(
-            UserSecurity.totp_wrapped_key.is_not(None), UserSecurity.totp_kek_version != current
-        )
-    ):
-        assert state.totp_wrapped_key is not None  # noqa: S101 - selected so
-        wrapped = envelope.rewrap(
-            TOTP_OWNER,
-            state.user_id.hex,
-            WrappedKey(int(state.totp_kek_version or 0), state.totp_wrapped_key),
-        )
-        state.totp_kek_version, state.totp_wrapped_key = wrapped.kek_version, wrapped.blob
+    for kind in wrapped_keys():
+        if kind.owner is None:
+            continue  # the persons' data keys: in batches (_rewrap_pass)
+        for row in session.scalars(
+            select(kind.model).where(kind.blob.is_not(None), kind.version != current)
+        ):
+            blob = getattr(row, kind.blob.key)
+            old = WrappedKey(int(getattr(row, kind.version.key)), blob)
+            wrapped = envelope.rewrap(*kind.owner(row), old)
+            setattr(row, kind.version.key, wrapped.kek_version)
+            setattr(row, kind.blob.key, wrapped.blob)
     session.flush()
 
 
@@ -399,24 +380,12 @@ def status(
 ) -> tuple[list[KekStatus], KekRotation | None]:
     """KEK versions and how many wrapped keys each holds (never key material)."""
     authorize(session, context, Permission.KEY_READ, organisation_resource(context))
-    counts: dict[int, int] = dict(
-        (version, count)
+    counts: dict[int, int] = {}
+    for kind in wrapped_keys():
         for version, count in session.execute(
-            select(DataKey.kek_version, func.count()).group_by(DataKey.kek_version)
-        )
-    )
-    for version, count in session.execute(
-        select(ContractorDisposal.kek_version, func.count()).group_by(
-            ContractorDisposal.kek_version
-        )
-    ):
-        counts[version] = counts.get(version, 0) + count
-    for totp_version, count in session.execute(
-        select(UserSecurity.totp_kek_version, func.count())
-        .where(UserSecurity.totp_wrapped_key.is_not(None))
-        .group_by(UserSecurity.totp_kek_version)
-    ):
-        counts[int(totp_version or 0)] = counts.get(int(totp_version or 0), 0) + count
+            select(kind.version, func.count()).where(kind.blob.is_not(None)).group_by(kind.version)
+        ):
+            counts[int(version or 0)] = counts.get(int(version or 0), 0) + count
     versions = [_status_of(info, counts.get(info.version, 0)) for info in keyring.kek_versions()]
     open_ = session.scalar(
         select(KekRotation)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from mnvault import errors
 from mnvault.access.context import Context
 from mnvault.db.base import utcnow
 from mnvault.deployment.errors import KNOWN_ERRORS
@@ -154,10 +155,7 @@ class ImportJobs:
             )  # fmt: skip
             job.state = "done"
         except KNOWN_ERRORS as exc:
-            job.failure = (
-                redact(getattr(exc, "message_ja", "取込みに失敗しました")),
-                redact(getattr(exc, "message_en", "the import failed")),
-            )
+            job.failure = (errors.message(exc, "ja"), errors.message(exc, "en"))
             job.state = "failed"
         except Exception:  # a background thread: nobody else would see it
             log.exception("a web import failed")

@@ -34,6 +34,7 @@ from mnvault.vault.importer import ImportMode
 from mnvault.vault.models import RecipientKind
 from mnvault.web import i18n
 from mnvault.web.dashboard import my_affairs
+from mnvault.web.form_errors import message_of as _message
 from mnvault.web.pages import PageRoute, redirect, render
 from mnvault.web.security import finish, require_csrf
 from mnvault.web.signed_in import Viewer, call
@@ -65,14 +66,6 @@ router = APIRouter(route_class=PageRoute, dependencies=[Depends(limit_body), Dep
 Text = Annotated[str, Form(max_length=1000)]
 MANAGERS = frozenset({Role.MANAGER.value, Role.CHIEF_OFFICER.value,
                       Role.PROTECTION_MANAGER.value})  # fmt: skip
-
-
-def _message(request: Request, exc: Exception) -> str:
-    tr = i18n.translations(i18n.language_of(request))
-    text = tr.pick(getattr(exc, "message_ja", ""), getattr(exc, "message_en", ""))
-    if isinstance(exc, VaultError) and (exc.detail_ja or exc.detail_en):
-        text += tr.pick(f"（{exc.detail_ja}）", f" ({exc.detail_en})")
-    return text
 
 
 _JOBS_LOCK = threading.Lock()

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+from mnvault.crypto.errors import CryptoError, KeyringLocked
+from mnvault.errors import MnvaultError, register
 
-class VaultError(Exception):
+# The crypto layer keeps its own errors (it stays a leaf); met by a vault operation, a
+# ciphertext that does not decrypt conflicts with what is held.
+register(CryptoError, 409, "does-not-decrypt")
+register(KeyringLocked, 503, "sealed")  # sealed while the request ran
+
+
+class VaultError(MnvaultError):
     message_ja = "処理できません"
     message_en = "cannot be processed"
-
-    def __init__(self, detail_ja: str = "", detail_en: str = "") -> None:
-        self.detail_ja = detail_ja
-        self.detail_en = detail_en
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        ja = f"{self.message_ja}（{self.detail_ja}）" if self.detail_ja else self.message_ja
-        en = f"{self.message_en} ({self.detail_en})" if self.detail_en else self.message_en
-        return f"{ja} / {en}"
+    status = 422
+    kind = "invalid"
 
 
 class InvalidInput(VaultError):
@@ -26,11 +26,15 @@ class InvalidInput(VaultError):
 class NotFound(VaultError):
     message_ja = "見つかりません"
     message_en = "not found"
+    status = 404
+    kind = "not-found"
 
 
 class UnknownAffair(VaultError):
     message_ja = "事務が登録されていません"
     message_en = "unknown affair"
+    status = 422
+    kind = "unknown-affair"
 
 
 class AffairNotApplicable(VaultError):
@@ -41,16 +45,22 @@ class AffairNotApplicable(VaultError):
 class DuplicateNumber(VaultError):
     message_ja = "この個人番号は既に別の本人に登録されています"
     message_en = "this number is already held for another person"
+    status = 409
+    kind = "duplicate-number"
 
 
 class AlreadyHeld(VaultError):
     message_ja = "この本人の個人番号は既に登録されています（訂正を使ってください）"
     message_en = "a number is already held for this person (use a correction)"
+    status = 409
+    kind = "already-held"
 
 
 class NotHeld(VaultError):
     message_ja = "この本人の個人番号は保管されていません"
     message_en = "no number is held for this person"
+    status = 404
+    kind = "not-held"
 
 
 class PurposeMismatch(VaultError):
@@ -65,6 +75,8 @@ class LastAffair(VaultError):
     message_en = (
         "the last affair of a number cannot be withdrawn (dispose of a number no longer needed)"
     )
+    status = 409
+    kind = "last-affair"
 
 
 class AffairRetained(VaultError):
@@ -76,3 +88,5 @@ class AffairRetained(VaultError):
         "an affair the number was provided or taken out for cannot be withdrawn "
         "(the retention period of the document filed applies)"
     )
+    status = 409
+    kind = "affair-retained"

@@ -29,6 +29,7 @@ from mnvault.affairs.models import Affair
 from mnvault.affairs.services import get_affair
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction, Outcome
+from mnvault.context import record_refusal
 from mnvault.crypto import Envelope
 from mnvault.db.base import new_id, utcnow
 from mnvault.db.bulk import Adapt, insert_rows, lookup
@@ -419,10 +420,8 @@ def import_persons(
         return report
     except AuthorizationDenied as denied:
         # This function runs its own transactions, outside unit_of_work: record the
-        # refusal the way unit_of_work would (DESIGN.md invariant 2).
-        session.rollback()
-        audit.record_denial(session, denied)
-        session.commit()
+        # refusal the way unit_of_work does (DESIGN.md invariant 2).
+        record_refusal(session, denied)
         raise
     except BaseException:
         session.rollback()

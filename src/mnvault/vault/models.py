@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mnvault.db.base import Base, UTCDateTime, new_id, utcnow
+from mnvault.db.wrapped import WrappedKeys, register_wrapped_keys
 
 # The per-person tables are keyed by a UUID, not an integer; on SQLite a table WITHOUT
 # ROWID stores rows in the primary-key B-tree itself instead of a rowid tree plus a
@@ -281,3 +282,7 @@ class VerificationDocument(Base):
     ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
     uploaded_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# Re-wrapped in batches by the keys service (it joins the person for the organisation).
+register_wrapped_keys(WrappedKeys("data_keys", DataKey, DataKey.kek_version, DataKey.wrapped_key))

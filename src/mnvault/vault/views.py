@@ -27,6 +27,7 @@ from mnvault.vault.errors import InvalidInput, VaultError
 from mnvault.vault.models import IdentityCheckDocument, NumberCheckDocument, PersonKind
 from mnvault.web import i18n
 from mnvault.web.dashboard import my_affairs
+from mnvault.web.form_errors import message_of as _message
 from mnvault.web.pages import PageRoute, redirect, render
 from mnvault.web.problems import RateLimited
 from mnvault.web.security import require_csrf
@@ -41,14 +42,6 @@ REVEAL_SECONDS = 30
 FORM_ERRORS = (VaultError, RateLimited)
 
 Text = Annotated[str, Form(max_length=1000)]
-
-
-def _message(request: Request, exc: Exception) -> str:
-    tr = i18n.translations(i18n.language_of(request))
-    text = tr.pick(getattr(exc, "message_ja", ""), getattr(exc, "message_en", ""))
-    if isinstance(exc, VaultError) and (exc.detail_ja or exc.detail_en):
-        text += tr.pick(f"（{exc.detail_ja}）", f" ({exc.detail_en})")
-    return text
 
 
 def _uuid(raw: str) -> uuid.UUID | None:

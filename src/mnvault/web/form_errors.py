@@ -5,14 +5,10 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from mnvault.numbers import redact
+from mnvault import errors
 from mnvault.web import i18n
 
 
 def message_of(request: Request, exc: Exception) -> str:
-    tr = i18n.translations(i18n.language_of(request))
-    text = tr.pick(getattr(exc, "message_ja", ""), getattr(exc, "message_en", ""))
-    detail_ja, detail_en = getattr(exc, "detail_ja", ""), getattr(exc, "detail_en", "")
-    if detail_ja or detail_en:
-        text += tr.pick(f"（{detail_ja}）", f" ({detail_en})")
-    return redact(text)
+    """The one renderer's form message (mnvault.errors.message) in the viewer's language."""
+    return errors.message(exc, i18n.language_of(request))

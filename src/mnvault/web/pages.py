@@ -19,13 +19,11 @@ from fastapi.routing import APIRoute
 from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.exceptions import HTTPException
 
+from mnvault import errors
 from mnvault.access.errors import AccessError, AuthorizationDenied
-from mnvault.auth.errors import SessionExpired
-from mnvault.numbers import redact
-from mnvault.vault.errors import NotFound, VaultError
+from mnvault.errors import MnvaultError
 from mnvault.web import i18n
-from mnvault.web.problems import RateLimited, Sealed
-from mnvault.web.security import CsrfRejected, csrf_token, finish
+from mnvault.web.security import csrf_token, finish
 from mnvault.web.signed_in import StepPending, viewer_or_none
 
 log = logging.getLogger(__name__)
@@ -104,35 +102,25 @@ def redirect(request: Request, to: str) -> Response:
 # -- errors -------------------------------------------------------------------------------
 
 
-class BadRequest(Exception):
+class BadRequest(MnvaultError):
     message_ja = "入力が正しくありません"
     message_en = "invalid input"
+    status = 422
+    kind = "invalid"
 
 
-class PageNotFound(Exception):
+class PageNotFound(MnvaultError):
     message_ja = "ページが見つかりません"
     message_en = "page not found"
-
-
-_ERRORS: list[tuple[type[Exception], int]] = [
-    (CsrfRejected, 403),
-    (AuthorizationDenied, 403),
-    (NotFound, 404),
-    (Sealed, 503),
-    (RateLimited, 429),
-    (VaultError, 422),
-]
+    status = 404
+    kind = "not-found"
 
 
 def error_page(request: Request, exc: Exception, status: int) -> HTMLResponse:
-    tr = i18n.translations(i18n.language_of(request))
-    message = tr.pick(
-        getattr(exc, "message_ja", "エラーが発生しました"),
-        getattr(exc, "message_en", "something went wrong"),
-    )
+    message = errors.message(exc, i18n.language_of(request), detail=False)
     reason = exc.reason if isinstance(exc, AuthorizationDenied) else None
     return render(
-        request, "error.html", {"status": status, "message": redact(message), "reason": reason},
+        request, "error.html", {"status": status, "message": message, "reason": reason},
         status=status,
     )  # fmt: skip
 
@@ -140,16 +128,16 @@ def error_page(request: Request, exc: Exception, status: int) -> HTMLResponse:
 def handle(request: Request, exc: Exception) -> Response:
     if isinstance(exc, StepPending):
         return redirect(request, STEP_PAGES.get(exc.stage, "/sign-in"))
-    if isinstance(exc, SessionExpired | AccessError) and not isinstance(exc, AuthorizationDenied):
+    if isinstance(exc, AccessError) and not isinstance(exc, AuthorizationDenied):
         return redirect(request, "/sign-in")
     if isinstance(exc, RequestValidationError):
         return error_page(request, BadRequest(), 422)
     if isinstance(exc, HTTPException):
         missing = exc.status_code == 404
         return error_page(request, PageNotFound() if missing else BadRequest(), exc.status_code)
-    for kind, status in _ERRORS:
-        if isinstance(exc, kind):
-            return error_page(request, exc, status)
+    found = errors.status_of(exc)
+    if found is not None:
+        return error_page(request, exc, found[0])
     log.exception("unexpected error on a page")
     return error_page(request, exc, 500)
 

@@ -11,32 +11,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
-from mnvault.access.errors import AccessError, AuthorizationDenied, LoginTaken, WeakPassword
-from mnvault.audit.errors import AuditUnavailable
-from mnvault.auth.errors import (
-    AccountLocked,
-    EnrolmentRequired,
-    OrganisationRequired,
-    PasswordChangeRequired,
-    SecondFactorRequired,
-    SessionExpired,
-    SignInFailed,
-    TokenInvalid,
-    TotpAlreadyEnrolled,
-)
-from mnvault.crypto import CryptoError, KeyringLocked
-from mnvault.deployment.errors import ForeignKeyring, WrongPassphrase
-from mnvault.numbers import redact
-from mnvault.vault.errors import (
-    AffairRetained,
-    AlreadyHeld,
-    DuplicateNumber,
-    LastAffair,
-    NotFound,
-    NotHeld,
-    UnknownAffair,
-    VaultError,
-)
+from mnvault import errors
+from mnvault.errors import MnvaultError
 
 PROBLEM = "application/problem+json"
 
@@ -105,61 +81,34 @@ SIGNED_IN = problem_responses(401, 403, 422, 503)
 WITH_BODY = problem_responses(400)
 
 
-class Sealed(Exception):
+class Sealed(MnvaultError):
     message_ja = "鍵束が封印されています。管理者がアンシールするまで番号は扱えません"
     message_en = "the keyring is sealed; no number work until an operator unseals it"
+    status = 503
+    kind = "sealed"
 
 
-class Conflict(Exception):
+class Conflict(MnvaultError):
     """The request would duplicate something that must be unique (a login, say)."""
 
     message_ja = "既に登録されています"
     message_en = "already exists"
+    status = 409
+    kind = "conflict"
 
-    def __init__(self, detail_ja: str, detail_en: str) -> None:
-        super().__init__(f"{self.message_ja}（{detail_ja}） / {self.message_en} ({detail_en})")
 
-
-class RateLimited(Exception):
+class RateLimited(MnvaultError):
     message_ja = "要求が多すぎます。しばらく待ってから再度お試しください"
     message_en = "too many requests; wait a moment and try again"
+    status = 429
+    kind = "rate-limited"
 
     def __init__(self, retry_after: int) -> None:
         super().__init__()
         self.retry_after = retry_after
 
-
-_STATUS: list[tuple[type[Exception], int, str]] = [
-    (AuthorizationDenied, 403, "forbidden"),
-    (WeakPassword, 422, "weak-password"),
-    (EnrolmentRequired, 403, "enrolment-required"),
-    (PasswordChangeRequired, 403, "password-change-required"),
-    (TotpAlreadyEnrolled, 409, "already-enrolled"),
-    (SecondFactorRequired, 401, "second-factor-required"),
-    (AccountLocked, 423, "locked"),
-    (SignInFailed, 401, "sign-in-failed"),
-    (OrganisationRequired, 401, "organisation-required"),
-    (SessionExpired, 401, "unauthenticated"),
-    (TokenInvalid, 401, "unauthenticated"),
-    (AccessError, 401, "unauthenticated"),
-    (NotFound, 404, "not-found"),
-    (NotHeld, 404, "not-held"),
-    (UnknownAffair, 422, "unknown-affair"),
-    (DuplicateNumber, 409, "duplicate-number"),
-    (AlreadyHeld, 409, "already-held"),
-    (LoginTaken, 409, "login-taken"),
-    (LastAffair, 409, "last-affair"),
-    (AffairRetained, 409, "affair-retained"),
-    (VaultError, 422, "invalid"),
-    (KeyringLocked, 503, "sealed"),  # sealed while the request ran
-    (WrongPassphrase, 403, "wrong-passphrase"),
-    (ForeignKeyring, 409, "foreign-keyring"),
-    (CryptoError, 409, "does-not-decrypt"),
-    (Conflict, 409, "conflict"),
-    (Sealed, 503, "sealed"),
-    (AuditUnavailable, 503, "audit-unavailable"),
-    (RateLimited, 429, "rate-limited"),
-]
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 _HTTP_TITLES_JA = {
@@ -169,37 +118,24 @@ _HTTP_TITLES_JA = {
 }
 
 
+def respond(rendered: errors.Problem) -> JSONResponse:
+    """A rendered problem document as the HTTP answer (never cached; 401 names its realm)."""
+    headers = {"Cache-Control": "no-store", **rendered.headers}
+    if rendered.status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="mnvault"'
+    return JSONResponse(
+        rendered.body, status_code=rendered.status, media_type=PROBLEM, headers=headers
+    )
+
+
 def problem(
     status: int, kind: str, title_ja: str, title_en: str, detail: str | None = None, **extra: Any
 ) -> JSONResponse:
-    body: dict[str, Any] = {
-        "type": f"https://mnvault.example/problems/{kind}",
-        "title": title_en,
-        "title_ja": title_ja,
-        "status": status,
-    }
-    if detail:
-        body["detail"] = redact(detail)  # the last guard: no number in any error
-    body.update(extra)
-    headers = {"Cache-Control": "no-store"}
-    if status == 401:
-        headers["WWW-Authenticate"] = 'Bearer realm="mnvault"'
-    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+    return respond(errors.document(status, kind, title_ja, title_en, detail, **extra))
 
 
-def _known(request: Request, exc: Exception) -> JSONResponse:
-    for kind_type, status, kind in _STATUS:
-        if isinstance(exc, kind_type):
-            ja = getattr(exc, "message_ja", "エラー")
-            en = getattr(exc, "message_en", "error")
-            extra: dict[str, Any] = {}
-            if isinstance(exc, AuthorizationDenied):
-                extra["reason"] = exc.reason
-            response = problem(status, kind, ja, en, str(exc), **extra)
-            if isinstance(exc, RateLimited):
-                response.headers["Retry-After"] = str(exc.retry_after)
-            return response
-    raise exc
+def _known(_request: Request, exc: Exception) -> JSONResponse:
+    return respond(errors.problem(exc))
 
 
 def _document(app: FastAPI) -> Callable[[], dict[str, Any]]:
@@ -236,8 +172,11 @@ def _document(app: FastAPI) -> Callable[[], dict[str, Any]]:
 
 def install(app: FastAPI) -> None:
     app.openapi = _document(app)  # type: ignore[method-assign]
-    for kind_type, _, _ in _STATUS:
-        app.add_exception_handler(kind_type, _known)
+    # Every registered error, and any error of ours registered after this (a subclass
+    # finds its base's handler; the renderer finds its nearest registered status).
+    handled: set[type[Exception]] = {MnvaultError, *errors.registered()}
+    for error in handled:
+        app.add_exception_handler(error, _known)
 
     @app.exception_handler(RequestValidationError)
     def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -21,6 +21,8 @@ import secrets
 
 from fastapi import Request, Response
 
+from mnvault.errors import MnvaultError
+
 SESSION_COOKIE = "mnv_session"
 PRESESSION_COOKIE = "mnv_pre"
 CSRF_FIELD = "csrf_token"
@@ -51,9 +53,11 @@ PAGE_HEADERS = {
 }
 
 
-class CsrfRejected(Exception):
+class CsrfRejected(MnvaultError):
     message_ja = "フォームの有効期限が切れたか、不正な送信です。もう一度操作してください"
     message_en = "the form expired or was not sent from this site; please try again"
+    status = 403
+    kind = "csrf-rejected"
 
 
 def cookie_secure(request: Request) -> bool:

@@ -1,7 +1,7 @@
 """keys: versioned blind-index keys and the keyring's check value
 
-Revision ID: 0015_keys
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-07 02:40:00.000000
 
 A disposal rotates the blind-index key with the KEK (issue #11): each number record now
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0015_keys"
-down_revision: str | None = "0014"
+revision: str = "0016"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

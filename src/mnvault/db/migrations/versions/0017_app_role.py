@@ -1,7 +1,7 @@
 """the application's role owns nothing: it works every table but cannot rewrite the trail
 
-Revision ID: 0015_trail
-Revises: 0014
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-07 02:40:00.000000
 
 On PostgreSQL the owner of a table may ``ALTER TABLE … DISABLE TRIGGER`` or drop the
@@ -21,8 +21,8 @@ from sqlalchemy import text
 
 from mnvault.config import read_environment
 
-revision: str = "0015_trail"
-down_revision: str | None = "0014"
+revision: str = "0017"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
