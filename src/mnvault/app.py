@@ -139,7 +139,7 @@ def create_app(settings: Settings) -> FastAPI:
 
 def from_environment() -> FastAPI:
     """Factory for ``uvicorn --factory mnvault.app:from_environment`` (MNVAULT_* settings)."""
-    from mnvault.config import SettingsError, load_settings  # noqa: PLC0415 - the factory's own
+    from mnvault.config import SettingsError, load_settings  # noqa: PLC0415
 
     try:
         settings = load_settings()

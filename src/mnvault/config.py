@@ -28,6 +28,7 @@ from pydantic_settings import (
 )
 from pydantic_settings.sources.utils import parse_env_vars
 
+from mnvault.errors import MnvaultError
 from mnvault.numbers import redact
 
 DEFAULT_DATA_DIR = Path("mnvault-data")
@@ -37,16 +38,26 @@ PREFIX = "MNVAULT_"
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
-class SettingsError(Exception):
-    """One or more MNVAULT_* variables hold a value that cannot be used (ja / en)."""
+class SettingsError(MnvaultError):
+    """One or more MNVAULT_* variables hold a value that cannot be used (ja / en); the
+    process stops before it starts, so the status only matters to a test client."""
+
+    message_ja = "設定が不正です"
+    message_en = "invalid setting"
+    status = 500
+    kind = "settings"
 
     def __init__(self, problems: list[tuple[str, str, str]]) -> None:
         #: (variable, Japanese, English) for each bad variable
         self.problems = problems
         self.variables = tuple(variable for variable, _, _ in problems)
-        super().__init__(str(self))
+        super().__init__(
+            "、".join(f"{v}: {ja}" for v, ja, _ in problems),
+            "; ".join(f"{v}: {en}" for v, _, en in problems),
+        )
 
     def __str__(self) -> str:
+        # One line per variable: whoever reads it fixes them one by one.
         return "\n".join(
             f"設定 {variable} が不正です（{ja}） / setting {variable} is invalid ({en})"
             for variable, ja, en in self.problems

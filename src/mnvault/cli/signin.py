@@ -18,6 +18,7 @@ from typing import Annotated
 
 import typer
 
+from mnvault import errors
 from mnvault.access.context import Context
 from mnvault.access.errors import WeakPassword
 from mnvault.access.qr import qr_text
@@ -57,7 +58,7 @@ def global_options(
     try:  # every command: a bad MNVAULT_* value stops it before it starts
         read_environment()
     except SettingsError as exc:
-        typer.echo(f"エラー / error: {exc}", err=True)
+        typer.echo(errors.line(exc), err=True)
         raise typer.Exit(EXIT_CONFIG) from None
     _given["totp"] = totp
     _given["organisation"] = organisation
