@@ -52,6 +52,7 @@ from mnvault.vault.models import (
     DataKey,
     IdentityCheckDocument,
     ImportJob,
+    ImportState,
     NumberCheckDocument,
     NumberRecord,
     NumberRecordAffair,
@@ -402,7 +403,7 @@ def import_persons(
             _finish_audit(factory, context, report, Outcome.FAILED)
             return report
         _record_scope_denial(session, context, report)
-        job.state = "done"
+        job.state = ImportState.DONE
         job.finished_at = utcnow()
         audit.record(
             session,
@@ -495,7 +496,7 @@ def _find_or_start_job(
             select(ImportJob).where(
                 ImportJob.organisation_id == context.organisation_id,
                 ImportJob.file_sha256 == digest,
-                ImportJob.state == "running",
+                ImportJob.state == ImportState.RUNNING,
                 ImportJob.mode == mode.value,
             )
         ):
@@ -513,7 +514,7 @@ def _find_or_start_job(
         file_sha256=digest,
         affair_codes=codes,
         mode=mode.value,
-        state="running",
+        state=ImportState.RUNNING,
         committed_line=1,
         started_by=context.actor_id,
     )
