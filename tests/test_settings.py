@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from mnvault.config import Environment, SettingsError, load_settings, read_environment
+from mnvault.config import PREFIX, Environment, SettingsError, load_settings, read_environment
 from mnvault.db.engine import make_engine
 from mnvault.db.migrate import upgrade
 from mnvault.numbers import generate_my_number
@@ -180,3 +181,13 @@ def test_the_migrations_read_their_roles_through_the_settings(
     with pytest.raises(SettingsError) as caught:
         upgrade(engine)
     assert caught.value.variables == ("MNVAULT_DATABASE_APP_ROLE",)
+
+
+def test_every_variable_the_readme_names_is_owned_by_the_settings() -> None:
+    """A documented variable that nothing reads (MNVAULT_EXPORT_PASSPHRASE was one)
+    would be silently ignored: the README's table names only Environment's fields."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text("utf-8")
+    table = readme.split("## Configuration", 1)[1].split("\n\n", 2)[1]
+    documented = set(re.findall(r"`(MNVAULT_[A-Z_]+)`", table))
+    owned = {PREFIX + name.upper() for name in Environment.model_fields}
+    assert documented and documented <= owned
