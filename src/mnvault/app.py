@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -150,6 +151,12 @@ def create_app(settings: Settings) -> FastAPI:
 
 def from_environment() -> FastAPI:
     """Factory for ``uvicorn --factory mnvault.app:from_environment`` (MNVAULT_* settings)."""
-    from mnvault.config import load_settings  # noqa: PLC0415 - only the factory needs it
+    from mnvault.config import SettingsError, load_settings  # noqa: PLC0415
 
-    return create_app(load_settings())
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        # Said once, plainly, before the server starts; no traceback (ja / en).
+        print(f"エラー / error: {exc}", file=sys.stderr)
+        raise SystemExit(78) from None
+    return create_app(settings)

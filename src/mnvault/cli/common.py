@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +17,7 @@ from mnvault.access.errors import AccessError
 from mnvault.access.services import split_reference
 from mnvault.auth.errors import OrganisationRequired
 from mnvault.cli.signin import SignInStopped, organisation_code, sign_in_staged
-from mnvault.config import load_settings
+from mnvault.config import load_settings, read_environment, secret
 from mnvault.deployment import services as deployment
 from mnvault.deployment.errors import KNOWN_ERRORS
 from mnvault.deployment.services import Vault
@@ -87,7 +86,8 @@ def sign_in(vault: Vault, login: str | None, *, acting: str | None = None) -> Co
     CODE:LOGIN``, or ``--user LOGIN`` with ``--organisation CODE`` (MNVAULT_ORGANISATION).
     A member of several organisations names the one to act for in MNVAULT_ORG (its id
     or code)."""
-    reference = login or os.environ.get("MNVAULT_USER")
+    environment = read_environment()
+    reference = login or environment.user
     if not reference:
         fail("--user を指定してください / give --user")
     code, login = split_reference(reference)
@@ -98,12 +98,12 @@ def sign_in(vault: Vault, login: str | None, *, acting: str | None = None) -> Co
             "--user 組織コード:ログイン名） / give the organisation code (--organisation, "
             "MNVAULT_ORGANISATION, or --user CODE:LOGIN)"
         )
-    password = os.environ.get("MNVAULT_USER_PASSWORD")
+    password = secret(environment.user_password)
     if password is None:
         if not sys.stdin.isatty():
             fail("パスワードがありません / no password (set MNVAULT_USER_PASSWORD)")
         password = str(typer.prompt("パスワード / password", hide_input=True, err=True))
-    acting = acting or os.environ.get("MNVAULT_ORG")
+    acting = acting or environment.org
     try:
         return sign_in_staged(
             vault, organisation_code=code, login=login, password=password, acting=acting

@@ -11,6 +11,8 @@ from typing import Annotated
 import typer
 
 given: dict[str, str | None] = {"totp": None, "organisation": None}
+# sysexits.h EX_CONFIG: a bad MNVAULT_* value, told apart from a refused command (1).
+EXIT_CONFIG = 78
 
 
 def global_options(
@@ -18,7 +20,6 @@ def global_options(
         str | None,
         typer.Option(
             "--organisation",
-            envvar="MNVAULT_ORGANISATION",
             help="サインインする利用者の組織コード / the acting user's organisation code "
             "(env MNVAULT_ORGANISATION; or give --user CODE:LOGIN)",
         ),
@@ -27,12 +28,21 @@ def global_options(
         str | None,
         typer.Option(
             "--totp",
-            envvar="MNVAULT_TOTP",
             help="確認コードまたは回復コード / authenticator code or a recovery code "
             "(env MNVAULT_TOTP; else a prompt on a terminal)",
         ),
     ] = None,
 ) -> None:
     """mnvault — マイナンバー保管庫 / My Number vault"""
+    # Every command: a bad MNVAULT_* value stops it before it starts (issue #12). Late
+    # imports: the settings and the renderer are not needed to parse the options.
+    from mnvault import errors  # noqa: PLC0415
+    from mnvault.config import SettingsError, read_environment  # noqa: PLC0415
+
+    try:
+        read_environment()
+    except SettingsError as exc:
+        typer.echo(errors.line(exc), err=True)
+        raise typer.Exit(EXIT_CONFIG) from None
     given["totp"] = totp
     given["organisation"] = organisation

@@ -19,29 +19,28 @@ from typing import Annotated, Any
 import typer
 
 from mnvault.cli.common import DataDir, _prompt_passphrase, fail
-from mnvault.config import load_settings
+from mnvault.config import load_settings, read_environment, secret
 from mnvault.deployment import services as deployment
 from mnvault.deployment.errors import NoPassphrase
 
+DEFAULT_SERVER = "http://127.0.0.1:8600"
 Server = Annotated[
-    str,
+    str | None,
     typer.Option(
-        "--server", envvar="MNVAULT_SERVER",
-        help="稼働中のサーバー / the running server (env MNVAULT_SERVER)",
+        "--server",
+        help="稼働中のサーバー / the running server "
+        f"(env MNVAULT_SERVER; default {DEFAULT_SERVER})",
     ),
 ]  # fmt: skip
 CaFile = Annotated[
     Path | None,
     typer.Option("--cafile", help="サーバー証明書のCA (PEM) / CA of the server's certificate"),
 ]
-DEFAULT_SERVER = "http://127.0.0.1:8600"
 
 
-def unseal(
-    server: Server = DEFAULT_SERVER, data_dir: DataDir = None, cafile: CaFile = None
-) -> None:
+def unseal(server: Server = None, data_dir: DataDir = None, cafile: CaFile = None) -> None:
     """稼働中のサーバーをアンシール（パスフレーズ）/ unseal a running server (passphrase)."""
-    answer = _post(server, "/api/v1/unseal", {"passphrase": _passphrase(data_dir)}, cafile)
+    answer = _post(_server(server), "/api/v1/unseal", {"passphrase": _passphrase(data_dir)}, cafile)
     if answer.get("changed"):
         typer.echo("アンシールしました / unsealed")
     else:
@@ -49,19 +48,19 @@ def unseal(
 
 
 def seal(
-    server: Server = DEFAULT_SERVER,
+    server: Server = None,
     data_dir: DataDir = None,
     cafile: CaFile = None,
     token: Annotated[
         str | None,
         typer.Option(
-            envvar="MNVAULT_TOKEN",
             help="管理者・責任者のセッショントークン（省略時はパスフレーズ）/ an admin's or "
             "manager's session token (default: the passphrase) (env MNVAULT_TOKEN)",
         ),
     ] = None,
 ) -> None:
     """稼働中のサーバーを封印（鍵をメモリから消去）/ seal a running server (keys dropped)."""
+    server, token = _server(server), token or secret(read_environment().token)
     if token:
         answer = _post(server, "/api/v1/seal", {}, cafile, token=token)
     else:
@@ -70,6 +69,10 @@ def seal(
         typer.echo("封印しました / sealed")
     else:
         typer.echo("既に封印されています / already sealed")
+
+
+def _server(given: str | None) -> str:
+    return given or read_environment().server or DEFAULT_SERVER
 
 
 def _passphrase(data_dir: Path | None) -> str:

@@ -11,7 +11,6 @@ DESIGN.md §5).
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 import uuid
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from mnvault.access.errors import WeakPassword
 from mnvault.access.qr import qr_text
 from mnvault.auth import services as auth
 from mnvault.cli.options import given
+from mnvault.config import read_environment, secret
 from mnvault.deployment.services import Vault
 
 # The command line runs on the server itself: its handling-area address is loopback,
@@ -35,7 +35,7 @@ _given = given
 
 
 def organisation_code() -> str | None:
-    return _given["organisation"] or os.environ.get("MNVAULT_ORGANISATION") or None
+    return _given["organisation"] or read_environment().organisation
 
 
 class SignInStopped(Exception):
@@ -52,7 +52,7 @@ def _say(text: str) -> None:
 
 
 def _code() -> str | None:
-    code, _given["totp"] = _given["totp"] or os.environ.get("MNVAULT_TOTP"), None
+    code, _given["totp"] = _given["totp"] or secret(read_environment().totp), None
     return code or None
 
 
@@ -67,7 +67,7 @@ def _prompt_code() -> str:
 
 def _new_password() -> tuple[str, bool]:
     """The new password, and whether a person typed it at a prompt (and may retype it)."""
-    new = os.environ.get("MNVAULT_NEW_PASSWORD")
+    new = secret(read_environment().new_password)
     if new:
         return new, False
     if not _tty():

@@ -16,6 +16,7 @@ from mnvault.access.models import Role
 from mnvault.affairs.services import get_affair
 from mnvault.auth import services as auth
 from mnvault.cli.common import DataDir, UserOpt, fail, opened_vault, sign_in, signed_in_transaction
+from mnvault.config import read_environment, secret
 from mnvault.deployment.errors import KNOWN_ERRORS
 from mnvault.orgs.codes import normalise_code
 
@@ -265,13 +266,14 @@ def reset_password(
 def change_password(data_dir: DataDir = None, user: UserOpt = None) -> None:
     """自分のパスワードを変更（全セッション終了） / change your own password (every
     session ends). The new one: MNVAULT_NEW_PASSWORD, or asked twice on a terminal."""
-    current = os.environ.get("MNVAULT_USER_PASSWORD")
+    environment = read_environment()
+    current = secret(environment.user_password)
     if current is None:
         if not sys.stdin.isatty():
             fail("パスワードがありません / no password (set MNVAULT_USER_PASSWORD)")
         current = str(typer.prompt("現在のパスワード / current password", hide_input=True))
         os.environ["MNVAULT_USER_PASSWORD"] = current  # sign-in asks for it once only
-    new = os.environ.get("MNVAULT_NEW_PASSWORD")
+    new = secret(environment.new_password)
     if new is None:
         if not sys.stdin.isatty():
             fail("新しいパスワードがありません / no new password (set MNVAULT_NEW_PASSWORD)")

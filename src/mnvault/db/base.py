@@ -6,12 +6,15 @@ import os
 import time
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, LargeBinary, MetaData, TypeDecorator, Uuid
+from sqlalchemy import DateTime, LargeBinary, MetaData, String, TypeDecorator, Uuid
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeEngine
+
+E = TypeVar("E", bound=StrEnum)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -70,6 +73,29 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+
+
+class StateText(TypeDecorator[E]):
+    """An enumerated state stored as its text in a VARCHAR column (no database enum, so
+    adding a state needs no migration); a value outside the enum is refused on write
+    and a row reads back as the enum's member."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int = 16) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum(value)
+
+    @property
+    def python_type(self) -> type[E]:
+        return self.enum
 
 
 def utcnow() -> datetime:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -24,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mnvault.db.base import Base, UTCDateTime, new_id, utcnow
+from mnvault.db.base import Base, StateText, UTCDateTime, new_id, utcnow
 from mnvault.db.wrapped import WrappedKeys, register_wrapped_keys
 from mnvault.vault.models import WITHOUT_ROWID
 
@@ -80,7 +81,7 @@ class DisposalSetting(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class BatchState:
+class BatchState(StrEnum):
     PLANNED = "planned"  # waiting for a manager's confirmation
     CONFIRMED = "confirmed"  # may run at (or after) its scheduled time
     EXECUTED = "executed"  # numbers deleted; the KEK rotation has not completed yet
@@ -95,7 +96,7 @@ class DisposalBatch(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
-    state: Mapped[str] = mapped_column(String(16))
+    state: Mapped[BatchState] = mapped_column(StateText(BatchState))
     reason: Mapped[str] = mapped_column(Text)
     # Set when persons were named before their numbers fell due (acquired by mistake,
     # the person's request): the due check at run time is then skipped for them.
@@ -128,7 +129,7 @@ class DisposalBatch(Base):
     planned_seq: Mapped[int | None] = mapped_column(Integer)
 
 
-class MemberState:
+class MemberState(StrEnum):
     PLANNED = "planned"
     DISPOSED = "disposed"
     KEPT = "kept"  # no longer due when the batch ran (rehired, a new affair ...)
@@ -140,7 +141,7 @@ class DisposalBatchPerson(Base):
 
     batch_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("disposal_batches.id"), primary_key=True)
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"), primary_key=True)
-    state: Mapped[str] = mapped_column(String(16))
+    state: Mapped[MemberState] = mapped_column(StateText(MemberState))
     affair_codes: Mapped[str] = mapped_column(String(500))  # comma-separated, sorted
 
 

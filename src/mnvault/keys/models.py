@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mnvault.db.base import Base, UTCDateTime, new_id, utcnow
+from mnvault.db.base import Base, StateText, UTCDateTime, new_id, utcnow
 
 
-class RotationState:
+class RotationState(StrEnum):
     REWRAPPING = "rewrapping"
     DONE = "done"
 
@@ -24,7 +25,7 @@ class KekRotation(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     to_version: Mapped[int] = mapped_column(Integer)
-    state: Mapped[str] = mapped_column(String(16), index=True)
+    state: Mapped[RotationState] = mapped_column(StateText(RotationState), index=True)
     reason: Mapped[str] = mapped_column(String(200))
     # The last data key (by person id) the pass has re-wrapped and committed.
     cursor: Mapped[uuid.UUID | None] = mapped_column()

@@ -20,6 +20,7 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 
 from mnvault import errors
@@ -40,6 +41,14 @@ KEEP_ERRORS = 10_000
 KEEP_JOBS = 100
 
 
+class JobState(StrEnum):
+    """A web import's progress (in memory; the stored ImportJob has its own states)."""
+
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
 @dataclass
 class WebImport:
     id: str
@@ -51,7 +60,7 @@ class WebImport:
     encoding: Encoding = Encoding.AUTO
     started_at: datetime = field(default_factory=utcnow)
     position: int = 0
-    state: str = "running"  # running, done, failed
+    state: JobState = JobState.RUNNING
     report: ImportReport | None = None
     errors: list[LineError] = field(default_factory=list)
     errors_counted: int = 0
@@ -61,7 +70,7 @@ class WebImport:
 
     @property
     def percent(self) -> int:
-        if self.state != "running":
+        if self.state != JobState.RUNNING:
             return 100
         return min(99, self.position * 100 // max(1, self.total_bytes))
 
@@ -129,7 +138,8 @@ class ImportJobs:
 
     def _forget_old(self) -> None:
         finished = sorted(
-            (j for j in self._jobs.values() if j.state != "running"), key=lambda j: j.started_at
+            (j for j in self._jobs.values() if j.state != JobState.RUNNING),
+            key=lambda j: j.started_at,
         )
         for job in finished[: max(0, len(self._jobs) - KEEP_JOBS + 1)]:
             del self._jobs[job.id]
@@ -155,14 +165,14 @@ class ImportJobs:
                 # The server has threads: a forked reader could hang on a lock one held.
                 reader_process=False,
             )  # fmt: skip
-            job.state = "done"
+            job.state = JobState.DONE
         except KNOWN_ERRORS as exc:
             job.failure = (errors.message(exc, "ja"), errors.message(exc, "en"))
-            job.state = "failed"
+            job.state = JobState.FAILED
         except Exception:  # a background thread: nobody else would see it
             log.exception("a web import failed")
             job.failure = ("取込みに失敗しました", "the import failed")
-            job.state = "failed"
+            job.state = JobState.FAILED
         finally:
             os.close(fd)
             job.finished_at = utcnow()

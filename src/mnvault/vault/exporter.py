@@ -34,6 +34,7 @@ from mnvault.vault.freetext import without_number
 from mnvault.vault.models import (
     DataKey,
     ExportRequest,
+    ExportState,
     NumberRecord,
     NumberRecordAffair,
     Person,
@@ -154,7 +155,7 @@ def request_export(
     affair = get_affair(session, context.organisation_id, str(context.affair_code))
     request = ExportRequest(
         organisation_id=context.organisation_id, affair_id=affair.id, purpose=purpose.strip(),
-        recipient=recipient, state="requested", requested_by=context.actor_id,
+        recipient=recipient, state=ExportState.REQUESTED, requested_by=context.actor_id,
     )  # fmt: skip
     session.add(request)
     session.flush()
@@ -177,7 +178,7 @@ def decide_export(
     """A manager approves or rejects; never their own request."""
     authorize(session, context, Permission.EXPORT_APPROVE)
     request = _own_request(session, context, request_id)
-    if request.state != "requested":
+    if request.state != ExportState.REQUESTED:
         raise InvalidInput("この申請は処理済みです", "this request was already decided")
     if request.requested_by == context.actor_id:
         raise AuthorizationDenied(
@@ -185,7 +186,7 @@ def decide_export(
             actor_id=context.actor_id, organisation_id=context.organisation_id,
             request_id=context.request_id, client_address=context.client_address,
         )  # fmt: skip
-    request.state = "approved" if approve else "rejected"
+    request.state = ExportState.APPROVED if approve else ExportState.REJECTED
     request.decided_by = context.actor_id
     request.decided_at = utcnow()
     audit.record(
@@ -210,13 +211,13 @@ def download_export(
             actor_id=context.actor_id, organisation_id=context.organisation_id,
             request_id=context.request_id, client_address=context.client_address,
         )  # fmt: skip
-    if request.state != "approved":
+    if request.state != ExportState.APPROVED:
         raise InvalidInput("承認済みの申請ではありません", "the request is not approved")
     result = export_affair(
         session, envelope, context.for_affair(affair.code), purpose=request.purpose,
         recipients=[request.recipient],
     )  # fmt: skip
-    request.state = "downloaded"
+    request.state = ExportState.DOWNLOADED
     request.take_out_id = uuid.UUID(result.take_out_id)
     return result
 
@@ -264,7 +265,9 @@ def _view(session: Session, request: ExportRequest) -> RequestView:
 
     affair = session.get(Affair, request.affair_id)
     assert affair is not None  # noqa: S101 - foreign key
-    count = _would_export(session, request, affair) if request.state == "requested" else None
+    count = (
+        _would_export(session, request, affair) if request.state == ExportState.REQUESTED else None
+    )
     return RequestView(
         request, affair, name(request.requested_by) or "", name(request.decided_by), count
     )
@@ -281,7 +284,7 @@ def export_requests(
     query = select(ExportRequest).where(ExportRequest.organisation_id == context.organisation_id)
     if waiting:
         authorize(session, context, Permission.EXPORT_APPROVE)
-        query = query.where(ExportRequest.state == "requested")
+        query = query.where(ExportRequest.state == ExportState.REQUESTED)
     else:
         # One's own requests name affairs and purposes, nothing of a person.
         authorize(session, context, Permission.AFFAIR_READ)

@@ -56,6 +56,7 @@ from mnvault.vault.models import (
     DataKey,
     IdentityCheckDocument,
     ImportJob,
+    ImportState,
     NumberCheckDocument,
     NumberRecord,
     NumberRecordAffair,
@@ -73,17 +74,8 @@ class ImportMode(StrEnum):
     SKIP_BAD = "skip_bad"
 
 
-class JobState(StrEnum):
-    RUNNING = "running"
-    DONE = "done"
-    # Stopped by the operator (Ctrl-C): a re-run of the same file resumes it.
-    INTERRUPTED = "interrupted"
-    # Ended by an error, its reason in details; a skip-bad re-run resumes it too.
-    FAILED = "failed"
-
-
 # A skip-bad job in one of these states resumes when its file is imported again.
-_RESUMABLE = (JobState.RUNNING.value, JobState.INTERRUPTED.value, JobState.FAILED.value)
+_RESUMABLE = (ImportState.RUNNING, ImportState.INTERRUPTED, ImportState.FAILED)
 
 # Imports each user may start in an hour (every path: CLI, screens). A person imports a
 # few files a day; more is someone probing the import's answers.
@@ -461,10 +453,10 @@ def import_persons(
         )  # fmt: skip
         if mode is ImportMode.ALL_OR_NOTHING and report.rejected:
             session.rollback()
-            _end_job(factory, context, report, job_id, state=JobState.FAILED, reason=_BAD_LINES)
+            _end_job(factory, context, report, job_id, state=ImportState.FAILED, reason=_BAD_LINES)
             return report
         _record_scope_denial(session, context, report)
-        job.state = JobState.DONE.value
+        job.state = ImportState.DONE
         job.finished_at = utcnow()
         audit.record(
             session,
@@ -495,13 +487,13 @@ def import_persons(
         session.close()
 
 
-def _ending(exc: BaseException) -> tuple[JobState, tuple[str, str]]:
+def _ending(exc: BaseException) -> tuple[ImportState, tuple[str, str]]:
     """How a job that raised ends, and why, in words that carry no number."""
     if isinstance(exc, KeyboardInterrupt | SystemExit):
-        return JobState.INTERRUPTED, ("中断されました", "interrupted")
+        return ImportState.INTERRUPTED, ("中断されました", "interrupted")
     if isinstance(exc, VaultError):
-        return JobState.FAILED, rules.reasons(exc)
-    return JobState.FAILED, (
+        return ImportState.FAILED, rules.reasons(exc)
+    return ImportState.FAILED, (
         f"内部エラーで失敗しました（{type(exc).__name__}）",
         f"failed on an internal error ({type(exc).__name__})",
     )
@@ -590,7 +582,7 @@ def _find_or_start_job(
             )
         ):
             if sorted(job.affair_codes) == codes:
-                job.state = JobState.RUNNING.value
+                job.state = ImportState.RUNNING
                 job.finished_at = None
                 report.resumed_after_line = job.committed_line
                 audit.record(
@@ -606,7 +598,7 @@ def _find_or_start_job(
         file_sha256=digest,
         affair_codes=codes,
         mode=mode.value,
-        state=JobState.RUNNING.value,
+        state=ImportState.RUNNING,
         committed_line=1,
         started_by=context.actor_id,
     )
@@ -765,7 +757,7 @@ def _end_job(
     report: ImportReport,
     job_id: uuid.UUID,
     *,
-    state: JobState,
+    state: ImportState,
     reason: tuple[str, str],
 ) -> None:
     """End a job that did not finish (its work rolled back), in a transaction of its own."""
@@ -773,7 +765,7 @@ def _end_job(
     try:
         job = session.get(ImportJob, job_id)
         if job is not None:
-            job.state = state.value
+            job.state = state
             job.finished_at = utcnow()
             job.details = {**(job.details or {}), "reason_ja": reason[0], "reason_en": reason[1]}
         _record_scope_denial(session, context, report)

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mnvault.db.base import Base, UTCDateTime, new_id, utcnow
+from mnvault.db.base import Base, StateText, UTCDateTime, new_id, utcnow
 from mnvault.db.wrapped import WrappedKeys, register_wrapped_keys
 
 # The per-person tables are keyed by a UUID, not an integer; on SQLite a table WITHOUT
@@ -47,6 +47,22 @@ class LifeStatus(StrEnum):
     # The Act protects the numbers of the deceased too (seed §7; 事業者編 第4-2 注).
     DECEASED = "deceased"
     LIVING = "living"
+
+
+class ExportState(StrEnum):
+    REQUESTED = "requested"  # waiting for a second person's decision
+    APPROVED = "approved"  # may be downloaded once
+    REJECTED = "rejected"
+    DOWNLOADED = "downloaded"
+
+
+class ImportState(StrEnum):
+    RUNNING = "running"  # resumable from committed_line
+    DONE = "done"
+    # Stopped by the operator (Ctrl-C): a re-run of the same file resumes it.
+    INTERRUPTED = "interrupted"
+    # Ended by an error, its reason in details; a skip-bad re-run resumes it too.
+    FAILED = "failed"
 
 
 class NumberCheckDocument(StrEnum):
@@ -233,7 +249,7 @@ class ExportRequest(Base):
     affair_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("affairs.id"))
     purpose: Mapped[str] = mapped_column(Text)
     recipient: Mapped[str] = mapped_column(String(100))  # an age X25519 public key
-    state: Mapped[str] = mapped_column(String(16))  # requested, approved, rejected, downloaded
+    state: Mapped[ExportState] = mapped_column(StateText(ExportState))
     requested_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
@@ -252,7 +268,7 @@ class ImportJob(Base):
     file_sha256: Mapped[str] = mapped_column(String(64))
     affair_codes: Mapped[list[str]] = mapped_column(JSON)
     mode: Mapped[str] = mapped_column(String(16))
-    state: Mapped[str] = mapped_column(String(16))
+    state: Mapped[ImportState] = mapped_column(StateText(ImportState))
     committed_line: Mapped[int] = mapped_column(Integer, default=1)
     imported: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)

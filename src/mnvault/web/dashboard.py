@@ -31,7 +31,7 @@ from mnvault.disposal import services as retention
 from mnvault.disposal.models import BatchState, DisposalBatch
 from mnvault.disposal.services import confirmation_required
 from mnvault.keys import services as keys
-from mnvault.vault.models import ExportRequest, NumberRecord, Person
+from mnvault.vault.models import ExportRequest, ExportState, NumberRecord, Person
 
 RECENT = 10
 
@@ -146,7 +146,7 @@ def _waiting(session: Session, context: Context) -> list[Waiting]:
         .join(User, User.id == ExportRequest.requested_by)
         .where(
             ExportRequest.organisation_id == context.organisation_id,
-            ExportRequest.state == "requested",
+            ExportRequest.state == ExportState.REQUESTED,
         )
         .order_by(ExportRequest.requested_at)
     )

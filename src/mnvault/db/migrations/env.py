@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
 from alembic import context
 
+from mnvault.config import DEFAULT_DATA_DIR, read_environment
 from mnvault.db.engine import make_engine
 from mnvault.db.registry import metadata
 
@@ -13,9 +12,11 @@ config = context.config
 
 
 def run() -> None:
+    # Validated before any step runs: a bad role name must not stop a migration halfway.
+    environment = read_environment()
     engine = config.attributes.get("engine")
     if engine is None:
-        url = os.environ.get("MNVAULT_DATABASE_URL", "sqlite:///mnvault-data/db/mnvault.sqlite3")
+        url = environment.database_url or f"sqlite:///{DEFAULT_DATA_DIR}/db/mnvault.sqlite3"
         engine = make_engine(url)
     with engine.connect() as connection:
         context.configure(

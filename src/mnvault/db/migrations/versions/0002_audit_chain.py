@@ -13,7 +13,6 @@ MNVAULT_DATABASE_APP_ROLE names the application's (non-owner) role, that role ma
 read and insert the trail: the owner could drop a trigger, the application role cannot.
 """
 
-import os
 from collections.abc import Sequence
 from datetime import UTC
 
@@ -21,6 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from mnvault.audit import chain, merkle
+from mnvault.config import read_environment
 from mnvault.db.base import GUID
 
 revision: str = "0002"
@@ -165,7 +165,7 @@ def _append_only_postgresql() -> None:
             f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
             "FOR EACH STATEMENT EXECUTE FUNCTION mnvault_audit_append_only()"
         )
-    role = os.environ.get("MNVAULT_DATABASE_APP_ROLE")
+    role = read_environment().database_app_role
     if role:
         quoted = op.get_bind().dialect.identifier_preparer.quote(role)
         for table in ("audit_entries", "audit_checkpoints"):

@@ -11,11 +11,12 @@ records it), writes the ``audit_prunes`` row and only then deletes; the delete t
 lets a row go only while that function runs and only when a prune row covers it.
 """
 
-import os
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from mnvault.config import read_environment
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -112,7 +113,7 @@ def _guard_postgresql() -> None:
     op.execute(_PRUNE)
     # Functions are executable by PUBLIC unless revoked.
     op.execute(f"REVOKE ALL ON FUNCTION mnvault_audit_prune({_PRUNE_SIGNATURE}) FROM PUBLIC")
-    role = os.environ.get("MNVAULT_DATABASE_APP_ROLE")
+    role = read_environment().database_app_role
     if role:
         quoted = op.get_bind().dialect.identifier_preparer.quote(role)
         op.execute(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON audit_prunes FROM {quoted}")

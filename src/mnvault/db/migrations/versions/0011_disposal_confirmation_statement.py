@@ -20,11 +20,12 @@ Revises: 0010
 Create Date: 2026-11-27 03:00:00
 """
 
-import os
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from mnvault.config import read_environment
 
 revision: str = "0011"
 down_revision: str | None = "0010"
@@ -44,17 +45,16 @@ def upgrade() -> None:
         _prune_by_maintenance_role_only()
 
 
-def _quoted(variable: str) -> str | None:
-    role = os.environ.get(variable)
+def _quoted(role: str | None) -> str | None:
     return op.get_bind().dialect.identifier_preparer.quote(role) if role else None
 
 
 def _prune_by_maintenance_role_only() -> None:
     op.execute(f"REVOKE ALL ON FUNCTION {_PRUNE} FROM PUBLIC")
-    app = _quoted("MNVAULT_DATABASE_APP_ROLE")
+    app = _quoted(read_environment().database_app_role)
     if app:
         op.execute(f"REVOKE EXECUTE ON FUNCTION {_PRUNE} FROM {app}")
-    maintenance = _quoted("MNVAULT_DATABASE_MAINTENANCE_ROLE")
+    maintenance = _quoted(read_environment().database_maintenance_role)
     if maintenance:
         for table in ("audit_entries", "audit_checkpoints"):
             op.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {maintenance}")
@@ -68,10 +68,10 @@ def _prune_by_maintenance_role_only() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        maintenance = _quoted("MNVAULT_DATABASE_MAINTENANCE_ROLE")
+        maintenance = _quoted(read_environment().database_maintenance_role)
         if maintenance:
             op.execute(f"REVOKE EXECUTE ON FUNCTION {_PRUNE} FROM {maintenance}")
-        app = _quoted("MNVAULT_DATABASE_APP_ROLE")
+        app = _quoted(read_environment().database_app_role)
         if app:
             op.execute(f"GRANT EXECUTE ON FUNCTION {_PRUNE} TO {app}")
     with op.batch_alter_table("disposal_batches", schema=None) as batch_op:

@@ -14,11 +14,12 @@ and checkpoints: read and insert; the head: read and move; prunes: read; the sch
 version: read).
 """
 
-import os
 from collections.abc import Sequence
 
 from alembic import op
 from sqlalchemy import text
+
+from mnvault.config import read_environment
 
 revision: str = "0017"
 down_revision: str | None = "0016"
@@ -38,7 +39,7 @@ _TRAIL = {
 
 
 def _app_role() -> str | None:
-    role = os.environ.get("MNVAULT_DATABASE_APP_ROLE")
+    role = read_environment().database_app_role
     return op.get_bind().dialect.identifier_preparer.quote(role) if role else None
 
 
@@ -49,7 +50,7 @@ def upgrade() -> None:
     app = _app_role()
     if app is None:
         return
-    role = os.environ["MNVAULT_DATABASE_APP_ROLE"]
+    role = read_environment().database_app_role
     owner = bind.execute(text("SELECT current_user")).scalar_one()
     if owner == role:
         raise RuntimeError(
