@@ -13,6 +13,8 @@ class Permission(StrEnum):
     AFFAIR_READ = "affair:read"
     ASSIGNMENT_MANAGE = "assignment:manage"
     AUDIT_READ = "audit:read"
+    COMPLIANCE_READ = "compliance:read"
+    COMPLIANCE_RECORD = "compliance:record"
     DISPOSAL_CONFIRM = "disposal:confirm"
     DISPOSAL_READ = "disposal:read"
     DISPOSAL_RUN = "disposal:run"

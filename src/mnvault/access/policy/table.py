@@ -83,6 +83,8 @@ def _manager_like(role: Role) -> tuple[Grant, ...]:
                 {
                     Permission.AFFAIR_READ,
                     Permission.ASSIGNMENT_MANAGE,
+                    Permission.COMPLIANCE_READ,
+                    Permission.COMPLIANCE_RECORD,
                     Permission.DISPOSAL_CONFIRM,
                     Permission.DISPOSAL_READ,
                     Permission.DISPOSAL_RUN,
@@ -108,6 +110,7 @@ GRANTS: tuple[Grant, ...] = (
             {
                 Permission.AFFAIR_READ,
                 Permission.ASSIGNMENT_MANAGE,
+                Permission.COMPLIANCE_READ,
                 Permission.KEY_READ,
                 Permission.KEY_ROTATE,
                 Permission.ORGANISATION_MANAGE,
@@ -121,7 +124,14 @@ GRANTS: tuple[Grant, ...] = (
     Grant(
         Role.AUDITOR,
         Reach.ORGANISATION,
-        frozenset({Permission.AFFAIR_READ, Permission.AUDIT_READ, Permission.DISPOSAL_READ}),
+        frozenset(
+            {
+                Permission.AFFAIR_READ,
+                Permission.AUDIT_READ,
+                Permission.COMPLIANCE_READ,
+                Permission.DISPOSAL_READ,
+            }
+        ),
         AUDIT,
     ),
     *_manager_like(Role.CHIEF_OFFICER),
