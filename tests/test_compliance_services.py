@@ -94,6 +94,19 @@ def test_bad_evidence_is_refused(world: World) -> None:
             compliance.record_evidence(session, ctx, measure_id="J-2A", title="x", file_sha256="zz")
 
 
+def test_evidence_may_not_carry_a_number(world: World, synthetic_number: str) -> None:
+    """別添1 2C c: 取扱状況を確認するための記録等には、特定個人情報等は記載しない."""
+    with unit_of_work(world.sessions) as session:
+        for title, note in (
+            (f"研修 {synthetic_number}", None),
+            ("研修", f"対象 {synthetic_number}"),
+        ):
+            with pytest.raises(InvalidEvidence):
+                compliance.record_evidence(
+                    session, world.ctx("manager"), measure_id="J-2Db", title=title, note=note
+                )
+
+
 def test_no_number_in_the_report(world: World) -> None:
     numbers = [n for _id, n in add_persons(world, 3)]
     with unit_of_work(world.sessions) as session:

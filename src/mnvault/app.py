@@ -16,6 +16,7 @@ from mnvault.audit import api as audit_api
 from mnvault.audit import views as audit_views
 from mnvault.auth import api as auth_api
 from mnvault.auth import views as auth_views
+from mnvault.compliance import api as compliance_api
 from mnvault.config import Settings
 from mnvault.deployment import services as deployment
 from mnvault.deployment.errors import DeploymentError
@@ -84,6 +85,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(vault_api.router, prefix=API)
     app.include_router(access_api.router, prefix=API)
     app.include_router(audit_api.router, prefix=API)
+    app.include_router(compliance_api.router, prefix=API)
     app.include_router(disposal_api.router, prefix=API)
     app.include_router(keys_api.router, prefix=API)
 

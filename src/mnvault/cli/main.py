@@ -8,6 +8,7 @@ import typer
 
 from mnvault.cli import (
     audit,
+    compliance,
     disposal,
     keys,
     number,
@@ -29,6 +30,7 @@ app.callback()(signin.global_options)
 app.command("init")(setup.init)
 app.command("serve")(setup.serve)
 app.add_typer(audit.app, name="audit")
+app.add_typer(compliance.app, name="compliance")
 app.add_typer(disposal.app, name="dispose")
 app.add_typer(number.app, name="number")
 app.add_typer(transfer.export_app, name="export")

@@ -37,6 +37,7 @@ from mnvault.compliance.errors import InvalidEvidence, InvalidSetting, NotApplic
 from mnvault.compliance.models import EvidenceRecord, MeasureSetting
 from mnvault.compliance.state import STATE_EN, STATE_JA, MeasureState, State, decide
 from mnvault.db.base import utcnow
+from mnvault.numbers import redact
 from mnvault.orgs.models import Organisation, OrganisationKind
 
 MAX_INTERVAL_DAYS = 3660
@@ -199,6 +200,11 @@ def record_evidence(
     title = title.strip()
     if not title or len(title) > 200:
         raise InvalidEvidence("題名は1〜200文字", "a title of 1–200 characters")
+    if any(text is not None and redact(text) != text for text in (title, note)):
+        # 別添1 2C c: the records that show the handling hold no SPI.
+        raise InvalidEvidence(
+            "個人番号は記載できません", "a record may not carry an individual number"
+        )
     now = utcnow()
     performed_at = performed_at or now
     if performed_at > now + timedelta(minutes=5):
