@@ -17,6 +17,7 @@ from mnvault.audit import views as audit_views
 from mnvault.auth import api as auth_api
 from mnvault.auth import views as auth_views
 from mnvault.compliance import api as compliance_api
+from mnvault.compliance import views as compliance_views
 from mnvault.config import Settings
 from mnvault.deployment import services as deployment
 from mnvault.deployment.errors import DeploymentError
@@ -122,6 +123,7 @@ def create_app(settings: Settings) -> FastAPI:
             transfer_views.router,
             disposal_views.router,
             audit_views.router,
+            compliance_views.router,
             admin_views.router,
         ],
     )

@@ -38,6 +38,7 @@ TEMPLATE_PACKAGES = (
     "mnvault.transfer",
     "mnvault.disposal",
     "mnvault.audit",
+    "mnvault.compliance",
     "mnvault.admin",
 )
 
