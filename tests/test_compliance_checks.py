@@ -91,8 +91,11 @@ def test_nothing_past_disposal_turns_overdue_with_a_due_number(world: World) -> 
 
 def _verify_entry(world: World, outcome: Outcome) -> datetime:
     with unit_of_work(world.sessions) as session:
-        entry = audit.record(session, world.ctx("auditor"), AuditAction.AUDIT_VERIFY, outcome=outcome,
-                             details={"first_seq": 3 if outcome is Outcome.FAILED else None})  # fmt: skip
+        first = 3 if outcome is Outcome.FAILED else None
+        entry = audit.record(
+            session, world.ctx("auditor"), AuditAction.AUDIT_VERIFY, outcome=outcome,
+            details={"first_seq": first},
+        )  # fmt: skip
         return entry.occurred_at
 
 
@@ -119,8 +122,12 @@ def test_trail_verified_open_stale_broken_and_current(world: World) -> None:
 def test_spi_register_empty_incomplete_and_kept(world: World) -> None:
     with world.sessions() as session:
         assert not checks.spi_register(_probe(session, world)).passed
-        session.add(SpiFile(organisation_id=world.org.id, name="従業員番号台帳", purpose="源泉徴収票作成",
-                            responsible_user_id=world.users["manager"].id, affair_codes=["withholding_slip"]))  # fmt: skip
+        session.add(
+            SpiFile(
+                organisation_id=world.org.id, name="従業員番号台帳", purpose="源泉徴収票作成",
+                responsible_user_id=world.users["manager"].id, affair_codes=["withholding_slip"],
+            )
+        )  # fmt: skip
         session.flush()
         assert checks.spi_register(_probe(session, world)).passed
         session.add(SpiFile(organisation_id=world.org.id, name="顧客番号台帳", purpose=" ",
@@ -138,7 +145,7 @@ def test_clerks_named_fails_without_assignments(world: World) -> None:
 
 
 def test_officers_of_a_body(world: World) -> None:
-    """行政機関等編 別添1 2C a: one 総括責任者, 保護責任者, 監査責任者; and a manager for companies."""
+    """行政機関等編 別添1 2C a: one 総括責任者, 保護責任者, 監査責任者; a company's manager."""
     with world.sessions() as session:
         agency = Organisation(name="試験市", kind=OrganisationKind.LOCAL_GOVERNMENT.value)
         session.add(agency)

@@ -27,6 +27,7 @@ class AuditAction(StrEnum):
     AUTH_TOTP_ENROL = "auth:totp_enrol"
     AUTH_TOTP_RESET = "auth:totp_reset"
     AUTH_UNLOCK = "auth:unlock"
+    COMPLIANCE_EVIDENCE_PACK = "compliance:evidence_pack"
     COMPLIANCE_EVIDENCE_RECORD = "compliance:evidence_record"
     COMPLIANCE_SETTINGS_UPDATE = "compliance:settings_update"
     COMPLIANCE_STATUS = "compliance:status"

@@ -10,9 +10,11 @@ from typing import Annotated
 
 import typer
 
-from mnvault.cli.common import DataDir, UserOpt, signed_in_transaction
+from mnvault.cli.common import DataDir, UserOpt, fail, opened_vault, sign_in, signed_in_transaction
+from mnvault.compliance import pack
 from mnvault.compliance import services as compliance
 from mnvault.compliance.shapes import report_json, text_table, to_xlsx
+from mnvault.deployment.errors import KNOWN_ERRORS
 
 app = typer.Typer(
     help="安全管理措置の状況 / compliance with the safety-management measures", no_args_is_help=True
@@ -71,3 +73,28 @@ def due(
         typer.echo("期限の近い措置はありません / nothing falls due")
         return
     typer.echo(text_table(report, found))
+
+
+@app.command("evidence-pack")
+def evidence_pack(
+    out: Annotated[Path, typer.Option("--out", help="出力先ディレクトリ / output directory")],
+    data_dir: DataDir = None,
+    user: UserOpt = None,
+) -> None:
+    """内部監査・立入検査向けの証跡一式 / the evidence pack (PDF, Excel, register, trail)."""
+    with opened_vault(data_dir) as vault:
+        context = sign_in(vault, user)
+        try:
+            with vault.transaction() as session:
+                built = pack.build(
+                    session, context, engine=vault.engine,
+                    public_key=vault.keyring.public_signing_key(),
+                    witness_path=vault.settings.audit_witness_path,
+                )  # fmt: skip
+        except KNOWN_ERRORS as exc:
+            fail(str(exc))
+    for path in pack.write(built, out):
+        typer.echo(f"書き出しました / written: {path}")
+    if not built.statement["verification"]["ok"]:
+        typer.echo("警告 / warning: 監査証跡の検証に失敗 / the trail did not verify", err=True)
+        raise typer.Exit(3)
