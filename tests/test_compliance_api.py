@@ -3,6 +3,9 @@ due list, evidence recorded over HTTP by a manager only; no number in any answer
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 from mnvault.numbers import generate_my_number
 from tests.api_support import Api, acquire, api, bearer
 
@@ -42,6 +45,15 @@ def test_compliance_over_http(api: Api) -> None:
     )
     soon = api.client.get("/api/v1/compliance/due", params={"within_days": 40}, headers=manager)
     assert "J-2G" in {m["id"] for m in soon.json()["measures"]}
+
+    packed = api.client.post("/api/v1/compliance/evidence-pack", headers=manager)
+    assert packed.status_code == 200 and packed.content[:2] == b"PK"
+    archive = zipfile.ZipFile(io.BytesIO(packed.content))
+    for name in (
+        "spi-files.csv",
+        "trail-statement.json",
+    ):  # the PDF and workbook: test_compliance_pack
+        assert number.encode() not in archive.read(name)
 
     admin = bearer(api.sign_in("admin")["token"])
     assert api.client.get("/api/v1/compliance", headers=admin).status_code == 200

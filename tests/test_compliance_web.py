@@ -4,8 +4,10 @@ switch; a manager records evidence, an admin reads, a clerk is refused; no numbe
 
 from __future__ import annotations
 
+import io
 import random
 import re
+import zipfile
 
 from mnvault.numbers import generate_my_number
 from tests.api_support import acquire
@@ -43,6 +45,16 @@ def test_compliance_page(web: Web) -> None:
     open_only = manager.get("/compliance?state=open")
     states = set(re.findall(r'<tr id="[^"]+" data-state="([a-z_]+)"', open_only.text))
     assert states == {"open"}
+
+    download = manager.get("/compliance/evidence-pack")
+    assert download.status_code == 200 and download.headers["content-type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(download.content)).namelist()
+    assert sorted(names) == [
+        "compliance.pdf",
+        "compliance.xlsx",
+        "spi-files.csv",
+        "trail-statement.json",
+    ]
 
     manager.client.cookies.set("mnv_lang", "en")
     english = manager.get("/compliance")

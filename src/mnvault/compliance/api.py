@@ -6,15 +6,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
+from mnvault.compliance import pack
 from mnvault.compliance import services as compliance
 from mnvault.compliance.shapes import report_json
 from mnvault.crypto import Envelope
-from mnvault.web.calls import call
+from mnvault.web.calls import call, vault_of
 from mnvault.web.fields import Line, Text
 from mnvault.web.problems import SIGNED_IN, WITH_BODY
 
@@ -91,3 +92,25 @@ def setting(request: Request, measure_id: str, body: SettingIn) -> None:
         compliance.set_setting(session, context, measure_id=measure_id, **body.model_dump())
 
     call(request, work)
+
+
+@router.post(
+    "/compliance/evidence-pack",
+    response_class=Response,
+    responses={200: {"content": {"application/zip": {}}}},
+)
+def evidence_pack(request: Request) -> Response:
+    """The evidence pack as a zip (PDF, workbook, SPI register, trail statement); audited."""
+    vault = vault_of(request)
+
+    def work(session: Session, _envelope: Envelope, context: Context) -> bytes:
+        built = pack.build(
+            session, context, engine=vault.engine, public_key=vault.keyring.public_signing_key(),
+            witness_path=vault.settings.audit_witness_path,
+        )  # fmt: skip
+        return pack.to_zip(built)
+
+    return Response(
+        call(request, work), media_type="application/zip",
+        headers={"Content-Disposition": 'attachment; filename="mnvault-evidence-pack.zip"'},
+    )  # fmt: skip

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -149,16 +150,28 @@ def build(
     return pack
 
 
-def write(pack: Pack, out_dir: Path) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    files = {
+def files_of(pack: Pack) -> dict[str, bytes]:
+    return {
         "compliance.pdf": pack.pdf,
         "compliance.xlsx": pack.xlsx,
         "spi-files.csv": pack.spi_files_csv,
         "trail-statement.json": json.dumps(pack.statement, ensure_ascii=False, indent=2).encode(),
     }
+
+
+def to_zip(pack: Pack) -> bytes:
+    """The pack as one download (the screen and the API)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files_of(pack).items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def write(pack: Pack, out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, data in files.items():
+    for name, data in files_of(pack).items():
         path = out_dir / name
         path.write_bytes(data)
         written.append(path)

@@ -12,14 +12,16 @@ from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
 from mnvault.audit import period
+from mnvault.compliance import pack
 from mnvault.compliance import services as compliance
 from mnvault.compliance.catalogue import GROUPS
 from mnvault.compliance.state import STATE_EN, STATE_JA, State
 from mnvault.crypto import Envelope
 from mnvault.vault.errors import InvalidInput, VaultError
+from mnvault.web.calls import vault_of
 from mnvault.web.form_errors import message_of
 from mnvault.web.pages import PageRoute, redirect, render
-from mnvault.web.security import require_csrf
+from mnvault.web.security import finish, require_csrf
 from mnvault.web.signed_in import Viewer, call
 
 router = APIRouter(route_class=PageRoute, dependencies=[Depends(require_csrf)])
@@ -86,3 +88,22 @@ def record(
     except VaultError as exc:
         return _page(request, None, error=message_of(request, exc), status=422)
     return redirect(request, f"/compliance#{measure_id}")
+
+
+@router.get("/compliance/evidence-pack")
+def evidence_pack(request: Request) -> Response:
+    """The evidence pack as a zip: PDF, workbook, SPI register, trail statement."""
+    vault = vault_of(request)
+
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> bytes:
+        built = pack.build(
+            session, context, engine=vault.engine, public_key=vault.keyring.public_signing_key(),
+            witness_path=vault.settings.audit_witness_path,
+        )  # fmt: skip
+        return pack.to_zip(built)
+
+    response = Response(
+        call(request, work), media_type="application/zip",
+        headers={"Content-Disposition": 'attachment; filename="mnvault-evidence-pack.zip"'},
+    )  # fmt: skip
+    return finish(request, response)
