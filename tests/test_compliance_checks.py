@@ -18,7 +18,7 @@ from mnvault.audit.actions import AuditAction, Outcome
 from mnvault.compliance import checks
 from mnvault.db.engine import unit_of_work
 from mnvault.orgs.models import Organisation, OrganisationKind
-from mnvault.vault.models import SpiFile
+from mnvault.vault.models import DataKey, SpiFile
 from tests.conftest import World
 from tests.disposal_support import add_persons
 
@@ -179,3 +179,24 @@ def test_every_check_names_catalogued_measures() -> None:
         assert check.measures
         for measure_id in check.measures:
             assert measure_by_id(measure_id) is not None, (check.id, measure_id)
+
+
+def test_numbers_encrypted_fails_for_a_number_without_its_data_key(world: World) -> None:
+    with world.sessions() as session:
+        assert checks.numbers_encrypted(_probe(session, world)).passed  # nothing stored yet
+    (person_id, _number), _second = add_persons(world, 2)
+    with world.sessions() as session:
+        assert checks.numbers_encrypted(_probe(session, world)).passed
+        session.execute(delete(DataKey).where(DataKey.person_id == person_id))
+        result = checks.numbers_encrypted(_probe(session, world))
+        assert not result.passed and result.reason_en.startswith("1 stored numbers")
+
+
+def test_disposal_confirmed_follows_the_setting(world: World) -> None:
+    from mnvault.disposal import services as retention
+
+    with unit_of_work(world.sessions) as session:
+        assert checks.disposal_confirmed(_probe(session, world)).passed  # on by default
+        retention.set_confirmation_required(session, world.ctx("admin"), required=False)
+    with world.sessions() as session:
+        assert not checks.disposal_confirmed(_probe(session, world)).passed

@@ -114,3 +114,15 @@ def test_no_number_in_the_report(world: World) -> None:
         text = repr(report) + "".join(g.line_ja + g.line_en for g in report.groups())
     assert not any(n in text for n in numbers)
     assert [g.group.id for g in report.groups()][:2] == ["1", "2A"]
+
+
+def test_a_time_without_zone_is_the_organisations(world: World) -> None:
+    """A naive time (an API client's, a form's) is read in the organisation's zone, stored UTC."""
+    from datetime import datetime
+
+    with unit_of_work(world.sessions) as session:
+        row = compliance.record_evidence(
+            session, world.ctx("manager"), measure_id="J-2A", title="基本方針",
+            performed_at=datetime(2026, 4, 1, 9, 0), valid_until=datetime(2027, 4, 1, 9, 0),
+        )  # fmt: skip
+        assert row.performed_at.isoformat() == "2026-04-01T00:00:00+00:00"  # 09:00 JST

@@ -22,7 +22,7 @@ from mnvault.audit.actions import AuditAction, Outcome
 from mnvault.audit.models import AuditCheckpoint, AuditEntry
 from mnvault.auth.services import NUMBER_ROLES
 from mnvault.disposal import services as retention
-from mnvault.vault.models import SpiFile
+from mnvault.vault.models import DataKey, NumberRecord, SpiFile
 
 DEFAULT_VERIFY_DAYS = 30  # 行政機関等編 別添1 2C b: 定期に…分析; the organisation may change it
 
@@ -296,6 +296,39 @@ def audit_officer(probe: Probe) -> Result:
     )
 
 
+def numbers_encrypted(probe: Probe) -> Result:
+    """Every stored number has its wrapped data key: the number is held only as ciphertext
+    (事業者編 別添1 2F d 手法の例示: データの暗号化; 行政機関等編 2F d: 暗号化…により秘匿)."""
+    link = "/admin/keys"
+    orphans = (
+        probe.session.scalar(
+            select(func.count())
+            .select_from(NumberRecord)
+            .outerjoin(DataKey, DataKey.person_id == NumberRecord.person_id)
+            .where(
+                NumberRecord.organisation_id == probe.organisation_id, DataKey.person_id.is_(None)
+            )
+        )
+        or 0
+    )
+    if orphans:
+        return Result(False, f"{orphans}件の個人番号にデータ鍵がありません（復号できない暗号文）",
+                      f"{orphans} stored numbers have no data key (ciphertext that cannot be opened)", link)  # fmt: skip
+    return Result(True, "個人番号はすべて本人ごとのデータ鍵で暗号化して保存されています",
+                  "every number is stored encrypted under its person's data key", link)  # fmt: skip
+
+
+def disposal_confirmed(probe: Probe) -> Result:
+    """A disposal runs only after a manager's confirmation (別添1 2E d: 削除・廃棄したことを、
+    責任ある立場の者が確認する; always on for a small business)."""
+    link = "/admin/keys"
+    if retention.confirmation_required(probe.session, probe.organisation_id):
+        return Result(True, "削除・廃棄は責任者の確認を経て実行されます",
+                      "every disposal waits for a manager's confirmation", link)  # fmt: skip
+    return Result(False, "削除・廃棄の責任者確認が無効になっています",
+                  "disposals run without a manager's confirmation", link)  # fmt: skip
+
+
 CHECKS: tuple[Check, ...] = (
     Check("number_blind", "管理者・監査責任者は番号に触れない", "admins and auditors are number-blind",
           ("J-2Fa.3", "G-2Fa", "G-2Fa.2", "G-2Fa.3"), number_blind),
@@ -316,6 +349,10 @@ CHECKS: tuple[Check, ...] = (
     Check("chief_officer", "総括責任者の設置", "chief officer appointed", ("G-2Ca.1",), chief_officer),
     Check("protection_manager", "保護責任者の設置", "protection manager appointed",
           ("G-2Ca.2",), protection_manager),
+    Check("numbers_encrypted", "番号の暗号化保存", "numbers encrypted at rest",
+          ("J-2Fd.2", "G-2Fd.1"), numbers_encrypted),
+    Check("disposal_confirmed", "削除・廃棄の責任者確認", "disposal confirmed by a manager",
+          ("J-2Ed.1", "G-2Ed.1"), disposal_confirmed),
     Check("audit_officer", "監査責任者の設置", "audit officer appointed",
           ("G-2Ca.3", "G-2Ce"), audit_officer),
 )  # fmt: skip

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -206,6 +206,12 @@ def record_evidence(
             "個人番号は記載できません", "a record may not carry an individual number"
         )
     now = utcnow()
+    # A time without a zone is the organisation's local time (as typed on its forms).
+    zone = zone_of(session, context.organisation_id)
+    performed_at, valid_until = (
+        None if t is None else (t if t.tzinfo else t.replace(tzinfo=zone)).astimezone(UTC)
+        for t in (performed_at, valid_until)
+    )
     performed_at = performed_at or now
     if performed_at > now + timedelta(minutes=5):
         raise InvalidEvidence("実施日が未来です", "performed in the future")
