@@ -8,6 +8,7 @@ import io
 import random
 import re
 import zipfile
+from datetime import date, timedelta
 
 from mnvault.numbers import generate_my_number
 from tests.api_support import acquire
@@ -41,6 +42,16 @@ def test_compliance_page(web: Web) -> None:
         "/compliance", "/compliance/evidence", {"measure_id": "J-2A", "title": f"方針 {number}"}
     )
     assert refused.status_code == 422 and number not in refused.text
+
+    a_year_ago = (date.today() - timedelta(days=360)).isoformat()  # training: yearly by default
+    manager.submit(
+        "/compliance", "/compliance/evidence",
+        {"measure_id": "J-2Db", "title": "番号事務研修", "performed_on": a_year_ago},
+    )  # fmt: skip
+    board = manager.get("/")
+    assert 'id="compliance-summary"' in board.text and "2F 技術的安全管理措置" in board.text
+    assert 'href="/compliance#J-2Db"' in board.text  # lapses within 30 days: a reminder
+    assert number not in board.text
 
     open_only = manager.get("/compliance?state=open")
     states = set(re.findall(r'<tr id="[^"]+" data-state="([a-z_]+)"', open_only.text))

@@ -162,7 +162,10 @@ def due(
     """Measures overdue now, or falling overdue within ``within_days`` (the reminders)."""
     if within_days < 0 or within_days > MAX_INTERVAL_DAYS:
         raise InvalidSetting("日数", "days out of range")
-    report = status(session, context, now=now)
+    return due_of(status(session, context, now=now), within_days)
+
+
+def due_of(report: Report, within_days: int = DEFAULT_DUE_DAYS) -> list[MeasureState]:
     horizon = report.at + timedelta(days=within_days)
     found = [
         m
