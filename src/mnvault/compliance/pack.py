@@ -89,7 +89,7 @@ def _spi_csv(session: Session, organisation_id: Any) -> bytes:
     return out.getvalue().encode("utf-8-sig")  # Excel opens UTF-8 with a BOM as Japanese
 
 
-def _html(report: compliance.Report, statement: dict[str, Any]) -> str:
+def html_of(report: compliance.Report, statement: dict[str, Any]) -> str:
     env = Environment(
         loader=PackageLoader("mnvault.compliance", "templates"),
         autoescape=select_autoescape(["html", "j2"], default=True),
@@ -136,7 +136,7 @@ def build(
     statement = trail_statement(session, engine, public_key, witness_path, report.at)
     pack = Pack(
         report,
-        render_pdf(_html(report, statement)),
+        render_pdf(html_of(report, statement)),
         to_xlsx(report),
         _spi_csv(session, context.organisation_id),
         statement,
