@@ -384,6 +384,18 @@ _ROWS = (
         seed="図表2-2 (5)②",
     ),
     RowSpec(
+        "G-2Eb.1",
+        "2Eb",
+        "2E",
+        "施錠保管・耐火金庫",
+        "Locked storage, fire-proof safe",
+        "特定個人情報等を取り扱う機器、電子媒体又は書類等を、施錠できるキャビネット、書庫又は必要に応じて耐火金庫等へ保管することが考えられる。",
+        "Keep devices, media and documents in lockable cabinets, stores or, where needed, fire-proof safes.",
+        part=EX,
+        level=D,
+        seed="図表2-2 (5)②",
+    ),
+    RowSpec(
         "G-2Ec",
         "2Ec",
         "2E",
@@ -424,6 +436,18 @@ _ROWS = (
         "個人番号若しくは特定個人情報ファイルを削除した場合、又は電子媒体等を廃棄した場合には、削除又は廃棄した記録を保存する。"
         "また、これらの作業を委託する場合には、委託先が確実に削除又は廃棄したことについて、証明書等により確認する。",
         "Keep a record of every deletion or disposal; where outsourced, confirm it by the contractor's certificate.",
+        seed="図表2-2 (5)④",
+    ),
+    RowSpec(
+        "G-2Ed.2",
+        "2Ed",
+        "2E",
+        "容易に復元できない削除",
+        "Deletion that cannot easily be undone",
+        "特定個人情報等を取り扱う情報システム又は機器等において、特定個人情報ファイル中の個人番号又は一部の特定個人情報等を削除する場合、容易に復元できない手段を採用することが考えられる。",
+        "When a system deletes numbers from an SPI file, use means that cannot easily be undone.",
+        part=EX,
+        level=D,
         seed="図表2-2 (5)④",
     ),
     RowSpec(
