@@ -546,6 +546,8 @@ _NOT_A_TENANT_BOUNDARY = {
     "permission (export:approve, audit:read, user:manage)",
     "keys.services.run_rotation": "the rotation step of keys.rotate() and of a disposal "
     "batch's run(), which authorize key:rotate and disposal:run before calling it",
+    "compliance.pack.build": "gather() (in the walk) authorizes and audits; build() renders "
+    "what it gathered",
     "web.dashboard.my_affairs": "the caller's own assignments in the organisation, nothing else",
     "disposal.confirmation.check": "part of batches.confirm(), after it authorized "
     "disposal:confirm; counts the caller's own organisation's managers",
@@ -776,10 +778,10 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
             s, c, measure_id="J-2A", title="基本方針")),
         Call("compliance.services.set_setting", lambda s, c: compliance.set_setting(
             s, c, measure_id="J-2A", interval_days=365, owner_role=None)),
-        # The statement only: the PDF's text is tested for numbers in test_compliance_pack.py.
-        Call("compliance.pack.build", lambda s, c: compliance_pack.build(
+        # Unrendered: the PDF's text is tested for numbers in test_compliance_pack.py.
+        Call("compliance.pack.gather", lambda s, c: compliance_pack.gather(
             s, c, engine=s.get_bind().engine, public_key=ring.public_signing_key(),
-            witness_path=None).statement),
+            witness_path=None)),
         Call("disposal.batches.run", lambda s, c: batches.run(
             world.sessions, ring, c, batch_id=batch_id)),
         Call("keys.services.rotate", lambda s, c: keys.rotate(world.sessions, ring, c)),

@@ -123,6 +123,43 @@ def render_pdf(html: str) -> bytes:
     return pdf
 
 
+@dataclass(frozen=True)
+class Contents:
+    """What the pack states, before it is rendered."""
+
+    report: compliance.Report
+    statement: dict[str, Any]
+    spi_files_csv: bytes
+
+
+def gather(
+    session: Session,
+    context: Context,
+    *,
+    engine: Engine,
+    public_key: bytes,
+    witness_path: Path | None,
+) -> Contents:
+    """Authorize, compute every measure's state, verify the trail, audit the pack."""
+    authorize(session, context, Permission.COMPLIANCE_READ, organisation_resource(context))
+    report = compliance.compute(session, context.organisation_id)
+    statement = trail_statement(session, engine, public_key, witness_path, report.at)
+    contents = Contents(report, statement, _spi_csv(session, context.organisation_id))
+    audit.record(
+        session,
+        context,
+        AuditAction.COMPLIANCE_EVIDENCE_PACK,
+        details={"measures": len(report.measures), "trail_ok": statement["verification"]["ok"]},
+    )
+    return contents
+
+
+def render(contents: Contents) -> Pack:
+    report, statement = contents.report, contents.statement
+    pdf = render_pdf(html_of(report, statement))
+    return Pack(report, pdf, to_xlsx(report), contents.spi_files_csv, statement)
+
+
 def build(
     session: Session,
     context: Context,
@@ -131,23 +168,10 @@ def build(
     public_key: bytes,
     witness_path: Path | None,
 ) -> Pack:
-    authorize(session, context, Permission.COMPLIANCE_READ, organisation_resource(context))
-    report = compliance.compute(session, context.organisation_id)
-    statement = trail_statement(session, engine, public_key, witness_path, report.at)
-    pack = Pack(
-        report,
-        render_pdf(html_of(report, statement)),
-        to_xlsx(report),
-        _spi_csv(session, context.organisation_id),
-        statement,
+    """gather() then render(): the whole pack, in the caller's transaction."""
+    return render(
+        gather(session, context, engine=engine, public_key=public_key, witness_path=witness_path)
     )
-    audit.record(
-        session,
-        context,
-        AuditAction.COMPLIANCE_EVIDENCE_PACK,
-        details={"measures": len(report.measures), "trail_ok": statement["verification"]["ok"]},
-    )
-    return pack
 
 
 def files_of(pack: Pack) -> dict[str, bytes]:
