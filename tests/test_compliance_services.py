@@ -126,3 +126,13 @@ def test_a_time_without_zone_is_the_organisations(world: World) -> None:
             performed_at=datetime(2026, 4, 1, 9, 0), valid_until=datetime(2027, 4, 1, 9, 0),
         )  # fmt: skip
         assert row.performed_at.isoformat() == "2026-04-01T00:00:00+00:00"  # 09:00 JST
+
+
+def test_a_time_at_the_edge_of_the_calendar_is_refused(world: World) -> None:
+    from datetime import datetime
+
+    with unit_of_work(world.sessions) as session, pytest.raises(InvalidEvidence):
+        compliance.record_evidence(
+            session, world.ctx("manager"), measure_id="J-2A", title="x",
+            performed_at=datetime(1, 1, 1, 0, 0),  # 09:00 JST on 1 January of year 1: no UTC
+        )  # fmt: skip

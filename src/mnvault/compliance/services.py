@@ -211,10 +211,13 @@ def record_evidence(
     now = utcnow()
     # A time without a zone is the organisation's local time (as typed on its forms).
     zone = zone_of(session, context.organisation_id)
-    performed_at, valid_until = (
-        None if t is None else (t if t.tzinfo else t.replace(tzinfo=zone)).astimezone(UTC)
-        for t in (performed_at, valid_until)
-    )
+    try:
+        performed_at, valid_until = (
+            None if t is None else (t if t.tzinfo else t.replace(tzinfo=zone)).astimezone(UTC)
+            for t in (performed_at, valid_until)
+        )
+    except (OverflowError, ValueError):  # year 1 east of UTC, year 9999 west of it
+        raise InvalidEvidence("日時が範囲外です", "the time is out of range") from None
     performed_at = performed_at or now
     if performed_at > now + timedelta(minutes=5):
         raise InvalidEvidence("実施日が未来です", "performed in the future")
