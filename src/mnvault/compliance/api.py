@@ -17,9 +17,11 @@ from mnvault.compliance.shapes import report_json
 from mnvault.crypto import Envelope
 from mnvault.web.calls import call, vault_of
 from mnvault.web.fields import Line, Text
-from mnvault.web.problems import SIGNED_IN, WITH_BODY
+from mnvault.web.problems import SIGNED_IN, WITH_BODY, problem_responses
 
 router = APIRouter(tags=["compliance"], responses=SIGNED_IN)
+# An unknown measure id (in the body or the path) is "not found".
+BODY_AND_MEASURE = {**WITH_BODY, **problem_responses(404)}
 
 
 class EvidenceIn(BaseModel):
@@ -72,7 +74,7 @@ def due(
 
 
 @router.post(
-    "/compliance/evidence", status_code=201, response_model=EvidenceOut, responses=WITH_BODY
+    "/compliance/evidence", status_code=201, response_model=EvidenceOut, responses=BODY_AND_MEASURE
 )
 def record(request: Request, body: EvidenceIn) -> EvidenceOut:
     """Record by hand that a measure is in place (managers)."""
@@ -84,7 +86,7 @@ def record(request: Request, body: EvidenceIn) -> EvidenceOut:
     return call(request, work)
 
 
-@router.put("/compliance/settings/{measure_id}", status_code=204, responses=WITH_BODY)
+@router.put("/compliance/settings/{measure_id}", status_code=204, responses=BODY_AND_MEASURE)
 def setting(request: Request, measure_id: str, body: SettingIn) -> None:
     """The organisation's interval and owner for one measure (managers)."""
 
