@@ -61,7 +61,7 @@ def main() -> None:
             with unit_of_work(vault.sessions) as session:
                 built = pack.build(
                     session, context, engine=vault.engine, public_key=key,
-                    witness_path=settings.audit_witness_path,
+                    witness_path=settings.audit_witness_path, processes=None,
                 )  # fmt: skip
             seconds = time.perf_counter() - started
             html = pack.html_of(built.report, built.statement)

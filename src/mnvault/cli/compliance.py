@@ -89,7 +89,7 @@ def evidence_pack(
                 built = pack.build(
                     session, context, engine=vault.engine,
                     public_key=vault.keyring.public_signing_key(),
-                    witness_path=vault.settings.audit_witness_path,
+                    witness_path=vault.settings.audit_witness_path, processes=None,
                 )  # fmt: skip
         except KNOWN_ERRORS as exc:
             fail(str(exc))

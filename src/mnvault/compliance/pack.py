@@ -45,11 +45,17 @@ class Pack:
 
 
 def trail_statement(
-    session: Session, engine: Engine, public_key: bytes, witness_path: Path | None, at: datetime
+    session: Session,
+    engine: Engine,
+    public_key: bytes,
+    witness_path: Path | None,
+    at: datetime,
+    processes: int | None = 1,
 ) -> dict[str, Any]:
-    """The latest signed checkpoint and a full verification of the trail at this moment."""
+    """The latest signed checkpoint and a full verification of the trail at this moment
+    (``processes``: 1 in a web request, which must not fork; None for all cores)."""
     keys = [public_key, *audit_verify.witness_keys(witness_path)]
-    report = audit_verify.verify_database(engine, keys, witness_path, processes=1)
+    report = audit_verify.verify_database(engine, keys, witness_path, processes=processes)
     row = session.scalar(select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc()).limit(1))
     first = report.first
     checkpoint = None
@@ -139,11 +145,12 @@ def gather(
     engine: Engine,
     public_key: bytes,
     witness_path: Path | None,
+    processes: int | None = 1,
 ) -> Contents:
     """Authorize, compute every measure's state, verify the trail, audit the pack."""
     authorize(session, context, Permission.COMPLIANCE_READ, organisation_resource(context))
     report = compliance.compute(session, context.organisation_id)
-    statement = trail_statement(session, engine, public_key, witness_path, report.at)
+    statement = trail_statement(session, engine, public_key, witness_path, report.at, processes)
     contents = Contents(report, statement, _spi_csv(session, context.organisation_id))
     audit.record(
         session,
@@ -167,11 +174,15 @@ def build(
     engine: Engine,
     public_key: bytes,
     witness_path: Path | None,
+    processes: int | None = 1,
 ) -> Pack:
     """gather() then render(): the whole pack, in the caller's transaction."""
     return render(
-        gather(session, context, engine=engine, public_key=public_key, witness_path=witness_path)
-    )
+        gather(
+            session, context, engine=engine, public_key=public_key, witness_path=witness_path,
+            processes=processes,
+        )
+    )  # fmt: skip
 
 
 def files_of(pack: Pack) -> dict[str, bytes]:
