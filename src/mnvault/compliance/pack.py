@@ -50,6 +50,7 @@ def trail_statement(
     public_key: bytes,
     witness_path: Path | None,
     at: datetime,
+    *,
     processes: int | None = 1,
 ) -> dict[str, Any]:
     """The latest signed checkpoint and a full verification of the trail at this moment
@@ -150,7 +151,9 @@ def gather(
     """Authorize, compute every measure's state, verify the trail, audit the pack."""
     authorize(session, context, Permission.COMPLIANCE_READ, organisation_resource(context))
     report = compliance.compute(session, context.organisation_id)
-    statement = trail_statement(session, engine, public_key, witness_path, report.at, processes)
+    statement = trail_statement(
+        session, engine, public_key, witness_path, report.at, processes=processes
+    )
     contents = Contents(report, statement, _spi_csv(session, context.organisation_id))
     audit.record(
         session,
