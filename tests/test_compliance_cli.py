@@ -34,5 +34,13 @@ def test_status_due_and_formats(deployment: Deployment, tmp_path: Path) -> None:
     assert code == 0, out
     assert "J-2Ed" not in out  # nothing is past its disposal date in a fresh deployment
 
+    code, out = deployment.manager("compliance", "evidence-pack", "--out", str(tmp_path / "pack"))
+    assert code == 0, out
+    assert sorted(p.name for p in (tmp_path / "pack").iterdir()) == [
+        "compliance.pdf", "compliance.xlsx", "spi-files.csv", "trail-statement.json",
+    ]  # fmt: skip
+    statement = json.loads((tmp_path / "pack" / "trail-statement.json").read_text("utf-8"))
+    assert statement["verification"]["ok"] is True
+
     code, out = deployment.clerk("compliance", "status")
     assert code == 1, out
