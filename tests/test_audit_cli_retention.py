@@ -18,7 +18,12 @@ __all__ = ["deployment"]  # the fixture, shared with the main CLI flow
 
 def test_archive_verify_offline_prune_and_verify(deployment: Deployment, tmp_path: Path) -> None:
     clerk, data = deployment.env, deployment.data
-    admin = {**clerk, "MNVAULT_USER": "admin", "MNVAULT_USER_PASSWORD": ADMIN_PASSWORD}
+    admin = {
+        **clerk,
+        "MNVAULT_USER": "admin",
+        "MNVAULT_USER_PASSWORD": ADMIN_PASSWORD,
+        **deployment.code("admin"),
+    }  # admins give a second factor too (issue #11)
     added = mnvault(["user", "add", "kansa", "--role", "auditor"], admin)
     assert added.returncode == 0, added.stderr
     env = {**clerk, "MNVAULT_USER": "kansa",

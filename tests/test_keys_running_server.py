@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from pathlib import Path
 
+from mnvault.crypto.totp import totp_code
 from mnvault.numbers import generate_my_numbers
 from tests.api_support import PASSPHRASE, PASSWORD, SLIP, Api, acquire, api, bearer
 from tests.cli_support import MNVAULT
@@ -37,12 +39,15 @@ def test_reads_and_second_factors_survive_a_cli_rotation(api: Api, tmp_path: Pat
 
     expected = [(200, n) for n in numbers]
     assert read_all() == expected
+    api.full_session("admin")  # admins give a second factor too (issue #11): enrol it
     env = {
         **os.environ,
         "MNVAULT_DATA_DIR": str(tmp_path / "data"),
         "MNVAULT_PASSPHRASE": PASSPHRASE,
         "MNVAULT_USER": f"{api.organisation_code}:admin",
         "MNVAULT_USER_PASSWORD": PASSWORD,
+        # The next step's code: the enrolment above used this step's (a code works once).
+        "MNVAULT_TOTP": totp_code(api.secrets["admin"], time.time() + 30),
     }
     rotation = subprocess.Popen(
         [*MNVAULT, "keys", "rotate", "--batch-size", "1"],

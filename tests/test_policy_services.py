@@ -44,6 +44,8 @@ from mnvault.audit import browse as audit_browse
 from mnvault.audit import queries as audit_queries
 from mnvault.audit.models import AuditEntry
 from mnvault.auth import services as auth
+from mnvault.compliance import pack as compliance_pack
+from mnvault.compliance import services as compliance
 from mnvault.crypto import LocalKeyring
 from mnvault.db.engine import unit_of_work
 from mnvault.deployment import sealing
@@ -602,6 +604,8 @@ _NOT_A_TENANT_BOUNDARY = {
     "permission (export:approve, audit:read, user:manage)",
     "keys.services.run_rotation": "the rotation step of keys.rotate() and of a disposal "
     "batch's run(), which authorize key:rotate and disposal:run before calling it",
+    "compliance.pack.build": "gather() (in the walk) authorizes and audits; build() renders "
+    "what it gathered",
     "web.dashboard.my_affairs": "the caller's own assignments in the organisation, nothing else",
     "access.separation.deny": "raises the refusal of a caller that checked",
     "access.separation.check_grant": "part of grant_role(), on the admin routes after "
@@ -868,6 +872,16 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
             s, env, c, contractor_name="委託先", performed_on=date(2026, 11, 1),
             method="溶解", certificate=PDF, person_ids=[person.id], affair_codes=[SLIP])),
         Call("keys.services.status", lambda s, c: keys.status(s, ring, c)),
+        Call("compliance.services.status", compliance.status),
+        Call("compliance.services.due", compliance.due),
+        Call("compliance.services.record_evidence", lambda s, c: compliance.record_evidence(
+            s, c, measure_id="J-2A", title="基本方針")),
+        Call("compliance.services.set_setting", lambda s, c: compliance.set_setting(
+            s, c, measure_id="J-2A", interval_days=365, owner_role=None)),
+        # Unrendered: the PDF's text is tested for numbers in test_compliance_pack.py.
+        Call("compliance.pack.gather", lambda s, c: compliance_pack.gather(
+            s, c, engine=s.get_bind().engine, public_key=ring.public_signing_key(),
+            witness_path=None)),
         Call("disposal.batches.run", lambda s, c: batches.run(
             world.sessions, ring, c, batch_id=batch_id)),
         Call("keys.services.rotate", lambda s, c: keys.rotate(world.sessions, ring, c)),

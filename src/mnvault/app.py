@@ -17,6 +17,8 @@ from mnvault.audit import api as audit_api
 from mnvault.audit import views as audit_views
 from mnvault.auth import api as auth_api
 from mnvault.auth import views as auth_views
+from mnvault.compliance import api as compliance_api
+from mnvault.compliance import views as compliance_views
 from mnvault.config import Settings
 from mnvault.deployment import api as deployment_api
 from mnvault.deployment import services as deployment
@@ -94,6 +96,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(vault_api.router, prefix=API)
     app.include_router(access_api.router, prefix=API)
     app.include_router(audit_api.router, prefix=API)
+    app.include_router(compliance_api.router, prefix=API)
     app.include_router(disposal_api.router, prefix=API)
     app.include_router(keys_api.router, prefix=API)
     app.include_router(orgs_api.router, prefix=API)
@@ -142,6 +145,7 @@ def create_app(settings: Settings) -> FastAPI:
             transfer_views.router,
             disposal_views.router,
             audit_views.router,
+            compliance_views.router,
             admin_views.router,
         ],
     )

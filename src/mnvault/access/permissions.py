@@ -14,6 +14,8 @@ class Permission(StrEnum):
     ASSIGNMENT_MANAGE = "assignment:manage"
     AUDIT_PRUNE = "audit:prune"
     AUDIT_READ = "audit:read"
+    COMPLIANCE_READ = "compliance:read"
+    COMPLIANCE_RECORD = "compliance:record"
     DISPOSAL_CONFIRM = "disposal:confirm"
     DISPOSAL_READ = "disposal:read"
     DISPOSAL_RUN = "disposal:run"

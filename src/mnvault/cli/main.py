@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "seal": ("mnvault.cli.sealing", "seal"),
     "unseal": ("mnvault.cli.sealing", "unseal"),
     "audit": ("mnvault.cli.audit", "app"),
+    "compliance": ("mnvault.cli.compliance", "app"),
     "dispose": ("mnvault.cli.disposal", "app"),
     "number": ("mnvault.cli.number", "app"),
     "export": ("mnvault.cli.transfer", "export_app"),

@@ -25,6 +25,8 @@ from mnvault.affairs.models import Affair
 from mnvault.audit import checks, stored
 from mnvault.audit.actions import Outcome
 from mnvault.audit.models import AuditCheckpoint, AuditEntry
+from mnvault.compliance import services as compliance_services
+from mnvault.compliance.state import MeasureState
 from mnvault.db.base import utcnow
 from mnvault.disposal import batches as disposal_batches
 from mnvault.disposal import services as retention
@@ -92,6 +94,9 @@ class Dashboard:
     reports: list[stored.Kept] = field(default_factory=list)
     keys: list[keys.KekStatus] = field(default_factory=list)
     confirmation_required: bool | None = None
+    # The compliance spine: one line per 別添1 group, and measures overdue or due within 30 days.
+    compliance: list[compliance_services.GroupSummary] = field(default_factory=list)
+    compliance_due: list[MeasureState] = field(default_factory=list)
 
 
 def my_affairs(session: Session, context: Context) -> list[Affair]:
@@ -234,6 +239,9 @@ def dashboard(
         board.notices = retention.reminders(session, context, today=utcnow().date())
         board.batches_waiting = _batches_waiting(session, context)
         board.denials = _denials(session, context)
+        report = compliance_services.status(session, context)
+        board.compliance = report.groups()
+        board.compliance_due = compliance_services.due_of(report)
     if Role.AUDITOR.value in roles:
         board.trail = _trail(session, context)
         if data_dir is not None:

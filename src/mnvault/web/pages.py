@@ -36,6 +36,7 @@ TEMPLATE_PACKAGES = (
     "mnvault.transfer",
     "mnvault.disposal",
     "mnvault.audit",
+    "mnvault.compliance",
     "mnvault.admin",
 )
 

@@ -83,6 +83,8 @@ def _manager_like(role: Role) -> tuple[Grant, ...]:
                 {
                     Permission.AFFAIR_READ,
                     Permission.ASSIGNMENT_MANAGE,
+                    Permission.COMPLIANCE_READ,
+                    Permission.COMPLIANCE_RECORD,
                     Permission.DISPOSAL_CONFIRM,
                     Permission.DISPOSAL_READ,
                     Permission.DISPOSAL_RUN,
@@ -109,6 +111,7 @@ GRANTS: tuple[Grant, ...] = (
             {
                 Permission.AFFAIR_READ,
                 Permission.ASSIGNMENT_MANAGE,
+                Permission.COMPLIANCE_READ,
                 Permission.KEY_READ,
                 Permission.KEY_ROTATE,
                 # Sealing drops the keys from every session at once: an emergency stop
@@ -132,6 +135,7 @@ GRANTS: tuple[Grant, ...] = (
                 Permission.AFFAIR_READ,
                 Permission.AUDIT_PRUNE,
                 Permission.AUDIT_READ,
+                Permission.COMPLIANCE_READ,
                 Permission.DISPOSAL_READ,
             }
         ),

@@ -1,0 +1,96 @@
+"""The evidence registry: packages that keep records behind a measure (policies, inspections,
+training, areas, devices, outsourcees: issues #15, #16) register a provider per measure id, and
+the compliance state reads them all. The generic hand-recorded evidence (models.EvidenceRecord)
+is one provider among them, registered for every measure.
+
+A provider answers, for one organisation, the records that show the measure in place. It reads;
+it never writes, and it returns no SPI (titles, dates, links only).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mnvault.compliance.models import EvidenceRecord
+
+
+@dataclass(frozen=True)
+class Evidence:
+    title: str
+    performed_at: datetime  # UTC
+    # The end of its currency: explicit, or None to let the measure's interval decide.
+    valid_until: datetime | None
+    link: str | None = None
+    source: str = "record"
+    file_sha256: str | None = None
+
+
+# (session, organisation id, measure id) -> evidence, newest first or in any order
+Provider = Callable[[Session, uuid.UUID, str], Sequence[Evidence]]
+
+_PROVIDERS: dict[str, list[tuple[str, Provider]]] = {}
+_GENERIC: list[tuple[str, Provider]] = []
+
+
+def register(measure_ids: Sequence[str] | None, name: str, provider: Provider) -> None:
+    """Register ``provider`` for these measures (None: for every measure). Idempotent per name."""
+    targets = [_GENERIC] if measure_ids is None else [
+        _PROVIDERS.setdefault(m, []) for m in measure_ids
+    ]  # fmt: skip
+    for bucket in targets:
+        bucket[:] = [(n, p) for n, p in bucket if n != name]
+        bucket.append((name, provider))
+
+
+def unregister(name: str) -> None:
+    for bucket in [_GENERIC, *_PROVIDERS.values()]:
+        bucket[:] = [(n, p) for n, p in bucket if n != name]
+
+
+def providers_for(measure_id: str) -> list[tuple[str, Provider]]:
+    return [*_GENERIC, *_PROVIDERS.get(measure_id, [])]
+
+
+def has_provider(measure_id: str) -> bool:
+    """Whether anything but hand-recorded evidence can show this measure."""
+    return bool(_PROVIDERS.get(measure_id))
+
+
+def evidence_for(session: Session, organisation_id: uuid.UUID, measure_id: str) -> list[Evidence]:
+    found: list[Evidence] = []
+    for _name, provider in providers_for(measure_id):
+        found.extend(provider(session, organisation_id, measure_id))
+    found.sort(key=lambda e: e.performed_at, reverse=True)
+    return found
+
+
+def recorded(session: Session, organisation_id: uuid.UUID, measure_id: str) -> list[Evidence]:
+    """The generic provider: evidence an organisation recorded by hand (audited on entry)."""
+    rows = session.scalars(
+        select(EvidenceRecord)
+        .where(
+            EvidenceRecord.organisation_id == organisation_id,
+            EvidenceRecord.measure_id == measure_id,
+        )
+        .order_by(EvidenceRecord.performed_at.desc())
+    )
+    return [
+        Evidence(
+            row.title,
+            row.performed_at,
+            row.valid_until,
+            link=f"/compliance#{measure_id}",
+            source="record",
+            file_sha256=row.file_sha256,
+        )
+        for row in rows
+    ]
+
+
+register(None, "record", recorded)
