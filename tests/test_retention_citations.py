@@ -86,15 +86,15 @@ TABLE = [
     ),
     pytest.param(
         "retirement_income_declaration", (c.RETIREMENT_DECLARATION, c.KEEP_WHILE_NEEDED),
-        id="退職所得の受給に関する申告書: 所得税法施行規則第77条第4項 (7年) — not in shared/legal, e-Gov",
+        id="退職所得の受給に関する申告書: 施行規則第77条第4項 (7年) — outside shared/legal, e-Gov",
     ),
     pytest.param(
         "national_pension_category3", (c.NATIONAL_PENSION_CATEGORY3, c.KEEP_WHILE_NEEDED),
-        id="国民年金第3号: 健保則第34条 (被扶養者異動届と同一様式, 2年) — not in shared/legal, e-Gov",
+        id="国民年金第3号: 健保則第34条 (被扶養者異動届と同一様式, 2年) — e-Gov",
     ),
     pytest.param(
         "deposit_account_linking", (c.DEPOSIT_ACCOUNTS, c.CONTINUING),
-        id="預貯金口座: 預貯金口座管理法 — not in shared/legal, e-Gov; 解約まで is mnvault's reading",
+        id="預貯金口座: 預貯金口座管理法 — e-Gov; 解約まで is mnvault's reading",
     ),
     pytest.param(
         "health_pension_insurance", (c.HEALTH_INSURANCE, c.PENSION_INSURANCE, c.KEEP_WHILE_NEEDED),
@@ -106,10 +106,11 @@ TABLE = [
     ),
     pytest.param(
         "fees_payment_record", (c.PAYMENT_RECORD, c.PAYMENT_RECORD_DEADLINE, c.CONTINUING),
-        id="支払調書: 所得税法第225条第1項 named in 事業者編 第4-1-(1) 1 A b; deadline 施行規則 — e-Gov",
+        id="支払調書: 第225条第1項 in 事業者編 第4-1-(1) 1 A b; deadline 施行規則 — e-Gov",
     ),
     pytest.param(
-        "real_estate_rent_record", (c.PAYMENT_RECORD, c.CONTINUING_LEASE),
+        "real_estate_rent_record",
+        (c.PAYMENT_RECORD, c.PAYMENT_RECORD_DEADLINE, c.CONTINUING_LEASE),
         id="地代等: 事業者編 第4-3-(3)B 土地の賃貸借契約等 — checked",
     ),
     pytest.param(

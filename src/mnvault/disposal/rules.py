@@ -194,9 +194,7 @@ STATUTORY: tuple[Rule, ...] = (
         Event.RELATIONSHIP_END,
         Start.FOLLOWING_JAN_31,
         0,
-        c.source(
-            c.PAYMENT_RECORD, c.PAYMENT_RECORD_DEADLINE, c.SPECIFIED_ACCOUNT, c.CONTINUING
-        ),
+        c.source(c.PAYMENT_RECORD, c.PAYMENT_RECORD_DEADLINE, c.SPECIFIED_ACCOUNT, c.CONTINUING),
     ),
     _rule(
         "interest_payment_record",
