@@ -77,7 +77,7 @@ def _anchor(event: Event) -> ColumnElement[Any]:
     if event is Event.RELATIONSHIP_END:
         return _end()
     if event is Event.SUBMISSION_DEADLINE:
-        inherited = case((_FOLLOWS_EMPLOYEE, _event(event, Person.related_person_id)))
+        inherited = case((_FOLLOWS_EMPLOYEE, _event(event, Person.related_person_id.expression)))
         return func.coalesce(_event(event), inherited, _end())
     if event is Event.DEATH:
         return func.coalesce(
