@@ -17,6 +17,7 @@ from mnvault.orgs import small_business as sb
 from mnvault.orgs.models import OrganisationKind
 from tests.conftest import World
 from tests.disposal_support import add_persons
+from tests.support.cli import mnvault
 
 K = OrganisationKind
 E = sb.Exclusion
@@ -88,3 +89,32 @@ def test_the_vault_warns_when_its_data_shows_an_exclusion(world: World):
         (warning,) = sb.warnings_for(session, world.org.id, K.SMALL_BUSINESS)
         assert warning.exclusion is E.CONTRACTOR and "別添1 2 (注)" in warning.message_ja
         assert sb.warnings_for(session, world.org.id, K.COMPANY) == []
+
+
+def _init(tmp_path: Path, *args: str) -> tuple[int, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MNVAULT_")}
+    env["MNVAULT_DATA_DIR"] = str(tmp_path / "data")
+    result = mnvault(["init", "--org-name", "試験商店", "--org-kind", "small_business", *args], env)
+    return result.returncode, result.stdout + result.stderr
+
+
+# (init's answers, accepted?, what the refusal says, source)
+INIT_CASES = [
+    pytest.param((), False, "従業員数と4つの除外事由", id="self-declared only: refused (別添1 2)"),
+    pytest.param(("--employees", "20", "--no-use-affairs", "--no-contractor", "--financial",
+                  "--no-over-5000-persons"), False, "financial",
+                 id="金融分野: never a small business (別添1 2 (注))"),
+    pytest.param(("--employees", "120", "--no-use-affairs", "--no-contractor", "--no-financial",
+                  "--no-over-5000-persons"), False, "employees>100",
+                 id="120人: 100人以下 (別添1 2 (注))"),
+    pytest.param(("--employees", "20", "--no-use-affairs", "--no-contractor", "--no-financial",
+                  "--no-over-5000-persons"), True, "",
+                 id="20人, no exclusion: a small business (別添1 2 (注))"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("args", "accepted", "says"), INIT_CASES)
+def test_init_asks_the_headcount_and_each_exclusion(tmp_path: Path, args, accepted, says):
+    code, output = _init(tmp_path, *args)
+    assert (code == 0) is accepted, output
+    assert says in output

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from mnvault.access.models import Membership, Role, User
 from mnvault.affairs.models import Affair, AffairKind
+from mnvault.errors import MnvaultError
 from mnvault.orgs.models import OrganisationKind
 from mnvault.vault.models import NumberRecordAffair, Person
 
@@ -190,3 +191,39 @@ def warnings_for(
             )
         )
     return found
+
+
+class NotSmallBusiness(MnvaultError):
+    message_ja = "中小規模事業者に当たりません（事業者編 別添1 2 (注)）"
+    message_en = "the organisation is not a small business (事業者編 別添1 2 (注))"
+    status = 422
+    kind = "not_small_business"
+
+
+class DeclarationMissing(MnvaultError):
+    message_ja = "中小規模事業者には従業員数と4つの除外事由すべてへの回答が必要です（別添1 2 (注)）"
+    message_en = (
+        "a small business must give its headcount and answer each of the four exclusions "
+        "(別添1 2 (注))"
+    )
+    status = 422
+    kind = "small_business_declaration_missing"
+
+
+def require_small_business(
+    kind: OrganisationKind, employees: int | None, answers: dict[Exclusion, bool | None]
+) -> Declaration | None:
+    """At init and in the organisation settings: a small business only on the facts.
+
+    Every other kind passes unchanged (None); a small business must give the headcount
+    and answer each exclusion, and is refused when the answers exclude it."""
+    if kind is not OrganisationKind.SMALL_BUSINESS:
+        return None
+    if employees is None or any(answers.get(e) is None for e in Exclusion):
+        raise DeclarationMissing()
+    declaration = Declaration(employees, frozenset(e for e in Exclusion if answers.get(e)))
+    reasons = reasons_not_small(kind, declaration)
+    if reasons:
+        text = ", ".join(reasons)
+        raise NotSmallBusiness(text, text)
+    return declaration
