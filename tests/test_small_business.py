@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from mnvault.access.errors import AuthorizationDenied
 from mnvault.access.models import Membership
 from mnvault.orgs import small_business as sb
 from mnvault.orgs.models import OrganisationKind
@@ -89,6 +90,9 @@ def test_the_vault_warns_when_its_data_shows_an_exclusion(world: World):
         (warning,) = sb.warnings_for(session, world.org.id, K.SMALL_BUSINESS)
         assert warning.exclusion is E.CONTRACTOR and "別添1 2 (注)" in warning.message_ja
         assert sb.warnings_for(session, world.org.id, K.COMPANY) == []
+        assert sb.check(session, world.ctx("admin")) == []  # registered as a company
+        with pytest.raises(AuthorizationDenied):
+            sb.check(session, world.ctx("clerk"))
 
 
 def _init(tmp_path: Path, *args: str) -> tuple[int, str]:

@@ -25,10 +25,13 @@ from enum import StrEnum
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mnvault.access.context import Context
 from mnvault.access.models import Membership, Role, User
+from mnvault.access.permissions import Permission
+from mnvault.access.services import authorize, organisation_resource
 from mnvault.affairs.models import Affair, AffairKind
 from mnvault.errors import MnvaultError
-from mnvault.orgs.models import OrganisationKind
+from mnvault.orgs.models import Organisation, OrganisationKind
 from mnvault.vault.models import NumberRecordAffair, Person
 
 SOURCE = "事業者編 別添1 2 (注) 中小規模事業者"
@@ -227,3 +230,10 @@ def require_small_business(
         text = ", ".join(reasons)
         raise NotSmallBusiness(text, text)
     return declaration
+
+
+def check(session: Session, context: Context) -> list[Warning]:
+    """`mnvault org small-business-check`: what the data shows against the registered kind."""
+    authorize(session, context, Permission.ORGANISATION_MANAGE, organisation_resource(context))
+    organisation = session.get_one(Organisation, context.organisation_id)
+    return warnings_for(session, organisation.id, OrganisationKind(organisation.kind))
