@@ -45,6 +45,7 @@ from mnvault.vault.models import (
     NumberCheckDocument,
     NumberRecord,
     NumberRecordAffair,
+    PersonKind,
     VerificationDocument,
 )
 from tests.conftest import World
@@ -497,7 +498,8 @@ def test_only_managers_plan_and_confirm(world: World):
 
 def test_the_database_due_test_agrees_with_the_rule_table(world: World):
     """due_sql (one SQL condition) and due.keep_until (the rule table in Python) must pick
-    the same persons, events and several affairs included (事業者編 第4-3-(3)B)."""
+    the same persons, events and several affairs included (事業者編 第4-3-(3)B), and
+    dependants following their employee (issue #13, Retention)."""
     cases = [
         ((SLIP,), date(2024, 12, 31), LifeStatus.LIVING, {}),
         ((DECL,), date(2024, 3, 31), LifeStatus.LIVING, {}),
@@ -526,6 +528,32 @@ def test_the_database_due_test_agrees_with_the_rule_table(world: World):
                 retention.record_event(
                     session, world.ctx("manager"), person_id=person[0], event=event, occurred_on=on
                 )
+    # Dependants (issue #13): following a retired employee, a current one, or their own end.
+    employees = [person for person, *_ in (
+        add_persons(world, 1, seed=250, affairs=(DECL,), relationship_end=date(2024, 3, 31)),
+        add_persons(world, 1, seed=251, affairs=(SLIP,)),
+    )]  # fmt: skip
+    with unit_of_work(world.sessions) as session:
+        retention.record_event(
+            session, world.ctx("manager"), person_id=employees[0][0],
+            event=Event.SUBMISSION_DEADLINE, occurred_on=date(2023, 1, 20),
+        )  # fmt: skip
+    dependants = []
+    for i, (employee, end, own_deadline) in enumerate(
+        [(e, None, None) for e in employees]
+        + [(employees[0], None, date(2021, 1, 20)), (employees[1], date(2019, 12, 31), None)]
+    ):
+        (dependant,) = add_persons(
+            world, 1, seed=260 + i, affairs=(DECL,), relationship_end=end,
+            kind=PersonKind.DEPENDENT, related_person_id=employee[0],
+        )  # fmt: skip
+        dependants.append(dependant[0])
+        if own_deadline is not None:
+            with unit_of_work(world.sessions) as session:
+                retention.record_event(
+                    session, world.ctx("manager"), person_id=dependant[0],
+                    event=Event.SUBMISSION_DEADLINE, occurred_on=own_deadline,
+                )  # fmt: skip
     with world.sessions() as session:
         book = retention.rule_book(session, world.org.id)
         everyone = retention.holdings(session, world.org.id)
@@ -538,6 +566,9 @@ def test_the_database_due_test_agrees_with_the_rule_table(world: World):
             }
             got = {item.person_id for item in retention.due_items(session, world.org.id, by=by)}
             assert got == expected, by
+        # Not agreeing by both ignoring dependants: the retired employee's go, the other's stay.
+        assert {dependants[0], dependants[2], dependants[3]} <= got
+        assert dependants[1] not in got
 
 
 def test_disposal_services_stay_inside_the_organisation(world: World):

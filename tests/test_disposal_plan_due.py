@@ -1,5 +1,6 @@
 """The batch plan (one grouped INSERT … SELECT, batches._insert_due) takes exactly the
-persons the rule table in Python (due.keep_until) finds due, with their affairs.
+persons the rule table in Python (due.keep_until) finds due, with their affairs —
+dependants following their employee included (issue #13, Retention).
 
 Sources: 事業者編 第4-3-(3)B 保管制限と廃棄 (廃棄は保存期間の経過後できるだけ速やかに;
 扶養控除等申告書の7年の例); 所得税法施行規則第76条の3; organisation rules stricter than
@@ -20,7 +21,8 @@ from mnvault.disposal.due import keep_until
 from mnvault.disposal.errors import NothingToDispose
 from mnvault.disposal.models import DisposalBatchPerson
 from mnvault.disposal.rules import Event, Start
-from mnvault.vault.models import LifeStatus
+from mnvault.vault import services as vs
+from mnvault.vault.models import LifeStatus, PersonKind
 from tests.conftest import World
 from tests.disposal_support import add_persons
 
@@ -83,6 +85,28 @@ def test_the_plan_takes_exactly_the_persons_the_rule_table_finds_due(world: Worl
                         event=event,
                         occurred_on=pick.choice(dates),
                     )
+    # Dependants (issue #13): each follows an employee above unless it has its own end.
+    employees = [p for p, *_ in add_persons(world, 4, seed=590, affairs=(DECL,), prefix="EM")]
+    with unit_of_work(world.sessions) as session:
+        for employee in employees[:2]:
+            vs.end_relationship(
+                session, world.ctx("clerk"), person_id=employee,
+                ended_on=pick.choice(ENDS[1:]), cause=vs.RelationshipEnd.RETIREMENT,
+            )  # fmt: skip
+    for i, employee in enumerate(employees * 2):
+        (dependant,) = add_persons(
+            world, 1, seed=600 + i, affairs=pick.choice(((SLIP,), (DECL,), (SLIP, DECL))),
+            relationship_end=pick.choice((None, None, date(2020, 12, 31))),
+            kind=PersonKind.DEPENDENT, related_person_id=employee,
+        )  # fmt: skip
+        for person_id in (dependant[0], employee):
+            if pick.random() < 0.3:
+                with unit_of_work(world.sessions) as session:
+                    retention.record_event(
+                        session, world.ctx("manager"), person_id=person_id,
+                        event=Event.SUBMISSION_DEADLINE,
+                        occurred_on=pick.choice(EVENTS[Event.SUBMISSION_DEADLINE]),
+                    )  # fmt: skip
     # The law's rules first, then an organisation's own stricter one on top.
     for _ in range(2):
         chosen = 0

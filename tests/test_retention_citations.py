@@ -3,9 +3,10 @@
 A citation marked as checked against the project's copies of the legal texts
 (/work/shared/legal: 事業者編, 行政機関等編, 番号法) quotes a phrase that is really there;
 one that is not there says so in every rule that uses it ("e-Gov で要確認"), and quotes
-nothing. The quote test reads the copies when they are present (MNVAULT_LEGAL_DIR, or
-/work/shared/legal) and is skipped elsewhere: they are reference material, not part of
-the repository.
+nothing. The quote test reads the copies at ``../shared/legal`` relative to the project
+root (or ``../../shared/legal`` from a worktree, or MNVAULT_LEGAL_DIR); they are reference
+material, not part of the repository, so it skips without them — but fails under CI=true
+(issue #13, Citations).
 """
 
 from __future__ import annotations
@@ -19,7 +20,31 @@ import pytest
 from mnvault.disposal import citations as c
 from mnvault.disposal.rules import FALLBACK_SOURCE, STATUTORY
 
-LEGAL = Path(os.environ.get("MNVAULT_LEGAL_DIR", "/work/shared/legal"))
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def legal_dir() -> Path | None:
+    """Where the copies are: MNVAULT_LEGAL_DIR, else ``../shared/legal`` beside the project
+    root (as CI lays them out), else ``../../shared/legal`` (a worktree sits one level
+    deeper)."""
+    if named := os.environ.get("MNVAULT_LEGAL_DIR"):
+        return Path(named)
+    for candidate in (ROOT.parent / "shared" / "legal", ROOT.parent.parent / "shared" / "legal"):
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def _copy(name: str) -> Path:
+    """The copy of ``name``; missing copies fail under CI=true and skip elsewhere."""
+    folder = legal_dir()
+    path = (folder or ROOT.parent / "shared" / "legal") / name
+    if not path.is_file():
+        message = f"no copy of {name} at {path} (../shared/legal or ../../shared/legal)"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
 
 
 def _flat(text: str) -> str:
@@ -32,10 +57,9 @@ def _flat(text: str) -> str:
     [pytest.param(x, id=x.cite[:40]) for x in c.ALL if x.checked is not c.Checked.OUTSIDE],
 )
 def test_a_checked_citation_quotes_the_text_it_names(citation: c.Citation):
-    if not (LEGAL / citation.file).is_file():
-        pytest.skip(f"no copy of {citation.file} here")
+    path = _copy(citation.file)
     assert citation.where and citation.quote
-    text = _flat((LEGAL / citation.file).read_text("utf-8"))
+    text = _flat(path.read_text("utf-8"))
     assert _flat(citation.quote) in text, citation.cite
 
 
@@ -52,12 +76,25 @@ TABLE = [
         id="扶養控除等申告書: 事業者編 第4-3-(3)B (施行規則第76条の3, 7年) — checked",
     ),
     pytest.param(
-        "withholding_slip", (c.WITHHOLDING_SLIP, c.CONTINUING),
-        id="源泉徴収票: 所得税法第226条第1項 named in 事業者編 第4-3-(2)B b; 翌年1月31日 — e-Gov",
+        "withholding_slip", (c.WITHHOLDING_SLIP, c.LOCAL_SALARY_REPORT, c.CONTINUING),
+        id="源泉徴収票: 所得税法第226条第1項 named in 事業者編 第4-3-(2)B b (退職の日以後一月以内)"
+        "; 地方税法第317条の6第3項 — e-Gov",
     ),
     pytest.param(
         "retirement_income_slip", (c.RETIREMENT_SLIP, c.KEEP_WHILE_NEEDED),
         id="退職所得の源泉徴収票: 所得税法第226条第2項 — not in shared/legal, e-Gov",
+    ),
+    pytest.param(
+        "retirement_income_declaration", (c.RETIREMENT_DECLARATION, c.KEEP_WHILE_NEEDED),
+        id="退職所得の受給に関する申告書: 施行規則第77条第4項 (7年) — outside shared/legal, e-Gov",
+    ),
+    pytest.param(
+        "national_pension_category3", (c.NATIONAL_PENSION_CATEGORY3, c.KEEP_WHILE_NEEDED),
+        id="国民年金第3号: 健保則第34条 (被扶養者異動届と同一様式, 2年) — e-Gov",
+    ),
+    pytest.param(
+        "deposit_account_linking", (c.DEPOSIT_ACCOUNTS, c.CONTINUING),
+        id="預貯金口座: 預貯金口座管理法 — e-Gov; 解約まで is mnvault's reading",
     ),
     pytest.param(
         "health_pension_insurance", (c.HEALTH_INSURANCE, c.PENSION_INSURANCE, c.KEEP_WHILE_NEEDED),
@@ -68,11 +105,12 @@ TABLE = [
         id="雇用保険: 雇保則第143条 — not in shared/legal, e-Gov",
     ),
     pytest.param(
-        "fees_payment_record", (c.PAYMENT_RECORD, c.CONTINUING),
-        id="支払調書: 所得税法第225条第1項 named in 事業者編 第4-1-(1) 1 A b — e-Gov for the date",
+        "fees_payment_record", (c.PAYMENT_RECORD, c.PAYMENT_RECORD_DEADLINE, c.CONTINUING),
+        id="支払調書: 第225条第1項 in 事業者編 第4-1-(1) 1 A b; deadline 施行規則 — e-Gov",
     ),
     pytest.param(
-        "real_estate_rent_record", (c.PAYMENT_RECORD, c.CONTINUING_LEASE),
+        "real_estate_rent_record",
+        (c.PAYMENT_RECORD, c.PAYMENT_RECORD_DEADLINE, c.CONTINUING_LEASE),
         id="地代等: 事業者編 第4-3-(3)B 土地の賃貸借契約等 — checked",
     ),
     pytest.param(
@@ -113,3 +151,16 @@ def test_the_agency_guideline_is_cited_at_its_own_section():
     for rule in STATUTORY:
         assert "行政機関等編 第4-3-(3)" not in rule.source, rule.affair_code
     assert "行政機関等編 第4-3-(4)B" in c.AGENCY.cite
+
+
+def test_the_legal_copies_are_found_beside_the_project(tmp_path, monkeypatch):
+    """Issue #13 Citations: ../shared/legal relative to the project root (CI's layout), not a
+    fixed absolute path; and missing copies fail under CI=true instead of skipping."""
+    monkeypatch.delenv("MNVAULT_LEGAL_DIR", raising=False)
+    found = legal_dir()
+    if found is not None:
+        assert found in (ROOT.parent / "shared" / "legal", ROOT.parent.parent / "shared" / "legal")
+    monkeypatch.setenv("MNVAULT_LEGAL_DIR", str(tmp_path))
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception):
+        _copy(c.BUSINESS)

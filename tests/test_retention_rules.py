@@ -41,7 +41,8 @@ CASES = [
         ("withholding_slip",),
         facts(date(2024, 3, 31)),
         date(2025, 1, 31),
-        id="源泉徴収票: 所得税法第226条第1項 (翌年1月31日までに提出)",
+        id="源泉徴収票: 所得税法第226条第1項; 退職者の給与支払報告書 地方税法第317条の6第3項 "
+        "(翌年1月31日)",
     ),
     pytest.param(
         ("withholding_slip",),
@@ -71,7 +72,7 @@ CASES = [
         ("fees_payment_record",),
         facts(date(2024, 6, 30)),
         date(2025, 1, 31),
-        id="支払調書: 所得税法第225条第1項; 事業者編 第4-3-(3)B (契約終了後)",
+        id="支払調書: 提出期限は所得税法施行規則 (第84条 翌年1月31日); 事業者編 第4-3-(3)B",
     ),
     pytest.param(
         ("dependent_deduction_declaration",),
@@ -90,6 +91,25 @@ CASES = [
         facts(date(2024, 3, 31)),
         date(2024, 4, 30),
         id="退職所得の源泉徴収票: 所得税法第226条第2項 (退職の日以後1月以内)",
+    ),
+    pytest.param(
+        ("retirement_income_declaration",),
+        facts(date(2024, 3, 31)),
+        date(2032, 1, 10),
+        id="退職所得の受給に関する申告書: 所得税法施行規則第77条第4項 (翌年1月10日の翌日から7年; "
+        "issue #13, e-Gov で要確認)",
+    ),
+    pytest.param(
+        ("national_pension_category3",),
+        facts(date(2024, 3, 31)),
+        date(2026, 3, 31),
+        id="国民年金第3号: 健康保険法施行規則第34条 (被扶養者（異動）届と同一様式, 2年; issue #13)",
+    ),
+    pytest.param(
+        ("deposit_account_linking",),
+        facts(date(2024, 3, 31)),
+        date(2024, 3, 31),
+        id="預貯金口座: 口座の解約まで (mnvault の解釈; issue #13)",
     ),
     pytest.param(
         ("national_health_insurance",),
@@ -186,3 +206,28 @@ def own(affair: str, event: Event, start: Start, years: int, months: int = 0) ->
 )
 def test_organisation_rules_compare_with_the_law(rule, longer, shorter):
     assert compare_with_law(rule) == (longer, shorter)
+
+
+def test_issue_13_retention_periods_and_citations():
+    """Issue #13 Retention: 退職所得の受給に関する申告書 7 years; 国民年金第3号 2 years
+    (健保則34条); 所得税法第226条第1項 with 退職の日以後一月以内; 支払調書 deadlines from the
+    施行規則, not 第225条第1項; the 預貯金口座 period marked as mnvault's reading."""
+    (declaration,) = statutory_rules("retirement_income_declaration")
+    assert (declaration.years, declaration.start, declaration.mandatory) == (
+        7,
+        Start.FOLLOWING_JAN_10,
+        True,
+    )
+    assert declaration.document_kind == "退職所得の受給に関する申告書"
+    (category3,) = statutory_rules("national_pension_category3")
+    assert (category3.years, category3.mandatory) == (2, True)
+    assert "健康保険法施行規則第34条" in category3.source
+    (slip,) = statutory_rules("withholding_slip")
+    assert "所得税法第226条第1項" in slip.source and "退職の日以後一月以内" in slip.source
+    for code in ("fees_payment_record", "real_estate_rent_record", "interest_payment_record"):
+        (rule,) = statutory_rules(code)
+        assert "所得税法施行規則" in rule.source, code
+        assert "第225条第1項 (支払調書は翌年1月31日" not in rule.source, code
+    (deposit,) = statutory_rules("deposit_account_linking")
+    law, reading = deposit.source.split("; mnvault の解釈: ")
+    assert "口座の解約まで" in reading and "口座の解約まで" not in law

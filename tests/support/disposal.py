@@ -72,6 +72,8 @@ def add_persons(
     relationship_end: date | None = None,
     life_status: LifeStatus = LifeStatus.LIVING,
     prefix: str = "E",
+    kind: PersonKind = PersonKind.EMPLOYEE,
+    related_person_id: uuid.UUID | None = None,
 ) -> list[tuple[uuid.UUID, str]]:
     """Persons with numbers, acquired by the clerk; returns (id, number) pairs."""
     numbers = synthetic_numbers(count, seed)
@@ -87,8 +89,9 @@ def add_persons(
             person = vs.create_person(
                 session,
                 world.ctx("clerk"),
-                kind=PersonKind.EMPLOYEE,
+                kind=kind,
                 external_ref=f"{prefix}{seed}-{i:04d}",
+                related_person_id=related_person_id,
                 name="試験 太郎",
                 relationship_end=relationship_end,
                 life_status=life_status,

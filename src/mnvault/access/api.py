@@ -108,7 +108,8 @@ class UserCreated(UserOut):
 
 
 class AssignmentScope(BaseModel):
-    """Which persons the assignment covers (seed 図表2-1 (3)①, 図表2-2 (6)①); an absent
+    """Which persons the assignment covers (事業者編 別添1 2C a, 2F a;
+    seed 図表2-1 (3)①, 図表2-2 (6)①); an absent
     or empty list covers everything in that dimension."""
 
     departments: list[uuid.UUID] | None = Field(default=None, max_length=100)

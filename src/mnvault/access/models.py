@@ -68,8 +68,8 @@ class Membership(Base):
 class Assignment(Base):
     """A clerk assigned to one affair in one organisation, within a scope.
 
-    The scope narrows which persons the assignment covers (seed 図表2-2 (6)①
-    アクセス制御: 特定個人情報ファイルの範囲を限定; 事業者編 別添1 (6)①). Each
+    The scope narrows which persons the assignment covers (事業者編 別添1 2F a
+    アクセス制御: 特定個人情報ファイルの範囲を限定; seed 図表2-2 (6)①). Each
     dimension is a JSON list; NULL or an empty list means "all" in that dimension.
     Ids are stored as their canonical text (``str(uuid)``) so the same JSON reads
     the same on SQLite and PostgreSQL.
@@ -96,10 +96,10 @@ class AccessConditions(Base):
 
     Both optional (NULL = no condition). Office hours: ISO weekdays (1 = Monday) and a
     local time range [start, end) in ``time_zone``; a range whose end is before its start
-    runs past midnight. Handling area (取扱区域, seed 図表2-2 (6)③ 外部からの不正
-    アクセス等の防止 / 事業者編 別添1 (5)①): the client networks, as CIDR text, from
-    which SPI may be handled. The rows are data that the policy engine turns into
-    forbid rules; nothing here is code.
+    runs past midnight. Handling area (取扱区域, 事業者編 別添1 2E a 特定個人情報等を
+    取り扱う区域の管理, 2F c 外部からの不正アクセス等の防止; seed 図表2-2 (5)①, (6)③):
+    the client networks, as CIDR text, from which SPI may be handled. The rows are data
+    that the policy engine turns into forbid rules; nothing here is code.
     """
 
     __tablename__ = "access_conditions"

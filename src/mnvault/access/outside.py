@@ -5,8 +5,9 @@ A payroll outsourcer's clerk (home: the outsourcer) serves its clients (事業�
 puts on the work, the client supervises). The client's administrator names the clerk
 CODE:LOGIN and sends a request; the outsourcer's administrator approves or refuses it;
 only an approval makes the membership. The client's answer is the same whether or not
-the name exists (seed 図表2-2 (6)② アクセス者の識別と認証: no probing of another
-organisation's logins), and the request is audited in the client by the name typed.
+the name exists (事業者編 別添1 2F b アクセス者の識別と認証, seed 図表2-2 (6)②:
+no probing of another organisation's logins), and the request is audited in the client
+by the name typed.
 The home organisation also sees and ends the roles its users hold elsewhere.
 """
 

@@ -160,8 +160,9 @@ def assign(
     spi_files: Sequence[uuid.UUID] | None = None,
     person_kinds: Sequence[str] | None = None,
 ) -> Assignment:
-    """Assign a user to an affair within a scope (seed 図表2-1 (3)① 事務取扱担当者が取り扱う
-    特定個人情報等の範囲の明確化). An empty or absent dimension covers everything in it;
+    """Assign a user to an affair within a scope (事業者編 別添1 2C a 組織体制の整備:
+    事務取扱担当者が取り扱う特定個人情報等の範囲の明確化; seed 図表2-1 (3)①). An empty or
+    absent dimension covers everything in it;
     assigning the same user to the same affair again replaces the scope."""
     authorize(session, context, Permission.ASSIGNMENT_MANAGE)
     assignee_roles = roles_of(session, user.id, context.organisation_id)
@@ -213,7 +214,8 @@ def add_member(
     session: Session, context: Context, *, login: str, display_name: str, roles: Sequence[Role]
 ) -> tuple[User, str]:
     """An administrator adds a user to their organisation with an initial password, shown
-    once, that the user must change at the first sign-in (seed 図表2-2 (6)② 識別と認証)."""
+    once, that the user must change at the first sign-in (事業者編 別添1 2F b 識別と認証;
+    seed 図表2-2 (6)②)."""
     authorize(session, context, Permission.USER_MANAGE)
     display_name = " ".join(display_name.split())
     if not LOGIN.fullmatch(login):
@@ -316,8 +318,8 @@ def revoke_role(session: Session, context: Context, *, user: User, role: Role) -
 
 
 def remove_assignment(session: Session, context: Context, *, assignment_id: uuid.UUID) -> None:
-    """End a clerk's assignment to an affair (seed 図表2-1 (3)① 事務取扱担当者の明確化:
-    who no longer does the affair no longer reaches its numbers)."""
+    """End a clerk's assignment to an affair (事業者編 別添1 2C a 事務取扱担当者の明確化,
+    seed 図表2-1 (3)①: who no longer does the affair no longer reaches its numbers)."""
     authorize(session, context, Permission.ASSIGNMENT_MANAGE)
     assignment = session.get(Assignment, assignment_id)
     if assignment is None or assignment.organisation_id != context.organisation_id:

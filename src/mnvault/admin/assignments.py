@@ -1,6 +1,7 @@
 """The assignments screen: clerk × affair × scope as a table a person reads, adding and
 ending an assignment, and the organisation's conditions (office hours, handling-area
-networks) that apply to every SPI permission (seed 図表2-1 (3)①, 図表2-2 (6)①③)."""
+networks) that apply to every SPI permission (事業者編 別添1 2C a, 2F a, 2F c;
+seed 図表2-1 (3)①, 図表2-2 (6)①③)."""
 
 from __future__ import annotations
 

@@ -49,6 +49,14 @@ CATALOGUE: tuple[CatalogueAffair, ...] = (
         (EMPLOYEE, DEPENDENT),
     ),
     CatalogueAffair(
+        "retirement_income_declaration",
+        AffairKind.RELATED,
+        "退職所得の受給に関する申告書の受理・保存",
+        "Declarations on the receipt of retirement income",
+        f"{RELATED_BASIS}; 所得税法第203条第1項",
+        (EMPLOYEE,),
+    ),
+    CatalogueAffair(
         "retirement_income_slip",
         AffairKind.RELATED,
         "退職所得の源泉徴収票・特別徴収票の作成",

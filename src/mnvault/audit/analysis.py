@@ -1,11 +1,12 @@
 """Periodic analysis of the trail (定期的な分析): pure functions over entries.
 
 The guidelines ask that the records of use be analysed regularly, not only kept
-(事業者編 別添1 2C e 取扱状況の把握及び安全管理措置の見直し; seed 図表2-2 (6)③ for
-unauthorised access; 行政機関等編 アクセス記録の保存・定期的な分析). Each function
-here takes plain :class:`Event` values and returns :class:`Finding` values that name
-the entries behind them by sequence number, so the report can link every finding to
-its evidence. No database and no clock: the caller loads the entries and fixes the
+(事業者編 別添1 2C e 取扱状況の把握及び安全管理措置の見直し; 事業者編 別添1 2F c
+外部からの不正アクセス等の防止 (seed 図表2-2 (6)③) for unauthorised access;
+行政機関等編 アクセス記録の保存・定期的な分析). Each function here takes plain
+:class:`Event` values and returns :class:`Finding` values that name the entries behind
+them by sequence number, so the report can link every finding to its evidence. No
+database and no clock: the caller loads the entries and fixes the
 window, and the tests feed synthetic entries.
 
 Nothing here reads or holds a number: an event has ids, codes and times only.

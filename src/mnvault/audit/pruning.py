@@ -1,7 +1,8 @@
 """Pruning: removing entries past their retention, only once a verified archive holds them.
 
 The guidelines ask that access records be kept and protected against deletion
-(別添1 安全管理措置 (6)③; ガイドライン（事業者編）図表2-2), so a prune is never a
+(事業者編 別添1 2C b 取扱規程等に基づく運用; 行政機関等編 別添1 2C b: 改ざん、窃取又は不正な
+削除の防止; seed 図表2-1 (3)②), so a prune is never a
 plain DELETE: it refuses unless
 
 - the entries are older than the retention period (MNVAULT_AUDIT_RETENTION_DAYS, or a

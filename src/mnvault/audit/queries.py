@@ -38,7 +38,8 @@ TRANSFER_ACTIONS = (
 
 
 class ActivityKind(StrEnum):
-    """The kinds of activity an auditor asks about by name (seed 図表2-1 (3)②: records of
+    """The kinds of activity an auditor asks about by name (事業者編 別添1 2C b
+    取扱規程等に基づく運用; seed 図表2-1 (3)②: records of
     output, take-out, provision and deletion)."""
 
     DISPOSALS = "disposals"

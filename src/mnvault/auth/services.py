@@ -1,6 +1,6 @@
 """Sign-in with a second factor, lockout, sessions, sign-out everywhere, API tokens.
 
-Rules (DESIGN.md §5; seed 図表2-2 (6)② アクセス者の識別と認証; issue #3):
+Rules (DESIGN.md §5; 事業者編 別添1 2F b アクセス者の識別と認証 (seed 図表2-2 (6)②); issue #3):
 - every role that can see a number (clerk, manager and the agency variants) must use a
   TOTP second factor; until it is set up their session can do nothing but set it up;
 - five failed attempts lock the account for fifteen minutes, each failure and the lock
@@ -559,7 +559,7 @@ def reset_totp(session: Session, context: Context, *, user_id: uuid.UUID, reason
     authenticator. Returns how many sessions ended. Refused (and the refusal audited)
     for the admin's own account, and while the user still has to change a password an
     admin set: one admin never holds both factors of someone else (separation of
-    duties, 事業者編 別添1 2C; seed 図表2-2 (6)② 識別と認証).
+    duties, 事業者編 別添1 2C; 2F b 識別と認証; seed 図表2-2 (6)②).
     """
     from mnvault.numbers import redact  # noqa: PLC0415
 

@@ -11,6 +11,7 @@ import typer
 from mnvault.access import services as access
 from mnvault.cli.common import DataDir, UserOpt, fail, signed_in_transaction
 from mnvault.orgs import services as orgs
+from mnvault.orgs import small_business
 from mnvault.orgs.models import OrganisationKind
 
 app = typer.Typer(help="組織・部署・特定個人情報ファイル / organisation", no_args_is_help=True)
@@ -43,6 +44,18 @@ def create(
         f"初期パスワード（一度だけ表示・初回サインインで変更） / initial password (shown once, "
         f"changed at first sign-in): {made.admin_password}"
     )
+
+
+@app.command("small-business-check")
+def small_business_check(data_dir: DataDir = None, user: UserOpt = None) -> None:
+    """中小規模事業者の除外事由がデータに表れていないか確認 / whether the data shows an
+    exclusion from 中小規模事業者 (事業者編 別添1 2 (注))."""
+    with signed_in_transaction(data_dir, user) as (session, context):
+        warnings = small_business.check(session, context)
+    for warning in warnings:
+        typer.echo(f"警告 / warning: {warning.message_ja} / {warning.message_en}", err=True)
+    if not warnings:
+        typer.echo("除外事由は見当たりません / no exclusion shows in the data")
 
 
 @app.command("add-department")

@@ -13,6 +13,8 @@ from mnvault.cli.common import DataDir, fail
 from mnvault.config import load_settings
 from mnvault.deployment import services as deployment
 from mnvault.deployment.errors import KNOWN_ERRORS
+from mnvault.errors import MnvaultError
+from mnvault.orgs import small_business
 from mnvault.orgs.models import OrganisationKind
 
 
@@ -59,8 +61,38 @@ def init(
             "organisation code typed at sign-in (letters, digits, hyphens; default: random)"
         ),
     ] = None,
+    employees: Annotated[
+        int | None,
+        typer.Option(help="従業員数（中小規模事業者のとき必須） / headcount (small business)"),
+    ] = None,
+    use_affairs: Annotated[
+        bool | None, typer.Option(help=small_business.EXCLUSIONS[0].question_ja)
+    ] = None,
+    contractor: Annotated[
+        bool | None, typer.Option(help=small_business.EXCLUSIONS[1].question_ja)
+    ] = None,
+    financial: Annotated[
+        bool | None, typer.Option(help=small_business.EXCLUSIONS[2].question_ja)
+    ] = None,
+    over_5000_persons: Annotated[
+        bool | None, typer.Option(help=small_business.EXCLUSIONS[3].question_ja)
+    ] = None,
 ) -> None:
-    """データディレクトリ・鍵束・組織・最初の管理者を作成 / create data dir, keyring, org, admin."""
+    """データディレクトリ・鍵束・組織・最初の管理者を作成 / create data dir, keyring, org, admin.
+
+    A small business (中小規模事業者) is not self-declared: --employees and an answer to each
+    of the four exclusions of 事業者編 別添1 2 (注) are required, and checked."""
+    exclusion = small_business.Exclusion
+    answers = {
+        exclusion.USE_AFFAIRS: use_affairs,
+        exclusion.CONTRACTOR: contractor,
+        exclusion.FINANCIAL: financial,
+        exclusion.OVER_5000_PERSONS: over_5000_persons,
+    }
+    try:
+        small_business.require_small_business(org_kind, employees, answers)
+    except MnvaultError as exc:
+        fail(str(exc))
     settings = load_settings(data_dir)
     try:
         passphrase = deployment.resolve_passphrase(settings)

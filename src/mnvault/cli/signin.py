@@ -4,7 +4,8 @@ Password; then, for every role that can see a number, the second factor (a TOTP 
 a recovery code); a password someone else set is changed; a first authenticator is
 enrolled. On a terminal each step prompts; a script passes ``--totp`` / ``MNVAULT_TOTP``
 and ``MNVAULT_NEW_PASSWORD``. The session behind these steps lives only for the command:
-it is signed out before the command's work starts (seed 図表2-2 (6)② 識別と認証;
+it is signed out before the command's work starts (事業者編 別添1 2F b 識別と認証,
+seed 図表2-2 (6)②;
 DESIGN.md §5).
 """
 

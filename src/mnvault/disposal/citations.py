@@ -96,14 +96,18 @@ DECEASED = Citation(
 # -- statutes the guidelines name, without what the rule takes from them ----------------------
 
 WITHHOLDING_SLIP = Citation(
-    "所得税法第226条第1項 (給与所得の源泉徴収票: 退職者分は翌年1月31日までに提出)",
+    # 第226条第1項 itself: 翌年1月31日まで, but for a resident who retired in the year
+    # 退職の日以後一月以内 — the guideline names the article, not the deadline.
+    "所得税法第226条第1項 (給与所得の源泉徴収票: 翌年1月31日まで、年の中途の退職者は"
+    "退職の日以後一月以内に提出・交付)",
     Checked.NAMED_ONLY,
     BUSINESS,
     "第４－３－⑵ Ｂ ｂ 個人番号関係事務実施者からの提供（第２号）",
     "所得税法第226条第１項の規定に従って、給与所得の源泉徴収票の提出",
 )
 PAYMENT_RECORD = Citation(
-    "所得税法第225条第1項 (支払調書は翌年1月31日までに提出)",
+    # 第225条第1項 is the duty to file; its deadlines are the 施行規則's (below).
+    "所得税法第225条第1項 (支払調書の提出義務)",
     Checked.NAMED_ONLY,
     BUSINESS,
     "第４－１－⑴ １ Ａ ｂ 個人番号関係事務",
@@ -119,6 +123,31 @@ SPECIFIED_ACCOUNT = Citation(
 
 # -- statutes outside shared/legal ------------------------------------------------------------
 
+PAYMENT_RECORD_DEADLINE = Citation(
+    "所得税法施行規則 (各支払調書の提出期限: 報酬・料金等 第84条, 不動産の使用料等 第90条, "
+    "利子等 第82条, 配当等 第83条; 支払の確定した日の属する年の翌年1月31日 等)",
+    Checked.OUTSIDE,
+)
+LOCAL_SALARY_REPORT = Citation(
+    # Why the withholding_slip affair keeps the number to 翌年1月31日 even for a mid-year
+    # retiree: the same affair files the 給与支払報告書 of 退職者 by then.
+    "地方税法第317条の6第3項 (退職者の給与支払報告書: 退職の日の属する年の翌年1月31日まで)",
+    Checked.OUTSIDE,
+)
+RETIREMENT_DECLARATION = Citation(
+    # 番号法第9条第4項 names 所得税法第225条〜第228条の3の2 only; 第203条 falls under its
+    # "その他の法令…の規定により". The period is the 施行規則's, like 第76条の3's.
+    "所得税法第203条第1項; 所得税法施行規則第77条第4項 (退職所得の受給に関する申告書: "
+    "提出期限の属する年の翌年1月10日の翌日から7年)",
+    Checked.OUTSIDE,
+)
+NATIONAL_PENSION_CATEGORY3 = Citation(
+    # The 第3号被保険者関係届 is filed through the employer on the same form as the
+    # 健康保険被扶養者（異動）届, so the employer keeps it as a 健康保険 document.
+    "国民年金法第12条第5項・第6項 (事業主経由の第3号被保険者関係届); 健康保険法施行規則第34条 "
+    "(被扶養者（異動）届と同一様式: 完結の日から2年間)",
+    Checked.OUTSIDE,
+)
 RETIREMENT_SLIP = Citation(
     # 番号法第9条第4項 lists 所得税法第225条から第228条の3の2まで only as grounds of
     # 個人番号関係事務; the one-month deadline is not in shared/legal.
@@ -130,7 +159,12 @@ PENSION_INSURANCE = Citation("厚生年金保険法施行規則第28条 (完結�
 EMPLOYMENT_INSURANCE = Citation(
     "雇用保険法施行規則第143条 (被保険者に関する書類は完結の日から4年間)", Checked.OUTSIDE
 )
-DEPOSIT_ACCOUNTS = Citation("預貯金口座管理法第6条第1項 (口座の解約まで)", Checked.OUTSIDE)
+DEPOSIT_ACCOUNTS = Citation(
+    # The statute sets no period; "until the account is closed" is mnvault's reading,
+    # carried by the rule as its note.
+    "預貯金者の意思に基づく個人番号の利用による預貯金口座の管理等に関する法律 (預貯金口座管理法)",
+    Checked.OUTSIDE,
+)
 LOCAL_TAX = Citation(
     # The prescription of the right to collect, not a retention period of documents.
     "地方税法第18条第1項 (地方団体の徴収金の徴収権の消滅時効5年; 保存期間の定めではない)",
@@ -152,6 +186,10 @@ ALL: tuple[Citation, ...] = (
     WITHHOLDING_SLIP,
     PAYMENT_RECORD,
     SPECIFIED_ACCOUNT,
+    PAYMENT_RECORD_DEADLINE,
+    LOCAL_SALARY_REPORT,
+    RETIREMENT_DECLARATION,
+    NATIONAL_PENSION_CATEGORY3,
     RETIREMENT_SLIP,
     HEALTH_INSURANCE,
     PENSION_INSURANCE,

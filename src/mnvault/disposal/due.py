@@ -22,6 +22,20 @@ class PersonFacts:
     events: Mapping[str, date] = field(default_factory=dict)
 
 
+def dependant_facts(own: PersonFacts, employee: PersonFacts | None) -> PersonFacts:
+    """A dependant's facts as the rules read them (所得税法施行規則第76条の3; 事業者編
+    第4-3-(3)B): without an end of their own, a dependant's number is needed as long as the
+    employee's, and the last 申告書 naming them is the employee's last one unless their own
+    is recorded. An end recorded for the dependant (no longer named) is theirs alone."""
+    if own.relationship_end is not None or employee is None:
+        return own
+    events = dict(own.events)
+    inherited = employee.events.get(Event.SUBMISSION_DEADLINE.value)
+    if inherited is not None:
+        events.setdefault(Event.SUBMISSION_DEADLINE.value, inherited)
+    return PersonFacts(employee.relationship_end, own.deceased, events)
+
+
 def event_date(event: Event, facts: PersonFacts) -> date | None:
     """The date a rule counts from, or None while it has not happened."""
     if event is Event.RELATIONSHIP_END:

@@ -15,12 +15,13 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, not_, or_, select
+from sqlalchemy.orm import aliased
 
 from mnvault.affairs.models import Affair
 from mnvault.disposal.due import RuleBook
 from mnvault.disposal.models import RetentionEvent
 from mnvault.disposal.rules import Event, Rule, fallback_rule
-from mnvault.vault.models import NumberRecordAffair, Person
+from mnvault.vault.models import NumberRecordAffair, Person, PersonKind
 
 # Longer than any rule (100 years) plus its start offset (to the next January).
 _SPAN_DAYS = 102 * 366
@@ -38,24 +39,50 @@ def threshold(rule: Rule, by: date) -> date:
     return date.fromordinal(lo)
 
 
-def _event(event: Event) -> ColumnElement[Any]:
+def _event(event: Event, person_id: ColumnElement[Any] | None = None) -> ColumnElement[Any]:
     return (
         select(RetentionEvent.occurred_on)
-        .where(RetentionEvent.person_id == Person.id, RetentionEvent.event == event.value)
+        .where(
+            RetentionEvent.person_id == (Person.id if person_id is None else person_id),
+            RetentionEvent.event == event.value,
+        )
         .correlate(Person)
         .scalar_subquery()
     )
 
 
+# A dependant without an end of their own follows the employee (due.dependant_facts).
+_FOLLOWS_EMPLOYEE = and_(
+    Person.kind == PersonKind.DEPENDENT.value,
+    Person.related_person_id.is_not(None),
+    Person.relationship_end.is_(None),
+)
+
+
+def _employee_end() -> ColumnElement[Any]:
+    employee = aliased(Person)
+    return (
+        select(employee.relationship_end)
+        .where(employee.id == Person.related_person_id)
+        .correlate(Person)
+        .scalar_subquery()
+    )
+
+
+def _end() -> ColumnElement[Any]:
+    return func.coalesce(Person.relationship_end, case((_FOLLOWS_EMPLOYEE, _employee_end())))
+
+
 def _anchor(event: Event) -> ColumnElement[Any]:
     if event is Event.RELATIONSHIP_END:
-        return Person.relationship_end.expression
+        return _end()
     if event is Event.SUBMISSION_DEADLINE:
-        return func.coalesce(_event(event), Person.relationship_end)
+        inherited = case((_FOLLOWS_EMPLOYEE, _event(event, Person.related_person_id.expression)))
+        return func.coalesce(_event(event), inherited, _end())
     if event is Event.DEATH:
         return func.coalesce(
             _event(event),
-            case((Person.life_status == "deceased", Person.relationship_end)),
+            case((Person.life_status == "deceased", _end())),
         )
     return _event(event)
 

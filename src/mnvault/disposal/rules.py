@@ -18,10 +18,19 @@ not there and still to be checked on e-Gov. In shared/legal: 事業者編 第4-3
 principle; continuing contracts; the 扶養控除等申告書 example with 所得税法施行規則第76条の3's
 seven years), 行政機関等編 第4-3-(4)B (an agency's periods come from its 文書管理に関する
 規程等), 事業者編 第4-2-(2) (the deceased's numbers too). Named there without the detail
-used here: 所得税法第226条第1項 (事業者編 第4-3-(2)B b) and 第225条第1項 (第4-1-(1) 1 A b),
-whose 翌年1月31日 deadline is the statute's. Not there at all: 所得税法第226条第2項, 健康保険法
-施行規則第34条, 厚生年金保険法施行規則第28条, 雇用保険法施行規則第143条, 預貯金口座管理法,
-地方税法第18条, 国民健康保険法第110条. The local-government affairs (住民税, 国民健康保険)
+used here: 所得税法第226条第1項 (事業者編 第4-3-(2)B b; 翌年1月31日, for a mid-year retiree
+退職の日以後一月以内) and 第225条第1項 (第4-1-(1) 1 A b; the duty to file — each 支払調書's
+deadline is in 所得税法施行規則). Not there at all: those 施行規則 articles, 所得税法第203条 and
+施行規則第77条第4項 (退職所得の受給に関する申告書, 7 years), 第226条第2項, 地方税法第317条の6,
+健康保険法施行規則第34条 (also the 国民年金第3号被保険者関係届, filed on the 被扶養者（異動）届's
+form), 厚生年金保険法施行規則第28条, 雇用保険法施行規則第143条, 預貯金口座管理法 (which sets no
+period: "until the account is closed" is mnvault's reading), 地方税法第18条, 国民健康保険法第110条.
+
+Dependants (扶養親族, 控除対象配偶者 …) are not kept "until someone ends them by hand": a
+dependant linked to an employee (persons.related_person_id) whose own relationship end is
+not recorded ends with the employee, and the last 申告書 naming them is the employee's last
+one unless a dependant's own (earlier) one is recorded (due.dependant_facts, and the same
+in due_sql). The local-government affairs (住民税, 国民健康保険)
 have no statutory retention period at all: 行政機関等編 第4-3-(4)B leaves it to each
 body's rules; the periods here are the prescription periods of the claims (時効), a
 default for the body to replace with its own.
@@ -110,7 +119,9 @@ STATUTORY: tuple[Rule, ...] = (
         Event.RELATIONSHIP_END,
         Start.FOLLOWING_JAN_31,
         0,
-        c.source(c.WITHHOLDING_SLIP, c.CONTINUING),
+        # 第226条第1項 alone would end a mid-year retiree's slip one month after
+        # retirement; the affair also files the 退職者's 給与支払報告書 by 翌年1月31日.
+        c.source(c.WITHHOLDING_SLIP, c.LOCAL_SALARY_REPORT, c.CONTINUING),
     ),
     _rule(
         "dependent_deduction_declaration",
@@ -119,6 +130,15 @@ STATUTORY: tuple[Rule, ...] = (
         7,
         c.source(c.DECLARATION),
         document_kind="給与所得者の扶養控除等（異動）申告書",
+        mandatory=True,
+    ),
+    _rule(
+        "retirement_income_declaration",
+        Event.SUBMISSION_DEADLINE,
+        Start.FOLLOWING_JAN_10,
+        7,
+        c.source(c.RETIREMENT_DECLARATION, c.KEEP_WHILE_NEEDED),
+        document_kind="退職所得の受給に関する申告書",
         mandatory=True,
     ),
     _rule(
@@ -151,46 +171,48 @@ STATUTORY: tuple[Rule, ...] = (
         "national_pension_category3",
         Event.RELATIONSHIP_END,
         Start.EVENT_DAY,
-        0,
-        c.source(
-            c.KEEP_WHILE_NEEDED,
-            note="法定保存期間の定めなし、事務の必要がなくなった時点 (e-Gov で要確認)",
-        ),
+        2,
+        c.source(c.NATIONAL_PENSION_CATEGORY3, c.KEEP_WHILE_NEEDED),
+        mandatory=True,
     ),
     _rule(
         "fees_payment_record",
         Event.RELATIONSHIP_END,
         Start.FOLLOWING_JAN_31,
         0,
-        c.source(c.PAYMENT_RECORD, c.CONTINUING),
+        c.source(c.PAYMENT_RECORD, c.PAYMENT_RECORD_DEADLINE, c.CONTINUING),
     ),
     _rule(
         "real_estate_rent_record",
         Event.RELATIONSHIP_END,
         Start.FOLLOWING_JAN_31,
         0,
-        c.source(c.PAYMENT_RECORD, c.CONTINUING_LEASE),
+        c.source(c.PAYMENT_RECORD, c.PAYMENT_RECORD_DEADLINE, c.CONTINUING_LEASE),
     ),
     _rule(
         "dividend_specified_account_record",
         Event.RELATIONSHIP_END,
         Start.FOLLOWING_JAN_31,
         0,
-        c.source(c.PAYMENT_RECORD, c.SPECIFIED_ACCOUNT, c.CONTINUING),
+        c.source(c.PAYMENT_RECORD, c.PAYMENT_RECORD_DEADLINE, c.SPECIFIED_ACCOUNT, c.CONTINUING),
     ),
     _rule(
         "interest_payment_record",
         Event.RELATIONSHIP_END,
         Start.FOLLOWING_JAN_31,
         0,
-        c.source(c.PAYMENT_RECORD, c.CONTINUING),
+        c.source(c.PAYMENT_RECORD, c.PAYMENT_RECORD_DEADLINE, c.CONTINUING),
     ),
     _rule(
         "deposit_account_linking",
         Event.RELATIONSHIP_END,
         Start.EVENT_DAY,
         0,
-        c.source(c.DEPOSIT_ACCOUNTS, c.CONTINUING),
+        c.source(
+            c.DEPOSIT_ACCOUNTS,
+            c.CONTINUING,
+            note="口座の解約まで (法律に保存期間の定めはなく、口座と番号の紐付けが続く間は必要)",
+        ),
     ),
     _rule(
         "resident_tax_assessment",

@@ -25,7 +25,7 @@ from mnvault.affairs.services import get_affair
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.disposal import rules as statutory
-from mnvault.disposal.due import PersonFacts, RuleBook, keep_until
+from mnvault.disposal.due import PersonFacts, RuleBook, dependant_facts, keep_until
 from mnvault.disposal.due_sql import due_condition
 from mnvault.disposal.errors import (
     BelowStatutoryMinimum,
@@ -46,7 +46,7 @@ from mnvault.disposal.rules import Event, Rule, Start
 from mnvault.orgs.models import Organisation, OrganisationKind
 from mnvault.vault.errors import NotFound
 from mnvault.vault.freetext import without_number
-from mnvault.vault.models import NumberRecordAffair, Person
+from mnvault.vault.models import NumberRecordAffair, Person, PersonKind
 
 # Two reference dates, early and late in a year, so that rules starting on a deadline of
 # the following year compare fairly with rules counting from the event's day.
@@ -293,6 +293,7 @@ def holdings(
             Person.life_status,
             Person.relationship_end,
             Affair.code,
+            Person.related_person_id,
         )
         .join(NumberRecordAffair, NumberRecordAffair.person_id == Person.id)
         .join(Affair, Affair.id == NumberRecordAffair.affair_id)
@@ -312,16 +313,50 @@ def holdings(
     for person_id, event, occurred_on in session.execute(events_query):
         events[person_id][event] = occurred_on
     grouped: dict[uuid.UUID, list[str]] = defaultdict(list)
-    first: dict[uuid.UUID, tuple[str, str, str, date | None]] = {}
-    for person_id, ref, kind, life, end, code in session.execute(query):
+    first: dict[uuid.UUID, tuple[str, str, str, date | None, uuid.UUID | None]] = {}
+    for person_id, ref, kind, life, end, code, related in session.execute(query):
         grouped[person_id].append(code)
-        first.setdefault(person_id, (ref, kind, life, end))
+        first.setdefault(person_id, (ref, kind, life, end, related))
+    employees = _employees_of(session, [f for f in first.values() if _follows(f[1], f[3], f[4])])
     result = []
     for person_id, codes in grouped.items():
-        ref, kind, life, end = first[person_id]
+        ref, kind, life, end, related = first[person_id]
         facts = PersonFacts(end, life == "deceased", events.get(person_id, {}))
+        if _follows(kind, end, related):
+            facts = dependant_facts(facts, employees.get(related))
         result.append(Holding(person_id, ref, kind, life, tuple(sorted(codes)), facts))
     return result
+
+
+def _follows(kind: str, end: date | None, related: uuid.UUID | None) -> bool:
+    return kind == PersonKind.DEPENDENT.value and end is None and related is not None
+
+
+def _employees_of(
+    session: Session, dependants: Sequence[tuple[str, str, str, date | None, uuid.UUID | None]]
+) -> dict[uuid.UUID | None, PersonFacts]:
+    """The employees' facts a dependant's rules follow (due.dependant_facts)."""
+    ids = sorted({d[4] for d in dependants if d[4] is not None})
+    found: dict[uuid.UUID | None, PersonFacts] = {}
+    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+        ends = session.execute(
+            select(Person.id, Person.relationship_end).where(Person.id.in_(chunk))
+        )
+        deadlines: dict[uuid.UUID, date] = {
+            person_id: on
+            for person_id, on in session.execute(
+                select(RetentionEvent.person_id, RetentionEvent.occurred_on).where(
+                    RetentionEvent.person_id.in_(chunk),
+                    RetentionEvent.event == Event.SUBMISSION_DEADLINE.value,
+                )
+            )
+        }
+        for employee_id, end in ends:
+            events = {}
+            if employee_id in deadlines:
+                events[Event.SUBMISSION_DEADLINE.value] = deadlines[employee_id]
+            found[employee_id] = PersonFacts(end, False, events)
+    return found
 
 
 def due_items(

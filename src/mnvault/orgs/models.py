@@ -13,7 +13,8 @@ from mnvault.db.base import Base, UTCDateTime, new_id, utcnow
 
 
 class OrganisationKind(StrEnum):
-    """The kind decides which measures are mandatory (seed 図表2-1/2-2 columns)."""
+    """The kind decides which measures are mandatory (事業者編 別添1 1, 2 and its
+    「中小規模事業者における対応方法」; 行政機関等編 別添1; seed 図表2-1/2-2 columns)."""
 
     ADMINISTRATIVE_AGENCY = "administrative_agency"
     COMPANY = "company"

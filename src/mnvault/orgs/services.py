@@ -1,7 +1,8 @@
 """Departments and the register of SPI files (特定個人情報ファイル).
 
-The register is one of the means to confirm how SPI is handled (seed 図表2-1 (3)③:
-種類・名称, 責任者・取扱部署, 利用目的 …); it never holds a number.
+The register is one of the means to confirm how SPI is handled (事業者編 別添1 2C c
+取扱状況を確認する手段の整備; seed 図表2-1 (3)③: 種類・名称, 責任者・取扱部署, 利用目的 …);
+it never holds a number.
 """
 
 from __future__ import annotations

@@ -171,7 +171,8 @@ class NumberCorrection(Base):
 
 
 class SpiFile(Base):
-    """特定個人情報ファイル: the register of data sets (seed 図表2-1 (3)③)."""
+    """特定個人情報ファイル: the register of data sets (事業者編 別添1 2C c;
+    seed 図表2-1 (3)③)."""
 
     __tablename__ = "spi_files"
     __table_args__ = (UniqueConstraint("organisation_id", "name"),)
