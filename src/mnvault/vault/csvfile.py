@@ -28,6 +28,11 @@ COLUMNS = (
     "my_number",
     "number_check_document",
     "identity_check_document",
+    # Issue #13: the documents as a list ("drivers_licence;my_number_card"), the text of
+    # an "other" document, or the reason no 第16条 check is owed (vault.identity).
+    "documents",
+    "document_note",
+    "verification_exemption",
     "verified_at",
     "department_code",
     "related_external_ref",
@@ -39,8 +44,6 @@ REQUIRED = (
     "kind",
     "name",
     "my_number",
-    "number_check_document",
-    "identity_check_document",
 )
 
 
