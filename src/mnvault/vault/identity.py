@@ -263,16 +263,14 @@ class Verification:
         )
 
     def columns(self) -> tuple[str, str]:
-        """The two legacy columns: the first document settling each check, else the
-        exemption's code (readers before issue #13 still find a value)."""
+        """The two columns of records before issue #13 (String(32)): the first document in
+        each older list, else "exempt" or "list" (the whole check is in the JSON)."""
         if self.exemption is not None:
-            return self.exemption.value, self.exemption.value
-        number = next(
-            (p.document.value for p in self.documents if DOCUMENTS[p.document].number), ""
-        )
+            return "exempt", "exempt"
+        number = next((p.document.value for p in self.documents if p.document in _OLD_NUMBER), "")
         docs = self.agent.identity_documents if self.agent else self.documents
-        ident = next((p.document.value for p in docs if DOCUMENTS[p.document].identity), "")
-        return number or "none", ident or "none"
+        ident = next((p.document.value for p in docs if p.document in _OLD_IDENTITY), "")
+        return number or "list", ident or "list"
 
 
 def _doc_json(presented: Presented) -> dict[str, str]:
@@ -284,6 +282,24 @@ def _presented(raw: dict[str, str]) -> Presented:
 
 
 # The two columns of a record made before issue #13, read as documents.
+_OLD_NUMBER = frozenset(
+    {
+        Document.MY_NUMBER_CARD,
+        Document.NOTIFICATION_CARD,
+        Document.RESIDENCE_CERTIFICATE,
+        Document.EMPLOYER_RECORD,
+    }
+)
+_OLD_IDENTITY = frozenset(
+    {
+        Document.MY_NUMBER_CARD,
+        Document.DRIVERS_LICENCE,
+        Document.PASSPORT,
+        Document.HEALTH_INSURANCE_CARD,
+        Document.PENSION_BOOK,
+        Document.EMPLOYER_KNOWN,
+    }
+)
 _LEGACY_NUMBER = {"other": Document.OTHER_NUMBER}
 _LEGACY_IDENTITY = {"other": Document.OTHER_IDENTITY}
 
@@ -419,9 +435,12 @@ def check(
         )
 
 
-def upload_warning(documents: Iterable[Presented]) -> tuple[str, str] | None:
-    """The warning shown where an image of an insurance document may be uploaded."""
-    if any(DOCUMENTS[p.document].mask_insurer_symbol for p in documents):
+def upload_warning(verification: Verification) -> tuple[str, str] | None:
+    """The warning owed where an image of an insurance document may be uploaded."""
+    docs = verification.documents + (
+        verification.agent.identity_documents if verification.agent else ()
+    )
+    if any(DOCUMENTS[p.document].mask_insurer_symbol for p in docs):
         return MASK_WARNING
     return None
 
