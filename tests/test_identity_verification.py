@@ -23,9 +23,13 @@ from mnvault.vault import services as vs
 from mnvault.vault.errors import InvalidInput, VaultError
 from mnvault.vault.identity import Agent, Authority, Document, Exemption, Presented, Verification
 from mnvault.vault.models import NumberRecord, PersonKind
+from tests.api_support import Api, api, bearer
 from tests.conftest import World, synthetic_numbers
 from tests.support.builders import SLIP
 from tests.support.builders import person as make_person
+from tests.support.web import Web, csrf_of, register_person, web
+
+__all__ = ["api", "web"]  # the fixtures, imported so that pytest finds them here
 
 D = Document
 AFTER_CARDS = datetime(2026, 4, 1, 0, 30, tzinfo=UTC)
@@ -298,3 +302,53 @@ def test_the_example_csv_is_a_lawful_2026_check(world: World, tmp_path: Path):
         (4, "my_number: check digit does not match")
     ]
     assert report.imported == 4
+
+
+def test_the_api_takes_the_list_the_agent_and_refuses_an_insurance_card_in_2026(
+    api: Api,
+):
+    """Issue #13 over the API: ``verification.documents`` (and ``agent``), one rule set;
+    a 健康保険証 check dated 2026 is refused with a bilingual problem."""
+    clerk = api.full_session("clerk")
+    person = api.client.post(
+        "/api/v1/persons", headers=bearer(clerk),
+        json={"kind": "employee", "external_ref": "A1", "name": "試験 一郎"},
+    ).json()  # fmt: skip
+    url = f"/api/v1/persons/{person['id']}/number"
+    when = "2026-04-01T09:00:00+09:00"
+    refused = api.client.post(url, headers=bearer(clerk), json={
+        "my_number": NUMBERS[0], "affairs": [SLIP],
+        "verification": {"verified_at": when, "documents": [
+            {"document": "residence_certificate"}, {"document": "health_insurance_card"},
+            {"document": "pension_book"}]},
+    })  # fmt: skip
+    assert refused.status_code == 422, refused.text
+    assert "2025-12-01" in refused.text and NUMBERS[0] not in refused.text
+    accepted = api.client.post(url, headers=bearer(clerk), json={
+        "my_number": NUMBERS[0], "affairs": [SLIP],
+        "verification": {"verified_at": when, "documents": [{"document": "notification_card"}],
+                         "agent": {"authority": "power_of_attorney",
+                                   "identity_documents": [{"document": "passport"}]}},
+    })  # fmt: skip
+    assert accepted.status_code == 201, accepted.text
+
+
+def test_the_screen_offers_the_list_warns_to_mask_and_records_an_agent(web: Web):
+    """Issue #13 on the acquire screen: the 2025 documents with the 通知カード condition,
+    the 告知要求制限 warning by the uploads, an agent recorded, the record shows it."""
+    clerk = web.browser()
+    clerk.sign_in("clerk")
+    person_id = register_person(clerk, "W1")
+    page = clerk.get(f"/persons/{person_id}/acquire").text
+    for code in ("health_insurance_eligibility_certificate", "residence_card",
+                 "special_permanent_resident_certificate", "card_substitute_record"):
+        assert f'value="{code}"' in page
+    assert "記載事項" in page and "被保険者等記号・番号" in page
+    token = csrf_of(page)
+    done = clerk.client.post(f"/persons/{person_id}/acquire", data={
+        "csrf_token": token, "my_number": NUMBERS[1], "affairs": SLIP,
+        "documents": ["notification_card"], "agent_authority": "legal_representative",
+        "agent_documents": ["drivers_licence"],
+    })  # fmt: skip
+    assert done.status_code == 200 and done.url.path == f"/persons/{person_id}", done.text
+    assert "法定代理人" in done.text and NUMBERS[1] not in done.text
