@@ -340,8 +340,12 @@ def test_the_screen_offers_the_list_warns_to_mask_and_records_an_agent(web: Web)
     clerk.sign_in("clerk")
     person_id = register_person(clerk, "W1")
     page = clerk.get(f"/persons/{person_id}/acquire").text
-    for code in ("health_insurance_eligibility_certificate", "residence_card",
-                 "special_permanent_resident_certificate", "card_substitute_record"):
+    for code in (
+        "health_insurance_eligibility_certificate",
+        "residence_card",
+        "special_permanent_resident_certificate",
+        "card_substitute_record",
+    ):
         assert f'value="{code}"' in page
     assert "記載事項" in page and "被保険者等記号・番号" in page
     token = csrf_of(page)
