@@ -356,3 +356,12 @@ def test_the_screen_offers_the_list_warns_to_mask_and_records_an_agent(web: Web)
     })  # fmt: skip
     assert done.status_code == 200 and done.url.path == f"/persons/{person_id}", done.text
     assert "法定代理人" in done.text and NUMBERS[1] not in done.text
+
+
+def test_a_number_typed_into_a_description_is_refused_without_echo():
+    """Issue #13 「その他」 needs a description — free text that never keeps a number
+    (COMMON: a number never leaks into free text)."""
+    typed = Verification((Presented(D.OTHER_NUMBER, f"写し {NUMBERS[0]}"), Presented(D.PASSPORT)))
+    with pytest.raises(VaultError) as refused:
+        idv.check(typed, kind="employee", verified_at=AFTER_CARDS, earlier_verified=False)
+    assert NUMBERS[0] not in str(refused.value.message_ja) + str(refused.value.detail_en)
