@@ -368,7 +368,9 @@ def _check_documents(
         if presented.description:
             without_number(presented.description, "本人確認書類の内容", "document description")
         if rule.needs_description and not presented.description.strip():
-            raise _refuse(f"「{rule.ja}」には内容の記載が必要です", f"{rule.en} needs a description")
+            raise _refuse(
+                f"「{rule.ja}」には内容の記載が必要です", f"{rule.en} needs a description"
+            )
         if rule.last_day is not None and day > rule.last_day:
             raise _refuse(
                 f"{rule.ja}は{rule.last_day.isoformat()}より後の確認には使えません（{rule.citation}）",
