@@ -399,6 +399,24 @@ def body_values(seeded: Seeded, label: str) -> dict[str, st.SearchStrategy[Any]]
         ),
         "recipient": st.just(seeded.recipient),
         "legal_basis": st.sampled_from(["番号法第19条第2号", "番号法第19条第1号"]),
+        # 本人確認 that the rule table accepts (issue #13: every field optional in the
+        # schema, so a generated one is rarely lawful): the older pair and the list form.
+        "verification": st.sampled_from(
+            [
+                {
+                    "number_check_document": "my_number_card",
+                    "identity_check_document": "my_number_card",
+                },
+                {"documents": [{"document": "notification_card"}, {"document": "drivers_licence"}]},
+                {
+                    "documents": [{"document": "residence_certificate"}],
+                    "agent": {
+                        "authority": "power_of_attorney",
+                        "identity_documents": [{"document": "passport"}],
+                    },
+                },
+            ]
+        ),
     }
 
 

@@ -50,7 +50,7 @@ def test_acquire_with_verification_then_reveal_for_an_affair(web: Web):
     refused = _acquire(clerk, person_id, MaskedStr(bad), identity_check_document="passport")
     assert refused.status_code == 422
     assert bad not in refused.text
-    assert re.search(r'value="passport"\s+selected', refused.text)
+    assert re.search(r'value="passport"\s+checked', refused.text)
     assert 'id="form-error"' in refused.text
     done = _acquire(clerk, person_id, number)
     assert done.url.path == f"/persons/{person_id}"
@@ -186,7 +186,7 @@ def test_correction_needs_a_reason_and_keeps_it(web: Web):
         {**form, "my_number": new, "reason": "  "},
     )  # fmt: skip
     assert no_reason.status_code == 422 and new not in no_reason.text
-    assert re.search(r'value="drivers_licence"\s+selected', no_reason.text)
+    assert re.search(r'value="drivers_licence"\s+checked', no_reason.text)
     done = clerk.submit(
         f"/persons/{person_id}/correct", f"/persons/{person_id}/correct",
         {**form, "my_number": new, "reason": "通知カードの記載誤り"},
@@ -261,7 +261,7 @@ def test_acquire_with_document_images_stored_encrypted(web: Web):
         files={"identity_image": ("passport.gif", b"GIF89a....", "image/gif")},
     )  # fmt: skip
     assert refused.status_code == 422 and "JPEG・PNG・PDF" in refused.text
-    assert re.search(r'value="passport"\s+selected', refused.text)
+    assert re.search(r'value="passport"\s+checked', refused.text)
     assert number not in refused.text
     done = clerk.client.post(
         f"/persons/{person_id}/acquire", data=fields,

@@ -12,6 +12,7 @@ from mnvault.deployment.errors import KNOWN_ERRORS
 from mnvault.numbers import mask
 from mnvault.vault import services as vault_services
 from mnvault.vault import withdrawal
+from mnvault.vault.identity import describe
 
 app = typer.Typer(help="本人 / persons", no_args_is_help=True)
 
@@ -52,10 +53,8 @@ def show(
     typer.echo(f"取得事務 / acquired for: {', '.join(summary.acquired_for)}")
     if summary.verification:
         v = summary.verification
-        typer.echo(
-            f"本人確認 / verification: 番号確認 {v.number_check_document.value}, "
-            f"身元確認 {v.identity_check_document.value}, {v.verified_at.isoformat()}"
-        )
+        ja, en = describe(v.resolved())
+        typer.echo(f"本人確認 / verification: {ja} / {en}, {v.verified_at.isoformat()}")
 
 
 @app.command("withdraw-affair")

@@ -13,6 +13,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,7 @@ from mnvault.access.context import Context
 from mnvault.affairs.models import Affair
 from mnvault.affairs.services import get_affair
 from mnvault.crypto import Envelope
+from mnvault.vault import identity
 from mnvault.vault.errors import AffairNotApplicable, DuplicateNumber, InvalidInput, VaultError
 from mnvault.vault.freetext import without_number
 
@@ -69,6 +71,20 @@ def parse_number(raw: str) -> str:
         return numbers.parse_my_number(raw)
     except numbers.InvalidNumber as exc:
         raise InvalidInput(f"個人番号: {exc.message_ja}", f"my_number: {exc.message_en}") from None
+
+
+def admit_verification(
+    verification: identity.Verification,
+    kind: str,
+    verified_at: datetime,
+    *,
+    earlier_verified: bool,
+) -> identity.Verification:
+    """本人確認 (番号法第16条): the rule tables of :mod:`mnvault.vault.identity`."""
+    identity.check(
+        verification, kind=kind, verified_at=verified_at, earlier_verified=earlier_verified
+    )
+    return verification
 
 
 def refuse_duplicate(holder: uuid.UUID | bytes | None, person_id: uuid.UUID | bytes) -> None:

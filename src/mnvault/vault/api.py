@@ -18,7 +18,7 @@ from mnvault.access.context import Context
 from mnvault.audit.models import AuditEntry
 from mnvault.crypto import Envelope
 from mnvault.db.base import utcnow
-from mnvault.vault import browse, exporter, withdrawal
+from mnvault.vault import browse, exporter, identity, withdrawal
 from mnvault.vault import services as vs
 from mnvault.vault.exporter import ExportResult
 from mnvault.vault.models import (
@@ -69,9 +69,28 @@ class PersonPage(BaseModel):
     total: int
 
 
+class DocumentIn(BaseModel):
+    document: identity.Document
+    description: Text = Field(default="", max_length=500)
+
+
+class AgentIn(BaseModel):
+    """代理人 (施行令第12条第2項): the proof of authority and the agent's identity."""
+
+    authority: identity.Authority
+    description: Text = Field(default="", max_length=500)
+    identity_documents: list[DocumentIn] = Field(min_length=1, max_length=10)
+
+
 class Verification(BaseModel):
-    number_check_document: NumberCheckDocument
-    identity_check_document: IdentityCheckDocument
+    """本人確認: ``documents`` (issue #13), or ``exemption``, or the older pair
+    ``number_check_document`` + ``identity_check_document``."""
+
+    number_check_document: NumberCheckDocument | None = None
+    identity_check_document: IdentityCheckDocument | None = None
+    documents: list[DocumentIn] = Field(default=[], max_length=10)
+    agent: AgentIn | None = None
+    exemption: identity.Exemption | None = None
     verified_at: datetime | None = None
 
 
@@ -154,8 +173,24 @@ def _row_out(row: browse.Row) -> PersonOut:
 
 
 def _verification(v: Verification, actor: uuid.UUID) -> vs.IdentityVerification:
+    check = None
+    if v.documents or v.exemption or v.agent:
+        check = identity.Verification(
+            tuple(identity.Presented(d.document, d.description) for d in v.documents),
+            identity.Agent(
+                v.agent.authority,
+                tuple(
+                    identity.Presented(d.document, d.description)
+                    for d in v.agent.identity_documents
+                ),
+                v.agent.description,
+            )
+            if v.agent
+            else None,
+            v.exemption,
+        )
     return vs.IdentityVerification(
-        v.number_check_document, v.identity_check_document, actor, v.verified_at or utcnow()
+        v.number_check_document, v.identity_check_document, actor, v.verified_at or utcnow(), check
     )
 
 

@@ -36,6 +36,7 @@ from mnvault.db.engine import SYNCHRONOUS, SessionFactory
 from mnvault.forked import ForkedIterator
 from mnvault.orgs.models import Department
 from mnvault.vault import acquisition as rules
+from mnvault.vault import identity
 from mnvault.vault.csvfile import (
     REQUIRED,
     BadField,
@@ -51,7 +52,7 @@ from mnvault.vault.csvfile import (
     read_header,
     records,
 )
-from mnvault.vault.errors import DuplicateNumber, ImportsRateLimited, VaultError
+from mnvault.vault.errors import DuplicateNumber, ImportsRateLimited, InvalidInput, VaultError
 from mnvault.vault.models import (
     DataKey,
     IdentityCheckDocument,
@@ -172,12 +173,15 @@ class _Importer:
             number = rules.parse_number(values["my_number"])
         except VaultError as refused:
             raise BadField(*rules.reasons(refused)) from None
-        number_doc = values["number_check_document"]
-        if number_doc not in _NUMBER_DOCS:
-            raise BadField("番号確認書類の種別が不明です", "unknown number_check_document")
-        identity_doc = values["identity_check_document"]
-        if identity_doc not in _IDENTITY_DOCS:
-            raise BadField("身元確認書類の種別が不明です", "unknown identity_check_document")
+        verified_at = get("verified_at", "")
+        verified_time = parse_time(verified_at) if verified_at else self.now
+        try:
+            check = rules.admit_verification(
+                _verification(values), kind, verified_time, earlier_verified=False
+            )
+        except VaultError as refused:
+            raise BadField(*rules.reasons(refused)) from None
+        number_doc, identity_doc = check.columns()
         department = get("department_code", "")
         if department and department not in self.departments:
             raise BadField(
@@ -188,7 +192,6 @@ class _Importer:
                 f"担当の範囲外の本人です（{kind}、部署 {department or 'なし'}）",
                 f"{_OUTSIDE_EN} ({kind}, department {department or 'none'})",
             )
-        verified_at = get("verified_at", "")
         start, end = get("relationship_start", ""), get("relationship_end", "")
         fmt = self.formats
         assert fmt is not None  # noqa: S101 - set by _prepare before any line is read
@@ -204,7 +207,7 @@ class _Importer:
         other_indexes = tuple(self.envelope.blind_index(self.org_hex, number, v) for v in others)
         start_date = parse_date(start, "relationship_start") if start else None
         end_date = parse_date(end, "relationship_end") if end else None
-        verified = fmt.time(parse_time(verified_at)) if verified_at else fmt.now
+        verified = fmt.time(verified_time) if verified_at else fmt.now
         external_ref = values["external_ref"]
         return _Row(
             line,
@@ -221,7 +224,7 @@ class _Importer:
             (person_id, wrapped.kek_version, wrapped.blob),
             (
                 person_id, fmt.org, sealed.ciphertext, blind_index, index_version, number_doc,
-                identity_doc, fmt.actor, verified, fmt.actor, fmt.now,
+                identity_doc, check.to_json(), fmt.actor, verified, fmt.actor, fmt.now,
             ),
         )  # fmt: skip
 
@@ -365,10 +368,34 @@ _PERSON_COLUMNS = (
 _KEY_COLUMNS = ("person_id", "kek_version", "wrapped_key")
 _RECORD_COLUMNS = (
     "person_id", "organisation_id", "ciphertext", "blind_index", "index_version",
-    "number_check_document", "identity_check_document", "verified_by", "verified_at",
+    "number_check_document", "identity_check_document", "verification", "verified_by",
+    "verified_at",
     "acquired_by", "acquired_at",
 )  # fmt: skip
 _LINK_COLUMNS = ("person_id", "affair_id")
+
+
+def _verification(values: dict[str, str]) -> identity.Verification:
+    """A line's 本人確認: the reason none is owed, the list form, or (files made before
+    issue #13) the two columns number_check_document and identity_check_document."""
+    exemption = values.get("verification_exemption", "")
+    note = values.get("document_note", "")
+    if exemption:
+        try:
+            return identity.Verification(exemption=identity.Exemption(exemption))
+        except ValueError:
+            raise InvalidInput(
+                "確認不要の理由が不明です", "unknown verification_exemption"
+            ) from None
+    if values.get("documents", ""):
+        return identity.Verification(identity.parse_documents(values["documents"], note))
+    number = values.get("number_check_document", "")
+    ident = values.get("identity_check_document", "")
+    if number not in _NUMBER_DOCS:
+        raise InvalidInput("番号確認書類の種別が不明です", "unknown number_check_document")
+    if ident not in _IDENTITY_DOCS:
+        raise InvalidInput("身元確認書類の種別が不明です", "unknown identity_check_document")
+    return identity.from_legacy(number, ident, note)
 
 
 def _line_error(line: int, ja: str, en: str) -> LineError:

@@ -138,6 +138,9 @@ class NumberRecord(Base):
     index_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     number_check_document: Mapped[str] = mapped_column(String(32))
     identity_check_document: Mapped[str] = mapped_column(String(32))
+    # The whole 本人確認 as JSON (documents, agent, exemption; vault.identity, issue #13);
+    # NULL on records made before, read from the two columns above.
+    verification: Mapped[str | None] = mapped_column(Text)
     verified_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     verified_at: Mapped[datetime] = mapped_column(UTCDateTime)
     acquired_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
@@ -166,6 +169,7 @@ class NumberCorrection(Base):
     reason: Mapped[str] = mapped_column(Text)
     number_check_document: Mapped[str] = mapped_column(String(32))
     identity_check_document: Mapped[str] = mapped_column(String(32))
+    verification: Mapped[str | None] = mapped_column(Text)
     corrected_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     corrected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

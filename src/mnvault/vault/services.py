@@ -40,6 +40,7 @@ from mnvault.db import core
 from mnvault.db.base import GUID, utcnow
 from mnvault.orgs.models import Department
 from mnvault.vault import acquisition as rules
+from mnvault.vault import identity
 from mnvault.vault.errors import (
     AlreadyHeld,
     InvalidInput,
@@ -78,10 +79,35 @@ def parse_number(raw: str) -> str:
 class IdentityVerification:
     """本人確認 = 番号確認 + 身元確認 (番号法第16条)."""
 
-    number_check_document: NumberCheckDocument
-    identity_check_document: IdentityCheckDocument
+    number_check_document: NumberCheckDocument | None
+    identity_check_document: IdentityCheckDocument | None
     verified_by: uuid.UUID
     verified_at: datetime
+    # The documents, agent or exemption (issue #13); without it, the two codes above.
+    check: identity.Verification | None = None
+
+    def resolved(self) -> identity.Verification:
+        if self.check is not None:
+            return self.check
+        if self.number_check_document is None or self.identity_check_document is None:
+            raise InvalidInput("本人確認書類を指定してください", "name the verification documents")
+        return identity.from_legacy(self.number_check_document, self.identity_check_document)
+
+
+_NUMBER_CODES = frozenset(d.value for d in NumberCheckDocument)
+_IDENTITY_CODES = frozenset(d.value for d in IdentityCheckDocument)
+
+
+def identity_of(record: NumberRecord) -> IdentityVerification:
+    """A record's verification as stored; records older than issue #13 stay readable."""
+    number, ident = record.number_check_document, record.identity_check_document
+    return IdentityVerification(
+        NumberCheckDocument(number) if number in _NUMBER_CODES else None,
+        IdentityCheckDocument(ident) if ident in _IDENTITY_CODES else None,
+        record.verified_by,
+        record.verified_at,
+        identity.stored(record.verification, number, ident),
+    )
 
 
 def _person(session: Session, context: Context, person_id: uuid.UUID) -> Person:
@@ -232,16 +258,7 @@ def summarise_person(session: Session, context: Context, person_id: uuid.UUID) -
             .order_by(Affair.code)
         )
     )
-    verification = (
-        IdentityVerification(
-            NumberCheckDocument(record.number_check_document),
-            IdentityCheckDocument(record.identity_check_document),
-            record.verified_by,
-            record.verified_at,
-        )
-        if record
-        else None
-    )
+    verification = identity_of(record) if record else None
     audit.record(session, context, AuditAction.PERSON_READ, person_id=person_id)
     return PersonSummary(person, record is not None, affairs, verification)
 
@@ -279,6 +296,9 @@ def acquire(
     normalised = rules.parse_number(number)
     if session.get(NumberRecord, person_id) is not None:
         raise AlreadyHeld()
+    check = rules.admit_verification(
+        verification.resolved(), person.kind, verification.verified_at, earlier_verified=False
+    )
     org = context.organisation_id.hex
     _refuse_duplicate(session, envelope, context, normalised, person_id)
     sealed = rules.seal_number(
@@ -290,8 +310,9 @@ def acquire(
         ciphertext=sealed.ciphertext,
         blind_index=sealed.blind_index,
         index_version=sealed.index_version,
-        number_check_document=verification.number_check_document.value,
-        identity_check_document=verification.identity_check_document.value,
+        number_check_document=check.columns()[0],
+        identity_check_document=check.columns()[1],
+        verification=check.to_json(),
         verified_by=verification.verified_by,
         verified_at=verification.verified_at,
         acquired_by=context.actor_id,
@@ -464,6 +485,10 @@ def correct(
     record = session.get(NumberRecord, person_id)
     if record is None:
         raise NotHeld()
+    check = rules.admit_verification(
+        verification.resolved(), person.kind, verification.verified_at,
+        earlier_verified=bool(identity_of(record).resolved().documents),
+    )  # fmt: skip
     normalised = parse_number(number)
     org = context.organisation_id.hex
     index_version, index = envelope.index(org, normalised)
@@ -473,16 +498,17 @@ def correct(
         dek, org, person_id.hex, MY_NUMBER_FIELD, normalised.encode("ascii")
     )
     record.blind_index, record.index_version = index, index_version
-    record.number_check_document = verification.number_check_document.value
-    record.identity_check_document = verification.identity_check_document.value
+    record.number_check_document, record.identity_check_document = check.columns()
+    record.verification = check.to_json()
     record.verified_by = verification.verified_by
     record.verified_at = verification.verified_at
     session.add(
         NumberCorrection(
             person_id=person_id,
             reason=reason.strip(),
-            number_check_document=verification.number_check_document.value,
-            identity_check_document=verification.identity_check_document.value,
+            number_check_document=check.columns()[0],
+            identity_check_document=check.columns()[1],
+            verification=check.to_json(),
             corrected_by=context.actor_id,
         )
     )

@@ -21,7 +21,7 @@ from mnvault.access.models import User
 from mnvault.affairs.models import Affair
 from mnvault.crypto import Envelope
 from mnvault.db.base import utcnow
-from mnvault.vault import browse, labels, withdrawal
+from mnvault.vault import browse, identity, labels, withdrawal
 from mnvault.vault import services as vs
 from mnvault.vault.errors import InvalidInput, VaultError
 from mnvault.vault.models import IdentityCheckDocument, NumberCheckDocument, PersonKind
@@ -182,6 +182,11 @@ class Record:
     # Affairs a manager may withdraw: none while only one is left (then: disposal).
     withdraw_affairs: list[str] = field(default_factory=list)
 
+    @property
+    def verification_text(self) -> tuple[str, str]:
+        v = self.summary.verification
+        return identity.describe(v.resolved()) if v else ("—", "—")
+
 
 def _record(session: Session, context: Context, person_id: uuid.UUID) -> Record:
     summary = vs.summarise_person(session, context, person_id)
@@ -284,6 +289,13 @@ class NumberForm:
     number_check_document: str = ""
     identity_check_document: str = ""
     reason: str = ""
+    # 本人確認 as a list (issue #13; vault.identity); the two fields above are the older form.
+    documents: list[str] = field(default_factory=list)
+    document_note: str = ""
+    exemption: str = ""
+    agent_authority: str = ""
+    agent_documents: list[str] = field(default_factory=list)
+    agent_note: str = ""
 
 
 def _number_form(
@@ -296,12 +308,20 @@ def _number_form(
     record = call(request, work)
     values = {
         "record": record, "person": record.summary.person, "form": form, "error": error,
-        "number_check": labels.NUMBER_CHECK, "identity_check": labels.IDENTITY_CHECK,
+        "id_documents": identity.DOCUMENTS, "authorities": identity.AUTHORITIES,
+        "exemptions": identity.EXEMPTIONS, "mask_warning": identity.MASK_WARNING,
     }  # fmt: skip
     return render(request, template, values, status=status)
 
 
 def _verification(form: NumberForm, viewer: Viewer) -> vs.IdentityVerification:
+    if form.documents or form.exemption or form.agent_authority:
+        check = identity.from_fields(
+            form.documents, note=form.document_note, exemption=form.exemption,
+            agent_authority=form.agent_authority, agent_documents=form.agent_documents,
+            agent_note=form.agent_note,
+        )  # fmt: skip
+        return vs.IdentityVerification(None, None, viewer.user_id, utcnow(), check)
     try:
         number_doc = NumberCheckDocument(form.number_check_document)
         identity_doc = IdentityCheckDocument(form.identity_check_document)
@@ -311,6 +331,20 @@ def _verification(form: NumberForm, viewer: Viewer) -> vs.IdentityVerification:
             "choose the documents of the number check and the identity check",
         ) from None
     return vs.IdentityVerification(number_doc, identity_doc, viewer.user_id, utcnow())
+
+
+def _listed(
+    documents: list[str] | None, note: str, exemption: str, *, authority: str,
+    agent_documents: list[str] | None, agent_note: str,
+) -> tuple[list[str], str, str, str, list[str], str]:  # fmt: skip
+    return (
+        list(documents or []),
+        note,
+        exemption,
+        authority,
+        list(agent_documents or []),
+        agent_note,
+    )
 
 
 def _read(upload: UploadFile | None) -> bytes | None:
@@ -334,10 +368,19 @@ def acquire(
     affairs: Annotated[list[str] | None, Form()] = None,
     number_check_document: Text = "",
     identity_check_document: Text = "",
+    documents: Annotated[list[str] | None, Form()] = None,
+    document_note: Text = "",
+    verification_exemption: Text = "",
+    agent_authority: Text = "",
+    agent_documents: Annotated[list[str] | None, Form()] = None,
+    agent_note: Text = "",
     number_image: Annotated[UploadFile | None, File()] = None,
     identity_image: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    form = NumberForm(list(affairs or []), number_check_document, identity_check_document)
+    form = NumberForm(list(affairs or []), number_check_document, identity_check_document, "",
+                      *_listed(documents, document_note, verification_exemption,
+                               authority=agent_authority, agent_documents=agent_documents,
+                               agent_note=agent_note))  # fmt: skip
     images = {"number": _read(number_image), "identity": _read(identity_image)}
 
     def work(session: Session, envelope: Envelope, context: Context, viewer: Viewer) -> None:
@@ -375,9 +418,18 @@ def correct(
     reason: Text = "",
     number_check_document: Text = "",
     identity_check_document: Text = "",
+    documents: Annotated[list[str] | None, Form()] = None,
+    document_note: Text = "",
+    verification_exemption: Text = "",
+    agent_authority: Text = "",
+    agent_documents: Annotated[list[str] | None, Form()] = None,
+    agent_note: Text = "",
 ) -> Response:
     form = NumberForm([affair] if affair else [], number_check_document,
-                      identity_check_document, reason)  # fmt: skip
+                      identity_check_document, reason, *_listed(
+                          documents, document_note, verification_exemption,
+                          authority=agent_authority, agent_documents=agent_documents,
+                          agent_note=agent_note))  # fmt: skip
 
     def work(session: Session, envelope: Envelope, context: Context, viewer: Viewer) -> None:
         vs.correct(
