@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from mnvault import __version__
 from mnvault.access import api as access_api
+from mnvault.affairs import api as affairs_api
 from mnvault.admin import views as admin_views
 from mnvault.audit import api as audit_api
 from mnvault.audit import views as audit_views
@@ -93,6 +94,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(auth_api.router, prefix=API)
     app.include_router(vault_api.router, prefix=API)
     app.include_router(access_api.router, prefix=API)
+    app.include_router(affairs_api.router, prefix=API)
     app.include_router(audit_api.router, prefix=API)
     app.include_router(disposal_api.router, prefix=API)
     app.include_router(keys_api.router, prefix=API)
