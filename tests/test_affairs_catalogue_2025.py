@@ -10,6 +10,7 @@ Sources: 番号法 (shared/legal/mynumber-act.txt, 2025-09) 第9条第1項 (別�
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ import pytest
 from mnvault.affairs.catalogue import CATALOGUE, CUSTOMER, EMPLOYEE, OUTSIDE, PAYEE, RESIDENT
 from mnvault.affairs.holders import CATALOGUE_HOLDERS, may_hold
 from mnvault.affairs.models import AffairKind
+from mnvault.disposal.rules import statutory_rules
 from mnvault.numbers import generate_my_numbers
 from mnvault.orgs.models import OrganisationKind as OK
 from mnvault.vault.errors import AffairNotOffered
@@ -157,3 +159,33 @@ def test_a_company_cannot_acquire_for_resident_tax(world: World):
     record = acquire(world, citizen.id, second, ("resident_tax_assessment",),
                      by="city-clerk", org=city)  # fmt: skip
     assert record.person_id == citizen.id
+
+
+# fmt: off
+RETENTION = [
+    # (affair, event day, last day kept, source)
+    ("retirement_income_declaration", date(2026, 3, 31), date(2034, 1, 10),
+     "所得税法施行規則第76条の3 (7年; outside)"),
+    ("spouse_basic_adjustment_declaration", date(2026, 1, 5), date(2034, 1, 10),
+     "所得税法施行規則第76条の3 (7年; outside)"),
+    ("public_pension_slip", date(2026, 6, 30), date(2027, 1, 31), "所得税法第226条第3項"),
+    ("stock_option_record", date(2026, 6, 30), date(2027, 1, 31), "所得税法第228条の2"),
+    ("insurance_payment_record", date(2026, 6, 30), date(2027, 1, 31), "所得税法第225条第1項"),
+    ("foreign_remittance_record", date(2026, 6, 30), date(2026, 8, 30), "国外送金等調書法第4条"),
+    ("child_allowance", date(2026, 6, 30), date(2028, 6, 30), "行政機関等編 第4-3-(4)B; 時効2年"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("code", "event", "until", "source"), RETENTION,
+                         ids=[r[0] for r in RETENTION])  # fmt: skip
+def test_each_new_affair_has_its_forms_retention(code: str, event: date, until: date, source: str):
+    """Issue #13 Affairs item 1 with Retention: each new affair's rule (disposal/rules.py)."""
+    (rule,) = statutory_rules(code)
+    assert rule.keep_until(event) == until
+
+
+def test_every_catalogue_affair_has_a_statutory_rule():
+    """No catalogue affair falls back to 'until the relationship ends' by default."""
+    for affair in CATALOGUE:
+        assert statutory_rules(affair.code), affair.code
