@@ -20,7 +20,7 @@ from mnvault.affairs.holders import CATALOGUE_HOLDERS, may_hold
 from mnvault.affairs.models import AffairKind
 from mnvault.disposal.rules import statutory_rules
 from mnvault.numbers import generate_my_numbers
-from mnvault.orgs.models import OrganisationKind as OK
+from mnvault.orgs.models import OrganisationKind as Kind
 from mnvault.vault.errors import AffairNotOffered
 from mnvault.vault.models import PersonKind
 from tests.conftest import World
@@ -93,8 +93,12 @@ def test_the_related_affairs_statutes_named_by_article_9_4_are_in_shared_legal()
     if not act.exists():
         act = Path("/work/shared/legal/mynumber-act.txt")
     text = act.read_text(encoding="utf-8")
-    for phrase in ("第三十七条の十一の三第七項", "第三十七条の十四第三十五項",
-                   "第二百二十五条から第二百二十八条の三の二まで", "第四条第一項若しくは第四条の三第一項"):  # fmt: skip
+    for phrase in (
+        "第三十七条の十一の三第七項",
+        "第三十七条の十四第三十五項",
+        "第二百二十五条から第二百二十八条の三の二まで",
+        "第四条第一項若しくは第四条の三第一項",
+    ):
         assert phrase in text
 
 
@@ -109,15 +113,15 @@ class Holder:
 USE = AffairKind.USE.value
 # fmt: off
 HOLDERS = [
-    Holder(OK.COMPANY, "resident_tax_assessment", False, "番号法第9条第1項・別表 (市町村長)"),
-    Holder(OK.SMALL_BUSINESS, "national_health_insurance", False, "番号法第9条第1項・別表"),
-    Holder(OK.FINANCIAL_INSTITUTION, "child_allowance", False, "番号法第9条第1項・別表"),
-    Holder(OK.ADMINISTRATIVE_AGENCY, "resident_tax_assessment", False,
+    Holder(Kind.COMPANY, "resident_tax_assessment", False, "番号法第9条第1項・別表 (市町村長)"),
+    Holder(Kind.SMALL_BUSINESS, "national_health_insurance", False, "番号法第9条第1項・別表"),
+    Holder(Kind.FINANCIAL_INSTITUTION, "child_allowance", False, "番号法第9条第1項・別表"),
+    Holder(Kind.ADMINISTRATIVE_AGENCY, "resident_tax_assessment", False,
            "番号法第9条第1項・別表 (地方税: 地方公共団体の事務)"),
-    Holder(OK.LOCAL_GOVERNMENT, "resident_tax_assessment", True, "番号法第9条第1項・別表"),
-    Holder(OK.LOCAL_GOVERNMENT, "long_term_care_insurance", True, "番号法第9条第1項・別表"),
-    Holder(OK.COMPANY, "withholding_slip", True, "番号法第9条第4項 (every 事業者)"),
-    Holder(OK.LOCAL_GOVERNMENT, "withholding_slip", True, "番号法第9条第4項"),
+    Holder(Kind.LOCAL_GOVERNMENT, "resident_tax_assessment", True, "番号法第9条第1項・別表"),
+    Holder(Kind.LOCAL_GOVERNMENT, "long_term_care_insurance", True, "番号法第9条第1項・別表"),
+    Holder(Kind.COMPANY, "withholding_slip", True, "番号法第9条第4項 (every 事業者)"),
+    Holder(Kind.LOCAL_GOVERNMENT, "withholding_slip", True, "番号法第9条第4項"),
 ]
 # fmt: on
 
@@ -137,7 +141,11 @@ def test_every_catalogue_use_affair_names_its_holders():
 
 @pytest.mark.parametrize(
     ("organisation_kind", "allowed"),
-    [(OK.COMPANY, False), (OK.LOCAL_GOVERNMENT, True), (OK.ADMINISTRATIVE_AGENCY, True)],
+    [
+        (Kind.COMPANY, False),
+        (Kind.LOCAL_GOVERNMENT, True),
+        (Kind.ADMINISTRATIVE_AGENCY, True),
+    ],
 )
 def test_an_own_use_affair_needs_a_public_body(organisation_kind: str, allowed: bool):
     """番号法第9条第1項・第2項: 利用事務 are the public bodies' (and 健保組合等, 委託先)."""
@@ -151,13 +159,13 @@ def test_a_company_cannot_acquire_for_resident_tax(world: World):
     user(world, "tax-clerk", affairs=("resident_tax_assessment",))
     resident = person(world, "R001", PersonKind.RESIDENT, by="tax-clerk")
     with pytest.raises(AffairNotOffered):
-        acquire(world, resident.id, first, ("resident_tax_assessment",),
-                by="tax-clerk")  # fmt: skip
-    city = organisation(world, "試験市", OK.LOCAL_GOVERNMENT)
+        acquire(world, resident.id, first, ("resident_tax_assessment",), by="tax-clerk")
+    city = organisation(world, "試験市", Kind.LOCAL_GOVERNMENT)
     user(world, "city-clerk", affairs=("resident_tax_assessment",), org=city)
     citizen = person(world, "R001", PersonKind.RESIDENT, by="city-clerk", org=city)
-    record = acquire(world, citizen.id, second, ("resident_tax_assessment",),
-                     by="city-clerk", org=city)  # fmt: skip
+    record = acquire(
+        world, citizen.id, second, ("resident_tax_assessment",), by="city-clerk", org=city
+    )
     assert record.person_id == citizen.id
 
 
@@ -177,8 +185,9 @@ RETENTION = [
 # fmt: on
 
 
-@pytest.mark.parametrize(("code", "event", "until", "source"), RETENTION,
-                         ids=[r[0] for r in RETENTION])  # fmt: skip
+@pytest.mark.parametrize(
+    ("code", "event", "until", "source"), RETENTION, ids=[r[0] for r in RETENTION]
+)
 def test_each_new_affair_has_its_forms_retention(code: str, event: date, until: date, source: str):
     """Issue #13 Affairs item 1 with Retention: each new affair's rule (disposal/rules.py)."""
     (rule,) = statutory_rules(code)

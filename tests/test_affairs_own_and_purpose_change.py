@@ -113,8 +113,7 @@ def test_defining_an_affair_grants_no_number_access(world: World):
     (number,) = generate_my_numbers(1, seed=1301)
     held = acquired_person(world, number)
     with unit_of_work(world.sessions) as session, pytest.raises(AuthorizationDenied):
-        vs.use(session, world.envelope, world.ctx("manager", "company_housing"),
-               person_id=held.id)  # fmt: skip
+        vs.use(session, world.envelope, world.ctx("manager", "company_housing"), person_id=held.id)
 
 
 def test_a_number_in_the_name_is_refused(world: World):
@@ -129,23 +128,40 @@ def test_a_local_government_defines_its_own_use_affair(world: World):
     user(world, "city-manager", Role.MANAGER, org=city)
     with unit_of_work(world.sessions) as session:
         made = define_affair(
-            session, world.ctx("city-manager", org=city), code="city_medical_aid",
-            kind=AffairKind.USE, name_ja="子ども医療費助成", name_en="Child medical aid",
-            legal_basis="番号法第9条第2項; 試験市個人番号利用条例第2条", person_kinds=["resident"],
-        )  # fmt: skip
+            session,
+            world.ctx("city-manager", org=city),
+            code="city_medical_aid",
+            kind=AffairKind.USE,
+            name_ja="子ども医療費助成",
+            name_en="Child medical aid",
+            legal_basis="番号法第9条第2項; 試験市個人番号利用条例第2条",
+            person_kinds=["resident"],
+        )
     assert made.organisation_id == city.id
 
 
 # -- adding an affair to a number held -------------------------------------------------------
 
 
-def add(world: World, person_id: uuid.UUID, code: str = HEALTH, who: str = "manager",
-        method: NoticeMethod = NoticeMethod.INTRANET, note: str = "") -> list[str]:  # fmt: skip
+def add(
+    world: World,
+    person_id: uuid.UUID,
+    code: str = HEALTH,
+    who: str = "manager",
+    *,
+    method: NoticeMethod = NoticeMethod.INTRANET,
+    note: str = "",
+) -> list[str]:
     with unit_of_work(world.sessions) as session:
         return add_affair(
-            session, world.ctx(who), person_id=person_id, affair_code=code,
-            notified_on=NOTICE_DAY, method=method, note=note,
-        )  # fmt: skip
+            session,
+            world.ctx(who),
+            person_id=person_id,
+            affair_code=code,
+            notified_on=NOTICE_DAY,
+            method=method,
+            note=note,
+        )
 
 
 @dataclass(frozen=True)
@@ -195,13 +211,13 @@ def test_add_an_affair_to_a_number_held(world: World, case: Change):
         target = person(world, kind=case.kind)
     if case.error is not None:
         with pytest.raises(case.error):
-            add(world, target.id, case.code, case.who, case.method, case.note)
+            add(world, target.id, case.code, case.who, method=case.method, note=case.note)
         if case.held:
             with world.sessions() as session:
                 summary = vs.summarise_person(session, world.ctx("manager"), target.id)
             assert summary.acquired_for == sorted(case.affairs)
         return
-    assert add(world, target.id, case.code, case.who, case.method, case.note) == sorted(
+    assert add(world, target.id, case.code, case.who, method=case.method, note=case.note) == sorted(
         (*case.affairs, case.code)
     )
 
@@ -226,10 +242,10 @@ def test_the_added_affair_uses_the_same_number_and_the_notice_is_audited(world: 
         assert after is not None
         assert (after.acquired_at, after.ciphertext) == (acquired_at, ciphertext)
         acquisitions = session.scalar(
-            select(func.count()).select_from(AuditEntry).where(
-                AuditEntry.action == "number:acquire", AuditEntry.person_id == held.id
-            )
-        )  # fmt: skip
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "number:acquire", AuditEntry.person_id == held.id)
+        )
         entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "number:add_affair"))
     assert acquisitions == 1
     assert entry is not None and entry.person_id == held.id and entry.affair_code == HEALTH
@@ -252,6 +268,10 @@ def test_a_future_notice_date_is_refused(world: World):
     held = acquired_person(world, number)
     with unit_of_work(world.sessions) as session, pytest.raises(InvalidInput):
         add_affair(
-            session, world.ctx("manager"), person_id=held.id, affair_code=HEALTH,
-            notified_on=date(2999, 1, 1), method=NoticeMethod.INTRANET,
-        )  # fmt: skip
+            session,
+            world.ctx("manager"),
+            person_id=held.id,
+            affair_code=HEALTH,
+            notified_on=date(2999, 1, 1),
+            method=NoticeMethod.INTRANET,
+        )

@@ -30,9 +30,21 @@ def test_affairs_through_the_cli(deployment: Deployment, tmp_path: Path) -> None
     assert "withholding_slip" in out and "retirement_income_declaration" in out
     assert "resident_tax_assessment" not in out  # 番号法第9条第1項: not a company's
 
-    define = ("affair", "define", "company_housing", "--kind", "related",
-              "--name-ja", "社宅管理", "--name-en", "Company housing",
-              "--legal-basis", "番号法第9条第4項; 地方税法", "--person-kind", "employee")  # fmt: skip
+    define = (
+        "affair",
+        "define",
+        "company_housing",
+        "--kind",
+        "related",
+        "--name-ja",
+        "社宅管理",
+        "--name-en",
+        "Company housing",
+        "--legal-basis",
+        "番号法第9条第4項; 地方税法",
+        "--person-kind",
+        "employee",
+    )
     code, out = clerk(*define)
     outputs.append(out)
     assert code == 1 and "error" in out
@@ -40,14 +52,35 @@ def test_affairs_through_the_cli(deployment: Deployment, tmp_path: Path) -> None
     outputs.append(out)
     assert code == 0 and "defined: company_housing" in out, out
 
-    code, out = boss("affair", "define", "city_aid", "--kind", "use", "--name-ja", "助成",
-                     "--name-en", "Aid", "--legal-basis", "番号法第9条第2項",
-                     "--person-kind", "resident")  # fmt: skip
+    code, out = boss(
+        "affair",
+        "define",
+        "city_aid",
+        "--kind",
+        "use",
+        "--name-ja",
+        "助成",
+        "--name-en",
+        "Aid",
+        "--legal-basis",
+        "番号法第9条第2項",
+        "--person-kind",
+        "resident",
+    )
     outputs.append(out)
     assert code == 1 and "利用事務" in out
 
-    add = ("person", "add-affair", "E0000001", "--affair", HEALTH,
-           "--notified-on", "2026-04-01", "--method", "intranet")  # fmt: skip
+    add = (
+        "person",
+        "add-affair",
+        "E0000001",
+        "--affair",
+        HEALTH,
+        "--notified-on",
+        "2026-04-01",
+        "--method",
+        "intranet",
+    )
     code, out = clerk(*add)
     outputs.append(out)
     assert code == 1 and "error" in out

@@ -12,8 +12,8 @@ from fastapi import FastAPI
 
 from mnvault import __version__
 from mnvault.access import api as access_api
-from mnvault.affairs import api as affairs_api
 from mnvault.admin import views as admin_views
+from mnvault.affairs import api as affairs_api
 from mnvault.audit import api as audit_api
 from mnvault.audit import views as audit_views
 from mnvault.auth import api as auth_api

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-
-
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -65,9 +63,7 @@ def list_affairs(request: Request) -> list[AffairOut]:
     return call(request, work)
 
 
-@router.post(
-    "/affairs", response_model=AffairOut, status_code=201, responses=WITH_BODY | CONFLICT
-)
+@router.post("/affairs", response_model=AffairOut, status_code=201, responses=WITH_BODY | CONFLICT)
 def define_affair(request: Request, body: AffairDefineIn) -> AffairOut:
     """Define an affair of the organisation's own (a manager); it grants no number access."""
 
@@ -85,6 +81,3 @@ def define_affair(request: Request, body: AffairDefineIn) -> AffairOut:
         return _out(made)
 
     return call(request, work)
-
-
-

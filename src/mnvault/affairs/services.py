@@ -131,7 +131,9 @@ def define_affair(
     taken = session.scalar(
         select(Affair.id).where(
             Affair.code == code,
-            or_(Affair.organisation_id.is_(None), Affair.organisation_id == context.organisation_id),
+            or_(
+                Affair.organisation_id.is_(None), Affair.organisation_id == context.organisation_id
+            ),
         )
     )
     if taken is not None or any(entry.code == code for entry in CATALOGUE):

@@ -11,8 +11,8 @@ import typer
 from mnvault.cli.common import DataDir, UserOpt, fail, opened_vault, sign_in
 from mnvault.deployment.errors import KNOWN_ERRORS
 from mnvault.numbers import mask
-from mnvault.vault import services as vault_services
 from mnvault.vault import purpose_change, withdrawal
+from mnvault.vault import services as vault_services
 
 app = typer.Typer(help="本人 / persons", no_args_is_help=True)
 
@@ -88,7 +88,8 @@ def add_affair(
     external_ref: Annotated[str, typer.Argument(help="社員番号・顧客番号など / external id")],
     affair: Annotated[str, typer.Option(help="追加する事務 / affair to add")],
     notified_on: Annotated[
-        datetime, typer.Option(formats=["%Y-%m-%d"], help="本人への通知日 / day the person was told")
+        datetime,
+        typer.Option(formats=["%Y-%m-%d"], help="本人への通知日 / day the person was told"),
     ],
     method: Annotated[
         purpose_change.NoticeMethod, typer.Option(help="通知の方法 / how the person was told")

@@ -269,7 +269,8 @@ STATUTORY: tuple[Rule, ...] = (
         c.source(
             c.SPECIFIED_ACCOUNT,
             c.CONTINUING,
-            note="口座の廃止後、最後の年間取引報告書の提出期限まで; 届出書自体の保存期間は e-Gov で要確認",
+            note="口座の廃止後、最後の年間取引報告書の提出期限まで; "
+            "届出書自体の保存期間は e-Gov で要確認",
         ),
     ),
     _rule(

@@ -109,9 +109,7 @@ class NumberInText(InvalidInput):
 
 
 class AffairNotOffered(VaultError):
-    message_ja = (
-        "この事務（個人番号利用事務）はこの種別の組織には認められていません（番号法第9条）"
-    )
+    message_ja = "この事務（個人番号利用事務）はこの種別の組織には認められていません（番号法第9条）"
     message_en = (
         "this affair (a use affair under My Number Act art. 9) is not open to this kind of "
         "organisation"
