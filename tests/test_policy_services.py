@@ -38,7 +38,8 @@ from mnvault.access.models import Assignment, Role
 from mnvault.access.permissions import NUMBER_PERMISSIONS, RETURNS_NUMBER, Permission
 from mnvault.access.policy import engine
 from mnvault.admin import listing as admin_listing
-from mnvault.affairs.services import get_affair
+from mnvault.affairs.models import AffairKind
+from mnvault.affairs.services import define_affair, get_affair
 from mnvault.audit import answers, checks, periodic, stored
 from mnvault.audit import browse as audit_browse
 from mnvault.audit import queries as audit_queries
@@ -55,7 +56,7 @@ from mnvault.keys import services as keys
 from mnvault.numbers import generate_my_number, is_valid_my_number
 from mnvault.orgs import services as orgs
 from mnvault.orgs.models import OrganisationKind
-from mnvault.vault import browse, csvfile, exporter, withdrawal
+from mnvault.vault import browse, csvfile, exporter, purpose_change, withdrawal
 from mnvault.vault import importer as imp
 from mnvault.vault import services as vs
 from mnvault.vault.errors import DuplicateNumber, InvalidInput, NotFound
@@ -728,6 +729,12 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
             s, c, person_id=person.id)),
         Call("vault.withdrawal.withdraw_affair", lambda s, c: withdrawal.withdraw_affair(
             s, c, person_id=person.id, affair_code=SLIP, reason="取得の誤り")),
+        Call("vault.purpose_change.add_affair", lambda s, c: purpose_change.add_affair(
+            s, c, person_id=person.id, affair_code="health_pension_insurance",
+            notified_on=date(2026, 4, 1), method=purpose_change.NoticeMethod.INTRANET)),
+        Call("affairs.services.define_affair", lambda s, c: define_affair(
+            s, c, code="tenant_walk", kind=AffairKind.RELATED, name_ja="独自", name_en="own",
+            legal_basis="番号法第9条第4項", person_kinds=["employee"])),
         Call("vault.exporter.export_affair", lambda s, c: exporter.export_affair(
             s, env, c, purpose="p", passphrase="pw")),
         Call("vault.exporter.request_export", lambda s, c: exporter.request_export(
