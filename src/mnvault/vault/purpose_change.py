@@ -12,6 +12,7 @@ in the audit trail. The reverse (an affair acquired for by mistake) is withdrawa
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
@@ -19,14 +20,16 @@ from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
 from mnvault.access.permissions import Permission
-from mnvault.affairs.services import admit_holder, get_affair
+from mnvault.access.services import decide, person_resource
+from mnvault.affairs.models import Affair
+from mnvault.affairs.services import admit_holder, get_affair, offered_affairs
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.numbers import redact
 from mnvault.vault.acquisition import admit_kind
 from mnvault.vault.errors import AffairAlreadyHeld, InvalidInput, NotHeld
 from mnvault.vault.freetext import without_number
-from mnvault.vault.models import NumberRecord, NumberRecordAffair
+from mnvault.vault.models import NumberRecord, NumberRecordAffair, Person
 from mnvault.vault.services import _authorized_person
 from mnvault.vault.withdrawal import _affair_codes
 
@@ -46,6 +49,16 @@ class NoticeMethod(StrEnum):
     WEBSITE = "website"  # ホームページ等への掲載（公表）
     MAIL = "mail"  # 書面・電子メールによる通知
     OTHER = "other"  # その他（内容を記録）
+
+
+NOTICE_LABELS: dict[NoticeMethod, tuple[str, str]] = {
+    NoticeMethod.INTRANET: ("社内LANにおける通知", "notice on the intranet"),
+    NoticeMethod.DOCUMENT: ("利用目的を記載した書類の提示・交付", "a document stating the purpose"),
+    NoticeMethod.WORK_RULES: ("就業規則への明記", "stated in the work rules"),
+    NoticeMethod.WEBSITE: ("ホームページ等への掲載", "published on the website"),
+    NoticeMethod.MAIL: ("書面・電子メールによる通知", "a letter or e-mail"),
+    NoticeMethod.OTHER: ("その他（内容を記録）", "other (describe it)"),
+}
 
 
 def add_affair(
@@ -101,3 +114,17 @@ def add_affair(
         },
     )
     return held
+
+
+def addable(
+    session: Session, context: Context, person: Person, held: Sequence[str]
+) -> list[Affair]:
+    """The affairs to offer on the person's page: an answer, not an attempt (nothing
+    audited); none unless the caller may change the purpose and a number is held."""
+    if not held or not decide(session, context, PERMISSION, person_resource(person)).allowed:
+        return []
+    return [
+        affair
+        for affair in offered_affairs(session, context.organisation_id)
+        if person.kind in affair.person_kinds and affair.code not in held
+    ]
