@@ -421,6 +421,7 @@ def withdraw_affair(
 def add_affair(
     request: Request,
     person_id: uuid.UUID,
+    *,
     affair: Text = "",
     notified_on: Text = "",
     method: Text = "",
