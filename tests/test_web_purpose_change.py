@@ -57,3 +57,25 @@ def test_a_manager_adds_an_affair_on_the_person_page(web: Web):
     assert tax.status_code == 422 and "利用事務" in tax.text
     for text in (shown.text, undated.text, done.text, tax.text):
         assert number not in text
+
+
+def test_a_manager_defines_an_affair_on_the_affairs_page(web: Web):
+    """Issue #13 Affairs item 2 (screen): the manager is offered the form, a clerk is
+    not; a company's own 利用事務 is refused with a bilingual error."""
+    clerk = web.browser()
+    clerk.sign_in("clerk")
+    listed = clerk.get("/affairs")
+    assert listed.status_code == 200 and SLIP in listed.text
+    assert 'id="define-affair"' not in listed.text
+    assert "resident_tax_assessment" not in listed.text
+
+    manager = web.browser()
+    manager.sign_in("manager")
+    form = {"code": "company_housing", "kind": "related", "name_ja": "社宅管理",
+            "name_en": "Company housing", "legal_basis": "番号法第9条第4項; 地方税法",
+            "person_kinds": ["employee"]}  # fmt: skip
+    assert 'id="define-affair"' in manager.get("/affairs").text
+    done = manager.submit("/affairs", "/affairs", form)
+    assert done.url.path == "/affairs" and "company_housing" in done.text
+    use = manager.submit("/affairs", "/affairs", form | {"code": "city_aid", "kind": "use"})
+    assert use.status_code == 422 and "利用事務" in use.text and 'id="form-error"' in use.text

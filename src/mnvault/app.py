@@ -14,6 +14,7 @@ from mnvault import __version__
 from mnvault.access import api as access_api
 from mnvault.admin import views as admin_views
 from mnvault.affairs import api as affairs_api
+from mnvault.affairs import views as affairs_views
 from mnvault.audit import api as audit_api
 from mnvault.audit import views as audit_views
 from mnvault.auth import api as auth_api
@@ -145,6 +146,7 @@ def create_app(settings: Settings) -> FastAPI:
             disposal_views.router,
             audit_views.router,
             admin_views.router,
+            affairs_views.router,
         ],
     )
 

@@ -37,6 +37,7 @@ TEMPLATE_PACKAGES = (
     "mnvault.disposal",
     "mnvault.audit",
     "mnvault.admin",
+    "mnvault.affairs",
 )
 
 # Where each unfinished sign-in step continues.
