@@ -38,7 +38,8 @@ from mnvault.access.models import Assignment, Role
 from mnvault.access.permissions import NUMBER_PERMISSIONS, RETURNS_NUMBER, Permission
 from mnvault.access.policy import engine
 from mnvault.admin import listing as admin_listing
-from mnvault.affairs.services import get_affair
+from mnvault.affairs.models import AffairKind
+from mnvault.affairs.services import define_affair, get_affair
 from mnvault.audit import answers, checks, periodic, stored
 from mnvault.audit import browse as audit_browse
 from mnvault.audit import queries as audit_queries
@@ -56,8 +57,9 @@ from mnvault.disposal.rules import Event, Start
 from mnvault.keys import services as keys
 from mnvault.numbers import generate_my_number, is_valid_my_number
 from mnvault.orgs import services as orgs
+from mnvault.orgs import small_business
 from mnvault.orgs.models import OrganisationKind
-from mnvault.vault import browse, csvfile, exporter, withdrawal
+from mnvault.vault import browse, csvfile, exporter, purpose_change, withdrawal
 from mnvault.vault import importer as imp
 from mnvault.vault import services as vs
 from mnvault.vault.errors import DuplicateNumber, InvalidInput, NotFound
@@ -591,6 +593,8 @@ _NOT_A_TENANT_BOUNDARY = {
     "access.services.user_by_reference": "a lookup by home organisation and login for "
     "member_by_login() and the trail's actor filter, which authorize first",
     "orgs.services.department_by_code": "a lookup inside the caller's organisation",
+    "vault.purpose_change.addable": "a question, not an operation (what the person page "
+    "offers); add_affair() authorizes itself",
     "orgs.services.create_organisation": "bootstrap (init, fixtures); the context is only "
     "the actor recorded; create_client_organisation() authorizes organisation:manage",
     "access.policy.facts.principal": "loads the facts authorize() decides on",
@@ -732,6 +736,12 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
             s, c, person_id=person.id)),
         Call("vault.withdrawal.withdraw_affair", lambda s, c: withdrawal.withdraw_affair(
             s, c, person_id=person.id, affair_code=SLIP, reason="取得の誤り")),
+        Call("vault.purpose_change.add_affair", lambda s, c: purpose_change.add_affair(
+            s, c, person_id=person.id, affair_code="health_pension_insurance",
+            notified_on=date(2026, 4, 1), method=purpose_change.NoticeMethod.INTRANET)),
+        Call("affairs.services.define_affair", lambda s, c: define_affair(
+            s, c, code="tenant_walk", kind=AffairKind.RELATED, name_ja="独自", name_en="own",
+            legal_basis="番号法第9条第4項", person_kinds=["employee"])),
         Call("vault.exporter.export_affair", lambda s, c: exporter.export_affair(
             s, env, c, purpose="p", passphrase="pw")),
         Call("vault.exporter.request_export", lambda s, c: exporter.request_export(
@@ -751,6 +761,7 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
         Call("orgs.services.register_spi_file", lambda s, c: orgs.register_spi_file(
             s, c, name="X", purpose="p", affair_codes=[SLIP])),
         Call("orgs.services.spi_file_register", orgs.spi_file_register),
+        Call("orgs.small_business.check", small_business.check),
         Call("orgs.services.create_client_organisation", lambda s, c: (
             orgs.create_client_organisation(s, c, name="丙", kind=OrganisationKind.COMPANY))),
         Call("access.services.assign", lambda s, c: access.assign(

@@ -13,6 +13,8 @@ from fastapi import FastAPI
 from mnvault import __version__
 from mnvault.access import api as access_api
 from mnvault.admin import views as admin_views
+from mnvault.affairs import api as affairs_api
+from mnvault.affairs import views as affairs_views
 from mnvault.audit import api as audit_api
 from mnvault.audit import views as audit_views
 from mnvault.auth import api as auth_api
@@ -95,6 +97,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(auth_api.router, prefix=API)
     app.include_router(vault_api.router, prefix=API)
     app.include_router(access_api.router, prefix=API)
+    app.include_router(affairs_api.router, prefix=API)
     app.include_router(audit_api.router, prefix=API)
     app.include_router(compliance_api.router, prefix=API)
     app.include_router(disposal_api.router, prefix=API)
@@ -147,6 +150,7 @@ def create_app(settings: Settings) -> FastAPI:
             audit_views.router,
             compliance_views.router,
             admin_views.router,
+            affairs_views.router,
         ],
     )
 

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 
 class Permission(StrEnum):
+    AFFAIR_MANAGE = "affair:manage"
     AFFAIR_READ = "affair:read"
     ASSIGNMENT_MANAGE = "assignment:manage"
     AUDIT_PRUNE = "audit:prune"

@@ -8,6 +8,7 @@ from enum import StrEnum
 class AuditAction(StrEnum):
     ACCESS_DENIED = "access:denied"
     ACCESS_CONDITIONS_UPDATE = "access_conditions:update"
+    AFFAIR_DEFINE = "affair:define"
     ASSIGNMENT_CREATE = "assignment:create"
     ASSIGNMENT_DELETE = "assignment:delete"
     ASSIGNMENT_UPDATE = "assignment:update"
@@ -57,6 +58,7 @@ class AuditAction(StrEnum):
     KEYRING_SEAL = "keyring:seal"
     KEYRING_UNSEAL = "keyring:unseal"
     NUMBER_ACQUIRE = "number:acquire"
+    NUMBER_ADD_AFFAIR = "number:add_affair"
     NUMBER_CORRECT = "number:correct"
     NUMBER_DISPOSE = "number:dispose"
     NUMBER_LOOKUP = "number:lookup"

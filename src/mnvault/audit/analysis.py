@@ -38,6 +38,7 @@ USES = frozenset(
         AuditAction.DOCUMENT_STORE,
         AuditAction.EXPORT_CREATE,
         AuditAction.NUMBER_ACQUIRE,
+        AuditAction.NUMBER_ADD_AFFAIR,
         AuditAction.NUMBER_CORRECT,
         AuditAction.NUMBER_DISPOSE,
         AuditAction.NUMBER_LOOKUP,

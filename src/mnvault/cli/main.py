@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("mnvault.cli.setup", "serve"),
     "seal": ("mnvault.cli.sealing", "seal"),
     "unseal": ("mnvault.cli.sealing", "unseal"),
+    "affair": ("mnvault.cli.affairs", "app"),
     "audit": ("mnvault.cli.audit", "app"),
     "compliance": ("mnvault.cli.compliance", "app"),
     "dispose": ("mnvault.cli.disposal", "app"),

@@ -1,8 +1,9 @@
 """mnvault person …: show a person (masked), reveal a number for an affair, withdraw an
-affair the number was acquired for by mistake."""
+affair the number was acquired for by mistake, add one to it (利用目的の変更)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -10,8 +11,8 @@ import typer
 from mnvault.cli.common import DataDir, UserOpt, fail, opened_vault, sign_in
 from mnvault.deployment.errors import KNOWN_ERRORS
 from mnvault.numbers import mask
+from mnvault.vault import purpose_change, withdrawal
 from mnvault.vault import services as vault_services
-from mnvault.vault import withdrawal
 from mnvault.vault.identity import describe
 
 app = typer.Typer(help="本人 / persons", no_args_is_help=True)
@@ -79,3 +80,40 @@ def withdraw_affair(
             fail(str(exc))
     typer.echo(f"取り下げ / withdrawn: {affair}")
     typer.echo(f"取得事務 / acquired for: {', '.join(remaining)}")
+
+
+@app.command("add-affair")
+def add_affair(
+    external_ref: Annotated[str, typer.Argument(help="社員番号・顧客番号など / external id")],
+    affair: Annotated[str, typer.Option(help="追加する事務 / affair to add")],
+    notified_on: Annotated[
+        datetime,
+        typer.Option(formats=["%Y-%m-%d"], help="本人への通知日 / day the person was told"),
+    ],
+    method: Annotated[
+        purpose_change.NoticeMethod, typer.Option(help="通知の方法 / how the person was told")
+    ],
+    note: Annotated[str, typer.Option(help="通知の内容（その他のとき必須） / note")] = "",
+    data_dir: DataDir = None,
+    user: UserOpt = None,
+) -> None:
+    """保管中の個人番号に事務を追加する（利用目的の変更・本人への通知を記録; 責任者） / add
+    an affair to a number held (a change of purpose, the notice recorded; a manager)."""
+    with opened_vault(data_dir) as vault:
+        context = sign_in(vault, user)
+        try:
+            with vault.transaction() as session:
+                person = vault_services.find_person(session, context, external_ref)
+                held = purpose_change.add_affair(
+                    session,
+                    context,
+                    person_id=person.id,
+                    affair_code=affair,
+                    notified_on=notified_on.date(),
+                    method=method,
+                    note=note,
+                )
+        except KNOWN_ERRORS as exc:
+            fail(str(exc))
+    typer.echo(f"追加 / added: {affair}")
+    typer.echo(f"取得事務 / acquired for: {', '.join(held)}")

@@ -176,6 +176,27 @@ NATIONAL_HEALTH_INSURANCE = Citation(
     Checked.OUTSIDE,
 )
 
+# -- the forms issue #13 added to the catalogue (outside shared/legal) ------------------------
+
+DECLARATIONS_76_3 = Citation(
+    "所得税法施行規則第76条の3 (給与所得者の配偶者控除等申告書・基礎控除申告書・所得金額調整"
+    "控除申告書も同じ: 提出期限の属する年の翌年1月10日の翌日から7年)",
+    Checked.OUTSIDE,
+)
+PENSION_SLIP = Citation(
+    "所得税法第226条第3項 (公的年金等の源泉徴収票: 翌年1月31日までに提出)", Checked.OUTSIDE
+)
+STOCK_OPTION = Citation(
+    "所得税法第228条の2 (特定株式等の行使等に関する調書: 翌年1月31日までに提出)", Checked.OUTSIDE
+)
+FOREIGN_REMITTANCE = Citation(
+    "国外送金等調書法第4条第1項 (国外送金等調書: 送金等の翌月末日までに提出)", Checked.OUTSIDE
+)
+WELFARE_PRESCRIPTION = Citation(
+    "児童手当法第23条・介護保険法第200条 (給付を受ける権利等の時効2年; 保存期間の定めではない)",
+    Checked.OUTSIDE,
+)
+
 ALL: tuple[Citation, ...] = (
     KEEP_WHILE_NEEDED,
     CONTINUING,
@@ -197,6 +218,12 @@ ALL: tuple[Citation, ...] = (
     DEPOSIT_ACCOUNTS,
     LOCAL_TAX,
     NATIONAL_HEALTH_INSURANCE,
+    DECLARATIONS_76_3,
+    RETIREMENT_DECLARATION,
+    PENSION_SLIP,
+    STOCK_OPTION,
+    FOREIGN_REMITTANCE,
+    WELFARE_PRESCRIPTION,
 )
 
 

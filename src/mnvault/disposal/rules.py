@@ -232,6 +232,89 @@ STATUTORY: tuple[Rule, ...] = (
         # (5 years, 第18条): it sets its own, longer rule with that reason.
         c.source(c.NATIONAL_HEALTH_INSURANCE, c.AGENCY),
     ),
+    # -- the affairs issue #13 added to the catalogue -----------------------------------
+    _rule(
+        "spouse_basic_adjustment_declaration",
+        Event.SUBMISSION_DEADLINE,
+        Start.FOLLOWING_JAN_10,
+        7,
+        c.source(c.DECLARATIONS_76_3, c.DECLARATION),
+        document_kind="給与所得者の配偶者控除等申告書・基礎控除申告書・所得金額調整控除申告書",
+        mandatory=True,
+    ),
+    _rule(
+        "zaikei_savings",
+        Event.RELATIONSHIP_END,
+        Start.EVENT_DAY,
+        0,
+        c.source(
+            c.KEEP_WHILE_NEEDED,
+            c.CONTINUING,
+            note="勤務先の法定保存期間の定めは見当たらない; 財形契約の終了まで (e-Gov で要確認)",
+        ),
+    ),
+    _rule(
+        "public_pension_slip",
+        Event.RELATIONSHIP_END,
+        Start.FOLLOWING_JAN_31,
+        0,
+        c.source(c.PENSION_SLIP, c.CONTINUING),
+    ),
+    _rule(
+        "insurance_payment_record",
+        Event.RELATIONSHIP_END,
+        Start.FOLLOWING_JAN_31,
+        0,
+        c.source(c.PAYMENT_RECORD, c.CONTINUING),
+    ),
+    _rule(
+        "stock_transfer_record",
+        Event.RELATIONSHIP_END,
+        Start.FOLLOWING_JAN_31,
+        0,
+        c.source(c.PAYMENT_RECORD, c.CONTINUING),
+    ),
+    _rule(
+        "specified_account_nisa_opening",
+        Event.RELATIONSHIP_END,
+        Start.FOLLOWING_JAN_31,
+        0,
+        c.source(
+            c.SPECIFIED_ACCOUNT,
+            c.CONTINUING,
+            note="口座の廃止後、最後の年間取引報告書の提出期限まで; "
+            "届出書自体の保存期間は e-Gov で要確認",
+        ),
+    ),
+    _rule(
+        "foreign_remittance_record",
+        Event.RELATIONSHIP_END,
+        Start.EVENT_DAY,
+        0,
+        c.source(c.FOREIGN_REMITTANCE, c.CONTINUING),
+        months=2,  # the 翌月末日 deadline of the last remittance, at the latest
+    ),
+    _rule(
+        "stock_option_record",
+        Event.RELATIONSHIP_END,
+        Start.FOLLOWING_JAN_31,
+        0,
+        c.source(c.STOCK_OPTION, c.CONTINUING),
+    ),
+    _rule(
+        "child_allowance",
+        Event.RELATIONSHIP_END,
+        Start.EVENT_DAY,
+        2,
+        c.source(c.WELFARE_PRESCRIPTION, c.AGENCY),
+    ),
+    _rule(
+        "long_term_care_insurance",
+        Event.RELATIONSHIP_END,
+        Start.EVENT_DAY,
+        2,
+        c.source(c.WELFARE_PRESCRIPTION, c.AGENCY),
+    ),
 )
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from mnvault import numbers
 from mnvault.access.context import Context
 from mnvault.affairs.models import Affair
-from mnvault.affairs.services import get_affair
+from mnvault.affairs.services import admit_holder, get_affair
 from mnvault.crypto import Envelope
 from mnvault.vault import identity
 from mnvault.vault.errors import AffairNotApplicable, DuplicateNumber, InvalidInput, VaultError
@@ -42,7 +42,11 @@ def affair_codes(codes: Sequence[str]) -> list[str]:
 
 
 def resolve_affairs(session: Session, context: Context, codes: Sequence[str]) -> list[Affair]:
-    return [get_affair(session, context.organisation_id, code) for code in codes]
+    """The affairs named, each one the organisation's kind may hold (affairs/holders.py)."""
+    affairs = [get_affair(session, context.organisation_id, code) for code in codes]
+    for affair in affairs:
+        admit_holder(session, context.organisation_id, affair)
+    return affairs
 
 
 def admit_kind(affairs: Sequence[Affair], kind: str) -> None:

@@ -18,7 +18,7 @@ from mnvault.access.context import Context
 from mnvault.audit.models import AuditEntry
 from mnvault.crypto import Envelope
 from mnvault.db.base import utcnow
-from mnvault.vault import browse, exporter, identity, withdrawal
+from mnvault.vault import browse, exporter, identity, purpose_change, withdrawal
 from mnvault.vault import services as vs
 from mnvault.vault.exporter import ExportResult
 from mnvault.vault.models import (
@@ -448,3 +448,39 @@ def withdraw_affair(request: Request, person_id: uuid.UUID, body: WithdrawalIn) 
         return _out(summary.person, summary)
 
     return call(request, work, affair=body.affair)
+
+
+# -- adding an affair to a number held: a change of purpose (vault/purpose_change.py) ----
+
+
+class PurposeChangeIn(BaseModel):
+    affair: AffairCode
+    notified_on: date = Field(description="本人への通知日 / the day the person was told")
+    method: purpose_change.NoticeMethod
+    note: Text = Field(default="", max_length=1000)
+
+
+@router.post(
+    "/persons/{person_id}/number/affairs",
+    response_model=PersonOut,
+    responses=WITH_BODY | NOT_FOUND | CONFLICT,
+)
+def add_affair(request: Request, person_id: uuid.UUID, body: PurposeChangeIn) -> PersonOut:
+    """Add an affair to the number held (a manager), recording the notice to the person
+    (事業者編 第4-1-(1) 1 B a); 409 when it is already held for it, 422 for an affair the
+    organisation or the person's kind may not have."""
+
+    def work(session: Session, _envelope: Envelope, context: Context) -> PersonOut:
+        purpose_change.add_affair(
+            session,
+            context,
+            person_id=person_id,
+            affair_code=body.affair,
+            notified_on=body.notified_on,
+            method=body.method,
+            note=body.note,
+        )
+        summary = vs.summarise_person(session, context, person_id)
+        return _out(summary.person, summary)
+
+    return call(request, work)

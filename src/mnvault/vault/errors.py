@@ -106,3 +106,25 @@ class NumberInText(InvalidInput):
         "an individual or corporate number cannot be written in this field; "
         "remove it and enter the text again"
     )
+
+
+class AffairNotOffered(VaultError):
+    message_ja = "この事務（個人番号利用事務）はこの種別の組織には認められていません（番号法第9条）"
+    message_en = (
+        "this affair (a use affair under My Number Act art. 9) is not open to this kind of "
+        "organisation"
+    )
+
+
+class AffairExists(VaultError):
+    message_ja = "このコードの事務は既に登録されています"
+    message_en = "an affair with this code already exists"
+    status = 409
+    kind = "affair-exists"
+
+
+class AffairAlreadyHeld(VaultError):
+    message_ja = "個人番号はこの事務のために既に保管されています"
+    message_en = "the number is already held for this affair"
+    status = 409
+    kind = "affair-already-held"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
@@ -21,7 +22,7 @@ from mnvault.access.models import User
 from mnvault.affairs.models import Affair
 from mnvault.crypto import Envelope
 from mnvault.db.base import utcnow
-from mnvault.vault import browse, identity, labels, withdrawal
+from mnvault.vault import browse, identity, labels, purpose_change, withdrawal
 from mnvault.vault import services as vs
 from mnvault.vault.errors import InvalidInput, VaultError
 from mnvault.vault.models import IdentityCheckDocument, NumberCheckDocument, PersonKind
@@ -181,6 +182,8 @@ class Record:
     acquire_affairs: list[Affair]
     # Affairs a manager may withdraw: none while only one is left (then: disposal).
     withdraw_affairs: list[str] = field(default_factory=list)
+    # Affairs a manager may add to the number held (利用目的の変更, purpose_change.py).
+    add_affairs: list[Affair] = field(default_factory=list)
 
     @property
     def verification_text(self) -> tuple[str, str]:
@@ -202,6 +205,7 @@ def _record(session: Session, context: Context, person_id: uuid.UUID) -> Record:
         [a for a in mine if a.code in summary.acquired_for],
         [a for a in mine if kind in a.person_kinds],
         withdrawable(session, context, summary),
+        purpose_change.addable(session, context, summary.person, summary.acquired_for),
     )
 
 
@@ -220,6 +224,7 @@ def _person_page(
     number: str | None = None,
     affair: str = "",
     error: str | None = None,
+    add_error: str | None = None,
     status: int = 200,
 ) -> Response:
     def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> Record:
@@ -230,7 +235,8 @@ def _person_page(
         "record": record, "person": record.summary.person, "labels": labels,
         "number": number, "revealed_for": affair,
         "reveal_seconds": getattr(request.app.state, "reveal_seconds", REVEAL_SECONDS),
-        "withdraw_error": error,
+        "withdraw_error": error, "add_error": add_error,
+        "notice_methods": purpose_change.NOTICE_LABELS,
     }  # fmt: skip
     return render(request, "vault/person.html", values, status=status)
 
@@ -460,4 +466,36 @@ def withdraw_affair(
         call(request, work)
     except FORM_ERRORS as exc:
         return _person_page(request, person_id, error=_message(request, exc), status=422)
+    return redirect(request, f"/persons/{person_id}")
+
+
+@router.post("/persons/{person_id}/add-affair")
+def add_affair(
+    request: Request,
+    person_id: uuid.UUID,
+    *,
+    affair: Text = "",
+    notified_on: Text = "",
+    method: Text = "",
+    note: Text = "",
+) -> Response:
+    """A manager adds an affair to the number held, recording the notice to the person."""
+
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
+        try:
+            day = date.fromisoformat(notified_on)
+            how = purpose_change.NoticeMethod(method)
+        except ValueError:
+            raise InvalidInput(
+                "通知日と通知の方法を指定してください", "give the notice's date and method"
+            ) from None
+        purpose_change.add_affair(
+            session, context, person_id=person_id, affair_code=affair,
+            notified_on=day, method=how, note=note,
+        )  # fmt: skip
+
+    try:
+        call(request, work)
+    except FORM_ERRORS as exc:
+        return _person_page(request, person_id, add_error=_message(request, exc), status=422)
     return redirect(request, f"/persons/{person_id}")

@@ -38,6 +38,7 @@ TEMPLATE_PACKAGES = (
     "mnvault.audit",
     "mnvault.compliance",
     "mnvault.admin",
+    "mnvault.affairs",
 )
 
 # Where each unfinished sign-in step continues.

@@ -81,6 +81,9 @@ def _manager_like(role: Role) -> tuple[Grant, ...]:
             Reach.ORGANISATION,
             frozenset(
                 {
+                    # Defining what numbers may be used for, and adding an affair to a
+                    # number held (利用目的の変更), is the 責任者's decision.
+                    Permission.AFFAIR_MANAGE,
                     Permission.AFFAIR_READ,
                     Permission.ASSIGNMENT_MANAGE,
                     Permission.COMPLIANCE_READ,
