@@ -13,6 +13,7 @@ import io
 import threading
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, Response
@@ -29,9 +30,12 @@ from mnvault.transfer.jobs import ImportJobs, WebImport
 from mnvault.vault import browse, exporter, labels
 from mnvault.vault import services as vs
 from mnvault.vault.csvfile import COLUMNS, REQUIRED, Encoding
-from mnvault.vault.errors import NotFound, VaultError
+from mnvault.vault.errors import InvalidInput, NotFound, VaultError
 from mnvault.vault.importer import ImportMode, check_import_rate
 from mnvault.vault.models import RecipientKind
+from mnvault.vault.provision import Conditions, Consent
+from mnvault.vault.provision_items import Item16Condition, items_for
+from mnvault.vault.provision_records import organisation_kind
 from mnvault.web import i18n
 from mnvault.web.dashboard import my_affairs
 from mnvault.web.form_errors import message_of as _message
@@ -320,6 +324,10 @@ class ProvisionForm:
     recipient_name: str = ""
     legal_basis: str = ""
     method: str = ""
+    consent_given_on: str = ""  # 第4号
+    consent_recipient: str = ""
+    consent_data: str = ""
+    item16_condition: str = ""  # 第16号
 
 
 def _provide_page(
@@ -333,6 +341,7 @@ def _provide_page(
             "person": summary.person,
             "affairs": [a for a in mine if a.code in summary.acquired_for],
             "provisions": browse.provisions(session, summary),
+            "items": items_for(organisation_kind(session, context)),
         }
 
     values = call(request, work) | {"form": form, "error": error, "labels": labels}
@@ -348,12 +357,17 @@ def provide_page(request: Request, person_id: uuid.UUID) -> Response:
 def provide(
     request: Request, person_id: uuid.UUID, *, affair: Text = "", recipient_kind: Text = "",
     recipient_name: Text = "", legal_basis: Text = "", method: Text = "",
+    consent_given_on: Text = "", consent_recipient: Text = "", consent_data: Text = "",
+    item16_condition: Text = "",
 ) -> Response:  # fmt: skip
-    form = ProvisionForm(affair, recipient_kind, recipient_name.strip(), legal_basis, method)
+    form = ProvisionForm(
+        affair, recipient_kind, recipient_name.strip(), legal_basis, method,
+        consent_given_on, consent_recipient.strip(), consent_data.strip(), item16_condition,
+    )  # fmt: skip
     tr = i18n.translations(i18n.language_of(request))
     if (
         recipient_kind not in labels.RECIPIENT_KINDS
-        or legal_basis not in labels.LEGAL_BASES
+        or not legal_basis
         or method not in labels.PROVISION_METHODS
         or not form.recipient_name
         or not affair
@@ -368,7 +382,7 @@ def provide(
         vs.provide(
             session, context, person_ids=[person_id],
             recipient_kind=RecipientKind(recipient_kind), recipient_name=form.recipient_name,
-            legal_basis=legal_basis, method=method,
+            legal_basis=legal_basis, method=method, conditions=_conditions(form),
         )  # fmt: skip
 
     try:
@@ -376,3 +390,25 @@ def provide(
     except VaultError as exc:
         return _provide_page(request, person_id, form, _message(request, exc), 422)
     return redirect(request, f"/persons/{person_id}/provide")
+
+
+def _conditions(form: ProvisionForm) -> Conditions:
+    """The form's 第4号 consent and 第16号 condition; the service decides which it needs."""
+    consent = None
+    if form.consent_given_on or form.consent_recipient or form.consent_data:
+        try:
+            given_on = date.fromisoformat(form.consent_given_on)
+        except ValueError:
+            raise InvalidInput(
+                "同意の日付が正しくありません", "the consent date is invalid"
+            ) from None
+        consent = Consent(given_on, form.consent_recipient, form.consent_data)
+    item16 = None
+    if form.item16_condition:
+        try:
+            item16 = Item16Condition(form.item16_condition)
+        except ValueError:
+            raise InvalidInput(
+                "第16号の要件が正しくありません", "unknown item 16 condition"
+            ) from None
+    return Conditions(consent, item16)
