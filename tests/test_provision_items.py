@@ -88,7 +88,7 @@ OPEN_ITEMS = [
 ]
 
 
-@pytest.mark.parametrize(("kind", "numbers"), OPEN_ITEMS, ids=lambda v: str(v))
+@pytest.mark.parametrize(("kind", "numbers"), OPEN_ITEMS, ids=str)
 def test_items_open_to_each_organisation_kind(kind, numbers):
     assert [i.number for i in items_for(kind)] == numbers
 
@@ -100,7 +100,8 @@ CASES = [
     ("番号法第19条第2号", OrganisationKind.COMPANY, AffairKind.RELATED, NONE, None),
     ("番号法第19条第1号", OrganisationKind.COMPANY, AffairKind.RELATED, NONE, ItemNotForAffair),
     ("番号法第19条第1号", OrganisationKind.LOCAL_GOVERNMENT, AffairKind.USE, NONE, None),
-    ("番号法第19条第2号", OrganisationKind.LOCAL_GOVERNMENT, AffairKind.USE, NONE, ItemNotForAffair),
+    ("番号法第19条第2号", OrganisationKind.LOCAL_GOVERNMENT, AffairKind.USE, NONE,
+     ItemNotForAffair),
     ("番号法第19条第8号", OrganisationKind.COMPANY, AffairKind.RELATED, NONE, ItemNotForAffair),
     ("番号法第19条第10号", OrganisationKind.COMPANY, AffairKind.USE, NONE, ItemNotForOrganisation),
     ("番号法第19条第11号", OrganisationKind.ADMINISTRATIVE_AGENCY, AffairKind.USE, NONE,
