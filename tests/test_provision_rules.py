@@ -28,9 +28,10 @@ from tests.support.api import Api, api, bearer
 from tests.support.api import acquire as api_acquire
 from tests.support.builders import SLIP, acquired_person
 from tests.support.numbers import MaskedStr
+from tests.support.web import Web, acquire_on_screen, register_person, web
 from tests.support.world import World
 
-__all__ = ["api"]  # the fixture, imported so that pytest finds it here
+__all__ = ["api", "web"]  # the fixture, imported so that pytest finds it here
 
 FREE_TEXT = ["番号法第19条第99号", "番号法第19条（社内で共有）", "番号法第19条第2号（社内で共有）"]
 
@@ -136,3 +137,27 @@ def test_the_api_records_item_4_with_consent_and_lists_items(api: Api):
               "recipient": "乙株式会社", "data": "個人番号"}},
     )  # fmt: skip
     assert made.status_code == 201, made.text
+
+
+def test_the_screen_offers_the_table_and_refuses_free_text_in_both_languages(web: Web):
+    """The form lists the items open to a company (not 第10号 to 第12号) and a basis typed
+    around the select is refused by the service with the bilingual message."""
+    clerk = web.browser()
+    clerk.sign_in("clerk")
+    person = register_person(clerk, "W1")
+    acquire_on_screen(clerk, person, MaskedStr(generate_my_number(random.Random(9))))
+    page = f"/persons/{person}/provide"
+    shown = clerk.get(page).text
+    assert 'value="番号法第19条第15号"' in shown and 'value="番号法第19条第10号"' not in shown
+    form = {"affair": SLIP, "recipient_kind": "other", "recipient_name": "乙株式会社",
+            "method": "paper"}  # fmt: skip
+    for basis in FREE_TEXT:
+        refused = clerk.submit(page, page, {**form, "legal_basis": basis})
+        assert refused.status_code == 422
+        assert "番号法第19条の各号" in refused.text  # the viewer's language (ja by default)
+    done = clerk.submit(page, page, {
+        **form, "legal_basis": "番号法第19条第16号", "item16_condition": "consent",
+    })  # fmt: skip
+    assert done.status_code == 200 and "本人の同意がある" in done.text
+    with web.api.vault.transaction() as session:
+        assert session.scalars(select(Provision.article19_item)).all() == [16]
