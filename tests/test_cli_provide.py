@@ -11,8 +11,10 @@ from tests.test_cli_flow import Deployment, deployment
 
 __all__ = ["deployment"]  # the fixture, shared with the main CLI flow
 
-RECORD = ("provide", "record", "E0000001", "--affair", "withholding_slip",
-          "--recipient-kind", "other", "--recipient-name", "乙株式会社", "--method", "paper")  # fmt: skip
+RECORD = (
+    "provide", "record", "E0000001", "--affair", "withholding_slip",
+    "--recipient-kind", "other", "--recipient-name", "乙株式会社", "--method", "paper",
+)  # fmt: skip
 
 
 def test_provide_on_the_command_line(deployment: Deployment, tmp_path: Path) -> None:
