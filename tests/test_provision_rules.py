@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from datetime import date
 
+import pyrage
 import pytest
 from sqlalchemy import select
 
@@ -20,7 +21,7 @@ from mnvault.vault.errors import (
     ItemNotForAffair,
     NotAnArticle19Item,
 )
-from mnvault.vault.models import Provision, RecipientKind
+from mnvault.vault.models import Provision, ProvisionPerson, RecipientKind
 from mnvault.vault.provision import Conditions, Consent
 from mnvault.vault.provision_items import Item16Condition
 from tests.support.api import SLIP as API_SLIP
@@ -161,3 +162,42 @@ def test_the_screen_offers_the_table_and_refuses_free_text_in_both_languages(web
     assert done.status_code == 200 and "本人の同意がある" in done.text
     with web.api.vault.transaction() as session:
         assert session.scalars(select(Provision.article19_item)).all() == [16]
+
+
+def test_a_take_out_to_a_group_company_is_a_provision(api: Api):
+    """A take-out to another legal entity (a group company) names its 第19条 item when
+    requested — free text refused — and appears in the provision records once downloaded."""
+    clerk, manager = api.full_session("clerk"), api.full_session("manager")
+    person = api_acquire(api, clerk, "G1", MaskedStr(generate_my_number(random.Random(10))))
+    identity = pyrage.x25519.Identity.generate()
+    body = {"affair": API_SLIP, "purpose": "グループ会社への事務委託",
+            "recipient": str(identity.to_public())}  # fmt: skip
+    outside = {"recipient_kind": "contractor", "recipient_name": "甲グループ給与サービス株式会社"}
+    refused = api.client.post(
+        "/api/v1/exports", headers=bearer(clerk),
+        json={**body, "outside": {**outside, "legal_basis": "番号法第19条（グループ内で共有）"}},
+    )  # fmt: skip
+    assert refused.status_code == 422 and "Article 19" in refused.json()["detail"]
+    asked = api.client.post(
+        "/api/v1/exports", headers=bearer(clerk),
+        json={**body, "outside": {**outside, "legal_basis": "番号法第19条第6号"}},
+    )  # fmt: skip
+    assert asked.status_code == 201, asked.text
+    export_id = asked.json()["id"]
+    approved = api.client.post(
+        f"/api/v1/exports/{export_id}/decision", headers=bearer(manager), json={"approve": True}
+    )
+    assert approved.status_code == 200, approved.text
+    with api.vault.transaction() as session:
+        assert session.scalars(select(Provision)).all() == []  # nothing left yet
+    got = api.client.post(f"/api/v1/exports/{export_id}/download", headers=bearer(clerk))
+    assert got.status_code == 200
+    with api.vault.transaction() as session:
+        provision = session.scalars(select(Provision)).one()
+        assert (provision.article19_item, provision.recipient_name) == (
+            6, "甲グループ給与サービス株式会社",
+        )  # fmt: skip
+        persons = session.scalars(
+            select(ProvisionPerson.person_id).where(ProvisionPerson.provision_id == provision.id)
+        ).all()
+    assert [str(p) for p in persons] == [person]

@@ -30,6 +30,7 @@ from mnvault.vault.models import (
     PersonKind,
     RecipientKind,
 )
+from mnvault.vault.outside_takeout import OutsideRecipient
 from mnvault.vault.provision import Conditions, Consent
 from mnvault.vault.provision_items import Item16Condition, items_for
 from mnvault.vault.provision_records import organisation_kind
@@ -334,10 +335,32 @@ def provision_items(request: Request) -> list[ProvisionItemOut]:
 # -- exports: a clerk requests, a manager approves, the clerk downloads -----------------
 
 
+class OutsideIn(BaseModel):
+    """A take-out's recipient outside the organisation (another legal entity, even in a
+    group): a provision, resting on an item of 番号法第19条."""
+
+    recipient_kind: RecipientKind
+    recipient_name: Line = Field(min_length=1, max_length=200)
+    legal_basis: Line = Field(min_length=1, max_length=100)
+    consent: ConsentIn | None = None  # 第4号 only
+    item16_condition: Item16Condition | None = None  # 第16号 only
+
+    def recipient(self) -> OutsideRecipient:
+        consent = self.consent
+        return OutsideRecipient(
+            self.recipient_kind, self.recipient_name, self.legal_basis,
+            Conditions(
+                Consent(consent.given_on, consent.recipient, consent.data) if consent else None,
+                self.item16_condition,
+            ),
+        )  # fmt: skip
+
+
 class ExportIn(BaseModel):
     affair: AffairCode
     purpose: Text = Field(min_length=1, max_length=1000)
     recipient: Line = Field(min_length=10, max_length=100, description="age X25519 public key")
+    outside: OutsideIn | None = None
 
 
 class ExportOut(BaseModel):
@@ -362,8 +385,9 @@ def _export_out(request: ExportRequest) -> ExportOut:
 def request_export(request: Request, body: ExportIn) -> ExportOut:
     def work(session: Session, _envelope: Envelope, context: Context) -> ExportOut:
         created = exporter.request_export(
-            session, context, purpose=body.purpose, recipient=body.recipient
-        )
+            session, context, purpose=body.purpose, recipient=body.recipient,
+            outside=body.outside.recipient() if body.outside else None,
+        )  # fmt: skip
         return _export_out(created)
 
     return call(request, work, affair=body.affair)
