@@ -33,6 +33,7 @@ from mnvault.vault.csvfile import COLUMNS, REQUIRED, Encoding
 from mnvault.vault.errors import InvalidInput, NotFound, VaultError
 from mnvault.vault.importer import ImportMode, check_import_rate
 from mnvault.vault.models import RecipientKind
+from mnvault.vault.outside_takeout import OutsideRecipient
 from mnvault.vault.provision import Conditions, Consent
 from mnvault.vault.provision_items import Item16Condition, items_for
 from mnvault.vault.provision_records import organisation_kind
@@ -205,6 +206,19 @@ class ExportForm:
     affair: str = ""
     purpose: str = ""
     recipient: str = ""
+    # A recipient outside the organisation makes the take-out a provision (番号法第19条).
+    outside_recipient_name: str = ""
+    outside_recipient_kind: str = RecipientKind.OTHER.value
+    outside_basis: str = ""
+
+    def outside(self) -> OutsideRecipient | None:
+        if not self.outside_recipient_name and not self.outside_basis:
+            return None
+        try:
+            kind = RecipientKind(self.outside_recipient_kind)
+        except ValueError:
+            raise InvalidInput("提供先の種別が正しくありません", "invalid recipient kind") from None
+        return OutsideRecipient(kind, self.outside_recipient_name, self.outside_basis)
 
 
 def _exports(
@@ -217,9 +231,10 @@ def _exports(
             "mine": exporter.export_requests(session, context, waiting=False),
             "waiting": exporter.export_requests(session, context, waiting=True)
             if managing else None,
+            "items": items_for(organisation_kind(session, context)),
         }  # fmt: skip
 
-    values = call(request, work) | {"form": form, "error": error}
+    values = call(request, work) | {"form": form, "error": error, "labels": labels}
     return render(request, "transfer/exports.html", values, status=status)
 
 
@@ -230,16 +245,21 @@ def exports(request: Request) -> Response:
 
 @router.post("/exports")
 def request_export(
-    request: Request, affair: Text = "", purpose: Text = "", recipient: Text = ""
-) -> Response:
-    form = ExportForm(affair, purpose.strip(), recipient.strip())
+    request: Request, *, affair: Text = "", purpose: Text = "", recipient: Text = "",
+    outside_recipient_name: Text = "", outside_recipient_kind: Text = "",
+    outside_basis: Text = "",
+) -> Response:  # fmt: skip
+    form = ExportForm(
+        affair, purpose.strip(), recipient.strip(), outside_recipient_name.strip(),
+        outside_recipient_kind or RecipientKind.OTHER.value, outside_basis,
+    )  # fmt: skip
 
     def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> uuid.UUID:
         if form.affair not in {a.code for a in my_affairs(session, context)}:
             raise NotHeldAffair()
         return exporter.request_export(
             session, context.for_affair(form.affair), purpose=form.purpose,
-            recipient=form.recipient,
+            recipient=form.recipient, outside=form.outside(),
         ).id  # fmt: skip
 
     try:
