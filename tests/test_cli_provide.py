@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyrage
+
 from mnvault.vault.csvfile import write_example_csv
 from tests.test_cli_flow import Deployment, deployment
 
@@ -33,3 +35,11 @@ def test_provide_on_the_command_line(deployment: Deployment, tmp_path: Path) -> 
     code, out = clerk(*RECORD, "--basis", "番号法第19条第16号", "--item16-condition", "consent")
     assert code == 0, out
     assert "番号法第19条第16号" in out
+    # A take-out to a group company is a provision: a free-text basis is refused.
+    key = str(pyrage.x25519.Identity.generate().to_public())
+    take_out = ("export", "request", "--affair", "withholding_slip", "--purpose", "委託",
+                "--recipient", key, "--outside-recipient", "甲グループ株式会社")  # fmt: skip
+    code, out = clerk(*take_out, "--outside-basis", "番号法第19条（グループ内で共有）")
+    assert code == 1 and "Article 19" in out
+    code, out = clerk(*take_out, "--outside-basis", "番号法第19条第6号")
+    assert code == 0, out
