@@ -67,6 +67,11 @@ STATUSES: list[tuple[type[Exception], int, str]] = [
     (vault_errors.AffairRetained, 409, "affair-retained"),
     (vault_errors.VaultError, 422, "invalid"),
     (vault_errors.InvalidInput, 422, "invalid"),
+    # Issue #13: a provision's basis (番号法第19条 items, vault/provision.py).
+    (vault_errors.NotAnArticle19Item, 422, "not-an-article-19-item"),
+    (vault_errors.ItemNotForOrganisation, 422, "item-not-for-organisation"),
+    (vault_errors.ItemNotForAffair, 422, "item-not-for-affair"),
+    (vault_errors.ConditionMissing, 422, "provision-condition-missing"),
     (NotDue, 422, "invalid"),
     (StaleWrapping, 422, "invalid"),
     (CryptoError, 409, "does-not-decrypt"),

@@ -637,6 +637,14 @@ _NOT_A_TENANT_BOUNDARY = {
     "catalogue's) for acquire() and import_persons(), after they authorized number:acquire",
     "vault.importer.check_import_rate": "counts the imports the caller started in the "
     "caller's organisation, and answers only that; import_persons() authorizes itself",
+    "vault.provision_records.organisation_kind": "the kind of the caller's own organisation "
+    "(which items of 番号法第19条 are open to it)",
+    "vault.provision_records.add_provision": "writes the provision of provide() or of "
+    "download_export(), after they authorized provision:create / export:create",
+    "vault.outside_takeout.checked": "part of request_export(), which authorized "
+    "export:create; authorizes provision:create itself",
+    "vault.outside_takeout.record": "part of download_export(), after it authorized "
+    "export:create and checked the requester",
 }
 # Packages that answer HTTP or the command line: thin, they call the services below.
 _EDGES = (".api", ".views", ".cli", ".app", ".migrations")

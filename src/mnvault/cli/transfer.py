@@ -18,6 +18,8 @@ from mnvault.numbers import redact
 from mnvault.vault import exporter
 from mnvault.vault.csvfile import BadEncoding, Encoding, LineError
 from mnvault.vault.importer import ImportMode, import_persons
+from mnvault.vault.models import RecipientKind
+from mnvault.vault.outside_takeout import OutsideRecipient
 
 import_app = typer.Typer(help="取込み / imports", no_args_is_help=True)
 
@@ -134,16 +136,30 @@ def export_request(
     recipient: Annotated[
         str, typer.Option(help="受取人の age 公開鍵 / recipient's age public key (age1…)")
     ],
+    outside_recipient: Annotated[
+        str | None,
+        typer.Option(help="組織外（グループ会社を含む別法人）の提供先 / outside recipient"),
+    ] = None,
+    outside_basis: Annotated[
+        str | None, typer.Option(help="その根拠: 番号法第19条第N号 / its Art. 19 item")
+    ] = None,
+    outside_kind: Annotated[
+        RecipientKind, typer.Option(help="提供先の種別 / recipient kind")
+    ] = RecipientKind.OTHER,
     data_dir: DataDir = None,
     user: UserOpt = None,
 ) -> None:
-    """持出しを申請（事務取扱担当者） / request a take-out (clerk)."""
+    """持出しを申請（事務取扱担当者） / request a take-out (clerk). 組織外への持出しは
+    提供: --outside-recipient と --outside-basis / outside the organisation it is a provision."""
+    outside = None
+    if outside_recipient or outside_basis:
+        outside = OutsideRecipient(outside_kind, outside_recipient or "", outside_basis or "")
     with opened_vault(data_dir) as vault:
         context = sign_in(vault, user).for_affair(affair)
         try:
             with vault.transaction() as session:
                 created = exporter.request_export(
-                    session, context, purpose=purpose, recipient=recipient
+                    session, context, purpose=purpose, recipient=recipient, outside=outside
                 )
                 request_id = created.id
         except KNOWN_ERRORS as exc:

@@ -13,6 +13,7 @@ import io
 import threading
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, Response
@@ -29,9 +30,13 @@ from mnvault.transfer.jobs import ImportJobs, WebImport
 from mnvault.vault import browse, exporter, labels
 from mnvault.vault import services as vs
 from mnvault.vault.csvfile import COLUMNS, REQUIRED, Encoding
-from mnvault.vault.errors import NotFound, VaultError
+from mnvault.vault.errors import InvalidInput, NotFound, VaultError
 from mnvault.vault.importer import ImportMode, check_import_rate
 from mnvault.vault.models import RecipientKind
+from mnvault.vault.outside_takeout import OutsideRecipient
+from mnvault.vault.provision import Conditions, Consent
+from mnvault.vault.provision_items import Item16Condition, items_for
+from mnvault.vault.provision_records import organisation_kind
 from mnvault.web import i18n
 from mnvault.web.dashboard import my_affairs
 from mnvault.web.form_errors import message_of as _message
@@ -201,6 +206,19 @@ class ExportForm:
     affair: str = ""
     purpose: str = ""
     recipient: str = ""
+    # A recipient outside the organisation makes the take-out a provision (番号法第19条).
+    outside_recipient_name: str = ""
+    outside_recipient_kind: str = RecipientKind.OTHER.value
+    outside_basis: str = ""
+
+    def outside(self) -> OutsideRecipient | None:
+        if not self.outside_recipient_name and not self.outside_basis:
+            return None
+        try:
+            kind = RecipientKind(self.outside_recipient_kind)
+        except ValueError:
+            raise InvalidInput("提供先の種別が正しくありません", "invalid recipient kind") from None
+        return OutsideRecipient(kind, self.outside_recipient_name, self.outside_basis)
 
 
 def _exports(
@@ -213,9 +231,10 @@ def _exports(
             "mine": exporter.export_requests(session, context, waiting=False),
             "waiting": exporter.export_requests(session, context, waiting=True)
             if managing else None,
+            "items": items_for(organisation_kind(session, context)),
         }  # fmt: skip
 
-    values = call(request, work) | {"form": form, "error": error}
+    values = call(request, work) | {"form": form, "error": error, "labels": labels}
     return render(request, "transfer/exports.html", values, status=status)
 
 
@@ -226,16 +245,21 @@ def exports(request: Request) -> Response:
 
 @router.post("/exports")
 def request_export(
-    request: Request, affair: Text = "", purpose: Text = "", recipient: Text = ""
-) -> Response:
-    form = ExportForm(affair, purpose.strip(), recipient.strip())
+    request: Request, *, affair: Text = "", purpose: Text = "", recipient: Text = "",
+    outside_recipient_name: Text = "", outside_recipient_kind: Text = "",
+    outside_basis: Text = "",
+) -> Response:  # fmt: skip
+    form = ExportForm(
+        affair, purpose.strip(), recipient.strip(), outside_recipient_name.strip(),
+        outside_recipient_kind or RecipientKind.OTHER.value, outside_basis,
+    )  # fmt: skip
 
     def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> uuid.UUID:
         if form.affair not in {a.code for a in my_affairs(session, context)}:
             raise NotHeldAffair()
         return exporter.request_export(
             session, context.for_affair(form.affair), purpose=form.purpose,
-            recipient=form.recipient,
+            recipient=form.recipient, outside=form.outside(),
         ).id  # fmt: skip
 
     try:
@@ -320,6 +344,10 @@ class ProvisionForm:
     recipient_name: str = ""
     legal_basis: str = ""
     method: str = ""
+    consent_given_on: str = ""  # 第4号
+    consent_recipient: str = ""
+    consent_data: str = ""
+    item16_condition: str = ""  # 第16号
 
 
 def _provide_page(
@@ -333,6 +361,7 @@ def _provide_page(
             "person": summary.person,
             "affairs": [a for a in mine if a.code in summary.acquired_for],
             "provisions": browse.provisions(session, summary),
+            "items": items_for(organisation_kind(session, context)),
         }
 
     values = call(request, work) | {"form": form, "error": error, "labels": labels}
@@ -348,12 +377,17 @@ def provide_page(request: Request, person_id: uuid.UUID) -> Response:
 def provide(
     request: Request, person_id: uuid.UUID, *, affair: Text = "", recipient_kind: Text = "",
     recipient_name: Text = "", legal_basis: Text = "", method: Text = "",
+    consent_given_on: Text = "", consent_recipient: Text = "", consent_data: Text = "",
+    item16_condition: Text = "",
 ) -> Response:  # fmt: skip
-    form = ProvisionForm(affair, recipient_kind, recipient_name.strip(), legal_basis, method)
+    form = ProvisionForm(
+        affair, recipient_kind, recipient_name.strip(), legal_basis, method,
+        consent_given_on, consent_recipient.strip(), consent_data.strip(), item16_condition,
+    )  # fmt: skip
     tr = i18n.translations(i18n.language_of(request))
     if (
         recipient_kind not in labels.RECIPIENT_KINDS
-        or legal_basis not in labels.LEGAL_BASES
+        or not legal_basis
         or method not in labels.PROVISION_METHODS
         or not form.recipient_name
         or not affair
@@ -368,7 +402,7 @@ def provide(
         vs.provide(
             session, context, person_ids=[person_id],
             recipient_kind=RecipientKind(recipient_kind), recipient_name=form.recipient_name,
-            legal_basis=legal_basis, method=method,
+            legal_basis=legal_basis, method=method, conditions=_conditions(form),
         )  # fmt: skip
 
     try:
@@ -376,3 +410,25 @@ def provide(
     except VaultError as exc:
         return _provide_page(request, person_id, form, _message(request, exc), 422)
     return redirect(request, f"/persons/{person_id}/provide")
+
+
+def _conditions(form: ProvisionForm) -> Conditions:
+    """The form's 第4号 consent and 第16号 condition; the service decides which it needs."""
+    consent = None
+    if form.consent_given_on or form.consent_recipient or form.consent_data:
+        try:
+            given_on = date.fromisoformat(form.consent_given_on)
+        except ValueError:
+            raise InvalidInput(
+                "同意の日付が正しくありません", "the consent date is invalid"
+            ) from None
+        consent = Consent(given_on, form.consent_recipient, form.consent_data)
+    item16 = None
+    if form.item16_condition:
+        try:
+            item16 = Item16Condition(form.item16_condition)
+        except ValueError:
+            raise InvalidInput(
+                "第16号の要件が正しくありません", "unknown item 16 condition"
+            ) from None
+    return Conditions(consent, item16)

@@ -30,6 +30,10 @@ from mnvault.vault.models import (
     PersonKind,
     RecipientKind,
 )
+from mnvault.vault.outside_takeout import OutsideRecipient
+from mnvault.vault.provision import Conditions, Consent
+from mnvault.vault.provision_items import Item16Condition, items_for
+from mnvault.vault.provision_records import organisation_kind
 from mnvault.web.calls import call, read_call_async
 from mnvault.web.fields import AffairCode, Line, Text
 from mnvault.web.problems import SIGNED_IN, WITH_BODY, problem_responses
@@ -127,13 +131,42 @@ class CorrectIn(BaseModel):
     verification: Verification
 
 
+class ConsentIn(BaseModel):
+    """番号法第19条第4号: 当該従業者等の同意 — when, naming which recipient and data."""
+
+    given_on: date
+    recipient: Line = Field(min_length=1, max_length=200)
+    data: Line = Field(min_length=1, max_length=200)
+
+
 class ProvisionIn(BaseModel):
     affair: AffairCode
     person_ids: list[uuid.UUID] = Field(min_length=1, max_length=10000)
     recipient_kind: RecipientKind
     recipient_name: Line = Field(min_length=1, max_length=200)
+    # An item of 番号法第19条 exactly as "番号法第19条第2号" (GET /provision-items).
     legal_basis: Line = Field(min_length=1, max_length=100)
     method: Line = Field(min_length=1, max_length=100)
+    consent: ConsentIn | None = None  # 第4号 only
+    item16_condition: Item16Condition | None = None  # 第16号 only
+
+    def conditions(self) -> Conditions:
+        consent = self.consent
+        return Conditions(
+            Consent(consent.given_on, consent.recipient, consent.data) if consent else None,
+            self.item16_condition,
+        )
+
+
+class ProvisionItemOut(BaseModel):
+    basis: str
+    number: int
+    name_ja: str
+    name_en: str
+    quote: str
+    affair_kind: str | None
+    needs_consent: bool
+    needs_condition: bool
 
 
 class ProvisionOut(BaseModel):
@@ -310,19 +343,59 @@ def provide(request: Request, body: ProvisionIn) -> ProvisionOut:
         provision = vs.provide(
             session, context, person_ids=persons, recipient_kind=body.recipient_kind,
             recipient_name=body.recipient_name, legal_basis=body.legal_basis, method=body.method,
+            conditions=body.conditions(),
         )  # fmt: skip
         return ProvisionOut(id=provision.id, persons=len(persons))
 
     return call(request, work, affair=body.affair)
 
 
+@router.get("/provision-items", response_model=list[ProvisionItemOut], responses=SIGNED_IN)
+def provision_items(request: Request) -> list[ProvisionItemOut]:
+    """The items of 番号法第19条 this organisation may provide under (one table)."""
+
+    def work(session: Session, _envelope: Envelope, context: Context) -> list[ProvisionItemOut]:
+        return [
+            ProvisionItemOut(
+                basis=i.basis, number=i.number, name_ja=i.name_ja, name_en=i.name_en,
+                quote=i.quote, affair_kind=i.affair_kind.value if i.affair_kind else None,
+                needs_consent=i.needs_consent, needs_condition=i.needs_condition,
+            )
+            for i in items_for(organisation_kind(session, context))
+        ]  # fmt: skip
+
+    return call(request, work)
+
+
 # -- exports: a clerk requests, a manager approves, the clerk downloads -----------------
+
+
+class OutsideIn(BaseModel):
+    """A take-out's recipient outside the organisation (another legal entity, even in a
+    group): a provision, resting on an item of 番号法第19条."""
+
+    recipient_kind: RecipientKind
+    recipient_name: Line = Field(min_length=1, max_length=200)
+    legal_basis: Line = Field(min_length=1, max_length=100)
+    consent: ConsentIn | None = None  # 第4号 only
+    item16_condition: Item16Condition | None = None  # 第16号 only
+
+    def recipient(self) -> OutsideRecipient:
+        consent = self.consent
+        return OutsideRecipient(
+            self.recipient_kind, self.recipient_name, self.legal_basis,
+            Conditions(
+                Consent(consent.given_on, consent.recipient, consent.data) if consent else None,
+                self.item16_condition,
+            ),
+        )  # fmt: skip
 
 
 class ExportIn(BaseModel):
     affair: AffairCode
     purpose: Text = Field(min_length=1, max_length=1000)
     recipient: Line = Field(min_length=10, max_length=100, description="age X25519 public key")
+    outside: OutsideIn | None = None
 
 
 class ExportOut(BaseModel):
@@ -347,8 +420,9 @@ def _export_out(request: ExportRequest) -> ExportOut:
 def request_export(request: Request, body: ExportIn) -> ExportOut:
     def work(session: Session, _envelope: Envelope, context: Context) -> ExportOut:
         created = exporter.request_export(
-            session, context, purpose=body.purpose, recipient=body.recipient
-        )
+            session, context, purpose=body.purpose, recipient=body.recipient,
+            outside=body.outside.recipient() if body.outside else None,
+        )  # fmt: skip
         return _export_out(created)
 
     return call(request, work, affair=body.affair)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import desc, func, or_, select
 from sqlalchemy.orm import Session
@@ -229,6 +229,17 @@ class ProvisionRow:
     legal_basis: str
     method: str
     provided_by: str | None
+    # None on a row stored before the items of 番号法第19条 were a table: its free-text
+    # legal_basis is shown as it was, marked as a legacy basis.
+    article19_item: int | None = None
+    consent_given_on: date | None = None
+    consent_recipient: str | None = None
+    consent_data: str | None = None
+    item16_condition: str | None = None
+
+    @property
+    def legacy_basis(self) -> bool:
+        return self.article19_item is None
 
 
 def provisions(session: Session, summary: PersonSummary) -> list[ProvisionRow]:
@@ -244,6 +255,7 @@ def provisions(session: Session, summary: PersonSummary) -> list[ProvisionRow]:
     )
     return [
         ProvisionRow(p.provided_at, code, p.recipient_kind, p.recipient_name, p.legal_basis,
-                     p.method, name)
+                     p.method, name, p.article19_item, p.consent_given_on, p.consent_recipient,
+                     p.consent_data, p.item16_condition)
         for p, code, name in rows
     ]  # fmt: skip

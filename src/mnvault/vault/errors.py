@@ -128,3 +128,39 @@ class AffairAlreadyHeld(VaultError):
     message_en = "the number is already held for this affair"
     status = 409
     kind = "affair-already-held"
+
+
+class NotAnArticle19Item(InvalidInput):
+    message_ja = "提供の根拠は番号法第19条の各号（第1号、第2号など）から選んでください"
+    message_en = (
+        "the basis of a provision must be an item of Article 19 of the My Number Act "
+        "(item 1, item 2 …)"
+    )
+    kind = "not-an-article-19-item"
+    status = 422
+
+
+class ItemNotForOrganisation(InvalidInput):
+    message_ja = "この組織の種別は番号法第19条のこの号に基づいて提供できません"
+    message_en = "an organisation of this kind cannot provide under this item of Article 19"
+    kind = "item-not-for-organisation"
+    status = 422
+
+
+class ItemNotForAffair(InvalidInput):
+    message_ja = "番号法第19条のこの号はこの事務の種別（利用事務・関係事務）に当たりません"
+    message_en = "this item of Article 19 does not fit the kind of this affair (use or related)"
+    kind = "item-not-for-affair"
+    status = 422
+
+
+class ConditionMissing(InvalidInput):
+    message_ja = "この号による提供には本人の同意または号の要件の記録が必要です"
+    message_en = "a provision under this item must record the person's consent or its condition"
+    kind = "provision-condition-missing"
+    status = 422
+
+
+class InvalidConsent(ConditionMissing):
+    message_ja = "同意・要件の記録は番号法第19条第4号・第16号による提供にのみ付けます"
+    message_en = "consent and condition records belong to items 4 and 16 of Article 19 only"

@@ -29,6 +29,7 @@ from mnvault.audit.actions import AuditAction
 from mnvault.crypto import Envelope, WrappedKey
 from mnvault.db.base import utcnow
 from mnvault.spreadsheet import neutralise
+from mnvault.vault import outside_takeout
 from mnvault.vault.errors import InvalidInput, NotFound
 from mnvault.vault.freetext import without_number
 from mnvault.vault.models import (
@@ -51,6 +52,7 @@ class ExportResult:
     person_count: int
     sha256: str
     encrypted: bytes
+    person_ids: tuple[uuid.UUID, ...] = ()  # who the file carried (an outside take-out's provision)
 
 
 def export_affair(
@@ -134,16 +136,18 @@ def export_affair(
         person_ids,
         details={"take_out_id": str(take_out.id), "sha256": digest},
     )
-    return ExportResult(str(take_out.id), len(person_ids), digest, encrypted)
+    return ExportResult(str(take_out.id), len(person_ids), digest, encrypted, tuple(person_ids))
 
 
 # -- the two-person workflow: request, approve, download --------------------------------
 
 
 def request_export(
-    session: Session, context: Context, *, purpose: str, recipient: str
-) -> ExportRequest:
-    """A clerk asks to take an affair's numbers out, encrypted to ``recipient``."""
+    session: Session, context: Context, *, purpose: str, recipient: str,
+    outside: outside_takeout.OutsideRecipient | None = None,
+) -> ExportRequest:  # fmt: skip
+    """A clerk asks to take an affair's numbers out, encrypted to ``recipient``; for a
+    recipient outside the organisation, ``outside`` names the provision it is."""
     authorize(session, context, Permission.EXPORT_CREATE)
     if not purpose.strip():
         raise InvalidInput("持出しの目的は必須です", "a purpose is required")
@@ -156,6 +160,9 @@ def request_export(
     request = ExportRequest(
         organisation_id=context.organisation_id, affair_id=affair.id, purpose=purpose.strip(),
         recipient=recipient, state=ExportState.REQUESTED, requested_by=context.actor_id,
+        outside_provision=(
+            outside_takeout.checked(session, context, affair, outside) if outside else None
+        ),
     )  # fmt: skip
     session.add(request)
     session.flush()
@@ -219,6 +226,11 @@ def download_export(
     )  # fmt: skip
     request.state = ExportState.DOWNLOADED
     request.take_out_id = uuid.UUID(result.take_out_id)
+    if request.outside_provision and result.person_ids:
+        outside_takeout.record(
+            session, context.for_affair(affair.code), affair, request.outside_provision,
+            result.person_ids,
+        )  # fmt: skip
     return result
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from mnvault.vault import provision_items
 from mnvault.vault.models import (
     IdentityCheckDocument,
     NumberCheckDocument,
     PersonKind,
     RecipientKind,
 )
+from mnvault.vault.provision_items import ITEMS
 
 PERSON_KINDS: dict[str, tuple[str, str]] = {
     PersonKind.EMPLOYEE: ("従業員", "employee"),
@@ -65,36 +67,14 @@ RECIPIENT_KINDS: dict[str, tuple[str, str]] = {
     RecipientKind.OTHER: ("その他", "other"),
 }  # fmt: skip
 
-# The items of 番号法第19条 a business or body may provide under (mynumber-act.txt 第十九条);
-# the value is what ``services.provide`` stores and checks ("番号法第19条…").
-LEGAL_BASES: dict[str, tuple[str, str]] = {
-    "番号法第19条第2号": (
-        "第19条第2号 個人番号関係事務のための提供（源泉徴収票・届出書の提出など）",
-        "Art. 19 (ii) for a number-related affair (withholding slips, filings …)",
-    ),
-    "番号法第19条第1号": (
-        "第19条第1号 個人番号利用事務のための提供", "Art. 19 (i) for a number-use affair",
-    ),
-    "番号法第19条第4号": (
-        "第19条第4号 従業者等の転籍・出向先への提供（本人の同意あり）",
-        "Art. 19 (iv) to a new employer of a transferred employee, with consent",
-    ),
-    "番号法第19条第6号": (
-        "第19条第6号 取扱いの委託・事業の承継に伴う提供",
-        "Art. 19 (vi) with an outsourcing or a succession of the business",
-    ),
-    "番号法第19条第13号": (
-        "第19条第13号 個人情報保護委員会の求め（第35条第1項）",
-        "Art. 19 (xiii) requested by the PPC (Art. 35(1))",
-    ),
-    "番号法第19条第16号": (
-        "第19条第16号 人の生命・身体・財産の保護のため",
-        "Art. 19 (xvi) to protect a person's life, body or property",
-    ),
-    "番号法第19条第17号": (
-        "第19条第17号 その他委員会規則で定めるとき", "Art. 19 (xvii) other cases in PPC rules",
-    ),
-}  # fmt: skip
+# The items of 番号法第19条 (vault/provision_items.py, one table); the key is what
+# ``services.provide`` stores and checks ("番号法第19条第N号").
+LEGAL_BASES: dict[str, tuple[str, str]] = {i.basis: (i.name_ja, i.name_en) for i in ITEMS}
+ITEM16_CONDITIONS = provision_items.ITEM16_CONDITIONS
+LEGACY_BASIS = (
+    "旧形式の根拠（番号法第19条の号として未確認）",
+    "legacy basis (not checked as an item)",
+)
 
 # How the numbers were handed over.
 PROVISION_METHODS: dict[str, tuple[str, str]] = {

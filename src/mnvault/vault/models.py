@@ -211,6 +211,13 @@ class Provision(Base):
     recipient_kind: Mapped[str] = mapped_column(String(40))
     recipient_name: Mapped[str] = mapped_column(String(200))
     legal_basis: Mapped[str] = mapped_column(String(100))
+    # The item of 番号法第19条 (vault/provision_items.py); NULL on a row stored before
+    # the items were a table, whose free-text legal_basis is shown as a legacy basis.
+    article19_item: Mapped[int | None] = mapped_column(Integer)
+    consent_given_on: Mapped[date | None] = mapped_column(Date)  # 第4号
+    consent_recipient: Mapped[str | None] = mapped_column(String(200))  # 第4号
+    consent_data: Mapped[str | None] = mapped_column(String(200))  # 第4号
+    item16_condition: Mapped[str | None] = mapped_column(String(20))  # 第16号
     affair_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("affairs.id"))
     method: Mapped[str] = mapped_column(String(100))
     provided_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
@@ -260,6 +267,9 @@ class ExportRequest(Base):
     decided_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     take_out_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("take_outs.id"))
+    # A recipient outside the organisation (another legal entity, even in a group) makes
+    # the take-out a provision: what vault/outside_takeout.py records at the download.
+    outside_provision: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class ImportJob(Base):

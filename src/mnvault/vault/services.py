@@ -60,10 +60,11 @@ from mnvault.vault.models import (
     Person,
     PersonKind,
     Provision,
-    ProvisionPerson,
     RecipientKind,
     VerificationDocument,
 )
+from mnvault.vault.provision import Conditions, checked_item
+from mnvault.vault.provision_records import add_provision, organisation_kind
 
 MY_NUMBER_FIELD = rules.MY_NUMBER_FIELD
 
@@ -529,46 +530,28 @@ def provide(
     recipient_name: str,
     legal_basis: str,
     method: str,
+    conditions: Conditions | None = None,
 ) -> Provision:
-    """提供: record that numbers went to a recipient as 番号法第19条 allows."""
+    """提供: record that numbers went to a recipient under an item of 番号法第19条
+    (vault/provision.py checks the item against the organisation and the affair)."""
     authorize(session, context, Permission.PROVISION_CREATE, organisation_resource(context))
     without_number(recipient_name, "提供先", "recipient")
-    without_number(legal_basis, "根拠", "legal basis")
     without_number(method, "提供方法", "method")
-    if not legal_basis.strip().startswith("番号法第19条"):
-        raise InvalidInput(
-            "提供の根拠は番号法第19条の各号で示してください",
-            "the legal basis must be an item of Article 19 of the My Number Act",
-        )
     person_ids = list(dict.fromkeys(person_ids))  # a person named twice is provided once
     if not person_ids:
         raise InvalidInput("本人を指定してください", "name at least one person")
     affair = get_affair(session, context.organisation_id, str(context.affair_code))
+    conditions = conditions or Conditions()
+    item = checked_item(legal_basis, organisation_kind(session, context), affair.kind, conditions)
     for person_id in person_ids:
         _authorized_person(session, context, Permission.PROVISION_CREATE, person_id)
         if session.get(NumberRecordAffair, (person_id, affair.id)) is None:
             raise PurposeMismatch(str(person_id), str(person_id))
-    provision = Provision(
-        organisation_id=context.organisation_id,
-        recipient_kind=recipient_kind.value,
-        recipient_name=recipient_name,
-        legal_basis=legal_basis.strip(),
-        affair_id=affair.id,
+    return add_provision(
+        session, context, affair=affair, item=item, conditions=conditions,
+        person_ids=person_ids, recipient_kind=recipient_kind, recipient_name=recipient_name,
         method=method,
-        provided_by=context.actor_id,
-    )
-    session.add(provision)
-    session.flush()
-    session.add_all(ProvisionPerson(provision_id=provision.id, person_id=p) for p in person_ids)
-    for person_id in person_ids:
-        audit.record(
-            session,
-            context,
-            AuditAction.PROVISION_CREATE,
-            person_id=person_id,
-            details={"provision_id": str(provision.id), "recipient_kind": recipient_kind.value},
-        )
-    return provision
+    )  # fmt: skip
 
 
 # -- relationship end ----------------------------------------------------------------------
