@@ -152,8 +152,13 @@ def initialise(
     if organisation_code is not None:
         organisation_code = require_code(organisation_code)  # before anything is created
     if is_initialised(settings):
+        # The usual way here: `serve` already made the organisation (README "A first
+        # session"); say where its sign-in code is rather than only what exists.
         raise DeploymentError(
-            f"{settings.keyring_path} は既に存在します", f"{settings.keyring_path} already exists"
+            f"{settings.keyring_path} は既に存在します（初期化済み。組織コードは "
+            f"{settings.data_dir / CREDENTIALS_FILE} か最初の serve の表示を参照）",
+            f"{settings.keyring_path} already exists (already initialised; the organisation "
+            f"code is in {settings.data_dir / CREDENTIALS_FILE} or the first serve's output)",
         )
     # Before anything is written: a live database with its keyring mislaid is a restore
     # to make, never a fresh start (issue #11).
