@@ -59,8 +59,10 @@ def test_clerk_signs_in_acquires_reveals_and_the_number_hides_again(site: Site, 
         page.get_by_role("link", name="個人番号の取得").click()
         page.locator(f"#affair-{SLIP}").check()
         page.get_by_label("個人番号（12桁）").fill(number)
-        page.get_by_label("番号確認の書類").select_option("my_number_card")
-        page.get_by_label("身元確認の書類").select_option("drivers_licence")
+        # One verification is a list of documents (issue #13): the card and a licence.
+        documents = page.locator("#verification-documents")
+        documents.locator('input[value="my_number_card"]').check()
+        documents.locator('input[value="drivers_licence"]').check()
         page.get_by_label("身元確認書類の画像").set_input_files(
             {"name": "licence.png", "mimeType": "image/png",
              "buffer": b"\x89PNG\r\n\x1a\n" + b"\x00" * 100}

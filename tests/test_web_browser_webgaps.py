@@ -49,8 +49,8 @@ def test_awaiting_then_acquired_then_the_document_opens(site: Site, chromium):
         page.get_by_role("link", name="個人番号の取得").click()
         page.locator(f"#affair-{SLIP}").check()
         page.get_by_label("個人番号（12桁）").fill(number)
-        page.get_by_label("番号確認の書類").select_option("my_number_card")
-        page.get_by_label("身元確認の書類").select_option("my_number_card")
+        # One verification is a list of documents (issue #13): the card proves both.
+        page.locator('#verification-documents input[value="my_number_card"]').check()
         page.get_by_label("番号確認書類の画像").set_input_files(
             {"name": "card.png", "mimeType": "image/png", "buffer": PNG}
         )

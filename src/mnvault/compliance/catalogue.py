@@ -93,7 +93,7 @@ class Measure:
     obligations: Mapping[OrganisationKind, Obligation]
     small_business_ja: str | None = None  # 【中小規模事業者における対応方法】, quoted
     small_business_en: str | None = None
-    seed: str | None = None  # the seed's table row, e.g. "図表2-1 (3)①"
+    seed: str | None = None  # the seed's table row beside the 別添1 id, as "seed 図表2-1 (3)①"
     default_interval_days: int | None = None  # where the guideline gives one
     default_owner: str = "manager"
 
