@@ -373,6 +373,11 @@ def _mask_chain(match: re.Match[str]) -> str:
 _UUID = re.compile(r"\b[0-9a-f]{8}(-?)[0-9a-f]{4}\1[0-9a-f]{4}\1[0-9a-f]{4}\1[0-9a-f]{12}\b", re.I)
 
 
+def is_vault_id(text: str) -> bool:
+    """Whether ``text`` is, whole, an id the vault made (kept by every redaction)."""
+    return _UUID.fullmatch(text) is not None
+
+
 def mask_numbers(text: str) -> str:
     """Like :func:`redact`, but each number found becomes its mask (``********9018``, as
     :func:`mask` shows a held number): what errors people read say, so that someone who

@@ -10,20 +10,17 @@ format (a reason, a purpose, a name, a reference) carries, and whatever a valida
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
-from mnvault.numbers import redact
-
-# Ids the vault made (str(uuid) in details, uuid4().hex request ids) are kept as they are:
-# hex digits with hyphens can spell a valid number by chance (about one id in a thousand),
-# and redacting it would break the id, not protect anyone.
-_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32}")
+from mnvault.numbers import is_vault_id, redact
 
 
 def _redacted(text: str) -> str:
-    return text if _ID.fullmatch(text) else redact(text)
+    # Ids the vault made (str(uuid) in details, uuid4().hex request ids) are kept as they
+    # are: their hex digits can spell a valid number by chance (about one id in a
+    # thousand), and redacting it would break the id, not protect anyone.
+    return text if is_vault_id(text) else redact(text)
 
 
 # The text columns (affair code, request id, client address) are 64 characters wide; a
