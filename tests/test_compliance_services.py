@@ -136,3 +136,14 @@ def test_a_time_at_the_edge_of_the_calendar_is_refused(world: World) -> None:
             session, world.ctx("manager"), measure_id="J-2A", title="x",
             performed_at=datetime(1, 1, 1, 0, 0),  # 09:00 JST on 1 January of year 1: no UTC
         )  # fmt: skip
+
+
+def test_evidence_providers_are_found_by_package_name() -> None:
+    """#14: a record package plugs in by having an evidence.py; compliance imports none by name."""
+    from mnvault.compliance import evidence
+
+    modules = evidence.evidence_modules()
+    assert "mnvault.compliance.evidence" in modules
+    assert all(m.startswith("mnvault.") and m.endswith(".evidence") for m in modules)
+    evidence.discover()
+    assert evidence.providers_for("2A")[0][0] == "record"

@@ -5,10 +5,17 @@ is one provider among them, registered for every measure.
 
 A provider answers, for one organisation, the records that show the measure in place. It reads;
 it never writes, and it returns no SPI (titles, dates, links only).
+
+A package registers by having an ``evidence.py`` that calls :func:`register` when imported; the
+providers are found by name on first use (as db/registry finds models), so compliance imports
+no record package and a new package is found as it is.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import pkgutil
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -17,6 +24,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import mnvault
 from mnvault.compliance.models import EvidenceRecord
 
 
@@ -53,12 +61,36 @@ def unregister(name: str) -> None:
         bucket[:] = [(n, p) for n, p in bucket if n != name]
 
 
+_discovered = False
+
+
+def evidence_modules() -> list[str]:
+    """The ``mnvault.<package>.evidence`` modules there are, in name order."""
+    found = []
+    for package in sorted(pkgutil.iter_modules(mnvault.__path__), key=lambda p: p.name):
+        name = f"mnvault.{package.name}.evidence"
+        if package.ispkg and importlib.util.find_spec(name) is not None:
+            found.append(name)
+    return found
+
+
+def discover() -> None:
+    """Import every package's evidence module once (each registers its providers)."""
+    global _discovered
+    if not _discovered:
+        _discovered = True
+        for name in evidence_modules():
+            importlib.import_module(name)
+
+
 def providers_for(measure_id: str) -> list[tuple[str, Provider]]:
+    discover()
     return [*_GENERIC, *_PROVIDERS.get(measure_id, [])]
 
 
 def has_provider(measure_id: str) -> bool:
     """Whether anything but hand-recorded evidence can show this measure."""
+    discover()
     return bool(_PROVIDERS.get(measure_id))
 
 
