@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from mnvault.audit import queries
 from mnvault.audit import services as audit
 from mnvault.audit.models import AuditEntry, AuditHead
-from mnvault.audit.verify import verify_connection
+from mnvault.audit.verification.verify import verify_connection
 from mnvault.crypto import Envelope
 from mnvault.db.engine import (
     CACHE_KIB,
