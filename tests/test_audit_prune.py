@@ -19,9 +19,10 @@ import pytest
 from sqlalchemy import Engine, delete, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from mnvault.audit import archive, checkpoints, pruning
+from mnvault.audit import checkpoints
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
+from mnvault.audit.archive import archive, pruning
 from mnvault.audit.checkpoints import Checkpointer
 from mnvault.audit.errors import ArchiveInvalid, NothingToArchive, PruneRefused
 from mnvault.audit.models import AuditEntry, AuditPrune

@@ -20,9 +20,10 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from mnvault.access.context import Context
-from mnvault.audit import archive, chain, checkpoints, pruning, trail
+from mnvault.audit import chain, checkpoints, trail
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
+from mnvault.audit.archive import archive, pruning
 from mnvault.audit.checkpoints import Checkpointer
 from mnvault.audit.merkle import Frontier
 from mnvault.audit.statement import Checkpoint, key_id

@@ -102,7 +102,7 @@ class AuditCheckpoint(Base):
 
 
 class AuditPrune(Base):
-    """Entries 1..pruned_through were archived and pruned (mnvault.audit.pruning).
+    """Entries 1..pruned_through were archived and pruned (mnvault.audit.archive.pruning).
 
     The live trail starts after them: ``base_hash`` is entry ``pruned_through``'s hash,
     ``base_frontier`` the Merkle frontier over 1..pruned_through, both vouched for by

@@ -25,10 +25,11 @@ from sqlalchemy.orm import Session
 from mnvault.access.context import Context
 from mnvault.access.errors import AccessError
 from mnvault.access.models import DEFAULT_TIME_ZONE
-from mnvault.audit import answers, periodic, pinned_key, pruning
-from mnvault.audit import archive as audit_archive
+from mnvault.audit import answers, periodic, pinned_key
 from mnvault.audit import checkpoints as audit_checkpoints
 from mnvault.audit import report as audit_report
+from mnvault.audit.archive import archive as audit_archive
+from mnvault.audit.archive import pruning
 from mnvault.audit.errors import AuditError, CheckpointRefused
 from mnvault.audit.period import When
 from mnvault.audit.periodic import DEFAULT_BULK_THRESHOLD, DEFAULT_DORMANT_DAYS, Parameters
