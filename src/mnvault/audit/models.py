@@ -26,7 +26,7 @@ _SEQ = BigInteger().with_variant(Integer, "sqlite")
 
 class AuditEntry(Base):
     __tablename__ = "audit_entries"
-    # The impact-scope questions (mnvault.audit.queries) read only these indexes: the
+    # The impact-scope questions (mnvault.audit.questions.queries) read only these indexes: the
     # account's and the address's carry the answer (migration 0007).
     __table_args__ = (
         Index(

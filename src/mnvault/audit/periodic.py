@@ -30,8 +30,8 @@ from mnvault.audit import analysis, period
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.audit.analysis import Batch, Event, Finding, Kind, SpikeRule, Tally
-from mnvault.audit.answers import logins_of
 from mnvault.audit.models import AuditEntry
+from mnvault.audit.questions.answers import logins_of
 from mnvault.orgs.models import Organisation
 
 # A month without any entry of its own makes an account dormant; a hundred persons in
