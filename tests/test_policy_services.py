@@ -40,11 +40,11 @@ from mnvault.access.policy import engine
 from mnvault.admin import listing as admin_listing
 from mnvault.affairs.models import AffairKind
 from mnvault.affairs.services import define_affair, get_affair
-from mnvault.audit import periodic, stored
 from mnvault.audit.models import AuditEntry
 from mnvault.audit.questions import answers
 from mnvault.audit.questions import browse as audit_browse
 from mnvault.audit.questions import queries as audit_queries
+from mnvault.audit.reports import periodic, stored
 from mnvault.audit.verification import checks
 from mnvault.auth import services as auth
 from mnvault.compliance import pack as compliance_pack
