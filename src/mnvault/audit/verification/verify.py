@@ -461,7 +461,7 @@ def verify_database(
     A large trail is first checked on ``processes`` cores (default: all); only when
     that finds anything amiss is it read again entry by entry, to name the break.
     """
-    from mnvault.audit import parallel  # noqa: PLC0415 - it builds on this module
+    from mnvault.audit.verification import parallel  # noqa: PLC0415 - it builds on this module
 
     contents = _read_witness(witness_path)
     with trail.snapshot(engine) as connection:
