@@ -29,7 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 
+from mnvault.access.passwords import normalise_password
+from mnvault.access.services import hash_password
 from mnvault.crypto import LocalKeyring, ScryptParams
 from mnvault.crypto.totp import totp_code
 from mnvault.deployment.services import DEV_PASSPHRASE_FILE
@@ -130,6 +133,24 @@ def cheapen_keyring(data: Path) -> None:
     keyring.change_passphrase(passphrase, ScryptParams.fast_for_tests())
 
 
+PASSWORDS = {"admin": ADMIN_PASSWORD, "sato": CLERK_PASSWORD, "suzuki": MANAGER_PASSWORD}
+# Argon2id at its smallest cost: the hash string records its cost, so verification follows it.
+_CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+def set_password_cost(data: Path, *, cheap: bool) -> None:
+    """Re-hash the three users' passwords at the tests' cost (or the production cost):
+    each command verifies one, at 64 MiB of Argon2id in production (issue #12)."""
+    with closing(sqlite3.connect(data / "db" / "mnvault.sqlite3")) as db, db:
+        for login, password in PASSWORDS.items():
+            hashed = (
+                _CHEAP_HASHER.hash(normalise_password(password))
+                if cheap
+                else hash_password(password)
+            )
+            db.execute("UPDATE users SET password_hash = ? WHERE login = ?", (hashed, login))
+
+
 def initialise_deployment(data: Path, *, fast_keyring: bool = True) -> Deployment:
     """What a new user's first commands do, checked on the way (``fast_keyring``: at the
     tests' scrypt cost after ``init``, see :func:`cheapen_keyring`)."""
@@ -191,6 +212,8 @@ def initialise_deployment(data: Path, *, fast_keyring: bool = True) -> Deploymen
             {**acting, "MNVAULT_TOTP": code(who)},
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
+    if fast_keyring:
+        set_password_cost(data, cheap=True)
     return Deployment(env, data, secrets, manager)
 
 
@@ -214,6 +237,7 @@ def full_cost_deployment(deployment: Deployment) -> Deployment:
     passphrase = (deployment.data / DEV_PASSPHRASE_FILE).read_text("utf-8").strip()
     keyring = LocalKeyring.open(deployment.data / "keyring" / "keyring.json", passphrase)
     keyring.change_passphrase(passphrase, ScryptParams())
+    set_password_cost(deployment.data, cheap=False)
     return deployment
 
 
