@@ -44,7 +44,9 @@ def _docx_text(data: bytes) -> str:
 def _pdf_text(data: bytes, tmp_path: object) -> str:
     tool = shutil.which("pdftotext")
     assert tool, "pdftotext (poppler-utils) is needed to read the PDF"
-    done = subprocess.run([tool, "-enc", "UTF-8", "-", "-"], input=data, capture_output=True)
+    done = subprocess.run(
+        [tool, "-enc", "UTF-8", "-", "-"], input=data, capture_output=True, check=False
+    )
     assert done.returncode == 0
     return re.sub(r"\s+", "", done.stdout.decode())
 
@@ -128,7 +130,9 @@ def test_versioning_upload_approve_publish_history_and_current(world: World) -> 
         policies.approve(session, world.ctx(second), version_id=uploaded_id)
     with unit_of_work(world.sessions) as session:
         today = policies.today_of(session, world.org.id)
-        policies.publish(session, world.ctx("manager"), version_id=uploaded_id, effective_from=today)
+        policies.publish(
+            session, world.ctx("manager"), version_id=uploaded_id, effective_from=today
+        )
     with unit_of_work(world.sessions) as session:
         overview = {d.document: d for d in policies.overview(session, world.ctx("clerk"))}
         current = policies.download(
@@ -144,7 +148,9 @@ def test_versioning_upload_approve_publish_history_and_current(world: World) -> 
         actions = [
             e.action
             for e in session.scalars(
-                select(AuditEntry).where(AuditEntry.action.like("policy:%")).order_by(AuditEntry.seq)
+                select(AuditEntry)
+                .where(AuditEntry.action.like("policy:%"))
+                .order_by(AuditEntry.seq)
             )
         ]
     assert actions[:5] == [
@@ -169,6 +175,7 @@ def test_versioning_upload_approve_publish_history_and_current(world: World) -> 
     ],
 )
 def test_who_approves(
+    *,
     kind: str,
     approver_roles: set[Role],
     same_person: bool,
@@ -262,7 +269,9 @@ def test_no_number_in_documents_or_records(world: World) -> None:
     pdf = _pdf_text(_download(world, rules, "pdf"), None)
     assert "試験株式会社" in text and "試験株式会社" in pdf
     for shown in (text, pdf):
-        assert number not in re.sub(r"\D", "", shown.translate({0xFF10 + i: str(i) for i in range(10)}))
+        assert number not in re.sub(
+            r"\D", "", shown.translate({0xFF10 + i: str(i) for i in range(10)})
+        )
     with unit_of_work(world.sessions) as session:
         uploaded = policies.upload(
             session, world.envelope, world.ctx("manager"), document=Document.HANDLING_RULES,

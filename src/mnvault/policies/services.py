@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -510,3 +511,25 @@ def attention(session: Session, context: Context) -> list[Attention]:
 def is_responsible(session: Session, context: Context) -> bool:
     """Whether the actor may draft and approve (the page shows the forms)."""
     return bool(RESPONSIBLE_ROLES & roles_of(session, context.actor_id, context.organisation_id))
+
+
+@dataclass(frozen=True)
+class Page:
+    documents: list[DocumentOverview]
+    responsible: bool  # may draft, upload, approve and publish
+    zone: ZoneInfo
+    today: date
+
+    def local(self, moment: datetime) -> str:
+        return moment.astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
+
+
+def page(session: Session, context: Context) -> Page:
+    """What the screen shows: both documents, and whether the viewer may act on them."""
+    documents = overview(session, context)
+    return Page(
+        documents,
+        is_responsible(session, context),
+        zone_of(session, context.organisation_id),
+        today_of(session, context.organisation_id),
+    )
