@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mnvault.attachments.errors import AttachmentError
 from mnvault.errors import MnvaultError
 
 
@@ -55,3 +56,7 @@ class NothingPublished(PolicyError):
     message_en = "no version is in force yet"
     status = 404
     kind = "not-found"
+
+
+# What a form shows beside itself (a refusal of the act itself answers its own page).
+FORM_ERRORS: tuple[type[MnvaultError], ...] = (PolicyError, AttachmentError)

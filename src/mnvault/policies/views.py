@@ -14,9 +14,8 @@ from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
 from mnvault.crypto import Envelope
-from mnvault.errors import MnvaultError
 from mnvault.policies import services as policies
-from mnvault.policies.errors import InvalidDate
+from mnvault.policies.errors import FORM_ERRORS, InvalidDate
 from mnvault.web.form_errors import message_of
 from mnvault.web.pages import PageRoute, redirect, render
 from mnvault.web.security import finish, require_csrf
@@ -40,7 +39,7 @@ def _page(request: Request, *, error: str | None = None, status: int = 200) -> R
 def _act(request: Request, work: object, anchor: str) -> Response:
     try:
         call(request, work)  # type: ignore[arg-type]
-    except MnvaultError as exc:
+    except FORM_ERRORS as exc:
         return _page(request, error=message_of(request, exc), status=422)
     return redirect(request, f"/policies#{anchor}")
 
