@@ -15,13 +15,16 @@ from sqlalchemy.orm import Session
 from mnvault.access.context import Context
 from mnvault.crypto import Envelope
 from mnvault.policies import services as policies
+from mnvault.policies.rules import Document
 from mnvault.policies.shapes import overview_json, version_json
 from mnvault.web.calls import call
 from mnvault.web.problems import SIGNED_IN, WITH_BODY, problem_responses
 
 router = APIRouter(tags=["policies"], responses=SIGNED_IN)
 BODY_AND_VERSION = {**WITH_BODY, **problem_responses(404, 409)}
-FILE = {200: {"content": {"application/octet-stream": {}}}, **problem_responses(404)}
+UPLOADS = {**BODY_AND_VERSION, **problem_responses(413)}
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+FILE = {200: {"content": {"application/pdf": {}, DOCX: {}}}, **problem_responses(404, 409)}
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 
 
@@ -48,20 +51,20 @@ def documents(request: Request) -> dict[str, Any]:
 
 
 @router.post("/policies/{document}/drafts", status_code=201, responses=BODY_AND_VERSION)
-def draft(request: Request, document: str) -> dict[str, Any]:
+def draft(request: Request, document: Document) -> dict[str, Any]:
     """Generate a draft (.docx and PDF) from the organisation's data (managers)."""
 
     def work(session: Session, envelope: Envelope, context: Context) -> dict[str, Any]:
-        row = policies.draft(session, envelope, context, document=policies.document_of(document))
+        row = policies.draft(session, envelope, context, document=document)
         return _version(session, context, row.id)
 
     return call(request, work)
 
 
-@router.post("/policies/{document}/uploads", status_code=201, responses=BODY_AND_VERSION)
+@router.post("/policies/{document}/uploads", status_code=201, responses=UPLOADS)
 def upload(
     request: Request,
-    document: str,
+    document: Document,
     file: Annotated[UploadFile, File()],
     note: Annotated[str | None, Form(max_length=1000)] = None,
     based_on: Annotated[uuid.UUID | None, Form()] = None,
@@ -71,7 +74,7 @@ def upload(
 
     def work(session: Session, envelope: Envelope, context: Context) -> dict[str, Any]:
         row = policies.upload(
-            session, envelope, context, document=policies.document_of(document),
+            session, envelope, context, document=document,
             filename=file.filename or "upload", data=data, note=note, based_on=based_on,
         )  # fmt: skip
         return _version(session, context, row.id)
@@ -130,13 +133,13 @@ def version_file(
 
 @router.get("/policies/{document}/current", response_class=Response, responses=FILE)
 def current_file(
-    request: Request, document: str, fmt: str = Query("pdf", alias="format", pattern="^(docx|pdf)$")
+    request: Request,
+    document: Document,
+    fmt: str = Query("pdf", alias="format", pattern="^(docx|pdf)$"),
 ) -> Response:
     """The version in force today (audited)."""
 
     def work(session: Session, envelope: Envelope, context: Context) -> policies.Download:
-        return policies.download(
-            session, envelope, context, document=policies.document_of(document), fmt=fmt
-        )
+        return policies.download(session, envelope, context, document=document, fmt=fmt)
 
     return _file(call(request, work))
