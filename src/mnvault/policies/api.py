@@ -13,7 +13,6 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
-from mnvault.crypto import Envelope
 from mnvault.policies import services as policies
 from mnvault.policies.rules import Document
 from mnvault.policies.shapes import overview_json, version_json
@@ -44,7 +43,7 @@ def _version(session: Session, context: Context, version_id: uuid.UUID) -> dict[
 def documents(request: Request) -> dict[str, Any]:
     """Both documents: the version in force, the history, whether a new draft is suggested."""
 
-    def work(session: Session, _e: Envelope, context: Context) -> dict[str, Any]:
+    def work(session: Session, _e: Any, context: Context) -> dict[str, Any]:
         return overview_json(policies.overview(session, context))
 
     return call(request, work)
@@ -54,7 +53,7 @@ def documents(request: Request) -> dict[str, Any]:
 def draft(request: Request, document: Document) -> dict[str, Any]:
     """Generate a draft (.docx and PDF) from the organisation's data (managers)."""
 
-    def work(session: Session, envelope: Envelope, context: Context) -> dict[str, Any]:
+    def work(session: Session, envelope: Any, context: Context) -> dict[str, Any]:
         row = policies.draft(session, envelope, context, document=document)
         return _version(session, context, row.id)
 
@@ -72,7 +71,7 @@ def upload(
     """Upload an edited copy (.docx or PDF) as a new version (managers)."""
     data = file.file.read(UPLOAD_MAX_BYTES + 1)
 
-    def work(session: Session, envelope: Envelope, context: Context) -> dict[str, Any]:
+    def work(session: Session, envelope: Any, context: Context) -> dict[str, Any]:
         row = policies.upload(
             session, envelope, context, document=document,
             filename=file.filename or "upload", data=data, note=note, based_on=based_on,
@@ -86,7 +85,7 @@ def upload(
 def approve(request: Request, version_id: uuid.UUID) -> dict[str, Any]:
     """The 責任者 approves a version someone else made (policies/rules.py)."""
 
-    def work(session: Session, _e: Envelope, context: Context) -> dict[str, Any]:
+    def work(session: Session, _e: Any, context: Context) -> dict[str, Any]:
         policies.approve(session, context, version_id=version_id)
         return _version(session, context, version_id)
 
@@ -97,7 +96,7 @@ def approve(request: Request, version_id: uuid.UUID) -> dict[str, Any]:
 def publish(request: Request, version_id: uuid.UUID, body: PublishIn) -> dict[str, Any]:
     """Publish an approved version with its effective date (the organisation's date)."""
 
-    def work(session: Session, _e: Envelope, context: Context) -> dict[str, Any]:
+    def work(session: Session, _e: Any, context: Context) -> dict[str, Any]:
         policies.publish(
             session, context, version_id=version_id, effective_from=body.effective_from
         )
@@ -125,7 +124,7 @@ def version_file(
 ) -> Response:
     """A version's Word file or PDF (audited)."""
 
-    def work(session: Session, envelope: Envelope, context: Context) -> policies.Download:
+    def work(session: Session, envelope: Any, context: Context) -> policies.Download:
         return policies.download(session, envelope, context, version_id=version_id, fmt=fmt)
 
     return _file(call(request, work))
@@ -139,7 +138,7 @@ def current_file(
 ) -> Response:
     """The version in force today (audited)."""
 
-    def work(session: Session, envelope: Envelope, context: Context) -> policies.Download:
+    def work(session: Session, envelope: Any, context: Context) -> policies.Download:
         return policies.download(session, envelope, context, document=document, fmt=fmt)
 
     return _file(call(request, work))

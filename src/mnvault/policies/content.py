@@ -107,7 +107,17 @@ def basic_policy(i: Inputs) -> Draft:
             "個人番号及び特定個人情報（以下「特定個人情報等」という。）の適正な取扱いの確保に"
             f"組織として取り組むため、次のとおり基本方針を定める。{cite}"
         ),
-        Heading("1 事業者の名称"),
+        *(
+            [
+                Para(
+                    "（項目は事業者編 別添1 2A の手法の例示による。"
+                    "行政機関等編 別添1 2A は項目を定めない）"
+                )
+            ]
+            if i.public_body
+            else []
+        ),
+        Heading("1 行政機関等の名称" if i.public_body else "1 事業者の名称"),
         Para(f"名称: {i.organisation}（区分: {i.kind_ja}）"),
         Heading("2 関係法令・ガイドライン等の遵守"),
         Para(

@@ -46,6 +46,11 @@ class NumberInDocument(PolicyError):
     message_en = "the uploaded document holds an individual number; remove it and upload again"
 
 
+class UnreadableDocument(PolicyError):
+    message_ja = "Word ファイルを読めません"
+    message_en = "the Word file cannot be read"
+
+
 class InvalidDate(PolicyError):
     message_ja = "施行日が正しくありません"
     message_en = "invalid effective date"

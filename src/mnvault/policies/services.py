@@ -39,6 +39,7 @@ from mnvault.policies.errors import (
     NothingPublished,
     NumberInDocument,
     UnknownDocument,
+    UnreadableDocument,
     VersionNotFound,
     WrongState,
 )
@@ -352,8 +353,7 @@ def upload(
         allowed=frozenset({DOCX, PDF}),
     )  # fmt: skip
     if stored.media_type == DOCX:
-        if redact(render.docx_text(data)) != render.docx_text(data):
-            raise NumberInDocument()
+        _refuse_number_in_word(data)
         row.docx_attachment_id = stored.id
     else:
         row.pdf_attachment_id = stored.id
@@ -367,6 +367,17 @@ def upload(
         },
     )  # fmt: skip
     return row
+
+
+def _refuse_number_in_word(data: bytes) -> None:
+    """An edited Word file may carry a number a person typed into it: refused, so that no
+    version holds one (the whole upload rolls back)."""
+    try:
+        text = render.docx_text(data)
+    except Exception:  # python-docx raises several kinds for a damaged package
+        raise UnreadableDocument() from None
+    if redact(text) != text:
+        raise NumberInDocument()
 
 
 def _responsible_count(session: Session, organisation_id: uuid.UUID) -> int:

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
-from mnvault.crypto import Envelope
 from mnvault.policies import services as policies
 from mnvault.policies.errors import FORM_ERRORS, InvalidDate
 from mnvault.web.form_errors import message_of
@@ -27,7 +26,7 @@ Format = Annotated[str, Query(alias="format", pattern="^(docx|pdf)$")]
 
 
 def _page(request: Request, *, error: str | None = None, status: int = 200) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> policies.Page:
+    def work(session: Session, _e: Any, context: Context, _v: Viewer) -> policies.Page:
         return policies.page(session, context)
 
     return render(
@@ -53,7 +52,7 @@ def page(request: Request) -> Response:
 def draft(request: Request, document: str) -> Response:
     """A 責任者 generates a draft from the organisation's data."""
 
-    def work(session: Session, envelope: Envelope, context: Context, _v: Viewer) -> None:
+    def work(session: Session, envelope: Any, context: Context, _v: Viewer) -> None:
         policies.draft(session, envelope, context, document=policies.document_of(document))
 
     return _act(request, work, document)
@@ -70,7 +69,7 @@ def upload(
     data = file.file.read(UPLOAD_MAX_BYTES + 1) if file is not None and file.filename else b""
     filename = file.filename if file is not None and file.filename else "upload"
 
-    def work(session: Session, envelope: Envelope, context: Context, _v: Viewer) -> None:
+    def work(session: Session, envelope: Any, context: Context, _v: Viewer) -> None:
         policies.upload(
             session, envelope, context, document=policies.document_of(document),
             filename=filename, data=data, note=note or None,
@@ -81,7 +80,7 @@ def upload(
 
 @router.post("/policies/versions/{version_id}/approve")
 def approve(request: Request, version_id: uuid.UUID) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
+    def work(session: Session, _e: Any, context: Context, _v: Viewer) -> None:
         policies.approve(session, context, version_id=version_id)
 
     return _act(request, work, "versions")
@@ -93,7 +92,7 @@ def publish(
     version_id: uuid.UUID,
     effective_from: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
+    def work(session: Session, _e: Any, context: Context, _v: Viewer) -> None:
         try:
             day = date.fromisoformat(effective_from)
         except ValueError:
@@ -113,9 +112,7 @@ def _file(request: Request, got: policies.Download) -> Response:
 
 @router.get("/policies/versions/{version_id}/file")
 def version_file(request: Request, version_id: uuid.UUID, fmt: Format = "docx") -> Response:
-    def work(
-        session: Session, envelope: Envelope, context: Context, _v: Viewer
-    ) -> policies.Download:
+    def work(session: Session, envelope: Any, context: Context, _v: Viewer) -> policies.Download:
         return policies.download(session, envelope, context, version_id=version_id, fmt=fmt)
 
     return _file(request, call(request, work))
@@ -123,9 +120,7 @@ def version_file(request: Request, version_id: uuid.UUID, fmt: Format = "docx") 
 
 @router.get("/policies/{document}/current")
 def current_file(request: Request, document: str, fmt: Format = "pdf") -> Response:
-    def work(
-        session: Session, envelope: Envelope, context: Context, _v: Viewer
-    ) -> policies.Download:
+    def work(session: Session, envelope: Any, context: Context, _v: Viewer) -> policies.Download:
         return policies.download(
             session, envelope, context, document=policies.document_of(document), fmt=fmt
         )
