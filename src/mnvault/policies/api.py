@@ -133,12 +133,15 @@ def version_file(
 @router.get("/policies/{document}/current", response_class=Response, responses=FILE)
 def current_file(
     request: Request,
-    document: Document,
+    document: str,
     fmt: str = Query("pdf", alias="format", pattern="^(docx|pdf)$"),
 ) -> Response:
-    """The version in force today (audited)."""
+    """The version in force today (audited); ``document`` is basic_policy or handling_rules
+    (checked after sign-in, so that a GET without a token answers 401 whatever it names)."""
 
     def work(session: Session, envelope: Any, context: Context) -> policies.Download:
-        return policies.download(session, envelope, context, document=document, fmt=fmt)
+        return policies.download(
+            session, envelope, context, document=policies.document_of(document), fmt=fmt
+        )
 
     return _file(call(request, work))
