@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "keys": ("mnvault.cli.keys", "app"),
     "org": ("mnvault.cli.orgs", "app"),
     "person": ("mnvault.cli.persons", "app"),
+    "policy": ("mnvault.cli.policies", "app"),
     "provide": ("mnvault.cli.provisions", "app"),
     "user": ("mnvault.cli.users", "app"),
     "token": ("mnvault.cli.tokens", "app"),

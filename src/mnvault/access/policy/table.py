@@ -96,6 +96,11 @@ def _manager_like(role: Role) -> tuple[Grant, ...]:
                     Permission.PERSON_CREATE,
                     Permission.PERSON_READ,
                     Permission.PERSON_UPDATE,
+                    # The 基本方針 and 取扱規程 are drafted and approved by the 責任者
+                    # (policies/rules.py says who may approve whose version).
+                    Permission.POLICY_APPROVE,
+                    Permission.POLICY_DRAFT,
+                    Permission.POLICY_READ,
                     Permission.RETENTION_MANAGE,
                 }
             ),
@@ -122,6 +127,7 @@ GRANTS: tuple[Grant, ...] = (
                 Permission.KEYRING_SEAL,
                 Permission.ORGANISATION_MANAGE,
                 Permission.PERSON_READ,
+                Permission.POLICY_READ,
                 Permission.SPI_FILE_MANAGE,
                 Permission.USER_MANAGE,
             }
@@ -140,12 +146,19 @@ GRANTS: tuple[Grant, ...] = (
                 Permission.AUDIT_READ,
                 Permission.COMPLIANCE_READ,
                 Permission.DISPOSAL_READ,
+                Permission.POLICY_READ,
             }
         ),
         AUDIT,
     ),
     *_manager_like(Role.CHIEF_OFFICER),
-    Grant(Role.CLERK, Reach.ORGANISATION, frozenset({Permission.AFFAIR_READ}), CLERKS_DESIGNATED),
+    # A clerk reads the rules it works by (事業者編 別添1 2D b: 適正な取扱いを周知徹底).
+    Grant(
+        Role.CLERK,
+        Reach.ORGANISATION,
+        frozenset({Permission.AFFAIR_READ, Permission.POLICY_READ}),
+        CLERKS_DESIGNATED,
+    ),
     Grant(
         Role.CLERK,
         Reach.ASSIGNED,
