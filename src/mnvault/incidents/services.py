@@ -13,7 +13,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
@@ -25,7 +25,7 @@ from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.audit.period import zone_of
 from mnvault.db.base import utcnow
-from mnvault.incidents import rules
+from mnvault.incidents import drafts, rules
 from mnvault.incidents.errors import InvalidFacts, InvalidStep, UnknownIncident, UnknownSource
 from mnvault.incidents.facts import ORG_KINDS, Event, Facts, System, parse
 from mnvault.incidents.models import (
@@ -43,6 +43,7 @@ from mnvault.incidents.shapes import (
     ActView,
     Attention,
     Awareness,
+    DraftView,
     IncidentRow,
     IncidentView,
     Scope,
@@ -550,3 +551,90 @@ def _drafted(session: Session, incident_id: uuid.UUID, kind: str) -> bool:
 
 def local_day(session: Session, context: Context, moment: datetime) -> date:
     return moment.astimezone(zone_of(session, context.organisation_id)).date()
+
+
+def _organisation_name(session: Session, context: Context) -> str:
+    organisation = session.get(Organisation, context.organisation_id)
+    return organisation.name if organisation is not None else ""
+
+
+def draft(
+    session: Session,
+    context: Context,
+    incident_id: uuid.UUID,
+    kind: str,
+    *,
+    edits: dict[str, str] | None = None,
+) -> DraftView:
+    """A new version of a draft: filled from the incident as it stands, then with the
+    person's edits of named items (masked like all free text). Earlier versions stay."""
+    _manage(session, context)
+    if kind not in drafts.KINDS:
+        raise InvalidFacts("文書の種類が正しくありません", "unknown kind of draft")
+    row = _get(session, context, incident_id)
+    view = _view(session, context, row)
+    built = drafts.sections(view, kind, _organisation_name(session, context))
+    for heading, text in (edits or {}).items():
+        masked = _text(text, 8000, "記載内容", "text") or ""
+        built = [(h, masked if h == heading else t) for h, t in built]
+    version = 1 + (
+        session.scalar(
+            select(func.max(IncidentDraft.version)).where(
+                IncidentDraft.incident_id == row.id, IncidentDraft.kind == kind
+            )
+        )
+        or 0
+    )
+    saved = IncidentDraft(
+        incident_id=row.id, kind=kind, version=version, sections=[list(s) for s in built],
+        created_by=context.actor_id, created_at=utcnow(),
+    )  # fmt: skip
+    session.add(saved)
+    session.flush()
+    row.updated_at = utcnow()
+    _record(session, context, AuditAction.INCIDENT_DRAFT, row, kind=kind, version=version)
+    return _draft_view(session, saved)
+
+
+def _draft_view(session: Session, row: IncidentDraft) -> DraftView:
+    author = _names(session, {row.created_by}).get(row.created_by, "?")
+    sections = tuple((str(h), str(t)) for h, t in row.sections)
+    return DraftView(row.id, row.kind, row.version, sections, author, row.created_at)
+
+
+def draft_list(session: Session, context: Context, incident_id: uuid.UUID) -> list[DraftView]:
+    """Every version of every draft of the incident, newest first."""
+    _read(session, context)
+    row = _get(session, context, incident_id)
+    found = session.scalars(
+        select(IncidentDraft)
+        .where(IncidentDraft.incident_id == row.id)
+        .order_by(IncidentDraft.created_at.desc(), IncidentDraft.version.desc())
+    ).all()
+    return [_draft_view(session, d) for d in found]
+
+
+def export_draft(
+    session: Session, context: Context, incident_id: uuid.UUID, draft_id: uuid.UUID, fmt: str
+) -> tuple[str, bytes]:
+    """One draft version as PDF or Excel (to copy into the PPC's form); audited."""
+    _read(session, context)
+    row = _get(session, context, incident_id)
+    found = session.get(IncidentDraft, draft_id)
+    if found is None or found.incident_id != row.id:
+        raise UnknownIncident()
+    view = _draft_view(session, found)
+    title = f"{drafts.KINDS[view.kind][0]}（第{view.version}版）"
+    body = list(view.sections)
+    organisation = _organisation_name(session, context)
+    if fmt == "pdf":
+        data = drafts.to_pdf(title, organisation, body)
+    elif fmt == "xlsx":
+        data = drafts.to_xlsx(title, organisation, body)
+    else:
+        raise InvalidFacts("形式は pdf 又は xlsx", "format is pdf or xlsx")
+    _record(
+        session, context, AuditAction.INCIDENT_EXPORT, row, draft=found.id, kind=view.kind,
+        version=view.version, format=fmt,
+    )  # fmt: skip
+    return f"incident-{view.kind}-v{view.version}.{fmt}", data
