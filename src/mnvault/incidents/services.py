@@ -323,16 +323,16 @@ def update_step(
     )  # fmt: skip
 
 
-def _org_kind(session: Session, context: Context) -> str:
-    organisation = session.get(Organisation, context.organisation_id)
+def _org_kind(session: Session, organisation_id: uuid.UUID) -> str:
+    organisation = session.get(Organisation, organisation_id)
     kind = organisation.kind if organisation is not None else "company"
     return kind if kind in ORG_KINDS else "company"
 
 
-def _facts(session: Session, context: Context, row: Incident, aware: date) -> Facts:
+def _facts(session: Session, row: Incident, aware: date) -> Facts:
     flags = row.facts or {}
     return Facts(
-        org_kind=ORG_KINDS[_org_kind(session, context)],
+        org_kind=ORG_KINDS[_org_kind(session, row.organisation_id)],
         aware_date=aware,
         event=Event(row.event),
         persons_max=max(row.persons_max, row.scope_persons or 0),
@@ -362,12 +362,25 @@ def _step_view(
     return StepView(step, ja, en, owner, found.started_at, found.done_at, found.note)
 
 
+def _awareness(session: Session, row: Incident) -> list[IncidentAwareness]:
+    return list(
+        session.scalars(
+            select(IncidentAwareness)
+            .where(IncidentAwareness.incident_id == row.id)
+            .order_by(IncidentAwareness.aware_on, IncidentAwareness.recorded_at)
+        )
+    )
+
+
+def assessment_of(session: Session, row: Incident) -> rules.Assessment:
+    """The assessment of a stored incident (for the evidence provider: no context)."""
+    awareness = _awareness(session, row)
+    aware = awareness[0].aware_on if awareness else row.opened_at.date()
+    return rules.assess(_facts(session, row, aware))
+
+
 def _view(session: Session, context: Context, row: Incident) -> IncidentView:
-    awareness = session.scalars(
-        select(IncidentAwareness)
-        .where(IncidentAwareness.incident_id == row.id)
-        .order_by(IncidentAwareness.aware_on, IncidentAwareness.recorded_at)
-    ).all()
+    awareness = _awareness(session, row)
     steps = {
         s.step: s
         for s in session.scalars(select(IncidentStep).where(IncidentStep.incident_id == row.id))
@@ -400,7 +413,7 @@ def _view(session: Session, context: Context, row: Incident) -> IncidentView:
             row.scope_until, row.scope_persons, tuple(row.scope_affairs or ()),
             row.scope_entries, row.scope_refreshed_at,
         ),
-        assessment=rules.assess(_facts(session, context, row, aware)),
+        assessment=rules.assess(_facts(session, row, aware)),
         today=datetime.now(zone).date(), closed=row.closed, opened_at=row.opened_at,
     )  # fmt: skip
 
