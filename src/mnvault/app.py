@@ -27,6 +27,7 @@ from mnvault.deployment import services as deployment
 from mnvault.deployment.errors import DeploymentError
 from mnvault.disposal import api as disposal_api
 from mnvault.disposal import views as disposal_views
+from mnvault.incidents import api as incidents_api
 from mnvault.keys import api as keys_api
 from mnvault.logging import configure_logging
 from mnvault.orgs import api as orgs_api
@@ -100,6 +101,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(affairs_api.router, prefix=API)
     app.include_router(audit_api.router, prefix=API)
     app.include_router(compliance_api.router, prefix=API)
+    app.include_router(incidents_api.router, prefix=API)
     app.include_router(disposal_api.router, prefix=API)
     app.include_router(keys_api.router, prefix=API)
     app.include_router(orgs_api.router, prefix=API)
