@@ -28,6 +28,7 @@ from mnvault.deployment.errors import DeploymentError
 from mnvault.disposal import api as disposal_api
 from mnvault.disposal import views as disposal_views
 from mnvault.incidents import api as incidents_api
+from mnvault.incidents import views as incidents_views
 from mnvault.keys import api as keys_api
 from mnvault.logging import configure_logging
 from mnvault.orgs import api as orgs_api
@@ -151,6 +152,7 @@ def create_app(settings: Settings) -> FastAPI:
             disposal_views.router,
             audit_views.router,
             compliance_views.router,
+            incidents_views.router,
             admin_views.router,
             affairs_views.router,
         ],

@@ -13,7 +13,6 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
-from mnvault.crypto import Envelope
 from mnvault.incidents import services as incidents
 from mnvault.web.calls import call
 from mnvault.web.fields import Line, Text
@@ -92,7 +91,7 @@ def assess(request: Request, facts: dict[str, Any]) -> dict[str, Any]:
 def listing(request: Request) -> list[dict[str, Any]]:
     """The organisation's incidents with their 確報 countdown (managers, auditors, admins)."""
 
-    def work(session: Session, _e: Envelope, context: Context) -> list[dict[str, Any]]:
+    def work(session: Session, _e: Any, context: Context) -> list[dict[str, Any]]:
         return [
             {
                 "id": str(r.id),
@@ -114,7 +113,7 @@ def listing(request: Request) -> list[dict[str, Any]]:
 def open_incident(request: Request, body: IncidentIn) -> Created:
     """Open an incident (managers)."""
 
-    def work(session: Session, _e: Envelope, context: Context) -> Created:
+    def work(session: Session, _e: Any, context: Context) -> Created:
         values = body.model_dump()
         flags = values.pop("flags")
         return Created(id=str(incidents.open_incident(session, context, flags=flags, **values)))
@@ -124,7 +123,7 @@ def open_incident(request: Request, body: IncidentIn) -> Created:
 
 @router.get("/incidents/{incident_id}", responses=problem_responses(404))
 def show(request: Request, incident_id: uuid.UUID) -> dict[str, Any]:
-    def work(session: Session, _e: Envelope, context: Context) -> dict[str, Any]:
+    def work(session: Session, _e: Any, context: Context) -> dict[str, Any]:
         return incidents.incident(session, context, incident_id).as_json()
 
     return call(request, work)
@@ -160,7 +159,7 @@ def scope_subject(request: Request, incident_id: uuid.UUID, body: ScopeIn) -> No
 def refresh(request: Request, incident_id: uuid.UUID) -> dict[str, Any]:
     """Recount the impact scope from the trail (needs audit:read too)."""
 
-    def work(session: Session, _e: Envelope, context: Context) -> dict[str, Any]:
+    def work(session: Session, _e: Any, context: Context) -> dict[str, Any]:
         found = incidents.refresh_scope(session, context, incident_id)
         return {"persons": found.persons, "affairs": list(found.affairs), "entries": found.entries}
 
@@ -171,7 +170,7 @@ def refresh(request: Request, incident_id: uuid.UUID) -> dict[str, Any]:
 def draft(request: Request, incident_id: uuid.UUID, kind: str, body: DraftIn) -> dict[str, Any]:
     """A new version of a draft filled from the incident (managers)."""
 
-    def work(session: Session, _e: Envelope, context: Context) -> dict[str, Any]:
+    def work(session: Session, _e: Any, context: Context) -> dict[str, Any]:
         made = incidents.draft(session, context, incident_id, kind, edits=body.edits)
         return {
             "id": str(made.id), "kind": made.kind, "version": made.version,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -651,3 +652,19 @@ def export_draft(
         version=view.version, format=fmt,
     )  # fmt: skip
     return f"incident-{view.kind}-v{view.version}.{fmt}", data
+
+
+def members(session: Session, context: Context) -> list[tuple[uuid.UUID, str]]:
+    """The organisation's own users (id, display name): step owners and containment targets."""
+    _read(session, context)
+    rows = session.execute(
+        select(User.id, User.display_name)
+        .where(User.home_organisation_id == context.organisation_id, User.is_system.is_(False))
+        .order_by(User.display_name)
+    )
+    return [(uid, name) for uid, name in rows]
+
+
+def zone(session: Session, context: Context) -> ZoneInfo:
+    """The organisation's zone: the pages show times in it."""
+    return zone_of(session, context.organisation_id)

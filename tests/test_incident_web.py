@@ -1,0 +1,51 @@
+"""Issue #17, the screens: the incident list and page (Japanese first) with the 確報 countdown,
+steps, containment, drafts and their export; a number typed in free text is masked on the
+page; a clerk is refused."""
+
+from __future__ import annotations
+
+import random
+import re
+
+from mnvault.numbers import generate_my_number
+from tests.conftest import MaskedStr
+from tests.web_support import Web, web
+
+__all__ = ["web"]
+
+
+def test_incident_pages(web: Web) -> None:
+    number = MaskedStr(generate_my_number(random.Random(117)))
+    manager = web.browser()
+    manager.sign_in("manager")
+    listing = manager.get("/incidents")
+    assert listing.status_code == 200, listing.text
+    assert "漏えい等事案" in listing.text and 'id="no-incidents"' in listing.text
+    opened = manager.submit(
+        "/incidents", "/incidents",
+        {"title": "源泉徴収票の誤送付", "event": "leak", "aware_on": "2026-12-01",
+         "unit": "人事部", "persons_max": "150", "system": "other",
+         "summary": f"番号 {number[:4]}-{number[4:8]}-{number[8:]} を記載"},
+    )  # fmt: skip
+    assert opened.status_code == 200, opened.text
+    page_path = opened.url.path
+    assert re.search(r'id="final-due" class="countdown[^"]*" data-days="-?\d+"', opened.text)
+    assert "2027-01-04" in opened.text
+    assert 'data-reportable="true"' in opened.text
+    assert number not in opened.text
+
+    stepped = manager.submit(
+        page_path, f"{page_path}/steps/2A", {"action": "done", "note": "報告済"}
+    )
+    assert re.search(r'id="step-2A" data-done="true"', stepped.text), stepped.text
+    drafted = manager.submit(page_path, f"{page_path}/drafts", {"kind": "final"})
+    assert 'data-kind="final" data-version="1"' in drafted.text
+    link = re.search(r'href="(/incidents/[^"]+\.pdf)"', drafted.text)
+    assert link
+    pdf = manager.get(link.group(1))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert number not in drafted.text
+
+    clerk = web.browser()
+    clerk.sign_in("clerk")
+    assert clerk.get(page_path).status_code == 403
