@@ -162,3 +162,38 @@ def test_attention_counts_down_to_the_final_report(world: World) -> None:
         found = incidents.attention(session, world.ctx("manager"))
     assert len(found) == 1
     assert found[0].overdue and found[0].link.startswith("/incidents/")
+
+
+def test_open_from_a_spike_finding_of_the_analysis(world: World) -> None:
+    """Issue #17: an incident opened from a spike finding (audit.analysis.spikes) carries the
+    account and the day as the impact scope's subject, and the finding as its source."""
+    from zoneinfo import ZoneInfo
+
+    from mnvault.audit import analysis
+
+    zone = ZoneInfo("Asia/Tokyo")
+    clerk = world.users["clerk"].id
+    day = date(2026, 12, 1)
+    events = []
+    seq = 0
+    for back in range(28, 0, -1):
+        seq += 1
+        at = datetime(2026, 12, 1, 10, tzinfo=zone) - timedelta(days=back)
+        events.append(analysis.Event(seq, at, clerk, "number:read"))
+    for minute in range(60):
+        seq += 1
+        at = datetime(2026, 12, 1, 10, minute, tzinfo=zone)
+        events.append(analysis.Event(seq, at, clerk, "number:read"))
+    start = datetime(2026, 12, 1, tzinfo=zone)
+    found = analysis.spikes(events, start, start + timedelta(days=1), zone)
+    assert len(found) == 1 and found[0].kind == analysis.Kind.SPIKE
+    with unit_of_work(world.sessions) as session:
+        incident_id = incidents.open_from_finding(
+            session, world.ctx("manager"), found[0], aware_on=day, unit="監査室"
+        )
+        view = incidents.incident(session, world.ctx("manager"), incident_id)
+    assert view.source_kind == "analysis_finding"
+    assert view.source_ref is not None and view.source_ref.startswith("spike:2026-12-01")
+    assert view.scope.actor_id == clerk
+    assert view.scope.since == start.astimezone(UTC)
+    assert "通常を大きく超える利用量" in view.title

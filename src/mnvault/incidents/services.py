@@ -10,7 +10,7 @@ response hold no SPI). Times are stored in UTC; days are the organisation's (aud
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,7 +21,7 @@ from mnvault.access.context import Context
 from mnvault.access.models import User
 from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize, organisation_resource
-from mnvault.audit import queries
+from mnvault.audit import analysis, queries
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.audit.period import zone_of
@@ -668,3 +668,39 @@ def members(session: Session, context: Context) -> list[tuple[uuid.UUID, str]]:
 def zone(session: Session, context: Context) -> ZoneInfo:
     """The organisation's zone: the pages show times in it."""
     return zone_of(session, context.organisation_id)
+
+
+FINDING_TITLES = {
+    "spike": ("通常を大きく超える利用量", "volume spike"),
+    "after_hours": ("時間外の利用", "after-hours use"),
+    "bulk_export": ("大量の持出し・提供", "bulk export"),
+    "dormant": ("休眠アカウントによる利用", "use by a dormant account"),
+    "denial": ("拒否された試み", "refused attempts"),
+}
+
+
+def open_from_finding(
+    session: Session,
+    context: Context,
+    finding: analysis.Finding,
+    *,
+    aware_on: date,
+    unit: str,
+    event: str = Event.LEAK_SUSPECTED.value,
+) -> uuid.UUID:
+    """Open an incident from an analysis finding of the trail: its account and its day (in the
+    organisation's zone) become the impact scope's subject, its entries the source reference."""
+    zone = zone_of(session, context.organisation_id)
+    since = until = None
+    if finding.day is not None:
+        start = datetime(finding.day.year, finding.day.month, finding.day.day, tzinfo=zone)
+        since, until = start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
+    ja, _en = FINDING_TITLES.get(str(finding.kind), (str(finding.kind), str(finding.kind)))
+    first = f"#{finding.seqs[0]}" if finding.seqs else ""
+    reference = f"{finding.kind}:{finding.day or ''}:{first}"
+    return open_from(
+        session, context, "analysis_finding", reference,
+        title=f"監査証跡の分析: {ja}（{finding.day or ''}、{finding.count}件）",
+        aware_on=aware_on, unit=unit, event=event, scope_actor_id=finding.actor,
+        scope_since=since, scope_until=until,
+    )  # fmt: skip
