@@ -16,7 +16,7 @@ from mnvault.access.context import Context
 from mnvault.incidents import containment, drafts
 from mnvault.incidents import services as incidents
 from mnvault.incidents.facts import EVENT_JA, System
-from mnvault.incidents.shapes import FLAGS
+from mnvault.incidents.shapes import FLAGS, SOURCE_KINDS
 from mnvault.vault.errors import InvalidInput, VaultError
 from mnvault.web.calls import vault_of
 from mnvault.web.form_errors import message_of
@@ -57,6 +57,7 @@ def _common() -> dict[str, Any]:
         "kinds": drafts.KINDS,
         "acts": containment.ACT_TITLES,
         "user_acts": containment.USER_ACTS,
+        "sources": SOURCE_KINDS,
     }
 
 
@@ -84,12 +85,14 @@ def open_incident(
     summary: Annotated[str, Form(max_length=4000)] = "",
     persons_max: Annotated[int, Form(ge=0)] = 0,
     system: Annotated[str, Form(max_length=48)] = "other",
+    source_kind: Annotated[str, Form(max_length=32)] = "manual",
+    source_ref: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     def work(session: Session, _e: Any, context: Context, _v: Viewer) -> uuid.UUID:
         return incidents.open_incident(
             session, context, title=title, event=event, unit=unit, summary=summary or None,
             aware_on=_day(aware_on, "認知日", "aware date"), persons_max=persons_max,
-            system=system,
+            system=system, source_kind=source_kind, source_ref=source_ref or None,
         )  # fmt: skip
 
     try:
