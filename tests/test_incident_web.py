@@ -49,3 +49,28 @@ def test_incident_pages(web: Web) -> None:
     clerk = web.browser()
     clerk.sign_in("clerk")
     assert clerk.get(page_path).status_code == 403
+
+
+def test_a_file_is_kept_sealed_with_the_incident(web: Web) -> None:
+    """Issue #17 / COMMON sealed attachments: a PDF kept with the incident comes back whole; a
+    clerk cannot fetch it."""
+    manager = web.browser()
+    manager.sign_in("manager")
+    opened = manager.submit(
+        "/incidents", "/incidents",
+        {"title": "媒体の紛失", "event": "loss", "aware_on": "2026-12-01", "unit": "総務部"},
+    )  # fmt: skip
+    page_path = opened.url.path
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    token = re.search(r'name="csrf_token" value="([^"]+)"', manager.get(page_path).text)
+    assert token
+    kept = manager.client.post(
+        f"{page_path}/files",
+        data={"csrf_token": token.group(1)},
+        files={"upload": ("受付票.pdf", pdf, "application/pdf")},
+    )
+    assert kept.status_code == 200, kept.text
+    link = re.search(r'href="(/incidents/[^"]+/files/[^"]+)"', kept.text)
+    assert link and "受付票.pdf" in kept.text
+    fetched = manager.get(link.group(1))
+    assert fetched.status_code == 200 and fetched.content == pdf

@@ -96,6 +96,25 @@ def _get(session: Session, context: Context, incident_id: uuid.UUID) -> Incident
     return row
 
 
+def managed(session: Session, context: Context, incident_id: uuid.UUID) -> Incident:
+    """The incident, for a change by someone holding incident:manage (files.py)."""
+    _manage(session, context)
+    return _get(session, context, incident_id)
+
+
+def readable(session: Session, context: Context, incident_id: uuid.UUID) -> Incident:
+    """The incident, for someone holding incident:read (files.py)."""
+    _read(session, context)
+    return _get(session, context, incident_id)
+
+
+def audit_incident(
+    session: Session, context: Context, action: AuditAction, incident: Incident, **details: Any
+) -> None:
+    """Record an act on the incident with its id (for the package's other modules)."""
+    _record(session, context, action, incident, **details)
+
+
 def _manage(session: Session, context: Context) -> None:
     authorize(session, context, Permission.INCIDENT_MANAGE, organisation_resource(context))
 

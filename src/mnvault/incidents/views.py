@@ -9,11 +9,11 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
-from mnvault.incidents import containment, drafts
+from mnvault.incidents import containment, drafts, files
 from mnvault.incidents import services as incidents
 from mnvault.incidents.facts import EVENT_JA, System
 from mnvault.incidents.shapes import FLAGS, SOURCE_KINDS
@@ -110,6 +110,7 @@ def _page(
             "incident": incidents.incident(session, context, incident_id),
             "drafts": incidents.draft_list(session, context, incident_id),
             "members": incidents.members(session, context),
+            "files": files.files(session, context, incident_id),
             "zone": incidents.zone(session, context),
         }
 
@@ -295,4 +296,31 @@ def export(request: Request, incident_id: uuid.UUID, draft_id: uuid.UUID, fmt: s
     response = Response(
         data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
+    return finish(request, response)
+
+
+@router.post("/incidents/{incident_id}/files")
+def attach(
+    request: Request, incident_id: uuid.UUID, *, upload: Annotated[UploadFile, File()]
+) -> Response:
+    """Keep a file with the incident, sealed (managers)."""
+    data = upload.file.read(files.MAX_BYTES + 1)
+    name = upload.filename or "file"
+
+    def work(session: Session, envelope: Any, context: Context, _v: Viewer) -> None:
+        files.attach(session, envelope, context, incident_id, filename=name, data=data)
+
+    return _act(request, incident_id, work, "files")
+
+
+@router.get("/incidents/{incident_id}/files/{attachment_id}")
+def download(request: Request, incident_id: uuid.UUID, attachment_id: uuid.UUID) -> Response:
+    def work(session: Session, envelope: Any, context: Context, _v: Viewer) -> Any:
+        return files.open_file(session, envelope, context, incident_id, attachment_id)
+
+    found, data = call(request, work)
+    response = Response(
+        data, media_type=found.media_type,
+        headers={"Content-Disposition": "attachment", "Cache-Control": "no-store"},
+    )  # fmt: skip
     return finish(request, response)
