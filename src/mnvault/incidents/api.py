@@ -183,7 +183,10 @@ def draft(request: Request, incident_id: uuid.UUID, kind: str, body: DraftIn) ->
 @router.get(
     "/incidents/{incident_id}/drafts/{draft_id}.{fmt}",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}, "application/octet-stream": {}}}},
+    responses={
+        200: {"content": {"application/pdf": {}, "application/octet-stream": {}}},
+        **problem_responses(404),
+    },
 )
 def export(request: Request, incident_id: uuid.UUID, draft_id: uuid.UUID, fmt: str) -> Response:
     """A draft as PDF or Excel; audited."""
