@@ -40,6 +40,13 @@ def test_incidents_over_http(api: Api) -> None:
     body = shown.json()
     assert body["assessment"]["final_report_due"] == "2027-01-04"
     assert body["days_to_final"] is not None
+    patched = api.client.patch(
+        f"/api/v1/incidents/{incident}", headers=manager, json={"flags": {"malicious": True}}
+    )
+    assert patched.status_code == 204, patched.text
+    again = api.client.get(f"/api/v1/incidents/{incident}", headers=manager).json()
+    assert again["assessment"]["categories"] == [2, 4]
+    assert again["assessment"]["final_report_due"] == "2027-01-29"  # 60 days (規則第3条第2項)
     drafted = api.client.post(
         f"/api/v1/incidents/{incident}/drafts/final", headers=manager, json={}
     )
