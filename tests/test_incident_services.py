@@ -14,7 +14,7 @@ from mnvault.audit.models import AuditEntry
 from mnvault.db.base import utcnow
 from mnvault.db.engine import unit_of_work
 from mnvault.incidents import services as incidents
-from mnvault.incidents.errors import InvalidFacts, UnknownSource
+from mnvault.incidents.errors import InvalidFacts, InvalidStep, UnknownSource
 from mnvault.incidents.models import Incident, IncidentStep
 from tests.conftest import World
 from tests.support.disposal import add_persons
@@ -197,3 +197,17 @@ def test_open_from_a_spike_finding_of_the_analysis(world: World) -> None:
     assert view.scope.actor_id == clerk
     assert view.scope.since == start.astimezone(UTC)
     assert "通常を大きく超える利用量" in view.title
+
+
+def test_a_closed_incident_leaves_the_dashboard_and_an_outside_owner_is_refused(
+    world: World,
+) -> None:
+    incident_id = _open(world, persons_max=500)
+    with unit_of_work(world.sessions) as session, pytest.raises(InvalidStep):
+        incidents.update_step(
+            session, world.ctx("manager"), incident_id, "2A", owner_id=world.users["outsider"].id
+        )  # type: ignore[arg-type]
+    with unit_of_work(world.sessions) as session:
+        assert len(incidents.attention(session, world.ctx("manager"))) == 1
+        incidents.close(session, world.ctx("manager"), incident_id)  # type: ignore[arg-type]
+        assert incidents.attention(session, world.ctx("manager")) == []

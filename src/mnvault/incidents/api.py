@@ -149,6 +149,12 @@ def step(request: Request, incident_id: uuid.UUID, step: str, body: StepIn) -> N
     call(request, lambda s, _e, c: incidents.update_step(s, c, incident_id, step, **values))
 
 
+@router.post("/incidents/{incident_id}/close", status_code=204, responses=problem_responses(404))
+def close(request: Request, incident_id: uuid.UUID) -> None:
+    """Close the incident (managers): its countdown leaves the dashboard."""
+    call(request, lambda s, _e, c: incidents.close(s, c, incident_id))
+
+
 @router.put("/incidents/{incident_id}/scope", status_code=204, responses=BODY_AND_INCIDENT)
 def scope_subject(request: Request, incident_id: uuid.UUID, body: ScopeIn) -> None:
     values = body.model_dump()

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from mnvault.access.context import Context
 from mnvault.access.models import User
 from mnvault.access.permissions import Permission
-from mnvault.access.services import authorize, organisation_resource
+from mnvault.access.services import authorize, organisation_resource, organisations_of
 from mnvault.audit import analysis, queries
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
@@ -324,7 +324,7 @@ def update_step(
         raise InvalidStep()
     now = utcnow()
     if owner_id is not None:
-        if session.get(User, owner_id) is None:
+        if context.organisation_id not in organisations_of(session, owner_id):
             raise InvalidStep("担当者が見つかりません", "no such owner")
         found.owner_id = owner_id
     if start and found.started_at is None:

@@ -266,6 +266,14 @@ def scope(
     return _act(request, incident_id, work, "scope")
 
 
+@router.post("/incidents/{incident_id}/close")
+def close(request: Request, incident_id: uuid.UUID) -> Response:
+    def work(session: Session, _e: Any, context: Context, _v: Viewer) -> None:
+        incidents.close(session, context, incident_id)
+
+    return _act(request, incident_id, work, "deadlines")
+
+
 @router.post("/incidents/{incident_id}/scope/refresh")
 def refresh(request: Request, incident_id: uuid.UUID) -> Response:
     def work(session: Session, _e: Any, context: Context, _v: Viewer) -> None:
