@@ -74,3 +74,20 @@ def test_a_file_is_kept_sealed_with_the_incident(web: Web) -> None:
     assert link and "受付票.pdf" in kept.text
     fetched = manager.get(link.group(1))
     assert fetched.status_code == 200 and fetched.content == pdf
+
+
+def test_the_admin_seals_the_server_from_the_incident_page(web: Web) -> None:
+    """Issue #17 containment: sealing from the incident is the admin's audited act."""
+    manager = web.browser()
+    manager.sign_in("manager")
+    opened = manager.submit(
+        "/incidents", "/incidents",
+        {"title": "不正アクセスの疑い", "event": "leak_suspected", "aware_on": "2026-12-01",
+         "unit": "情報システム部"},
+    )  # fmt: skip
+    page_path = opened.url.path
+    admin = web.browser()
+    admin.sign_in("admin")
+    sealed = admin.submit(page_path, f"{page_path}/contain", {"act": "seal_server"})
+    assert web.api.app.state.vault.keyring.sealed
+    assert sealed.status_code in (200, 503)
