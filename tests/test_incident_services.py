@@ -162,6 +162,8 @@ def test_attention_counts_down_to_the_final_report(world: World) -> None:
         found = incidents.attention(session, world.ctx("manager"))
     assert len(found) == 1
     assert found[0].overdue and found[0].link.startswith("/incidents/")
+    with unit_of_work(world.sessions) as session:
+        assert incidents.attention(session, world.ctx("clerk")) == []
 
 
 def test_open_from_a_spike_finding_of_the_analysis(world: World) -> None:

@@ -91,3 +91,20 @@ def test_the_admin_seals_the_server_from_the_incident_page(web: Web) -> None:
     sealed = admin.submit(page_path, f"{page_path}/contain", {"act": "seal_server"})
     assert web.api.app.state.vault.keyring.sealed
     assert sealed.status_code in (200, 503)
+
+
+def test_the_admin_rotates_the_keys_from_the_incident_page(web: Web) -> None:
+    """Issue #17 containment: a key rotation started from the incident is kept on it."""
+    manager = web.browser()
+    manager.sign_in("manager")
+    opened = manager.submit(
+        "/incidents", "/incidents",
+        {"title": "鍵の漏えいの疑い", "event": "leak_suspected", "aware_on": "2026-12-01",
+         "unit": "情報システム部"},
+    )  # fmt: skip
+    page_path = opened.url.path
+    admin = web.browser()
+    admin.sign_in("admin")
+    rotated = admin.submit(page_path, f"{page_path}/contain", {"act": "rotate_keys"})
+    assert rotated.status_code == 200, rotated.text
+    assert "鍵の更新" in rotated.text and "rotated to version" in rotated.text

@@ -20,7 +20,12 @@ from sqlalchemy.orm import Session
 from mnvault.access.context import Context
 from mnvault.access.models import User
 from mnvault.access.permissions import Permission
-from mnvault.access.services import authorize, organisation_resource, organisations_of
+from mnvault.access.services import (
+    authorize,
+    decide,
+    organisation_resource,
+    organisations_of,
+)
 from mnvault.audit import analysis, queries
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
@@ -552,8 +557,12 @@ def record_act(
 
 def attention(session: Session, context: Context) -> list[Attention]:
     """The dashboard's countdowns (manager): each open reportable incident's 確報 deadline;
-    ``overdue`` once it has passed (a reminder shows from the day it is opened)."""
-    _read(session, context)
+    ``overdue`` once it has passed (a reminder shows from the day it is opened). Empty, and
+    no refusal recorded, for a role that cannot read incidents (the dashboard asks for all)."""
+    if not decide(
+        session, context, Permission.INCIDENT_READ, organisation_resource(context)
+    ).allowed:
+        return []
     out = []
     for row in incidents(session, context):
         if row.closed or not row.reportable or row.final_report_due is None:
