@@ -213,3 +213,18 @@ def test_a_closed_incident_leaves_the_dashboard_and_an_outside_owner_is_refused(
         assert len(incidents.attention(session, world.ctx("manager"))) == 1
         incidents.close(session, world.ctx("manager"), incident_id)  # type: ignore[arg-type]
         assert incidents.attention(session, world.ctx("manager")) == []
+
+
+def test_open_from_a_failed_trail_verification(world: World) -> None:
+    """Issue #17: a verification finding (an entry changed) opens an incident naming it."""
+    from mnvault.audit import findings
+
+    with unit_of_work(world.sessions) as session:
+        incident_id = incidents.open_from_verification(
+            session, world.ctx("manager"), findings.changed(42), aware_on=date(2026, 12, 1),
+            unit="監査室",
+        )  # fmt: skip
+        view = incidents.incident(session, world.ctx("manager"), incident_id)
+    assert view.source_kind == "trail_verification"
+    assert view.source_ref == "changed:#42"
+    assert "監査記録 42 番" in view.title

@@ -26,7 +26,7 @@ from mnvault.access.services import (
     organisation_resource,
     organisations_of,
 )
-from mnvault.audit import analysis, queries
+from mnvault.audit import analysis, findings, queries
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.audit.period import zone_of
@@ -731,4 +731,26 @@ def open_from_finding(
         title=f"監査証跡の分析: {ja}（{finding.day or ''}、{finding.count}件）",
         aware_on=aware_on, unit=unit, event=event, scope_actor_id=finding.actor,
         scope_since=since, scope_until=until,
+    )  # fmt: skip
+
+
+def open_from_verification(
+    session: Session,
+    context: Context,
+    finding: findings.Finding,
+    *,
+    aware_on: date,
+    unit: str,
+) -> uuid.UUID:
+    """Open an incident from a failed trail verification (the trail was changed, cut or
+    reordered): a possible 毀損 of the records, and a sign of someone covering tracks."""
+    first = f"#{finding.first_seq}" if finding.first_seq is not None else ""
+    reference = f"{finding.problem}:{first}" + (
+        f":checkpoint {finding.checkpoint}" if finding.checkpoint is not None else ""
+    )
+    return open_from(
+        session, context, "trail_verification", reference,
+        title=f"監査証跡の検証失敗: {finding.message_ja}"[:200], aware_on=aware_on, unit=unit,
+        event=Event.LEAK_SUSPECTED.value,
+        summary=f"{finding.message_ja} / {finding.message_en}",
     )  # fmt: skip
