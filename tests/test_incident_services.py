@@ -171,7 +171,7 @@ def test_open_from_a_spike_finding_of_the_analysis(world: World) -> None:
     account and the day as the impact scope's subject, and the finding as its source."""
     from zoneinfo import ZoneInfo
 
-    from mnvault.audit import analysis
+    from mnvault.audit.reports import analysis
 
     zone = ZoneInfo("Asia/Tokyo")
     clerk = world.users["clerk"].id
@@ -217,7 +217,7 @@ def test_a_closed_incident_leaves_the_dashboard_and_an_outside_owner_is_refused(
 
 def test_open_from_a_failed_trail_verification(world: World) -> None:
     """Issue #17: a verification finding (an entry changed) opens an incident naming it."""
-    from mnvault.audit import findings
+    from mnvault.audit.verification import findings
 
     with unit_of_work(world.sessions) as session:
         incident_id = incidents.open_from_verification(

@@ -186,9 +186,11 @@ def to_html(title: str, organisation: str, body: list[tuple[str, str]]) -> str:
 
 
 def to_pdf(title: str, organisation: str, body: list[tuple[str, str]]) -> bytes:
-    from mnvault.audit.report import render_pdf  # noqa: PLC0415 - WeasyPrint only when asked
+    """WeasyPrint with the Japanese font the reports use (Debian fonts-noto-cjk)."""
+    from weasyprint import HTML  # noqa: PLC0415 - Pango and fonts only when asked
 
-    return render_pdf(to_html(title, organisation, body))
+    pdf: bytes = HTML(string=to_html(title, organisation, body)).write_pdf()
+    return pdf
 
 
 def to_xlsx(title: str, organisation: str, body: list[tuple[str, str]]) -> bytes:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -26,10 +26,10 @@ from mnvault.access.services import (
     organisation_resource,
     organisations_of,
 )
-from mnvault.audit import analysis, findings, queries
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.audit.period import zone_of
+from mnvault.audit.questions import queries
 from mnvault.db.base import utcnow
 from mnvault.incidents import drafts, rules
 from mnvault.incidents.errors import InvalidFacts, InvalidStep, UnknownIncident, UnknownSource
@@ -698,6 +698,37 @@ def zone(session: Session, context: Context) -> ZoneInfo:
     return zone_of(session, context.organisation_id)
 
 
+class AnalysisFinding(Protocol):
+    """What an analysis finding (mnvault.audit.reports.analysis.Finding) offers: a record
+    package names the shape, not the auditors' tool (tests/test_audit_layout.py)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def actor(self) -> uuid.UUID | None: ...
+    @property
+    def seqs(self) -> tuple[int, ...]: ...
+    @property
+    def day(self) -> date | None: ...
+    @property
+    def count(self) -> int: ...
+
+
+class VerificationFinding(Protocol):
+    """What a verification finding (mnvault.audit.verification.findings.Finding) offers."""
+
+    @property
+    def problem(self) -> str: ...
+    @property
+    def message_ja(self) -> str: ...
+    @property
+    def message_en(self) -> str: ...
+    @property
+    def first_seq(self) -> int | None: ...
+    @property
+    def checkpoint(self) -> int | None: ...
+
+
 FINDING_TITLES = {
     "spike": ("通常を大きく超える利用量", "volume spike"),
     "after_hours": ("時間外の利用", "after-hours use"),
@@ -710,7 +741,7 @@ FINDING_TITLES = {
 def open_from_finding(
     session: Session,
     context: Context,
-    finding: analysis.Finding,
+    finding: AnalysisFinding,
     *,
     aware_on: date,
     unit: str,
@@ -737,7 +768,7 @@ def open_from_finding(
 def open_from_verification(
     session: Session,
     context: Context,
-    finding: findings.Finding,
+    finding: VerificationFinding,
     *,
     aware_on: date,
     unit: str,
