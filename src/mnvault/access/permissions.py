@@ -22,6 +22,8 @@ class Permission(StrEnum):
     DISPOSAL_RUN = "disposal:run"
     EXPORT_APPROVE = "export:approve"
     EXPORT_CREATE = "export:create"
+    INCIDENT_MANAGE = "incident:manage"
+    INCIDENT_READ = "incident:read"
     KEY_READ = "key:read"
     KEY_ROTATE = "key:rotate"
     KEYRING_SEAL = "keyring:seal"

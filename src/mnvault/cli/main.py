@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("mnvault.cli.audit", "app"),
     "compliance": ("mnvault.cli.compliance", "app"),
     "dispose": ("mnvault.cli.disposal", "app"),
+    "incident": ("mnvault.cli.incidents", "app"),
     "number": ("mnvault.cli.number", "app"),
     "export": ("mnvault.cli.transfer", "export_app"),
     "import": ("mnvault.cli.transfer", "import_app"),

@@ -40,6 +40,7 @@ TEMPLATE_PACKAGES = (
     "mnvault.admin",
     "mnvault.affairs",
     "mnvault.policies",
+    "mnvault.incidents",
 )
 
 # Where each unfinished sign-in step continues.

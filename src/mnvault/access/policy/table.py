@@ -92,6 +92,9 @@ def _manager_like(role: Role) -> tuple[Grant, ...]:
                     Permission.DISPOSAL_READ,
                     Permission.DISPOSAL_RUN,
                     Permission.EXPORT_APPROVE,
+                    # 別添1 2C d / 別添2 2: the 責任者 runs the incident response and reports.
+                    Permission.INCIDENT_MANAGE,
+                    Permission.INCIDENT_READ,
                     Permission.KEYRING_SEAL,
                     Permission.PERSON_CREATE,
                     Permission.PERSON_READ,
@@ -120,6 +123,8 @@ GRANTS: tuple[Grant, ...] = (
                 Permission.AFFAIR_READ,
                 Permission.ASSIGNMENT_MANAGE,
                 Permission.COMPLIANCE_READ,
+                # Containment (suspend, revoke, seal, rotate) starts from the incident page.
+                Permission.INCIDENT_READ,
                 Permission.KEY_READ,
                 Permission.KEY_ROTATE,
                 # Sealing drops the keys from every session at once: an emergency stop
@@ -147,6 +152,8 @@ GRANTS: tuple[Grant, ...] = (
                 Permission.COMPLIANCE_READ,
                 Permission.DISPOSAL_READ,
                 Permission.POLICY_READ,
+                # The auditor determines the impact scope from the trail (別添2 2C).
+                Permission.INCIDENT_READ,
             }
         ),
         AUDIT,

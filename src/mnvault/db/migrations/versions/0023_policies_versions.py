@@ -1,6 +1,6 @@
 """The 基本方針 and 取扱規程 as versioned records (issue #15).
 
-Revision ID: 0022_policies
+Revision ID: 0023
 Revises: 0022
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 
 from mnvault.db.base import GUID
 
-revision: str = "0022_policies"
+revision: str = "0023"
 down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
