@@ -603,6 +603,11 @@ _NOT_A_TENANT_BOUNDARY = {
     "access.policy.facts.request_for": "loads the facts authorize() decides on",
     "access.policy.facts.requests_for": "loads the facts authorize() decides on",
     "access.policy.sql.persons_in_scope": "the filter visible_persons() returns, authorized",
+    "attachments.services.store": "the mechanism; the owning package's service authorizes "
+    "and audits before it stores (policies, incidents, places …, each in the walk)",
+    "attachments.services.open": "the mechanism; the owning service authorizes and audits first",
+    "attachments.services.get": "the mechanism; the owning service authorizes first",
+    "attachments.services.listing": "the mechanism; the owning service authorizes first",
     "audit.services.record": "appends the entry of an operation that authorized itself",
     "audit.services.record_many": "appends the entries of an operation that authorized itself",
     "audit.services.new_entry": "builds the entry of an operation that authorized itself",
