@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mnvault.access.models import AccessConditions, Assignment, Membership, Role
+from mnvault.access.models import AccessConditions, Assignment, Membership, Role, User
 from mnvault.access.permissions import NUMBER_PERMISSIONS, RETURNS_NUMBER, Permission
 from mnvault.access.policy.table import GRANTS, NUMBER_BLIND_ROLES, Grant
 from mnvault.audit.actions import AuditAction, Outcome
@@ -261,39 +261,52 @@ def manager_separate(probe: Probe) -> Result:
     )
 
 
+def _holders(probe: Probe, role: Role) -> list[str]:
+    """Who holds the role (logins, never a number): the check names them."""
+    return sorted(
+        probe.session.scalars(
+            select(User.login)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.organisation_id == probe.organisation_id,
+                Membership.role == str(role),
+                User.is_active.is_(True),
+            )
+            .distinct()
+        )
+    )
+
+
 def chief_officer(probe: Probe) -> Result:
-    """総括責任者: one per body (行政機関等編 別添1 2C a)."""
-    count = _members(probe, Role.CHIEF_OFFICER)
+    """総括責任者: one per body (行政機関等編 別添1 2C a 「総括責任者（行政機関等に各１名）」)."""
+    holders = _holders(probe, Role.CHIEF_OFFICER)
     link = "/admin/users"
-    if count != 1:
-        return Result(False, f"総括責任者は1名必要です（現在{count}名）",
-                      f"one chief officer is required (now {count})", link)  # fmt: skip
-    return Result(True, "総括責任者が1名置かれています", "one chief officer is appointed", link)
+    if len(holders) != 1:
+        named = "、".join(holders) or "なし"
+        return Result(False, f"総括責任者は1名必要です（現在{len(holders)}名: {named}）",
+                      f"one chief officer is required (now {len(holders)}: "
+                      f"{', '.join(holders) or 'none'})", link)  # fmt: skip
+    return Result(True, f"総括責任者: {holders[0]}", f"chief officer: {holders[0]}", link)
 
 
 def protection_manager(probe: Probe) -> Result:
     """保護責任者: one per office that runs number affairs (行政機関等編 別添1 2C a)."""
-    count = _members(probe, Role.PROTECTION_MANAGER)
+    holders = _holders(probe, Role.PROTECTION_MANAGER)
     link = "/admin/users"
-    if not count:
+    if not holders:
         return Result(False, "保護責任者がいません", "there is no protection manager", link)
-    return Result(
-        True,
-        f"保護責任者が{count}名置かれています",
-        f"{count} protection managers are appointed",
-        link,
-    )
+    return Result(True, f"保護責任者（{len(holders)}名）: {'、'.join(holders)}",
+                  f"protection managers ({len(holders)}): {', '.join(holders)}", link)  # fmt: skip
 
 
 def audit_officer(probe: Probe) -> Result:
-    """監査責任者 (行政機関等編 別添1 2C a; the `auditor` role)."""
-    count = _members(probe, Role.AUDITOR)
+    """監査責任者 (行政機関等編 別添1 2C a 「監査責任者の設置」; the `auditor` role)."""
+    holders = _holders(probe, Role.AUDITOR)
     link = "/admin/users"
-    if not count:
+    if not holders:
         return Result(False, "監査責任者がいません", "there is no audit officer", link)
-    return Result(
-        True, f"監査責任者が{count}名置かれています", f"{count} audit officers are appointed", link
-    )
+    return Result(True, f"監査責任者（{len(holders)}名）: {'、'.join(holders)}",
+                  f"audit officers ({len(holders)}): {', '.join(holders)}", link)  # fmt: skip
 
 
 def numbers_encrypted(probe: Probe) -> Result:
