@@ -146,3 +146,16 @@ def test_the_screen_shows_the_wait_and_takes_the_check(web: Web):
                           {"affair": "withholding_slip"})  # fmt: skip
     assert done.status_code == 200 and 'id="link-pending"' not in done.text
     assert number not in page.text + own.text + done.text
+
+
+def test_the_compliance_check_reads_the_setting(world: World):
+    """J-2B.2 / G-2Ca.4 (確認体制の整備): met by the system once the second check is on."""
+    from mnvault.compliance import checks
+    from tests.test_compliance_checks import NOW
+
+    with world.sessions() as session:
+        probe = checks.Probe(session, world.org.id, NOW, NOW.date(), None)
+        assert not checks.link_checked(probe).passed
+        linking.set_required(session, world.ctx("admin"), on=True)
+        assert checks.link_checked(probe).passed
+        assert [c.id for c in checks.checks_for("G-2Ca.4")] == ["link_checked"]

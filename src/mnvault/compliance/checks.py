@@ -22,6 +22,7 @@ from mnvault.audit.actions import AuditAction, Outcome
 from mnvault.audit.models import AuditCheckpoint, AuditEntry
 from mnvault.auth.services import NUMBER_ROLES
 from mnvault.disposal import services as retention
+from mnvault.orgs import linking
 from mnvault.vault.models import DataKey, NumberRecord, SpiFile
 
 DEFAULT_VERIFY_DAYS = 30  # 行政機関等編 別添1 2C b: 定期に…分析; the organisation may change it
@@ -342,6 +343,28 @@ def disposal_confirmed(probe: Probe) -> Result:
                   "disposals run without a manager's confirmation", link)  # fmt: skip
 
 
+def link_checked(probe: Probe) -> Result:
+    """紐付けの際の複数人による確認 (事業者編 別添1 2B 手法の例示; 行政機関等編 別添1 2C a
+    人的ミスの発生を防止するための確認体制の整備): the setting on (orgs/linking.py)."""
+    link = "/admin/organisation"
+    if not linking.required(probe.session, probe.organisation_id):
+        return Result(False, "個人番号と本人の紐付けの複数人による確認が無効です",
+                      "numbers are linked to persons without a second person's check", link)  # fmt: skip
+    waiting = (
+        probe.session.scalar(
+            select(func.count())
+            .select_from(NumberRecord)
+            .where(
+                NumberRecord.organisation_id == probe.organisation_id,
+                NumberRecord.link_pending.is_(True),
+            )
+        )
+        or 0
+    )
+    return Result(True, f"紐付けは取得・訂正者以外が確認します（確認待ち{waiting}件）",
+                  f"a second person checks each link ({waiting} awaiting)", link)  # fmt: skip
+
+
 CHECKS: tuple[Check, ...] = (
     Check("number_blind", "管理者・監査責任者は番号に触れない", "admins and auditors are number-blind",
           ("J-2Fa.3", "G-2Fa", "G-2Fa.2", "G-2Fa.3"), number_blind),
@@ -368,6 +391,8 @@ CHECKS: tuple[Check, ...] = (
           ("J-2Ed.1", "G-2Ed.1"), disposal_confirmed),
     Check("audit_officer", "監査責任者の設置", "audit officer appointed",
           ("G-2Ca.3", "G-2Ce"), audit_officer),
+    Check("link_checked", "紐付けの複数人による確認", "second check of linked numbers",
+          ("J-2B.2", "G-2Ca.4"), link_checked),
 )  # fmt: skip
 
 

@@ -34,10 +34,6 @@ from mnvault.vault.errors import (
 from mnvault.vault.models import NumberCorrection, NumberRecord, NumberRecordAffair, Person
 
 
-def required(session: Session, organisation_id: uuid.UUID) -> bool:
-    return linking.required(session, organisation_id)
-
-
 def mark(record: NumberRecord, session: Session) -> None:
     """After an acquisition or a correction: wait for the check if the organisation asks."""
     if linking.required(session, record.organisation_id):
@@ -71,11 +67,6 @@ def refuse_pending(session: Session, person_ids: Sequence[uuid.UUID]) -> None:
     )
     if waiting:
         raise AwaitingLinkCheck(f"{waiting}件", f"{waiting} numbers")
-
-
-def pending_filter():  # type: ignore[no-untyped-def]
-    """The SQL condition of a number that may go out (checked, or never asked)."""
-    return NumberRecord.link_pending.is_(False)
 
 
 def _linked_by(session: Session, record: NumberRecord) -> uuid.UUID:
