@@ -1,6 +1,6 @@
-"""Issue #13, Organisation kinds: agency roles use the names of 行政機関等編 別添1 2C a — 総括責任者
-(行政機関等に各１名), 保護責任者 (個人番号利用事務等を実施する課室等に各１名), 監査責任者 — shown per
-organisation kind, and the compliance checks of those measures name who holds them."""
+"""Issue #13, Organisation kinds: agency roles use the names of 行政機関等編 別添1 2C a —
+総括責任者 (行政機関等に各１名), 保護責任者 (個人番号利用事務等を実施する課室等に各１名),
+監査責任者 — shown per organisation kind, and the compliance checks of those measures name who holds them."""
 
 from __future__ import annotations
 
@@ -26,14 +26,15 @@ K = OrganisationKind
 # (kind, role, name shown, passage of the guideline that names it)
 NAME_CASES = [
     pytest.param(K.LOCAL_GOVERNMENT, Role.CHIEF_OFFICER, "総括責任者",
-                 "総括責任者（行政機関等に各１名）の設置及び責任の明確化", id="行政機関等編 別添1 2C a 総括責任者"),
+                 "総括責任者（行政機関等に各１名）の設置及び責任の明確化",
+                 id="行政機関等編 別添1 2C a 総括責任者"),
     pytest.param(K.ADMINISTRATIVE_AGENCY, Role.PROTECTION_MANAGER, "保護責任者",
                  "保護責任者（個人番号利用事務等を実施する課室等に各１名）の設置及び責任の明確化",
                  id="行政機関等編 別添1 2C a 保護責任者"),
-    pytest.param(K.LOCAL_GOVERNMENT, Role.AUDITOR, "監査責任者", "監査責任者の設置及び責任の明確化",
-                 id="行政機関等編 別添1 2C a 監査責任者"),
-    pytest.param(K.LOCAL_GOVERNMENT, Role.CLERK, "事務取扱担当者", "事務取扱担当者及びその役割の明確化",
-                 id="行政機関等編 別添1 2C a 事務取扱担当者"),
+    pytest.param(K.LOCAL_GOVERNMENT, Role.AUDITOR, "監査責任者",
+                 "監査責任者の設置及び責任の明確化", id="行政機関等編 別添1 2C a 監査責任者"),
+    pytest.param(K.LOCAL_GOVERNMENT, Role.CLERK, "事務取扱担当者",
+                 "事務取扱担当者及びその役割の明確化", id="行政機関等編 別添1 2C a 事務取扱担当者"),
 ]  # fmt: skip
 
 

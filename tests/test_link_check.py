@@ -19,10 +19,9 @@ from mnvault.access import services as access
 from mnvault.access.context import Context
 from mnvault.access.models import User
 from mnvault.affairs.services import get_affair
-from mnvault.numbers import generate_my_number
-
 from mnvault.audit.models import AuditEntry
 from mnvault.context import unit_of_work
+from mnvault.numbers import generate_my_number
 from mnvault.orgs import linking
 from mnvault.orgs.models import Organisation, OrganisationKind
 from mnvault.vault import exporter, link_check
@@ -42,7 +41,7 @@ K = OrganisationKind
 # (kind, on by default?, source)
 DEFAULTS = [
     pytest.param(K.ADMINISTRATIVE_AGENCY, True, id="行政機関等編 別添1 2C a 確認体制の整備"),
-    pytest.param(K.LOCAL_GOVERNMENT, True, id="行政機関等編 別添1 2C a 確認体制の整備 (地方公共団体)"),
+    pytest.param(K.LOCAL_GOVERNMENT, True, id="行政機関等編 別添1 2C a 確認体制の整備 (地方)"),
     pytest.param(K.COMPANY, False, id="事業者編 別添1 2B 手法の例示 (an example: off)"),
     pytest.param(K.SMALL_BUSINESS, False, id="事業者編 別添1 2B 手法の例示 (small business)"),
     pytest.param(K.FINANCIAL_INSTITUTION, False, id="事業者編 別添1 2B 手法の例示 (金融)"),

@@ -38,7 +38,7 @@ E = sb.Exclusion
 NO = {e: False for e in E}
 NONE: frozenset[sb.Exclusion] = frozenset()
 
-# (registered kind, answers (None: never answered), relief applies?, lapsed?, binding column, source)
+# (registered kind, answers (None: never answered), relief?, lapsed?, binding column, source)
 STANDING_CASES = [
     pytest.param(K.SMALL_BUSINESS, sb.Declaration(40, NONE), True, False, K.SMALL_BUSINESS,
                  id="40人・除外なし: 中小規模事業者 (事業者編 別添1 2 (注))"),
