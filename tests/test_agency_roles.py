@@ -1,6 +1,7 @@
 """Issue #13, Organisation kinds: agency roles use the names of 行政機関等編 別添1 2C a —
 総括責任者 (行政機関等に各１名), 保護責任者 (個人番号利用事務等を実施する
-課室等に各１名), 監査責任者 — shown per organisation kind, and the compliance checks of those measures name who holds them."""
+課室等に各１名), 監査責任者 — shown per
+organisation kind, and the compliance checks of those measures name who holds them."""
 
 from __future__ import annotations
 
