@@ -158,3 +158,12 @@ def test_the_compliance_check_reads_the_setting(world: World):
         linking.set_required(session, world.ctx("admin"), on=True)
         assert checks.link_checked(probe).passed
         assert [c.id for c in checks.checks_for("G-2Ca.4")] == ["link_checked"]
+
+
+def test_the_dashboard_attention_counts_the_waiting_numbers(world: World):
+    with unit_of_work(world.sessions) as session:
+        linking.set_required(session, world.ctx("admin"), on=True)
+    add_persons(world, 2, seed=405)
+    with world.sessions() as session:
+        (item,) = link_check.attention(session, world.ctx("manager"))
+        assert "2件" in item.title_ja and item.link == "/persons" and not item.overdue

@@ -212,3 +212,15 @@ def test_the_api_answers_and_reports(web: Web):
     assert api.get("/api/v1/organisation/small-business", headers=token).json() == body
     clerk = bearer(web.api.full_session("clerk"))
     assert api.get("/api/v1/organisation/small-business", headers=clerk).status_code == 403
+
+
+def test_the_dashboard_attention_asks_for_the_answers(world: World):
+    with world.sessions() as session, session.begin():
+        assert standing.attention(session, world.ctx("admin")) == []
+        session.get_one(Organisation, world.org.id).kind = K.SMALL_BUSINESS.value
+        session.flush()
+        (unanswered,) = standing.attention(session, world.ctx("admin"))
+        assert "未回答" in unanswered.title_ja and not unanswered.overdue
+        standing.answer(session, world.ctx("admin"), employees=300, answers=dict(NO))
+        (lapsed,) = standing.attention(session, world.ctx("admin"))
+        assert lapsed.overdue and lapsed.link == "/admin/organisation"

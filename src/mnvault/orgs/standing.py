@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -226,3 +227,26 @@ def answer(
 def read(session: Session, context: Context) -> Standing:
     authorize(session, context, Permission.ORGANISATION_MANAGE, organisation_resource(context))
     return standing(session, context.organisation_id)
+
+
+@dataclass(frozen=True)
+class Attention:
+    """For the dashboard (the lead wires it): the small-business answers to give or redo."""
+
+    title_ja: str
+    title_en: str
+    due: date | None
+    link: str
+    overdue: bool
+
+
+def attention(session: Session, context: Context) -> list[Attention]:
+    """Administrators: a small business that has not answered, or whose answers exclude it."""
+    result = standing(session, context.organisation_id)
+    link = "/admin/organisation"
+    if (warning := result.warning()) is not None:
+        return [Attention(warning[0], warning[1], None, link, True)]
+    if result.kind is OrganisationKind.SMALL_BUSINESS and not result.answered:
+        (ja, en), *_ = result.lines()
+        return [Attention(ja, en, None, link, False)]
+    return []

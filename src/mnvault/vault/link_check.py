@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -122,3 +124,29 @@ def awaiting(session: Session, context: Context) -> list[uuid.UUID]:
             )
         )
     )
+
+
+@dataclass(frozen=True)
+class Attention:
+    """For the dashboard (the lead wires it): numbers awaiting their second check."""
+
+    title_ja: str
+    title_en: str
+    due: date | None
+    link: str
+    overdue: bool
+
+
+def attention(session: Session, context: Context) -> list[Attention]:
+    """Clerks and managers: how many numbers await a check (a count, never a number)."""
+    waiting = len(awaiting(session, context))
+    if not waiting:
+        return []
+    return [
+        Attention(
+            f"紐付けの確認待ちの個人番号が{waiting}件あります（確認まで提供・持出し不可）",
+            f"{waiting} numbers await a second check of their link (not provided or exported "
+            "until then)",
+            None, "/persons", False,
+        )
+    ]  # fmt: skip
