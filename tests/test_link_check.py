@@ -167,3 +167,32 @@ def test_the_dashboard_attention_counts_the_waiting_numbers(world: World):
     with world.sessions() as session:
         (item,) = link_check.attention(session, world.ctx("manager"))
         assert "2件" in item.title_ja and item.link == "/persons" and not item.overdue
+
+
+def test_a_correction_is_a_new_link_and_waits_again(world: World):
+    """Item 3: 取得 and 訂正 alike (issue #13: "acquisition and correction then wait")."""
+    from datetime import UTC, datetime
+
+    from mnvault.vault.models import IdentityCheckDocument, NumberCheckDocument
+
+    with unit_of_work(world.sessions) as session:
+        linking.set_required(session, world.ctx("admin"), on=True)
+    ((person_id, _n),) = add_persons(world, 1, seed=406)
+    with unit_of_work(world.sessions) as session:
+        link_check.confirm(session, world.ctx("manager", "withholding_slip"), person_id=person_id)
+    corrected = generate_my_number(random.Random(407))
+    with unit_of_work(world.sessions) as session:
+        vs.correct(
+            session, world.envelope, world.ctx("manager", "withholding_slip"),
+            person_id=person_id, number=corrected, reason="転記誤り",
+            verification=vs.IdentityVerification(
+                NumberCheckDocument.MY_NUMBER_CARD, IdentityCheckDocument.MY_NUMBER_CARD,
+                world.users["manager"].id, datetime(2026, 1, 5, 9, 0, tzinfo=UTC),
+            ),
+        )  # fmt: skip
+    with world.sessions() as session:
+        assert session.get_one(NumberRecord, person_id).link_pending
+    with pytest.raises(SelfLinkCheck), unit_of_work(world.sessions) as session:
+        link_check.confirm(session, world.ctx("manager", "withholding_slip"), person_id=person_id)
+    with unit_of_work(world.sessions) as session:
+        link_check.confirm(session, world.ctx("clerk", "withholding_slip"), person_id=person_id)
