@@ -158,6 +158,7 @@ def test_init_stores_the_answers(tmp_path: Path):
         "--no-contractor", "--no-financial", "--no-over-5000-persons",
     )  # fmt: skip
     assert code == 0, output
+    assert "中小規模事業者に当たります" in output  # the result, shown
     with closing(sqlite3.connect(data / "db" / "mnvault.sqlite3")) as db:
         row = db.execute(
             "select employees, use_affairs, contractor, financial, over_5000_persons "

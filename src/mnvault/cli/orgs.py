@@ -67,9 +67,12 @@ def create(
             employees=employees, answers=answers,
         )  # fmt: skip
         org_code, org_id = made.organisation.code, made.organisation.id
+        result = standing.standing(session, org_id)
     typer.echo(f"追加しました / created: {name}")
     typer.echo(f"組織コード / organisation code: {org_code}")
     typer.echo(f"組織ID / organisation id: {org_id}")
+    for ja, en in result.lines():  # the small-business answers' result (別添1 2 (注))
+        typer.echo(f"{ja} / {en}")
     typer.echo(f"最初の管理者 / first administrator: {org_code}:{made.admin_login}")
     typer.echo(
         f"初期パスワード（一度だけ表示・初回サインインで変更） / initial password (shown once, "

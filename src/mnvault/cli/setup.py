@@ -112,6 +112,9 @@ def init(
     except KNOWN_ERRORS as exc:
         fail(str(exc))
     _announce(result)
+    if declaration is not None:  # the small-business answers' result (別添1 2 (注))
+        for ja, en in standing.standing_of(org_kind, declaration).lines():
+            typer.echo(f"{ja} / {en}")
 
 
 def _is_loopback(host: str) -> bool:

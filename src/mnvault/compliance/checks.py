@@ -23,6 +23,7 @@ from mnvault.audit.models import AuditCheckpoint, AuditEntry
 from mnvault.auth.services import NUMBER_ROLES
 from mnvault.disposal import services as retention
 from mnvault.orgs import linking
+from mnvault.vault import link_check
 from mnvault.vault.models import DataKey, NumberRecord, SpiFile
 
 DEFAULT_VERIFY_DAYS = 30  # 行政機関等編 別添1 2C b: 定期に…分析; the organisation may change it
@@ -350,17 +351,7 @@ def link_checked(probe: Probe) -> Result:
     if not linking.required(probe.session, probe.organisation_id):
         return Result(False, "個人番号と本人の紐付けの複数人による確認が無効です",
                       "numbers are linked to persons without a second person's check", link)  # fmt: skip
-    waiting = (
-        probe.session.scalar(
-            select(func.count())
-            .select_from(NumberRecord)
-            .where(
-                NumberRecord.organisation_id == probe.organisation_id,
-                NumberRecord.link_pending.is_(True),
-            )
-        )
-        or 0
-    )
+    waiting = link_check.awaiting(probe.session, probe.organisation_id)
     return Result(True, f"紐付けは取得・訂正者以外が確認します（確認待ち{waiting}件）",
                   f"a second person checks each link ({waiting} awaiting)", link)  # fmt: skip
 

@@ -242,7 +242,7 @@ class Attention:
 
 def attention(session: Session, context: Context) -> list[Attention]:
     """Administrators: a small business that has not answered, or whose answers exclude it."""
-    result = standing(session, context.organisation_id)
+    result = read(session, context)
     link = "/admin/organisation"
     if (warning := result.warning()) is not None:
         return [Attention(warning[0], warning[1], None, link, True)]

@@ -114,15 +114,18 @@ def confirm(session: Session, context: Context, *, person_id: uuid.UUID) -> Numb
     return record
 
 
-def awaiting(session: Session, context: Context) -> list[uuid.UUID]:
-    """Persons whose numbers await a check, for the screens (ids only)."""
-    return list(
-        session.scalars(
-            select(NumberRecord.person_id).where(
-                NumberRecord.organisation_id == context.organisation_id,
+def awaiting(session: Session, organisation_id: uuid.UUID) -> int:
+    """How many numbers of the organisation await a check (no authorization: a count)."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(NumberRecord)
+            .where(
+                NumberRecord.organisation_id == organisation_id,
                 NumberRecord.link_pending.is_(True),
             )
         )
+        or 0
     )
 
 
@@ -139,7 +142,8 @@ class Attention:
 
 def attention(session: Session, context: Context) -> list[Attention]:
     """Clerks and managers: how many numbers await a check (a count, never a number)."""
-    waiting = len(awaiting(session, context))
+    authorize(session, context, Permission.PERSON_READ, organisation_resource(context))
+    waiting = awaiting(session, context.organisation_id)
     if not waiting:
         return []
     return [
