@@ -58,10 +58,10 @@ from mnvault.disposal import services as retention
 from mnvault.disposal.rules import Event, Start
 from mnvault.keys import services as keys
 from mnvault.numbers import generate_my_number, is_valid_my_number
+from mnvault.orgs import linking, small_business, standing
 from mnvault.orgs import services as orgs
-from mnvault.orgs import small_business
 from mnvault.orgs.models import OrganisationKind
-from mnvault.vault import browse, csvfile, exporter, purpose_change, withdrawal
+from mnvault.vault import browse, csvfile, exporter, link_check, purpose_change, withdrawal
 from mnvault.vault import importer as imp
 from mnvault.vault import services as vs
 from mnvault.vault.errors import DuplicateNumber, InvalidInput, NotFound
@@ -777,6 +777,14 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
             s, c, name="X", purpose="p", affair_codes=[SLIP])),
         Call("orgs.services.spi_file_register", orgs.spi_file_register),
         Call("orgs.small_business.check", small_business.check),
+        Call("orgs.standing.read", standing.read),
+        Call("orgs.standing.attention", standing.attention),
+        Call("orgs.standing.answer", lambda s, c: standing.answer(
+            s, c, employees=10, answers=dict.fromkeys(small_business.Exclusion, False))),
+        Call("orgs.linking.set_required", lambda s, c: linking.set_required(s, c, on=False)),
+        Call("vault.link_check.confirm", lambda s, c: link_check.confirm(
+            s, c, person_id=person.id)),
+        Call("vault.link_check.attention", link_check.attention),
         Call("orgs.services.create_client_organisation", lambda s, c: (
             orgs.create_client_organisation(s, c, name="丙", kind=OrganisationKind.COMPANY))),
         Call("access.services.assign", lambda s, c: access.assign(

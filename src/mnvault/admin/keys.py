@@ -14,7 +14,7 @@ from mnvault.admin.forms import FORM_ERRORS, message, new_router, status_of
 from mnvault.crypto import Envelope
 from mnvault.disposal import services as disposal
 from mnvault.keys import services as keys
-from mnvault.orgs.models import Organisation, OrganisationKind
+from mnvault.orgs import standing
 from mnvault.web.calls import vault_of
 from mnvault.web.pages import redirect, render
 from mnvault.web.signed_in import Viewer, call
@@ -29,13 +29,14 @@ def _page(
 
     def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> dict[str, Any]:
         versions, open_ = keys.status(session, keyring, context)
-        organisation = session.get_one(Organisation, context.organisation_id)
+        answers = standing.standing(session, context.organisation_id)
         return {
             "versions": versions, "open_rotation": open_,
             "confirmation_required": disposal.confirmation_required(
                 session, context.organisation_id
             ),
-            "small_business": organisation.kind == OrganisationKind.SMALL_BUSINESS.value,
+            "small_business": answers.relief_applies,
+            "small_business_warning": answers.warning(),
         }  # fmt: skip
 
     values = call(request, work) | {"error": error, "result": result,

@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
-from mnvault.access import outside
+from mnvault.access import outside, role_names
 from mnvault.access import services as access
 from mnvault.access.context import Context
 from mnvault.access.models import Role
@@ -43,13 +43,14 @@ def _list(
         return (
             listing.users(session, context), access.organisation_code_of(session, context),
             outside.incoming_requests(session, context), outside.roles_elsewhere(session, context),
+            role_names.names_of(session, context.organisation_id),
         )  # fmt: skip
 
-    rows, code, incoming, elsewhere = call(request, work)
+    rows, code, incoming, elsewhere, names = call(request, work)
     empty = {"login": "", "display_name": "", "roles": [], "reference": ""}
     values = {"users": rows, "organisation_code": code, "roles": ROLES, "error": error,
               "form": form or empty, "incoming": incoming, "elsewhere": elsewhere,
-              "done": request.query_params.get("done", "")}  # fmt: skip
+              "done": request.query_params.get("done", ""), "role_names": names}  # fmt: skip
     return render(request, "admin/users.html", values, status=status)
 
 
@@ -156,11 +157,13 @@ def _detail(
     request: Request, user_id: uuid.UUID, error: str | None = None, status: int = 200
 ) -> Response:
     def work(session: Session, _e: Envelope, context: Context, viewer: Viewer) -> Any:
-        return listing.user(session, context, user_id)
+        return listing.user(session, context, user_id), role_names.names_of(
+            session, context.organisation_id
+        )
 
-    row = call(request, work)
+    row, names = call(request, work)
     done = request.query_params.get("done", "")
-    values = {"user": row, "roles": ROLES, "error": error, "done": done}
+    values = {"user": row, "roles": ROLES, "error": error, "done": done, "role_names": names}
     return render(request, "admin/user.html", values, status=status)
 
 
@@ -232,10 +235,12 @@ def _screens() -> APIRouter:
     from mnvault.admin.approvals import approvals_router  # noqa: PLC0415
     from mnvault.admin.assignments import assignments_router  # noqa: PLC0415 - they import us
     from mnvault.admin.keys import keys_router  # noqa: PLC0415
+    from mnvault.admin.organisation import organisation_router  # noqa: PLC0415
     from mnvault.admin.tokens import tokens_router  # noqa: PLC0415
 
     every = APIRouter()
-    for part in (users_router, assignments_router, tokens_router, keys_router, approvals_router):
+    for part in (users_router, assignments_router, tokens_router, keys_router, approvals_router,
+                 organisation_router):  # fmt: skip
         every.include_router(part)
     return every
 

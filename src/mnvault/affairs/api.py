@@ -27,6 +27,9 @@ class AffairOut(BaseModel):
     name_ja: str
     name_en: str
     legal_basis: str
+    verify_on_egov: bool = Field(
+        default=False, description="the basis names a text not in shared/legal (番号法 別表 …)"
+    )
     person_kinds: list[str]
 
 
@@ -47,6 +50,7 @@ def _out(affair: Affair) -> AffairOut:
         name_ja=affair.name_ja,
         name_en=affair.name_en,
         legal_basis=affair.legal_basis,
+        verify_on_egov=affairs.egov_mark(affair) is not None,
         person_kinds=list(affair.person_kinds),
     )
 

@@ -26,6 +26,16 @@ RESIDENT = "resident"
 
 
 OUTSIDE = "outside shared/legal — verify on e-Gov"
+# How the screens mark a basis that names what shared/legal does not hold.
+VERIFY_ON_EGOV_JA = "e-Govで要確認（shared/legal に本文なし）"
+VERIFY_ON_EGOV_EN = "verify on e-Gov (text not in shared/legal)"
+
+
+def verify_on_egov(kind: AffairKind | str, legal_basis: str) -> bool:
+    """The basis names a text not in shared/legal: a catalogue part marked OUTSIDE, or any
+    use affair's 別表 item (番号法 別表 is not in the project's copy, so an item number an
+    organisation types for its own affair is unchecked too)."""
+    return OUTSIDE in legal_basis or (AffairKind(kind) is AffairKind.USE and "別表" in legal_basis)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,17 @@ from sqlalchemy.orm import Session
 from mnvault.access.context import Context
 from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize
-from mnvault.affairs.catalogue import CATALOGUE, CUSTOMER, DEPENDENT, EMPLOYEE, PAYEE, RESIDENT
+from mnvault.affairs.catalogue import (
+    CATALOGUE,
+    CUSTOMER,
+    DEPENDENT,
+    EMPLOYEE,
+    PAYEE,
+    RESIDENT,
+    VERIFY_ON_EGOV_EN,
+    VERIFY_ON_EGOV_JA,
+    verify_on_egov,
+)
 from mnvault.affairs.holders import may_hold
 from mnvault.affairs.models import Affair, AffairKind
 from mnvault.audit import services as audit
@@ -177,3 +187,10 @@ def offered_affairs(session: Session, organisation_id: uuid.UUID) -> list[Affair
         for affair in list_affairs(session, organisation_id)
         if may_hold(kind, affair.kind, affair.code, catalogue=affair.organisation_id is None)
     ]
+
+
+def egov_mark(affair: Affair) -> tuple[str, str] | None:
+    """The screens' and the API's mark on a basis to verify on e-Gov (catalogue.py)."""
+    if verify_on_egov(affair.kind, affair.legal_basis):
+        return VERIFY_ON_EGOV_JA, VERIFY_ON_EGOV_EN
+    return None

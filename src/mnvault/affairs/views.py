@@ -46,6 +46,7 @@ def _page(request: Request, *, error: str | None = None, status: int = 200) -> R
         "error": error,
         "kinds": list(AffairKind),
         "person_kinds": affairs.PERSON_KINDS,
+        "egov_mark": affairs.egov_mark,
     }
     return render(request, "affairs/affairs.html", values, status=status)
 

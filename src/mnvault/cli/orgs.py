@@ -11,8 +11,30 @@ import typer
 from mnvault.access import services as access
 from mnvault.cli.common import DataDir, UserOpt, fail, signed_in_transaction
 from mnvault.orgs import services as orgs
-from mnvault.orgs import small_business
+from mnvault.orgs import small_business, standing
 from mnvault.orgs.models import OrganisationKind
+
+Employees = Annotated[
+    int | None, typer.Option(help="従業員数（中小規模事業者のとき必須） / headcount")
+]
+UseAffairs = Annotated[bool | None, typer.Option(help=small_business.EXCLUSIONS[0].question_ja)]
+Contractor = Annotated[bool | None, typer.Option(help=small_business.EXCLUSIONS[1].question_ja)]
+Financial = Annotated[bool | None, typer.Option(help=small_business.EXCLUSIONS[2].question_ja)]
+Over5000 = Annotated[bool | None, typer.Option(help=small_business.EXCLUSIONS[3].question_ja)]
+
+
+def _answers(
+    use_affairs: bool | None,
+    contractor: bool | None,
+    financial: bool | None,
+    over_5000_persons: bool | None,
+) -> dict[small_business.Exclusion, bool | None]:
+    exclusion = small_business.Exclusion
+    return {
+        exclusion.USE_AFFAIRS: use_affairs, exclusion.CONTRACTOR: contractor,
+        exclusion.FINANCIAL: financial, exclusion.OVER_5000_PERSONS: over_5000_persons,
+    }  # fmt: skip
+
 
 app = typer.Typer(help="組織・部署・特定個人情報ファイル / organisation", no_args_is_help=True)
 
@@ -27,23 +49,64 @@ def create(
     admin_login: Annotated[
         str, typer.Option("--admin-login", help="最初の管理者のログイン名 / first admin's login")
     ] = "admin",
+    employees: Employees = None,
+    use_affairs: UseAffairs = None,
+    contractor: Contractor = None,
+    financial: Financial = None,
+    over_5000_persons: Over5000 = None,
     data_dir: DataDir = None,
     user: UserOpt = None,
 ) -> None:
-    """組織（委託元など）を追加（運用組織の管理者のみ） / add an organisation (operator admins)."""
+    """組織（委託元など）を追加（運用組織の管理者のみ） / add an organisation (operator admins).
+
+    A small business gives --employees and answers each exclusion of 事業者編 別添1 2 (注)."""
+    answers = _answers(use_affairs, contractor, financial, over_5000_persons)
     with signed_in_transaction(data_dir, user) as (session, context):
         made = orgs.create_client_organisation(
-            session, context, name=name, kind=kind, code=code, admin_login=admin_login
-        )
+            session, context, name=name, kind=kind, code=code, admin_login=admin_login,
+            employees=employees, answers=answers,
+        )  # fmt: skip
         org_code, org_id = made.organisation.code, made.organisation.id
+        result = standing.standing(session, org_id)
     typer.echo(f"追加しました / created: {name}")
     typer.echo(f"組織コード / organisation code: {org_code}")
     typer.echo(f"組織ID / organisation id: {org_id}")
+    for ja, en in result.lines():  # the small-business answers' result (別添1 2 (注))
+        typer.echo(f"{ja} / {en}")
     typer.echo(f"最初の管理者 / first administrator: {org_code}:{made.admin_login}")
     typer.echo(
         f"初期パスワード（一度だけ表示・初回サインインで変更） / initial password (shown once, "
         f"changed at first sign-in): {made.admin_password}"
     )
+
+
+@app.command("small-business")
+def small_business_answers(
+    employees: Employees = None,
+    use_affairs: UseAffairs = None,
+    contractor: Contractor = None,
+    financial: Financial = None,
+    over_5000_persons: Over5000 = None,
+    data_dir: DataDir = None,
+    user: UserOpt = None,
+) -> None:
+    """中小規模事業者の回答を表示・更新（別添1 2 (注)） / show or answer the small-business
+    questions: without options it shows the stored answers and what they decide."""
+    answers = _answers(use_affairs, contractor, financial, over_5000_persons)
+    with signed_in_transaction(data_dir, user) as (session, context):
+        if employees is None and all(v is None for v in answers.values()):
+            result = standing.read(session, context)
+        else:
+            result = standing.answer(session, context, employees=employees, answers=answers)
+    if result.declaration is not None:
+        typer.echo(f"従業員数 / employees: {result.declaration.employees}")
+        for rule in small_business.EXCLUSIONS:
+            yes = rule.exclusion in result.declaration.exclusions
+            typer.echo(f"{rule.question_ja}: {'はい / yes' if yes else 'いいえ / no'}")
+    for ja, en in result.lines():
+        typer.echo(f"{ja} / {en}")
+    if (warning := result.warning()) is not None:
+        typer.echo(f"警告 / warning: {warning[0]} / {warning[1]}", err=True)
 
 
 @app.command("small-business-check")

@@ -11,7 +11,7 @@ import typer
 from mnvault.cli.common import DataDir, UserOpt, fail, opened_vault, sign_in
 from mnvault.deployment.errors import KNOWN_ERRORS
 from mnvault.numbers import mask
-from mnvault.vault import purpose_change, withdrawal
+from mnvault.vault import link_check, purpose_change, withdrawal
 from mnvault.vault import services as vault_services
 from mnvault.vault.identity import describe
 
@@ -52,6 +52,8 @@ def show(
         return
     typer.echo(f"個人番号 / my_number: {number if number else mask('0' * 12, 0)}")
     typer.echo(f"取得事務 / acquired for: {', '.join(summary.acquired_for)}")
+    if summary.link_pending:
+        typer.echo("紐付けの確認 / link check: 確認待ち / awaiting a second check")
     if summary.verification:
         v = summary.verification
         ja, en = describe(v.resolved())
@@ -80,6 +82,26 @@ def withdraw_affair(
             fail(str(exc))
     typer.echo(f"取り下げ / withdrawn: {affair}")
     typer.echo(f"取得事務 / acquired for: {', '.join(remaining)}")
+
+
+@app.command("link-check")
+def link_check_confirm(
+    external_ref: Annotated[str, typer.Argument(help="社員番号・顧客番号など / external id")],
+    affair: Annotated[str, typer.Option(help="確認する事務 / affair you check under")],
+    data_dir: DataDir = None,
+    user: UserOpt = None,
+) -> None:
+    """紐付けの確認（取得・訂正した者以外） / confirm, as a second person, that the number
+    and the person go together (事業者編 別添1 2B 手法の例示; 行政機関等編 別添1 2C a)."""
+    with opened_vault(data_dir) as vault:
+        context = sign_in(vault, user)
+        try:
+            with vault.transaction() as session:
+                person = vault_services.find_person(session, context, external_ref)
+                link_check.confirm(session, context.for_affair(affair), person_id=person.id)
+        except KNOWN_ERRORS as exc:
+            fail(str(exc))
+    typer.echo(f"紐付けを確認しました / link checked: {external_ref}")
 
 
 @app.command("add-affair")

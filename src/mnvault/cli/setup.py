@@ -14,7 +14,7 @@ from mnvault.config import load_settings
 from mnvault.deployment import services as deployment
 from mnvault.deployment.errors import KNOWN_ERRORS
 from mnvault.errors import MnvaultError
-from mnvault.orgs import small_business
+from mnvault.orgs import small_business, standing
 from mnvault.orgs.models import OrganisationKind
 
 
@@ -90,7 +90,11 @@ def init(
         exclusion.OVER_5000_PERSONS: over_5000_persons,
     }
     try:
-        small_business.require_small_business(org_kind, employees, answers)
+        declaration = small_business.require_small_business(org_kind, employees, answers)
+        if declaration is None and (
+            employees is not None or any(v is not None for v in answers.values())
+        ):
+            declaration = standing.declaration_from(employees, answers)  # stored, any kind
     except MnvaultError as exc:
         fail(str(exc))
     settings = load_settings(data_dir)
@@ -103,10 +107,14 @@ def init(
             admin_login=admin_login,
             organisation_code=org_code,
             passphrase=passphrase,
+            declaration=declaration,
         )
     except KNOWN_ERRORS as exc:
         fail(str(exc))
     _announce(result)
+    if declaration is not None:  # the small-business answers' result (別添1 2 (注))
+        for ja, en in standing.standing_of(org_kind, declaration).lines():
+            typer.echo(f"{ja} / {en}")
 
 
 def _is_loopback(host: str) -> bool:

@@ -15,13 +15,15 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mnvault.access.models import AccessConditions, Assignment, Membership, Role
+from mnvault.access.models import AccessConditions, Assignment, Membership, Role, User
 from mnvault.access.permissions import NUMBER_PERMISSIONS, RETURNS_NUMBER, Permission
 from mnvault.access.policy.table import GRANTS, NUMBER_BLIND_ROLES, Grant
 from mnvault.audit.actions import AuditAction, Outcome
 from mnvault.audit.models import AuditCheckpoint, AuditEntry
 from mnvault.auth.services import NUMBER_ROLES
 from mnvault.disposal import services as retention
+from mnvault.orgs import linking
+from mnvault.vault import link_check
 from mnvault.vault.models import DataKey, NumberRecord, SpiFile
 
 DEFAULT_VERIFY_DAYS = 30  # 行政機関等編 別添1 2C b: 定期に…分析; the organisation may change it
@@ -261,39 +263,52 @@ def manager_separate(probe: Probe) -> Result:
     )
 
 
+def _holders(probe: Probe, role: Role) -> list[str]:
+    """Who holds the role (logins, never a number): the check names them."""
+    return sorted(
+        probe.session.scalars(
+            select(User.login)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.organisation_id == probe.organisation_id,
+                Membership.role == str(role),
+                User.is_active.is_(True),
+            )
+            .distinct()
+        )
+    )
+
+
 def chief_officer(probe: Probe) -> Result:
-    """総括責任者: one per body (行政機関等編 別添1 2C a)."""
-    count = _members(probe, Role.CHIEF_OFFICER)
+    """総括責任者: one per body (行政機関等編 別添1 2C a 「総括責任者（行政機関等に各１名）」)."""
+    holders = _holders(probe, Role.CHIEF_OFFICER)
     link = "/admin/users"
-    if count != 1:
-        return Result(False, f"総括責任者は1名必要です（現在{count}名）",
-                      f"one chief officer is required (now {count})", link)  # fmt: skip
-    return Result(True, "総括責任者が1名置かれています", "one chief officer is appointed", link)
+    if len(holders) != 1:
+        named = "、".join(holders) or "なし"
+        return Result(False, f"総括責任者は1名必要です（現在{len(holders)}名: {named}）",
+                      f"one chief officer is required (now {len(holders)}: "
+                      f"{', '.join(holders) or 'none'})", link)  # fmt: skip
+    return Result(True, f"総括責任者: {holders[0]}", f"chief officer: {holders[0]}", link)
 
 
 def protection_manager(probe: Probe) -> Result:
     """保護責任者: one per office that runs number affairs (行政機関等編 別添1 2C a)."""
-    count = _members(probe, Role.PROTECTION_MANAGER)
+    holders = _holders(probe, Role.PROTECTION_MANAGER)
     link = "/admin/users"
-    if not count:
+    if not holders:
         return Result(False, "保護責任者がいません", "there is no protection manager", link)
-    return Result(
-        True,
-        f"保護責任者が{count}名置かれています",
-        f"{count} protection managers are appointed",
-        link,
-    )
+    return Result(True, f"保護責任者（{len(holders)}名）: {'、'.join(holders)}",
+                  f"protection managers ({len(holders)}): {', '.join(holders)}", link)  # fmt: skip
 
 
 def audit_officer(probe: Probe) -> Result:
-    """監査責任者 (行政機関等編 別添1 2C a; the `auditor` role)."""
-    count = _members(probe, Role.AUDITOR)
+    """監査責任者 (行政機関等編 別添1 2C a 「監査責任者の設置」; the `auditor` role)."""
+    holders = _holders(probe, Role.AUDITOR)
     link = "/admin/users"
-    if not count:
+    if not holders:
         return Result(False, "監査責任者がいません", "there is no audit officer", link)
-    return Result(
-        True, f"監査責任者が{count}名置かれています", f"{count} audit officers are appointed", link
-    )
+    return Result(True, f"監査責任者（{len(holders)}名）: {'、'.join(holders)}",
+                  f"audit officers ({len(holders)}): {', '.join(holders)}", link)  # fmt: skip
 
 
 def numbers_encrypted(probe: Probe) -> Result:
@@ -329,6 +344,18 @@ def disposal_confirmed(probe: Probe) -> Result:
                   "disposals run without a manager's confirmation", link)  # fmt: skip
 
 
+def link_checked(probe: Probe) -> Result:
+    """紐付けの際の複数人による確認 (事業者編 別添1 2B 手法の例示; 行政機関等編 別添1 2C a
+    人的ミスの発生を防止するための確認体制の整備): the setting on (orgs/linking.py)."""
+    link = "/admin/organisation"
+    if not linking.required(probe.session, probe.organisation_id):
+        return Result(False, "個人番号と本人の紐付けの複数人による確認が無効です",
+                      "numbers are linked to persons without a second person's check", link)  # fmt: skip
+    waiting = link_check.awaiting(probe.session, probe.organisation_id)
+    return Result(True, f"紐付けは取得・訂正者以外が確認します（確認待ち{waiting}件）",
+                  f"a second person checks each link ({waiting} awaiting)", link)  # fmt: skip
+
+
 CHECKS: tuple[Check, ...] = (
     Check("number_blind", "管理者・監査責任者は番号に触れない", "admins and auditors are number-blind",
           ("J-2Fa.3", "G-2Fa", "G-2Fa.2", "G-2Fa.3"), number_blind),
@@ -355,6 +382,8 @@ CHECKS: tuple[Check, ...] = (
           ("J-2Ed.1", "G-2Ed.1"), disposal_confirmed),
     Check("audit_officer", "監査責任者の設置", "audit officer appointed",
           ("G-2Ca.3", "G-2Ce"), audit_officer),
+    Check("link_checked", "紐付けの複数人による確認", "second check of linked numbers",
+          ("J-2B.2", "G-2Ca.4"), link_checked),
 )  # fmt: skip
 
 

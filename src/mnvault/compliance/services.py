@@ -39,6 +39,8 @@ from mnvault.compliance.state import STATE_EN, STATE_JA, MeasureState, State, de
 from mnvault.db.base import utcnow
 from mnvault.numbers import redact
 from mnvault.orgs.models import Organisation, OrganisationKind
+from mnvault.orgs.standing import effective_kind
+from mnvault.orgs.standing import standing as org_standing
 
 MAX_INTERVAL_DAYS = 3660
 DEFAULT_DUE_DAYS = 30
@@ -60,6 +62,8 @@ class Report:
     at: datetime  # UTC
     zone: ZoneInfo
     measures: tuple[MeasureState, ...]
+    # A registered small business whose answers exclude it (orgs/standing.py).
+    small_business_warning: tuple[str, str] | None = None
 
     def groups(self) -> list[GroupSummary]:
         return summarise(self.measures)
@@ -105,7 +109,10 @@ def compute(session: Session, organisation_id: uuid.UUID, *, now: datetime | Non
     org = session.get(Organisation, organisation_id)
     if org is None:
         raise UnknownMeasure("組織", "organisation")
-    kind = OrganisationKind(org.kind)
+    # A registered small business whose answers exclude it follows the company column
+    # (事業者編 別添1 2 (注); orgs/standing.py).
+    answers = org_standing(session, organisation_id)
+    kind = answers.effective_kind
     zone = zone_of(session, organisation_id)
     today = now.astimezone(zone).date()
     settings = _settings(session, organisation_id)
@@ -138,7 +145,7 @@ def compute(session: Session, organisation_id: uuid.UUID, *, now: datetime | Non
                 owner=owner,
             )
         )
-    return Report(organisation_id, org.name, kind, now, zone, tuple(states))
+    return Report(organisation_id, org.name, kind, now, zone, tuple(states), answers.warning())
 
 
 def status(session: Session, context: Context, *, now: datetime | None = None) -> Report:
@@ -181,7 +188,10 @@ def _measure_for(session: Session, context: Context, measure_id: str) -> Measure
     if measure is None:
         raise UnknownMeasure(measure_id[:32], measure_id[:32])
     org = session.get(Organisation, context.organisation_id)
-    if org is None or measure.obligation(org.kind) is Obligation.NOT_APPLICABLE:
+    if (
+        org is None
+        or measure.obligation(effective_kind(session, org.id)) is Obligation.NOT_APPLICABLE
+    ):
         raise NotApplicable(measure.id, measure.id)
     return measure
 

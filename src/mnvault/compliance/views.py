@@ -42,6 +42,7 @@ def _page(
     values |= {
         "groups": [(g, [m for m in shown if m.measure.group == g.id]) for g in GROUPS],
         "summaries": report.groups(),
+        "small_business_warning": report.small_business_warning,
         "state": state,
         "filters": FILTERS,
         "state_ja": {str(k): v for k, v in STATE_JA.items()},

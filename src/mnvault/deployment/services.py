@@ -43,8 +43,10 @@ from mnvault.deployment.errors import (
     WrongPassphrase,
 )
 from mnvault.orgs import services as orgs
+from mnvault.orgs import standing
 from mnvault.orgs.codes import require_code
 from mnvault.orgs.models import Organisation, OrganisationKind
+from mnvault.orgs.small_business import Declaration
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +145,7 @@ def initialise(
     organisation_code: str | None = None,
     passphrase: str | None = None,
     scrypt: ScryptParams | None = None,
+    declaration: Declaration | None = None,
 ) -> InitResult:
     """Create the data directory, keyring, schema, first organisation and administrator.
 
@@ -192,6 +195,8 @@ def initialise(
                 session, name=organisation_name, kind=organisation_kind,
                 code=organisation_code, operator=True,
             )  # fmt: skip
+            if declaration is not None:  # 中小規模事業者の回答 (orgs/standing.py)
+                standing.store(session, org.id, declaration, None)
             audit.record(
                 session,
                 None,

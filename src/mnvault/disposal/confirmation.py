@@ -30,7 +30,7 @@ from mnvault.access.permissions import Permission
 from mnvault.access.policy.table import GRANTS
 from mnvault.disposal.errors import PlannerCannotConfirm, StatementRequired
 from mnvault.numbers import redact
-from mnvault.orgs.models import Organisation, OrganisationKind
+from mnvault.orgs.standing import standing as org_standing
 
 SOURCE = "事業者編 別添1 2B, 2C a (確認体制), 2E d 中小規模事業者 (責任ある立場の者が確認)"
 MAX_STATEMENT = 2000
@@ -62,18 +62,20 @@ class Standing:
 
     planner: bool  # the actor planned it
     may_self_confirm: bool  # ... and is the small business's only responsible person
+    # Registered as a small business, but its answers exclude it: no self-confirmation.
+    small_business_warning: tuple[str, str] | None = None
 
 
 def standing(session: Session, context: Context, *, planned_by: uuid.UUID) -> Standing:
     planner = planned_by == context.actor_id
     if not planner:
         return Standing(False, False)
-    organisation = session.get_one(Organisation, context.organisation_id)
+    answers = org_standing(session, context.organisation_id)
     alone = (
-        organisation.kind == OrganisationKind.SMALL_BUSINESS.value
+        answers.relief_applies
         and other_confirmers(session, context.organisation_id, context.actor_id) == 0
     )
-    return Standing(True, alone)
+    return Standing(True, alone, answers.warning())
 
 
 def check(

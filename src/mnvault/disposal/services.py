@@ -43,7 +43,7 @@ from mnvault.disposal.models import (
     RetentionRule,
 )
 from mnvault.disposal.rules import Event, Rule, Start
-from mnvault.orgs.models import Organisation, OrganisationKind
+from mnvault.orgs.standing import relief_applies
 from mnvault.vault.errors import NotFound
 from mnvault.vault.freetext import without_number
 from mnvault.vault.models import NumberRecordAffair, Person, PersonKind
@@ -524,10 +524,9 @@ def _batch_notice(batch: DisposalBatch) -> Notice:
 
 
 def confirmation_required(session: Session, organisation_id: uuid.UUID) -> bool:
-    """Small businesses: always (別添1 2E d 中小規模事業者); others: their setting, on
-    unless turned off."""
-    organisation = session.get_one(Organisation, organisation_id)
-    if organisation.kind == OrganisationKind.SMALL_BUSINESS.value:
+    """Small businesses: always (別添1 2E d 中小規模事業者, while their answers keep them one,
+    orgs/standing.py); others: their setting, on unless turned off."""
+    if relief_applies(session, organisation_id):
         return True
     setting = session.get(DisposalSetting, organisation_id)
     return True if setting is None else setting.confirmation_required
@@ -535,8 +534,7 @@ def confirmation_required(session: Session, organisation_id: uuid.UUID) -> bool:
 
 def set_confirmation_required(session: Session, context: Context, *, required: bool) -> None:
     authorize(session, context, Permission.ORGANISATION_MANAGE, organisation_resource(context))
-    organisation = session.get_one(Organisation, context.organisation_id)
-    if not required and organisation.kind == OrganisationKind.SMALL_BUSINESS.value:
+    if not required and relief_applies(session, context.organisation_id):
         raise SettingLocked()
     setting = session.get(DisposalSetting, context.organisation_id)
     if setting is None:

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, false
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mnvault.db.base import Base, UTCDateTime, new_id, utcnow
@@ -52,3 +52,27 @@ class Department(Base):
     organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
     code: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
+
+
+class OrganisationSettings(Base):
+    """What the organisation's administrator answered about it (issue #13).
+
+    The headcount and the four exclusions of 事業者編 別添1 2 (注), asked at ``init``,
+    ``org create`` and on the organisation settings screen (orgs/small_business.py); and
+    whether a second person confirms each number linked to a person (紐付けの際の複数人による
+    確認, orgs/linking.py), NULL meaning the default of the organisation's kind.
+    """
+
+    __tablename__ = "organisation_settings"
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id"), primary_key=True
+    )
+    employees: Mapped[int | None] = mapped_column(Integer)
+    use_affairs: Mapped[bool | None] = mapped_column(Boolean)
+    contractor: Mapped[bool | None] = mapped_column(Boolean)
+    financial: Mapped[bool | None] = mapped_column(Boolean)
+    over_5000_persons: Mapped[bool | None] = mapped_column(Boolean)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    linking_check: Mapped[bool | None] = mapped_column(Boolean)

@@ -8,7 +8,7 @@ it never holds a number.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -23,8 +23,10 @@ from mnvault.access.services import authorize
 from mnvault.affairs.services import get_affair
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
+from mnvault.orgs import standing
 from mnvault.orgs.codes import code_taken, new_code, require_code
 from mnvault.orgs.models import Department, Organisation, OrganisationKind
+from mnvault.orgs.small_business import Declaration, Exclusion, require_small_business
 from mnvault.vault.errors import InvalidInput, NotFound
 from mnvault.vault.freetext import without_number
 from mnvault.vault.models import SpiFile
@@ -79,6 +81,8 @@ def create_client_organisation(
     kind: OrganisationKind,
     code: str | None = None,
     admin_login: str = "admin",
+    employees: int | None = None,
+    answers: Mapping[Exclusion, bool | None] | None = None,
 ) -> NewOrganisation:
     """A further organisation (a payroll outsourcer's client), made by an administrator of
     the deployment's operator organisation, with a first administrator of its own.
@@ -99,9 +103,12 @@ def create_client_organisation(
         raise InvalidInput("組織名は必須です", "an organisation needs a name")
     if code is not None:
         code = require_code(code)  # before anything is created
+    declaration = _declaration(kind, employees, dict(answers or {}))
     organisation = create_organisation(
         session, name=name.strip(), kind=kind, code=code, context=context
     )
+    if declaration is not None:
+        standing.store(session, organisation.id, declaration, context.actor_id)
     password = access.generate_password()
     admin = access.create_user(
         session, context, home_organisation_id=organisation.id, login=admin_login,
@@ -112,6 +119,17 @@ def create_client_organisation(
         session, context, user=admin, organisation_id=organisation.id, role=Role.ADMIN
     )
     return NewOrganisation(organisation, admin_login, password)
+
+
+def _declaration(
+    kind: OrganisationKind, employees: int | None, answers: dict[Exclusion, bool | None]
+) -> Declaration | None:
+    """A small business only on the facts (別添1 2 (注)); any other kind may answer too."""
+    declaration = require_small_business(kind, employees, answers)
+    given = employees is not None or any(v is not None for v in answers.values())
+    if declaration is None and given:
+        declaration = standing.declaration_from(employees, answers)
+    return declaration
 
 
 def create_department(session: Session, context: Context, *, code: str, name: str) -> Department:

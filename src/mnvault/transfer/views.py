@@ -12,7 +12,7 @@ import csv
 import io
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Annotated, Any
 
@@ -26,6 +26,7 @@ from mnvault.access.errors import AuthorizationDenied
 from mnvault.access.models import Role
 from mnvault.affairs.models import Affair
 from mnvault.crypto import Envelope
+from mnvault.numbers import redact
 from mnvault.transfer.jobs import ImportJobs, WebImport
 from mnvault.vault import browse, exporter, labels
 from mnvault.vault import services as vs
@@ -210,6 +211,12 @@ class ExportForm:
     outside_recipient_name: str = ""
     outside_recipient_kind: str = RecipientKind.OTHER.value
     outside_basis: str = ""
+    # 第4号: the person's consent (when, naming the recipient and the data); 第16号: which
+    # of its alternatives applies — the service asks for them (vault/provision.py).
+    consent_given_on: str = ""
+    consent_recipient: str = ""
+    consent_data: str = ""
+    item16_condition: str = ""
 
     def outside(self) -> OutsideRecipient | None:
         if not self.outside_recipient_name and not self.outside_basis:
@@ -218,7 +225,11 @@ class ExportForm:
             kind = RecipientKind(self.outside_recipient_kind)
         except ValueError:
             raise InvalidInput("提供先の種別が正しくありません", "invalid recipient kind") from None
-        return OutsideRecipient(kind, self.outside_recipient_name, self.outside_basis)
+        conditions = conditions_of(
+            self.consent_given_on, self.consent_recipient, self.consent_data,
+            self.item16_condition,
+        )  # fmt: skip
+        return OutsideRecipient(kind, self.outside_recipient_name, self.outside_basis, conditions)
 
 
 def _exports(
@@ -247,11 +258,13 @@ def exports(request: Request) -> Response:
 def request_export(
     request: Request, *, affair: Text = "", purpose: Text = "", recipient: Text = "",
     outside_recipient_name: Text = "", outside_recipient_kind: Text = "",
-    outside_basis: Text = "",
+    outside_basis: Text = "", consent_given_on: Text = "", consent_recipient: Text = "",
+    consent_data: Text = "", item16_condition: Text = "",
 ) -> Response:  # fmt: skip
     form = ExportForm(
         affair, purpose.strip(), recipient.strip(), outside_recipient_name.strip(),
         outside_recipient_kind or RecipientKind.OTHER.value, outside_basis,
+        consent_given_on, consent_recipient.strip(), consent_data.strip(), item16_condition,
     )  # fmt: skip
 
     def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> uuid.UUID:
@@ -265,7 +278,14 @@ def request_export(
     try:
         request_id = call(request, work)
     except VaultError as exc:
-        return _exports(request, form, _message(request, exc), 422)
+        # The form comes back filled, but a number typed into a text field never does.
+        shown = replace(
+            form, purpose=redact(form.purpose),
+            outside_recipient_name=redact(form.outside_recipient_name),
+            consent_recipient=redact(form.consent_recipient),
+            consent_data=redact(form.consent_data),
+        )  # fmt: skip
+        return _exports(request, shown, _message(request, exc), 422)
     return redirect(request, f"/exports/{request_id}")
 
 
@@ -414,19 +434,26 @@ def provide(
 
 def _conditions(form: ProvisionForm) -> Conditions:
     """The form's 第4号 consent and 第16号 condition; the service decides which it needs."""
+    return conditions_of(
+        form.consent_given_on, form.consent_recipient, form.consent_data, form.item16_condition
+    )
+
+
+def conditions_of(given: str, recipient: str, data: str, condition: str) -> Conditions:
+    """A form's 第4号 consent and 第16号 condition (provision and take-out forms alike)."""
     consent = None
-    if form.consent_given_on or form.consent_recipient or form.consent_data:
+    if given or recipient or data:
         try:
-            given_on = date.fromisoformat(form.consent_given_on)
+            given_on = date.fromisoformat(given)
         except ValueError:
             raise InvalidInput(
                 "同意の日付が正しくありません", "the consent date is invalid"
             ) from None
-        consent = Consent(given_on, form.consent_recipient, form.consent_data)
+        consent = Consent(given_on, recipient, data)
     item16 = None
-    if form.item16_condition:
+    if condition:
         try:
-            item16 = Item16Condition(form.item16_condition)
+            item16 = Item16Condition(condition)
         except ValueError:
             raise InvalidInput(
                 "第16号の要件が正しくありません", "unknown item 16 condition"

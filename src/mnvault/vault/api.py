@@ -18,7 +18,7 @@ from mnvault.access.context import Context
 from mnvault.audit.models import AuditEntry
 from mnvault.crypto import Envelope
 from mnvault.db.base import utcnow
-from mnvault.vault import browse, exporter, identity, purpose_change, withdrawal
+from mnvault.vault import browse, exporter, identity, link_check, purpose_change, withdrawal
 from mnvault.vault import services as vs
 from mnvault.vault.exporter import ExportResult
 from mnvault.vault.models import (
@@ -66,6 +66,9 @@ class PersonOut(BaseModel):
     number_held: bool = False
     number_masked: str | None = None
     acquired_for: list[str] = []
+    link_check_pending: bool = Field(
+        default=False, description="紐付けの確認待ち: not provided or exported until checked"
+    )
 
 
 class PersonPage(BaseModel):
@@ -191,6 +194,7 @@ def _out(person: Person, summary: vs.PersonSummary | None = None) -> PersonOut:
         number_held=bool(summary and summary.number_held),
         number_masked=MASK if summary and summary.number_held else None,
         acquired_for=summary.acquired_for if summary else [],
+        link_check_pending=bool(summary and summary.link_pending),
     )
 
 
@@ -495,6 +499,31 @@ def download_export(request: Request, request_id: uuid.UUID) -> Response:
             "X-Content-SHA256": result.sha256,
         },
     )
+
+
+# -- the second check of a linked number (vault/link_check.py) ---------------------------
+
+
+class LinkCheckIn(BaseModel):
+    affair: AffairCode
+
+
+@router.post(
+    "/persons/{person_id}/number/link-check",
+    response_model=PersonOut,
+    responses=WITH_BODY | NOT_FOUND | CONFLICT,
+)
+def confirm_link(request: Request, person_id: uuid.UUID, body: LinkCheckIn) -> PersonOut:
+    """A second person confirms that the number and the person go together (紐付けの確認:
+    事業者編 別添1 2B 手法の例示; 行政機関等編 別添1 2B, 2C a); 403 for the one who linked it,
+    409 when nothing awaits a check."""
+
+    def work(session: Session, _envelope: Envelope, context: Context) -> PersonOut:
+        link_check.confirm(session, context, person_id=person_id)
+        summary = vs.summarise_person(session, context, person_id)
+        return _out(summary.person, summary)
+
+    return call(request, work, affair=body.affair)
 
 
 # -- withdrawing an affair acquired for by mistake (vault/withdrawal.py) -----------------

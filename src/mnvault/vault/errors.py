@@ -164,3 +164,32 @@ class ConditionMissing(InvalidInput):
 class InvalidConsent(ConditionMissing):
     message_ja = "同意・要件の記録は番号法第19条第4号・第16号による提供にのみ付けます"
     message_en = "consent and condition records belong to items 4 and 16 of Article 19 only"
+
+
+class AwaitingLinkCheck(VaultError):
+    """紐付けの確認 (orgs/linking.py): a number not yet checked by a second person."""
+
+    message_ja = (
+        "個人番号と本人の紐付けが別の担当者又は責任者に確認されていません（確認待ち）。"
+        "確認までは提供・持出しに使えません"
+    )
+    message_en = (
+        "the link of the number to the person awaits a second person's check: it cannot be "
+        "provided or exported until then"
+    )
+    status = 409
+    kind = "awaiting-link-check"
+
+
+class SelfLinkCheck(VaultError):
+    message_ja = "紐付けの確認は、取得・訂正した者以外の者が行います"
+    message_en = "the link is checked by someone other than the person who acquired or corrected it"
+    status = 403
+    kind = "self-link-check"
+
+
+class NoLinkCheckPending(VaultError):
+    message_ja = "この本人の個人番号は確認待ちではありません"
+    message_en = "this person's number is not awaiting a check"
+    status = 409
+    kind = "no-link-check-pending"

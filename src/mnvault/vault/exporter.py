@@ -29,7 +29,7 @@ from mnvault.audit.actions import AuditAction
 from mnvault.crypto import Envelope, WrappedKey
 from mnvault.db.base import utcnow
 from mnvault.spreadsheet import neutralise
-from mnvault.vault import outside_takeout
+from mnvault.vault import link_check, outside_takeout
 from mnvault.vault.errors import InvalidInput, NotFound
 from mnvault.vault.freetext import without_number
 from mnvault.vault.models import (
@@ -82,7 +82,7 @@ def export_affair(
     except Exception:  # pyrage raises its own error types for malformed keys
         raise InvalidInput("受取人の公開鍵が不正です", "malformed age recipient") from None
     affair = get_affair(session, context.organisation_id, str(context.affair_code))
-    rows = session.execute(
+    found = session.execute(
         select(Person, NumberRecord.ciphertext, DataKey.kek_version, DataKey.wrapped_key)
         .join(NumberRecord, NumberRecord.person_id == Person.id)
         .join(DataKey, DataKey.person_id == Person.id)
@@ -94,6 +94,9 @@ def export_affair(
         )
         .order_by(Person.external_ref)
     )
+    rows = found.all()
+    # 紐付けの確認: no number awaiting its second check leaves (vault/link_check.py).
+    link_check.refuse_pending(session, [person.id for person, *_ in rows])
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_COLUMNS)

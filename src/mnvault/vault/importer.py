@@ -36,7 +36,7 @@ from mnvault.db.engine import SYNCHRONOUS, SessionFactory
 from mnvault.forked import ForkedIterator
 from mnvault.orgs.models import Department
 from mnvault.vault import acquisition as rules
-from mnvault.vault import identity
+from mnvault.vault import identity, link_check
 from mnvault.vault.csvfile import (
     REQUIRED,
     BadField,
@@ -326,6 +326,7 @@ class _Importer:
         insert_rows(session, Person.__table__, _PERSON_COLUMNS, persons)  # type: ignore[arg-type]
         insert_rows(session, DataKey.__table__, _KEY_COLUMNS, [r.key for r in rows])  # type: ignore[arg-type]
         insert_rows(session, NumberRecord.__table__, _RECORD_COLUMNS, [r.record for r in rows])  # type: ignore[arg-type]
+        link_check.mark_imported(session, self.org, [row.person_id for row in rows])
         insert_rows(session, NumberRecordAffair.__table__, _LINK_COLUMNS, links)  # type: ignore[arg-type]
         audit.record_many(
             session,

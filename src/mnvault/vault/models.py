@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     ForeignKey,
     Index,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -145,6 +147,12 @@ class NumberRecord(Base):
     verified_at: Mapped[datetime] = mapped_column(UTCDateTime)
     acquired_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # 紐付けの確認 (orgs/linking.py): True while the number waits for a second person's
+    # check; it is neither provided nor exported until then.
+    link_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # No foreign key: SQLite adds the column in place only without one (migration 0022).
+    link_checked_by: Mapped[uuid.UUID | None] = mapped_column()
+    link_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class NumberRecordAffair(Base):

@@ -40,7 +40,7 @@ from mnvault.db import core
 from mnvault.db.base import GUID, utcnow
 from mnvault.orgs.models import Department
 from mnvault.vault import acquisition as rules
-from mnvault.vault import identity
+from mnvault.vault import identity, link_check
 from mnvault.vault.errors import (
     AlreadyHeld,
     InvalidInput,
@@ -246,6 +246,7 @@ class PersonSummary:
     number_held: bool
     acquired_for: list[str]
     verification: IdentityVerification | None
+    link_pending: bool = False  # awaiting the second check (vault/link_check.py)
 
 
 def summarise_person(session: Session, context: Context, person_id: uuid.UUID) -> PersonSummary:
@@ -261,7 +262,9 @@ def summarise_person(session: Session, context: Context, person_id: uuid.UUID) -
     )
     verification = identity_of(record) if record else None
     audit.record(session, context, AuditAction.PERSON_READ, person_id=person_id)
-    return PersonSummary(person, record is not None, affairs, verification)
+    return PersonSummary(
+        person, record is not None, affairs, verification, bool(record and record.link_pending)
+    )
 
 
 # -- acquire -----------------------------------------------------------------------------
@@ -319,6 +322,7 @@ def acquire(
         acquired_by=context.actor_id,
         acquired_at=utcnow(),
     )
+    link_check.mark(record, session)
     session.add(record)
     session.flush()
     session.add_all(NumberRecordAffair(person_id=person_id, affair_id=a.id) for a in affairs)
@@ -503,6 +507,7 @@ def correct(
     record.verification = check.to_json()
     record.verified_by = verification.verified_by
     record.verified_at = verification.verified_at
+    link_check.mark(record, session)  # a new link: checked again
     session.add(
         NumberCorrection(
             person_id=person_id,
@@ -547,6 +552,7 @@ def provide(
         _authorized_person(session, context, Permission.PROVISION_CREATE, person_id)
         if session.get(NumberRecordAffair, (person_id, affair.id)) is None:
             raise PurposeMismatch(str(person_id), str(person_id))
+    link_check.refuse_pending(session, person_ids)
     return add_provision(
         session, context, affair=affair, item=item, conditions=conditions,
         person_ids=person_ids, recipient_kind=recipient_kind, recipient_name=recipient_name,

@@ -22,7 +22,7 @@ from mnvault.access.models import User
 from mnvault.affairs.models import Affair
 from mnvault.crypto import Envelope
 from mnvault.db.base import utcnow
-from mnvault.vault import browse, identity, labels, purpose_change, withdrawal
+from mnvault.vault import browse, identity, labels, link_check, purpose_change, withdrawal
 from mnvault.vault import services as vs
 from mnvault.vault.errors import InvalidInput, VaultError
 from mnvault.vault.models import IdentityCheckDocument, NumberCheckDocument, PersonKind
@@ -225,6 +225,7 @@ def _person_page(
     affair: str = "",
     error: str | None = None,
     add_error: str | None = None,
+    link_error: str | None = None,
     status: int = 200,
 ) -> Response:
     def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> Record:
@@ -235,7 +236,7 @@ def _person_page(
         "record": record, "person": record.summary.person, "labels": labels,
         "number": number, "revealed_for": affair,
         "reveal_seconds": getattr(request.app.state, "reveal_seconds", REVEAL_SECONDS),
-        "withdraw_error": error, "add_error": add_error,
+        "withdraw_error": error, "add_error": add_error, "link_error": link_error,
         "notice_methods": purpose_change.NOTICE_LABELS,
     }  # fmt: skip
     return render(request, "vault/person.html", values, status=status)
@@ -448,6 +449,22 @@ def correct(
     except FORM_ERRORS as exc:
         error = _message(request, exc)
         return _number_form(request, person_id, "vault/correct.html", form, error=error, status=422)
+    return redirect(request, f"/persons/{person_id}")
+
+
+@router.post("/persons/{person_id}/link-check")
+def link_check_confirm(request: Request, person_id: uuid.UUID, affair: Text = "") -> Response:
+    """A second clerk or a manager confirms the link of the number to the person."""
+
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
+        link_check.confirm(session, context, person_id=person_id)
+
+    if not affair:
+        raise AuthorizationDenied(permission="number:acquire", reason="no affair chosen")
+    try:
+        call(request, work, affair=affair)
+    except FORM_ERRORS as exc:
+        return _person_page(request, person_id, link_error=_message(request, exc), status=422)
     return redirect(request, f"/persons/{person_id}")
 
 

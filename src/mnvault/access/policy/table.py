@@ -74,7 +74,7 @@ _NUMBER_WORK = NUMBER_PERMISSIONS  # acquire, read, look up, correct, provide, e
 
 
 def _manager_like(role: Role) -> tuple[Grant, ...]:
-    """事務取扱責任者 and its agency variants (総括保護管理者, 保護管理者)."""
+    """事務取扱責任者 and its agency variants (総括責任者, 保護責任者: 行政機関等編 別添1 2C a)."""
     return (
         Grant(
             role,
