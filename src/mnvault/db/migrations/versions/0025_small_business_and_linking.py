@@ -7,8 +7,8 @@ confirms each number linked to a person (NULL: the default of its kind).
 ``number_records.link_pending`` marks a number awaiting that check; existing numbers are
 not pending.
 
-Revision ID: 0022_law
-Revises: 0021
+Revision ID: 0025
+Revises: 0024
 Create Date: 2026-12-07 05:45:00
 """
 
@@ -19,8 +19,8 @@ from alembic import op
 
 from mnvault.db.base import GUID
 
-revision: str = "0022_law"
-down_revision: str | None = "0021"
+revision: str = "0025"
+down_revision: str | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
