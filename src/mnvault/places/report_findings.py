@@ -1,0 +1,137 @@
+"""The entry logs' cross-check as sections of the audit periodic report (audit/extra.py):
+entries outside office hours, and number reads by a clerk not in a handling area."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mnvault.access.policy.facts import load_conditions
+from mnvault.access.policy.model import Conditions
+from mnvault.audit import extra
+from mnvault.audit.actions import AuditAction, Outcome
+from mnvault.audit.analysis import Event, office_hours
+from mnvault.places import crosscheck
+from mnvault.places.models import Area, AreaEntry, EntryImport
+
+# What counts as reading a number for the cross-check (the trail's number reads).
+READS = frozenset({str(AuditAction.NUMBER_READ)})
+
+
+def load(
+    session: Session, organisation_id: uuid.UUID, since: datetime, until: datetime
+) -> tuple[list[crosscheck.Entry], list[crosscheck.Entry], list[crosscheck.Covered]]:
+    """All entries of the window, those of handling areas (a day's margin either side, for
+    stays across the window's edge), and the handling areas' covered spans."""
+    rows = session.execute(
+        select(AreaEntry, Area.kind)
+        .join(Area, Area.id == AreaEntry.area_id)
+        .where(
+            AreaEntry.organisation_id == organisation_id,
+            AreaEntry.occurred_at >= since - timedelta(days=1),
+            AreaEntry.occurred_at < until + timedelta(days=1),
+        )
+    ).tuples()
+    every, handling = [], []
+    for row, kind in rows:
+        entry = crosscheck.Entry(
+            row.id, row.area_id, row.user_id, row.badge, row.occurred_at, row.direction
+        )
+        if since <= row.occurred_at < until:
+            every.append(entry)
+        if kind == "handling":
+            handling.append(entry)
+    spans = [
+        crosscheck.Covered(area, first, last)
+        for area, first, last in session.execute(
+            select(EntryImport.area_id, EntryImport.first_at, EntryImport.last_at)
+            .join(Area, Area.id == EntryImport.area_id)
+            .where(
+                EntryImport.organisation_id == organisation_id,
+                Area.kind == "handling",
+                EntryImport.last_at >= since,
+                EntryImport.first_at < until,
+            )
+        ).tuples()
+    ]
+    return every, handling, spans
+
+
+def hours_of(session: Session, organisation_id: uuid.UUID) -> Conditions:
+    return office_hours(load_conditions(session, organisation_id))
+
+
+def analyse(
+    session: Session,
+    organisation_id: uuid.UUID,
+    since: datetime,
+    until: datetime,
+    events: Sequence[Event],
+) -> tuple[list[crosscheck.Finding], list[crosscheck.Finding]]:
+    hours = hours_of(session, organisation_id)
+    every, handling, spans = load(session, organisation_id, since, until)
+    reads = [
+        crosscheck.Read(e.seq, e.at, e.actor)
+        for e in events
+        if e.action in READS and e.outcome == Outcome.OK and since <= e.at < until
+    ]
+    zone = ZoneInfo(hours.time_zone)
+    return (
+        crosscheck.after_hours_entries(every, hours),
+        crosscheck.reads_outside(reads, handling, spans, zone),
+    )
+
+
+def sections(
+    session: Session,
+    organisation_id: uuid.UUID,
+    since: datetime,
+    until: datetime,
+    events: Sequence[Event],
+) -> list[extra.ExtraSection]:
+    after, outside = analyse(session, organisation_id, since, until, events)
+    return [
+        extra.ExtraSection(
+            crosscheck.AFTER_HOURS_ENTRY,
+            "執務時間外の入室（入退室記録）",
+            "Entries outside office hours (entry logs)",
+            [
+                extra.ExtraFinding(
+                    f.user_id,
+                    f.first_at,
+                    f"{f.badge} が時間外に{f.count}回入室",
+                    f"{f.badge} entered {f.count}× after hours",
+                    f.count,
+                )
+                for f in after
+            ],
+            "事業者編 別添1 2E a 入退室管理",
+            "Guidelines for businesses, annex 1 2E a",
+        ),
+        extra.ExtraSection(
+            crosscheck.READ_OUTSIDE_AREA,
+            "取扱区域にいない職員による個人番号の閲覧",
+            "Numbers read by a clerk not in a handling area",
+            [
+                extra.ExtraFinding(
+                    f.user_id,
+                    f.first_at,
+                    f"入退室記録上、取扱区域外で{f.count}件閲覧",
+                    f"{f.count} read(s) while outside every handling area by the entry logs",
+                    f.count,
+                    f.seqs,
+                )
+                for f in outside
+            ],
+            "入退室記録のある日だけを判定します（事業者編 別添1 2E a, 2C e）",
+            "judged only on days the handling areas' entry logs cover (annex 1 2E a, 2C e)",
+        ),
+    ]
+
+
+extra.register("places", sections)
