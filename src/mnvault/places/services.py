@@ -1,0 +1,166 @@
+"""The places register's services, one import for api, views and the CLI: the areas and
+their entry logs (areas.py), devices, take-outs and disposals (devices.py), the
+cross-check of the logs against the trail, the attention items for the dashboard, and the
+register as CSV or Excel."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mnvault.access.context import Context
+from mnvault.access.permissions import Permission
+from mnvault.access.services import authorize, organisation_resource
+from mnvault.audit import period
+from mnvault.audit import services as audit
+from mnvault.audit.actions import AuditAction
+from mnvault.audit.periodic import load_events
+from mnvault.db.base import utcnow
+from mnvault.places import crosscheck, report_findings
+from mnvault.places.areas import (
+    KINDS,
+    MEASURES,
+    NetworkLink,
+    entries_of,
+    get_area,
+    import_entries,
+    imports_of,
+    list_areas,
+    mappings,
+    network_links,
+    save_area,
+    save_mapping,
+)
+from mnvault.places.devices import (
+    ENCRYPTIONS,
+    METHODS,
+    SAFEGUARDS,
+    STATUSES,
+    certificate,
+    decide_takeout,
+    disposals,
+    dispose_device,
+    get_device,
+    list_devices,
+    list_takeouts,
+    request_takeout,
+    return_takeout,
+    save_device,
+)
+from mnvault.places.devices import (
+    KINDS as DEVICE_KINDS,
+)
+from mnvault.places.models import MediaTakeout
+
+__all__ = [
+    "DEVICE_KINDS",
+    "ENCRYPTIONS",
+    "KINDS",
+    "MEASURES",
+    "METHODS",
+    "SAFEGUARDS",
+    "STATUSES",
+    "Attention",
+    "CrossCheck",
+    "NetworkLink",
+    "attention",
+    "certificate",
+    "cross_check",
+    "decide_takeout",
+    "disposals",
+    "dispose_device",
+    "entries_of",
+    "get_area",
+    "get_device",
+    "import_entries",
+    "imports_of",
+    "list_areas",
+    "list_devices",
+    "list_takeouts",
+    "mappings",
+    "network_links",
+    "request_takeout",
+    "return_takeout",
+    "save_area",
+    "save_device",
+    "save_mapping",
+]
+
+
+@dataclass(frozen=True)
+class Attention:
+    title_ja: str
+    title_en: str
+    due: date | None
+    link: str
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class CrossCheck:
+    since: datetime
+    until: datetime
+    after_hours: list[crosscheck.Finding]
+    outside: list[crosscheck.Finding]
+
+
+def cross_check(
+    session: Session, context: Context, *, since: period.When, until: period.When
+) -> CrossCheck:
+    """The entry logs against the trail for ``[since, until]`` (dates in the organisation's
+    zone): what the periodic report shows, on its own. It reads the trail: audit:read."""
+    authorize(session, context, Permission.AUDIT_READ, organisation_resource(context))
+    zone = period.zone_of(session, context.organisation_id)
+    start, stop = period.window(since, until, zone, required=True)
+    assert start is not None  # noqa: S101 - required=True checked it
+    assert stop is not None  # noqa: S101
+    events = load_events(session, context.organisation_id, start, stop)
+    after, outside = report_findings.analyse(session, context.organisation_id, start, stop, events)
+    audit.record(
+        session, context, AuditAction.AUDIT_QUERY,
+        details={"question": "places_cross_check", "from": start.isoformat(),
+                 "to": stop.isoformat(), "after_hours": len(after), "outside": len(outside)},
+    )  # fmt: skip
+    return CrossCheck(start, stop, after, outside)
+
+
+def attention(session: Session, context: Context) -> list[Attention]:
+    """Take-outs awaiting a decision, and media out past their return date (managers)."""
+    today = utcnow().astimezone(period.zone_of(session, context.organisation_id)).date()
+    rows = session.scalars(
+        select(MediaTakeout).where(
+            MediaTakeout.organisation_id == context.organisation_id,
+            MediaTakeout.state.in_(("requested", "approved")),
+        )
+    )
+    items = []
+    for row in rows:
+        if row.state == "requested":
+            items.append(
+                Attention(
+                    "媒体・書類の持出し申請（承認待ち）",
+                    "media take-out awaiting approval",
+                    None,
+                    f"/places/takeouts#{row.id}",
+                    False,
+                )
+            )
+        elif row.due_back is not None and row.due_back < today:
+            items.append(
+                Attention(
+                    "返却予定日を過ぎた持出し",
+                    "take-out past its return date",
+                    row.due_back,
+                    f"/places/takeouts#{row.id}",
+                    True,
+                )
+            )
+    return items
+
+
+def area_id_of(text: str) -> uuid.UUID:
+    return uuid.UUID(text)
