@@ -247,11 +247,12 @@ def import_entries(
     members = select(Membership.user_id).where(
         Membership.organisation_id == context.organisation_id
     )
-    matched = dict(
-        session.execute(
+    matched = {
+        login: user_id
+        for login, user_id in session.execute(
             select(User.login, User.id).where(User.login.in_(badges), User.id.in_(members))
-        ).tuples()
-    )
+        )
+    }
     row = EntryImport(
         organisation_id=context.organisation_id, area_id=area.id,
         filename=redact(filename.strip())[:200] or "entries.csv", mapping=mapping, sha256=sha256,

@@ -2,8 +2,8 @@
 and numbers read by a clerk who, by the logs, was not in a handling area (取扱区域) then.
 
 Presence: an "in" opens a stay in that area, the next "out" there closes it; a stay never
-closed ends at the end of that local day (a missed badge-out is common; a stay carried
-over to the next day would hide the next morning's reads). A read is judged only on a day
+closed ends MAX_STAY after it began (a missed badge-out is common; an open stay carried
+on for days would hide the reads of the days after). A read is judged only on a day
 the handling areas' logs cover (the span of an imported file): without logs for the day,
 nothing can be said, and nothing is flagged. Pure: no database, no clock.
 """
@@ -14,7 +14,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from mnvault.access.policy.model import Conditions, local_clock
@@ -22,6 +22,8 @@ from mnvault.access.policy.plain import within_office_hours
 
 AFTER_HOURS_ENTRY = "after_hours_entry"
 READ_OUTSIDE_AREA = "read_outside_area"
+# The longest a stay lasts without a badge-out: a long working day, not the next one.
+MAX_STAY = timedelta(hours=16)
 
 
 @dataclass(frozen=True)
@@ -88,14 +90,7 @@ def after_hours_entries(entries: Iterable[Entry], hours: Conditions) -> list[Fin
     )
 
 
-def _end_of_day(at: datetime, zone: ZoneInfo) -> datetime:
-    local = at.astimezone(zone)
-    return datetime.combine(local.date() + timedelta(days=1), time(), tzinfo=zone)
-
-
-def stays(
-    entries: Iterable[Entry], zone: ZoneInfo
-) -> dict[uuid.UUID, list[tuple[datetime, datetime]]]:
+def stays(entries: Iterable[Entry]) -> dict[uuid.UUID, list[tuple[datetime, datetime]]]:
     """Per account, the spans it was inside a handling area."""
     by_key: dict[tuple[uuid.UUID, uuid.UUID], list[Entry]] = defaultdict(list)
     for entry in entries:
@@ -106,11 +101,8 @@ def stays(
         group.sort(key=lambda e: e.at)
         opened: datetime | None = None
         for entry in group:
-            if (
-                opened is not None
-                and opened.astimezone(zone).date() != entry.at.astimezone(zone).date()
-            ):
-                found[user].append((opened, _end_of_day(opened, zone)))
+            if opened is not None and entry.at - opened > MAX_STAY:
+                found[user].append((opened, opened + MAX_STAY))
                 opened = None
             if entry.direction == "in":
                 opened = opened or entry.at
@@ -118,7 +110,7 @@ def stays(
                 found[user].append((opened, entry.at))
                 opened = None
         if opened is not None:
-            found[user].append((opened, _end_of_day(opened, zone)))
+            found[user].append((opened, opened + MAX_STAY))
     return found
 
 
@@ -140,7 +132,7 @@ def reads_outside(
 ) -> list[Finding]:
     """Reads by an account not inside any handling area at that moment, on covered days;
     one finding per account and local day."""
-    inside = stays(entries, zone)
+    inside = stays(entries)
     days = covered_days(spans, zone)
     groups: dict[tuple[uuid.UUID | None, date], list[Read]] = defaultdict(list)
     for read in reads:

@@ -58,7 +58,7 @@ def areas(session: Session, organisation_id: uuid.UUID, measure_id: str) -> list
             select(EntryImport.area_id, func.max(EntryImport.last_at))
             .where(EntryImport.organisation_id == organisation_id)
             .group_by(EntryImport.area_id)
-        ).tuples()
+        )
         found.extend(
             Evidence(
                 "入退室記録の取込み", last, None, link=f"/places/areas/{area}", source="places"

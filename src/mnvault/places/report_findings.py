@@ -36,7 +36,7 @@ def load(
             AreaEntry.occurred_at >= since - timedelta(days=1),
             AreaEntry.occurred_at < until + timedelta(days=1),
         )
-    ).tuples()
+    )
     every, handling = [], []
     for row, kind in rows:
         entry = crosscheck.Entry(
@@ -57,7 +57,7 @@ def load(
                 EntryImport.last_at >= since,
                 EntryImport.first_at < until,
             )
-        ).tuples()
+        )
     ]
     return every, handling, spans
 
