@@ -35,7 +35,11 @@ def _area(world: World, kind: str = "handling", name: str = "人事部 執務室
 
 
 def test_builtin_mapping_reads_cp932_and_utf8_bom_alike() -> None:
-    text = "日時,社員コード,扉,入退\r\n2026/12/01 09:00:00,alice,3F東,入室\r\n2026/12/01 18:00,alice,3F東,退室\r\n"
+    text = (
+        "日時,社員コード,扉,入退\r\n"
+        "2026/12/01 09:00:00,alice,3F東,入室\r\n"
+        "2026/12/01 18:00,alice,3F東,退室\r\n"
+    )
     for data in (text.encode("cp932"), ("\ufeff" + text).encode("utf-8"), text.encode("utf-8")):
         lines = columns.parse(data, columns.BUILT_IN["generic_ja"], TOKYO)
         assert [(x.line, x.direction, x.badge, x.door) for x in lines] == [
@@ -52,11 +56,11 @@ def test_custom_mapping_with_date_and_time_columns_and_skipped_values() -> None:
          "formats": ["%d.%m.%Y %H:%M"]}
     )  # fmt: skip
     data = (
-        "Date,Time,Card holder,Event\n"
-        "01.12.2026,08:30,bob,Access granted IN\n"
-        "01.12.2026,08:31,bob,Door forced\n"
-        "01.12.2026,17:45,bob,Access granted OUT\n"
-    ).encode()
+        b"Date,Time,Card holder,Event\n"
+        b"01.12.2026,08:30,bob,Access granted IN\n"
+        b"01.12.2026,08:31,bob,Door forced\n"
+        b"01.12.2026,17:45,bob,Access granted OUT\n"
+    )
     lines = columns.parse(data, mapping, TOKYO)
     assert [(x.line, x.direction) for x in lines] == [(2, "in"), (4, "out")]
     with pytest.raises(InvalidMapping):
@@ -90,7 +94,11 @@ def test_bad_lines_are_named_by_line_number_and_nothing_is_kept(synthetic_number
 def test_import_is_per_area_all_or_nothing_and_matches_logins(world: World) -> None:
     area_id = _area(world)
     clerk = world.users["clerk"].login
-    good = f"time,user,door,direction\n2026-12-01 09:00,{clerk},A,in\n2026-12-01 09:05,visitor-7,A,in\n"
+    good = (
+        "time,user,door,direction\n"
+        f"2026-12-01 09:00,{clerk},A,in\n"
+        "2026-12-01 09:05,visitor-7,A,in\n"
+    )
     with unit_of_work(world.sessions) as session:
         row = places.import_entries(
             session, world.ctx("admin"), area_id=area_id, filename="gate.csv", data=good.encode()
@@ -128,7 +136,8 @@ def test_saved_mapping_is_used_by_name(world: World) -> None:
     with unit_of_work(world.sessions) as session:
         places.save_mapping(
             session, world.ctx("admin"), name="our-gate",
-            spec={"time": "通過日時", "user": "ID", "direction": "種別", "in": ["IN"], "out": ["OUT"]},
+            spec={"time": "通過日時", "user": "ID", "direction": "種別",
+                  "in": ["IN"], "out": ["OUT"]},
         )  # fmt: skip
     data = "通過日時,ID,種別\n2026/12/01 09:00:00,x1,IN\n".encode("cp932")
     with unit_of_work(world.sessions) as session:
