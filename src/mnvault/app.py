@@ -30,6 +30,8 @@ from mnvault.disposal import views as disposal_views
 from mnvault.keys import api as keys_api
 from mnvault.logging import configure_logging
 from mnvault.orgs import api as orgs_api
+from mnvault.places import api as places_api
+from mnvault.places import views as places_views
 from mnvault.transfer import views as transfer_views
 from mnvault.vault import api as vault_api
 from mnvault.vault import views as vault_views
@@ -103,6 +105,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(disposal_api.router, prefix=API)
     app.include_router(keys_api.router, prefix=API)
     app.include_router(orgs_api.router, prefix=API)
+    app.include_router(places_api.router, prefix=API)
     app.include_router(deployment_api.router, prefix=API)
 
     # Inside SecurityHeaders, so that a refusal carries them too.
@@ -151,6 +154,7 @@ def create_app(settings: Settings) -> FastAPI:
             compliance_views.router,
             admin_views.router,
             affairs_views.router,
+            places_views.router,
         ],
     )
 

@@ -39,6 +39,7 @@ TEMPLATE_PACKAGES = (
     "mnvault.compliance",
     "mnvault.admin",
     "mnvault.affairs",
+    "mnvault.places",
 )
 
 # Where each unfinished sign-in step continues.
