@@ -2,7 +2,7 @@
 disposals (事業者編 別添1 2E a–d, issue #16)
 
 Revision ID: 0022_places
-Revises: 0021
+Revises: 0022 (the attachments; the lead re-chains)
 Create Date: 2026-12-07 05:31:48.079838
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from mnvault.db.base import GUID
 
 revision: str = "0022_places"
-down_revision: str | None = "0021"
+down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
