@@ -13,6 +13,7 @@ from sqlalchemy import select
 from mnvault.access import services as access
 from mnvault.access.errors import AuthorizationDenied
 from mnvault.access.models import Role
+from mnvault.attachments.models import Attachment
 from mnvault.audit.actions import AuditAction
 from mnvault.audit.models import AuditEntry
 from mnvault.compliance import services as compliance
@@ -21,7 +22,7 @@ from mnvault.db.base import utcnow
 from mnvault.db.engine import unit_of_work
 from mnvault.places import services as places
 from mnvault.places.errors import DeviceDisposed, InvalidPlace, TakeoutRefused
-from mnvault.places.models import Device, DeviceCertificate, MediaTakeout
+from mnvault.places.models import Device, DeviceDisposal, MediaTakeout
 from mnvault.vault.errors import NumberInText
 from tests.conftest import World
 from tests.support.world import PASSWORD
@@ -150,8 +151,11 @@ def test_disposal_method_fits_the_medium_and_a_contractor_needs_a_sealed_certifi
         )  # fmt: skip
     assert _status(world, paper) == "disposed" and _status(world, usb) == "disposed"
     with world.sessions() as session:
-        sealed = session.get(DeviceCertificate, done.id)
+        stored = session.get(DeviceDisposal, done.id)
+        assert stored is not None and stored.certificate_id is not None
+        sealed = session.get(Attachment, stored.certificate_id)
         assert sealed is not None and CERTIFICATE not in sealed.ciphertext
+        assert sealed.owner == "device_disposal" and sealed.owner_id == done.id
     with unit_of_work(world.sessions) as session:
         _row, data = places.certificate(
             session, world.envelope, world.ctx("auditor"), disposal_id=done.id

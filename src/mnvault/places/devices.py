@@ -7,12 +7,11 @@ a manager other than the asker approves or refuses; only an approved take-out is
 and a medium out (or asked for) cannot be taken out again, disposed of or edited away.
 Disposal: the method fits the medium (paper is shredded, burnt, dissolved or masked;
 devices are erased or destroyed), and a contractor's disposal needs its certificate,
-sealed as disposal/contractor.py seals its certificates.
+sealed in mnvault.attachments (PDF or image).
 """
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -25,16 +24,16 @@ from mnvault.access.context import Context
 from mnvault.access.models import Membership, User
 from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize, organisation_resource, user_by_reference
+from mnvault.attachments import services as attachments
+from mnvault.attachments.models import Attachment
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.audit.period import zone_of
-from mnvault.crypto import Envelope, WrappedKey
+from mnvault.crypto import Envelope
 from mnvault.db.base import utcnow
-from mnvault.disposal.contractor import MAX_CERTIFICATE_BYTES, media_type_of
-from mnvault.disposal.errors import InvalidCertificate
 from mnvault.places.areas import _area
 from mnvault.places.errors import DeviceDisposed, InvalidPlace, PlaceNotFound, TakeoutRefused
-from mnvault.places.models import Device, DeviceCertificate, DeviceDisposal, MediaTakeout
+from mnvault.places.models import Device, DeviceDisposal, MediaTakeout
 from mnvault.vault.freetext import optional_without_number, without_number
 
 PAPER = ("paper_file", "cabinet")
@@ -85,7 +84,7 @@ METHODS = {
 PAPER_METHODS = frozenset({"shredder", "incineration", "dissolution", "masking", "contractor"})
 DEVICE_METHODS = frozenset({"erasure_software", "physical_destruction", "contractor"})
 OPEN_TAKEOUTS = ("requested", "approved")
-CERTIFICATE_FIELD = "place_disposal_certificate"
+CERTIFICATE_OWNER = "device_disposal"
 
 
 def _device(session: Session, context: Context, device_id: uuid.UUID) -> Device:
@@ -362,56 +361,42 @@ def dispose_device(
     )  # fmt: skip
     session.add(row)
     session.flush()
-    sha256 = None
     if certificate:
-        sha256 = _seal_certificate(session, envelope, row, certificate)
+        # 別添1 2E d: the contractor's certificate, sealed like every uploaded file.
+        sealed = attachments.store(
+            session, envelope, context, owner=CERTIFICATE_OWNER, owner_id=row.id,
+            filename=f"certificate-{row.id}", data=certificate,
+            allowed=attachments.IMAGES_AND_PDF,
+        )  # fmt: skip
+        row.certificate_id, row.certificate_sha256 = sealed.id, sealed.sha256
     device.status, device.updated_at = "disposed", utcnow()
     session.flush()
     audit.record(
         session, context, AuditAction.DEVICE_DISPOSE,
         details={"device": str(device.id), "disposal": str(row.id), "method": method,
                  "performed_on": performed_on.isoformat(), "performed_by": str(performer.id),
-                 "contractor": contractor_name, "sha256": sha256},
+                 "contractor": contractor_name, "certificate": str(row.certificate_id),
+                 "sha256": row.certificate_sha256},
     )  # fmt: skip
     return row
 
 
-def _seal_certificate(
-    session: Session, envelope: Envelope, disposal: DeviceDisposal, data: bytes
-) -> str:
-    if len(data) > MAX_CERTIFICATE_BYTES:
-        raise InvalidCertificate("20MB以下", "at most 20 MB")
-    media_type = media_type_of(data)
-    org, key = disposal.organisation_id.hex, disposal.id.hex
-    dek, wrapped = envelope.new_data_key(org, key)
-    row = DeviceCertificate(
-        disposal_id=disposal.id, organisation_id=disposal.organisation_id,
-        media_type=media_type, sha256=hashlib.sha256(data).hexdigest(),
-        ciphertext=envelope.seal_field(dek, org, key, CERTIFICATE_FIELD, data),
-        kek_version=wrapped.kek_version, wrapped_key=wrapped.blob,
-    )  # fmt: skip
-    session.add(row)
-    return row.sha256
-
-
 def certificate(
     session: Session, envelope: Envelope, context: Context, *, disposal_id: uuid.UUID
-) -> tuple[DeviceCertificate, bytes]:
-    """The sealed certificate, opened and checked against its hash; the read is audited."""
+) -> tuple[Attachment, bytes]:
+    """The contractor's certificate, opened and checked against its hash; the read is audited."""
     authorize(session, context, Permission.DEVICE_READ, organisation_resource(context))
-    row = session.get(DeviceCertificate, disposal_id)
-    if row is None or row.organisation_id != context.organisation_id:
+    row = session.get(DeviceDisposal, disposal_id)
+    if row is None or row.organisation_id != context.organisation_id or not row.certificate_id:
         raise PlaceNotFound("証明書", "certificate")
-    org, key = row.organisation_id.hex, row.disposal_id.hex
-    dek = envelope.open_data_key(org, key, WrappedKey(row.kek_version, row.wrapped_key))
-    data = envelope.open_field(dek, org, key, CERTIFICATE_FIELD, row.ciphertext)
-    if hashlib.sha256(data).hexdigest() != row.sha256:
-        raise InvalidCertificate("ハッシュ不一致", "hash mismatch")
+    found, data = attachments.open(
+        session, envelope, context, row.certificate_id, owner=CERTIFICATE_OWNER
+    )
     audit.record(
         session, context, AuditAction.DEVICE_CERTIFICATE_READ,
-        details={"disposal": str(row.disposal_id), "sha256": row.sha256},
+        details={"disposal": str(row.id), "attachment": str(found.id), "sha256": found.sha256},
     )  # fmt: skip
-    return row, data
+    return found, data
 
 
 def disposals(session: Session, context: Context) -> list[DeviceDisposal]:

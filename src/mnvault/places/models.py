@@ -15,7 +15,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -24,7 +23,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mnvault.db.base import Base, UTCDateTime, new_id, utcnow
-from mnvault.db.wrapped import WrappedKeys, register_wrapped_keys
 
 
 class Area(Base):
@@ -149,7 +147,7 @@ class MediaTakeout(Base):
 
 class DeviceDisposal(Base):
     """The disposal of a device, medium or paper (別添1 2E d): method, who, when, and,
-    where a contractor did it, its certificate (DeviceCertificate)."""
+    where a contractor did it, its certificate."""
 
     __tablename__ = "place_disposals"
 
@@ -160,34 +158,9 @@ class DeviceDisposal(Base):
     performed_on: Mapped[date] = mapped_column(Date)
     performed_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     contractor_name: Mapped[str | None] = mapped_column(String(200))
+    # The contractor's certificate, sealed in mnvault.attachments (owner "device_disposal").
+    certificate_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("attachments.id"))
+    certificate_sha256: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class DeviceCertificate(Base):
-    """A contractor's certificate for a device disposal, sealed as disposal/contractor.py
-    seals its certificates: its own data key wrapped by the KEK, SHA-256 in clear."""
-
-    __tablename__ = "place_certificates"
-
-    disposal_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("place_disposals.id"), primary_key=True
-    )
-    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"))
-    media_type: Mapped[str] = mapped_column(String(50))
-    sha256: Mapped[str] = mapped_column(String(64))
-    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
-    kek_version: Mapped[int] = mapped_column(Integer)
-    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
-
-
-register_wrapped_keys(
-    WrappedKeys(
-        "place_certificates",
-        DeviceCertificate,
-        DeviceCertificate.kek_version,
-        DeviceCertificate.wrapped_key,
-        lambda row: (row.organisation_id.hex, row.disposal_id.hex),
-    )
-)

@@ -141,9 +141,16 @@ def upgrade() -> None:
         sa.Column("performed_on", sa.Date(), nullable=False),
         sa.Column("performed_by", GUID(), nullable=False),
         sa.Column("contractor_name", sa.String(length=200), nullable=True),
+        sa.Column("certificate_id", GUID(), nullable=True),
+        sa.Column("certificate_sha256", sa.String(length=64), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("recorded_by", GUID(), nullable=False),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["certificate_id"],
+            ["attachments.id"],
+            name=op.f("fk_place_disposals_certificate_id_attachments"),
+        ),
         sa.ForeignKeyConstraint(
             ["device_id"],
             ["place_devices.id"],
@@ -245,31 +252,8 @@ def upgrade() -> None:
             "ix_place_takeouts_org_state", ["organisation_id", "state"], unique=False
         )
 
-    op.create_table(
-        "place_certificates",
-        sa.Column("disposal_id", GUID(), nullable=False),
-        sa.Column("organisation_id", GUID(), nullable=False),
-        sa.Column("media_type", sa.String(length=50), nullable=False),
-        sa.Column("sha256", sa.String(length=64), nullable=False),
-        sa.Column("ciphertext", sa.LargeBinary(), nullable=False),
-        sa.Column("kek_version", sa.Integer(), nullable=False),
-        sa.Column("wrapped_key", sa.LargeBinary(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["disposal_id"],
-            ["place_disposals.id"],
-            name=op.f("fk_place_certificates_disposal_id_place_disposals"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["organisation_id"],
-            ["organisations.id"],
-            name=op.f("fk_place_certificates_organisation_id_organisations"),
-        ),
-        sa.PrimaryKeyConstraint("disposal_id", name=op.f("pk_place_certificates")),
-    )
-
 
 def downgrade() -> None:
-    op.drop_table("place_certificates")
     with op.batch_alter_table("place_takeouts", schema=None) as batch_op:
         batch_op.drop_index("ix_place_takeouts_org_state")
         batch_op.drop_index(batch_op.f("ix_place_takeouts_device_id"))
