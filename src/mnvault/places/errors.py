@@ -54,7 +54,7 @@ class EntryLogRejected(PlacesError):
     message_ja = "入退室記録に誤りがあるため取り込みませんでした"
     message_en = "the entry log has errors; nothing was imported"
 
-    def __init__(self, problems: Sequence[tuple[int, str, str]]) -> None:
+    def __init__(self, problems: Sequence[tuple[int, str, str]] = ()) -> None:
         self.problems = list(problems)
         shown = self.problems[:20]
         super().__init__(
