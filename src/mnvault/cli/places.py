@@ -147,7 +147,7 @@ def area_check(
 
 def _export(fmt: str, out: Path | None, data_dir: Path | None, user: str | None) -> None:
     with signed_in_transaction(data_dir, user) as (session, context):
-        data, _media = places.export(session, context, fmt)
+        data = places.export(session, context, fmt).data
     if out is None:
         sys.stdout.buffer.write(data)
     else:

@@ -236,11 +236,11 @@ def returned(request: Request, takeout_id: uuid.UUID) -> dict[str, Any]:
 def export(request: Request, format: str = Query(default="xlsx", max_length=8)) -> Response:
     """The register as Excel (areas, devices, take-outs, disposals) or CSV (devices)."""
 
-    def work(session: Session, _envelope: object, context: Context) -> tuple[bytes, str]:
+    def work(session: Session, _envelope: object, context: Context) -> places.Exported:
         return places.export(session, context, format)
 
-    data, media = call(request, work)
+    exported = call(request, work)
     return Response(
-        data, media_type=media,
+        exported.data, media_type=exported.media_type,
         headers={"Content-Disposition": f'attachment; filename="mnvault-places.{format}"'},
     )  # fmt: skip

@@ -158,6 +158,9 @@ def save_area(
 def network_links(session: Session, context: Context, area: Area) -> list[NetworkLink]:
     """Each network of the area, enforced when it lies inside a network of the
     organisation's access conditions (number work from elsewhere is refused)."""
+    authorize(session, context, Permission.AREA_READ, organisation_resource(context))
+    if area.organisation_id != context.organisation_id:
+        raise PlaceNotFound(f"区域 {area.id}", f"area {area.id}")
     conditions = load_conditions(session, context.organisation_id)
     allowed = [ipaddress.ip_network(n) for n in (conditions.networks or ())] if conditions else []
     links = []

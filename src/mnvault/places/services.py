@@ -68,6 +68,7 @@ __all__ = [
     "STATUSES",
     "Attention",
     "CrossCheck",
+    "Exported",
     "NetworkLink",
     "attention",
     "certificate",
@@ -134,6 +135,7 @@ def cross_check(
 
 def attention(session: Session, context: Context) -> list[Attention]:
     """Take-outs awaiting a decision, and media out past their return date (managers)."""
+    authorize(session, context, Permission.DEVICE_READ, organisation_resource(context))
     today = utcnow().astimezone(period.zone_of(session, context.organisation_id)).date()
     rows = session.scalars(
         select(MediaTakeout).where(
@@ -166,9 +168,15 @@ def attention(session: Session, context: Context) -> list[Attention]:
     return items
 
 
-def export(session: Session, context: Context, fmt: str) -> tuple[bytes, str]:
+@dataclass(frozen=True)
+class Exported:
+    data: bytes
+    media_type: str
+
+
+def export(session: Session, context: Context, fmt: str) -> Exported:
     """The register (areas, devices, take-outs, disposals) as an Excel workbook (one sheet
-    each) or, for ``csv``, the devices sheet; audited. Returns the bytes and media type."""
+    each) or, for ``csv``, the devices sheet; audited."""
     areas, devices = list_areas(session, context), list_devices(session, context)
     takeouts, done = list_takeouts(session, context), disposals(session, context)
     ids = {d.owner_id for d in devices} | {t.requested_by for t in takeouts}
@@ -186,7 +194,7 @@ def export(session: Session, context: Context, fmt: str) -> tuple[bytes, str]:
         details={"format": fmt, "areas": len(areas), "devices": len(devices),
                  "takeouts": len(takeouts), "disposals": len(done)},
     )  # fmt: skip
-    return data, media
+    return Exported(data, media)
 
 
 def logins(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:

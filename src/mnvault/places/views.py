@@ -290,12 +290,12 @@ def takeout_step(request: Request, takeout_id: uuid.UUID, step: str) -> Response
 
 @router.get("/places/export")
 def export(request: Request, format: Annotated[str, Query(max_length=8)] = "xlsx") -> Response:
-    def work(session: Session, _e: object, context: Context, _v: Viewer) -> tuple[bytes, str]:
+    def work(session: Session, _e: object, context: Context, _v: Viewer) -> places.Exported:
         return places.export(session, context, format)
 
-    data, media = call(request, work)
+    exported = call(request, work)
     response = Response(
-        data, media_type=media,
+        exported.data, media_type=exported.media_type,
         headers={"Content-Disposition": f'attachment; filename="mnvault-places.{format}"'},
     )  # fmt: skip
     return finish(request, response)
