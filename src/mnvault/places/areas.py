@@ -250,12 +250,16 @@ def import_entries(
     members = select(Membership.user_id).where(
         Membership.organisation_id == context.organisation_id
     )
-    matched = {
-        login: user_id
-        for login, user_id in session.execute(
-            select(User.login, User.id).where(User.login.in_(badges), User.id.in_(members))
+    matched: dict[str, uuid.UUID] = {}
+    ordered = sorted(badges)
+    for start in range(0, len(ordered), 500):  # bound the IN list (SQLite's variable limit)
+        chunk = ordered[start : start + 500]
+        matched.update(
+            (login, user_id)
+            for login, user_id in session.execute(
+                select(User.login, User.id).where(User.login.in_(chunk), User.id.in_(members))
+            )
         )
-    }
     row = EntryImport(
         organisation_id=context.organisation_id, area_id=area.id,
         filename=redact(filename.strip())[:200] or "entries.csv", mapping=mapping, sha256=sha256,
