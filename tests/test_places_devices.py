@@ -237,8 +237,43 @@ def test_no_number_in_any_device_or_takeout_field(world: World, synthetic_number
                     session, world.ctx("clerk"), device_id=device_id,  # type: ignore[arg-type]
                     safeguards=["sealed"], **texts,
                 )  # fmt: skip
+        paper = _device(world, "paper_file", f"綴 {forms.index(typed)}")
+        for field in ("contractor_name", "note"):
+            values = {"contractor_name": "株式会社廃棄", "note": None} | {field: f"x {typed}"}
+            with pytest.raises(NumberInText), unit_of_work(world.sessions) as session:
+                places.dispose_device(
+                    session, world.envelope, world.ctx("manager"), device_id=paper,  # type: ignore[arg-type]
+                    method="contractor", certificate=CERTIFICATE, performed_on=utcnow().date(),
+                    performed_by_login=world.users["manager"].login, **values,  # type: ignore[arg-type]
+                )  # fmt: skip
+        with pytest.raises(NumberInText), unit_of_work(world.sessions) as session:
+            places.save_mapping(
+                session, world.ctx("manager"), name="leaky",
+                spec={"time": f"t{typed}", "user": "u", "direction": "d", "in": ["i"],
+                      "out": ["o"]},
+            )  # fmt: skip
     with world.sessions() as session:
         details = [str(d) for d in session.scalars(select(AuditEntry.details))]
         labels = list(session.scalars(select(Device.label)))
     for typed in forms:
         assert not any(typed in text for text in details + labels)
+
+
+def test_attention_lists_takeouts_awaiting_a_decision_and_overdue_ones(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dashboard's items (managers): an asked take-out, then one out past its date."""
+    from mnvault.places import services as places_services
+
+    takeout_id = _request(world, _device(world))
+    with unit_of_work(world.sessions) as session:
+        items = places.attention(session, world.ctx("manager"))
+    assert [(i.title_en, i.overdue) for i in items] == [("media take-out awaiting approval", False)]
+    _second_manager(world)
+    with unit_of_work(world.sessions) as session:
+        places.decide_takeout(session, world.ctx("manager2"), takeout_id=takeout_id, approve=True)  # type: ignore[arg-type]
+    later = utcnow() + timedelta(days=5)
+    monkeypatch.setattr(places_services, "utcnow", lambda: later)
+    with unit_of_work(world.sessions) as session:
+        items = places.attention(session, world.ctx("manager"))
+    assert [(i.title_en, i.overdue) for i in items] == [("take-out past its return date", True)]

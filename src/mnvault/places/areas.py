@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -197,6 +198,7 @@ def save_mapping(
     if not name or len(name) > 50 or not all(ch.isalnum() or ch in "-_" for ch in name):
         raise InvalidMapping("名前は英数字・-・_の50文字以内", "a name of letters, digits, - and _")
     checked = columns.from_spec(spec).as_spec()
+    without_number(json.dumps(checked, ensure_ascii=False), "対応付け", "mapping")
     row = session.scalar(
         select(EntryMapping).where(
             EntryMapping.organisation_id == context.organisation_id, EntryMapping.name == name
