@@ -21,10 +21,12 @@ API_PREFIX = "/api/v1"
 # Anyone may send these: the password and the second factor, on the API and the screens.
 SIGN_IN = re.compile(rf"{API_PREFIX}/auth/(sign-in|second-factor)|/sign-in(/code)?")
 
+CERTIFICATE_IN_JSON = MAX_CERTIFICATE_BYTES * 3 // 2
+
 RULES = (
     # An entry log comes base64 in JSON on the API (4/3 of the file), as a file on the screen.
     Rule(re.compile(rf"{API_PREFIX}/places/areas/[^/]+/entries"), ENTRY_LOG_MAX_BYTES * 3 // 2),
-    Rule(re.compile(rf"{API_PREFIX}/places/devices/[^/]+/disposal"), MAX_CERTIFICATE_BYTES * 3 // 2),
+    Rule(re.compile(rf"{API_PREFIX}/places/devices/[^/]+/disposal"), CERTIFICATE_IN_JSON),
     Rule(re.compile(r"/api/.*"), API),
     Rule(re.compile(r"/places/areas/[^/]+/entries"), ENTRY_LOG_MAX_BYTES + UPLOAD_OVERHEAD),
     Rule(re.compile(r"/places/devices/[^/]+/disposal"), MAX_CERTIFICATE_BYTES + UPLOAD_OVERHEAD),

@@ -58,7 +58,9 @@ HANDLING_AREA = (
     "seed 図表2-2 (6)①③, (5)①"
 )
 
-PHYSICAL = "事業者編 別添1 2E 物理的安全管理措置 (a 区域, b 盗難防止, c 持出し, d 廃棄) / seed 図表2-2 (5)"
+PHYSICAL = (
+    "事業者編 別添1 2E 物理的安全管理措置 (a 区域, b 盗難防止, c 持出し, d 廃棄) / seed 図表2-2 (5)"
+)
 
 # Roles that never see a number (DESIGN.md §4 separation of duties).
 NUMBER_BLIND_ROLES = frozenset({Role.ADMIN, Role.AUDITOR})
@@ -168,9 +170,7 @@ GRANTS: tuple[Grant, ...] = (
     Grant(
         Role.CLERK,
         Reach.ORGANISATION,
-        frozenset(
-            {Permission.AREA_READ, Permission.DEVICE_READ, Permission.MEDIA_TAKEOUT_REQUEST}
-        ),
+        frozenset({Permission.AREA_READ, Permission.DEVICE_READ, Permission.MEDIA_TAKEOUT_REQUEST}),
         PHYSICAL,
     ),
     Grant(
