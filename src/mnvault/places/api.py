@@ -231,7 +231,7 @@ def returned(request: Request, takeout_id: uuid.UUID) -> dict[str, Any]:
 @router.get(
     "/places/export",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}, "application/octet-stream": {}}}},
+    responses={200: {"content": {"text/csv": {}, places.XLSX_MEDIA_TYPE: {}}}},
 )
 def export(request: Request, format: str = Query(default="xlsx", max_length=8)) -> Response:
     """The register as Excel (areas, devices, take-outs, disposals) or CSV (devices)."""

@@ -66,6 +66,7 @@ __all__ = [
     "METHODS",
     "SAFEGUARDS",
     "STATUSES",
+    "XLSX_MEDIA_TYPE",
     "Attention",
     "CrossCheck",
     "Exported",
@@ -166,6 +167,9 @@ def attention(session: Session, context: Context) -> list[Attention]:
                 )
             )
     return items
+
+
+XLSX_MEDIA_TYPE = tables.MEDIA_TYPES[tables.Format.XLSX]
 
 
 @dataclass(frozen=True)
