@@ -26,12 +26,11 @@ from mnvault.access.permissions import Permission
 from mnvault.access.policy.facts import load_conditions
 from mnvault.access.policy.model import Conditions
 from mnvault.access.services import authorize
-from mnvault.audit import analysis, extra, period
+from mnvault.audit import analysis, period
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.audit.analysis import Batch, Event, Finding, Kind, SpikeRule, Tally
 from mnvault.audit.answers import logins_of
-from mnvault.audit.extra import ExtraSection
 from mnvault.audit.models import AuditEntry
 from mnvault.orgs.models import Organisation
 
@@ -73,8 +72,6 @@ class Report:
     findings: Mapping[Kind, list[Finding]]
     events: Mapping[int, Event]  # the entries behind the findings, for the appendix
     names: Mapping[uuid.UUID, str]
-    # Sections other packages add (audit/extra.py): the entry logs' cross-check, …
-    extra: tuple[ExtraSection, ...] = ()
 
 
 def _event(row: Any) -> Event:
@@ -183,7 +180,6 @@ def gather(
     actors = {e.actor for e in current} | {context.actor_id}
     names = logins_of(session, actors)
     organisation = session.get(Organisation, context.organisation_id)
-    added = tuple(extra.sections(session, context.organisation_id, start, stop, current))
     entry = audit.record(
         session,
         context,
@@ -192,8 +188,7 @@ def gather(
             "from": start.isoformat(),
             "to": stop.isoformat(),
             "entries": len(current),
-            "findings": {str(kind): len(group) for kind, group in findings.items()}
-            | {s.key: len(s.findings) for s in added},
+            "findings": {str(kind): len(group) for kind, group in findings.items()},
             "parameters": asdict(parameters),
         },
     )
@@ -205,5 +200,5 @@ def gather(
         produced_by=names.get(context.actor_id, str(context.actor_id)), entry_seq=entry.seq,
         analysed=len(current), first_seq=current[0].seq if current else None,
         last_seq=current[-1].seq if current else None, accesses=accesses, batches=batches,
-        findings=findings, events=events, names=names, extra=added,
+        findings=findings, events=events, names=names,
     )  # fmt: skip

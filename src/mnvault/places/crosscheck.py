@@ -17,13 +17,29 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from mnvault.access.policy.model import Conditions, local_clock
+from mnvault.access.policy.model import DEFAULT_TIME_ZONE, Conditions, local_clock
 from mnvault.access.policy.plain import within_office_hours
 
 AFTER_HOURS_ENTRY = "after_hours_entry"
 READ_OUTSIDE_AREA = "read_outside_area"
 # The longest a stay lasts without a badge-out: a long working day, not the next one.
 MAX_STAY = timedelta(hours=16)
+
+
+# When the organisation has set no office hours: weekdays 08:00-20:00 in its zone, as the
+# audit report's analysis assumes (mnvault.audit.reports.analysis), so both agree.
+DEFAULT_DAYS, DEFAULT_START, DEFAULT_END = frozenset({1, 2, 3, 4, 5}), 8 * 60, 20 * 60
+
+
+def office_hours(conditions: Conditions | None) -> Conditions:
+    """The organisation's office hours when it set them, else the default in its zone."""
+    if conditions is not None and conditions.has_office_hours:
+        return conditions
+    zone = conditions.time_zone if conditions is not None else DEFAULT_TIME_ZONE
+    return Conditions(
+        time_zone=zone, office_days=DEFAULT_DAYS, office_start=DEFAULT_START,
+        office_end=DEFAULT_END,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,14 @@
-"""The entry logs' cross-check as sections of the audit periodic report (audit/extra.py):
-entries outside office hours, and number reads by a clerk not in a handling area."""
+"""The entry logs' cross-check as sections of the audit periodic report: entries outside
+office hours, and number reads by a clerk not in a handling area (issue #16).
+
+The report (mnvault.audit.reports) finds this module by name and calls :func:`sections`;
+this package imports none of the auditors' tools: it reads the trail's entries through the
+ledger's model and answers plain dataclasses the report renders."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,15 +16,33 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mnvault.access.policy.facts import load_conditions
-from mnvault.access.policy.model import Conditions
-from mnvault.audit import extra
 from mnvault.audit.actions import AuditAction, Outcome
-from mnvault.audit.analysis import Event, office_hours
+from mnvault.audit.models import AuditEntry
 from mnvault.places import crosscheck
 from mnvault.places.models import Area, AreaEntry, EntryImport
 
 # What counts as reading a number for the cross-check (the trail's number reads).
-READS = frozenset({str(AuditAction.NUMBER_READ)})
+READS = (str(AuditAction.NUMBER_READ),)
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    actor: uuid.UUID | None
+    at: datetime  # UTC, the first moment behind it
+    text_ja: str
+    text_en: str
+    count: int
+    seqs: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    key: str
+    title_ja: str
+    title_en: str
+    findings: list[ReportLine] = field(default_factory=list)
+    note_ja: str = ""
+    note_en: str = ""
 
 
 def load(
@@ -62,46 +84,46 @@ def load(
     return every, handling, spans
 
 
-def hours_of(session: Session, organisation_id: uuid.UUID) -> Conditions:
-    return office_hours(load_conditions(session, organisation_id))
+def reads(
+    session: Session, organisation_id: uuid.UUID, since: datetime, until: datetime
+) -> list[crosscheck.Read]:
+    """The organisation's number reads that went through, in ``[since, until)``."""
+    rows = session.execute(
+        select(AuditEntry.seq, AuditEntry.occurred_at, AuditEntry.actor_id).where(
+            AuditEntry.organisation_id == organisation_id,
+            AuditEntry.action.in_(READS),
+            AuditEntry.outcome == str(Outcome.OK),
+            AuditEntry.occurred_at >= since,
+            AuditEntry.occurred_at < until,
+        )
+    )
+    return [crosscheck.Read(seq, at, actor) for seq, at, actor in rows]
 
 
 def analyse(
-    session: Session,
-    organisation_id: uuid.UUID,
-    since: datetime,
-    until: datetime,
-    events: Sequence[Event],
+    session: Session, organisation_id: uuid.UUID, since: datetime, until: datetime
 ) -> tuple[list[crosscheck.Finding], list[crosscheck.Finding]]:
-    hours = hours_of(session, organisation_id)
+    hours = crosscheck.office_hours(load_conditions(session, organisation_id))
     every, handling, spans = load(session, organisation_id, since, until)
-    reads = [
-        crosscheck.Read(e.seq, e.at, e.actor)
-        for e in events
-        if e.action in READS and e.outcome == Outcome.OK and since <= e.at < until
-    ]
+    found = reads(session, organisation_id, since, until)
     zone = ZoneInfo(hours.time_zone)
     return (
         crosscheck.after_hours_entries(every, hours),
-        crosscheck.reads_outside(reads, handling, spans, zone),
+        crosscheck.reads_outside(found, handling, spans, zone),
     )
 
 
 def sections(
-    session: Session,
-    organisation_id: uuid.UUID,
-    since: datetime,
-    until: datetime,
-    events: Sequence[Event],
-) -> list[extra.ExtraSection]:
-    after, outside = analyse(session, organisation_id, since, until, events)
+    session: Session, organisation_id: uuid.UUID, since: datetime, until: datetime
+) -> list[ReportSection]:
+    after, outside = analyse(session, organisation_id, since, until)
     return [
-        extra.ExtraSection(
+        ReportSection(
             crosscheck.AFTER_HOURS_ENTRY,
             "執務時間外の入室（入退室記録）",
             "Entries outside office hours (entry logs)",
             [
-                extra.ExtraFinding(
+                ReportLine(
                     f.user_id,
                     f.first_at,
                     f"{f.badge} が時間外に{f.count}回入室",
@@ -113,12 +135,12 @@ def sections(
             "事業者編 別添1 2E a 入退室管理",
             "Guidelines for businesses, annex 1 2E a",
         ),
-        extra.ExtraSection(
+        ReportSection(
             crosscheck.READ_OUTSIDE_AREA,
             "取扱区域にいない職員による個人番号の閲覧",
             "Numbers read by a clerk not in a handling area",
             [
-                extra.ExtraFinding(
+                ReportLine(
                     f.user_id,
                     f.first_at,
                     f"入退室記録上、取扱区域外で{f.count}件閲覧",
@@ -132,6 +154,3 @@ def sections(
             "judged only on days the handling areas' entry logs cover (annex 1 2E a, 2C e)",
         ),
     ]
-
-
-extra.register("places", sections)

@@ -13,15 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
+from mnvault.access.models import User
 from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize, organisation_resource
-from mnvault.audit import period, tables
+from mnvault.audit import period
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
-from mnvault.audit.answers import logins_of
-from mnvault.audit.periodic import load_events
 from mnvault.db.base import utcnow
-from mnvault.places import crosscheck, report_findings, shapes
+from mnvault.places import crosscheck, report_findings, shapes, sheets
 from mnvault.places.areas import (
     KINDS,
     MEASURES,
@@ -124,8 +123,7 @@ def cross_check(
     start, stop = period.window(since, until, zone, required=True)
     assert start is not None  # noqa: S101 - required=True checked it
     assert stop is not None  # noqa: S101
-    events = load_events(session, context.organisation_id, start, stop)
-    after, outside = report_findings.analyse(session, context.organisation_id, start, stop, events)
+    after, outside = report_findings.analyse(session, context.organisation_id, start, stop)
     audit.record(
         session, context, AuditAction.AUDIT_QUERY,
         details={"question": "places_cross_check", "from": start.isoformat(),
@@ -169,7 +167,7 @@ def attention(session: Session, context: Context) -> list[Attention]:
     return items
 
 
-XLSX_MEDIA_TYPE = tables.MEDIA_TYPES[tables.Format.XLSX]
+XLSX_MEDIA_TYPE = sheets.XLSX_MEDIA_TYPE
 
 
 @dataclass(frozen=True)
@@ -185,12 +183,12 @@ def export(session: Session, context: Context, fmt: str) -> Exported:
     takeouts, done = list_takeouts(session, context), disposals(session, context)
     ids = {d.owner_id for d in devices} | {t.requested_by for t in takeouts}
     ids |= {t.decided_by for t in takeouts if t.decided_by} | {x.performed_by for x in done}
-    sheets = shapes.tables(areas, devices, takeouts, done, logins_of(session, ids))
+    tables = shapes.tables(areas, devices, takeouts, done, logins(session, ids))
     zone = period.zone_of(session, context.organisation_id)
     if fmt == "xlsx":
-        data, media = tables.to_xlsx(sheets, zone), tables.MEDIA_TYPES[tables.Format.XLSX]
+        data, media = sheets.to_xlsx(tables, zone), sheets.XLSX_MEDIA_TYPE
     elif fmt == "csv":
-        data, media = tables.to_csv(sheets[1], zone), tables.MEDIA_TYPES[tables.Format.CSV]
+        data, media = sheets.to_csv(tables[1], zone), sheets.CSV_MEDIA_TYPE
     else:
         raise InvalidPlace("形式は csv か xlsx", "the format is csv or xlsx")
     audit.record(
@@ -202,4 +200,9 @@ def export(session: Session, context: Context, fmt: str) -> Exported:
 
 
 def logins(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
-    return logins_of(session, ids)
+    """The logins of the accounts a register names (only those)."""
+    wanted = sorted(i for i in ids if i is not None)
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.id, User.login).where(User.id.in_(wanted)))
+    return {user_id: login for user_id, login in rows}

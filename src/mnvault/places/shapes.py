@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from mnvault.audit.tables import Column, Table
 from mnvault.places.areas import KINDS, MEASURES
 from mnvault.places.devices import ENCRYPTIONS, METHODS, SAFEGUARDS, STATUSES
 from mnvault.places.devices import KINDS as DEVICE_KINDS
 from mnvault.places.models import Area, Device, DeviceDisposal, EntryImport, MediaTakeout
+from mnvault.places.sheets import Sheet
 
 MEASURE_JA = {m[0]: m[1] for m in MEASURES}
 
@@ -67,50 +67,50 @@ def tables(
     takeouts: list[MediaTakeout],
     disposals: list[DeviceDisposal],
     logins: dict[Any, str],
-) -> list[Table]:
+) -> list[Sheet]:
     labels = {d.id: d.label for d in devices}
     names = {a.id: a.name for a in areas}
     return [
-        Table(
+        Sheet(
             "areas", "管理区域・取扱区域 / Controlled and handling areas",
-            (Column("name", "名称", "Name"), Column("kind", "区分", "Kind"),
-             Column("location", "所在", "Location"), Column("measures", "措置", "Measures"),
-             Column("networks", "ネットワーク", "Networks"), Column("active", "有効", "Active")),
+            ("名称 / Name", "区分 / Kind",
+             "所在 / Location", "措置 / Measures",
+             "ネットワーク / Networks", "有効 / Active"),
             [(a.name, KINDS[a.kind][0], a.location,
               "・".join(MEASURE_JA.get(m, m) for m in a.measures), " ".join(a.networks),
               "○" if a.active else "×") for a in areas],
         ),
-        Table(
+        Sheet(
             "devices", "機器・電子媒体・書類 / Devices, media and paper",
-            (Column("label", "名称・管理番号", "Label"), Column("kind", "種類", "Kind"),
-             Column("owner", "管理者", "Owner"), Column("area", "保管場所", "Place"),
-             Column("encryption", "暗号化", "Encryption"), Column("status", "状態", "Status")),
+            ("名称・管理番号 / Label", "種類 / Kind",
+             "管理者 / Owner", "保管場所 / Place",
+             "暗号化 / Encryption", "状態 / Status"),
             [(d.label, DEVICE_KINDS[d.kind][0], logins.get(d.owner_id, ""),
               names.get(d.area_id, "") if d.area_id else "", ENCRYPTIONS[d.encryption][0],
               STATUSES[d.status][0]) for d in devices],
         ),
-        Table(
+        Sheet(
             "takeouts", "媒体・書類の持出し / Take-outs of media and paper",
-            (Column("device", "機器・媒体", "Device"), Column("state", "状態", "State"),
-             Column("purpose", "目的", "Purpose"), Column("destination", "持出し先", "To"),
-             Column("safeguards", "安全策", "Safeguards"),
-             Column("requested_by", "申請者", "Asked by"),
-             Column("requested_at", "申請日時", "Asked at"),
-             Column("decided_by", "承認者", "Decided by"),
-             Column("due_back", "返却予定", "Due back"),
-             Column("returned_at", "返却日時", "Returned at")),
+            ("機器・媒体 / Device", "状態 / State",
+             "目的 / Purpose", "持出し先 / To",
+             "安全策 / Safeguards",
+             "申請者 / Asked by",
+             "申請日時 / Asked at",
+             "承認者 / Decided by",
+             "返却予定 / Due back",
+             "返却日時 / Returned at"),
             [(labels.get(t.device_id, ""), t.state, t.purpose, t.destination,
               "・".join(SAFEGUARDS[s][0] for s in t.safeguards),
               logins.get(t.requested_by, ""), t.requested_at,
               logins.get(t.decided_by, "") if t.decided_by else "", t.due_back, t.returned_at)
              for t in takeouts],
         ),
-        Table(
+        Sheet(
             "disposals", "機器・媒体・書類の廃棄 / Disposals",
-            (Column("device", "機器・媒体", "Device"), Column("method", "方法", "Method"),
-             Column("performed_on", "実施日", "Performed on"),
-             Column("performed_by", "実施者", "By"),
-             Column("contractor", "委託先", "Contractor")),
+            ("機器・媒体 / Device", "方法 / Method",
+             "実施日 / Performed on",
+             "実施者 / By",
+             "委託先 / Contractor"),
             [(labels.get(x.device_id, ""), METHODS[x.method][0], x.performed_on,
               logins.get(x.performed_by, ""), x.contractor_name or "") for x in disposals],
         ),
