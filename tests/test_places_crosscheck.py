@@ -1,6 +1,7 @@
 """Issue #16 "Areas and entry logs": the analysis that flags entries outside office hours
 and number reads by a clerk who, by the handling area's entry log, was not there at that
-time, shown as findings in the audit periodic report (audit/extra.py registration)."""
+time, shown as findings in the audit periodic report (mnvault.audit.reports.extra finds
+them by name)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from mnvault.access.errors import AuthorizationDenied
-from mnvault.audit import periodic
-from mnvault.audit import report as audit_report
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
-from mnvault.audit.extra import ExtraSection
 from mnvault.audit.models import AuditEntry
+from mnvault.audit.reports import periodic
+from mnvault.audit.reports import report as audit_report
+from mnvault.audit.reports.extra import ExtraSection
 from mnvault.db.engine import unit_of_work
 from mnvault.places import crosscheck
 from mnvault.places import services as places

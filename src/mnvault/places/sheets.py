@@ -57,7 +57,7 @@ def _cell(value: Cell, zone: ZoneInfo) -> Any:
 
 def to_xlsx(sheets: Sequence[Sheet], zone: ZoneInfo) -> bytes:
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book.remove(book.active)
     for sheet in sheets:
         page = book.create_sheet(sheet.name[:31])
         page.append([sheet.title])
