@@ -39,6 +39,7 @@ from mnvault.errors import MnvaultError
 from mnvault.keys.errors import StaleWrapping
 from mnvault.numbers import generate_my_number
 from mnvault.orgs import small_business
+from mnvault.places import errors as places_errors
 from mnvault.policies import errors as policy_errors
 from mnvault.vault import errors as vault_errors
 from mnvault.web.pages import BadRequest, PageNotFound
@@ -82,6 +83,9 @@ STATUSES: list[tuple[type[Exception], int, str]] = [
     (attachment_errors.FileTooLarge, 413, "too-large"),
     (attachment_errors.AttachmentNotFound, 404, "not-found"),
     (attachment_errors.AttachmentDamaged, 409, "does-not-decrypt"),
+    (places_errors.EntryLogRejected, 422, "entry-log-rejected"),
+    (places_errors.TakeoutRefused, 409, "takeout-refused"),
+    (places_errors.DeviceDisposed, 409, "device-disposed"),
     (StaleWrapping, 422, "invalid"),
     (CryptoError, 409, "does-not-decrypt"),
     (KeyringLocked, 503, "sealed"),

@@ -61,6 +61,10 @@ from mnvault.numbers import generate_my_number, is_valid_my_number
 from mnvault.orgs import linking, small_business, standing
 from mnvault.orgs import services as orgs
 from mnvault.orgs.models import OrganisationKind
+from mnvault.places import areas as places_areas
+from mnvault.places import devices as places_devices
+from mnvault.places import services as places
+from mnvault.places.models import Area
 from mnvault.vault import browse, csvfile, exporter, link_check, purpose_change, withdrawal
 from mnvault.vault import importer as imp
 from mnvault.vault import services as vs
@@ -714,6 +718,7 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
     env = world.envelope
     clerk = world.users["clerk"]
     batch_id, record_id = disposal_records(world, company)
+    area_id, device_id, takeout_id, paper_id, disposed_id = places_records(world)
     with unit_of_work(world.sessions) as session:
         document_id = vs.store_document(
             session, world.envelope, world.ctx("manager", SLIP), person_id=person.id,
@@ -909,6 +914,46 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
             s, env, c, contractor_name="委託先", performed_on=date(2026, 11, 1),
             method="溶解", certificate=PDF, person_ids=[person.id], affair_codes=[SLIP])),
         Call("keys.services.status", lambda s, c: keys.status(s, ring, c)),
+        # places (issue #16): areas, entry logs, devices, take-outs, disposals.
+        Call("places.areas.list_areas", places_areas.list_areas),
+        Call("places.areas.get_area", lambda s, c: places_areas.get_area(s, c, area_id)),
+        Call("places.areas.save_area", lambda s, c: places_areas.save_area(
+            s, c, area_id=area_id, name=f"区域{uuid.uuid4().hex[:6]}", kind="handling",
+            location="本社")),
+        Call("places.areas.network_links", lambda s, c: places_areas.network_links(
+            s, c, s.get(Area, area_id))),
+        Call("places.areas.mappings", places_areas.mappings),
+        Call("places.areas.save_mapping", lambda s, c: places_areas.save_mapping(
+            s, c, name="walk", spec={"time": "t", "user": "u", "direction": "d",
+                                     "in": ["i"], "out": ["o"]})),
+        Call("places.areas.import_entries", lambda s, c: places_areas.import_entries(
+            s, c, area_id=area_id, filename="g.csv",
+            data=f"time,user,door,direction\n2026-11-10 09:00,{uuid.uuid4().hex},A,in\n".encode())),
+        Call("places.areas.imports_of", lambda s, c: places_areas.imports_of(s, c, area_id)),
+        Call("places.areas.entries_of", lambda s, c: places_areas.entries_of(s, c, area_id)),
+        Call("places.devices.list_devices", places_devices.list_devices),
+        Call("places.devices.get_device", lambda s, c: places_devices.get_device(s, c, device_id)),
+        Call("places.devices.save_device", lambda s, c: places_devices.save_device(
+            s, c, device_id=device_id, kind="usb", label=f"USB-{uuid.uuid4().hex[:6]}",
+            owner_login=world.users["clerk"].login, encryption="full_disk")),
+        Call("places.devices.request_takeout", lambda s, c: places_devices.request_takeout(
+            s, c, device_id=paper_id, purpose="提出", destination="税務署",
+            safeguards=["sealed"])),
+        Call("places.devices.decide_takeout", lambda s, c: places_devices.decide_takeout(
+            s, c, takeout_id=takeout_id, approve=False)),
+        Call("places.devices.return_takeout", lambda s, c: places_devices.return_takeout(
+            s, c, takeout_id=takeout_id)),
+        Call("places.devices.list_takeouts", places_devices.list_takeouts),
+        Call("places.devices.dispose_device", lambda s, c: places_devices.dispose_device(
+            s, env, c, device_id=paper_id, method="shredder", performed_on=date(2026, 11, 1),
+            performed_by_login=world.users["manager"].login)),
+        Call("places.devices.certificate", lambda s, c: places_devices.certificate(
+            s, env, c, disposal_id=disposed_id)),
+        Call("places.devices.disposals", places_devices.disposals),
+        Call("places.services.cross_check", lambda s, c: places.cross_check(
+            s, c, since=EPOCH.date(), until=date(2026, 12, 31))),
+        Call("places.services.attention", places.attention),
+        Call("places.services.export", lambda s, c: places.export(s, c, "xlsx")),
         Call("compliance.services.status", compliance.status),
         Call("compliance.services.due", compliance.due),
         Call("compliance.services.record_evidence", lambda s, c: compliance.record_evidence(
@@ -929,6 +974,40 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
 
 
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+
+def places_records(world: World) -> tuple[uuid.UUID, ...]:
+    """world.org's area, a device with a take-out awaiting its decision, a paper file, and a
+    disposed medium with its contractor's certificate (issue #16)."""
+    manager, clerk = world.ctx("manager"), world.ctx("clerk")
+    tag = uuid.uuid4().hex[:6]
+    with unit_of_work(world.sessions) as session:
+        area = places_areas.save_area(
+            session, manager, name=f"給与課{tag}", kind="handling", location="本社3階"
+        )
+        owner = world.users["clerk"].login
+        device = places_devices.save_device(
+            session, manager, kind="usb", label=f"USB{tag}", owner_login=owner,
+            encryption="full_disk",
+        )  # fmt: skip
+        paper = places_devices.save_device(
+            session, manager, kind="paper_file", label=f"綴{tag}", owner_login=owner,
+            encryption="not_applicable",
+        )  # fmt: skip
+        gone = places_devices.save_device(
+            session, manager, kind="pc", label=f"PC{tag}", owner_login=owner,
+            encryption="full_disk",
+        )  # fmt: skip
+        takeout = places_devices.request_takeout(
+            session, clerk, device_id=device.id, purpose="提出", destination="税務署",
+            safeguards=["encrypted"],
+        )  # fmt: skip
+        disposed = places_devices.dispose_device(
+            session, world.envelope, manager, device_id=gone.id, method="contractor",
+            contractor_name="委託先", certificate=PDF, performed_on=date(2026, 11, 1),
+            performed_by_login=world.users["manager"].login,
+        )  # fmt: skip
+        return area.id, device.id, takeout.id, paper.id, disposed.id
 
 
 def disposal_records(world: World, company: Company) -> tuple[uuid.UUID, uuid.UUID]:

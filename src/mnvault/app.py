@@ -32,6 +32,8 @@ from mnvault.incidents import views as incidents_views
 from mnvault.keys import api as keys_api
 from mnvault.logging import configure_logging
 from mnvault.orgs import api as orgs_api
+from mnvault.places import api as places_api
+from mnvault.places import views as places_views
 from mnvault.policies import api as policies_api
 from mnvault.policies import views as policies_views
 from mnvault.transfer import views as transfer_views
@@ -109,6 +111,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(keys_api.router, prefix=API)
     app.include_router(orgs_api.router, prefix=API)
     app.include_router(policies_api.router, prefix=API)
+    app.include_router(places_api.router, prefix=API)
     app.include_router(deployment_api.router, prefix=API)
 
     # Inside SecurityHeaders, so that a refusal carries them too.
@@ -159,6 +162,7 @@ def create_app(settings: Settings) -> FastAPI:
             admin_views.router,
             affairs_views.router,
             policies_views.router,
+            places_views.router,
         ],
     )
 

@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from mnvault.disposal.contractor import MAX_CERTIFICATE_BYTES
+from mnvault.places.mapping import MAX_BYTES as ENTRY_LOG_MAX_BYTES
 from mnvault.policies.api import UPLOAD_MAX_BYTES as POLICY_UPLOAD_MAX
 from mnvault.transfer.views import IMPORT_MAX_BYTES
 from mnvault.vault.services import DOCUMENT_MAX_BYTES
@@ -21,10 +22,17 @@ API_PREFIX = "/api/v1"
 # Anyone may send these: the password and the second factor, on the API and the screens.
 SIGN_IN = re.compile(rf"{API_PREFIX}/auth/(sign-in|second-factor)|/sign-in(/code)?")
 
+CERTIFICATE_IN_JSON = MAX_CERTIFICATE_BYTES * 3 // 2
+
 RULES = (
     # An edited 基本方針 or 取扱規程 (Word or PDF), on the API and the screen.
     Rule(re.compile(r"(/api/v1)?/policies/[^/]+/uploads?"), POLICY_UPLOAD_MAX + UPLOAD_OVERHEAD),
+    # An entry log comes base64 in JSON on the API (4/3 of the file), as a file on the screen.
+    Rule(re.compile(rf"{API_PREFIX}/places/areas/[^/]+/entries"), ENTRY_LOG_MAX_BYTES * 3 // 2),
+    Rule(re.compile(rf"{API_PREFIX}/places/devices/[^/]+/disposal"), CERTIFICATE_IN_JSON),
     Rule(re.compile(r"/api/.*"), API),
+    Rule(re.compile(r"/places/areas/[^/]+/entries"), ENTRY_LOG_MAX_BYTES + UPLOAD_OVERHEAD),
+    Rule(re.compile(r"/places/devices/[^/]+/disposal"), MAX_CERTIFICATE_BYTES + UPLOAD_OVERHEAD),
     Rule(re.compile(r"/imports/new"), IMPORT_MAX_BYTES + UPLOAD_OVERHEAD),
     # Two document images, one for the number and one for identity.
     Rule(re.compile(r"/persons/[^/]+/acquire"), 2 * DOCUMENT_MAX_BYTES + UPLOAD_OVERHEAD),

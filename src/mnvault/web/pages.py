@@ -41,6 +41,7 @@ TEMPLATE_PACKAGES = (
     "mnvault.affairs",
     "mnvault.policies",
     "mnvault.incidents",
+    "mnvault.places",
 )
 
 # Where each unfinished sign-in step continues.

@@ -58,6 +58,10 @@ HANDLING_AREA = (
     "seed 図表2-2 (6)①③, (5)①"
 )
 
+PHYSICAL = (
+    "事業者編 別添1 2E 物理的安全管理措置 (a 区域, b 盗難防止, c 持出し, d 廃棄) / seed 図表2-2 (5)"
+)
+
 # Roles that never see a number (DESIGN.md §4 separation of duties).
 NUMBER_BLIND_ROLES = frozenset({Role.ADMIN, Role.AUDITOR})
 
@@ -85,9 +89,16 @@ def _manager_like(role: Role) -> tuple[Grant, ...]:
                     # number held (利用目的の変更), is the 責任者's decision.
                     Permission.AFFAIR_MANAGE,
                     Permission.AFFAIR_READ,
+                    # 別添1 2E: the areas, devices and their take-outs and disposals are
+                    # the 責任者's to keep; approving a take-out is theirs (two people).
+                    Permission.AREA_MANAGE,
+                    Permission.AREA_READ,
                     Permission.ASSIGNMENT_MANAGE,
                     Permission.COMPLIANCE_READ,
                     Permission.COMPLIANCE_RECORD,
+                    Permission.DEVICE_DISPOSE,
+                    Permission.DEVICE_MANAGE,
+                    Permission.DEVICE_READ,
                     Permission.DISPOSAL_CONFIRM,
                     Permission.DISPOSAL_READ,
                     Permission.DISPOSAL_RUN,
@@ -96,6 +107,8 @@ def _manager_like(role: Role) -> tuple[Grant, ...]:
                     Permission.INCIDENT_MANAGE,
                     Permission.INCIDENT_READ,
                     Permission.KEYRING_SEAL,
+                    Permission.MEDIA_TAKEOUT_APPROVE,
+                    Permission.MEDIA_TAKEOUT_REQUEST,
                     Permission.PERSON_CREATE,
                     Permission.PERSON_READ,
                     Permission.PERSON_UPDATE,
@@ -121,10 +134,16 @@ GRANTS: tuple[Grant, ...] = (
         frozenset(
             {
                 Permission.AFFAIR_READ,
+                # The system administrator registers areas, servers and PCs and imports
+                # the access-control system's logs; disposal and take-outs stay managers'.
+                Permission.AREA_MANAGE,
+                Permission.AREA_READ,
                 Permission.ASSIGNMENT_MANAGE,
                 Permission.COMPLIANCE_READ,
                 # Containment (suspend, revoke, seal, rotate) starts from the incident page.
                 Permission.INCIDENT_READ,
+                Permission.DEVICE_MANAGE,
+                Permission.DEVICE_READ,
                 Permission.KEY_READ,
                 Permission.KEY_ROTATE,
                 # Sealing drops the keys from every session at once: an emergency stop
@@ -147,9 +166,11 @@ GRANTS: tuple[Grant, ...] = (
         frozenset(
             {
                 Permission.AFFAIR_READ,
+                Permission.AREA_READ,
                 Permission.AUDIT_PRUNE,
                 Permission.AUDIT_READ,
                 Permission.COMPLIANCE_READ,
+                Permission.DEVICE_READ,
                 Permission.DISPOSAL_READ,
                 Permission.POLICY_READ,
                 # The auditor determines the impact scope from the trail (別添2 2C).
@@ -165,6 +186,12 @@ GRANTS: tuple[Grant, ...] = (
         Reach.ORGANISATION,
         frozenset({Permission.AFFAIR_READ, Permission.POLICY_READ}),
         CLERKS_DESIGNATED,
+    ),
+    Grant(
+        Role.CLERK,
+        Reach.ORGANISATION,
+        frozenset({Permission.AREA_READ, Permission.DEVICE_READ, Permission.MEDIA_TAKEOUT_REQUEST}),
+        PHYSICAL,
     ),
     Grant(
         Role.CLERK,

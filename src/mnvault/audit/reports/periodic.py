@@ -31,8 +31,9 @@ from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.audit.models import AuditEntry
 from mnvault.audit.questions.answers import logins_of
-from mnvault.audit.reports import analysis
+from mnvault.audit.reports import analysis, extra
 from mnvault.audit.reports.analysis import Batch, Event, Finding, Kind, SpikeRule, Tally
+from mnvault.audit.reports.extra import ExtraSection
 from mnvault.orgs.models import Organisation
 
 # A month without any entry of its own makes an account dormant; a hundred persons in
@@ -73,6 +74,8 @@ class Report:
     findings: Mapping[Kind, list[Finding]]
     events: Mapping[int, Event]  # the entries behind the findings, for the appendix
     names: Mapping[uuid.UUID, str]
+    # Sections other packages add (reports/extra.py): the entry logs' cross-check, …
+    extra: tuple[ExtraSection, ...] = ()
 
 
 def _event(row: Any) -> Event:
@@ -181,6 +184,7 @@ def gather(
     actors = {e.actor for e in current} | {context.actor_id}
     names = logins_of(session, actors)
     organisation = session.get(Organisation, context.organisation_id)
+    added = tuple(extra.sections(session, context.organisation_id, start, stop))
     entry = audit.record(
         session,
         context,
@@ -189,7 +193,8 @@ def gather(
             "from": start.isoformat(),
             "to": stop.isoformat(),
             "entries": len(current),
-            "findings": {str(kind): len(group) for kind, group in findings.items()},
+            "findings": {str(kind): len(group) for kind, group in findings.items()}
+            | {section.key: len(section.findings) for section in added},
             "parameters": asdict(parameters),
         },
     )
@@ -201,5 +206,5 @@ def gather(
         produced_by=names.get(context.actor_id, str(context.actor_id)), entry_seq=entry.seq,
         analysed=len(current), first_seq=current[0].seq if current else None,
         last_seq=current[-1].seq if current else None, accesses=accesses, batches=batches,
-        findings=findings, events=events, names=names,
+        findings=findings, events=events, names=names, extra=added,
     )  # fmt: skip
