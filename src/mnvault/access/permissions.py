@@ -22,6 +22,8 @@ class Permission(StrEnum):
     DISPOSAL_RUN = "disposal:run"
     EXPORT_APPROVE = "export:approve"
     EXPORT_CREATE = "export:create"
+    INSPECTION_READ = "inspection:read"
+    INSPECTION_RECORD = "inspection:record"
     KEY_READ = "key:read"
     KEY_ROTATE = "key:rotate"
     KEYRING_SEAL = "keyring:seal"
@@ -36,6 +38,8 @@ class Permission(StrEnum):
     PROVISION_CREATE = "provision:create"
     RETENTION_MANAGE = "retention:manage"
     SPI_FILE_MANAGE = "spi_file:manage"
+    TRAINING_MANAGE = "training:manage"
+    TRAINING_READ = "training:read"
     USER_MANAGE = "user:manage"
 
 

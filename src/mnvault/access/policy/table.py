@@ -92,11 +92,15 @@ def _manager_like(role: Role) -> tuple[Grant, ...]:
                     Permission.DISPOSAL_READ,
                     Permission.DISPOSAL_RUN,
                     Permission.EXPORT_APPROVE,
+                    Permission.INSPECTION_READ,
+                    Permission.INSPECTION_RECORD,
                     Permission.KEYRING_SEAL,
                     Permission.PERSON_CREATE,
                     Permission.PERSON_READ,
                     Permission.PERSON_UPDATE,
                     Permission.RETENTION_MANAGE,
+                    Permission.TRAINING_MANAGE,
+                    Permission.TRAINING_READ,
                 }
             ),
             MANAGER_DUTIES,
@@ -140,6 +144,10 @@ GRANTS: tuple[Grant, ...] = (
                 Permission.AUDIT_READ,
                 Permission.COMPLIANCE_READ,
                 Permission.DISPOSAL_READ,
+                # 点検・監査 (別添1 2C e): the 監査責任者 holds the audit and records it.
+                Permission.INSPECTION_READ,
+                Permission.INSPECTION_RECORD,
+                Permission.TRAINING_READ,
             }
         ),
         AUDIT,
