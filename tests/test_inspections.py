@@ -39,7 +39,6 @@ from tests.conftest import World
 from tests.support.world import PASSWORD
 
 
-
 def _at(day: date, hour: int = 12) -> datetime:
     """``hour`` o'clock in Tokyo on ``day``, as UTC."""
     return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(hours=hour - 9)
@@ -78,7 +77,9 @@ def test_the_checklist_is_the_kinds_binding_measures() -> None:
         (365, date(2026, 4, 1), date(2027, 2, 28), date(2028, 2, 29), date(2028, 2, 28), True),
     ],
 )
-def test_when_an_inspection_falls_due(interval, starts, last, today, due, overdue) -> None:
+def test_when_an_inspection_falls_due(  # noqa: PLR0917 - one row of the table
+    interval, starts, last, today, due, overdue
+) -> None:
     found = next_due(InspectionKind.SELF, interval, starts, last, today)
     assert (found.due_on, found.overdue) == (due, overdue)
 
@@ -151,9 +152,7 @@ def test_an_inspection_from_checklist_to_closed_action(world: World) -> None:
         assert inspections.attention(session, world.ctx("clerk")) == []
     with unit_of_work(world.sessions) as session:
         inspections.start_action(session, manager, action_id=action_id)
-        inspections.close_action(
-            session, manager, action_id=action_id, note="様式を改訂し周知した"
-        )
+        inspections.close_action(session, manager, action_id=action_id, note="様式を改訂し周知した")
     after = _states(world, _at(date(2026, 6, 2)))
     assert after["J-2Ce"].state is State.EVIDENCED
     with unit_of_work(world.sessions) as session:
@@ -180,23 +179,27 @@ def test_schedules_are_configurable_and_fall_due(world: World) -> None:
             starts_on=date(2026, 4, 1),
         )  # fmt: skip
     with unit_of_work(world.sessions) as session:
-        due = {d.kind: d for d in inspections.schedules(session, manager, now=_at(date(2026, 4, 2)))}
+        due = {
+            d.kind: d for d in inspections.schedules(session, manager, now=_at(date(2026, 4, 2)))
+        }
         assert due[InspectionKind.SELF].overdue and due[InspectionKind.SELF].due_on == date(
             2026, 4, 1
         )
         shown = inspections.attention(session, manager, now=_at(date(2026, 4, 2)))
         assert any(a.title_ja == "自己点検の実施" and a.overdue for a in shown)
-    inspection_id, item_id = _inspect(world, manager, date(2026, 4, 2), finding=None)
+    inspection_id, _item_id = _inspect(world, manager, date(2026, 4, 2), finding=None)
     with unit_of_work(world.sessions) as session:
         inspections.complete(session, manager, inspection_id=inspection_id)
     with unit_of_work(world.sessions) as session:
-        due = {d.kind: d for d in inspections.schedules(session, manager, now=_at(date(2026, 4, 3)))}
+        due = {
+            d.kind: d for d in inspections.schedules(session, manager, now=_at(date(2026, 4, 3)))
+        }
         assert due[InspectionKind.SELF].due_on == date(2026, 7, 2)
         assert not due[InspectionKind.SELF].overdue
 
 
 def test_the_trail_report_is_attached_as_evidence_for_2cb(world: World, tmp_path) -> None:
-    from mnvault.audit import stored  # noqa: PLC0415
+    from mnvault.audit import stored
 
     inspection_id, _item = _inspect(world, world.ctx("auditor"), date(2026, 4, 10), finding=None)
     with unit_of_work(world.sessions) as session:
@@ -204,11 +207,10 @@ def test_the_trail_report_is_attached_as_evidence_for_2cb(world: World, tmp_path
             session, world.ctx("auditor"), root=tmp_path, since=date(2026, 1, 1),
             until=date(2026, 3, 31),
         )  # fmt: skip
-    with unit_of_work(world.sessions) as session:
-        with pytest.raises(Exception, match="分析報告書"):
-            inspections.attach_report(
-                session, world.ctx("auditor"), inspection_id=inspection_id, report_seq=1
-            )
+    with unit_of_work(world.sessions) as session, pytest.raises(Exception, match="分析報告書"):
+        inspections.attach_report(
+            session, world.ctx("auditor"), inspection_id=inspection_id, report_seq=1
+        )
     with unit_of_work(world.sessions) as session:
         inspections.attach_report(
             session, world.ctx("auditor"), inspection_id=inspection_id, report_seq=seq
@@ -304,7 +306,7 @@ def test_no_number_in_any_inspection_record(world: World, synthetic_number: str)
         f"{n[:4]}-{n[4:8]}-{n[8:]}",
     )
     manager = world.ctx("manager")
-    inspection_id, item_id = _inspect(world, manager, date(2026, 4, 10))
+    _inspection_id, item_id = _inspect(world, manager, date(2026, 4, 10))
     assert item_id is not None
     with unit_of_work(world.sessions) as session:
         action_id = inspections.add_action(
@@ -320,9 +322,13 @@ def test_no_number_in_any_inspection_record(world: World, synthetic_number: str)
                 s, manager, item_id=item_id, result=ItemResult.FINDING, note=f"対象 {t}"
             ),
             lambda s, t=typed: inspections.add_action(
-                s, manager, item_id=item_id, title=f"確認 {t}",
-                owner_id=world.users["manager"].id, due_on=date(2026, 5, 31),
-            ),  # fmt: skip
+                s,
+                manager,
+                item_id=item_id,
+                title=f"確認 {t}",
+                owner_id=world.users["manager"].id,
+                due_on=date(2026, 5, 31),
+            ),
             lambda s, t=typed: inspections.close_action(
                 s, manager, action_id=action_id, note=f"番号 {t} を削除"
             ),
