@@ -348,3 +348,40 @@ def test_no_number_in_any_inspection_record(world: World, synthetic_number: str)
         ))  # fmt: skip
     for typed in (n, *spellings):
         assert typed not in text and typed not in trail
+
+
+def test_files_are_kept_sealed_with_the_inspection_and_the_closed_action(world: World) -> None:
+    """Attachments (mnvault.attachments): a file with the inspection, and the evidence of
+    what was done with the action it closes; each stored sealed and audited with its hash."""
+    manager = world.ctx("manager")
+    inspection_id, item_id = _inspect(world, manager, date(2026, 4, 10))
+    assert item_id is not None
+    with unit_of_work(world.sessions) as session:
+        sheet = inspections.attach_file(
+            session, world.envelope, manager, inspection_id=inspection_id,
+            filename="点検表.pdf", data=b"%PDF-1.7 inspection sheet",
+        )  # fmt: skip
+        action = inspections.add_action(
+            session, manager, item_id=item_id, title="様式の改訂",
+            owner_id=world.users["manager"].id, due_on=date(2026, 5, 31),
+        )  # fmt: skip
+        inspections.close_action(
+            session, manager, action_id=action.id, note="改訂した様式を配布",
+            envelope=world.envelope, file=("改訂様式.pdf", b"%PDF-1.7 revised form"),
+        )  # fmt: skip
+        sheet_id = sheet.id
+        action_id = action.id
+    with unit_of_work(world.sessions) as session:
+        kept, data = inspections.open_file(session, world.envelope, world.ctx("auditor"), sheet_id)
+        assert data == b"%PDF-1.7 inspection sheet" and kept.filename == "点検表.pdf"
+        closing = inspections.files(
+            session, manager, owner=inspections.OWNER_ACTION, owner_id=action_id
+        )
+        assert [f.filename for f in closing] == ["改訂様式.pdf"]
+        details = [
+            e.details for e in session.scalars(select(AuditEntry)) if e.action in (
+                "inspection:attach", "corrective_action:close")
+        ]  # fmt: skip
+        assert {d["sha256"] for d in details} == {kept.sha256, closing[0].sha256}
+    with pytest.raises(AuthorizationDenied), unit_of_work(world.sessions) as session:
+        inspections.open_file(session, world.envelope, world.ctx("clerk"), sheet_id)

@@ -195,9 +195,14 @@ def test_pledges_flag_clerks_and_can_gate_assignments(world: World) -> None:
     with unit_of_work(world.sessions) as session:
         training.record_pledge(
             session, manager, user_id=world.users["clerk"].id, kind=PledgeKind.PLEDGE,
-            signed_on=date(2026, 4, 1), file=b"%PDF-1.4 signed",
+            signed_on=date(2026, 4, 1), envelope=world.envelope,
+            filename="誓約書.pdf", file=b"%PDF-1.4 signed",
         )  # fmt: skip
     with unit_of_work(world.sessions) as session:
+        pledge = session.scalars(select(Pledge)).one()
+        assert pledge.attachment_id is not None
+        kept, data = training.open_file(session, world.envelope, manager, pledge.attachment_id)
+        assert data == b"%PDF-1.4 signed" and kept.sha256 == pledge.file_sha256
         flagged = {u for u, _n in training.without_pledge(session, manager)}
         assert flagged == {world.users["clerk2"].id, world.users["manager"].id}
         assert any("誓約書なし" in a.title_ja for a in training.attention(session, manager))

@@ -19,11 +19,15 @@ from mnvault.access.context import Context
 from mnvault.access.models import Membership, Role, User
 from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize, decide, organisation_resource, roles_of
+from mnvault.attachments import services as attachments
+from mnvault.attachments.errors import AttachmentNotFound
+from mnvault.attachments.models import Attachment
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.audit.models import AuditEntry
 from mnvault.audit.period import zone_of
 from mnvault.compliance.catalogue import GOVERNMENT_KINDS
+from mnvault.crypto import Envelope
 from mnvault.db.base import utcnow
 from mnvault.inspections.checklist import ChecklistItem, checklist, describe
 from mnvault.inspections.errors import (
@@ -444,6 +448,59 @@ def report_to_chief(
     return inspection
 
 
+# -- attachments ------------------------------------------------------------------------
+
+OWNER_INSPECTION = "inspection"
+OWNER_ACTION = "corrective_action"
+
+
+def attach_file(
+    session: Session,
+    envelope: Envelope,
+    context: Context,
+    *,
+    inspection_id: uuid.UUID,
+    filename: str,
+    data: bytes,
+) -> Attachment:
+    """A file kept with the inspection (photos, signed sheets, an external audit's report),
+    sealed like every uploaded document."""
+    authorize(session, context, Permission.INSPECTION_RECORD, organisation_resource(context))
+    inspection = _inspection(session, context, inspection_id)
+    row = attachments.store(
+        session, envelope, context, owner=OWNER_INSPECTION, owner_id=inspection.id,
+        filename=filename, data=data, allowed=attachments.DOCUMENTS,
+    )  # fmt: skip
+    audit.record(
+        session, context, AuditAction.INSPECTION_ATTACH,
+        details={"inspection": str(inspection.id), "attachment": str(row.id),
+                 "sha256": row.sha256},
+    )  # fmt: skip
+    return row
+
+
+def files(
+    session: Session, context: Context, *, owner: str, owner_id: uuid.UUID
+) -> list[Attachment]:
+    authorize(session, context, Permission.INSPECTION_READ, organisation_resource(context))
+    if owner not in {OWNER_INSPECTION, OWNER_ACTION}:
+        raise UnknownInspection("添付", "attachment")
+    return attachments.listing(session, context, owner=owner, owner_id=owner_id)
+
+
+def open_file(
+    session: Session, envelope: Envelope, context: Context, attachment_id: uuid.UUID
+) -> tuple[Attachment, bytes]:
+    """A file of an inspection or of a corrective action, for one who may read them."""
+    authorize(session, context, Permission.INSPECTION_READ, organisation_resource(context))
+    for owner in (OWNER_INSPECTION, OWNER_ACTION):
+        try:
+            return attachments.open(session, envelope, context, attachment_id, owner=owner)
+        except AttachmentNotFound:
+            continue
+    raise UnknownInspection("添付", "attachment")
+
+
 # -- corrective actions ---------------------------------------------------------------
 
 
@@ -495,7 +552,13 @@ def start_action(session: Session, context: Context, *, action_id: uuid.UUID) ->
 
 
 def close_action(
-    session: Session, context: Context, *, action_id: uuid.UUID, note: str
+    session: Session,
+    context: Context,
+    *,
+    action_id: uuid.UUID,
+    note: str,
+    envelope: Envelope | None = None,
+    file: tuple[str, bytes] | None = None,
 ) -> CorrectiveAction:
     """Close an action, saying what was done: the record is the evidence the measure was
     reviewed and improved (別添1 2C e: 評価、見直し及び改善)."""
@@ -511,10 +574,18 @@ def close_action(
     row.closed_at = utcnow()
     row.closed_by = context.actor_id
     session.flush()
+    kept = None
+    if file is not None and envelope is not None:  # the evidence of what was done
+        kept = attachments.store(
+            session, envelope, context, owner=OWNER_ACTION, owner_id=row.id, filename=file[0],
+            data=file[1], allowed=attachments.DOCUMENTS,
+        )  # fmt: skip
     audit.record(
         session, context, AuditAction.CORRECTIVE_ACTION_CLOSE,
         details={"action": str(row.id), "measure": row.measure_id,
-                 "closed_at": row.closed_at.isoformat()},
+                 "closed_at": row.closed_at.isoformat(),
+                 "attachment": str(kept.id) if kept else None,
+                 "sha256": kept.sha256 if kept else None},
     )  # fmt: skip
     return row
 

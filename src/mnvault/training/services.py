@@ -30,11 +30,15 @@ from mnvault.access.services import (
     user_by_reference,
 )
 from mnvault.affairs.models import Affair
+from mnvault.attachments import services as attachments
+from mnvault.attachments.errors import AttachmentNotFound
+from mnvault.attachments.models import Attachment
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.audit.models import AuditEntry
 from mnvault.audit.period import zone_of
 from mnvault.compliance.catalogue import GOVERNMENT_KINDS
+from mnvault.crypto import Envelope
 from mnvault.db.base import utcnow
 from mnvault.orgs.models import Organisation, OrganisationKind
 from mnvault.training import csvimport
@@ -472,6 +476,10 @@ def check_assignment(session: Session, organisation_id: uuid.UUID, user_id: uuid
         raise PledgeRequired()
 
 
+OWNER_PLEDGE = "pledge"
+OWNER_SESSION = "training_session"
+
+
 def record_pledge(
     session: Session,
     context: Context,
@@ -479,21 +487,81 @@ def record_pledge(
     user_id: uuid.UUID,
     kind: PledgeKind,
     signed_on: date,
+    envelope: Envelope | None = None,
+    filename: str = "pledge.pdf",
     file: bytes | None = None,
 ) -> Pledge:
-    """A manager records a user's signed pledge (the signed copy's SHA-256 kept, the copy
-    sealed where attachments are available) or an acknowledgement given on paper."""
+    """A manager records a user's signed pledge: the signed copy sealed as an attachment
+    (PDF or an image) or, without a file, an acknowledgement given on paper that day."""
     authorize(session, context, Permission.TRAINING_MANAGE, organisation_resource(context))
     _member(session, context.organisation_id, user_id)
     signed_at = noon_of(session, context.organisation_id, signed_on)
     if signed_at > utcnow() + timedelta(days=1):
         raise InvalidTraining("署名日が未来です", "the signing day is in the future")
+    if file is not None and envelope is None:
+        raise InvalidTraining("写しを保管できません", "the copy cannot be kept")
     method = PledgeMethod.UPLOAD if file is not None else PledgeMethod.SCREEN
-    digest = hashlib.sha256(file).hexdigest() if file is not None else None
-    return _pledge(
+    row = _pledge(
         session, context, user_id=user_id, kind=PledgeKind(kind), method=method,
-        signed_at=signed_at, digest=digest,
+        signed_at=signed_at, digest=None,
     )  # fmt: skip
+    if file is not None and envelope is not None:
+        kept = attachments.store(
+            session, envelope, context, owner=OWNER_PLEDGE, owner_id=row.id, filename=filename,
+            data=file, allowed=attachments.IMAGES_AND_PDF,
+        )  # fmt: skip
+        row.attachment_id = kept.id
+        row.file_sha256 = kept.sha256
+        session.flush()
+        audit.record(
+            session, context, AuditAction.PLEDGE_RECORD,
+            details={"pledge": str(row.id), "attachment": str(kept.id), "sha256": kept.sha256},
+        )  # fmt: skip
+    return row
+
+
+def attach_material(
+    session: Session,
+    envelope: Envelope,
+    context: Context,
+    *,
+    session_id: uuid.UUID,
+    filename: str,
+    data: bytes,
+) -> Attachment:
+    """The session's material (slides, handouts), sealed like every uploaded document."""
+    authorize(session, context, Permission.TRAINING_MANAGE, organisation_resource(context))
+    held = _session(session, context, session_id)
+    row = attachments.store(
+        session, envelope, context, owner=OWNER_SESSION, owner_id=held.id, filename=filename,
+        data=data, allowed=attachments.DOCUMENTS,
+    )  # fmt: skip
+    audit.record(
+        session, context, AuditAction.TRAINING_SESSION_CREATE,
+        details={"session": str(held.id), "attachment": str(row.id), "sha256": row.sha256},
+    )  # fmt: skip
+    return row
+
+
+def files(
+    session: Session, context: Context, *, owner: str, owner_id: uuid.UUID
+) -> list[Attachment]:
+    authorize(session, context, Permission.TRAINING_READ, organisation_resource(context))
+    if owner not in {OWNER_PLEDGE, OWNER_SESSION}:
+        raise UnknownTraining("添付", "attachment")
+    return attachments.listing(session, context, owner=owner, owner_id=owner_id)
+
+
+def open_file(
+    session: Session, envelope: Envelope, context: Context, attachment_id: uuid.UUID
+) -> tuple[Attachment, bytes]:
+    authorize(session, context, Permission.TRAINING_READ, organisation_resource(context))
+    for owner in (OWNER_PLEDGE, OWNER_SESSION):
+        try:
+            return attachments.open(session, envelope, context, attachment_id, owner=owner)
+        except AttachmentNotFound:
+            continue
+    raise UnknownTraining("添付", "attachment")
 
 
 def acknowledge(session: Session, context: Context, *, kind: PledgeKind) -> Pledge:

@@ -2,7 +2,7 @@
 plans, sessions, attendance, pledges, supervision reviews, settings (issue #15)
 
 Revision ID: 0022_inspections
-Revises: 0021
+Revises: 0022
 Create Date: 2026-12-07 05:32:12.833105
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from mnvault.db.base import GUID
 
 revision: str = "0022_inspections"
-down_revision: str | None = "0021"
+down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
