@@ -27,9 +27,13 @@ from mnvault.deployment import services as deployment
 from mnvault.deployment.errors import DeploymentError
 from mnvault.disposal import api as disposal_api
 from mnvault.disposal import views as disposal_views
+from mnvault.inspections import api as inspections_api
+from mnvault.inspections import views as inspections_views
 from mnvault.keys import api as keys_api
 from mnvault.logging import configure_logging
 from mnvault.orgs import api as orgs_api
+from mnvault.training import api as training_api
+from mnvault.training import views as training_views
 from mnvault.transfer import views as transfer_views
 from mnvault.vault import api as vault_api
 from mnvault.vault import views as vault_views
@@ -104,6 +108,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(keys_api.router, prefix=API)
     app.include_router(orgs_api.router, prefix=API)
     app.include_router(deployment_api.router, prefix=API)
+    app.include_router(inspections_api.router, prefix=API)
+    app.include_router(training_api.router, prefix=API)
 
     # Inside SecurityHeaders, so that a refusal carries them too.
     app.add_middleware(BodyLimit, **body_limits())
@@ -151,6 +157,8 @@ def create_app(settings: Settings) -> FastAPI:
             compliance_views.router,
             admin_views.router,
             affairs_views.router,
+            inspections_views.router,
+            training_views.router,
         ],
     )
 

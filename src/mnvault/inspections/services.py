@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -18,7 +19,13 @@ from sqlalchemy.orm import Session
 from mnvault.access.context import Context
 from mnvault.access.models import Membership, Role, User
 from mnvault.access.permissions import Permission
-from mnvault.access.services import authorize, decide, organisation_resource, roles_of
+from mnvault.access.services import (
+    authorize,
+    decide,
+    organisation_resource,
+    roles_of,
+    user_by_reference,
+)
 from mnvault.attachments import services as attachments
 from mnvault.attachments.errors import AttachmentNotFound
 from mnvault.attachments.models import Attachment
@@ -55,6 +62,7 @@ from mnvault.inspections.schedule import (
     action_overdue,
     next_due,
 )
+from mnvault.inspections.shapes import Table
 from mnvault.orgs.models import Organisation, OrganisationKind
 from mnvault.vault.freetext import optional_without_number, without_number
 
@@ -119,6 +127,11 @@ def _org(session: Session, context: Context) -> Organisation:
 
 def is_public_body(kind: str) -> bool:
     return OrganisationKind(kind) in GOVERNMENT_KINDS
+
+
+def zone(session: Session, context: Context) -> ZoneInfo:
+    """The organisation's zone, in which the screens show times (Asia/Tokyo by default)."""
+    return zone_of(session, context.organisation_id)
 
 
 def today_of(session: Session, organisation_id: uuid.UUID, now: datetime | None = None) -> date:
@@ -194,6 +207,20 @@ def members(session: Session, context: Context) -> list[tuple[uuid.UUID, str]]:
         .order_by(User.login)
     )
     return [(uid, f"{display} ({login})") for uid, display, login in rows]
+
+
+def member_id(session: Session, context: Context, reference: str) -> uuid.UUID:
+    """A member named by login (``code:login`` for another home), or InvalidInspection."""
+    user = user_by_reference(session, context, reference)
+    if user is None or not roles_of(session, user.id, context.organisation_id):
+        raise InvalidInspection("その利用者はこの組織にいません", "no such member")
+    return user.id
+
+
+def checklist_for(session: Session, context: Context) -> list[ChecklistItem]:
+    """The checklist an inspection of this organisation starts with."""
+    authorize(session, context, Permission.INSPECTION_READ, organisation_resource(context))
+    return checklist(_org(session, context).kind)
 
 
 # -- schedules --------------------------------------------------------------------------
@@ -451,6 +478,7 @@ def report_to_chief(
 # -- attachments ------------------------------------------------------------------------
 
 OWNER_INSPECTION = "inspection"
+FILE_MAX_BYTES = attachments.MAX_BYTES
 OWNER_ACTION = "corrective_action"
 
 
@@ -718,3 +746,59 @@ ACTION_LABELS = {
     ActionStatus.IN_PROGRESS: ("対応中", "in progress"),
     ActionStatus.CLOSED: ("完了", "closed"),
 }
+
+
+# -- registers ---------------------------------------------------------------------------
+
+
+def registers(session: Session, context: Context, *, now: datetime | None = None) -> list[Table]:
+    """The inspection register and the corrective-action register (times in the
+    organisation's zone), for CSV and Excel; the export is audited."""
+    authorize(session, context, Permission.INSPECTION_READ, organisation_resource(context))
+    zone = zone_of(session, context.organisation_id)
+    rows = listing(session, context)
+    counts: dict[uuid.UUID, dict[ItemResult, int]] = {}
+    for inspection_id, result, n in session.execute(
+        select(InspectionItem.inspection_id, InspectionItem.result, func.count())
+        .where(InspectionItem.inspection_id.in_([r.id for r in rows]))
+        .group_by(InspectionItem.inspection_id, InspectionItem.result)
+    ):
+        counts.setdefault(inspection_id, {})[ItemResult(result)] = int(n)
+    people: set[uuid.UUID | None] = {r.inspector_id for r in rows}
+    names = names_of(session, people | {r.reported_to for r in rows})
+
+    def local(moment: datetime | None) -> datetime | None:
+        return None if moment is None else moment.astimezone(zone).replace(tzinfo=None)
+
+    inspections_table = Table(
+        "点検・監査 inspections",
+        ["ID", "種別 kind", "題名 title", "実施日 performed", "実施者 inspector",
+         "状態 status", "適合 ok", "指摘 findings", "該当なし n/a", "未記入 pending",
+         "分析報告書 trail report", "総括責任者への報告 reported to", "報告日時 reported at"],
+        [
+            [str(r.id), KIND_LABELS[r.kind][0], r.title, r.performed_at.astimezone(zone).date(),
+             names.get(r.inspector_id, ""), STATUS_LABELS[r.status][0],
+             *(counts.get(r.id, {}).get(k, 0) for k in (
+                 ItemResult.OK, ItemResult.FINDING, ItemResult.NOT_APPLICABLE, ItemResult.PENDING)),
+             r.report_seq, names.get(r.reported_to, "") if r.reported_to else None,
+             local(r.reported_at)]
+            for r in rows
+        ],
+    )  # fmt: skip
+    views = action_views(session, context.organisation_id, open_only=False, now=now)
+    actions_table = Table(
+        "是正措置 corrective actions",
+        ["ID", "点検 inspection", "措置 measure", "是正措置 action", "担当 owner", "期限 due",
+         "状態 status", "期限切れ overdue", "完了日時 closed at", "対応内容 what was done"],
+        [
+            [str(v.action.id), v.inspection_title, v.action.measure_id, v.action.title, v.owner,
+             v.action.due_on, ACTION_LABELS[v.action.status][0], "はい" if v.overdue else "",
+             local(v.action.closed_at), v.action.closing_note]
+            for v in views
+        ],
+    )  # fmt: skip
+    audit.record(
+        session, context, AuditAction.INSPECTION_EXPORT,
+        details={"inspections": len(rows), "actions": len(views)},
+    )  # fmt: skip
+    return [inspections_table, actions_table]

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -40,6 +41,7 @@ from mnvault.audit.period import zone_of
 from mnvault.compliance.catalogue import GOVERNMENT_KINDS
 from mnvault.crypto import Envelope
 from mnvault.db.base import utcnow
+from mnvault.inspections.shapes import Table
 from mnvault.orgs.models import Organisation, OrganisationKind
 from mnvault.training import csvimport
 from mnvault.training.errors import (
@@ -132,6 +134,11 @@ def is_public_body(kind: str) -> bool:
     return OrganisationKind(kind) in GOVERNMENT_KINDS
 
 
+def zone(session: Session, context: Context) -> ZoneInfo:
+    """The organisation's zone, in which the screens show times (Asia/Tokyo by default)."""
+    return zone_of(session, context.organisation_id)
+
+
 def noon_of(session: Session, organisation_id: uuid.UUID, day: date) -> datetime:
     zone = zone_of(session, organisation_id)
     return datetime(day.year, day.month, day.day, 12, tzinfo=zone).astimezone(UTC)
@@ -200,6 +207,19 @@ def members(session: Session, context: Context) -> list[tuple[uuid.UUID, str]]:
         .order_by(User.login)
     )
     return [(uid, f"{display} ({login})") for uid, display, login in rows]
+
+
+def member_id(session: Session, context: Context, reference: str) -> uuid.UUID:
+    """A member named by login (``code:login`` for another home), or UnknownMember."""
+    user = user_by_reference(session, context, reference)
+    if user is None or not roles_of(session, user.id, context.organisation_id):
+        raise UnknownMember()
+    return user.id
+
+
+def settings(session: Session, context: Context) -> tuple[bool, int]:
+    authorize(session, context, Permission.TRAINING_READ, organisation_resource(context))
+    return setting_of(session, context.organisation_id)
 
 
 # -- settings ---------------------------------------------------------------------------
@@ -478,6 +498,22 @@ def check_assignment(session: Session, organisation_id: uuid.UUID, user_id: uuid
 
 OWNER_PLEDGE = "pledge"
 OWNER_SESSION = "training_session"
+FILE_MAX_BYTES = attachments.MAX_BYTES
+CSV_MAX_BYTES = csvimport.MAX_BYTES
+
+
+def my_pledges(session: Session, context: Context) -> list[Pledge]:
+    """The signed-in user's own pledges (anyone may see their own)."""
+    return list(
+        session.scalars(
+            select(Pledge)
+            .where(
+                Pledge.organisation_id == context.organisation_id,
+                Pledge.user_id == context.actor_id,
+            )
+            .order_by(Pledge.signed_at.desc())
+        )
+    )
 
 
 def record_pledge(
@@ -739,3 +775,56 @@ def attention(
             )
         )
     return found
+
+
+# -- registers ---------------------------------------------------------------------------
+
+KIND_LABELS = {PledgeKind.PLEDGE: "秘密保持の誓約書", PledgeKind.WORK_RULES: "就業規則の該当条項"}
+METHOD_LABELS = {PledgeMethod.UPLOAD: "署名済みの写し", PledgeMethod.SCREEN: "画面・書面で確認"}
+
+
+def registers(session: Session, context: Context, *, now: datetime | None = None) -> list[Table]:
+    """The training register (sessions and attendance), who is due, and the pledge
+    register, for CSV and Excel; the export is audited."""
+    authorize(session, context, Permission.TRAINING_READ, organisation_resource(context))
+    org_id = context.organisation_id
+    zone = zone_of(session, org_id)
+    views = sessions(session, context)
+    people = sorted({u for v in views for u in v.attendees})
+    kept = pledges(session, context)
+    names = _names(session, [*people, *(p.user_id for p in kept)])
+
+    def day(moment: datetime | None) -> date | None:
+        return None if moment is None else moment.astimezone(zone).date()
+
+    held = Table(
+        "研修 sessions",
+        ["ID", "実施日 day", "計画 plan", "年度 year", "第29条の2 art. 29-2", "テーマ topic",
+         "教材 material", "受講者数 attendees"],
+        [[str(v.session.id), day(v.session.held_at), v.plan.title, v.plan.fiscal_year,
+          "はい" if v.plan.article29_2 else "", v.session.topic, v.session.material,
+          len(v.attendees)] for v in views],
+    )  # fmt: skip
+    attendance = Table(
+        "受講 attendance",
+        ["研修 session", "実施日 day", "テーマ topic", "受講者 attendee"],
+        [[str(v.session.id), day(v.session.held_at), v.session.topic, names.get(u, "")]
+         for v in views for u in v.attendees],
+    )  # fmt: skip
+    gaps = gaps_of(session, org_id, now=now)
+    due = Table(
+        "受講状況 training due",
+        ["担当者 person", "最終受講 last attended", "期限 due", "期限切れ・未受講 overdue"],
+        [[g.name, day(g.last), g.due_on, "はい" if g.overdue else ""] for g in gaps],
+    )  # fmt: skip
+    pledge_table = Table(
+        "誓約書 pledges",
+        ["ID", "利用者 user", "種類 kind", "方法 method", "署名日 signed", "SHA-256"],
+        [[str(p.id), names.get(p.user_id, ""), KIND_LABELS[p.kind], METHOD_LABELS[p.method],
+          day(p.signed_at), p.file_sha256] for p in kept],
+    )  # fmt: skip
+    audit.record(
+        session, context, AuditAction.TRAINING_EXPORT,
+        details={"sessions": len(views), "pledges": len(kept)},
+    )  # fmt: skip
+    return [held, attendance, due, pledge_table]

@@ -39,6 +39,8 @@ TEMPLATE_PACKAGES = (
     "mnvault.compliance",
     "mnvault.admin",
     "mnvault.affairs",
+    "mnvault.inspections",
+    "mnvault.training",
 )
 
 # Where each unfinished sign-in step continues.
