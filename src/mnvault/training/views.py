@@ -138,7 +138,7 @@ def import_attendance(
 @router.post("/training/pledges")
 def record_pledge(
     request: Request, *, user: Text = "", kind: Text = "", signed_on: Day = "",
-    copy: Upload = None,
+    signed_copy: Upload = None,
 ) -> Response:  # fmt: skip
     def work(session: Session, envelope: Any, context: Context, _v: Viewer) -> None:
         try:
@@ -147,8 +147,9 @@ def record_pledge(
             raise InvalidInput("種類を選んでください", "choose the kind") from None
         data = None
         name = "pledge.pdf"
-        if copy is not None and copy.filename:
-            data, name = copy.file.read(training.FILE_MAX_BYTES + 1), copy.filename
+        if signed_copy is not None and signed_copy.filename:
+            data = signed_copy.file.read(training.FILE_MAX_BYTES + 1)
+            name = signed_copy.filename
         training.record_pledge(
             session, context, user_id=_uuid(user, "利用者", "user"), kind=chosen,
             signed_on=_day(signed_on, "署名日", "signing"), envelope=envelope, filename=name,
