@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("mnvault.cli.audit", "app"),
     "compliance": ("mnvault.cli.compliance", "app"),
     "dispose": ("mnvault.cli.disposal", "app"),
+    "inspection": ("mnvault.cli.inspections", "app"),
     "number": ("mnvault.cli.number", "app"),
     "export": ("mnvault.cli.transfer", "export_app"),
     "import": ("mnvault.cli.transfer", "import_app"),
@@ -38,6 +39,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "provide": ("mnvault.cli.provisions", "app"),
     "user": ("mnvault.cli.users", "app"),
     "token": ("mnvault.cli.tokens", "app"),
+    "training": ("mnvault.cli.training", "app"),
 }
 
 
