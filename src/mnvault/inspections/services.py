@@ -389,6 +389,32 @@ def record_item(
     return item
 
 
+def rest_ok(session: Session, context: Context, *, inspection_id: uuid.UUID) -> int:
+    """Record every item still pending as OK (after the findings are noted); how many."""
+    authorize(session, context, Permission.INSPECTION_RECORD, organisation_resource(context))
+    inspection = _open(session, context, inspection_id)
+    pending = list(
+        session.scalars(
+            select(InspectionItem).where(
+                InspectionItem.inspection_id == inspection.id,
+                InspectionItem.result == ItemResult.PENDING,
+            )
+        )
+    )
+    now = utcnow()
+    for item in pending:
+        item.result = ItemResult.OK
+        item.recorded_by = context.actor_id
+        item.recorded_at = now
+    session.flush()
+    audit.record(
+        session, context, AuditAction.INSPECTION_ITEM_RECORD,
+        details={"inspection": str(inspection.id), "result": str(ItemResult.OK),
+                 "items": len(pending), "measures": [i.measure_id for i in pending]},
+    )  # fmt: skip
+    return len(pending)
+
+
 def attach_report(
     session: Session, context: Context, *, inspection_id: uuid.UUID, report_seq: int
 ) -> Inspection:

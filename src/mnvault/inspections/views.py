@@ -256,6 +256,14 @@ def attach_report(request: Request, inspection_id: uuid.UUID, *, report_seq: Tex
     return _act(request, inspection_id, work)
 
 
+@router.post("/inspections/{inspection_id}/rest-ok")
+def rest_ok(request: Request, inspection_id: uuid.UUID) -> Response:
+    def work(session: Session, _e: object, context: Context, _v: Viewer) -> None:
+        inspections.rest_ok(session, context, inspection_id=inspection_id)
+
+    return _act(request, inspection_id, work)
+
+
 @router.post("/inspections/{inspection_id}/complete")
 def complete(request: Request, inspection_id: uuid.UUID, *, summary: Text = "") -> Response:
     def work(session: Session, _e: object, context: Context, _v: Viewer) -> None:
