@@ -36,9 +36,11 @@ from mnvault.deployment.errors import (
 )
 from mnvault.disposal.errors import NotDue, PlannerCannotConfirm
 from mnvault.errors import MnvaultError
+from mnvault.inspections import errors as inspection_errors
 from mnvault.keys.errors import StaleWrapping
 from mnvault.numbers import generate_my_number
 from mnvault.orgs import small_business
+from mnvault.training import errors as training_errors
 from mnvault.vault import errors as vault_errors
 from mnvault.web.pages import BadRequest, PageNotFound
 from mnvault.web.problems import Conflict, RateLimited, Sealed
@@ -81,6 +83,9 @@ STATUSES: list[tuple[type[Exception], int, str]] = [
     (attachment_errors.FileTooLarge, 413, "too-large"),
     (attachment_errors.AttachmentNotFound, 404, "not-found"),
     (attachment_errors.AttachmentDamaged, 409, "does-not-decrypt"),
+    (inspection_errors.InspectionClosed, 409, "inspection-closed"),
+    (inspection_errors.NotFinished, 409, "inspection-not-finished"),
+    (training_errors.PledgeRequired, 409, "pledge-required"),
     (StaleWrapping, 422, "invalid"),
     (CryptoError, 409, "does-not-decrypt"),
     (KeyringLocked, 503, "sealed"),

@@ -138,8 +138,19 @@ def today_of(session: Session, organisation_id: uuid.UUID, now: datetime | None 
     return (now or utcnow()).astimezone(zone_of(session, organisation_id)).date()
 
 
+EARLIEST, LATEST = date(2000, 1, 1), date(2199, 12, 31)
+
+
+def sane_day(day: date) -> date:
+    """A day within the years a record can mean (and date arithmetic cannot overflow)."""
+    if not EARLIEST <= day <= LATEST:
+        raise InvalidInspection("日付は2000年〜2199年", "a day in the years 2000–2199")
+    return day
+
+
 def noon_of(session: Session, organisation_id: uuid.UUID, day: date) -> datetime:
     """A day the person typed, as the UTC instant of its local noon (a day stays that day)."""
+    sane_day(day)
     zone = zone_of(session, organisation_id)
     return datetime(day.year, day.month, day.day, 12, tzinfo=zone).astimezone(UTC)
 
@@ -299,7 +310,7 @@ def set_schedule(
         row = InspectionSchedule(organisation_id=context.organisation_id, kind=kind)
         session.add(row)
     row.interval_days = interval_days
-    row.starts_on = starts_on
+    row.starts_on = sane_day(starts_on)
     row.updated_by = context.actor_id
     row.updated_at = utcnow()
     session.flush()
@@ -576,6 +587,7 @@ def add_action(
     if item.result is not ItemResult.FINDING:
         raise InvalidInspection("是正措置は指摘事項に付けます", "an action follows a finding")
     _member(session, context, owner_id)
+    sane_day(due_on)
     row = CorrectiveAction(
         organisation_id=context.organisation_id, inspection_id=inspection.id, item_id=item.id,
         measure_id=item.measure_id, title=_title(title, "是正措置", "action"), owner_id=owner_id,

@@ -139,7 +139,18 @@ def zone(session: Session, context: Context) -> ZoneInfo:
     return zone_of(session, context.organisation_id)
 
 
+EARLIEST, LATEST = date(2000, 1, 1), date(2199, 12, 31)
+
+
+def sane_day(day: date) -> date:
+    """A day within the years a record can mean (and date arithmetic cannot overflow)."""
+    if not EARLIEST <= day <= LATEST:
+        raise InvalidTraining("日付は2000年〜2199年", "a day in the years 2000–2199")
+    return day
+
+
 def noon_of(session: Session, organisation_id: uuid.UUID, day: date) -> datetime:
+    sane_day(day)
     zone = zone_of(session, organisation_id)
     return datetime(day.year, day.month, day.day, 12, tzinfo=zone).astimezone(UTC)
 
