@@ -71,7 +71,7 @@ def test_inspection_and_training_commands(deployment: Deployment, tmp_path: Path
     )
     assert code == 0, out
     code, out = deployment.manager("training", "pledges")
-    assert "no pledge: " in out and "sato" not in out.split("no pledge")[-1], out
+    assert "\tpledge\tscreen\t2026-04-01" in out and "no pledge" not in out, out
     code, out = deployment.manager("training", "clerk", "sato")
     assert code == 0 and "withholding_slip" in out, out
     book = tmp_path / "training.xlsx"
