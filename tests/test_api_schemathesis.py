@@ -639,7 +639,11 @@ def test_every_operation_as_each_role_on_postgresql(case: Any, fuzz_pg: Fuzz) ->
 # Building the evidence pack renders a PDF and verifies the trail (a second or more): one
 # answered call per role proves the route, its refusals and its leak checks; the rest of
 # its generated cases (it takes no body) would only repeat that one at the suite's cost.
-ONCE_PER_ROLE = {"POST /api/v1/compliance/evidence-pack"}
+ONCE_PER_ROLE = {
+    "POST /api/v1/compliance/evidence-pack",
+    # A 基本方針/取扱規程 draft renders a Word file and a PDF (issue #15).
+    "POST /api/v1/policies/{document}/drafts",
+}
 
 
 def check_operation(case: Any, fuzz: Fuzz) -> None:

@@ -40,6 +40,7 @@ from mnvault.inspections import errors as inspection_errors
 from mnvault.keys.errors import StaleWrapping
 from mnvault.numbers import generate_my_number
 from mnvault.orgs import small_business
+from mnvault.policies import errors as policy_errors
 from mnvault.training import errors as training_errors
 from mnvault.vault import errors as vault_errors
 from mnvault.web.pages import BadRequest, PageNotFound
@@ -103,6 +104,12 @@ STATUSES: list[tuple[type[Exception], int, str]] = [
     (small_business.NotSmallBusiness, 422, "not_small_business"),
     (small_business.DeclarationMissing, 422, "small_business_declaration_missing"),
     (vault_errors.AffairAlreadyHeld, 409, "affair-already-held"),
+    # Issue #15: the 基本方針 and 取扱規程 (mnvault.policies).
+    (policy_errors.PolicyError, 422, "invalid-policy"),
+    (policy_errors.VersionNotFound, 404, "not-found"),
+    (policy_errors.NothingPublished, 404, "not-found"),
+    (policy_errors.WrongState, 409, "conflict"),
+    (policy_errors.ApprovalRefused, 403, "forbidden"),
 ]
 
 

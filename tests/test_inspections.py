@@ -199,7 +199,7 @@ def test_schedules_are_configurable_and_fall_due(world: World) -> None:
 
 
 def test_the_trail_report_is_attached_as_evidence_for_2cb(world: World, tmp_path) -> None:
-    from mnvault.audit import stored
+    from mnvault.audit.reports import stored
 
     inspection_id, _item = _inspect(world, world.ctx("auditor"), date(2026, 4, 10), finding=None)
     with unit_of_work(world.sessions) as session:

@@ -11,7 +11,13 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from mnvault.db.migrate import MIGRATIONS, alembic_config
+from mnvault.db.migrate import (
+    MIGRATIONS,
+    alembic_config,
+    current_revision,
+    head_revision,
+    upgrade,
+)
 from mnvault.db.registry import metadata
 
 
@@ -30,3 +36,15 @@ def test_migrations_form_one_line(engine: Engine) -> None:
     assert revisions == sorted(revisions, reverse=True)
     files = sorted(p.name.split("_", 1)[0] for p in (MIGRATIONS / "versions").glob("0*.py"))
     assert files == sorted(revisions)
+
+
+def test_the_head_is_read_from_the_file_names_and_a_current_database_is_left_alone(
+    engine: Engine,
+) -> None:
+    """The fast path of every command's upgrade() (issue #12): the file name's head is
+    Alembic's head, and a database at it is recognised without running Alembic."""
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    assert head_revision() == script.get_current_head()
+    assert current_revision(engine) == head_revision()
+    upgrade(engine)  # nothing to do, and nothing fails
+    assert current_revision(engine) == head_revision()

@@ -27,11 +27,15 @@ from mnvault.deployment import services as deployment
 from mnvault.deployment.errors import DeploymentError
 from mnvault.disposal import api as disposal_api
 from mnvault.disposal import views as disposal_views
+from mnvault.incidents import api as incidents_api
+from mnvault.incidents import views as incidents_views
 from mnvault.inspections import api as inspections_api
 from mnvault.inspections import views as inspections_views
 from mnvault.keys import api as keys_api
 from mnvault.logging import configure_logging
 from mnvault.orgs import api as orgs_api
+from mnvault.policies import api as policies_api
+from mnvault.policies import views as policies_views
 from mnvault.training import api as training_api
 from mnvault.training import views as training_views
 from mnvault.transfer import views as transfer_views
@@ -104,9 +108,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(affairs_api.router, prefix=API)
     app.include_router(audit_api.router, prefix=API)
     app.include_router(compliance_api.router, prefix=API)
+    app.include_router(incidents_api.router, prefix=API)
     app.include_router(disposal_api.router, prefix=API)
     app.include_router(keys_api.router, prefix=API)
     app.include_router(orgs_api.router, prefix=API)
+    app.include_router(policies_api.router, prefix=API)
     app.include_router(deployment_api.router, prefix=API)
     app.include_router(inspections_api.router, prefix=API)
     app.include_router(training_api.router, prefix=API)
@@ -155,8 +161,10 @@ def create_app(settings: Settings) -> FastAPI:
             disposal_views.router,
             audit_views.router,
             compliance_views.router,
+            incidents_views.router,
             admin_views.router,
             affairs_views.router,
+            policies_views.router,
             inspections_views.router,
             training_views.router,
         ],

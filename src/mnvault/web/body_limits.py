@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from mnvault.disposal.contractor import MAX_CERTIFICATE_BYTES
+from mnvault.policies.api import UPLOAD_MAX_BYTES as POLICY_UPLOAD_MAX
 from mnvault.transfer.views import IMPORT_MAX_BYTES
 from mnvault.vault.services import DOCUMENT_MAX_BYTES
 from mnvault.web.bodylimit import API, FORM, UNAUTHENTICATED, UPLOAD_OVERHEAD, Rule
@@ -21,6 +22,8 @@ API_PREFIX = "/api/v1"
 SIGN_IN = re.compile(rf"{API_PREFIX}/auth/(sign-in|second-factor)|/sign-in(/code)?")
 
 RULES = (
+    # An edited 基本方針 or 取扱規程 (Word or PDF), on the API and the screen.
+    Rule(re.compile(r"(/api/v1)?/policies/[^/]+/uploads?"), POLICY_UPLOAD_MAX + UPLOAD_OVERHEAD),
     Rule(re.compile(r"/api/.*"), API),
     Rule(re.compile(r"/imports/new"), IMPORT_MAX_BYTES + UPLOAD_OVERHEAD),
     # Two document images, one for the number and one for identity.

@@ -22,9 +22,10 @@ from mnvault.access.models import Assignment, Membership, Role, User
 from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize, visible_persons
 from mnvault.affairs.models import Affair
-from mnvault.audit import checks, stored
 from mnvault.audit.actions import Outcome
 from mnvault.audit.models import AuditCheckpoint, AuditEntry
+from mnvault.audit.reports import stored
+from mnvault.audit.verification import checks
 from mnvault.compliance import services as compliance_services
 from mnvault.compliance.state import MeasureState
 from mnvault.db.base import utcnow

@@ -41,6 +41,8 @@ TEMPLATE_PACKAGES = (
     "mnvault.affairs",
     "mnvault.inspections",
     "mnvault.training",
+    "mnvault.policies",
+    "mnvault.incidents",
 )
 
 # Where each unfinished sign-in step continues.

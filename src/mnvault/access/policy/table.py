@@ -92,12 +92,20 @@ def _manager_like(role: Role) -> tuple[Grant, ...]:
                     Permission.DISPOSAL_READ,
                     Permission.DISPOSAL_RUN,
                     Permission.EXPORT_APPROVE,
+                    # 別添1 2C d / 別添2 2: the 責任者 runs the incident response and reports.
+                    Permission.INCIDENT_MANAGE,
+                    Permission.INCIDENT_READ,
                     Permission.INSPECTION_READ,
                     Permission.INSPECTION_RECORD,
                     Permission.KEYRING_SEAL,
                     Permission.PERSON_CREATE,
                     Permission.PERSON_READ,
                     Permission.PERSON_UPDATE,
+                    # The 基本方針 and 取扱規程 are drafted and approved by the 責任者
+                    # (policies/rules.py says who may approve whose version).
+                    Permission.POLICY_APPROVE,
+                    Permission.POLICY_DRAFT,
+                    Permission.POLICY_READ,
                     Permission.RETENTION_MANAGE,
                     Permission.TRAINING_MANAGE,
                     Permission.TRAINING_READ,
@@ -119,6 +127,8 @@ GRANTS: tuple[Grant, ...] = (
                 Permission.AFFAIR_READ,
                 Permission.ASSIGNMENT_MANAGE,
                 Permission.COMPLIANCE_READ,
+                # Containment (suspend, revoke, seal, rotate) starts from the incident page.
+                Permission.INCIDENT_READ,
                 Permission.KEY_READ,
                 Permission.KEY_ROTATE,
                 # Sealing drops the keys from every session at once: an emergency stop
@@ -126,6 +136,7 @@ GRANTS: tuple[Grant, ...] = (
                 Permission.KEYRING_SEAL,
                 Permission.ORGANISATION_MANAGE,
                 Permission.PERSON_READ,
+                Permission.POLICY_READ,
                 Permission.SPI_FILE_MANAGE,
                 Permission.USER_MANAGE,
             }
@@ -135,7 +146,7 @@ GRANTS: tuple[Grant, ...] = (
     Grant(
         Role.AUDITOR,
         Reach.ORGANISATION,
-        # audit:prune deletes archived entries past their retention (audit/pruning.py):
+        # audit:prune deletes archived entries past their retention (audit/archive/pruning.py):
         # the auditor's, who keeps the trail, never the admin's, whom it watches.
         frozenset(
             {
@@ -148,12 +159,21 @@ GRANTS: tuple[Grant, ...] = (
                 Permission.INSPECTION_READ,
                 Permission.INSPECTION_RECORD,
                 Permission.TRAINING_READ,
+                Permission.POLICY_READ,
+                # The auditor determines the impact scope from the trail (別添2 2C).
+                Permission.INCIDENT_READ,
             }
         ),
         AUDIT,
     ),
     *_manager_like(Role.CHIEF_OFFICER),
-    Grant(Role.CLERK, Reach.ORGANISATION, frozenset({Permission.AFFAIR_READ}), CLERKS_DESIGNATED),
+    # A clerk reads the rules it works by (事業者編 別添1 2D b: 適正な取扱いを周知徹底).
+    Grant(
+        Role.CLERK,
+        Reach.ORGANISATION,
+        frozenset({Permission.AFFAIR_READ, Permission.POLICY_READ}),
+        CLERKS_DESIGNATED,
+    ),
     Grant(
         Role.CLERK,
         Reach.ASSIGNED,
