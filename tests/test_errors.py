@@ -36,11 +36,13 @@ from mnvault.deployment.errors import (
 )
 from mnvault.disposal.errors import NotDue, PlannerCannotConfirm
 from mnvault.errors import MnvaultError
+from mnvault.inspections import errors as inspection_errors
 from mnvault.keys.errors import StaleWrapping
 from mnvault.numbers import generate_my_number
 from mnvault.orgs import small_business
 from mnvault.places import errors as places_errors
 from mnvault.policies import errors as policy_errors
+from mnvault.training import errors as training_errors
 from mnvault.vault import errors as vault_errors
 from mnvault.web.pages import BadRequest, PageNotFound
 from mnvault.web.problems import Conflict, RateLimited, Sealed
@@ -89,6 +91,9 @@ STATUSES: list[tuple[type[Exception], int, str]] = [
     (places_errors.EntryLogRejected, 422, "entry-log-rejected"),
     (places_errors.TakeoutRefused, 409, "takeout-refused"),
     (places_errors.DeviceDisposed, 409, "device-disposed"),
+    (inspection_errors.InspectionClosed, 409, "inspection-closed"),
+    (inspection_errors.NotFinished, 409, "inspection-not-finished"),
+    (training_errors.PledgeRequired, 409, "pledge-required"),
     (StaleWrapping, 422, "invalid"),
     (CryptoError, 409, "does-not-decrypt"),
     (KeyringLocked, 503, "sealed"),

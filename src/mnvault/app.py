@@ -29,6 +29,8 @@ from mnvault.disposal import api as disposal_api
 from mnvault.disposal import views as disposal_views
 from mnvault.incidents import api as incidents_api
 from mnvault.incidents import views as incidents_views
+from mnvault.inspections import api as inspections_api
+from mnvault.inspections import views as inspections_views
 from mnvault.keys import api as keys_api
 from mnvault.logging import configure_logging
 from mnvault.orgs import api as orgs_api
@@ -36,6 +38,8 @@ from mnvault.places import api as places_api
 from mnvault.places import views as places_views
 from mnvault.policies import api as policies_api
 from mnvault.policies import views as policies_views
+from mnvault.training import api as training_api
+from mnvault.training import views as training_views
 from mnvault.transfer import views as transfer_views
 from mnvault.vault import api as vault_api
 from mnvault.vault import views as vault_views
@@ -113,6 +117,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(policies_api.router, prefix=API)
     app.include_router(places_api.router, prefix=API)
     app.include_router(deployment_api.router, prefix=API)
+    app.include_router(inspections_api.router, prefix=API)
+    app.include_router(training_api.router, prefix=API)
 
     # Inside SecurityHeaders, so that a refusal carries them too.
     app.add_middleware(BodyLimit, **body_limits())
@@ -163,6 +169,8 @@ def create_app(settings: Settings) -> FastAPI:
             affairs_views.router,
             policies_views.router,
             places_views.router,
+            inspections_views.router,
+            training_views.router,
         ],
     )
 

@@ -29,6 +29,8 @@ class Permission(StrEnum):
     EXPORT_CREATE = "export:create"
     INCIDENT_MANAGE = "incident:manage"
     INCIDENT_READ = "incident:read"
+    INSPECTION_READ = "inspection:read"
+    INSPECTION_RECORD = "inspection:record"
     KEY_READ = "key:read"
     KEY_ROTATE = "key:rotate"
     KEYRING_SEAL = "keyring:seal"
@@ -48,6 +50,8 @@ class Permission(StrEnum):
     PROVISION_CREATE = "provision:create"
     RETENTION_MANAGE = "retention:manage"
     SPI_FILE_MANAGE = "spi_file:manage"
+    TRAINING_MANAGE = "training:manage"
+    TRAINING_READ = "training:read"
     USER_MANAGE = "user:manage"
 
 

@@ -170,6 +170,11 @@ def assign(
         # Only this organisation's users can be assigned; anyone else is "not found".
         raise NotFound("利用者", "user")
     separation.check_assignee(session, context, user=user, roles=assignee_roles)
+    # 別添1 2D: where the organisation requires it, no assignment takes effect before the
+    # user's pledge of confidentiality is on record (imported here: training imports us).
+    from mnvault.training.services import check_assignment  # noqa: PLC0415
+
+    check_assignment(session, context.organisation_id, user.id)
     scope = {
         "department_ids": _scope_ids(
             session, context, Department, departments, ("部署", "department")

@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "device": ("mnvault.cli.places", "device_app"),
     "dispose": ("mnvault.cli.disposal", "app"),
     "incident": ("mnvault.cli.incidents", "app"),
+    "inspection": ("mnvault.cli.inspections", "app"),
     "number": ("mnvault.cli.number", "app"),
     "export": ("mnvault.cli.transfer", "export_app"),
     "import": ("mnvault.cli.transfer", "import_app"),
@@ -42,6 +43,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "provide": ("mnvault.cli.provisions", "app"),
     "user": ("mnvault.cli.users", "app"),
     "token": ("mnvault.cli.tokens", "app"),
+    "training": ("mnvault.cli.training", "app"),
 }
 
 

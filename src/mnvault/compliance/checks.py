@@ -381,7 +381,7 @@ CHECKS: tuple[Check, ...] = (
     Check("disposal_confirmed", "削除・廃棄の責任者確認", "disposal confirmed by a manager",
           ("J-2Ed.1", "G-2Ed.1"), disposal_confirmed),
     Check("audit_officer", "監査責任者の設置", "audit officer appointed",
-          ("G-2Ca.3", "G-2Ce"), audit_officer),
+          ("G-2Ca.3",), audit_officer),
     Check("link_checked", "紐付けの複数人による確認", "second check of linked numbers",
           ("J-2B.2", "G-2Ca.4"), link_checked),
 )  # fmt: skip

@@ -39,6 +39,8 @@ TEMPLATE_PACKAGES = (
     "mnvault.compliance",
     "mnvault.admin",
     "mnvault.affairs",
+    "mnvault.inspections",
+    "mnvault.training",
     "mnvault.policies",
     "mnvault.incidents",
     "mnvault.places",

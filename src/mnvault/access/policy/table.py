@@ -106,6 +106,8 @@ def _manager_like(role: Role) -> tuple[Grant, ...]:
                     # 別添1 2C d / 別添2 2: the 責任者 runs the incident response and reports.
                     Permission.INCIDENT_MANAGE,
                     Permission.INCIDENT_READ,
+                    Permission.INSPECTION_READ,
+                    Permission.INSPECTION_RECORD,
                     Permission.KEYRING_SEAL,
                     Permission.MEDIA_TAKEOUT_APPROVE,
                     Permission.MEDIA_TAKEOUT_REQUEST,
@@ -118,6 +120,8 @@ def _manager_like(role: Role) -> tuple[Grant, ...]:
                     Permission.POLICY_DRAFT,
                     Permission.POLICY_READ,
                     Permission.RETENTION_MANAGE,
+                    Permission.TRAINING_MANAGE,
+                    Permission.TRAINING_READ,
                 }
             ),
             MANAGER_DUTIES,
@@ -172,6 +176,10 @@ GRANTS: tuple[Grant, ...] = (
                 Permission.COMPLIANCE_READ,
                 Permission.DEVICE_READ,
                 Permission.DISPOSAL_READ,
+                # 点検・監査 (別添1 2C e): the 監査責任者 holds the audit and records it.
+                Permission.INSPECTION_READ,
+                Permission.INSPECTION_RECORD,
+                Permission.TRAINING_READ,
                 Permission.POLICY_READ,
                 # The auditor determines the impact scope from the trail (別添2 2C).
                 Permission.INCIDENT_READ,
