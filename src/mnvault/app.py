@@ -22,6 +22,7 @@ from mnvault.auth import views as auth_views
 from mnvault.compliance import api as compliance_api
 from mnvault.compliance import views as compliance_views
 from mnvault.config import Settings
+from mnvault.dashboard import views as dashboard_views
 from mnvault.deployment import api as deployment_api
 from mnvault.deployment import services as deployment
 from mnvault.deployment.errors import DeploymentError
@@ -143,6 +144,7 @@ def create_app(settings: Settings) -> FastAPI:
     web_views.mount(
         app,
         [
+            dashboard_views.router,
             auth_views.router,
             vault_views.router,
             transfer_views.router,

@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
+from mnvault.access.models import Assignment
 from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize
 from mnvault.affairs.catalogue import CATALOGUE, CUSTOMER, DEPENDENT, EMPLOYEE, PAYEE, RESIDENT
@@ -177,3 +178,18 @@ def offered_affairs(session: Session, organisation_id: uuid.UUID) -> list[Affair
         for affair in list_affairs(session, organisation_id)
         if may_hold(kind, affair.kind, affair.code, catalogue=affair.organisation_id is None)
     ]
+
+
+def my_affairs(session: Session, context: Context) -> list[Affair]:
+    """The affairs the caller is assigned to in its organisation (a clerk's own)."""
+    return list(
+        session.scalars(
+            select(Affair)
+            .join(Assignment, Assignment.affair_id == Affair.id)
+            .where(
+                Assignment.user_id == context.actor_id,
+                Assignment.organisation_id == context.organisation_id,
+            )
+            .order_by(Affair.code)
+        )
+    )

@@ -25,6 +25,7 @@ from mnvault.access.context import Context
 from mnvault.access.errors import AuthorizationDenied
 from mnvault.access.models import Role
 from mnvault.affairs.models import Affair
+from mnvault.affairs.services import my_affairs
 from mnvault.crypto import Envelope
 from mnvault.transfer.jobs import ImportJobs, WebImport
 from mnvault.vault import browse, exporter, labels
@@ -38,7 +39,6 @@ from mnvault.vault.provision import Conditions, Consent
 from mnvault.vault.provision_items import Item16Condition, items_for
 from mnvault.vault.provision_records import organisation_kind
 from mnvault.web import i18n
-from mnvault.web.dashboard import my_affairs
 from mnvault.web.form_errors import message_of as _message
 from mnvault.web.pages import PageRoute, redirect, render
 from mnvault.web.security import finish, require_csrf

@@ -20,6 +20,7 @@ from mnvault.access.context import Context
 from mnvault.access.errors import AuthorizationDenied
 from mnvault.access.models import User
 from mnvault.affairs.models import Affair
+from mnvault.affairs.services import my_affairs
 from mnvault.crypto import Envelope
 from mnvault.db.base import utcnow
 from mnvault.vault import browse, identity, labels, purpose_change, withdrawal
@@ -27,7 +28,6 @@ from mnvault.vault import services as vs
 from mnvault.vault.errors import InvalidInput, VaultError
 from mnvault.vault.models import IdentityCheckDocument, NumberCheckDocument, PersonKind
 from mnvault.web import i18n
-from mnvault.web.dashboard import my_affairs
 from mnvault.web.form_errors import message_of as _message
 from mnvault.web.pages import PageRoute, redirect, render
 from mnvault.web.problems import RateLimited

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 # Packages whose templates/ the screens use; a new screen's package adds itself here.
 TEMPLATE_PACKAGES = (
     "mnvault.web",
+    "mnvault.dashboard",
     "mnvault.auth",
     "mnvault.vault",
     "mnvault.transfer",

@@ -4,30 +4,35 @@ clerk: my affairs, the persons awaiting verification and my recent work; manager
 take-out requests and disposal batches waiting for a decision, numbers falling due, recent
 denials and failures; auditor: the trail's state (entries, last signed checkpoint, last
 verification) and the latest analysis reports; admin: the users, the key versions with
-their wrapped-key counts, and the disposal confirmation setting.
+their wrapped-key counts, and the disposal confirmation setting. Every role also sees
+what the record packages registered as needing attention (mnvault.dashboard.panels).
+
+The rows above predate the registry and read their packages' services directly; a new
+package registers a panel instead of adding a row here.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import desc, func, select
 from sqlalchemy.orm import Session
 
-from mnvault.access.context import Context
-from mnvault.access.models import Assignment, Membership, Role, User
+from mnvault.access.models import Membership, Role, User
 from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize, visible_persons
 from mnvault.affairs.models import Affair
+from mnvault.affairs.services import my_affairs
 from mnvault.audit import checks, stored
 from mnvault.audit.actions import Outcome
 from mnvault.audit.models import AuditCheckpoint, AuditEntry
 from mnvault.compliance import services as compliance_services
 from mnvault.compliance.state import MeasureState
-from mnvault.db.base import utcnow
+from mnvault.context import Context
+from mnvault.dashboard import panels
 from mnvault.disposal import batches as disposal_batches
 from mnvault.disposal import services as retention
 from mnvault.disposal.models import BatchState, DisposalBatch
@@ -97,20 +102,8 @@ class Dashboard:
     # The compliance spine: one line per 別添1 group, and measures overdue or due within 30 days.
     compliance: list[compliance_services.GroupSummary] = field(default_factory=list)
     compliance_due: list[MeasureState] = field(default_factory=list)
-
-
-def my_affairs(session: Session, context: Context) -> list[Affair]:
-    return list(
-        session.scalars(
-            select(Affair)
-            .join(Assignment, Assignment.affair_id == Affair.id)
-            .where(
-                Assignment.user_id == context.actor_id,
-                Assignment.organisation_id == context.organisation_id,
-            )
-            .order_by(Affair.code)
-        )
-    )
+    # What the record packages registered (policies, inspections, incidents …).
+    attention: list[panels.Attention] = field(default_factory=list)
 
 
 def awaiting_verification(
@@ -222,7 +215,7 @@ def _members(session: Session, context: Context) -> list[Member]:
     return [Member(u.login, u.display_name, roles[u.id], u.is_active) for u in users.values()]
 
 
-def dashboard(
+def board(
     session: Session,
     context: Context,
     roles: frozenset[str],
@@ -236,7 +229,7 @@ def dashboard(
     board.recent = _recent(session, context)
     if Role.MANAGER.value in roles:
         board.waiting = _waiting(session, context)
-        board.notices = retention.reminders(session, context, today=utcnow().date())
+        board.notices = retention.reminders(session, context, today=datetime.now(UTC).date())
         board.batches_waiting = _batches_waiting(session, context)
         board.denials = _denials(session, context)
         report = compliance_services.status(session, context)
@@ -251,4 +244,5 @@ def dashboard(
         if keyring is not None:
             board.keys = keys.status(session, keyring, context)[0]
         board.confirmation_required = confirmation_required(session, context.organisation_id)
+    board.attention = panels.attention(session, context, roles)
     return board
