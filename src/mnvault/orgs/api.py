@@ -10,13 +10,10 @@ import uuid
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
-from mnvault.access.context import Context
-from mnvault.crypto import Envelope
 from mnvault.orgs import services as orgs
 from mnvault.orgs.models import OrganisationKind
-from mnvault.web.calls import call
+from mnvault.web.calls import Call, call
 from mnvault.web.fields import Line
 from mnvault.web.problems import SIGNED_IN, WITH_BODY, problem_responses
 
@@ -52,9 +49,9 @@ class OrganisationCreated(BaseModel):
     responses=WITH_BODY | problem_responses(422),
 )
 def create_organisation(request: Request, body: OrganisationIn) -> OrganisationCreated:
-    def work(session: Session, _envelope: Envelope, context: Context) -> OrganisationCreated:
+    def work(call: Call) -> OrganisationCreated:
         made = orgs.create_client_organisation(
-            session, context, name=body.name, kind=body.kind, code=body.code,
+            call.session, call.context, name=body.name, kind=body.kind, code=body.code,
             admin_login=body.admin_login,
         )  # fmt: skip
         org = made.organisation

@@ -21,20 +21,21 @@ from mnvault.access.errors import AuthorizationDenied
 from mnvault.access.models import User
 from mnvault.affairs.models import Affair
 from mnvault.affairs.services import my_affairs
-from mnvault.crypto import Envelope
 from mnvault.db.base import utcnow
 from mnvault.vault import browse, identity, labels, purpose_change, withdrawal
 from mnvault.vault import services as vs
 from mnvault.vault.errors import InvalidInput, VaultError
 from mnvault.vault.models import IdentityCheckDocument, NumberCheckDocument, PersonKind
-from mnvault.web import i18n
+from mnvault.web import body_limits, i18n
 from mnvault.web.form_errors import message_of as _message
 from mnvault.web.pages import PageRoute, redirect, render
 from mnvault.web.problems import RateLimited
 from mnvault.web.security import require_csrf
-from mnvault.web.signed_in import Viewer, call
+from mnvault.web.signed_in import PageCall, Viewer, call
 
 router = APIRouter(route_class=PageRoute, dependencies=[Depends(require_csrf)])
+# Two document images, one for the number and one for identity.
+body_limits.upload(r"/persons/[^/]+/acquire", 2 * vs.DOCUMENT_MAX_BYTES)
 
 # How long a revealed number stays on screen before reveal.js hides it again.
 REVEAL_SECONDS = 30
@@ -58,11 +59,13 @@ def _uuid(raw: str) -> uuid.UUID | None:
 def _list(
     request: Request, filters: browse.Filters, *, error: str | None = None, status: int = 200
 ) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, viewer: Viewer) -> dict[str, Any]:
+    def work(call: PageCall) -> dict[str, Any]:
         return {
-            "page": browse.search(session, context, filters),
-            "departments": browse.departments(session, context),
-            "affairs": my_affairs(session, context) if viewer.has_role("clerk") else [],
+            "page": browse.search(call.session, call.context, filters),
+            "departments": browse.departments(call.session, call.context),
+            "affairs": my_affairs(call.session, call.context)
+            if call.viewer.has_role("clerk")
+            else [],
         }
 
     values = call(request, work)
@@ -101,9 +104,9 @@ def search_persons(
 def lookup(request: Request, my_number: Text = "", affair: Text = "") -> Response:
     """By number, through the blind index; rate-limited and audited (found or not)."""
 
-    def work(session: Session, envelope: Envelope, context: Context, _v: Viewer) -> Any:
-        request.app.state.limits.lookup.hit(context.actor_id)
-        return vs.lookup(session, envelope, context, number=my_number)
+    def work(call: PageCall) -> Any:
+        request.app.state.limits.lookup.hit(call.context.actor_id)
+        return vs.lookup(call.session, call.envelope, call.context, number=my_number)
 
     try:
         person = call(request, work, affair=affair or None)
@@ -129,8 +132,8 @@ class PersonForm:
 def _new_form(
     request: Request, form: PersonForm, error: str | None = None, status: int = 200
 ) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> list[Any]:
-        return browse.departments(session, context)
+    def work(call: PageCall) -> list[Any]:
+        return browse.departments(call.session, call.context)
 
     departments = call(request, work)
     values = {"form": form, "kinds": labels.PERSON_KINDS, "departments": departments,
@@ -154,9 +157,9 @@ def new_person(
         error = tr.gettext("Fill in the kind, the external id and the name.")
         return _new_form(request, form, error, 422)
 
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> uuid.UUID:
+    def work(call: PageCall) -> uuid.UUID:
         person = vs.create_person(
-            session, context, kind=PersonKind(kind), external_ref=form.external_ref,
+            call.session, call.context, kind=PersonKind(kind), external_ref=form.external_ref,
             name=form.name, department_id=_uuid(department),
         )  # fmt: skip
         return person.id
@@ -227,8 +230,8 @@ def _person_page(
     add_error: str | None = None,
     status: int = 200,
 ) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> Record:
-        return _record(session, context, person_id)
+    def work(call: PageCall) -> Record:
+        return _record(call.session, call.context, person_id)
 
     record = call(request, work)
     values = {
@@ -250,8 +253,8 @@ def person(request: Request, person_id: uuid.UUID) -> Response:
 def reveal(request: Request, person_id: uuid.UUID, affair: Text = "") -> Response:
     """利用: the number for an affair the clerk holds; audited before it is shown."""
 
-    def work(session: Session, envelope: Envelope, context: Context, _v: Viewer) -> str:
-        return vs.use(session, envelope, context, person_id=person_id)
+    def work(call: PageCall) -> str:
+        return vs.use(call.session, call.envelope, call.context, person_id=person_id)
 
     if not affair:
         raise AuthorizationDenied(permission="number:read", reason="no affair chosen")
@@ -266,9 +269,9 @@ def document(
     """A verification document's image: it shows the number, so it is opened like one
     (an affair the clerk holds, audited) and is never cached or sniffed."""
 
-    def work(session: Session, envelope: Envelope, context: Context, _v: Viewer) -> Any:
+    def work(call: PageCall) -> Any:
         return vs.open_document(
-            session, envelope, context, person_id=person_id, document_id=document_id
+            call.session, call.envelope, call.context, person_id=person_id, document_id=document_id
         )
 
     if not affair:
@@ -308,8 +311,8 @@ def _number_form(
     request: Request, person_id: uuid.UUID, template: str, form: NumberForm, *,
     error: str | None = None, status: int = 200,
 ) -> Response:  # fmt: skip
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> Record:
-        return _record(session, context, person_id)
+    def work(call: PageCall) -> Record:
+        return _record(call.session, call.context, person_id)
 
     record = call(request, work)
     values = {
@@ -389,16 +392,21 @@ def acquire(
                                agent_note=agent_note))  # fmt: skip
     images = {"number": _read(number_image), "identity": _read(identity_image)}
 
-    def work(session: Session, envelope: Envelope, context: Context, viewer: Viewer) -> None:
+    def work(call: PageCall) -> None:
         vs.acquire(
-            session, envelope, context, person_id=person_id, number=my_number,
-            verification=_verification(form, viewer), affair_codes=form.affairs,
+            call.session, call.envelope, call.context, person_id=person_id, number=my_number,
+            verification=_verification(form, call.viewer), affair_codes=form.affairs,
         )  # fmt: skip
         # In the same transaction: a document that is refused leaves nothing acquired.
         for check, data in images.items():
             if data is not None:
                 vs.store_document(
-                    session, envelope, context, person_id=person_id, check=check, data=data
+                    call.session,
+                    call.envelope,
+                    call.context,
+                    person_id=person_id,
+                    check=check,
+                    data=data,
                 )
 
     try:
@@ -437,11 +445,16 @@ def correct(
                           authority=agent_authority, agent_documents=agent_documents,
                           agent_note=agent_note))  # fmt: skip
 
-    def work(session: Session, envelope: Envelope, context: Context, viewer: Viewer) -> None:
+    def work(call: PageCall) -> None:
         vs.correct(
-            session, envelope, context, person_id=person_id, number=my_number, reason=reason,
-            verification=_verification(form, viewer),
-        )  # fmt: skip
+            call.session,
+            call.envelope,
+            call.context,
+            person_id=person_id,
+            number=my_number,
+            reason=reason,
+            verification=_verification(form, call.viewer),
+        )
 
     try:
         call(request, work, affair=affair or None)
@@ -457,9 +470,9 @@ def withdraw_affair(
 ) -> Response:
     """A manager withdraws an affair the number was acquired for by mistake."""
 
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
         withdrawal.withdraw_affair(
-            session, context, person_id=person_id, affair_code=affair, reason=reason
+            call.session, call.context, person_id=person_id, affair_code=affair, reason=reason
         )
 
     try:
@@ -481,7 +494,7 @@ def add_affair(
 ) -> Response:
     """A manager adds an affair to the number held, recording the notice to the person."""
 
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
         try:
             day = date.fromisoformat(notified_on)
             how = purpose_change.NoticeMethod(method)
@@ -490,7 +503,7 @@ def add_affair(
                 "通知日と通知の方法を指定してください", "give the notice's date and method"
             ) from None
         purpose_change.add_affair(
-            session, context, person_id=person_id, affair_code=affair,
+            call.session, call.context, person_id=person_id, affair_code=affair,
             notified_on=day, method=how, note=note,
         )  # fmt: skip
 
