@@ -78,7 +78,7 @@ def test_the_board_shows_registered_items_to_the_roles_named(web: Web, registere
 
 def test_the_dashboard_lives_in_its_own_package():
     """web/ is the frame: the board and its template moved to mnvault.dashboard."""
-    import importlib.util  # noqa: PLC0415
+    import importlib.util
 
     assert importlib.util.find_spec("mnvault.web.dashboard") is None
     assert importlib.util.find_spec("mnvault.dashboard.services") is not None

@@ -6,12 +6,11 @@ Nothing here returns a number: a disposal record names persons by id only.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from mnvault.db.base import utcnow
 from mnvault.deployment.requests import vault_of
 from mnvault.disposal import batches
 from mnvault.disposal import services as retention
@@ -123,7 +122,7 @@ def _batch_out(batch: DisposalBatch, members: list[MemberOut] | None = None) -> 
 
 
 def _today(as_of: date | None) -> date:
-    return as_of or utcnow().date()
+    return as_of or datetime.now(UTC).date()
 
 
 @router.get("/disposal/due", response_model=list[DueOut])

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from mnvault.access.context import Context
 from mnvault.affairs.services import list_affairs
 from mnvault.audit import period
-from mnvault.db.base import utcnow
 from mnvault.deployment.requests import vault_of
 from mnvault.disposal import batches, confirmation, contractor, records
 from mnvault.disposal import services as retention
@@ -43,7 +42,7 @@ def _due_page(
     request: Request, within: int, *, error: str | None = None, form: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:  # fmt: skip
-    today = utcnow().date()
+    today = datetime.now(UTC).date()
 
     def work(call: PageCall) -> dict[str, Any]:
         return {
@@ -97,7 +96,7 @@ def plan(
         batch = batches.plan(
             call.session,
             call.context,
-            today=utcnow().date(),
+            today=datetime.now(UTC).date(),
             reason=reason,
             person_ids=person_ids or None,
             scheduled_for=_when(call.session, call.context, scheduled_for),

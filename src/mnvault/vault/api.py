@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from mnvault.db.base import utcnow
 from mnvault.vault import browse, exporter, identity, purpose_change, withdrawal
 from mnvault.vault import services as vs
 from mnvault.vault.exporter import ExportResult
@@ -219,7 +218,11 @@ def _verification(v: Verification, actor: uuid.UUID) -> vs.IdentityVerification:
             v.exemption,
         )
     return vs.IdentityVerification(
-        v.number_check_document, v.identity_check_document, actor, v.verified_at or utcnow(), check
+        v.number_check_document,
+        v.identity_check_document,
+        actor,
+        v.verified_at or datetime.now(UTC),
+        check,
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
@@ -21,7 +21,6 @@ from mnvault.access.errors import AuthorizationDenied
 from mnvault.access.models import User
 from mnvault.affairs.models import Affair
 from mnvault.affairs.services import my_affairs
-from mnvault.db.base import utcnow
 from mnvault.vault import browse, identity, labels, purpose_change, withdrawal
 from mnvault.vault import services as vs
 from mnvault.vault.errors import InvalidInput, VaultError
@@ -330,7 +329,7 @@ def _verification(form: NumberForm, viewer: Viewer) -> vs.IdentityVerification:
             agent_authority=form.agent_authority, agent_documents=form.agent_documents,
             agent_note=form.agent_note,
         )  # fmt: skip
-        return vs.IdentityVerification(None, None, viewer.user_id, utcnow(), check)
+        return vs.IdentityVerification(None, None, viewer.user_id, datetime.now(UTC), check)
     try:
         number_doc = NumberCheckDocument(form.number_check_document)
         identity_doc = IdentityCheckDocument(form.identity_check_document)
@@ -339,7 +338,7 @@ def _verification(form: NumberForm, viewer: Viewer) -> vs.IdentityVerification:
             "番号確認と身元確認の書類を選んでください",
             "choose the documents of the number check and the identity check",
         ) from None
-    return vs.IdentityVerification(number_doc, identity_doc, viewer.user_id, utcnow())
+    return vs.IdentityVerification(number_doc, identity_doc, viewer.user_id, datetime.now(UTC))
 
 
 def _listed(
