@@ -604,6 +604,8 @@ _NOT_A_TENANT_BOUNDARY = {
     "audit.services.record": "appends the entry of an operation that authorized itself",
     "audit.services.record_many": "appends the entries of an operation that authorized itself",
     "audit.services.new_entry": "builds the entry of an operation that authorized itself",
+    "dashboard.panels.attention": "gathers what the registered panels answer; each provider "
+    "authorizes what it reads",
     "dashboard.services.board": "the caller's own work; each other panel authorizes its own "
     "permission (export:approve, audit:read, user:manage)",
     "keys.services.run_rotation": "the rotation step of keys.rotate() and of a disposal "
