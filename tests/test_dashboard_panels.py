@@ -83,3 +83,34 @@ def test_the_dashboard_lives_in_its_own_package():
     assert importlib.util.find_spec("mnvault.web.dashboard") is None
     assert importlib.util.find_spec("mnvault.dashboard.services") is not None
     assert importlib.util.find_spec("mnvault.dashboard.views") is not None
+
+
+# Each role's sections, by the id of their heading (as before the dashboard was a registry).
+SECTIONS = {
+    "clerk": {"my-affairs", "awaiting", "recent"},
+    "manager": {"approvals", "falling-due", "compliance-h", "denials", "recent"},
+    "auditor": {"trail", "latest-reports", "recent"},
+    "admin": {"users", "keys-summary", "recent"},
+}
+EVERY = set().union(*SECTIONS.values())
+
+
+@pytest.mark.parametrize("role", sorted(SECTIONS))
+def test_every_role_sees_its_sections_and_no_other(web: Web, role: str):
+    board = web.browser().sign_in(role)
+    assert board.status_code == 200
+    shown = set(re.findall(r'<h2 id="([a-z-]+)"', board.text))
+    assert shown & EVERY == SECTIONS[role], board.text
+
+
+def test_the_dashboard_imports_no_domain_package():
+    """Its sections come from the packages' dashboard.py modules (panels.section)."""
+    from tests.test_faces import DOMAINS, SOURCE, _imports
+
+    for path in (SOURCE / "dashboard").glob("*.py"):
+        for module in _imports(path):
+            parts = module.split(".")
+            assert len(parts) < 2 or parts[1] == "dashboard" or parts[1] not in DOMAINS, (
+                path.name,
+                module,
+            )

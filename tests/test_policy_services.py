@@ -48,7 +48,6 @@ from mnvault.auth import services as auth
 from mnvault.compliance import pack as compliance_pack
 from mnvault.compliance import services as compliance
 from mnvault.crypto import LocalKeyring
-from mnvault.dashboard import services as dashboard
 from mnvault.db.engine import unit_of_work
 from mnvault.deployment import sealing
 from mnvault.deployment.services import Vault
@@ -606,6 +605,8 @@ _NOT_A_TENANT_BOUNDARY = {
     "audit.services.new_entry": "builds the entry of an operation that authorized itself",
     "dashboard.panels.attention": "gathers what the registered panels answer; each provider "
     "authorizes what it reads",
+    "dashboard.panels.sections": "gathers what the registered sections answer; each provider "
+    "authorizes what it reads (export:approve, audit:read, user:manage …)",
     "dashboard.services.board": "the caller's own work; each other panel authorizes its own "
     "permission (export:approve, audit:read, user:manage)",
     "keys.services.run_rotation": "the rotation step of keys.rotate() and of a disposal "
@@ -862,7 +863,7 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
         Call("audit.stored.pdf_of", lambda s, c: stored.pdf_of(s, c, root=path.parent, seq=1)),
         Call("disposal.records.persons_by_reference", lambda s, c: records.persons_by_reference(
             s, c, [person.external_ref])),
-        Call("dashboard.services.awaiting_verification", dashboard.awaiting_verification),
+        Call("vault.browse.awaiting_verification", browse.awaiting_verification),
         Call("vault.browse.search", lambda s, c: browse.search(s, c, browse.Filters())),
         Call("vault.browse.departments", browse.departments),
         Call("vault.browse.history", lambda s, c: browse.history(s, c, person.id)),

@@ -14,10 +14,10 @@ from mnvault.access import services as access
 from mnvault.access.errors import AuthorizationDenied
 from mnvault.affairs.services import get_affair
 from mnvault.audit.models import AuditEntry
-from mnvault.dashboard.services import awaiting_verification
 from mnvault.db.engine import unit_of_work
 from mnvault.numbers import generate_my_number
 from mnvault.orgs import services as orgs
+from mnvault.vault.browse import awaiting_verification
 from mnvault.vault.models import PersonKind, VerificationDocument
 from tests.conftest import MaskedStr, World
 from tests.support.builders import SLIP, acquire

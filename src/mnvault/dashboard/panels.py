@@ -1,6 +1,9 @@
-"""What needs attention, registered by the packages that know it.
+"""The board's panels, registered by the packages that know what they show.
 
-A record package (policies, inspections, places, partners, incidents …) answers
+Two kinds. A *section* is a panel of its own: a package registers a provider that answers
+what the panel shows and a template (in the package's ``templates/``) that renders it as
+``panel`` (:func:`section`). An *attention item* is one line of the shared "needs attention"
+panel: a record package (policies, inspections, places, partners, incidents …) answers
 ``attention(session, context)`` with items that say what is due or overdue; it puts a
 ``dashboard.py`` beside its services that calls :func:`register` when imported::
 
@@ -24,7 +27,8 @@ import pkgutil
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -73,6 +77,67 @@ class Panel:
 _PANELS: dict[str, Panel] = {}
 
 
+@dataclass(frozen=True)
+class Where:
+    """What a section may need of the deployment besides the session: where analysis
+    reports are kept, and the keyring (the deployment's, typed by the package that reads it)."""
+
+    data_dir: Path | None = None
+    keyring: Any = None
+
+
+# (session, context, where) -> what the section's template renders as ``panel``
+SectionProvider = Callable[[Session, Context, Where], Any]
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    roles: frozenset[str] | None  # None: everyone signed in
+    template: str
+    provider: SectionProvider
+    order: int
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A section on one board: its template and what the provider answered."""
+
+    name: str
+    template: str
+    panel: Any
+
+
+_SECTIONS: dict[str, Section] = {}
+
+
+def section(
+    name: str,
+    roles: Collection[str] | None,
+    template: str,
+    provider: SectionProvider,
+    *,
+    order: int,
+) -> None:
+    """Show ``template`` (rendered with ``panel`` = what ``provider`` answers) to people
+    holding any of ``roles`` (None: everyone), at ``order`` among the sections (lower
+    first). The provider authorizes what it reads, as a service does."""
+    held = None if roles is None else frozenset(str(getattr(r, "value", r)) for r in roles)
+    _SECTIONS[name] = Section(name, held, template, provider, order)
+
+
+def sections(
+    session: Session, context: Context, roles: Collection[str], where: Where
+) -> list[Shown]:
+    """The sections for someone holding ``roles``, in order, each with its panel."""
+    discover()
+    shown = []
+    for found in sorted(_SECTIONS.values(), key=lambda s: (s.order, s.name)):
+        if found.roles is None or found.roles & set(roles):
+            shown.append(Shown(found.name, found.template, found.provider(session, context, where)))
+    return shown
+
+
 def register(name: str, roles: Collection[str], provider: Provider) -> None:
     """Show what ``provider`` answers to people holding any of ``roles`` (role values:
     "clerk", "manager", "auditor", "admin"). Registering a name again replaces it."""
@@ -80,7 +145,9 @@ def register(name: str, roles: Collection[str], provider: Provider) -> None:
 
 
 def unregister(name: str) -> None:
+    """Take a panel or a section off every board."""
     _PANELS.pop(name, None)
+    _SECTIONS.pop(name, None)
 
 
 def registered() -> list[Panel]:
