@@ -19,8 +19,8 @@ from mnvault.web import body_limits
 
 SOURCE = Path(mnvault.__file__).parent
 DOMAINS = {
-    "access", "admin", "affairs", "audit", "auth", "compliance", "dashboard", "deployment",
-    "disposal", "keys", "orgs", "transfer", "vault", "app", "cli",
+    "access", "admin", "affairs", "attachments", "audit", "auth", "compliance", "dashboard",
+    "deployment", "disposal", "keys", "orgs", "transfer", "vault", "app", "cli",
 }  # fmt: skip
 
 
