@@ -40,11 +40,12 @@ from sqlalchemy import Engine, text
 
 from _common import emit, log, machine, rate
 from mnvault.access.context import Context
-from mnvault.audit import chain, checkpoints, chunkcheck, parallel, sqlite_encoding, trail
+from mnvault.audit import chain, checkpoints, trail
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.audit.checkpoints import Checkpointer
-from mnvault.audit.verify import verify_database
+from mnvault.audit.verification import chunkcheck, parallel, sqlite_encoding
+from mnvault.audit.verification.verify import verify_database
 from mnvault.crypto import LocalKeyring, ScryptParams
 from mnvault.db.engine import SYNCHRONOUS, make_engine, make_session_factory, unit_of_work
 from mnvault.db.migrate import upgrade

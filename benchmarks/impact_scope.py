@@ -13,7 +13,7 @@ trail is for the questions, not for ``verify``. ``ANALYZE`` runs at the end; the
 questions' plans are the same without its statistics (checked with EXPLAIN QUERY PLAN).
 ``--db PATH`` keeps the trail for the next run (built only when the file is missing).
 
-Then times ``mnvault.audit.queries.impact_scope``, the service call (authorization and
+Then times ``mnvault.audit.questions.queries.impact_scope``, the service call (authorization and
 its own audit entry included), for the busiest account, a typical one, the busiest
 address and a token, over the last 30 days; and, as the baseline in the same run, the
 account question's persons query with the indexes forbidden (``NOT INDEXED``), and a
@@ -41,8 +41,8 @@ from mnvault.access import services as access
 from mnvault.access.context import Context
 from mnvault.access.models import Role
 from mnvault.affairs.services import sync_catalogue
-from mnvault.audit import queries
 from mnvault.audit.merkle import Frontier
+from mnvault.audit.questions import queries
 from mnvault.db.engine import make_engine, make_session_factory, unit_of_work
 from mnvault.db.migrate import upgrade
 from mnvault.orgs.models import Organisation, OrganisationKind

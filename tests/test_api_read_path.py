@@ -23,7 +23,7 @@ from mnvault.access.services import remove_assignment
 from mnvault.affairs.models import Affair
 from mnvault.audit import services as audit
 from mnvault.audit.models import AuditEntry
-from mnvault.audit.verify import verify_database
+from mnvault.audit.verification.verify import verify_database
 from mnvault.auth.models import WebSession
 from mnvault.auth.services import digest
 from mnvault.db.base import utcnow

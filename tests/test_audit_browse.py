@@ -1,4 +1,4 @@
-"""The auditor's trail search and one entry's chain status (mnvault.audit.browse), on
+"""The auditor's trail search and one entry's chain status (mnvault.audit.questions.browse), on
 SQLite and PostgreSQL. 事業者編 別添1 2C e (取扱状況の把握): the auditor reads the record of
 handling; DESIGN.md §6: entries form a hash chain, checkpoints sign it. Each search is
 itself recorded (audit:query); another organisation's entries stay out of sight."""
@@ -11,8 +11,8 @@ from sqlalchemy import desc, select
 from mnvault.access import services as access
 from mnvault.access.errors import AuthorizationDenied
 from mnvault.access.models import Role
-from mnvault.audit import browse
 from mnvault.audit.models import AuditEntry
+from mnvault.audit.questions import browse
 from mnvault.db.engine import unit_of_work
 from mnvault.vault.errors import InvalidInput, NotFound
 from tests.conftest import World

@@ -18,7 +18,7 @@ from mnvault.audit.actions import AuditAction
 from mnvault.audit.checkpoints import Checkpointer
 from mnvault.audit.errors import ChainHeadMissing
 from mnvault.audit.models import AuditCheckpoint, AuditEntry, AuditHead
-from mnvault.audit.verify import Report, verify
+from mnvault.audit.verification.verify import Report, verify
 from mnvault.crypto import Envelope, LocalKeyring, verify_signature
 from mnvault.db.engine import unit_of_work
 from mnvault.vault import services as vs

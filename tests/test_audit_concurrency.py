@@ -16,7 +16,7 @@ from mnvault.audit import checkpoints
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.audit.checkpoints import Checkpointer
-from mnvault.audit.verify import verify_database
+from mnvault.audit.verification.verify import verify_database
 from mnvault.crypto import LocalKeyring
 from mnvault.db.engine import make_engine, make_session_factory, unit_of_work
 from mnvault.db.migrate import upgrade

@@ -1,5 +1,5 @@
-"""The all-cores verification (mnvault.audit.parallel) gives the sequential pass's answer
-on any trail, tampered or not (issue 4: verify names the first entry that breaks, and
+"""The all-cores verification (mnvault.audit.verification.parallel) gives the sequential
+pass's answer on any trail, tampered or not (issue 4: verify names the first entry that breaks, and
 at a million entries a second). The fast path only ever confirms a whole trail; these
 tests look for a trail it confirms that the reference would not, or a chunk where the
 SQLite encoding differs from the reference encoding."""
@@ -18,13 +18,14 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from mnvault.access.context import Context
-from mnvault.audit import chain, checkpoints, parallel, sqlite_encoding, trail
+from mnvault.audit import chain, checkpoints, trail
 from mnvault.audit import services as audit
-from mnvault.audit import verify as audit_verify
 from mnvault.audit.actions import AuditAction
 from mnvault.audit.checkpoints import Checkpointer
-from mnvault.audit.chunkcheck import Chunk
 from mnvault.audit.merkle import Frontier
+from mnvault.audit.verification import parallel, sqlite_encoding
+from mnvault.audit.verification import verify as audit_verify
+from mnvault.audit.verification.chunkcheck import Chunk
 from mnvault.crypto import LocalKeyring
 from mnvault.db.engine import make_engine, make_session_factory, unit_of_work
 from mnvault.db.migrate import upgrade

@@ -26,7 +26,7 @@ from mnvault.audit.checkpoints import Checkpointer
 from mnvault.audit.errors import AuditUnavailable
 from mnvault.audit.group import GroupCommit
 from mnvault.audit.models import AuditEntry
-from mnvault.audit.verify import verify_database
+from mnvault.audit.verification.verify import verify_database
 from mnvault.crypto import LocalKeyring
 from mnvault.db.engine import make_engine, make_session_factory
 from mnvault.db.migrate import upgrade

@@ -26,13 +26,14 @@ import pytest
 from sqlalchemy import func, select
 
 from mnvault.access.context import Context
-from mnvault.audit import cadence, checkpoints, pinned_key, signed_head, trail
+from mnvault.audit import checkpoints, pinned_key, signed_head, trail
 from mnvault.audit import services as audit
-from mnvault.audit import verify as audit_verify
 from mnvault.audit.actions import AuditAction
 from mnvault.audit.errors import CheckpointRefused
-from mnvault.audit.findings import Problem
 from mnvault.audit.models import AuditCheckpoint, AuditEntry
+from mnvault.audit.verification import cadence
+from mnvault.audit.verification import verify as audit_verify
+from mnvault.audit.verification.findings import Problem
 from mnvault.config import Settings, load_settings
 from mnvault.crypto import LocalKeyring, ScryptParams
 from mnvault.deployment import services as deployment

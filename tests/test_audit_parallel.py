@@ -10,12 +10,13 @@ import pytest
 from sqlalchemy import text
 
 from mnvault.access.context import Context
-from mnvault.audit import checkpoints, parallel, pg_encoding, trail
+from mnvault.audit import checkpoints, trail
 from mnvault.audit import services as audit
-from mnvault.audit import verify as audit_verify
 from mnvault.audit.actions import AuditAction
 from mnvault.audit.checkpoints import Checkpointer
-from mnvault.audit.findings import Problem
+from mnvault.audit.verification import parallel, pg_encoding
+from mnvault.audit.verification import verify as audit_verify
+from mnvault.audit.verification.findings import Problem
 from mnvault.crypto import LocalKeyring
 from mnvault.db.engine import make_engine, make_session_factory, unit_of_work
 from tests.test_audit_concurrency import fresh

@@ -10,10 +10,10 @@ import uuid
 
 from sqlalchemy import select
 
-from mnvault.audit import answers
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.audit.models import AuditEntry
+from mnvault.audit.questions import answers
 from mnvault.cli.audit import _person_id_or_reference
 from mnvault.numbers import generate_my_number
 from tests.api_support import SLIP, Api, acquire, api, bearer, system_token

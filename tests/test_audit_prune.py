@@ -19,14 +19,15 @@ import pytest
 from sqlalchemy import Engine, delete, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from mnvault.audit import archive, checkpoints, pruning
+from mnvault.audit import checkpoints
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
+from mnvault.audit.archive import archive, pruning
 from mnvault.audit.checkpoints import Checkpointer
 from mnvault.audit.errors import ArchiveInvalid, NothingToArchive, PruneRefused
-from mnvault.audit.findings import Problem
 from mnvault.audit.models import AuditEntry, AuditPrune
-from mnvault.audit.verify import Report, verify_connection
+from mnvault.audit.verification.findings import Problem
+from mnvault.audit.verification.verify import Report, verify_connection
 from mnvault.crypto import LocalKeyring, ScryptParams
 from mnvault.db.base import utcnow
 from mnvault.db.engine import unit_of_work
@@ -241,7 +242,7 @@ def _edit(session: Session, edit: str, done: pruning.Pruned, tmp_path: Path) -> 
 
 def test_an_export_of_a_pruned_trail_verifies_offline(trail: Trail, tmp_path: Path) -> None:
     from mnvault.audit import trail as trail_module
-    from mnvault.audit.verify import verify_export
+    from mnvault.audit.verification.verify import verify_export
 
     _pruned(trail, tmp_path)
     out = tmp_path / "export.jsonl"

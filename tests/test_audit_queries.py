@@ -10,9 +10,9 @@ from datetime import timedelta
 import pytest
 
 from mnvault.access.errors import AuthorizationDenied
-from mnvault.audit import queries
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
+from mnvault.audit.questions import queries
 from mnvault.db.base import utcnow
 from mnvault.db.engine import unit_of_work
 from mnvault.vault import services as vs

@@ -19,12 +19,13 @@ from sqlalchemy import select
 from mnvault.access import services as access
 from mnvault.access.models import Role
 from mnvault.access.policy.model import Conditions
-from mnvault.audit import analysis, charts, period, periodic
-from mnvault.audit import report as audit_report
+from mnvault.audit import period
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction, Outcome
-from mnvault.audit.analysis import Event, Kind, SpikeRule
 from mnvault.audit.models import AuditEntry
+from mnvault.audit.reports import analysis, charts, periodic
+from mnvault.audit.reports import report as audit_report
+from mnvault.audit.reports.analysis import Event, Kind, SpikeRule
 from mnvault.db.base import utcnow
 from mnvault.db.engine import unit_of_work
 from mnvault.vault import exporter

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from mnvault.access.errors import AuthorizationDenied
-from mnvault.audit import pruning
+from mnvault.audit.archive import pruning
 from mnvault.audit.models import AuditEntry
 from mnvault.db.base import utcnow
 from mnvault.db.engine import unit_of_work

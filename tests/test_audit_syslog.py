@@ -19,7 +19,7 @@ from mnvault.audit.actions import AuditAction
 from mnvault.audit.checkpoints import Checkpointer
 from mnvault.audit.models import AuditCheckpoint
 from mnvault.audit.statement import Checkpoint
-from mnvault.audit.verify import verify_connection
+from mnvault.audit.verification.verify import verify_connection
 from mnvault.config import load_settings
 from mnvault.crypto import verify_signature
 from mnvault.db.engine import unit_of_work

@@ -24,8 +24,8 @@ from mnvault.audit import services as audit
 from mnvault.audit import trail as trail_mod
 from mnvault.audit.actions import AuditAction
 from mnvault.audit.checkpoints import Checkpointer
-from mnvault.audit.findings import Problem
-from mnvault.audit.verify import Report, verify_database
+from mnvault.audit.verification.findings import Problem
+from mnvault.audit.verification.verify import Report, verify_database
 from mnvault.crypto import LocalKeyring
 from mnvault.db.engine import make_engine, make_session_factory, unit_of_work
 from mnvault.db.migrate import upgrade

@@ -20,14 +20,15 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from mnvault.access.context import Context
-from mnvault.audit import archive, chain, checkpoints, pruning, trail
+from mnvault.audit import chain, checkpoints, trail
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
+from mnvault.audit.archive import archive, pruning
 from mnvault.audit.checkpoints import Checkpointer
-from mnvault.audit.findings import Problem
 from mnvault.audit.merkle import Frontier
 from mnvault.audit.statement import Checkpoint, key_id
-from mnvault.audit.verify import Report, verify_database
+from mnvault.audit.verification.findings import Problem
+from mnvault.audit.verification.verify import Report, verify_database
 from mnvault.crypto import LocalKeyring, ScryptParams
 from mnvault.db.base import utcnow
 from mnvault.db.engine import make_engine, make_session_factory, unit_of_work

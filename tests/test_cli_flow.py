@@ -7,6 +7,7 @@ tests/support/cli.py; each test gets a copy of the data directory."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from tests.support.cli import (
     MANAGER_PASSWORD,
     Deployment,
     deployment,
+    full_cost_deployment,
     mnvault,
     read_all_numbers,
 )
@@ -30,13 +32,17 @@ __all__ = [
     "MANAGER_PASSWORD",
     "Deployment",
     "deployment",
+    "full_cost_deployment",
     "mnvault",
     "read_all_numbers",
 ]
 
 
-def test_import_show_export_and_nothing_leaks(deployment: Deployment, tmp_path: Path):
+def test_import_show_export_and_nothing_leaks(full_cost_deployment: Deployment, tmp_path: Path):
+    deployment = full_cost_deployment
     env, data = deployment.env, deployment.data
+    header = json.loads((data / "keyring" / "keyring.json").read_text("utf-8"))["header"]
+    assert header["kdf"]["n"] == 2**17  # as init leaves it: the production cost
 
     def clerk() -> dict[str, str]:
         return {**env, **deployment.code("sato")}

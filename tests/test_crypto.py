@@ -471,6 +471,18 @@ def test_change_passphrase_replaces_the_old_one(keyring: LocalKeyring, keyring_p
     assert LocalKeyring.open(keyring_path, OTHER_PASSPHRASE).current_kek_version == 2
 
 
+def test_change_passphrase_can_change_the_cost_recorded_in_the_header(
+    keyring: LocalKeyring, keyring_path: Path
+) -> None:
+    aad = associated_data(new_id(), new_id(), "data_key")
+    wrapped = keyring.wrap_key(b"\x22" * 32, aad)
+    keyring.change_passphrase(PASSPHRASE, ScryptParams(n=2**11, r=8, p=1))
+    assert read_document(keyring_path)["header"]["kdf"]["n"] == 2**11
+    assert LocalKeyring.open(keyring_path, PASSPHRASE).unwrap_key(wrapped, aad) == b"\x22" * 32
+    keyring.rotate()  # later saves keep the new cost
+    assert read_document(keyring_path)["header"]["kdf"]["n"] == 2**11
+
+
 def test_a_refused_passphrase_change_leaves_the_keyring_usable(
     keyring: LocalKeyring, keyring_path: Path
 ) -> None:

@@ -24,10 +24,10 @@ from sqlalchemy import Engine, delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from mnvault.audit import queries
 from mnvault.audit import services as audit
 from mnvault.audit.models import AuditEntry, AuditHead
-from mnvault.audit.verify import verify_connection
+from mnvault.audit.questions import queries
+from mnvault.audit.verification.verify import verify_connection
 from mnvault.crypto import Envelope
 from mnvault.db.engine import (
     CACHE_KIB,

@@ -40,10 +40,12 @@ from mnvault.access.policy import engine
 from mnvault.admin import listing as admin_listing
 from mnvault.affairs.models import AffairKind
 from mnvault.affairs.services import define_affair, get_affair
-from mnvault.audit import answers, checks, periodic, stored
-from mnvault.audit import browse as audit_browse
-from mnvault.audit import queries as audit_queries
 from mnvault.audit.models import AuditEntry
+from mnvault.audit.questions import answers
+from mnvault.audit.questions import browse as audit_browse
+from mnvault.audit.questions import queries as audit_queries
+from mnvault.audit.reports import periodic, stored
+from mnvault.audit.verification import checks
 from mnvault.auth import services as auth
 from mnvault.compliance import pack as compliance_pack
 from mnvault.compliance import services as compliance
@@ -539,7 +541,7 @@ def test_no_service_gives_admin_or_auditor_a_number(
     # The walk reached the services these roles do use, so it proved something.
     expected = {
         "admin": {"auth.services.reset_password", "access.services.member_by_login"},
-        "auditor": {"audit.answers.person_usage", "audit.periodic.gather"},
+        "auditor": {"audit.questions.answers.person_usage", "audit.reports.periodic.gather"},
     }
     assert expected[who] <= set(answered)
 
@@ -626,13 +628,13 @@ _NOT_A_TENANT_BOUNDARY = {
     "disposal:confirm; counts the caller's own organisation's managers",
     "vault.withdrawal.may_withdraw": "a question, not an operation (whether the person "
     "page offers the form); withdraw_affair() authorizes itself",
-    "audit.pruning.prune": "the mechanism; people prune through prune_as(), which "
+    "audit.archive.pruning.prune": "the mechanism; people prune through prune_as(), which "
     "authorizes audit:prune (test_audit_retention_actor.py)",
-    "audit.pruning.write_archive": "the mechanism; people archive through archive_as(), "
+    "audit.archive.pruning.write_archive": "the mechanism; people archive through archive_as(), "
     "which authorizes audit:read (test_audit_retention_actor.py)",
-    "audit.pruning.prune_as": "the deployment's one trail (as verify_now), authorized in "
+    "audit.archive.pruning.prune_as": "the deployment's one trail (as verify_now), authorized in "
     "the actor's organisation: test_audit_retention_actor.py",
-    "audit.pruning.archive_as": "the deployment's one trail (as verify_now), authorized in "
+    "audit.archive.pruning.archive_as": "the deployment's one trail (as verify_now), authorized in "
     "the actor's organisation: test_audit_retention_actor.py",
     "disposal.confirmation.standing": "what the batch page shows the caller, after "
     "batches.members_of() authorized disposal:read; the caller's own organisation only",
@@ -832,35 +834,38 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
         Call("admin.listing.member", lambda s, c: admin_listing.member(s, c, clerk.id)),
         Call("admin.listing.assignments", lambda s, c: admin_listing.assignments(s, c) and None),
         Call("admin.listing.tokens", lambda s, c: admin_listing.tokens(s, c) and None),
-        Call("audit.queries.uses_of_person", lambda s, c: audit_queries.uses_of_person(
+        Call("audit.questions.queries.uses_of_person", lambda s, c: audit_queries.uses_of_person(
             s, c, person.id)),
-        Call("audit.queries.person_of_reference", lambda s, c: (
+        Call("audit.questions.queries.person_of_reference", lambda s, c: (
             audit_queries.person_of_reference(s, c, person.external_ref))),
-        Call("audit.queries.impact_scope", lambda s, c: audit_queries.impact_scope(
+        Call("audit.questions.queries.impact_scope", lambda s, c: audit_queries.impact_scope(
             s, c, since=EPOCH, until=FAR, actor_id=clerk.id)),
-        Call("audit.queries.transfers", audit_queries.transfers),
-        Call("audit.answers.person_usage", lambda s, c: answers.person_usage(
+        Call("audit.questions.queries.transfers", audit_queries.transfers),
+        Call("audit.questions.answers.person_usage", lambda s, c: answers.person_usage(
             s, c, person.id)),
-        Call("audit.answers.impact", lambda s, c: answers.impact(
+        Call("audit.questions.answers.impact", lambda s, c: answers.impact(
             s, c, since=EPOCH, until=FAR, actor_id=clerk.id)),
-        Call("audit.answers.activity", answers.activity),
-        Call("audit.periodic.gather", lambda s, c: periodic.gather(
+        Call("audit.questions.answers.activity", answers.activity),
+        Call("audit.reports.periodic.gather", lambda s, c: periodic.gather(
             s, c, since=EPOCH, until=FAR)),
         # weboversight: the auditor's and the disposal screens' services.
-        Call("audit.browse.actions", audit_browse.actions),
-        Call("audit.browse.user_id", lambda s, c: audit_browse.user_id(s, c, clerk.login)),
-        Call("audit.browse.search", lambda s, c: audit_browse.search(
+        Call("audit.questions.browse.actions", audit_browse.actions),
+        Call("audit.questions.browse.user_id", lambda s, c: audit_browse.user_id(
+            s, c, clerk.login)),
+        Call("audit.questions.browse.search", lambda s, c: audit_browse.search(
             s, c, audit_browse.Filters())),
-        Call("audit.browse.chain_status", lambda s, c: audit_browse.chain_status(s, c, 1)),
-        Call("audit.checks.verify_now", lambda s, c: checks.verify_now(
+        Call("audit.questions.browse.chain_status", lambda s, c: audit_browse.chain_status(
+            s, c, 1)),
+        Call("audit.verification.checks.verify_now", lambda s, c: checks.verify_now(
             s, c, engine=s.get_bind().engine, trusted_keys=[], witness_path=None)),
-        Call("audit.checks.last_verification", checks.last_verification),
-        Call("audit.stored.generate", lambda s, c: stored.generate(
+        Call("audit.verification.checks.last_verification", checks.last_verification),
+        Call("audit.reports.stored.generate", lambda s, c: stored.generate(
             s, c, root=path.parent, since=EPOCH.date(), until=FAR.date())),
-        Call("audit.stored.latest", lambda s, c: stored.latest(s, c, root=path.parent)),
-        Call("audit.stored.html_of", lambda s, c: stored.html_of(
+        Call("audit.reports.stored.latest", lambda s, c: stored.latest(s, c, root=path.parent)),
+        Call("audit.reports.stored.html_of", lambda s, c: stored.html_of(
             s, c, root=path.parent, seq=1)),
-        Call("audit.stored.pdf_of", lambda s, c: stored.pdf_of(s, c, root=path.parent, seq=1)),
+        Call("audit.reports.stored.pdf_of", lambda s, c: stored.pdf_of(
+            s, c, root=path.parent, seq=1)),
         Call("disposal.records.persons_by_reference", lambda s, c: records.persons_by_reference(
             s, c, [person.external_ref])),
         Call("vault.browse.awaiting_verification", browse.awaiting_verification),

@@ -267,11 +267,11 @@ class Settings:
     audit_checkpoint_entries: int = 1000
     audit_checkpoint_seconds: float = 60.0
     # How far past that cadence `audit verify` lets a stretch go unsigned before it says
-    # checkpoints are missing (mnvault.audit.cadence): a bulk append signs at its chunk
+    # checkpoints are missing (mnvault.audit.verification.cadence): a bulk append signs at its chunk
     # ends (20,000 entries), and clocks and batches take some seconds.
     audit_checkpoint_grace_entries: int = 20_000
     audit_checkpoint_grace_seconds: float = 60.0
-    # Audit entries younger than this are never pruned (mnvault.audit.pruning). The
+    # Audit entries younger than this are never pruned (mnvault.audit.archive.pruning). The
     # guidelines name no period for logs; seven years matches what 番号法第23条 and its
     # cabinet order ask of 情報提供等の記録, the closest statutory retention of such records.
     audit_retention_days: int = 2557

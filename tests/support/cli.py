@@ -30,7 +30,9 @@ from pathlib import Path
 
 import pytest
 
+from mnvault.crypto import LocalKeyring, ScryptParams
 from mnvault.crypto.totp import totp_code
+from mnvault.deployment.services import DEV_PASSPHRASE_FILE
 from tests.support.copies import copy_deployment
 
 MNVAULT = [sys.executable, "-m", "mnvault.cli.main"]
@@ -117,8 +119,20 @@ class Deployment:
         )
 
 
-def initialise_deployment(data: Path) -> Deployment:
-    """What a new user's first commands do, checked on the way."""
+def cheapen_keyring(data: Path) -> None:
+    """Re-seal the deployment's keyring at the tests' scrypt cost (the same keys).
+
+    Every command unseals the keyring: at the production cost (2**17, 128 MiB) that is most
+    of a command's CPU time, and the suite runs hundreds of them (issue #12). The file
+    records its cost, so this weakens only this copy; the leak test keeps the full cost."""
+    passphrase = (data / DEV_PASSPHRASE_FILE).read_text("utf-8").strip()
+    keyring = LocalKeyring.open(data / "keyring" / "keyring.json", passphrase)
+    keyring.change_passphrase(passphrase, ScryptParams.fast_for_tests())
+
+
+def initialise_deployment(data: Path, *, fast_keyring: bool = True) -> Deployment:
+    """What a new user's first commands do, checked on the way (``fast_keyring``: at the
+    tests' scrypt cost after ``init``, see :func:`cheapen_keyring`)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MNVAULT_")}
     env["MNVAULT_DATA_DIR"] = str(data)
     env["MNVAULT_LOG_LEVEL"] = "DEBUG"  # the leak test wants every log line there is
@@ -127,6 +141,8 @@ def initialise_deployment(data: Path) -> Deployment:
     assert "initial-credentials.txt" in result.stdout
     credentials = (data / "initial-credentials.txt").read_text("utf-8")
     assert oct((data / "initial-credentials.txt").stat().st_mode)[-3:] == "600"
+    if fast_keyring:
+        cheapen_keyring(data)
     admin_password = re.search(r"admin_password = (\S+)", credentials).group(1)  # type: ignore[union-attr]
     # No --org-code given: a random one, announced and kept with the credentials.
     code = re.search(r"organisation_code = (org-[a-z0-9]{6})\b", credentials).group(1)  # type: ignore[union-attr]
@@ -189,6 +205,16 @@ def deployment(tmp_path: Path) -> Deployment:
         atexit.register(shutil.rmtree, root, ignore_errors=True)
         _initialised.append(initialise_deployment(root / "data"))
     return _initialised[0].moved_to(tmp_path / "data")
+
+
+@pytest.fixture
+def full_cost_deployment(deployment: Deployment) -> Deployment:
+    """The copy re-sealed at the production scrypt cost: the run a real user's commands
+    make, kept for the leak test (issue #12: one or two full-cost subprocess tests)."""
+    passphrase = (deployment.data / DEV_PASSPHRASE_FILE).read_text("utf-8").strip()
+    keyring = LocalKeyring.open(deployment.data / "keyring" / "keyring.json", passphrase)
+    keyring.change_passphrase(passphrase, ScryptParams())
+    return deployment
 
 
 def read_all_numbers(csv_path: Path) -> list[str]:

@@ -1,6 +1,6 @@
 """JSON routes for auditors: the questions the trail answers (DESIGN.md §6).
 
-Thin: parse, call mnvault.audit.answers, shape. Every question is a POST with its
+Thin: parse, call mnvault.audit.questions.answers, shape. Every question is a POST with its
 subject in the body, so no person id or address sits in a URL or a server log; the
 only query parameter is the download format. Each answer is also a CSV or Excel
 download (``?format=csv|xlsx``). Nothing here can carry a number: the trail holds none.
@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from mnvault.audit import answers
-from mnvault.audit.queries import ActivityKind
-from mnvault.audit.tables import MEDIA_TYPES, Format, Table, to_csv, to_xlsx
+from mnvault.audit.questions import answers
+from mnvault.audit.questions.queries import ActivityKind
+from mnvault.audit.questions.tables import MEDIA_TYPES, Format, Table, to_csv, to_xlsx
 from mnvault.web.calls import Call, call
 from mnvault.web.problems import SIGNED_IN, WITH_BODY, problem_responses
 

@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 from mnvault.access.models import Role, User
 from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize
-from mnvault.audit import checks, stored
 from mnvault.audit.actions import Outcome
 from mnvault.audit.models import AuditCheckpoint, AuditEntry
+from mnvault.audit.reports import stored
+from mnvault.audit.verification import checks
 from mnvault.context import Context
 from mnvault.dashboard import panels
 

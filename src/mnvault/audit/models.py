@@ -26,7 +26,7 @@ _SEQ = BigInteger().with_variant(Integer, "sqlite")
 
 class AuditEntry(Base):
     __tablename__ = "audit_entries"
-    # The impact-scope questions (mnvault.audit.queries) read only these indexes: the
+    # The impact-scope questions (mnvault.audit.questions.queries) read only these indexes: the
     # account's and the address's carry the answer (migration 0007).
     __table_args__ = (
         Index(
@@ -102,7 +102,7 @@ class AuditCheckpoint(Base):
 
 
 class AuditPrune(Base):
-    """Entries 1..pruned_through were archived and pruned (mnvault.audit.pruning).
+    """Entries 1..pruned_through were archived and pruned (mnvault.audit.archive.pruning).
 
     The live trail starts after them: ``base_hash`` is entry ``pruned_through``'s hash,
     ``base_frontier`` the Merkle frontier over 1..pruned_through, both vouched for by

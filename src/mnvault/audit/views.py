@@ -24,11 +24,14 @@ from sqlalchemy.orm import Session
 from mnvault.access.context import Context
 from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize
-from mnvault.audit import answers, browse, checks, pinned_key, stored
-from mnvault.audit import verify as audit_verify
+from mnvault.audit import pinned_key
 from mnvault.audit.errors import AuditError
-from mnvault.audit.queries import ActivityKind
-from mnvault.audit.tables import MEDIA_TYPES, Cell, Format, to_csv, to_xlsx
+from mnvault.audit.questions import answers, browse
+from mnvault.audit.questions.queries import ActivityKind
+from mnvault.audit.questions.tables import MEDIA_TYPES, Cell, Format, to_csv, to_xlsx
+from mnvault.audit.reports import stored
+from mnvault.audit.verification import checks
+from mnvault.audit.verification import verify as audit_verify
 from mnvault.deployment.requests import vault_of
 from mnvault.numbers import redact
 from mnvault.vault.errors import InvalidInput, VaultError

@@ -25,16 +25,19 @@ from sqlalchemy.orm import Session
 from mnvault.access.context import Context
 from mnvault.access.errors import AccessError
 from mnvault.access.models import DEFAULT_TIME_ZONE
-from mnvault.audit import answers, periodic, pinned_key, pruning
-from mnvault.audit import archive as audit_archive
 from mnvault.audit import checkpoints as audit_checkpoints
-from mnvault.audit import report as audit_report
-from mnvault.audit import verify as audit_verify
+from mnvault.audit import pinned_key
+from mnvault.audit.archive import archive as audit_archive
+from mnvault.audit.archive import pruning
 from mnvault.audit.errors import AuditError, CheckpointRefused
 from mnvault.audit.period import When
-from mnvault.audit.periodic import DEFAULT_BULK_THRESHOLD, DEFAULT_DORMANT_DAYS, Parameters
-from mnvault.audit.queries import ActivityKind
-from mnvault.audit.tables import Format, Table, to_csv, to_text, to_xlsx
+from mnvault.audit.questions import answers
+from mnvault.audit.questions.queries import ActivityKind
+from mnvault.audit.questions.tables import Format, Table, to_csv, to_text, to_xlsx
+from mnvault.audit.reports import periodic
+from mnvault.audit.reports import report as audit_report
+from mnvault.audit.reports.periodic import DEFAULT_BULK_THRESHOLD, DEFAULT_DORMANT_DAYS, Parameters
+from mnvault.audit.verification import verify as audit_verify
 from mnvault.cli.common import DataDir, UserOpt, fail, opened_vault, sign_in
 from mnvault.config import Settings, load_settings
 from mnvault.deployment import services as deployment

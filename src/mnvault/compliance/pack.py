@@ -24,10 +24,10 @@ from mnvault.access.context import Context
 from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize, organisation_resource
 from mnvault.audit import services as audit
-from mnvault.audit import verify as audit_verify
 from mnvault.audit.actions import AuditAction
 from mnvault.audit.models import AuditCheckpoint
 from mnvault.audit.statement import Checkpoint
+from mnvault.audit.verification import verify as audit_verify
 from mnvault.compliance import services as compliance
 from mnvault.compliance.catalogue import GROUPS
 from mnvault.compliance.shapes import to_xlsx

@@ -267,10 +267,20 @@ class LocalKeyring:
         self._secrets = None
         self._sealing_key = None
 
-    def change_passphrase(self, new_passphrase: str) -> None:
+    def change_passphrase(self, new_passphrase: str, params: ScryptParams | None = None) -> None:
+        """Seal the same keys under a new passphrase, and a new scrypt cost if given (raise
+        it as machines get faster; the cost is in the authenticated header)."""
         state = self._require()
         salt = secrets.token_bytes(16)
-        self._commit(state, salt, _derive(new_passphrase, salt, self._params))
+        cost = params or self._params
+        key = _derive(new_passphrase, salt, cost)
+        previous = self._params
+        self._params = cost  # the header written below records the new cost
+        try:
+            self._commit(state, salt, key)
+        except BaseException:
+            self._params = previous
+            raise
 
     # -- key versions -----------------------------------------------------------------
 

@@ -131,7 +131,7 @@ GRANTS: tuple[Grant, ...] = (
     Grant(
         Role.AUDITOR,
         Reach.ORGANISATION,
-        # audit:prune deletes archived entries past their retention (audit/pruning.py):
+        # audit:prune deletes archived entries past their retention (audit/archive/pruning.py):
         # the auditor's, who keeps the trail, never the admin's, whom it watches.
         frozenset(
             {

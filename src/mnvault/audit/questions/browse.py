@@ -18,9 +18,9 @@ from mnvault.access.context import Context
 from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize, user_by_reference
 from mnvault.audit import period, trail
-from mnvault.audit.answers import logins_of
 from mnvault.audit.models import AuditCheckpoint, AuditEntry
-from mnvault.audit.queries import _asked
+from mnvault.audit.questions.answers import logins_of
+from mnvault.audit.questions.queries import _asked
 from mnvault.numbers import redact
 from mnvault.vault.errors import InvalidInput, NotFound
 

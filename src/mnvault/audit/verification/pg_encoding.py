@@ -1,4 +1,4 @@
-"""Encoding a chunk of a PostgreSQL trail column by column (mnvault.audit.parallel).
+"""Encoding a chunk of a PostgreSQL trail column by column (mnvault.audit.verification.parallel).
 
 The driver's rows are turned into columns in C (``zip``); the fields that bulk entries
 share, those before the person and those after it, are encoded once per distinct value
@@ -26,8 +26,8 @@ from operator import itemgetter
 from typing import Any
 
 from mnvault.audit import chain
-from mnvault.audit.chunkcheck import Chunk, check
-from mnvault.audit.sqlite_encoding import CONVERTERS_AS_READ, cut, seq_fields
+from mnvault.audit.verification.chunkcheck import Chunk, check
+from mnvault.audit.verification.sqlite_encoding import CONVERTERS_AS_READ, cut, seq_fields
 
 SQL = (
     "SELECT seq, occurred_at, uuid_send(actor_id), uuid_send(organisation_id), action, "

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from mnvault.audit.findings import Finding, Problem
+from mnvault.audit.verification.findings import Finding, Problem
 
 DEFAULT_GRACE_ENTRIES = 20_000  # a bulk append signs at its chunk ends (BULK_CHUNK)
 DEFAULT_GRACE_SECONDS = 60.0

@@ -32,9 +32,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from mnvault.access.context import Context
 from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize
-from mnvault.audit import archive, checkpoints, head, pruned, trail
+from mnvault.audit import checkpoints, head, pruned, trail
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
+from mnvault.audit.archive import archive
 from mnvault.audit.checkpoints import Checkpointer
 from mnvault.audit.errors import ArchiveInvalid, PruneRefused
 from mnvault.audit.models import AuditEntry, AuditPrune

@@ -19,18 +19,19 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from mnvault.audit import cadence as cadence_rules
-from mnvault.audit import consistency, findings, pruned, signed_head, trail, witness
-from mnvault.audit.cadence import Cadence, Signed
+from mnvault.audit import consistency, pruned, signed_head, trail, witness
 from mnvault.audit.chain import GENESIS
 from mnvault.audit.errors import LastSignedUnreadable, TrailUnreadable
-from mnvault.audit.findings import Finding
-from mnvault.audit.locate import RECENT, classify, widen
 from mnvault.audit.merkle import Frontier
 from mnvault.audit.pruned import PrunedBase
 from mnvault.audit.signed_head import SignedHead
 from mnvault.audit.statement import Checkpoint, key_id
 from mnvault.audit.trail import HeadState, TrailEntry
+from mnvault.audit.verification import cadence as cadence_rules
+from mnvault.audit.verification import findings
+from mnvault.audit.verification.cadence import Cadence, Signed
+from mnvault.audit.verification.findings import Finding
+from mnvault.audit.verification.locate import RECENT, classify, widen
 from mnvault.audit.witness import WitnessContents
 from mnvault.config import Settings
 from mnvault.crypto import verify_signature
@@ -91,13 +92,13 @@ def verify(
     """Check everything; ``witness_required``: checkpoints without a witness are a finding
     (a deployment always writes one; an export checked on its own has none).
     ``prescanned``: the entries were already found whole by a faster pass
-    (mnvault.audit.parallel), which saw exactly the sizes in :func:`anchor_sizes`.
+    (mnvault.audit.verification.parallel), which saw exactly the sizes in :func:`anchor_sizes`.
     ``base``: the trail starts after a prune (mnvault.audit.pruned); ``base_record`` is
     the entry recording that prune (None in an archive, whose base no prune records).
     ``last_signed``: the last head the vault signed, kept with the keyring (an anchor the
     database's insiders cannot reach). ``cadence``: also report stretches no checkpoint
-    signed although the vault would have (mnvault.audit.cadence); ``times`` are then the
-    entries' (seq, time), read apart from ``entries``."""
+    signed although the vault would have (mnvault.audit.verification.cadence); ``times``
+    are then the entries' (seq, time), read apart from ``entries``."""
     report = Report(checkpoints=len(checkpoints))
     keys = {key_id(key): key for key in trusted_keys}
     anchors = _check_checkpoints(checkpoints, keys, report)
@@ -460,7 +461,7 @@ def verify_database(
     A large trail is first checked on ``processes`` cores (default: all); only when
     that finds anything amiss is it read again entry by entry, to name the break.
     """
-    from mnvault.audit import parallel  # noqa: PLC0415 - it builds on this module
+    from mnvault.audit.verification import parallel  # noqa: PLC0415 - it builds on this module
 
     contents = _read_witness(witness_path)
     with trail.snapshot(engine) as connection:

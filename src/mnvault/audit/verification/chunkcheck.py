@@ -1,4 +1,5 @@
-"""Checking one chunk of consecutive entries, given their columns (mnvault.audit.parallel).
+"""Checking one chunk of consecutive entries, given their columns
+(mnvault.audit.verification.parallel).
 
 Everything here runs as C loops over whole columns (``map`` over ``hashlib``, list
 comparisons): at a million entries a second a Python statement per entry is already

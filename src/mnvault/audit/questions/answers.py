@@ -1,10 +1,10 @@
 """The trail's answers for auditors, shaped for the API, the command line and downloads.
 
 The rules of each question (``audit:read``, only the asking organisation's entries,
-the question itself recorded) live in mnvault.audit.queries. This module turns the
+the question itself recorded) live in mnvault.audit.questions.queries. This module turns the
 period the auditor named into instants (mnvault.audit.period), adds the logins of the
 accounts involved (an auditor reads "sato", not a UUID) and lays each answer out as
-tables (mnvault.audit.tables). Nothing here holds a number: the trail holds none.
+tables (mnvault.audit.questions.tables). Nothing here holds a number: the trail holds none.
 """
 
 from __future__ import annotations
@@ -20,9 +20,16 @@ from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
 from mnvault.access.models import User
-from mnvault.audit import period, queries
-from mnvault.audit.queries import ACTIVITY_ACTIONS, ActivityKind, ImpactScope, Transfer, Use
-from mnvault.audit.tables import Cell, Column, Table
+from mnvault.audit import period
+from mnvault.audit.questions import queries
+from mnvault.audit.questions.queries import (
+    ACTIVITY_ACTIONS,
+    ActivityKind,
+    ImpactScope,
+    Transfer,
+    Use,
+)
+from mnvault.audit.questions.tables import Cell, Column, Table
 from mnvault.vault.errors import InvalidInput
 
 

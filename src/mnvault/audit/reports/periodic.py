@@ -1,6 +1,6 @@
 """The periodic analysis as a service: load one organisation's entries, analyse them,
-and record that a report was produced and by whom (mnvault.audit.analysis holds the
-analysis, mnvault.audit.report the rendering).
+and record that a report was produced and by whom (mnvault.audit.reports.analysis holds the
+analysis, mnvault.audit.reports.report the rendering).
 
 Needs ``audit:read``. Reads only the organisation's entries, plus the sign-ins of its
 own members (a sign-in belongs to no organisation), so one tenant's report shows
@@ -26,12 +26,13 @@ from mnvault.access.permissions import Permission
 from mnvault.access.policy.facts import load_conditions
 from mnvault.access.policy.model import Conditions
 from mnvault.access.services import authorize
-from mnvault.audit import analysis, period
+from mnvault.audit import period
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
-from mnvault.audit.analysis import Batch, Event, Finding, Kind, SpikeRule, Tally
-from mnvault.audit.answers import logins_of
 from mnvault.audit.models import AuditEntry
+from mnvault.audit.questions.answers import logins_of
+from mnvault.audit.reports import analysis
+from mnvault.audit.reports.analysis import Batch, Event, Finding, Kind, SpikeRule, Tally
 from mnvault.orgs.models import Organisation
 
 # A month without any entry of its own makes an account dormant; a hundred persons in

@@ -1,5 +1,5 @@
 """Encoding a chunk of a SQLite trail for verification without a Python step per entry
-(mnvault.audit.parallel).
+(mnvault.audit.verification.parallel).
 
 At a million entries a second, fetching each row as Python objects already costs more
 than hashing it. Entries come in runs that differ only in seq, person and hashes (a
@@ -30,8 +30,8 @@ from itertools import repeat
 from typing import Any
 
 from mnvault.audit import chain
-from mnvault.audit.chunkcheck import Chunk, check
 from mnvault.audit.trail import CONVERTERS
+from mnvault.audit.verification.chunkcheck import Chunk, check
 
 _GROUPED = (
     "occurred_at",

@@ -18,13 +18,14 @@ from pathlib import Path
 
 from sqlalchemy import Connection, func, select
 
-from mnvault.audit import findings, pruned, trail
+from mnvault.audit import pruned, trail
 from mnvault.audit.errors import ArchiveInvalid, NothingToArchive
 from mnvault.audit.merkle import Frontier
 from mnvault.audit.models import AuditCheckpoint, AuditEntry
 from mnvault.audit.pruned import PrunedBase
 from mnvault.audit.trail import HeadState
-from mnvault.audit.verify import Report, verify
+from mnvault.audit.verification import findings
+from mnvault.audit.verification.verify import Report, verify
 
 ARCHIVE_FORMAT = "mnvault-audit-archive-v1"
 

@@ -19,12 +19,12 @@ from mnvault.access.context import Context
 from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize
 from mnvault.audit import services as audit
-from mnvault.audit import verify as audit_verify
 from mnvault.audit.actions import AuditAction, Outcome
-from mnvault.audit.cadence import Cadence
-from mnvault.audit.findings import Finding
 from mnvault.audit.models import AuditCheckpoint, AuditEntry
 from mnvault.audit.signed_head import SignedHead
+from mnvault.audit.verification import verify as audit_verify
+from mnvault.audit.verification.cadence import Cadence
+from mnvault.audit.verification.findings import Finding
 
 
 @dataclass(frozen=True)

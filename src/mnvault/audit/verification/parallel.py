@@ -3,13 +3,13 @@
 The trail is cut into chunks of consecutive seqs, each starting at a multiple of
 :data:`CHUNK` (a power of two). Each worker process reads its chunk straight from the
 database, re-hashes every entry, checks the links inside the chunk and hashes the
-chunk's Merkle subtree (mnvault.audit.chunkcheck); it sends back the chunk's first
+chunk's Merkle subtree (mnvault.audit.verification.chunkcheck); it sends back the chunk's first
 ``prev_hash``, last hash and frontier nodes. This process checks the links between
 chunks and joins the subtrees, so the result is exactly the sequential pass's
-(mnvault.audit.verify).
+(mnvault.audit.verification.verify).
 
-On SQLite the encodings come from the query (mnvault.audit.sqlite_encoding), on
-PostgreSQL from the rows read as columns (mnvault.audit.pg_encoding); a chunk either
+On SQLite the encodings come from the query (mnvault.audit.verification.sqlite_encoding), on
+PostgreSQL from the rows read as columns (mnvault.audit.verification.pg_encoding); a chunk either
 declines is encoded entry by entry by the reference converters of mnvault.audit.trail.
 
 It only ever confirms a whole trail: at the first sign of trouble it answers None
@@ -27,11 +27,12 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from mnvault.audit import chain, pg_encoding, sqlite_encoding
-from mnvault.audit.chunkcheck import Chunk, check
+from mnvault.audit import chain
 from mnvault.audit.merkle import Frontier, node_hash
 from mnvault.audit.trail import ENTRIES_SQL, snapshot
-from mnvault.audit.verify import Scan
+from mnvault.audit.verification import pg_encoding, sqlite_encoding
+from mnvault.audit.verification.chunkcheck import Chunk, check
+from mnvault.audit.verification.verify import Scan
 
 CHUNK = 1 << 16
 _PERSON = 7  # the one column that differs in every bulk entry: never cached

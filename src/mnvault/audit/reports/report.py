@@ -1,7 +1,7 @@
-"""Rendering the periodic analysis (mnvault.audit.periodic) as HTML and PDF.
+"""Rendering the periodic analysis (mnvault.audit.reports.periodic) as HTML and PDF.
 
 The HTML comes from a Jinja2 template (templates/report.html.j2) with inline SVG
-charts (mnvault.audit.charts); the PDF is the same HTML through WeasyPrint, with a
+charts (mnvault.audit.reports.charts); the PDF is the same HTML through WeasyPrint, with a
 Japanese font (Debian fonts-noto-cjk). Japanese first, English beside it. Every
 finding links to its section of the appendix, which lists the entries behind it by
 sequence number. The report holds ids, logins, codes, times and counts; never a
@@ -20,9 +20,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from mnvault.audit import charts
-from mnvault.audit.analysis import Finding, Kind, ranges
-from mnvault.audit.periodic import Report
+from mnvault.audit.reports import charts
+from mnvault.audit.reports.analysis import Finding, Kind, ranges
+from mnvault.audit.reports.periodic import Report
 
 # The entries listed under each finding in the appendix; the rest are given as ranges.
 LISTED_PER_FINDING = 50
@@ -46,7 +46,7 @@ class Written:
 
 def _environment() -> Environment:
     env = Environment(
-        loader=PackageLoader("mnvault.audit", "templates"),
+        loader=PackageLoader("mnvault.audit.reports", "templates"),
         autoescape=select_autoescape(["html", "j2"], default=True),
         undefined=StrictUndefined,  # a missing value is a bug, not an empty cell
         trim_blocks=True,

@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session
 from mnvault.access.context import Context
 from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize
-from mnvault.audit import period, periodic, report
+from mnvault.audit import period
 from mnvault.audit.actions import AuditAction
-from mnvault.audit.answers import logins_of
 from mnvault.audit.models import AuditEntry
+from mnvault.audit.questions.answers import logins_of
+from mnvault.audit.reports import periodic, report
 from mnvault.vault.errors import NotFound
 
 FOLDER = "audit-reports"

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from mnvault.audit import findings
-from mnvault.audit.findings import Finding
 from mnvault.audit.trail import HeadState, TrailEntry
+from mnvault.audit.verification import findings
+from mnvault.audit.verification.findings import Finding
 
 # How far back a renumbering is recognised (k entries deleted and the rest shifted).
 RENUMBER_REACH = 8
