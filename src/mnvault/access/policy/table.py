@@ -93,6 +93,9 @@ def _manager_like(role: Role) -> tuple[Grant, ...]:
                     Permission.DISPOSAL_RUN,
                     Permission.EXPORT_APPROVE,
                     Permission.KEYRING_SEAL,
+                    # 委託先の監督 (番号法第11条) is the 責任者's duty; its register holds no SPI.
+                    Permission.PARTNER_MANAGE,
+                    Permission.PARTNER_READ,
                     Permission.PERSON_CREATE,
                     Permission.PERSON_READ,
                     Permission.PERSON_UPDATE,
@@ -121,6 +124,8 @@ GRANTS: tuple[Grant, ...] = (
                 # that needs no passphrase (unsealing does; mnvault.deployment.sealing).
                 Permission.KEYRING_SEAL,
                 Permission.ORGANISATION_MANAGE,
+                Permission.PARTNER_MANAGE,
+                Permission.PARTNER_READ,
                 Permission.PERSON_READ,
                 Permission.SPI_FILE_MANAGE,
                 Permission.USER_MANAGE,
@@ -140,6 +145,7 @@ GRANTS: tuple[Grant, ...] = (
                 Permission.AUDIT_READ,
                 Permission.COMPLIANCE_READ,
                 Permission.DISPOSAL_READ,
+                Permission.PARTNER_READ,
             }
         ),
         AUDIT,
