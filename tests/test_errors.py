@@ -22,6 +22,7 @@ from mnvault.access.errors import (
     WeakPassword,
 )
 from mnvault.access.passwords import PasswordProblem
+from mnvault.attachments import errors as attachment_errors
 from mnvault.audit.errors import AuditError, AuditUnavailable, PruneRefused
 from mnvault.auth import errors as auth_errors
 from mnvault.config import SettingsError
@@ -76,6 +77,10 @@ STATUSES: list[tuple[type[Exception], int, str]] = [
     (vault_errors.ItemNotForAffair, 422, "item-not-for-affair"),
     (vault_errors.ConditionMissing, 422, "provision-condition-missing"),
     (NotDue, 422, "invalid"),
+    (attachment_errors.AttachmentError, 422, "invalid-attachment"),
+    (attachment_errors.FileTooLarge, 413, "too-large"),
+    (attachment_errors.AttachmentNotFound, 404, "not-found"),
+    (attachment_errors.AttachmentDamaged, 409, "does-not-decrypt"),
     (StaleWrapping, 422, "invalid"),
     (CryptoError, 409, "does-not-decrypt"),
     (KeyringLocked, 503, "sealed"),

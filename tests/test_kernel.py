@@ -64,6 +64,7 @@ def test_every_wrapped_key_column_is_registered_by_its_package():
     """A KEK rotation re-wraps and counts the kinds packages register beside their
     models (keys/services keeps no list of them): a TOTP secret left out would be
     destroyed with its KEK version, and with it every second factor."""
+    from mnvault.attachments.models import Attachment
     from mnvault.auth.models import UserSecurity
     from mnvault.db.wrapped import wrapped_keys
     from mnvault.disposal.models import ContractorDisposal
@@ -71,6 +72,7 @@ def test_every_wrapped_key_column_is_registered_by_its_package():
 
     kinds = {kind.name: kind for kind in wrapped_keys()}
     assert {name: kind.model for name, kind in kinds.items()} == {
+        "attachments": Attachment,
         "certificates": ContractorDisposal,
         "data_keys": DataKey,
         "totp_secrets": UserSecurity,

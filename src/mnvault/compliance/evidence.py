@@ -61,7 +61,7 @@ def unregister(name: str) -> None:
         bucket[:] = [(n, p) for n, p in bucket if n != name]
 
 
-_discovered = False
+_discovered: set[str] = set()  # the module names imported so far
 
 
 def evidence_modules() -> list[str]:
@@ -76,11 +76,10 @@ def evidence_modules() -> list[str]:
 
 def discover() -> None:
     """Import every package's evidence module once (each registers its providers)."""
-    global _discovered
     if not _discovered:
-        _discovered = True
         for name in evidence_modules():
             importlib.import_module(name)
+            _discovered.add(name)
 
 
 def providers_for(measure_id: str) -> list[tuple[str, Provider]]:
