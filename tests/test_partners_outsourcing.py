@@ -343,8 +343,8 @@ def test_no_number_in_an_outsourcee_record(
     """A number typed into free text is refused (vault.freetext): nothing is stored."""
     number = synthetic_number
     for typed in _forms(number):
+        values = {"name": "乙社", "note": None, field: f"担当 {typed}"}
         with world.sessions() as session, pytest.raises(NumberInText):
-            values = {"name": "乙社", "note": None, field: f"担当 {typed}"}
             partners.register(session, parties.admin_client, affair_codes=[SLIP], **values)
     row = _contract(world, parties)
     with world.sessions() as session:
@@ -357,7 +357,7 @@ def test_no_number_in_an_outsourcee_record(
                 kind="on_site",
                 performed_on=date.today(),
                 summary=t,
-            ),  # fmt: skip
+            ),
         ):
             with pytest.raises(NumberInText):
                 call(f"番号 {_forms(number)[2]}")

@@ -23,7 +23,10 @@ class PartnerNotFound(NotFound):
 class NotCovered(PartnerError):
     """An outside member's role or affair without a current 委託 that covers it."""
 
-    message_ja = "この組織との現在有効な委託契約（再委託は委託元の許諾）がないため、役割や事務を与えられません"
+    message_ja = (
+        "この組織との現在有効な委託契約（再委託は委託元の許諾）がないため、"
+        "役割や事務を与えられません"
+    )
     message_en = (
         "no current outsourcing contract (or approved sub-outsourcing) with this organisation "
         "covers it, so no role or affair can be given"

@@ -71,6 +71,7 @@ class Outsourcee(Base):
     returned_how: Mapped[str | None] = mapped_column(String(16))  # returned / disposed
     returned_note: Mapped[str | None] = mapped_column(Text)
     returned_sha256: Mapped[str | None] = mapped_column(String(64))
+    returned_attachment_id: Mapped[uuid.UUID | None] = mapped_column()
     returned_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))

@@ -23,9 +23,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
+from mnvault.crypto import Envelope
 from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize
 from mnvault.affairs.services import get_affair
+from mnvault.attachments import services as attachments
+from mnvault.attachments.errors import AttachmentNotFound
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.db.base import utcnow
@@ -40,11 +43,14 @@ from mnvault.partners.errors import (
     SelectionIncomplete,
     WrongState,
 )
+from mnvault.partners.places import country_code
 from mnvault.partners.models import Outsourcee, OutsourceeState, Supervision
 from mnvault.vault.freetext import optional_without_number
 from mnvault.vault.models import SpiFile
 
 S = OutsourceeState
+# Owners of sealed attachments (mnvault.attachments)
+CONTRACT, REPORT, RETURN = "outsourcee_contract", "outsourcee_report", "outsourcee_return"
 SUPERVISION_DUE_DAYS = 365  # a report or check at least yearly unless the next one is set
 
 
@@ -70,16 +76,6 @@ def _text(value: str | None, ja: str, en: str, *, required: bool = False) -> str
     if required and value is None:
         raise InvalidPartner(f"{ja}を入力してください", f"give the {en}")
     return optional_without_number(value, ja, en)
-
-
-def _country(value: str) -> str:
-    country = (value or "").strip().upper()
-    if len(country) != 2 or not country.isascii() or not country.isalpha():
-        raise InvalidPartner(
-            "国は ISO 3166 の2文字で入力してください（例: JP, US）",
-            "give the country as its ISO 3166 two-letter code (JP, US …)",
-        )
-    return country
 
 
 def _affairs(session: Session, context: Context, codes: Sequence[str]) -> list[str]:
@@ -149,7 +145,7 @@ def register(
         organisation_id=context.organisation_id,
         name=_text(name, "委託先の名称", "outsourcee's name", required=True),
         organisation_code=_code(organisation_code),
-        country=_country(country),
+        country=country_code(country),
         state=S.SELECTING.value,
         affair_codes=_affairs(session, context, affair_codes),
         spi_file_ids=_files(session, context, spi_file_ids),
@@ -198,8 +194,30 @@ def missing_clauses(clauses: dict[str, bool]) -> list[str]:
     return [k for k, _, _ in checklists.REQUIRED_CLAUSES if not clauses.get(k)]
 
 
-def _sha(upload: Upload | None) -> str | None:
-    return hashlib.sha256(upload.data).hexdigest() if upload is not None else None
+def _sealed(
+    session: Session,
+    envelope: Envelope | None,
+    context: Context,
+    owner: str,
+    owner_id: uuid.UUID,
+    upload: Upload | None,
+) -> tuple[uuid.UUID | None, str | None]:
+    """Store an uploaded file sealed (mnvault.attachments); its id and SHA-256."""
+    if upload is None:
+        return None, None
+    if envelope is None:  # a caller without the keyring keeps only the file's hash
+        return None, hashlib.sha256(upload.data).hexdigest()
+    row = attachments.store(
+        session,
+        envelope,
+        context,
+        owner=owner,
+        owner_id=owner_id,
+        filename=upload.filename,
+        data=upload.data,
+        allowed=attachments.DOCUMENTS,
+    )
+    return row.id, row.sha256
 
 
 def record_contract(
@@ -211,6 +229,7 @@ def record_contract(
     start: date,
     end: date | None = None,
     contract: Upload | None = None,
+    envelope: Envelope | None = None,
 ) -> Outsourcee:
     """The contract (②安全管理措置に関する委託契約の締結): only for a selected 委託先, and
     only with every required clause ticked."""
@@ -234,7 +253,9 @@ def record_contract(
         raise InvalidPartner("契約の終了日が開始日より前です", "the contract ends before it starts")
     row.clauses, row.contract_start, row.contract_end = ticked, start, end
     if contract is not None:
-        row.contract_sha256 = _sha(contract)
+        row.contract_attachment_id, row.contract_sha256 = _sealed(
+            session, envelope, context, CONTRACT, row.id, contract
+        )
     row.state = S.CONTRACTED.value
     row.contracted_by, row.contracted_at = context.actor_id, utcnow()
     session.flush()
@@ -258,6 +279,7 @@ def record_supervision(
     findings: str | None = None,
     next_due: date | None = None,
     report: Upload | None = None,
+    envelope: Envelope | None = None,
 ) -> Supervision:
     """③取扱状況の把握: a report received under the contract, or an on-site check."""
     row = _managed(session, context, outsourcee_id)
@@ -275,11 +297,13 @@ def record_supervision(
         summary=_text(summary, "概要", "summary", required=True),
         findings=_text(findings, "所見", "findings"),
         next_due=next_due,
-        file_sha256=_sha(report),
         recorded_by=context.actor_id,
     )
     session.add(record)
     session.flush()
+    record.attachment_id, record.file_sha256 = _sealed(
+        session, envelope, context, REPORT, record.id, report
+    )
     _record(
         session, context, AuditAction.PARTNER_SUPERVISE, row, supervision_id=str(record.id),
         kind=kind, performed_on=performed_on.isoformat(), sha256=record.file_sha256,
@@ -318,7 +342,7 @@ def request_subcontract(
         parent_id=parent.id,
         name=_text(name, "再委託先の名称", "sub-outsourcee's name", required=True),
         organisation_code=_code(organisation_code),
-        country=_country(country),
+        country=country_code(country),
         state=S.REQUESTED.value,
         affair_codes=affairs,
         spi_file_ids=list(parent.spi_file_ids),
@@ -405,6 +429,7 @@ def record_return(
     how: str,
     note: str | None = None,
     certificate: Upload | None = None,
+    envelope: Envelope | None = None,
 ) -> Outsourcee:
     """契約終了後の特定個人情報の返却又は廃棄, confirmed (closes the follow-up)."""
     row = _managed(session, context, outsourcee_id)
@@ -413,7 +438,9 @@ def record_return(
     if how not in {h for h, _, _ in RETURN_HOWS}:
         raise InvalidPartner("返却か廃棄かを選んでください", "choose returned or disposed")
     row.returned_how, row.returned_note = how, _text(note, "確認の内容", "note")
-    row.returned_sha256 = _sha(certificate)
+    row.returned_attachment_id, row.returned_sha256 = _sealed(
+        session, envelope, context, RETURN, row.id, certificate
+    )
     row.returned_by, row.returned_at = context.actor_id, utcnow()
     session.flush()
     _record(session, context, AuditAction.PARTNER_RETURN, row, how=how, sha256=row.returned_sha256)
@@ -499,3 +526,20 @@ def current(session: Session, row: Outsourcee) -> bool:
 
 def local_date(value: datetime | None) -> str:
     return value.date().isoformat() if value is not None else ""
+
+
+def open_file(
+    session: Session, envelope: Envelope, context: Context, attachment_id: uuid.UUID
+) -> tuple[str, str, bytes]:
+    """A contract, report or certificate of this organisation's register: its name, media
+    type and content. It holds no number by the contract's own terms; read access is
+    partner:read."""
+    authorize(session, context, Permission.PARTNER_READ)
+    for owner in (CONTRACT, REPORT, RETURN):
+        try:
+            attachments.get(session, context, attachment_id, owner=owner)
+        except AttachmentNotFound:
+            continue
+        row, data = attachments.open(session, envelope, context, attachment_id, owner=owner)
+        return row.filename, row.media_type, data
+    raise PartnerNotFound()

@@ -2,7 +2,7 @@
 location, and the SPI file register's remaining items (issue #16)
 
 Revision ID: 0022_partners
-Revises: 0021
+Revises: 0022 (sealed attachments, on main)
 Create Date: 2026-12-07 06:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from mnvault.db.base import GUID
 
 revision: str = "0022_partners"
-down_revision: str | None = "0021"
+down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -57,6 +57,7 @@ def upgrade() -> None:
         sa.Column("returned_how", sa.String(16), nullable=True),
         sa.Column("returned_note", sa.Text(), nullable=True),
         sa.Column("returned_sha256", sa.String(64), nullable=True),
+        sa.Column("returned_attachment_id", GUID(), nullable=True),
         _users("returned_by"),
         sa.Column("returned_at", sa.DateTime(timezone=True), nullable=True),
         _users("created_by", nullable=False),
