@@ -23,7 +23,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
-from mnvault.crypto import Envelope
 from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize
 from mnvault.affairs.services import get_affair
@@ -31,6 +30,7 @@ from mnvault.attachments import services as attachments
 from mnvault.attachments.errors import AttachmentNotFound
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
+from mnvault.crypto import Envelope
 from mnvault.db.base import utcnow
 from mnvault.orgs.codes import require_code
 from mnvault.partners import checklists
@@ -43,8 +43,8 @@ from mnvault.partners.errors import (
     SelectionIncomplete,
     WrongState,
 )
-from mnvault.partners.places import country_code
 from mnvault.partners.models import Outsourcee, OutsourceeState, Supervision
+from mnvault.partners.places import country_code
 from mnvault.vault.freetext import optional_without_number
 from mnvault.vault.models import SpiFile
 
@@ -198,8 +198,7 @@ def _sealed(
     session: Session,
     envelope: Envelope | None,
     context: Context,
-    owner: str,
-    owner_id: uuid.UUID,
+    owner: tuple[str, uuid.UUID],
     upload: Upload | None,
 ) -> tuple[uuid.UUID | None, str | None]:
     """Store an uploaded file sealed (mnvault.attachments); its id and SHA-256."""
@@ -211,8 +210,8 @@ def _sealed(
         session,
         envelope,
         context,
-        owner=owner,
-        owner_id=owner_id,
+        owner=owner[0],
+        owner_id=owner[1],
         filename=upload.filename,
         data=upload.data,
         allowed=attachments.DOCUMENTS,
@@ -254,7 +253,7 @@ def record_contract(
     row.clauses, row.contract_start, row.contract_end = ticked, start, end
     if contract is not None:
         row.contract_attachment_id, row.contract_sha256 = _sealed(
-            session, envelope, context, CONTRACT, row.id, contract
+            session, envelope, context, (CONTRACT, row.id), contract
         )
     row.state = S.CONTRACTED.value
     row.contracted_by, row.contracted_at = context.actor_id, utcnow()
@@ -302,7 +301,7 @@ def record_supervision(
     session.add(record)
     session.flush()
     record.attachment_id, record.file_sha256 = _sealed(
-        session, envelope, context, REPORT, record.id, report
+        session, envelope, context, (REPORT, record.id), report
     )
     _record(
         session, context, AuditAction.PARTNER_SUPERVISE, row, supervision_id=str(record.id),
@@ -439,7 +438,7 @@ def record_return(
         raise InvalidPartner("返却か廃棄かを選んでください", "choose returned or disposed")
     row.returned_how, row.returned_note = how, _text(note, "確認の内容", "note")
     row.returned_attachment_id, row.returned_sha256 = _sealed(
-        session, envelope, context, RETURN, row.id, certificate
+        session, envelope, context, (RETURN, row.id), certificate
     )
     row.returned_by, row.returned_at = context.actor_id, utcnow()
     session.flush()

@@ -201,7 +201,7 @@ def register(session: Session, context: Context) -> list[Entry]:
                 collection_method=row.collection_method,
                 holders=holders(session, org, row),
                 disposal=disposal(session, org, row),
-            )  # fmt: skip
+            )
         )
     return out
 
@@ -231,7 +231,7 @@ def rows(entries: Sequence[Entry]) -> list[list[str]]:
             str(e.disposal.disposed),
             str(e.disposal.pending),
             e.disposal.last_at.isoformat(timespec="minutes") if e.disposal.last_at else "",
-        ]  # fmt: skip
+        ]
         for e in entries
     ]
 
