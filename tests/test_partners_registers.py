@@ -86,7 +86,7 @@ def test_the_entry_is_completed_with_a_chosen_responsible_person(world: World):
             )  # fmt: skip
     entry = _entry(world)
     assert (entry.kind, entry.responsible, entry.department) == ("paper", "manager", "人事部")
-    assert entry.items == ["氏名", "個人番号", "住所"]
+    assert entry.items == ("氏名", "個人番号", "住所")
     assert entry.disposal == spi_register.Disposal(0, 0, None)
     with world.sessions() as session:
         (update,) = session.scalars(

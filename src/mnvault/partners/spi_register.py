@@ -57,13 +57,13 @@ class Entry:
     form: str | None
     name: str
     purpose: str
-    affair_codes: list[str]
+    affair_codes: tuple[str, ...]
     responsible: str | None
     department: str | None
-    items: list[str]
+    items: tuple[str, ...]
     person_range: str | None
     collection_method: str | None
-    holders: list[Holder]
+    holders: tuple[Holder, ...]
     disposal: Disposal
 
 
@@ -193,13 +193,13 @@ def register(session: Session, context: Context) -> list[Entry]:
                 form=row.form,
                 name=row.name,
                 purpose=row.purpose,
-                affair_codes=list(row.affair_codes),
+                affair_codes=tuple(row.affair_codes),
                 responsible=responsible.display_name if responsible else None,
                 department=department.name if department else None,
-                items=list(row.items or []),
+                items=tuple(row.items or ()),
                 person_range=row.person_range,
                 collection_method=row.collection_method,
-                holders=holders(session, org, row),
+                holders=tuple(holders(session, org, row)),
                 disposal=disposal(session, org, row),
             )
         )
