@@ -934,6 +934,8 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
         # Issue #16: outsourcees, places abroad, the SPI file register.
         Call("partners.services.get", lambda s, c: partners.get(s, c, partner_id)),
         Call("partners.services.listing", partners.listing),
+        Call("partners.services.affair_choices", partners.affair_choices),
+        Call("partners.services.children", lambda s, c: partners.children(s, c, partner_id)),
         Call("partners.services.attention", partners.attention),
         Call("partners.services.supervisions", lambda s, c: partners.supervisions(
             s, c, partner_id)),

@@ -30,6 +30,8 @@ from mnvault.disposal import views as disposal_views
 from mnvault.keys import api as keys_api
 from mnvault.logging import configure_logging
 from mnvault.orgs import api as orgs_api
+from mnvault.partners import api as partners_api
+from mnvault.partners import views as partners_views
 from mnvault.transfer import views as transfer_views
 from mnvault.vault import api as vault_api
 from mnvault.vault import views as vault_views
@@ -100,6 +102,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(affairs_api.router, prefix=API)
     app.include_router(audit_api.router, prefix=API)
     app.include_router(compliance_api.router, prefix=API)
+    app.include_router(partners_api.router, prefix=API)
     app.include_router(disposal_api.router, prefix=API)
     app.include_router(keys_api.router, prefix=API)
     app.include_router(orgs_api.router, prefix=API)
@@ -149,6 +152,7 @@ def create_app(settings: Settings) -> FastAPI:
             disposal_views.router,
             audit_views.router,
             compliance_views.router,
+            partners_views.router,
             admin_views.router,
             affairs_views.router,
         ],

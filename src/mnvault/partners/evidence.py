@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,8 +29,8 @@ from mnvault.vault.models import SpiFile
 REVIEW_DAYS = 365
 
 
-def _at(day: object) -> datetime:
-    return datetime.combine(day, time(0, tzinfo=UTC))  # type: ignore[call-overload]
+def _at(day: date) -> datetime:
+    return datetime.combine(day, time(0, tzinfo=UTC))
 
 
 def foreign_environment(

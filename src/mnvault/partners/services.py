@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from mnvault.access.context import Context
 from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize
-from mnvault.affairs.services import get_affair
+from mnvault.affairs.services import get_affair, list_affairs
 from mnvault.attachments import services as attachments
 from mnvault.attachments.errors import AttachmentNotFound
 from mnvault.audit import services as audit
@@ -49,6 +49,18 @@ from mnvault.vault.freetext import optional_without_number
 from mnvault.vault.models import SpiFile
 
 S = OutsourceeState
+SELECTION = checklists.SELECTION
+REQUIRED_CLAUSES = checklists.REQUIRED_CLAUSES
+DESIRABLE_CLAUSES = checklists.DESIRABLE_CLAUSES
+SUPERVISION_KINDS = checklists.SUPERVISION_KINDS
+STATE_LABELS = {
+    S.SELECTING.value: ("選定中", "selecting"),
+    S.CONTRACTED.value: ("契約中", "under contract"),
+    S.REQUESTED.value: ("再委託の許諾待ち", "sub-outsourcing requested"),
+    S.APPROVED.value: ("再委託許諾済み", "sub-outsourcing approved"),
+    S.REFUSED.value: ("再委託不許諾", "sub-outsourcing refused"),
+    S.ENDED.value: ("終了", "ended"),
+}
 # Owners of sealed attachments (mnvault.attachments)
 CONTRACT, REPORT, RETURN = "outsourcee_contract", "outsourcee_report", "outsourcee_return"
 SUPERVISION_DUE_DAYS = 365  # a report or check at least yearly unless the next one is set
@@ -542,3 +554,15 @@ def open_file(
         row, data = attachments.open(session, envelope, context, attachment_id, owner=owner)
         return row.filename, row.media_type, data
     raise PartnerNotFound()
+
+
+def affair_choices(session: Session, context: Context) -> list[tuple[str, str, str]]:
+    """The affairs one may outsource: (code, Japanese name, English name)."""
+    authorize(session, context, Permission.PARTNER_READ)
+    return [(a.code, a.name_ja, a.name_en) for a in list_affairs(session, context.organisation_id)]
+
+
+def children(session: Session, context: Context, outsourcee_id: uuid.UUID) -> list[Outsourcee]:
+    """The 再委託 requested under a 委託先 (or under a 再委託先)."""
+    row = get(session, context, outsourcee_id)
+    return _children(session, row)

@@ -39,6 +39,7 @@ TEMPLATE_PACKAGES = (
     "mnvault.compliance",
     "mnvault.admin",
     "mnvault.affairs",
+    "mnvault.partners",
 )
 
 # Where each unfinished sign-in step continues.

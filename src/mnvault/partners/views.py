@@ -1,0 +1,343 @@
+"""The outsourcing screens (Japanese first): the register of 委託先, one 委託先 from selection to
+the end of its contract, the places abroad (別添1 2G) and the SPI file register (別添1 2C c).
+Thin: parse, call mnvault.partners, render. No page shows a number."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
+from sqlalchemy.orm import Session
+
+from mnvault.access.context import Context
+from mnvault.crypto import Envelope
+from mnvault.partners import places, spi_register
+from mnvault.partners import services as partners
+from mnvault.partners.errors import InvalidPartner
+from mnvault.vault.errors import VaultError
+from mnvault.web.form_errors import message_of
+from mnvault.web.pages import PageRoute, redirect, render
+from mnvault.web.security import finish, require_csrf
+from mnvault.web.signed_in import Viewer, call
+
+router = APIRouter(route_class=PageRoute, dependencies=[Depends(require_csrf)])
+MAX_UPLOAD = 20 * 1024 * 1024 + 1
+
+Work = Callable[[Session, Envelope, Context, Viewer], Any]
+
+
+def _day(raw: str, ja: str, en: str) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidPartner(f"{ja}の形式が正しくありません", f"the {en} is not a date") from None
+
+
+def _upload(upload: UploadFile | None) -> partners.Upload | None:
+    if upload is None or not upload.filename:
+        return None
+    return partners.Upload(upload.filename, upload.file.read(MAX_UPLOAD))
+
+
+def _list_page(request: Request, *, error: str | None = None, status: int = 200) -> Response:
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> dict[str, Any]:
+        return {
+            "rows": partners.listing(session, context),
+            "attention": partners.attention(session, context),
+            "affairs": partners.affair_choices(session, context),
+        }
+
+    values = call(request, work) | {"labels": partners.STATE_LABELS, "error": error}
+    return render(request, "partners/list.html", values, status=status)
+
+
+@router.get("/partners")
+def listing(request: Request) -> Response:
+    return _list_page(request)
+
+
+@router.post("/partners")
+def register(
+    request: Request,
+    *,
+    name: Annotated[str, Form(max_length=200)] = "",
+    organisation_code: Annotated[str, Form(max_length=64)] = "",
+    country: Annotated[str, Form(max_length=8)] = "JP",
+    affairs: Annotated[list[str] | None, Form()] = None,
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> uuid.UUID:
+        return partners.register(
+            session, context, name=name, affair_codes=affairs or [],
+            organisation_code=organisation_code or None, country=country, note=note or None,
+        ).id  # fmt: skip
+
+    try:
+        created = call(request, work)
+    except VaultError as exc:
+        return _list_page(request, error=message_of(request, exc), status=422)
+    return redirect(request, f"/partners/{created}")
+
+
+def _detail(
+    request: Request, partner_id: uuid.UUID, *, error: str | None = None, status: int = 200
+) -> Response:
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> dict[str, Any]:
+        row = partners.get(session, context, partner_id)
+        return {
+            "row": row,
+            "current": partners.current(session, row),
+            "children": partners.children(session, context, row.id),
+            "supervisions": partners.supervisions(session, context, row.id),
+            "next_due": partners.next_supervision_due(session, row),
+            "parent": partners.get(session, context, row.parent_id) if row.parent_id else None,
+        }
+
+    values = call(request, work) | {
+        "labels": partners.STATE_LABELS,
+        "selection": partners.SELECTION,
+        "required": partners.REQUIRED_CLAUSES,
+        "desirable": partners.DESIRABLE_CLAUSES,
+        "kinds": partners.SUPERVISION_KINDS,
+        "kind_labels": {k: (ja, en) for k, ja, en in partners.SUPERVISION_KINDS},
+        "hows": partners.RETURN_HOWS,
+        "error": error,
+    }
+    return render(request, "partners/detail.html", values, status=status)
+
+
+@router.get("/partners/places")
+def places_page(request: Request, error: str | None = None, status: int = 200) -> Response:
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> dict[str, Any]:
+        return {
+            "places": places.places(session, context),
+            "location": places.location(session, context),
+            "unrecorded": places.foreign_outsourcees_unrecorded(session, context),
+        }
+
+    values = call(request, work) | {"kinds": places.KINDS, "error": error}
+    return render(request, "partners/places.html", values, status=status)
+
+
+def _post_places(request: Request, action: Work) -> Response:
+    try:
+        call(request, action)
+    except VaultError as exc:
+        return places_page(request, error=message_of(request, exc), status=422)
+    return redirect(request, "/partners/places")
+
+
+@router.post("/partners/places")
+def add_place(
+    request: Request,
+    *,
+    kind: Annotated[str, Form(max_length=16)],
+    country: Annotated[str, Form(max_length=8)],
+    place: Annotated[str, Form(max_length=200)] = "",
+    what: Annotated[str, Form(max_length=2000)] = "",
+    safeguards: Annotated[str, Form(max_length=2000)] = "",
+    regime_note: Annotated[str, Form(max_length=4000)] = "",
+    reviewed_on: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
+        places.add_place(
+            session, context, kind=kind, country=country, place=place, what=what,
+            safeguards=safeguards, regime_note=regime_note,
+            reviewed_on=_day(reviewed_on, "確認日", "review date") or date.today(),
+        )  # fmt: skip
+
+    return _post_places(request, work)
+
+
+@router.post("/partners/places/{place_id}/end")
+def end_place(request: Request, place_id: uuid.UUID) -> Response:
+    return _post_places(request, lambda s, _e, c, _v: places.end_place(s, c, place_id))
+
+
+@router.post("/partners/places/location")
+def set_location(
+    request: Request,
+    *,
+    country: Annotated[str, Form(max_length=8)],
+    place: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    return _post_places(
+        request, lambda s, _e, c, _v: places.set_location(s, c, country=country, place=place)
+    )
+
+
+@router.get("/partners/spi-files")
+def spi_files(request: Request) -> Response:
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> dict[str, Any]:
+        return {"entries": spi_register.register(session, context)}
+
+    values = call(request, work) | {
+        "kinds": dict((k, (ja, en)) for k, ja, en in spi_register.KINDS)
+    }
+    return render(request, "partners/spi_files.html", values)
+
+
+@router.get("/partners/spi-files/export.{fmt}")
+def spi_files_export(request: Request, fmt: str) -> Response:
+    if fmt not in {"csv", "xlsx"}:
+        raise InvalidPartner("形式は csv か xlsx です", "the format is csv or xlsx")
+
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> bytes:
+        entries = spi_register.register(session, context)
+        return spi_register.to_csv(entries) if fmt == "csv" else spi_register.to_xlsx(entries)
+
+    media = (
+        "text/csv; charset=utf-8"
+        if fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response = Response(
+        call(request, work), media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="spi-files.{fmt}"'},
+    )  # fmt: skip
+    return finish(request, response)
+
+
+@router.get("/partners/{partner_id}")
+def detail(request: Request, partner_id: uuid.UUID) -> Response:
+    return _detail(request, partner_id)
+
+
+def _post(request: Request, partner_id: uuid.UUID, action: Work, to: str | None = None) -> Response:
+    try:
+        result = call(request, action)
+    except VaultError as exc:
+        return _detail(request, partner_id, error=message_of(request, exc), status=422)
+    target = result if isinstance(result, uuid.UUID) else partner_id
+    return redirect(request, to or f"/partners/{target}")
+
+
+@router.post("/partners/{partner_id}/selection")
+def selection(
+    request: Request,
+    partner_id: uuid.UUID,
+    *,
+    checked: Annotated[list[str] | None, Form()] = None,
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    return _post(request, partner_id, lambda s, _e, c, _v: partners.record_selection(
+        s, c, partner_id, checked=checked or [], note=note or None))  # fmt: skip
+
+
+@router.post("/partners/{partner_id}/contract")
+def contract(
+    request: Request,
+    partner_id: uuid.UUID,
+    *,
+    clauses: Annotated[list[str] | None, Form()] = None,
+    start: Annotated[str, Form(max_length=10)] = "",
+    end: Annotated[str, Form(max_length=10)] = "",
+    document: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    upload = _upload(document)
+
+    def work(session: Session, envelope: Envelope, context: Context, _v: Viewer) -> None:
+        begun = _day(start, "契約開始日", "start date")
+        if begun is None:
+            raise InvalidPartner("契約開始日を入力してください", "give the start date")
+        partners.record_contract(
+            session, context, partner_id, clauses=clauses or [], start=begun,
+            end=_day(end, "契約終了日", "end date"), contract=upload, envelope=envelope,
+        )  # fmt: skip
+
+    return _post(request, partner_id, work)
+
+
+@router.post("/partners/{partner_id}/supervision")
+def supervision(
+    request: Request,
+    partner_id: uuid.UUID,
+    *,
+    kind: Annotated[str, Form(max_length=16)],
+    performed_on: Annotated[str, Form(max_length=10)] = "",
+    summary: Annotated[str, Form(max_length=4000)] = "",
+    findings: Annotated[str, Form(max_length=4000)] = "",
+    next_due: Annotated[str, Form(max_length=10)] = "",
+    document: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    upload = _upload(document)
+
+    def work(session: Session, envelope: Envelope, context: Context, _v: Viewer) -> None:
+        partners.record_supervision(
+            session, context, partner_id, kind=kind,
+            performed_on=_day(performed_on, "実施日", "date") or date.today(), summary=summary,
+            findings=findings or None, next_due=_day(next_due, "次回期限", "next due date"),
+            report=upload, envelope=envelope,
+        )  # fmt: skip
+
+    return _post(request, partner_id, work)
+
+
+@router.post("/partners/{partner_id}/subcontract")
+def subcontract(
+    request: Request,
+    partner_id: uuid.UUID,
+    *,
+    name: Annotated[str, Form(max_length=200)] = "",
+    organisation_code: Annotated[str, Form(max_length=64)] = "",
+    country: Annotated[str, Form(max_length=8)] = "JP",
+    affairs: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    return _post(request, partner_id, lambda s, _e, c, _v: partners.request_subcontract(
+        s, c, partner_id, name=name, affair_codes=affairs or [],
+        organisation_code=organisation_code or None, country=country).id)  # fmt: skip
+
+
+@router.post("/partners/{partner_id}/decide")
+def decide(
+    request: Request, partner_id: uuid.UUID, *, decision: Annotated[str, Form(max_length=16)]
+) -> Response:
+    return _post(request, partner_id, lambda s, _e, c, _v: partners.decide_subcontract(
+        s, c, partner_id, approve=decision == "approve"))  # fmt: skip
+
+
+@router.post("/partners/{partner_id}/end")
+def end(
+    request: Request, partner_id: uuid.UUID, *, reason: Annotated[str, Form(max_length=2000)] = ""
+) -> Response:
+    return _post(request, partner_id, lambda s, _e, c, _v: partners.end(
+        s, c, partner_id, reason=reason))  # fmt: skip
+
+
+@router.post("/partners/{partner_id}/return")
+def returned(
+    request: Request,
+    partner_id: uuid.UUID,
+    *,
+    how: Annotated[str, Form(max_length=16)],
+    note: Annotated[str, Form(max_length=2000)] = "",
+    document: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    upload = _upload(document)
+
+    def work(session: Session, envelope: Envelope, context: Context, _v: Viewer) -> None:
+        partners.record_return(
+            session, context, partner_id, how=how, note=note or None, certificate=upload,
+            envelope=envelope,
+        )  # fmt: skip
+
+    return _post(request, partner_id, work)
+
+
+@router.get("/partners/files/{attachment_id}")
+def download(request: Request, attachment_id: uuid.UUID) -> Response:
+    def work(session: Session, envelope: Envelope, context: Context, _v: Viewer) -> Any:
+        return partners.open_file(session, envelope, context, attachment_id)
+
+    filename, media_type, data = call(request, work)
+    response = Response(
+        data, media_type=media_type,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
+    )  # fmt: skip
+    return finish(request, response)
