@@ -1,8 +1,9 @@
 """Evidence for the compliance spine from the registers of this package.
 
 - 別添1 2G 外的環境の把握 (J-2G, G-2G): each current place abroad, valid for a year after the
-  organisation last reviewed that country's regime; with none, the recorded storage location
-  in Japan (a deployment that handles SPI only in Japan has grasped its environment). A
+  organisation last reviewed that country's regime; with none, the storage location in Japan
+  as a person confirmed it (a deployment that handles SPI only in Japan has grasped its
+  environment; init's default alone is not a finding). A
   place whose review has lapsed decides the state (the oldest review governs).
 - 別添1 2C c 取扱状況を確認する手段 (J-2Cc, G-2Cc): the register itself, when every file names
   its kind, its items and a responsible person or department (the system check in
@@ -57,7 +58,9 @@ def foreign_environment(
         lapsed = [e for e in found if e.valid_until is not None and e.valid_until <= utcnow()]
         return lapsed or found
     location = session.get(StorageLocation, organisation_id)
-    if location is None or location.country != "JP":
+    # The location init records by default is a starting point, not a finding: it counts
+    # once a person has confirmed (or set) it.
+    if location is None or location.country != "JP" or location.set_by is None:
         return []
     return [
         Evidence(
