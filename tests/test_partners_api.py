@@ -81,8 +81,10 @@ def test_places_and_register_over_http_hold_no_number(api: Api) -> None:
     number = generate_my_number(random.Random(16))
     grouped = f"{number[:4]}-{number[4:8]}-{number[8:]}"
     manager = bearer(api.full_session("manager"))
-    place = {"kind": "cloud", "country": "US", "place": "us-east-1", "what": "バックアップ",
-             "safeguards": "暗号化", "regime_note": "制度を把握", "reviewed_on": "2026-11-01"}  # fmt: skip
+    place = {
+        "kind": "cloud", "country": "US", "place": "us-east-1", "what": "バックアップ",
+        "safeguards": "暗号化", "regime_note": "制度を把握", "reviewed_on": "2026-11-01",
+    }  # fmt: skip
     refused = api.client.post(
         "/api/v1/partners/places", headers=manager, json=place | {"what": f"控え {grouped}"}
     )
