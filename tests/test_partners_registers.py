@@ -20,12 +20,14 @@ from mnvault.audit.actions import AuditAction
 from mnvault.audit.models import AuditEntry
 from mnvault.compliance import services as compliance
 from mnvault.compliance.state import State
+from mnvault.disposal import batches
 from mnvault.orgs import services as orgs
 from mnvault.partners import places, spi_register
 from mnvault.partners.errors import InvalidPartner
 from mnvault.vault.errors import NumberInText
 from mnvault.vault.models import SpiFile
 from tests.conftest import World
+from tests.support.disposal import add_persons
 
 SLIP = "withholding_slip"
 
@@ -162,3 +164,19 @@ def test_a_place_in_japan_is_not_a_place_abroad(world: World):
             session, world.ctx("manager"), kind="cloud", country="JP", place="ap-northeast-1",
             what="本番", safeguards="暗号化", regime_note="国内", reviewed_on=date.today(),
         )  # fmt: skip
+
+
+def test_disposal_status_is_read_from_the_disposal_records(world: World):
+    """2C c 削除・廃棄状況: a batch planned for persons of the file's affair shows as pending;
+    a file of another affair is untouched."""
+    _file(world)
+    _file(world, "健康保険データ", affairs=("health_pension_insurance",))
+    made = add_persons(world, 2, relationship_end=date(2019, 3, 31))
+    with world.sessions() as session:
+        batches.plan(
+            session, world.ctx("manager"), today=date(2026, 11, 1), reason="保存期間満了",
+            person_ids=[made[0][0]], early_reason="試験",
+        )  # fmt: skip
+        session.commit()
+    assert _entry(world).disposal == spi_register.Disposal(0, 1, None)
+    assert _entry(world, "健康保険データ").disposal == spi_register.Disposal(0, 0, None)
