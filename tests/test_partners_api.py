@@ -100,3 +100,22 @@ def test_places_and_register_over_http_hold_no_number(api: Api) -> None:
     with api.vault.transaction() as session:
         trail = " ".join(str(e.details) for e in session.scalars(select(AuditEntry)))
     assert number not in trail and grouped not in trail
+
+
+def test_an_spi_file_is_completed_over_http(api: Api) -> None:
+    admin = bearer(api.full_session("admin"))
+    with api.vault.transaction() as session:
+        from mnvault.orgs import services as orgs
+
+        spi_file = orgs.register_spi_file(
+            session, api.admin_context(), name="源泉徴収票", purpose="法定調書",
+            affair_codes=["withholding_slip"],
+        ).id  # fmt: skip
+    done = api.client.put(
+        f"/api/v1/partners/spi-files/{spi_file}", headers=admin,
+        json={"kind": "electronic", "form": "データベース", "items": ["氏名", "個人番号"],
+              "responsible_user_id": str(api.users["manager"])},
+    )  # fmt: skip
+    assert done.status_code == 200, done.text
+    (entry,) = api.client.get("/api/v1/partners/spi-files", headers=admin).json()
+    assert entry["items"] == "氏名、個人番号" and entry["form"] == "データベース"

@@ -246,3 +246,25 @@ def spi_files(
         return
     for r in rows:
         typer.echo("\t".join(r))
+
+
+@app.command("describe-file")
+def describe_file(
+    spi_file_id: uuid.UUID,
+    kind: Annotated[str, typer.Option("--kind", help="electronic | paper")],
+    items: Annotated[list[str] | None, typer.Option("--item", help="記録項目 / item")] = None,
+    form: Annotated[str | None, typer.Option("--form")] = None,
+    person_range: Annotated[str | None, typer.Option("--persons")] = None,
+    collection: Annotated[str | None, typer.Option("--collection")] = None,
+    responsible: Annotated[uuid.UUID | None, typer.Option("--responsible")] = None,
+    department: Annotated[uuid.UUID | None, typer.Option("--department")] = None,
+    data_dir: DataDir = None,
+    user: UserOpt = None,
+) -> None:
+    """特定個人情報ファイルの記載を補う / complete an SPI file's entry."""
+    with signed_in_transaction(data_dir, user) as (session, context):
+        spi_register.describe(
+            session, context, spi_file_id, kind=kind, form=form, items=items or [],
+            person_range=person_range, collection_method=collection,
+            responsible_user_id=responsible, department_id=department,
+        )  # fmt: skip

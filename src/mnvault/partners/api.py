@@ -235,6 +235,27 @@ def spi_files(request: Request) -> list[dict[str, Any]]:
     return call(request, work)
 
 
+class SpiFileIn(BaseModel):
+    kind: str = Field(max_length=16)
+    form: Line | None = Field(default=None, max_length=200)
+    items: list[Line] = Field(default_factory=list, max_length=100)
+    person_range: Text | None = Field(default=None, max_length=2000)
+    collection_method: Text | None = Field(default=None, max_length=2000)
+    responsible_user_id: uuid.UUID | None = None
+    department_id: uuid.UUID | None = None
+
+
+@router.put("/partners/spi-files/{spi_file_id}", responses=BODY)
+def describe_spi_file(request: Request, spi_file_id: uuid.UUID, body: SpiFileIn) -> dict[str, str]:
+    """Complete a file's entry (admins: spi_file:manage)."""
+
+    def work(session: Session, _e: Envelope, context: Context) -> dict[str, str]:
+        row = spi_register.describe(session, context, spi_file_id, **body.model_dump())
+        return {"id": str(row.id)}
+
+    return call(request, work)
+
+
 @router.get("/partners/spi-files.xlsx")
 def spi_files_xlsx(request: Request) -> Response:
     def work(session: Session, _e: Envelope, context: Context) -> bytes:
