@@ -23,6 +23,7 @@ from mnvault.access.errors import (
 )
 from mnvault.access.passwords import PasswordProblem
 from mnvault.attachments import errors as attachment_errors
+from mnvault.partners import errors as partner_errors
 from mnvault.audit.errors import AuditError, AuditUnavailable, PruneRefused
 from mnvault.auth import errors as auth_errors
 from mnvault.config import SettingsError
@@ -81,6 +82,11 @@ STATUSES: list[tuple[type[Exception], int, str]] = [
     (attachment_errors.FileTooLarge, 413, "too-large"),
     (attachment_errors.AttachmentNotFound, 404, "not-found"),
     (attachment_errors.AttachmentDamaged, 409, "does-not-decrypt"),
+    # Issue #16: outsourcing (mnvault.partners).
+    (partner_errors.NotCovered, 409, "outsourcing-not-covered"),
+    (partner_errors.ContractIncomplete, 409, "contract-incomplete"),
+    (partner_errors.SelectionIncomplete, 409, "selection-incomplete"),
+    (partner_errors.WrongState, 409, "outsourcee-state"),
     (StaleWrapping, 422, "invalid"),
     (CryptoError, 409, "does-not-decrypt"),
     (KeyringLocked, 503, "sealed"),
