@@ -23,7 +23,6 @@ from mnvault.access.errors import (
 )
 from mnvault.access.passwords import PasswordProblem
 from mnvault.attachments import errors as attachment_errors
-from mnvault.partners import errors as partner_errors
 from mnvault.audit.errors import AuditError, AuditUnavailable, PruneRefused
 from mnvault.auth import errors as auth_errors
 from mnvault.config import SettingsError
@@ -40,6 +39,7 @@ from mnvault.errors import MnvaultError
 from mnvault.keys.errors import StaleWrapping
 from mnvault.numbers import generate_my_number
 from mnvault.orgs import small_business
+from mnvault.partners import errors as partner_errors
 from mnvault.vault import errors as vault_errors
 from mnvault.web.pages import BadRequest, PageNotFound
 from mnvault.web.problems import Conflict, RateLimited, Sealed
