@@ -967,6 +967,7 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
         Call("partners.places.foreign_outsourcees_unrecorded",
              partner_places.foreign_outsourcees_unrecorded),
         Call("partners.spi_register.register", spi_register.register),
+        Call("partners.spi_register.choices", spi_register.choices),
         Call("partners.spi_register.describe", lambda s, c: spi_register.describe(
             s, c, spi_file_id, kind="paper", form=None, items=[], person_range=None,
             collection_method=None, responsible_user_id=None, department_id=None)),

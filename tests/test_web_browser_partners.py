@@ -120,3 +120,31 @@ def test_one_outsourcee_from_selection_to_contract_end(site: Site, chromium):
         manager.go("/partners")
         expect(page.locator("#attention")).to_have_count(0)
         assert manager.csp_violations == []
+
+
+def test_the_admin_completes_an_spi_file_entry(site: Site, chromium):
+    """別添1 2C c on screen: the admin chooses the responsible person; the register lists the
+    access holders computed from the assignments and exports to Excel."""
+    with site.api.vault.transaction() as session:
+        spi_file = orgs.register_spi_file(
+            session, site.api.admin_context(), name="源泉徴収票データ", purpose="法定調書の作成",
+            affair_codes=["withholding_slip"],
+        ).id  # fmt: skip
+    admin = Person(site, chromium)
+    page = admin.page
+    with recorded(page, "partners_spi_files"):
+        admin.sign_in("admin")
+        admin.go("/partners/spi-files")
+        row = page.locator(f'tr[data-file="{spi_file}"]')
+        expect(row.locator(".holders")).to_contain_text("withholding_slip")
+        page.get_by_text("記載を補う").click()
+        page.locator(f"#kind-{spi_file}").select_option("electronic")
+        page.locator(f"#items-{spi_file}").fill("氏名、個人番号、住所")
+        page.locator(f"#responsible-{spi_file}").select_option(str(site.api.users["manager"]))
+        page.locator(f"#describe-{spi_file} button").click()
+        page.wait_for_url(f"{site.base}/partners/spi-files")
+        expect(row).to_contain_text("氏名、個人番号、住所")
+        with page.expect_download() as waiting:
+            page.locator("#export-xlsx").click()
+        assert waiting.value.suggested_filename == "spi-files.xlsx"
+        assert admin.csp_violations == []

@@ -125,6 +125,32 @@ def describe(
     return row
 
 
+@dataclass(frozen=True)
+class Choices:
+    """Whom and which department a file's entry may name."""
+
+    members: tuple[tuple[uuid.UUID, str], ...]
+    departments: tuple[tuple[uuid.UUID, str], ...]
+
+
+def choices(session: Session, context: Context) -> Choices:
+    authorize(session, context, Permission.SPI_FILE_MANAGE)
+    org = context.organisation_id
+    members = session.execute(
+        select(User.id, User.display_name)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == org, User.is_active.is_(True))
+        .distinct()
+        .order_by(User.display_name)
+    ).all()
+    departments = session.execute(
+        select(Department.id, Department.name)
+        .where(Department.organisation_id == org)
+        .order_by(Department.code)
+    ).all()
+    return Choices(tuple((i, n) for i, n in members), tuple((i, n) for i, n in departments))
+
+
 def holders(session: Session, organisation_id: uuid.UUID, row: SpiFile) -> list[Holder]:
     """Who can reach the file now: assignments to one of its affairs whose scope names the
     file or no file at all, held by a user with a role here who is active."""

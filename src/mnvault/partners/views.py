@@ -4,6 +4,7 @@ Thin: parse, call mnvault.partners, render. No page shows a number."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from datetime import date
@@ -37,6 +38,16 @@ def _day(raw: str, ja: str, en: str) -> date | None:
         return date.fromisoformat(raw)
     except ValueError:
         raise InvalidPartner(f"{ja}の形式が正しくありません", f"the {en} is not a date") from None
+
+
+def _chosen(raw: str) -> uuid.UUID | None:
+    """An id chosen from a list ("" for none)."""
+    if not raw:
+        return None
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise InvalidPartner("選択肢にない値です", "not one of the choices") from None
 
 
 def _upload(upload: UploadFile | None) -> partners.Upload | None:
@@ -173,14 +184,50 @@ def set_location(
 
 
 @router.get("/partners/spi-files")
-def spi_files(request: Request) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> dict[str, Any]:
-        return {"entries": spi_register.register(session, context)}
+def spi_files(request: Request, error: str | None = None, status: int = 200) -> Response:
+    def work(session: Session, _e: Envelope, context: Context, viewer: Viewer) -> dict[str, Any]:
+        editable = viewer.has_role("admin")
+        return {
+            "entries": spi_register.register(session, context),
+            "choices": spi_register.choices(session, context) if editable else None,
+        }
 
     values = call(request, work) | {
-        "kinds": dict((k, (ja, en)) for k, ja, en in spi_register.KINDS)
+        "kinds": {k: (ja, en) for k, ja, en in spi_register.KINDS},
+        "kind_list": spi_register.KINDS,
+        "error": error,
     }
-    return render(request, "partners/spi_files.html", values)
+    return render(request, "partners/spi_files.html", values, status=status)
+
+
+@router.post("/partners/spi-files/{spi_file_id}")
+def describe_spi_file(
+    request: Request,
+    spi_file_id: uuid.UUID,
+    *,
+    kind: Annotated[str, Form(max_length=16)],
+    form: Annotated[str, Form(max_length=200)] = "",
+    items: Annotated[str, Form(max_length=4000)] = "",
+    person_range: Annotated[str, Form(max_length=2000)] = "",
+    collection_method: Annotated[str, Form(max_length=2000)] = "",
+    responsible: Annotated[str, Form(max_length=36)] = "",
+    department: Annotated[str, Form(max_length=36)] = "",
+) -> Response:
+    """Items are typed separated by 、 or commas."""
+
+    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
+        spi_register.describe(
+            session, context, spi_file_id, kind=kind, form=form or None,
+            items=[i for i in re.split(r"[、,\n]", items) if i.strip()],
+            person_range=person_range or None, collection_method=collection_method or None,
+            responsible_user_id=_chosen(responsible), department_id=_chosen(department),
+        )  # fmt: skip
+
+    try:
+        call(request, work)
+    except VaultError as exc:
+        return spi_files(request, error=message_of(request, exc), status=422)
+    return redirect(request, "/partners/spi-files")
 
 
 @router.get("/partners/spi-files/export.{fmt}")
