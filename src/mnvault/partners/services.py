@@ -556,10 +556,20 @@ def open_file(
     raise PartnerNotFound()
 
 
-def affair_choices(session: Session, context: Context) -> list[tuple[str, str, str]]:
-    """The affairs one may outsource: (code, Japanese name, English name)."""
+@dataclass(frozen=True)
+class AffairChoice:
+    code: str
+    name_ja: str
+    name_en: str
+
+
+def affair_choices(session: Session, context: Context) -> list[AffairChoice]:
+    """The affairs one may outsource."""
     authorize(session, context, Permission.PARTNER_READ)
-    return [(a.code, a.name_ja, a.name_en) for a in list_affairs(session, context.organisation_id)]
+    return [
+        AffairChoice(a.code, a.name_ja, a.name_en)
+        for a in list_affairs(session, context.organisation_id)
+    ]
 
 
 def children(session: Session, context: Context, outsourcee_id: uuid.UUID) -> list[Outsourcee]:

@@ -126,11 +126,17 @@ def describe(
 
 
 @dataclass(frozen=True)
+class Choice:
+    id: uuid.UUID
+    label: str
+
+
+@dataclass(frozen=True)
 class Choices:
     """Whom and which department a file's entry may name."""
 
-    members: tuple[tuple[uuid.UUID, str], ...]
-    departments: tuple[tuple[uuid.UUID, str], ...]
+    members: tuple[Choice, ...]
+    departments: tuple[Choice, ...]
 
 
 def choices(session: Session, context: Context) -> Choices:
@@ -148,7 +154,9 @@ def choices(session: Session, context: Context) -> Choices:
         .where(Department.organisation_id == org)
         .order_by(Department.code)
     ).all()
-    return Choices(tuple((i, n) for i, n in members), tuple((i, n) for i, n in departments))
+    return Choices(
+        tuple(Choice(i, n) for i, n in members), tuple(Choice(i, n) for i, n in departments)
+    )
 
 
 def holders(session: Session, organisation_id: uuid.UUID, row: SpiFile) -> list[Holder]:
