@@ -256,15 +256,17 @@ def describe_spi_file(request: Request, spi_file_id: uuid.UUID, body: SpiFileIn)
     return call(request, work)
 
 
-@router.get("/partners/spi-files.xlsx")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get(
+    "/partners/spi-files.xlsx", response_class=Response, responses={200: {"content": {XLSX: {}}}}
+)
 def spi_files_xlsx(request: Request) -> Response:
     def work(session: Session, _e: Envelope, context: Context) -> bytes:
         return spi_register.to_xlsx(spi_register.register(session, context))
 
-    return Response(
-        call(request, work),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return Response(call(request, work), media_type=XLSX)
 
 
 @router.get("/partners/{partner_id}", responses=problem_responses(404))
