@@ -36,6 +36,7 @@ from mnvault.orgs import services as orgs
 from mnvault.orgs.models import OrganisationKind
 from tests.api_support import PASSWORD, SLIP, Api, acquire, api, bearer
 from tests.conftest import MaskedStr
+from tests.support.outsourcing import contract_with
 from tests.web_support import Web, web
 
 __all__ = ["api", "web"]  # the fixtures, imported so that pytest finds them here
@@ -306,8 +307,10 @@ def test_an_admin_is_not_made_a_clerk_elsewhere_through_outside_roles(api: Api):
         )  # fmt: skip
         access.grant_role(session, None, user=other_admin, organisation_id=other.id,
                           role=Role.ADMIN)  # fmt: skip
+        other_context = Context(actor_id=other_admin.id, organisation_id=other.id)
+        contract_with(session, other_context, api.organisation_code)  # issue #16
         asked = outside.request_outside_member(
-            session, Context(actor_id=other_admin.id, organisation_id=other.id),
+            session, other_context,
             reference=f"{api.organisation_code}:admin", roles=[Role.CLERK],
         )  # fmt: skip
         request_id = asked.id

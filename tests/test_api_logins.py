@@ -22,6 +22,7 @@ from mnvault.orgs import services as orgs
 from mnvault.orgs.codes import organisation_by_code
 from mnvault.orgs.models import OrganisationKind
 from tests.api_support import PASSWORD, Api, api, bearer
+from tests.support.outsourcing import contract_with
 from tests.web_support import Web, web
 
 __all__ = ["api", "web"]
@@ -38,6 +39,10 @@ def _second_organisation(api: Api, code: str = "otsu") -> str:
             password=PASSWORD,
         )  # fmt: skip
         access.grant_role(session, None, user=admin, organisation_id=other.id, role=Role.ADMIN)
+        # Issue #16: it outsources to the deployment's organisation (and to a code that
+        # names no organisation), so that it may ask for their users.
+        for outsourcee in (api.organisation_code, "nowhere"):
+            contract_with(session, Context(actor_id=admin.id, organisation_id=other.id), outsourcee)
     return api.full_session("admin", code=code)
 
 
@@ -197,6 +202,9 @@ def test_an_admin_adds_an_outside_member_on_the_screen(web: Web):
             password=PASSWORD,
         )  # fmt: skip
         access.grant_role(session, None, user=sato, organisation_id=other.id, role=Role.CLERK)
+        # Issue #16: outside members only under a current 委託, both ways here.
+        here = Context(actor_id=api.users["admin"], organisation_id=api.organisation_id)
+        contract_with(session, here, "itaku")
     admin = web.browser()
     admin.sign_in("admin")
     pages = []
@@ -220,6 +228,7 @@ def test_an_admin_adds_an_outside_member_on_the_screen(web: Web):
             session, None, user=itaku_admin, organisation_id=other.id, role=Role.ADMIN
         )
         itaku = Context(actor_id=itaku_admin.id, organisation_id=other.id)
+        contract_with(session, itaku, api.organisation_code)
         (request,) = outside.incoming_requests(session, itaku)
         outside.decide_request(session, itaku, request_id=request.id, approve=True)
         # And itaku asks for this organisation's clerk2 (a clerk there too: who sees numbers
@@ -259,8 +268,10 @@ def test_a_member_of_two_organisations_names_the_one_to_act_for_on_the_screen(we
         )  # fmt: skip
         access.grant_role(session, None, user=admin, organisation_id=client.id, role=Role.ADMIN)
         client_id = client.id
+        client_context = Context(actor_id=admin.id, organisation_id=client.id)
+        contract_with(session, client_context, api.organisation_code)  # issue #16
         asked = outside.request_outside_member(
-            session, Context(actor_id=admin.id, organisation_id=client.id),
+            session, client_context,
             reference=f"{api.organisation_code}:auditor", roles=[Role.AUDITOR],
         )  # fmt: skip
         home = Context(actor_id=api.users["admin"], organisation_id=api.organisation_id)

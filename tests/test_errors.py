@@ -40,6 +40,7 @@ from mnvault.inspections import errors as inspection_errors
 from mnvault.keys.errors import StaleWrapping
 from mnvault.numbers import generate_my_number
 from mnvault.orgs import small_business
+from mnvault.partners import errors as partner_errors
 from mnvault.places import errors as places_errors
 from mnvault.policies import errors as policy_errors
 from mnvault.training import errors as training_errors
@@ -94,6 +95,11 @@ STATUSES: list[tuple[type[Exception], int, str]] = [
     (inspection_errors.InspectionClosed, 409, "inspection-closed"),
     (inspection_errors.NotFinished, 409, "inspection-not-finished"),
     (training_errors.PledgeRequired, 409, "pledge-required"),
+    # Issue #16: outsourcing (mnvault.partners).
+    (partner_errors.NotCovered, 409, "outsourcing-not-covered"),
+    (partner_errors.ContractIncomplete, 409, "contract-incomplete"),
+    (partner_errors.SelectionIncomplete, 409, "selection-incomplete"),
+    (partner_errors.WrongState, 409, "outsourcee-state"),
     (StaleWrapping, 422, "invalid"),
     (CryptoError, 409, "does-not-decrypt"),
     (KeyringLocked, 503, "sealed"),

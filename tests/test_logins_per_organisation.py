@@ -32,6 +32,7 @@ from mnvault.orgs.codes import normalise_code, organisation_by_code, require_cod
 from mnvault.orgs.models import Organisation, OrganisationKind
 from mnvault.vault.errors import InvalidInput, NotFound
 from tests.conftest import World
+from tests.support.outsourcing import contract_with
 
 PASSWORD_A = "tanaka of the first company"
 PASSWORD_B = "tanaka of the second company"
@@ -82,7 +83,10 @@ def tenants(world: World) -> Tenants:
         tanaka_a = _member(session, admin_a, "tanaka", PASSWORD_A)
         tanaka_b = _member(session, admin_b, "tanaka", PASSWORD_B)
         sato = _member(session, admin_out, "sato", PASSWORD_A)
+        for code in ("kou-corp", "nowhere"):  # issue #16: B outsources to them
+            contract_with(session, admin_b, code)
         for client in (admin_a, admin_b):
+            contract_with(session, client, "payroll")
             asked = outside.request_outside_member(
                 session, client, reference="payroll:sato", roles=[Role.AUDITOR]
             )

@@ -30,6 +30,7 @@ from mnvault.orgs import services as orgs
 from mnvault.orgs.models import Organisation, OrganisationKind
 from mnvault.vault.errors import InvalidInput, NotFound
 from tests.conftest import World
+from tests.support.outsourcing import contract_with
 
 SLIP = "withholding_slip"
 
@@ -65,6 +66,10 @@ def three(world: World) -> Three:
         tanaka, _ = access.add_member(
             session, admin_a, login="tanaka", display_name="田中", roles=[Role.CLERK]
         )
+        # B outsources to every organisation it names below (issue #16: no request
+        # without a current 委託); a code that names no organisation is refused alike.
+        for code in ("kou-corp", "hei-corp", "nowhere"):
+            contract_with(session, admin_b, code)
         session.commit()
     return Three(a, b, c, admin_a, admin_b, admin_c, tanaka)
 

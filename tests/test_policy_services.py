@@ -61,6 +61,10 @@ from mnvault.numbers import generate_my_number, is_valid_my_number
 from mnvault.orgs import linking, small_business, standing
 from mnvault.orgs import services as orgs
 from mnvault.orgs.models import OrganisationKind
+from mnvault.partners import places as partner_places
+from mnvault.partners import services as partners
+from mnvault.partners import spi_register
+from mnvault.partners.errors import NotCovered
 from mnvault.places import areas as places_areas
 from mnvault.places import devices as places_devices
 from mnvault.places import services as places
@@ -78,6 +82,7 @@ from mnvault.vault.models import (
 )
 from tests.conftest import MaskedStr, World
 from tests.disposal_support import PASSPHRASE, keyring_of
+from tests.support.outsourcing import contract_with
 
 SLIP, DEPENDENTS, INSURANCE = (
     "withholding_slip",
@@ -625,6 +630,10 @@ _NOT_A_TENANT_BOUNDARY = {
     "compliance.pack.build": "gather() (in the walk) authorizes and audits; build() renders "
     "what it gathered",
     "affairs.services.my_affairs": "the caller's own assignments in the organisation, nothing else",
+    "partners.ending.withdraw_uncovered": "part of partners.end(), after it authorized "
+    "partner:manage",
+    "partners.places.record_location": "bootstrap (init records where the data is kept); "
+    "set_location() is the admin's route and authorizes partner:manage",
     "access.separation.deny": "raises the refusal of a caller that checked",
     "access.separation.check_grant": "part of grant_role(), on the admin routes after "
     "they authorized user:manage",
@@ -716,6 +725,19 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
             affair_codes=[SLIP],
         )  # fmt: skip
         token_id = token.id
+    with unit_of_work(world.sessions) as session:
+        partner_id = contract_with(session, world.ctx("admin"), "kou-corp").id
+        selecting_id = partners.register(
+            session, world.ctx("admin"), name="選定中", affair_codes=[SLIP]
+        ).id
+        place_id = partner_places.add_place(
+            session, world.ctx("admin"), kind="cloud", country="US", place="us-east-1",
+            what="w", safeguards="s", regime_note="n", reviewed_on=date(2026, 1, 1),
+        ).id  # fmt: skip
+        spi_file_id = orgs.register_spi_file(
+            session, world.ctx("admin"), name=f"walk-{uuid.uuid4().hex[:6]}", purpose="p",
+            affair_codes=[SLIP],
+        ).id  # fmt: skip
     person = company.persons["hr_employee"]
     number = company.numbers["hr_employee"]
     env = world.envelope
@@ -970,6 +992,46 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
         Call("disposal.batches.run", lambda s, c: batches.run(
             world.sessions, ring, c, batch_id=batch_id)),
         Call("keys.services.rotate", lambda s, c: keys.rotate(world.sessions, ring, c)),
+        # Issue #16: outsourcees, places abroad, the SPI file register.
+        Call("partners.services.get", lambda s, c: partners.get(s, c, partner_id)),
+        Call("partners.services.listing", partners.listing),
+        Call("partners.services.affair_choices", partners.affair_choices),
+        Call("partners.services.children", lambda s, c: partners.children(s, c, partner_id)),
+        Call("partners.services.attention", partners.attention),
+        Call("partners.services.supervisions", lambda s, c: partners.supervisions(
+            s, c, partner_id)),
+        Call("partners.services.register", lambda s, c: partners.register(
+            s, c, name="委託先", affair_codes=[SLIP])),
+        Call("partners.services.record_selection", lambda s, c: partners.record_selection(
+            s, c, selecting_id, checked=[])),
+        Call("partners.services.record_contract", lambda s, c: partners.record_contract(
+            s, c, selecting_id, clauses=[], start=date(2026, 1, 1))),
+        Call("partners.services.record_supervision", lambda s, c: partners.record_supervision(
+            s, c, partner_id, kind="report", performed_on=date(2026, 1, 1), summary="報告")),
+        Call("partners.services.request_subcontract", lambda s, c: partners.request_subcontract(
+            s, c, partner_id, name="再委託先", affair_codes=[SLIP])),
+        Call("partners.services.decide_subcontract", lambda s, c: partners.decide_subcontract(
+            s, c, partner_id, approve=True)),
+        Call("partners.services.end", lambda s, c: partners.end(s, c, partner_id, reason="r")),
+        Call("partners.services.record_return", lambda s, c: partners.record_return(
+            s, c, partner_id, how="returned")),
+        Call("partners.services.open_file", lambda s, c: partners.open_file(
+            s, env, c, uuid.uuid4())),
+        Call("partners.places.add_place", lambda s, c: partner_places.add_place(
+            s, c, kind="cloud", country="US", place="p", what="w", safeguards="s",
+            regime_note="n", reviewed_on=date(2026, 1, 1))),
+        Call("partners.places.end_place", lambda s, c: partner_places.end_place(s, c, place_id)),
+        Call("partners.places.places", partner_places.places),
+        Call("partners.places.set_location", lambda s, c: partner_places.set_location(
+            s, c, country="JP", place="p")),
+        Call("partners.places.location", partner_places.location),
+        Call("partners.places.foreign_outsourcees_unrecorded",
+             partner_places.foreign_outsourcees_unrecorded),
+        Call("partners.spi_register.register", spi_register.register),
+        Call("partners.spi_register.choices", spi_register.choices),
+        Call("partners.spi_register.describe", lambda s, c: spi_register.describe(
+            s, c, spi_file_id, kind="paper", form=None, items=[], person_range=None,
+            collection_method=None, responsible_user_id=None, department_id=None)),
         # A stand-in server: sealing it must not seal the keyring the walk goes on using.
         Call("deployment.sealing.seal_as", lambda s, c: sealing.seal_as(
             cast(Vault, SimpleNamespace(keyring=SimpleNamespace(seal=lambda: None))), s, c)),
@@ -1099,8 +1161,10 @@ def test_a_user_of_two_organisations_reaches_each_only_from_inside_it(
             with unit_of_work(world.sessions) as s:
                 try:
                     result = call.run(s, context)
-                except (AuthorizationDenied, NotFound, InvalidInput):
-                    continue  # refused, or this organisation's data is "not found" there
+                except (AuthorizationDenied, NotFound, InvalidInput, NotCovered):
+                    # refused, or this organisation's data is "not found" there, or (issue
+                    # #16) its users are no outsourcee's to be given roles there
+                    continue
                 if _touches_this_organisation(s, world, result):
                     reached.append(f"{who}: {call.name}")
     assert reached == []

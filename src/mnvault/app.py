@@ -36,6 +36,8 @@ from mnvault.inspections import views as inspections_views
 from mnvault.keys import api as keys_api
 from mnvault.logging import configure_logging
 from mnvault.orgs import api as orgs_api
+from mnvault.partners import api as partners_api
+from mnvault.partners import views as partners_views
 from mnvault.places import api as places_api
 from mnvault.places import views as places_views
 from mnvault.policies import api as policies_api
@@ -108,21 +110,26 @@ def create_app(settings: Settings) -> FastAPI:
         log.error("%s", exc)
 
     problems.install(app)
-    app.include_router(auth_api.router, prefix=API)
-    app.include_router(vault_api.router, prefix=API)
-    app.include_router(access_api.router, prefix=API)
-    app.include_router(affairs_api.router, prefix=API)
-    app.include_router(audit_api.router, prefix=API)
-    app.include_router(compliance_api.router, prefix=API)
-    app.include_router(incidents_api.router, prefix=API)
-    app.include_router(disposal_api.router, prefix=API)
-    app.include_router(keys_api.router, prefix=API)
-    app.include_router(orgs_api.router, prefix=API)
-    app.include_router(policies_api.router, prefix=API)
-    app.include_router(places_api.router, prefix=API)
-    app.include_router(deployment_api.router, prefix=API)
-    app.include_router(inspections_api.router, prefix=API)
-    app.include_router(training_api.router, prefix=API)
+    # Each package's API router, in the order the OpenAPI document lists them.
+    for api in (
+        auth_api,
+        vault_api,
+        access_api,
+        affairs_api,
+        audit_api,
+        compliance_api,
+        incidents_api,
+        partners_api,
+        disposal_api,
+        keys_api,
+        orgs_api,
+        policies_api,
+        places_api,
+        deployment_api,
+        inspections_api,
+        training_api,
+    ):
+        app.include_router(api.router, prefix=API)
 
     # Inside SecurityHeaders, so that a refusal carries them too.
     app.add_middleware(BodyLimit, **body_limits())
@@ -170,6 +177,7 @@ def create_app(settings: Settings) -> FastAPI:
             audit_views.router,
             compliance_views.router,
             incidents_views.router,
+            partners_views.router,
             admin_views.router,
             affairs_views.router,
             policies_views.router,

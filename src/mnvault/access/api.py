@@ -249,7 +249,8 @@ class Revoked(BaseModel):
     "/users/outside",
     response_model=OutsideRequestSent,
     status_code=202,
-    responses=WITH_BODY,
+    # 409: no current 委託 covers the organisation named (issue #16)
+    responses=WITH_BODY | problem_responses(409),
 )
 def request_outside_member(request: Request, body: OutsideMemberIn) -> OutsideRequestSent:
     """Ask that a user of another organisation (a payroll outsourcer's clerk), named
@@ -290,7 +291,9 @@ def _decide(request: Request, request_id: uuid.UUID, *, approve: bool) -> Done:
 
 
 @router.post(
-    "/users/outside-requests/{request_id}/approve", response_model=Done, responses=NOT_FOUND
+    "/users/outside-requests/{request_id}/approve",
+    response_model=Done,
+    responses=NOT_FOUND | problem_responses(409),
 )
 def approve_outside_request(request: Request, request_id: uuid.UUID) -> Done:
     """The home organisation consents: the user gets the requested roles there."""
@@ -372,7 +375,7 @@ def reset_totp(request: Request, user_id: uuid.UUID, body: TotpResetIn) -> TotpR
     "/assignments",
     response_model=AssignmentOut,
     status_code=201,
-    responses=WITH_BODY | NOT_FOUND,
+    responses=WITH_BODY | NOT_FOUND | problem_responses(409),
 )
 def create_assignment(request: Request, body: AssignmentIn) -> AssignmentOut:
     def work(call: Call) -> AssignmentOut:

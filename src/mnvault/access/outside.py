@@ -44,6 +44,7 @@ from mnvault.audit.actions import AuditAction
 from mnvault.db.base import utcnow
 from mnvault.orgs.codes import normalise_code
 from mnvault.orgs.models import Organisation
+from mnvault.partners.cover import require_cover
 from mnvault.vault.errors import InvalidInput, NotFound
 from mnvault.vault.freetext import without_number
 
@@ -103,6 +104,12 @@ def request_outside_member(
         )
     if not roles:
         raise InvalidInput("役割を一つ以上選んでください", "choose at least one role")
+    # Only an organisation this one has outsourced to, under a current contract (or an
+    # approved 再委託), may serve it (番号法第10条・第11条; 事業者編 第4-2-(1)). The code is
+    # the one typed and the register is this organisation's own: nothing is learnt here.
+    own = session.get(Organisation, context.organisation_id)
+    if own is None or normalise_code(code) != own.code:
+        require_cover(session, context.organisation_id, code)
     named = _normalised(reference)
     user = user_by_reference(session, context, named)
     if user is not None and (
@@ -201,6 +208,10 @@ def decide_request(
     user = session.get(User, row.user_id)
     if user is None or not user.is_active:
         raise NotFound(*NOT_FOUND)
+    if approve:
+        # The contract may have ended since the request was made.
+        home = session.get(Organisation, context.organisation_id)
+        require_cover(session, row.organisation_id, home.code if home else "")
     row.state = (OutsideRequestState.APPROVED if approve else OutsideRequestState.REFUSED).value
     row.decided_by, row.decided_at = context.actor_id, utcnow()
     if approve:

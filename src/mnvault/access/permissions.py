@@ -41,6 +41,8 @@ class Permission(StrEnum):
     NUMBER_LOOKUP = "number:lookup"
     NUMBER_READ = "number:read"
     ORGANISATION_MANAGE = "organisation:manage"
+    PARTNER_MANAGE = "partner:manage"
+    PARTNER_READ = "partner:read"
     PERSON_CREATE = "person:create"
     PERSON_READ = "person:read"
     PERSON_UPDATE = "person:update"

@@ -39,6 +39,7 @@ from mnvault.audit.actions import AuditAction
 from mnvault.db.base import utcnow
 from mnvault.orgs.codes import organisation_by_code
 from mnvault.orgs.models import Department, Organisation
+from mnvault.partners.cover import require_cover
 from mnvault.vault.errors import InvalidInput, NotFound
 from mnvault.vault.freetext import without_number
 from mnvault.vault.models import Person, PersonKind, SpiFile
@@ -175,6 +176,7 @@ def assign(
     from mnvault.training.services import check_assignment  # noqa: PLC0415
 
     check_assignment(session, context.organisation_id, user.id)
+    _require_outsourced(session, context, user, [affair.code])
     scope = {
         "department_ids": _scope_ids(
             session, context, Department, departments, ("部署", "department")
@@ -210,6 +212,17 @@ def assign(
         details={"user_id": str(user.id), **{k: v for k, v in scope.items() if v}},
     )
     return assignment
+
+
+def _require_outsourced(
+    session: Session, context: Context, user: User, affair_codes: Sequence[str]
+) -> None:
+    """An outside organisation's user gets a role or an affair here only while a current
+    委託 (or approved 再委託) with their organisation covers it (番号法第10条・第11条)."""
+    if user.home_organisation_id == context.organisation_id:
+        return
+    home = session.get(Organisation, user.home_organisation_id)
+    require_cover(session, context.organisation_id, home.code if home else "", affair_codes)
 
 
 LOGIN = re.compile(r"^[A-Za-z0-9._@-]{1,100}$")
@@ -280,6 +293,7 @@ def grant_member_role(session: Session, context: Context, *, user: User, role: R
         raise NotFound("利用者", "user")
     if role in held:
         raise InvalidInput(f"既に {role.value} の役割があります", f"already holds {role.value}")
+    _require_outsourced(session, context, user, [])
     grant_role(session, context, user=user, organisation_id=context.organisation_id, role=role)
 
 

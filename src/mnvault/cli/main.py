@@ -38,6 +38,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("mnvault.cli.transfer", "import_app"),
     "keys": ("mnvault.cli.keys", "app"),
     "org": ("mnvault.cli.orgs", "app"),
+    "partner": ("mnvault.cli.partners", "app"),
     "person": ("mnvault.cli.persons", "app"),
     "policy": ("mnvault.cli.policies", "app"),
     "provide": ("mnvault.cli.provisions", "app"),

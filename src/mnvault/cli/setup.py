@@ -77,6 +77,13 @@ def init(
     over_5000_persons: Annotated[
         bool | None, typer.Option(help=small_business.EXCLUSIONS[3].question_ja)
     ] = None,
+    storage_country: Annotated[
+        str,
+        typer.Option(help="データの保管国（ISO 2文字、別添1 2G） / country the data is kept in"),
+    ] = "JP",
+    storage_place: Annotated[
+        str, typer.Option(help="保管場所の説明 / where the data is kept (data centre, region)")
+    ] = "自組織の設備（国内） / own premises in Japan",
 ) -> None:
     """データディレクトリ・鍵束・組織・最初の管理者を作成 / create data dir, keyring, org, admin.
 
@@ -108,6 +115,8 @@ def init(
             organisation_code=org_code,
             passphrase=passphrase,
             declaration=declaration,
+            storage_country=storage_country,
+            storage_place=storage_place,
         )
     except KNOWN_ERRORS as exc:
         fail(str(exc))

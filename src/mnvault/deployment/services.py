@@ -47,6 +47,7 @@ from mnvault.orgs import standing
 from mnvault.orgs.codes import require_code
 from mnvault.orgs.models import Organisation, OrganisationKind
 from mnvault.orgs.small_business import Declaration
+from mnvault.partners import places
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +147,8 @@ def initialise(
     passphrase: str | None = None,
     scrypt: ScryptParams | None = None,
     declaration: Declaration | None = None,
+    storage_country: str = places.HOME,
+    storage_place: str = places.DEFAULT_PLACE,
 ) -> InitResult:
     """Create the data directory, keyring, schema, first organisation and administrator.
 
@@ -154,6 +157,7 @@ def initialise(
     """
     if organisation_code is not None:
         organisation_code = require_code(organisation_code)  # before anything is created
+    storage_country = places.country_code(storage_country)
     if is_initialised(settings):
         # The usual way here: `serve` already made the organisation (README "A first
         # session"); say where its sign-in code is rather than only what exists.
@@ -204,6 +208,8 @@ def initialise(
                 details={"kek_version": keyring.current_kek_version},
             )
             binding.record_check(session, keyring)
+            # Where this deployment keeps the SPI (別添1 2G 外的環境の把握), settable later.
+            places.record_location(session, org.id, country=storage_country, place=storage_place)
             admin = access.create_user(
                 session,
                 None,

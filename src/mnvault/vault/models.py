@@ -197,6 +197,13 @@ class SpiFile(Base):
     department_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("departments.id"))
     affair_codes: Mapped[list[str]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # 種類 (electronic / paper) and form; the items held, the range of persons and how the
+    # SPI is collected (行政機関等編 別添1 2C c 四・五) — issue #16, mnvault.partners.
+    kind: Mapped[str] = mapped_column(String(16), default="electronic", server_default="electronic")
+    form: Mapped[str | None] = mapped_column(String(200))
+    items: Mapped[list[str] | None] = mapped_column(JSON)
+    person_range: Mapped[str | None] = mapped_column(Text)
+    collection_method: Mapped[str | None] = mapped_column(Text)
 
 
 class RecipientKind(StrEnum):

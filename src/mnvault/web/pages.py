@@ -44,6 +44,7 @@ TEMPLATE_PACKAGES = (
     "mnvault.policies",
     "mnvault.incidents",
     "mnvault.places",
+    "mnvault.partners",
 )
 
 # Where each unfinished sign-in step continues.

@@ -111,6 +111,9 @@ def _manager_like(role: Role) -> tuple[Grant, ...]:
                     Permission.KEYRING_SEAL,
                     Permission.MEDIA_TAKEOUT_APPROVE,
                     Permission.MEDIA_TAKEOUT_REQUEST,
+                    # 委託先の監督 (番号法第11条) is the 責任者's duty; its register holds no SPI.
+                    Permission.PARTNER_MANAGE,
+                    Permission.PARTNER_READ,
                     Permission.PERSON_CREATE,
                     Permission.PERSON_READ,
                     Permission.PERSON_UPDATE,
@@ -154,6 +157,8 @@ GRANTS: tuple[Grant, ...] = (
                 # that needs no passphrase (unsealing does; mnvault.deployment.sealing).
                 Permission.KEYRING_SEAL,
                 Permission.ORGANISATION_MANAGE,
+                Permission.PARTNER_MANAGE,
+                Permission.PARTNER_READ,
                 Permission.PERSON_READ,
                 Permission.POLICY_READ,
                 Permission.SPI_FILE_MANAGE,
@@ -183,6 +188,7 @@ GRANTS: tuple[Grant, ...] = (
                 Permission.POLICY_READ,
                 # The auditor determines the impact scope from the trail (別添2 2C).
                 Permission.INCIDENT_READ,
+                Permission.PARTNER_READ,
             }
         ),
         AUDIT,
