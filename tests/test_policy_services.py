@@ -1217,6 +1217,10 @@ def record_packages(world: World) -> Records:
             aware_on=date(2026, 11, 2), unit="人事部",
         )  # fmt: skip
         incident_draft = incidents.draft(session, manager, incident, "preliminary").id
+        # The auditor's refresh_scope() traces the clerk's entries in the walk.
+        incidents.set_scope_subject(
+            session, manager, incident, since=EPOCH, until=FAR, actor_id=world.users["clerk"].id
+        )
         incident_file = incident_files.attach(
             session, env, manager, incident, filename="報告.pdf", data=PDF
         ).id
