@@ -18,8 +18,9 @@ import mnvault.audit
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = ("verification", "archive", "questions", "reports")
-# The auditors' faces: screens and JSON routes over every tool, so not the ledger.
-AUDIT_FACES = {"api", "views"}
+# The auditors' faces: screens, JSON routes and dashboard sections over every tool, so not
+# the ledger.
+AUDIT_FACES = {"api", "views", "dashboard"}
 DOMAIN_CONTRACT = "Domain packages import only the audit ledger, not the auditors' tools"
 LEDGER_CONTRACT = "The audit ledger imports none of the auditors' tools"
 

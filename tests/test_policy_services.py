@@ -85,7 +85,6 @@ from mnvault.vault.models import (
     PersonKind,
     RecipientKind,
 )
-from mnvault.web import dashboard
 from tests.conftest import MaskedStr, World
 from tests.disposal_support import PASSPHRASE, keyring_of
 
@@ -625,13 +624,17 @@ _NOT_A_TENANT_BOUNDARY = {
     "audit.services.record": "appends the entry of an operation that authorized itself",
     "audit.services.record_many": "appends the entries of an operation that authorized itself",
     "audit.services.new_entry": "builds the entry of an operation that authorized itself",
-    "web.dashboard.dashboard": "the caller's own work; each other panel authorizes its own "
+    "dashboard.panels.attention": "gathers what the registered panels answer; each provider "
+    "authorizes what it reads",
+    "dashboard.panels.sections": "gathers what the registered sections answer; each provider "
+    "authorizes what it reads (export:approve, audit:read, user:manage …)",
+    "dashboard.services.board": "the caller's own work; each other panel authorizes its own "
     "permission (export:approve, audit:read, user:manage)",
     "keys.services.run_rotation": "the rotation step of keys.rotate() and of a disposal "
     "batch's run(), which authorize key:rotate and disposal:run before calling it",
     "compliance.pack.build": "gather() (in the walk) authorizes and audits; build() renders "
     "what it gathered",
-    "web.dashboard.my_affairs": "the caller's own assignments in the organisation, nothing else",
+    "affairs.services.my_affairs": "the caller's own assignments in the organisation, nothing else",
     "access.separation.deny": "raises the refusal of a caller that checked",
     "access.separation.check_grant": "part of grant_role(), on the admin routes after "
     "they authorized user:manage",
@@ -931,7 +934,7 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
             s, c, root=path.parent, seq=1)),
         Call("disposal.records.persons_by_reference", lambda s, c: records.persons_by_reference(
             s, c, [person.external_ref])),
-        Call("web.dashboard.awaiting_verification", dashboard.awaiting_verification),
+        Call("vault.browse.awaiting_verification", browse.awaiting_verification),
         Call("vault.browse.search", lambda s, c: browse.search(s, c, browse.Filters())),
         Call("vault.browse.departments", browse.departments),
         Call("vault.browse.history", lambda s, c: browse.history(s, c, person.id)),

@@ -17,8 +17,8 @@ from mnvault.audit.models import AuditEntry
 from mnvault.db.engine import unit_of_work
 from mnvault.numbers import generate_my_number
 from mnvault.orgs import services as orgs
+from mnvault.vault.browse import awaiting_verification
 from mnvault.vault.models import PersonKind, VerificationDocument
-from mnvault.web.dashboard import awaiting_verification
 from tests.conftest import MaskedStr, World
 from tests.support.builders import SLIP, acquire
 from tests.support.builders import person as make_person

@@ -19,9 +19,11 @@ from mnvault.audit import api as audit_api
 from mnvault.audit import views as audit_views
 from mnvault.auth import api as auth_api
 from mnvault.auth import views as auth_views
+from mnvault.auth.gate import SignedInGate
 from mnvault.compliance import api as compliance_api
 from mnvault.compliance import views as compliance_views
 from mnvault.config import Settings
+from mnvault.dashboard import views as dashboard_views
 from mnvault.deployment import api as deployment_api
 from mnvault.deployment import services as deployment
 from mnvault.deployment.errors import DeploymentError
@@ -43,7 +45,7 @@ from mnvault.training import views as training_views
 from mnvault.transfer import views as transfer_views
 from mnvault.vault import api as vault_api
 from mnvault.vault import views as vault_views
-from mnvault.web import problems
+from mnvault.web import gate, problems
 from mnvault.web import views as web_views
 from mnvault.web.body_limits import body_limits
 from mnvault.web.bodylimit import BodyLimit
@@ -91,6 +93,8 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.vault = None
     app.state.limits = Limits()
+    # Who is calling: the sign-in domain answers for the frame (mnvault.web.gate).
+    gate.install(app, SignedInGate())
     try:
         # Sealed first, then unsealed if a passphrase is at hand: a server started without
         # one (or with a wrong one) runs sealed until `mnvault unseal` (DESIGN.md §4).
@@ -158,6 +162,7 @@ def create_app(settings: Settings) -> FastAPI:
     web_views.mount(
         app,
         [
+            dashboard_views.router,
             auth_views.router,
             vault_views.router,
             transfer_views.router,

@@ -58,6 +58,9 @@ class MnvaultError(Exception):
     kind: ClassVar[str]
     detail_ja: str = ""
     detail_en: str = ""
+    # A screen that meets this error sends the person to sign in (a session that is over);
+    # the package that owns the error says so, the frame only asks (web/pages.py).
+    to_sign_in: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -80,6 +83,10 @@ class MnvaultError(Exception):
     def headers(self) -> dict[str, str]:
         """Headers an HTTP answer with this error carries."""
         return {}
+
+    def shown_reason(self) -> str | None:
+        """Why it was refused, where an error page may say so (None: say nothing more)."""
+        return None
 
     def __str__(self) -> str:
         detail_ja, detail_en = self.detail_texts()
@@ -163,6 +170,17 @@ def message(error: BaseException, lang: str, *, detail: bool = True) -> str:
     else:
         text = f"{en} ({detail_en})" if detail_en else en
     return mask_numbers(text)
+
+
+def reason(error: BaseException) -> str | None:
+    """The reason an error page shows, masked; None for an error that shows none."""
+    shown = error.shown_reason() if isinstance(error, MnvaultError) else None
+    return mask_numbers(shown) if shown else None
+
+
+def sends_to_sign_in(error: BaseException) -> bool:
+    """Whether a screen answers ``error`` by sending the person to sign in."""
+    return isinstance(error, MnvaultError) and error.to_sign_in
 
 
 def line(error: BaseException | str) -> str:

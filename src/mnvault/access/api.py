@@ -24,10 +24,9 @@ from mnvault.admin import listing
 from mnvault.affairs.services import get_affair
 from mnvault.auth import services as auth
 from mnvault.auth.models import ApiToken
-from mnvault.crypto import Envelope
 from mnvault.vault.errors import NotFound
 from mnvault.vault.models import PersonKind
-from mnvault.web.calls import call
+from mnvault.web.calls import Call, call
 from mnvault.web.fields import AffairCode, Line, Text
 from mnvault.web.problems import SIGNED_IN, WITH_BODY, problem_responses
 
@@ -177,16 +176,16 @@ def _member(session: Session, context: Context, user_id: uuid.UUID) -> User:
 
 @router.get("/users", response_model=list[UserOut])
 def list_users(request: Request) -> list[UserOut]:
-    def work(session: Session, _envelope: Envelope, context: Context) -> list[UserOut]:
-        access.authorize(session, context, Permission.USER_MANAGE)
-        users = session.scalars(
+    def work(call: Call) -> list[UserOut]:
+        access.authorize(call.session, call.context, Permission.USER_MANAGE)
+        users = call.session.scalars(
             select(User)
             .join(Membership, Membership.user_id == User.id)
-            .where(Membership.organisation_id == context.organisation_id)
+            .where(Membership.organisation_id == call.context.organisation_id)
             .distinct()
             .order_by(User.login)
         ).all()
-        return [_user_out(session, u, context.organisation_id) for u in users]
+        return [_user_out(call.session, u, call.context.organisation_id) for u in users]
 
     return call(request, work)
 
@@ -198,13 +197,13 @@ def list_users(request: Request) -> list[UserOut]:
     responses=WITH_BODY | problem_responses(409),
 )
 def create_user(request: Request, body: UserIn) -> UserCreated:
-    def work(session: Session, _envelope: Envelope, context: Context) -> UserCreated:
+    def work(call: Call) -> UserCreated:
         # 409 only for a login of this organisation: another's logins are never checked.
         user, password = access.add_member(
-            session, context, login=body.login, display_name=body.display_name,
+            call.session, call.context, login=body.login, display_name=body.display_name,
             roles=body.roles,
         )  # fmt: skip
-        out = _user_out(session, user, context.organisation_id)
+        out = _user_out(call.session, user, call.context.organisation_id)
         return UserCreated(**out.model_dump(), initial_password=password)
 
     return call(request, work)
@@ -257,9 +256,9 @@ def request_outside_member(request: Request, body: OutsideMemberIn) -> OutsideRe
     CODE:LOGIN, get roles here. The answer is the same whether or not the user exists;
     the membership begins when their home organisation approves."""
 
-    def work(session: Session, _envelope: Envelope, context: Context) -> OutsideRequestSent:
+    def work(call: Call) -> OutsideRequestSent:
         row = outside.request_outside_member(
-            session, context, reference=body.reference, roles=body.roles
+            call.session, call.context, reference=body.reference, roles=body.roles
         )
         return OutsideRequestSent(
             id=row.id, reference=row.reference, roles=list(row.roles), state=row.state,
@@ -273,18 +272,18 @@ def request_outside_member(request: Request, body: OutsideMemberIn) -> OutsideRe
 def incoming_outside_requests(request: Request) -> list[IncomingRequestOut]:
     """Pending requests from other organisations for this organisation's own users."""
 
-    def work(session: Session, _envelope: Envelope, context: Context) -> list[IncomingRequestOut]:
+    def work(call: Call) -> list[IncomingRequestOut]:
         return [
             IncomingRequestOut(**dataclasses.asdict(r))
-            for r in outside.incoming_requests(session, context)
+            for r in outside.incoming_requests(call.session, call.context)
         ]
 
     return call(request, work)
 
 
 def _decide(request: Request, request_id: uuid.UUID, *, approve: bool) -> Done:
-    def work(session: Session, _envelope: Envelope, context: Context) -> Done:
-        outside.decide_request(session, context, request_id=request_id, approve=approve)
+    def work(call: Call) -> Done:
+        outside.decide_request(call.session, call.context, request_id=request_id, approve=approve)
         return Done()
 
     return call(request, work)
@@ -309,10 +308,10 @@ def refuse_outside_request(request: Request, request_id: uuid.UUID) -> Done:
 def roles_elsewhere(request: Request) -> list[RoleElsewhereOut]:
     """The roles this organisation's own users hold in other organisations."""
 
-    def work(session: Session, _envelope: Envelope, context: Context) -> list[RoleElsewhereOut]:
+    def work(call: Call) -> list[RoleElsewhereOut]:
         return [
             RoleElsewhereOut(**dataclasses.asdict(r))
-            for r in outside.roles_elsewhere(session, context)
+            for r in outside.roles_elsewhere(call.session, call.context)
         ]
 
     return call(request, work)
@@ -324,9 +323,9 @@ def roles_elsewhere(request: Request) -> list[RoleElsewhereOut]:
 def revoke_elsewhere(request: Request, user_id: uuid.UUID, organisation_id: uuid.UUID) -> Revoked:
     """Withdraw one of this organisation's users from another organisation."""
 
-    def work(session: Session, _envelope: Envelope, context: Context) -> Revoked:
+    def work(call: Call) -> Revoked:
         ended = outside.revoke_elsewhere(
-            session, context, user_id=user_id, organisation_id=organisation_id
+            call.session, call.context, user_id=user_id, organisation_id=organisation_id
         )
         return Revoked(roles_ended=ended)
 
@@ -335,10 +334,10 @@ def revoke_elsewhere(request: Request, user_id: uuid.UUID, organisation_id: uuid
 
 @router.post("/users/{user_id}/password-reset", response_model=PasswordReset, responses=NOT_FOUND)
 def reset_password(request: Request, user_id: uuid.UUID) -> PasswordReset:
-    def work(session: Session, _envelope: Envelope, context: Context) -> PasswordReset:
-        _member(session, context, user_id)
+    def work(call: Call) -> PasswordReset:
+        _member(call.session, call.context, user_id)
         return PasswordReset(
-            temporary_password=auth.reset_password(session, context, user_id=user_id)
+            temporary_password=auth.reset_password(call.session, call.context, user_id=user_id)
         )
 
     return call(request, work)
@@ -361,9 +360,9 @@ def reset_totp(request: Request, user_id: uuid.UUID, body: TotpResetIn) -> TotpR
     """For a user who lost their authenticator: the old one and the recovery codes stop
     working, their sessions end, and they enrol a new one at their next sign-in."""
 
-    def work(session: Session, _envelope: Envelope, context: Context) -> TotpReset:
-        _member(session, context, user_id)
-        ended = auth.reset_totp(session, context, user_id=user_id, reason=body.reason)
+    def work(call: Call) -> TotpReset:
+        _member(call.session, call.context, user_id)
+        ended = auth.reset_totp(call.session, call.context, user_id=user_id, reason=body.reason)
         return TotpReset(sessions_ended=ended)
 
     return call(request, work)
@@ -376,15 +375,17 @@ def reset_totp(request: Request, user_id: uuid.UUID, body: TotpResetIn) -> TotpR
     responses=WITH_BODY | NOT_FOUND,
 )
 def create_assignment(request: Request, body: AssignmentIn) -> AssignmentOut:
-    def work(session: Session, _envelope: Envelope, context: Context) -> AssignmentOut:
+    def work(call: Call) -> AssignmentOut:
         # Permission first: who may not assign learns nothing about which users exist.
-        access.authorize(session, context, Permission.ASSIGNMENT_MANAGE)
-        user = session.get(User, body.user_id)
-        if user is None or context.organisation_id not in access.organisations_of(session, user.id):
+        access.authorize(call.session, call.context, Permission.ASSIGNMENT_MANAGE)
+        user = call.session.get(User, body.user_id)
+        if user is None or call.context.organisation_id not in access.organisations_of(
+            call.session, user.id
+        ):
             raise NotFound(f"利用者 {body.user_id}", f"user {body.user_id}")
-        affair = get_affair(session, context.organisation_id, body.affair)
+        affair = get_affair(call.session, call.context.organisation_id, body.affair)
         assignment = access.assign(
-            session, context, user=user, affair=affair, departments=body.departments,
+            call.session, call.context, user=user, affair=affair, departments=body.departments,
             spi_files=body.spi_files,
             person_kinds=[k.value for k in body.person_kinds] if body.person_kinds else None,
         )  # fmt: skip
@@ -402,14 +403,20 @@ def create_assignment(request: Request, body: AssignmentIn) -> AssignmentOut:
     "/tokens", response_model=TokenCreated, status_code=201, responses=WITH_BODY | NOT_FOUND
 )
 def create_token(request: Request, body: TokenIn) -> TokenCreated:
-    def work(session: Session, _envelope: Envelope, context: Context) -> TokenCreated:
-        _member(session, context, body.user_id)
+    def work(call: Call) -> TokenCreated:
+        _member(call.session, call.context, body.user_id)
         for code in body.affairs:
-            get_affair(session, context.organisation_id, code)  # a scope names real affairs
+            get_affair(
+                call.session, call.context.organisation_id, code
+            )  # a scope names real affairs
         token, row = auth.create_api_token(
-            session, context, user_id=body.user_id, name=body.name, affair_codes=body.affairs,
+            call.session,
+            call.context,
+            user_id=body.user_id,
+            name=body.name,
+            affair_codes=body.affairs,
             valid_for=timedelta(days=body.valid_days),
-        )  # fmt: skip
+        )
         return TokenCreated(
             id=row.id, token=token, prefix=row.prefix, expires_at=row.expires_at.isoformat(),
             state="active" if row.approved_at else "awaiting_approval",
@@ -422,7 +429,7 @@ def create_token(request: Request, body: TokenIn) -> TokenCreated:
 def list_tokens(request: Request) -> list[TokenOut]:
     """The organisation's API tokens (never the token itself)."""
 
-    def work(session: Session, _envelope: Envelope, context: Context) -> list[TokenOut]:
+    def work(call: Call) -> list[TokenOut]:
         return [
             TokenOut(
                 id=t.id,
@@ -433,7 +440,7 @@ def list_tokens(request: Request) -> list[TokenOut]:
                 state=t.state,
                 expires_at=t.expires_at,
             )
-            for t in listing.tokens(session, context)
+            for t in listing.tokens(call.session, call.context)
         ]
 
     return call(request, work)
@@ -443,8 +450,8 @@ def list_tokens(request: Request) -> list[TokenOut]:
 def approve_token(request: Request, token_id: uuid.UUID) -> Done:
     """A manager, not the requester, lets a token that can return a number work."""
 
-    def work(session: Session, _envelope: Envelope, context: Context) -> Done:
-        auth.approve_api_token(session, context, token_id=token_id)
+    def work(call: Call) -> Done:
+        auth.approve_api_token(call.session, call.context, token_id=token_id)
         return Done()
 
     return call(request, work)
@@ -454,10 +461,10 @@ def approve_token(request: Request, token_id: uuid.UUID) -> Done:
 def awaiting_approval(request: Request) -> list[AwaitingOut]:
     """For a manager: tokens and accounts waiting for their approval."""
 
-    def work(session: Session, _envelope: Envelope, context: Context) -> list[AwaitingOut]:
+    def work(call: Call) -> list[AwaitingOut]:
         return [
             AwaitingOut(**dataclasses.asdict(r))
-            for r in listing.awaiting_approval(session, context)
+            for r in listing.awaiting_approval(call.session, call.context)
         ]
 
     return call(request, work)
@@ -470,12 +477,12 @@ def awaiting_approval(request: Request) -> list[AwaitingOut]:
 def create_system_user(request: Request, body: SystemUserIn) -> UserOut:
     """A system user (payroll, HR) that acts by API tokens only: it cannot sign in."""
 
-    def work(session: Session, _envelope: Envelope, context: Context) -> UserOut:
+    def work(call: Call) -> UserOut:
         user = access.add_system_user(
-            session, context, login=body.login, display_name=body.display_name,
+            call.session, call.context, login=body.login, display_name=body.display_name,
             roles=body.roles,
         )  # fmt: skip
-        return _user_out(session, user, context.organisation_id)
+        return _user_out(call.session, user, call.context.organisation_id)
 
     return call(request, work)
 
@@ -485,8 +492,10 @@ def confirm_user(request: Request, user_id: uuid.UUID, body: ConfirmIn) -> Done:
     """A manager confirms an account whose password an administrator set, with a code
     the user reads off their own authenticator in person."""
 
-    def work(session: Session, envelope: Envelope, context: Context) -> Done:
-        auth.confirm_user(session, envelope, context, user_id=user_id, code=body.code)
+    def work(call: Call) -> Done:
+        auth.confirm_user(
+            call.session, call.envelope, call.context, user_id=user_id, code=body.code
+        )
         return Done()
 
     return call(request, work)
@@ -494,12 +503,12 @@ def confirm_user(request: Request, user_id: uuid.UUID, body: ConfirmIn) -> Done:
 
 @router.delete("/tokens/{token_id}", response_model=Done, responses=NOT_FOUND)
 def revoke_token(request: Request, token_id: uuid.UUID) -> Done:
-    def work(session: Session, _envelope: Envelope, context: Context) -> Done:
-        access.authorize(session, context, Permission.USER_MANAGE)
-        row = session.get(ApiToken, token_id)
-        if row is None or row.organisation_id != context.organisation_id:
+    def work(call: Call) -> Done:
+        access.authorize(call.session, call.context, Permission.USER_MANAGE)
+        row = call.session.get(ApiToken, token_id)
+        if row is None or row.organisation_id != call.context.organisation_id:
             raise NotFound(f"APIトークン {token_id}", f"API token {token_id}")
-        auth.revoke_api_token(session, context, token_id=token_id)
+        auth.revoke_api_token(call.session, call.context, token_id=token_id)
         return Done()
 
     return call(request, work)

@@ -18,6 +18,7 @@ class AccessError(MnvaultError):
     message_en = "access error"
     status = 401
     kind = "unauthenticated"
+    to_sign_in = True  # a screen sends the person (back) to sign in
 
 
 class AuthenticationFailed(AccessError):
@@ -43,9 +44,13 @@ class AuthorizationDenied(AccessError, Refusal):
     message_en = "this operation is not permitted"
     status = 403
     kind = "forbidden"
+    to_sign_in = False  # signed in, but refused: the error page says why
 
     def detail_texts(self) -> tuple[str, str]:
         return self.reason, self.reason
+
+    def shown_reason(self) -> str | None:
+        return self.reason
 
     def problem_members(self) -> dict[str, Any]:
         return {"reason": self.reason}
@@ -73,6 +78,9 @@ class OutOfReach(AuthorizationDenied):
 
     def problem_members(self) -> dict[str, Any]:
         return {}  # no reason: said as NotFound is
+
+    def shown_reason(self) -> str | None:
+        return None  # a person beyond one's assignments looks like no person
 
     def __str__(self) -> str:  # as vault.errors.NotFound says it
         ja = f"{self.message_ja}（{self.detail_ja}）" if self.detail_ja else self.message_ja

@@ -9,22 +9,19 @@ import uuid
 from typing import Any
 
 from fastapi import Request, Response
-from sqlalchemy.orm import Session
 
-from mnvault.access.context import Context
 from mnvault.admin import listing
 from mnvault.admin.forms import FORM_ERRORS, Text, message, new_router, status_of
 from mnvault.auth import services as auth
-from mnvault.crypto import Envelope
 from mnvault.web.pages import redirect, render
-from mnvault.web.signed_in import Viewer, call
+from mnvault.web.signed_in import PageCall, call
 
 approvals_router = new_router()
 
 
 def _page(request: Request, error: str | None = None, status: int = 200) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> list[Any]:
-        return list(listing.awaiting_approval(session, context))
+    def work(call: PageCall) -> list[Any]:
+        return list(listing.awaiting_approval(call.session, call.context))
 
     values = {
         "waiting": call(request, work), "error": error,
@@ -40,8 +37,8 @@ def approvals(request: Request) -> Response:
 
 @approvals_router.post("/approvals/tokens/{token_id}")
 def approve_token(request: Request, token_id: uuid.UUID) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
-        auth.approve_api_token(session, context, token_id=token_id)
+    def work(call: PageCall) -> None:
+        auth.approve_api_token(call.session, call.context, token_id=token_id)
 
     try:
         call(request, work)
@@ -52,8 +49,10 @@ def approve_token(request: Request, token_id: uuid.UUID) -> Response:
 
 @approvals_router.post("/approvals/users/{user_id}")
 def confirm_user(request: Request, user_id: uuid.UUID, code: Text = "") -> Response:
-    def work(session: Session, envelope: Envelope, context: Context, _v: Viewer) -> None:
-        auth.confirm_user(session, envelope, context, user_id=user_id, code=code.strip())
+    def work(call: PageCall) -> None:
+        auth.confirm_user(
+            call.session, call.envelope, call.context, user_id=user_id, code=code.strip()
+        )
 
     try:
         call(request, work)

@@ -10,10 +10,8 @@ import uuid
 from typing import Any
 
 from fastapi import Request, Response
-from sqlalchemy.orm import Session
 
 from mnvault.access import services as access
-from mnvault.access.context import Context
 from mnvault.access.models import User
 from mnvault.access.permissions import Permission
 from mnvault.admin import listing
@@ -28,11 +26,10 @@ from mnvault.admin.forms import (
     uuids,
 )
 from mnvault.affairs.services import get_affair
-from mnvault.crypto import Envelope
 from mnvault.vault import labels
 from mnvault.vault.errors import InvalidInput, NotFound
 from mnvault.web.pages import redirect, render
-from mnvault.web.signed_in import Viewer, call
+from mnvault.web.signed_in import PageCall, call
 
 assignments_router = new_router()
 EMPTY: dict[str, Any] = {"user": "", "affair": "", "departments": [], "spi_files": [],
@@ -47,8 +44,8 @@ def _page(
     status: int = 200,
     form: dict[str, Any] | None = None,
 ) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> Any:
-        return listing.assignments(session, context)
+    def work(call: PageCall) -> Any:
+        return listing.assignments(call.session, call.context)
 
     board = call(request, work)
     values = {"board": board, "kinds": labels.PERSON_KINDS, "weekdays": WEEKDAYS, "error": error,
@@ -70,15 +67,15 @@ def add_assignment(
     form = {"user": user, "affair": affair, "departments": departments, "spi_files": spi_files,
             "person_kinds": person_kinds}  # fmt: skip
 
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
-        access.authorize(session, context, Permission.ASSIGNMENT_MANAGE)
+    def work(call: PageCall) -> None:
+        access.authorize(call.session, call.context, Permission.ASSIGNMENT_MANAGE)
         user_id = uuid_or_none(user)
-        target = session.get(User, user_id) if user_id else None
+        target = call.session.get(User, user_id) if user_id else None
         if target is None:
             raise NotFound("利用者", "user")
         access.assign(
-            session, context, user=target,
-            affair=get_affair(session, context.organisation_id, affair),
+            call.session, call.context, user=target,
+            affair=get_affair(call.session, call.context.organisation_id, affair),
             departments=uuids(departments), spi_files=uuids(spi_files),
             person_kinds=[k for k in person_kinds if k],
         )  # fmt: skip
@@ -92,8 +89,8 @@ def add_assignment(
 
 @assignments_router.post("/admin/assignments/{assignment_id}/remove")
 def remove_assignment(request: Request, assignment_id: uuid.UUID) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
-        access.remove_assignment(session, context, assignment_id=assignment_id)
+    def work(call: PageCall) -> None:
+        access.remove_assignment(call.session, call.context, assignment_id=assignment_id)
 
     try:
         call(request, work)
@@ -116,13 +113,18 @@ def conditions(
     request: Request, *, time_zone: Text = "Asia/Tokyo", office_days: Many = None,
     office_start: Text = "", office_end: Text = "", networks: Text = "",
 ) -> Response:  # fmt: skip
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
         days = [int(d) for d in office_days or [] if d.isdigit()]
         cidrs = [n for n in networks.replace(",", "\n").split() if n]
         access.set_conditions(
-            session, context, time_zone=time_zone.strip() or "Asia/Tokyo", office_days=days or None,
-            office_start=_time(office_start), office_end=_time(office_end), networks=cidrs or None,
-        )  # fmt: skip
+            call.session,
+            call.context,
+            time_zone=time_zone.strip() or "Asia/Tokyo",
+            office_days=days or None,
+            office_start=_time(office_start),
+            office_end=_time(office_end),
+            networks=cidrs or None,
+        )
 
     try:
         call(request, work)

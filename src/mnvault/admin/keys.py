@@ -7,17 +7,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Form, Request, Response
-from sqlalchemy.orm import Session
 
-from mnvault.access.context import Context
 from mnvault.admin.forms import FORM_ERRORS, message, new_router, status_of
-from mnvault.crypto import Envelope
+from mnvault.deployment.requests import vault_of
 from mnvault.disposal import services as disposal
 from mnvault.keys import services as keys
 from mnvault.orgs import standing
-from mnvault.web.calls import vault_of
 from mnvault.web.pages import redirect, render
-from mnvault.web.signed_in import Viewer, call
+from mnvault.web.signed_in import PageCall, call
 
 keys_router = new_router()
 
@@ -27,13 +24,13 @@ def _page(
 ) -> Response:
     keyring = vault_of(request).keyring
 
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> dict[str, Any]:
-        versions, open_ = keys.status(session, keyring, context)
-        answers = standing.standing(session, context.organisation_id)
+    def work(call: PageCall) -> dict[str, Any]:
+        versions, open_ = keys.status(call.session, keyring, call.context)
+        answers = standing.standing(call.session, call.context.organisation_id)
         return {
             "versions": versions, "open_rotation": open_,
             "confirmation_required": disposal.confirmation_required(
-                session, context.organisation_id
+                call.session, call.context.organisation_id
             ),
             "small_business": answers.relief_applies,
             "small_business_warning": answers.warning(),
@@ -52,7 +49,7 @@ def key_status(request: Request) -> Response:
 @keys_router.post("/admin/keys/rotate")
 def rotate(request: Request) -> Response:
     """Every wrapped key is re-wrapped before this answers: with many keys it takes a while."""
-    context = call(request, lambda _s, _e, context, _v: context)
+    context = call(request, lambda call: call.context)
     vault = vault_of(request)
     try:
         result = keys.rotate(vault.sessions, vault.keyring, context)
@@ -65,8 +62,10 @@ def rotate(request: Request) -> Response:
 def disposal_setting(
     request: Request, confirmation_required: Annotated[str, Form(max_length=5)] = ""
 ) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
-        disposal.set_confirmation_required(session, context, required=confirmation_required == "on")
+    def work(call: PageCall) -> None:
+        disposal.set_confirmation_required(
+            call.session, call.context, required=confirmation_required == "on"
+        )
 
     try:
         call(request, work)

@@ -6,31 +6,28 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Form, Request, Response
-from sqlalchemy.orm import Session
 
-from mnvault.access.context import Context
 from mnvault.admin.forms import FORM_ERRORS, message, new_router, status_of
-from mnvault.crypto import Envelope
 from mnvault.orgs import linking, small_business, standing
 from mnvault.orgs.small_business import Exclusion
 from mnvault.web.pages import redirect, render
-from mnvault.web.signed_in import Viewer, call
+from mnvault.web.signed_in import PageCall, call
 
 organisation_router = new_router()
 Answer = Annotated[str, Form(max_length=3)]
 
 
 def _page(request: Request, error: str | None = None, status: int = 200) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> dict[str, Any]:
-        result = standing.read(session, context)
+    def work(call: PageCall) -> dict[str, Any]:
+        result = standing.read(call.session, call.context)
         kind = result.kind
         return {
             "standing": result, "lines": result.lines(),
             "small_business_warning": result.warning(),
-            "seen": small_business.check(session, context),
+            "seen": small_business.check(call.session, call.context),
             "questions": small_business.EXCLUSIONS, "relief": (small_business.RELIEF_JA,
                                                               small_business.RELIEF_EN),
-            "linking": linking.required(session, context.organisation_id),
+            "linking": linking.required(call.session, call.context.organisation_id),
             "linking_default": linking.default_for(kind),
             "linking_source": linking.source_for(kind),
         }  # fmt: skip
@@ -65,8 +62,8 @@ def small_business_answers(
     }  # fmt: skip
     count = int(employees) if employees.strip().isdigit() else None
 
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
-        standing.answer(session, context, employees=count, answers=answers)
+    def work(call: PageCall) -> None:
+        standing.answer(call.session, call.context, employees=count, answers=answers)
 
     try:
         call(request, work)
@@ -79,8 +76,8 @@ def small_business_answers(
 def linking_setting(
     request: Request, linking_check: Annotated[str, Form(max_length=5)] = ""
 ) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
-        linking.set_required(session, context, on=linking_check == "on")
+    def work(call: PageCall) -> None:
+        linking.set_required(call.session, call.context, on=linking_check == "on")
 
     try:
         call(request, work)

@@ -11,9 +11,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import Form, Request, Response
-from sqlalchemy.orm import Session
 
-from mnvault.access.context import Context
 from mnvault.admin import listing
 from mnvault.admin.forms import (
     FORM_ERRORS,
@@ -26,10 +24,9 @@ from mnvault.admin.forms import (
 )
 from mnvault.affairs.services import get_affair, list_affairs
 from mnvault.auth import services as auth
-from mnvault.crypto import Envelope
 from mnvault.vault.errors import InvalidInput, NotFound
 from mnvault.web.pages import redirect, render
-from mnvault.web.signed_in import Viewer, call
+from mnvault.web.signed_in import PageCall, call
 
 tokens_router = new_router()
 MAX_DAYS = 366
@@ -41,12 +38,12 @@ def _page(
     status: int = 200,
     form: dict[str, Any] | None = None,
 ) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> dict[str, Any]:
+    def work(call: PageCall) -> dict[str, Any]:
         return {
             # Tokens belong only to system users (issue #11): no person is offered.
-            "tokens": listing.tokens(session, context),
-            "users": [u for u in listing.users(session, context) if u.system],
-            "affairs": list_affairs(session, context.organisation_id),
+            "tokens": listing.tokens(call.session, call.context),
+            "users": [u for u in listing.users(call.session, call.context) if u.system],
+            "affairs": list_affairs(call.session, call.context.organisation_id),
         }  # fmt: skip
 
     values = call(request, work) | {
@@ -69,9 +66,9 @@ def create_token(
     affairs = affairs or []
     form = {"user": user, "name": name, "affairs": affairs, "valid_days": valid_days}
 
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> dict[str, Any]:
+    def work(call: PageCall) -> dict[str, Any]:
         user_id = uuid_or_none(user)
-        target = listing.member(session, context, user_id) if user_id else None
+        target = listing.member(call.session, call.context, user_id) if user_id else None
         if target is None:
             raise NotFound("利用者", "user")
         if not name.strip() or len(name.strip()) > 100:
@@ -82,9 +79,11 @@ def create_token(
         if not 1 <= days <= MAX_DAYS:
             raise InvalidInput(f"有効日数は1〜{MAX_DAYS}日です", f"valid for 1 to {MAX_DAYS} days")
         for code in affairs:
-            get_affair(session, context.organisation_id, code)  # a scope names real affairs
+            get_affair(
+                call.session, call.context.organisation_id, code
+            )  # a scope names real affairs
         token, row = auth.create_api_token(
-            session, context, user_id=target.id, name=name.strip(), affair_codes=affairs,
+            call.session, call.context, user_id=target.id, name=name.strip(), affair_codes=affairs,
             valid_for=timedelta(days=days),
         )  # fmt: skip
         return {"token": token, "row": row, "login": target.login, "affairs": sorted(set(affairs)),
@@ -99,8 +98,8 @@ def create_token(
 
 @tokens_router.post("/admin/tokens/{token_id}/revoke")
 def revoke_token(request: Request, token_id: uuid.UUID) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
-        auth.revoke_api_token(session, context, token_id=token_id)
+    def work(call: PageCall) -> None:
+        auth.revoke_api_token(call.session, call.context, token_id=token_id)
 
     try:
         call(request, work)

@@ -11,18 +11,15 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy.orm import Session
 
 from mnvault.access import outside, role_names
 from mnvault.access import services as access
-from mnvault.access.context import Context
 from mnvault.access.models import Role
 from mnvault.admin import listing
 from mnvault.admin.forms import FORM_ERRORS, Many, Text, message, new_router, status_of
 from mnvault.auth import services as auth
-from mnvault.crypto import Envelope
 from mnvault.web.pages import redirect, render
-from mnvault.web.signed_in import Viewer, call
+from mnvault.web.signed_in import PageCall, call
 
 users_router = new_router()
 
@@ -39,12 +36,14 @@ def _list(
     error: str | None = None,
     status: int = 200,
 ) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> tuple[Any, ...]:
+    def work(call: PageCall) -> tuple[Any, ...]:
         return (
-            listing.users(session, context), access.organisation_code_of(session, context),
-            outside.incoming_requests(session, context), outside.roles_elsewhere(session, context),
-            role_names.names_of(session, context.organisation_id),
-        )  # fmt: skip
+            listing.users(call.session, call.context),
+            access.organisation_code_of(call.session, call.context),
+            outside.incoming_requests(call.session, call.context),
+            outside.roles_elsewhere(call.session, call.context),
+            role_names.names_of(call.session, call.context.organisation_id),
+        )
 
     rows, code, incoming, elsewhere, names = call(request, work)
     empty = {"login": "", "display_name": "", "roles": [], "reference": ""}
@@ -72,12 +71,16 @@ def add_user(
     if system:
         return _add_system_user(request, form)
 
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> tuple[Any, str, str]:
+    def work(call: PageCall) -> tuple[Any, str, str]:
         user, password = access.add_member(
-            session, context, login=login.strip(), display_name=display_name, roles=_roles(roles)
+            call.session,
+            call.context,
+            login=login.strip(),
+            display_name=display_name,
+            roles=_roles(roles),
         )
-        code = access.organisation_code_of(session, context)
-        return listing.user(session, context, user.id), password, code
+        code = access.organisation_code_of(call.session, call.context)
+        return listing.user(call.session, call.context, user.id), password, code
 
     try:
         row, password, code = call(request, work)
@@ -91,9 +94,9 @@ def add_user(
 def _add_system_user(request: Request, form: dict[str, Any]) -> Response:
     """A system user has no password to show: the list again, saying what comes next."""
 
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
         access.add_system_user(
-            session, context, login=form["login"], display_name=form["display_name"],
+            call.session, call.context, login=form["login"], display_name=form["display_name"],
             roles=_roles(form["roles"]),
         )  # fmt: skip
 
@@ -111,8 +114,10 @@ def add_outside_user(request: Request, reference: Text = "", roles: Many = None)
     roles = roles or []
     form = {"login": "", "display_name": "", "roles": roles, "reference": reference.strip()}
 
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
-        outside.request_outside_member(session, context, reference=reference, roles=_roles(roles))
+    def work(call: PageCall) -> None:
+        outside.request_outside_member(
+            call.session, call.context, reference=reference, roles=_roles(roles)
+        )
 
     try:
         call(request, work)
@@ -125,9 +130,9 @@ def add_outside_user(request: Request, reference: Text = "", roles: Many = None)
 def decide_outside(request: Request, request_id: uuid.UUID, decision: Text = "") -> Response:
     """The home organisation approves or refuses another organisation's request."""
 
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
         outside.decide_request(
-            session, context, request_id=request_id, approve=decision == "approve"
+            call.session, call.context, request_id=request_id, approve=decision == "approve"
         )
 
     try:
@@ -143,8 +148,10 @@ def decide_outside(request: Request, request_id: uuid.UUID, decision: Text = "")
 def revoke_elsewhere(request: Request, user_id: uuid.UUID, organisation_id: uuid.UUID) -> Response:
     """Withdraw one of this organisation's users from another organisation."""
 
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
-        outside.revoke_elsewhere(session, context, user_id=user_id, organisation_id=organisation_id)
+    def work(call: PageCall) -> None:
+        outside.revoke_elsewhere(
+            call.session, call.context, user_id=user_id, organisation_id=organisation_id
+        )
 
     try:
         call(request, work)
@@ -156,9 +163,9 @@ def revoke_elsewhere(request: Request, user_id: uuid.UUID, organisation_id: uuid
 def _detail(
     request: Request, user_id: uuid.UUID, error: str | None = None, status: int = 200
 ) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, viewer: Viewer) -> Any:
-        return listing.user(session, context, user_id), role_names.names_of(
-            session, context.organisation_id
+    def work(call: PageCall) -> Any:
+        return listing.user(call.session, call.context, user_id), role_names.names_of(
+            call.session, call.context.organisation_id
         )
 
     row, names = call(request, work)
@@ -182,46 +189,46 @@ def _act(request: Request, user_id: uuid.UUID, act: Any, done: str) -> Response:
 
 @users_router.post("/admin/users/{user_id}/roles/grant")
 def grant(request: Request, user_id: uuid.UUID, role: Text = "") -> Response:
-    def act(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
-        target = listing.member(session, context, user_id)
+    def act(call: PageCall) -> None:
+        target = listing.member(call.session, call.context, user_id)
         for chosen in _roles([role]):
-            access.grant_member_role(session, context, user=target, role=chosen)
+            access.grant_member_role(call.session, call.context, user=target, role=chosen)
 
     return _act(request, user_id, act, "granted")
 
 
 @users_router.post("/admin/users/{user_id}/roles/revoke")
 def revoke(request: Request, user_id: uuid.UUID, role: Text = "") -> Response:
-    def act(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
-        target = listing.member(session, context, user_id)
+    def act(call: PageCall) -> None:
+        target = listing.member(call.session, call.context, user_id)
         for chosen in _roles([role]):
-            access.revoke_role(session, context, user=target, role=chosen)
+            access.revoke_role(call.session, call.context, user=target, role=chosen)
 
     return _act(request, user_id, act, "revoked")
 
 
 @users_router.post("/admin/users/{user_id}/unlock")
 def unlock(request: Request, user_id: uuid.UUID) -> Response:
-    def act(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
-        auth.unlock(session, context, user_id=user_id)
+    def act(call: PageCall) -> None:
+        auth.unlock(call.session, call.context, user_id=user_id)
 
     return _act(request, user_id, act, "unlocked")
 
 
 @users_router.post("/admin/users/{user_id}/totp-reset")
 def reset_totp(request: Request, user_id: uuid.UUID, reason: Text = "") -> Response:
-    def act(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
-        auth.reset_totp(session, context, user_id=user_id, reason=reason)
+    def act(call: PageCall) -> None:
+        auth.reset_totp(call.session, call.context, user_id=user_id, reason=reason)
 
     return _act(request, user_id, act, "totp")
 
 
 @users_router.post("/admin/users/{user_id}/password-reset")
 def reset_password(request: Request, user_id: uuid.UUID) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> tuple[Any, str, str]:
-        password = auth.reset_password(session, context, user_id=user_id)
-        code = access.organisation_code_of(session, context)
-        return listing.user(session, context, user_id), password, code
+    def work(call: PageCall) -> tuple[Any, str, str]:
+        password = auth.reset_password(call.session, call.context, user_id=user_id)
+        code = access.organisation_code_of(call.session, call.context)
+        return listing.user(call.session, call.context, user_id), password, code
 
     try:
         row, password, code = call(request, work)

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
-from mnvault.access.context import Context
 from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize
 from mnvault.affairs import services as affairs
 from mnvault.affairs.models import Affair, AffairKind
-from mnvault.crypto import Envelope
-from mnvault.web.calls import call
+from mnvault.web.calls import Call, call
 from mnvault.web.fields import AffairCode, Line, Text
 from mnvault.web.problems import SIGNED_IN, WITH_BODY, problem_responses
 
@@ -60,9 +57,11 @@ def list_affairs(request: Request) -> list[AffairOut]:
     """The affairs this organisation may acquire numbers for (利用事務 only where its kind
     may hold them, 番号法第9条)."""
 
-    def work(session: Session, _envelope: Envelope, context: Context) -> list[AffairOut]:
-        authorize(session, context, Permission.AFFAIR_READ)
-        return [_out(a) for a in affairs.offered_affairs(session, context.organisation_id)]
+    def work(call: Call) -> list[AffairOut]:
+        authorize(call.session, call.context, Permission.AFFAIR_READ)
+        return [
+            _out(a) for a in affairs.offered_affairs(call.session, call.context.organisation_id)
+        ]
 
     return call(request, work)
 
@@ -71,10 +70,10 @@ def list_affairs(request: Request) -> list[AffairOut]:
 def define_affair(request: Request, body: AffairDefineIn) -> AffairOut:
     """Define an affair of the organisation's own (a manager); it grants no number access."""
 
-    def work(session: Session, _envelope: Envelope, context: Context) -> AffairOut:
+    def work(call: Call) -> AffairOut:
         made = affairs.define_affair(
-            session,
-            context,
+            call.session,
+            call.context,
             code=body.code,
             kind=body.kind,
             name_ja=body.name_ja,

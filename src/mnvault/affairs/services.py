@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
+from mnvault.access.models import Assignment
 from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize
 from mnvault.affairs.catalogue import (
@@ -194,3 +195,18 @@ def egov_mark(affair: Affair) -> tuple[str, str] | None:
     if verify_on_egov(affair.kind, affair.legal_basis):
         return VERIFY_ON_EGOV_JA, VERIFY_ON_EGOV_EN
     return None
+
+
+def my_affairs(session: Session, context: Context) -> list[Affair]:
+    """The affairs the caller is assigned to in its organisation (a clerk's own)."""
+    return list(
+        session.scalars(
+            select(Affair)
+            .join(Assignment, Assignment.affair_id == Affair.id)
+            .where(
+                Assignment.user_id == context.actor_id,
+                Assignment.organisation_id == context.organisation_id,
+            )
+            .order_by(Affair.code)
+        )
+    )

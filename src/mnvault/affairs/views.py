@@ -7,19 +7,16 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, Response
-from sqlalchemy.orm import Session
 
-from mnvault.access.context import Context
 from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize, decide
 from mnvault.affairs import services as affairs
 from mnvault.affairs.models import Affair, AffairKind
-from mnvault.crypto import Envelope
 from mnvault.vault.errors import InvalidInput, VaultError
 from mnvault.web.form_errors import message_of
 from mnvault.web.pages import PageRoute, redirect, render
 from mnvault.web.security import require_csrf
-from mnvault.web.signed_in import Viewer, call
+from mnvault.web.signed_in import PageCall, call
 
 router = APIRouter(route_class=PageRoute, dependencies=[Depends(require_csrf)])
 Text = Annotated[str, Form(max_length=1000)]
@@ -33,11 +30,11 @@ class Listing:
 
 
 def _page(request: Request, *, error: str | None = None, status: int = 200) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> Listing:
-        authorize(session, context, Permission.AFFAIR_READ)
+    def work(call: PageCall) -> Listing:
+        authorize(call.session, call.context, Permission.AFFAIR_READ)
         return Listing(
-            affairs.offered_affairs(session, context.organisation_id),
-            decide(session, context, Permission.AFFAIR_MANAGE).allowed,
+            affairs.offered_affairs(call.session, call.context.organisation_id),
+            decide(call.session, call.context, Permission.AFFAIR_MANAGE).allowed,
         )
 
     listing = call(request, work)
@@ -69,13 +66,13 @@ def define(
 ) -> Response:
     """A manager defines an affair of the organisation's own (audited)."""
 
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
         try:
             affair_kind = AffairKind(kind)
         except ValueError:
             raise InvalidInput("事務の種類を選んでください", "choose the affair's kind") from None
         affairs.define_affair(
-            session, context, code=code.strip(), kind=affair_kind, name_ja=name_ja,
+            call.session, call.context, code=code.strip(), kind=affair_kind, name_ja=name_ja,
             name_en=name_en, legal_basis=legal_basis, person_kinds=person_kinds or [],
         )  # fmt: skip
 

@@ -16,14 +16,11 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy.orm import Session
 
-from mnvault.access.context import Context
 from mnvault.audit.questions import answers
 from mnvault.audit.questions.queries import ActivityKind
 from mnvault.audit.questions.tables import MEDIA_TYPES, Format, Table, to_csv, to_xlsx
-from mnvault.crypto import Envelope
-from mnvault.web.calls import call
+from mnvault.web.calls import Call, call
 from mnvault.web.problems import SIGNED_IN, WITH_BODY, problem_responses
 
 # Like every route behind web.calls.call: 401, 403, 422, 503 as problem documents.
@@ -173,10 +170,12 @@ def person_usage(
 ) -> PersonUsageOut | Response:
     """誰がこの本人の番号をいつ何のために利用したか / who used this person's number."""
 
-    def work(session: Session, _envelope: Envelope, context: Context) -> answers.PersonUsage:
+    def work(call: Call) -> answers.PersonUsage:
         person = body.person_id or body.external_ref
         assert person is not None  # noqa: S101 - the model requires one of them
-        return answers.person_usage(session, context, person, since=body.since, until=body.until)
+        return answers.person_usage(
+            call.session, call.context, person, since=body.since, until=body.until
+        )
 
     found = call(request, work)
     if output is not Output.JSON:
@@ -202,9 +201,9 @@ def impact_scope(
 ) -> ImpactScopeOut | Response:
     """影響範囲の特定: the persons and affairs an account, token or address touched."""
 
-    def work(session: Session, _envelope: Envelope, context: Context) -> answers.Impact:
+    def work(call: Call) -> answers.Impact:
         return answers.impact(
-            session, context, since=body.since, until=body.until, actor_id=body.actor_id,
+            call.session, call.context, since=body.since, until=body.until, actor_id=body.actor_id,
             token_id=body.token_id, client_address=body.client_address,
         )  # fmt: skip
 
@@ -226,8 +225,10 @@ def activity(
 ) -> ActivityOut | Response:
     """持出し・提供・廃棄等: exports, take-outs, provisions and disposals in a period."""
 
-    def work(session: Session, _envelope: Envelope, context: Context) -> answers.Activity:
-        return answers.activity(session, context, body.kinds, since=body.since, until=body.until)
+    def work(call: Call) -> answers.Activity:
+        return answers.activity(
+            call.session, call.context, body.kinds, since=body.since, until=body.until
+        )
 
     found = call(request, work)
     if output is not Output.JSON:

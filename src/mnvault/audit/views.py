@@ -32,14 +32,13 @@ from mnvault.audit.questions.tables import MEDIA_TYPES, Cell, Format, to_csv, to
 from mnvault.audit.reports import stored
 from mnvault.audit.verification import checks
 from mnvault.audit.verification import verify as audit_verify
-from mnvault.crypto import Envelope
+from mnvault.deployment.requests import vault_of
 from mnvault.numbers import redact
 from mnvault.vault.errors import InvalidInput, VaultError
-from mnvault.web.calls import vault_of
 from mnvault.web.form_errors import message_of
 from mnvault.web.pages import PageRoute, redirect, render
 from mnvault.web.security import finish, require_csrf
-from mnvault.web.signed_in import Viewer, call
+from mnvault.web.signed_in import PageCall, call
 
 router = APIRouter(route_class=PageRoute, dependencies=[Depends(require_csrf)])
 
@@ -87,15 +86,15 @@ def _trail_page(
 ) -> Response:
     error: str | None = None
 
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> dict[str, Any]:
+    def work(call: PageCall) -> dict[str, Any]:
         filters = browse.Filters(
             form["actor"].strip(), form["action"], _person(form["person_id"].strip()),
             _day(form["since"], "開始", "start"), _day(form["until"], "終了", "end"), offset,
         )  # fmt: skip
-        return {"page": browse.search(session, context, filters)}
+        return {"page": browse.search(call.session, call.context, filters)}
 
-    def choices(session: Session, _e: Envelope, context: Context, _v: Viewer) -> list[str]:
-        return browse.actions(session, context)
+    def choices(call: PageCall) -> list[str]:
+        return browse.actions(call.session, call.context)
 
     try:
         values = call(request, work)
@@ -132,8 +131,8 @@ def search(
 
 @router.get("/audit/entries/{seq}")
 def entry(request: Request, seq: int) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> browse.ChainStatus:
-        return browse.chain_status(session, context, seq)
+    def work(call: PageCall) -> browse.ChainStatus:
+        return browse.chain_status(call.session, call.context, seq)
 
     return render(request, "audit/entry.html", {"status": call(request, work)})
 
@@ -142,10 +141,8 @@ def entry(request: Request, seq: int) -> Response:
 
 
 def _last(request: Request) -> checks.LastCheck | None:
-    def work(
-        session: Session, _e: Envelope, context: Context, _v: Viewer
-    ) -> checks.LastCheck | None:
-        return checks.last_verification(session, context)
+    def work(call: PageCall) -> checks.LastCheck | None:
+        return checks.last_verification(call.session, call.context)
 
     return call(request, work)
 
@@ -161,11 +158,11 @@ def verify_now(request: Request) -> Response:
     vault = vault_of(request)
     settings = vault.settings
 
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> checks.Checked:
+    def work(call: PageCall) -> checks.Checked:
         # The key pinned at init (the keyring's own in a deployment older than the pin).
         trusted = pinned_key.read(settings.keyring_path) or vault.keyring.public_signing_key()
         return checks.verify_now(
-            session, context, engine=vault.engine, trusted_keys=[trusted],
+            call.session, call.context, engine=vault.engine, trusted_keys=[trusted],
             witness_path=settings.audit_witness_path,
             last_signed=audit_verify.last_signed_of(settings),
             cadence=audit_verify.cadence_of(settings),
@@ -194,8 +191,8 @@ def _reports_page(
 ) -> Response:  # fmt: skip
     root = _root(request)
 
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> Any:
-        return stored.latest(session, context, root=root)
+    def work(call: PageCall) -> Any:
+        return stored.latest(call.session, call.context, root=root)
 
     values = {"reports": call(request, work), "error": error, "form": form or {}}
     return render(request, "audit/reports.html", values, status=status)
@@ -210,11 +207,11 @@ def reports(request: Request) -> Response:
 def generate(request: Request, since: Line = "", until: Line = "") -> Response:
     root = _root(request)
 
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> int:
+    def work(call: PageCall) -> int:
         start, stop = _day(since, "開始", "start"), _day(until, "終了", "end")
         if start is None or stop is None:
             raise InvalidInput("期間の開始と終了が必要です", "give both a start and an end")
-        return stored.generate(session, context, root=root, since=start, until=stop)
+        return stored.generate(call.session, call.context, root=root, since=start, until=stop)
 
     try:
         seq = call(request, work)
@@ -228,8 +225,8 @@ def generate(request: Request, since: Line = "", until: Line = "") -> Response:
 def report_html(request: Request, seq: int) -> Response:
     root = _root(request)
 
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> str:
-        return stored.html_of(session, context, root=root, seq=seq)
+    def work(call: PageCall) -> str:
+        return stored.html_of(call.session, call.context, root=root, seq=seq)
 
     response = finish(request, HTMLResponse(call(request, work)))
     response.headers["Content-Security-Policy"] = REPORT_CSP
@@ -240,8 +237,8 @@ def report_html(request: Request, seq: int) -> Response:
 def report_pdf(request: Request, seq: int) -> Response:
     root = _root(request)
 
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> bytes:
-        return stored.pdf_of(session, context, root=root, seq=seq)
+    def work(call: PageCall) -> bytes:
+        return stored.pdf_of(call.session, call.context, root=root, seq=seq)
 
     response = Response(
         call(request, work), media_type="application/pdf",
@@ -295,7 +292,7 @@ def _answered(
     ask: Callable[[Session, Context], Answer],
 ) -> Response:  # fmt: skip
     try:
-        answer = call(request, lambda session, _e, context, _v: ask(session, context))
+        answer = call(request, lambda call: ask(call.session, call.context))
     except VaultError as exc:
         return _answer_page(request, asked, form, None, message_of(request, exc))
     fmt = _DOWNLOADS.get(output)
@@ -314,7 +311,7 @@ def _answered(
 def questions(request: Request) -> Response:
     call(
         request,
-        lambda session, _e, context, _v: authorize(session, context, Permission.AUDIT_READ),
+        lambda call: authorize(call.session, call.context, Permission.AUDIT_READ),
     )
     return _answer_page(request, "", {}, None)
 

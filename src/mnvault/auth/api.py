@@ -9,7 +9,8 @@ from pydantic import BaseModel, Field
 
 from mnvault.access.qr import qr_svg
 from mnvault.auth import services as auth
-from mnvault.web.calls import Limits, bearer, client_of, vault_of
+from mnvault.deployment.requests import vault_of
+from mnvault.web.calls import Limits, bearer, client_of
 from mnvault.web.fields import Line
 from mnvault.web.problems import WITH_BODY, problem_responses
 

@@ -6,9 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response
-from sqlalchemy.orm import Session
 
-from mnvault.access.context import Context
 from mnvault.access.errors import WeakPassword
 from mnvault.access.qr import qr_svg
 from mnvault.auth import services as auth
@@ -18,14 +16,14 @@ from mnvault.auth.errors import (
     SignInFailed,
     TotpAlreadyEnrolled,
 )
-from mnvault.crypto import Envelope
+from mnvault.deployment.requests import vault_of
 from mnvault.web import i18n
-from mnvault.web.calls import client_of, vault_of
+from mnvault.web.calls import client_of
 from mnvault.web.form_errors import message_of as _message
 from mnvault.web.pages import STEP_PAGES, PageRoute, redirect, render
 from mnvault.web.problems import RateLimited
 from mnvault.web.security import SESSION_COOKIE, end_session, require_csrf, set_session
-from mnvault.web.signed_in import Viewer, call, token_of, viewer_or_none
+from mnvault.web.signed_in import PageCall, call, token_of, viewer_or_none
 
 router = APIRouter(route_class=PageRoute, dependencies=[Depends(require_csrf)])
 
@@ -116,9 +114,9 @@ def enrol_page(request: Request) -> Response:
 def enrol(request: Request) -> Response:
     """A new secret each time: the QR code is shown in the answer to this POST only."""
 
-    def work(session: Session, envelope: Envelope, _c: Context, viewer: Viewer) -> str:
+    def work(call: PageCall) -> str:
         return auth.begin_totp_enrolment(
-            session, envelope, token=token_of(request), account_name=viewer.login
+            call.session, call.envelope, token=token_of(request), account_name=call.viewer.login
         )
 
     uri = call(request, work, stages=("enrol",))
@@ -131,9 +129,9 @@ def enrol(request: Request) -> Response:
 
 @router.post("/sign-in/enrol/confirm")
 def confirm(request: Request, code: Annotated[str, Form(max_length=40)] = "") -> Response:
-    def work(session: Session, envelope: Envelope, _c: Context, _v: Viewer) -> list[str]:
+    def work(call: PageCall) -> list[str]:
         return auth.confirm_totp_enrolment(
-            session, envelope, token=token_of(request), code=code.strip()
+            call.session, call.envelope, token=token_of(request), code=code.strip()
         )
 
     try:
@@ -163,9 +161,9 @@ def change_password(
         error = tr.gettext("The two new passwords differ.")
         return render(request, "auth/password.html", {"error": error}, status=422)
 
-    def work(session: Session, _e: Envelope, _c: Context, viewer: Viewer) -> None:
+    def work(call: PageCall) -> None:
         auth.change_password(
-            session, user_id=viewer.user_id, current=current_password, new=new_password
+            call.session, user_id=call.viewer.user_id, current=current_password, new=new_password
         )
 
     try:

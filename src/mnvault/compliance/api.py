@@ -8,14 +8,12 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
-from mnvault.access.context import Context
 from mnvault.compliance import pack
 from mnvault.compliance import services as compliance
 from mnvault.compliance.shapes import report_json
-from mnvault.crypto import Envelope
-from mnvault.web.calls import call, vault_of
+from mnvault.deployment.requests import vault_of
+from mnvault.web.calls import Call, call
 from mnvault.web.fields import Line, Text
 from mnvault.web.problems import SIGNED_IN, WITH_BODY, problem_responses
 
@@ -51,8 +49,8 @@ def status(
     """Every measure that applies to the organisation, with its state, reason and link
     (managers, auditors; admins read). ``state`` filters (overdue, open …)."""
 
-    def work(session: Session, _envelope: Envelope, context: Context) -> dict[str, Any]:
-        report = compliance.status(session, context)
+    def work(call: Call) -> dict[str, Any]:
+        report = compliance.status(call.session, call.context)
         chosen = [m for m in report.measures if state is None or str(m.state) == state]
         return report_json(report, chosen)
 
@@ -65,9 +63,9 @@ def due(
 ) -> dict[str, Any]:
     """Measures overdue now or falling overdue within ``within_days`` days."""
 
-    def work(session: Session, _envelope: Envelope, context: Context) -> dict[str, Any]:
-        found = compliance.due(session, context, within_days=within_days)
-        report = compliance.compute(session, context.organisation_id)
+    def work(call: Call) -> dict[str, Any]:
+        found = compliance.due(call.session, call.context, within_days=within_days)
+        report = compliance.compute(call.session, call.context.organisation_id)
         return report_json(report, found)
 
     return call(request, work)
@@ -79,8 +77,8 @@ def due(
 def record(request: Request, body: EvidenceIn) -> EvidenceOut:
     """Record by hand that a measure is in place (managers)."""
 
-    def work(session: Session, _envelope: Envelope, context: Context) -> EvidenceOut:
-        row = compliance.record_evidence(session, context, **body.model_dump())
+    def work(call: Call) -> EvidenceOut:
+        row = compliance.record_evidence(call.session, call.context, **body.model_dump())
         return EvidenceOut(id=str(row.id), measure_id=row.measure_id, recorded_at=row.recorded_at)
 
     return call(request, work)
@@ -90,8 +88,10 @@ def record(request: Request, body: EvidenceIn) -> EvidenceOut:
 def setting(request: Request, measure_id: str, body: SettingIn) -> None:
     """The organisation's interval and owner for one measure (managers)."""
 
-    def work(session: Session, _envelope: Envelope, context: Context) -> None:
-        compliance.set_setting(session, context, measure_id=measure_id, **body.model_dump())
+    def work(call: Call) -> None:
+        compliance.set_setting(
+            call.session, call.context, measure_id=measure_id, **body.model_dump()
+        )
 
     call(request, work)
 
@@ -105,11 +105,14 @@ def evidence_pack(request: Request) -> Response:
     """The evidence pack as a zip (PDF, workbook, SPI register, trail statement); audited."""
     vault = vault_of(request)
 
-    def work(session: Session, _envelope: Envelope, context: Context) -> bytes:
+    def work(call: Call) -> bytes:
         built = pack.build(
-            session, context, engine=vault.engine, public_key=vault.keyring.public_signing_key(),
+            call.session,
+            call.context,
+            engine=vault.engine,
+            public_key=vault.keyring.public_signing_key(),
             witness_path=vault.settings.audit_witness_path,
-        )  # fmt: skip
+        )
         return pack.to_zip(built)
 
     return Response(

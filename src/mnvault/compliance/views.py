@@ -8,21 +8,18 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response
-from sqlalchemy.orm import Session
 
-from mnvault.access.context import Context
 from mnvault.audit import period
 from mnvault.compliance import pack
 from mnvault.compliance import services as compliance
 from mnvault.compliance.catalogue import GROUPS
 from mnvault.compliance.state import STATE_EN, STATE_JA, State
-from mnvault.crypto import Envelope
+from mnvault.deployment.requests import vault_of
 from mnvault.vault.errors import InvalidInput, VaultError
-from mnvault.web.calls import vault_of
 from mnvault.web.form_errors import message_of
 from mnvault.web.pages import PageRoute, redirect, render
 from mnvault.web.security import finish, require_csrf
-from mnvault.web.signed_in import Viewer, call
+from mnvault.web.signed_in import PageCall, call
 
 router = APIRouter(route_class=PageRoute, dependencies=[Depends(require_csrf)])
 
@@ -32,8 +29,8 @@ FILTERS = ("overdue", "open")
 def _page(
     request: Request, state: str | None, *, error: str | None = None, status: int = 200
 ) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> dict[str, Any]:
-        report = compliance.status(session, context)
+    def work(call: PageCall) -> dict[str, Any]:
+        report = compliance.status(call.session, call.context)
         return {"report": report}
 
     values = call(request, work)
@@ -70,19 +67,23 @@ def record(
 ) -> Response:
     """A manager records that a measure is in place; the day is the organisation's."""
 
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
         performed_at = None
         if performed_on:
             try:
                 day = datetime.fromisoformat(performed_on).date()
             except ValueError:
                 raise InvalidInput("実施日の形式", "the date is invalid") from None
-            zone = period.zone_of(session, context.organisation_id)
+            zone = period.zone_of(call.session, call.context.organisation_id)
             performed_at = datetime(day.year, day.month, day.day, 12, tzinfo=zone).astimezone(UTC)
         compliance.record_evidence(
-            session, context, measure_id=measure_id, title=title, performed_at=performed_at,
+            call.session,
+            call.context,
+            measure_id=measure_id,
+            title=title,
+            performed_at=performed_at,
             note=note or None,
-        )  # fmt: skip
+        )
 
     try:
         call(request, work)
@@ -96,11 +97,14 @@ def evidence_pack(request: Request) -> Response:
     """The evidence pack as a zip: PDF, workbook, SPI register, trail statement."""
     vault = vault_of(request)
 
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> bytes:
+    def work(call: PageCall) -> bytes:
         built = pack.build(
-            session, context, engine=vault.engine, public_key=vault.keyring.public_signing_key(),
+            call.session,
+            call.context,
+            engine=vault.engine,
+            public_key=vault.keyring.public_signing_key(),
             witness_path=vault.settings.audit_witness_path,
-        )  # fmt: skip
+        )
         return pack.to_zip(built)
 
     response = Response(

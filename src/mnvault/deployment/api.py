@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
-from mnvault.access.context import Context
-from mnvault.crypto import Envelope
 from mnvault.deployment import sealing
 from mnvault.deployment.services import Vault
-from mnvault.web.calls import call, client_of
+from mnvault.web.calls import Call, call, client_of
 from mnvault.web.problems import WITH_BODY, Sealed, problem_responses
 
 router = APIRouter(tags=["keyring"], responses=problem_responses(401, 403, 503) | WITH_BODY)
@@ -58,8 +55,8 @@ def seal(request: Request, body: SealBody | None = None) -> SealState:
     if vault.keyring.sealed:
         return SealState(sealed=True, changed=False)
 
-    def work(session: Session, _envelope: Envelope, context: Context) -> None:
-        sealing.seal_as(vault, session, context)
+    def work(call: Call) -> None:
+        sealing.seal_as(vault, call.session, call.context)
 
     call(request, work)
     return SealState(sealed=True, changed=True)

@@ -6,20 +6,17 @@ Nothing here returns a number: a disposal record names persons by id only.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
-from mnvault.access.context import Context
-from mnvault.crypto import Envelope
-from mnvault.db.base import utcnow
+from mnvault.deployment.requests import vault_of
 from mnvault.disposal import batches
 from mnvault.disposal import services as retention
 from mnvault.disposal.models import DisposalBatch
 from mnvault.disposal.rules import Event, Start
-from mnvault.web.calls import call, vault_of
+from mnvault.web.calls import Call, call
 from mnvault.web.fields import AffairCode, Line, Text
 from mnvault.web.problems import SIGNED_IN, WITH_BODY, problem_responses
 
@@ -125,7 +122,7 @@ def _batch_out(batch: DisposalBatch, members: list[MemberOut] | None = None) -> 
 
 
 def _today(as_of: date | None) -> date:
-    return as_of or utcnow().date()
+    return as_of or datetime.now(UTC).date()
 
 
 @router.get("/disposal/due", response_model=list[DueOut])
@@ -134,8 +131,10 @@ def due(
     within_days: int = Query(default=0, ge=0, le=3660),
     as_of: date | None = None,
 ) -> list[DueOut]:
-    def work(session: Session, _envelope: Envelope, context: Context) -> list[DueOut]:
-        items = retention.due_list(session, context, today=_today(as_of), within_days=within_days)
+    def work(call: Call) -> list[DueOut]:
+        items = retention.due_list(
+            call.session, call.context, today=_today(as_of), within_days=within_days
+        )
         return [
             DueOut(
                 person_id=i.person_id,
@@ -158,8 +157,10 @@ def reminders(
     lead_days: int = Query(default=retention.DEFAULT_LEAD_DAYS, ge=0, le=3660),
     as_of: date | None = None,
 ) -> list[NoticeOut]:
-    def work(session: Session, _envelope: Envelope, context: Context) -> list[NoticeOut]:
-        notices = retention.reminders(session, context, today=_today(as_of), lead_days=lead_days)
+    def work(call: Call) -> list[NoticeOut]:
+        notices = retention.reminders(
+            call.session, call.context, today=_today(as_of), lead_days=lead_days
+        )
         return [
             NoticeOut(
                 kind=n.kind,
@@ -176,7 +177,7 @@ def reminders(
 
 @router.get("/disposal/rules", response_model=list[RuleOut])
 def rules(request: Request) -> list[RuleOut]:
-    def work(session: Session, _envelope: Envelope, context: Context) -> list[RuleOut]:
+    def work(call: Call) -> list[RuleOut]:
         return [
             RuleOut(
                 affair_code=e.rule.affair_code,
@@ -190,7 +191,7 @@ def rules(request: Request) -> list[RuleOut]:
                 origin=e.origin,
                 looser_reason=e.looser_reason,
             )
-            for e in retention.list_rules(session, context)
+            for e in retention.list_rules(call.session, call.context)
         ]
 
     return call(request, work)
@@ -198,8 +199,8 @@ def rules(request: Request) -> list[RuleOut]:
 
 @router.post("/disposal/rules", status_code=201, responses=WITH_BODY | NOT_FOUND)
 def add_rule(request: Request, body: RuleIn) -> dict[str, str]:
-    def work(session: Session, _envelope: Envelope, context: Context) -> dict[str, str]:
-        row = retention.add_rule(session, context, **body.model_dump())
+    def work(call: Call) -> dict[str, str]:
+        row = retention.add_rule(call.session, call.context, **body.model_dump())
         return {"id": str(row.id)}
 
     return call(request, work)
@@ -207,8 +208,8 @@ def add_rule(request: Request, body: RuleIn) -> dict[str, str]:
 
 @router.get("/disposal/batches", response_model=list[BatchOut])
 def list_batches(request: Request) -> list[BatchOut]:
-    def work(session: Session, _envelope: Envelope, context: Context) -> list[BatchOut]:
-        return [_batch_out(b) for b in batches.list_batches(session, context)]
+    def work(call: Call) -> list[BatchOut]:
+        return [_batch_out(b) for b in batches.list_batches(call.session, call.context)]
 
     return call(request, work)
 
@@ -217,10 +218,10 @@ def list_batches(request: Request) -> list[BatchOut]:
     "/disposal/batches", response_model=BatchOut, status_code=201, responses=WITH_BODY | NOT_FOUND
 )
 def plan(request: Request, body: BatchIn) -> BatchOut:
-    def work(session: Session, _envelope: Envelope, context: Context) -> BatchOut:
+    def work(call: Call) -> BatchOut:
         batch = batches.plan(
-            session,
-            context,
+            call.session,
+            call.context,
             today=_today(body.as_of),
             reason=body.reason,
             person_ids=body.person_ids,
@@ -235,8 +236,8 @@ def plan(request: Request, body: BatchIn) -> BatchOut:
 
 @router.get("/disposal/batches/{batch_id}", response_model=BatchOut, responses=NOT_FOUND)
 def get_batch(request: Request, batch_id: uuid.UUID) -> BatchOut:
-    def work(session: Session, _envelope: Envelope, context: Context) -> BatchOut:
-        batch, members = batches.members_of(session, context, batch_id=batch_id)
+    def work(call: Call) -> BatchOut:
+        batch, members = batches.members_of(call.session, call.context, batch_id=batch_id)
         return _batch_out(
             batch,
             [
@@ -254,16 +255,18 @@ def confirm(request: Request, batch_id: uuid.UUID, body: ConfirmIn | None = None
     confirm`` otherwise), or a small business's single responsible person with a statement."""
     statement = body.statement if body is not None else None
 
-    def work(session: Session, _envelope: Envelope, context: Context) -> BatchOut:
-        return _batch_out(batches.confirm(session, context, batch_id=batch_id, statement=statement))
+    def work(call: Call) -> BatchOut:
+        return _batch_out(
+            batches.confirm(call.session, call.context, batch_id=batch_id, statement=statement)
+        )
 
     return call(request, work)
 
 
 @router.post("/disposal/batches/{batch_id}/cancel", response_model=BatchOut, responses=NOT_FOUND)
 def cancel(request: Request, batch_id: uuid.UUID) -> BatchOut:
-    def work(session: Session, _envelope: Envelope, context: Context) -> BatchOut:
-        return _batch_out(batches.cancel(session, context, batch_id=batch_id))
+    def work(call: Call) -> BatchOut:
+        return _batch_out(batches.cancel(call.session, call.context, batch_id=batch_id))
 
     return call(request, work)
 
@@ -271,6 +274,6 @@ def cancel(request: Request, batch_id: uuid.UUID) -> BatchOut:
 @router.post("/disposal/batches/{batch_id}/run", response_model=BatchOut, responses=NOT_FOUND)
 def run(request: Request, batch_id: uuid.UUID) -> BatchOut:
     """Delete, record, rotate the KEK; runs to completion before answering."""
-    context = call(request, lambda _s, _e, context: context)
+    context = call(request, lambda call: call.context)
     vault = vault_of(request)
     return _batch_out(batches.run(vault.sessions, vault.keyring, context, batch_id=batch_id))

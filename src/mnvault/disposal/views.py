@@ -16,21 +16,21 @@ from sqlalchemy.orm import Session
 from mnvault.access.context import Context
 from mnvault.affairs.services import list_affairs
 from mnvault.audit import period
-from mnvault.crypto import Envelope
-from mnvault.db.base import utcnow
+from mnvault.deployment.requests import vault_of
 from mnvault.disposal import batches, confirmation, contractor, records
 from mnvault.disposal import services as retention
 from mnvault.disposal.errors import PlannerCannotConfirm
 from mnvault.numbers import redact
 from mnvault.vault import labels
 from mnvault.vault.errors import InvalidInput, NotFound, VaultError
-from mnvault.web.calls import vault_of
+from mnvault.web import body_limits
 from mnvault.web.form_errors import message_of
 from mnvault.web.pages import PageRoute, redirect, render
 from mnvault.web.security import finish, require_csrf
-from mnvault.web.signed_in import Viewer, call
+from mnvault.web.signed_in import PageCall, call
 
 router = APIRouter(route_class=PageRoute, dependencies=[Depends(require_csrf)])
+body_limits.upload(r"/disposal/contractor", contractor.MAX_CERTIFICATE_BYTES)
 
 Text = Annotated[str, Form(max_length=2000)]
 
@@ -42,12 +42,14 @@ def _due_page(
     request: Request, within: int, *, error: str | None = None, form: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:  # fmt: skip
-    today = utcnow().date()
+    today = datetime.now(UTC).date()
 
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> dict[str, Any]:
+    def work(call: PageCall) -> dict[str, Any]:
         return {
-            "items": retention.due_list(session, context, today=today, within_days=within),
-            "notices": retention.reminders(session, context, today=today),
+            "items": retention.due_list(
+                call.session, call.context, today=today, within_days=within
+            ),
+            "notices": retention.reminders(call.session, call.context, today=today),
         }
 
     values = call(request, work)
@@ -90,12 +92,17 @@ def plan(
     form = {"reason": reason, "early_reason": early_reason, "scheduled_for": scheduled_for,
             "never_needed": "on" if never_needed else ""}  # fmt: skip
 
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> uuid.UUID:
+    def work(call: PageCall) -> uuid.UUID:
         batch = batches.plan(
-            session, context, today=utcnow().date(), reason=reason, person_ids=person_ids or None,
-            scheduled_for=_when(session, context, scheduled_for), early_reason=early_reason or None,
+            call.session,
+            call.context,
+            today=datetime.now(UTC).date(),
+            reason=reason,
+            person_ids=person_ids or None,
+            scheduled_for=_when(call.session, call.context, scheduled_for),
+            early_reason=early_reason or None,
             never_needed=never_needed,
-        )  # fmt: skip
+        )
         return batch.id
 
     try:
@@ -110,9 +117,12 @@ def plan(
 
 @router.get("/disposal/batches")
 def batch_list(request: Request) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> dict[str, Any]:
-        found = batches.list_batches(session, context)
-        return {"batches": found, "names": records.names(session, [b.planned_by for b in found])}
+    def work(call: PageCall) -> dict[str, Any]:
+        found = batches.list_batches(call.session, call.context)
+        return {
+            "batches": found,
+            "names": records.names(call.session, [b.planned_by for b in found]),
+        }
 
     return render(request, "disposal/batches.html", call(request, work))
 
@@ -120,15 +130,17 @@ def batch_list(request: Request) -> Response:
 def _batch_page(
     request: Request, batch_id: uuid.UUID, *, error: str | None = None, status: int = 200
 ) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> dict[str, Any]:
-        batch, members = batches.members_of(session, context, batch_id=batch_id)
+    def work(call: PageCall) -> dict[str, Any]:
+        batch, members = batches.members_of(call.session, call.context, batch_id=batch_id)
         people = [batch.planned_by, batch.confirmed_by, batch.executed_by]
         return {
             "batch": batch,
-            "standing": confirmation.standing(session, context, planned_by=batch.planned_by),
+            "standing": confirmation.standing(
+                call.session, call.context, planned_by=batch.planned_by
+            ),
             "members": members,
-            "refs": records.references(session, [m.person_id for m in members]),
-            "names": records.names(session, people),
+            "refs": records.references(call.session, [m.person_id for m in members]),
+            "names": records.names(call.session, people),
         }
 
     values = call(request, work) | {"error": error}
@@ -145,8 +157,8 @@ def confirm(request: Request, batch_id: uuid.UUID, statement: Text = "") -> Resp
     """責任者の確認 (別添1 2E d) by a manager other than the planner, recorded as their own
     act; a small business's single responsible person confirms with a statement."""
 
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
-        batches.confirm(session, context, batch_id=batch_id, statement=statement or None)
+    def work(call: PageCall) -> None:
+        batches.confirm(call.session, call.context, batch_id=batch_id, statement=statement or None)
 
     try:
         call(request, work)
@@ -159,8 +171,8 @@ def confirm(request: Request, batch_id: uuid.UUID, statement: Text = "") -> Resp
 
 @router.post("/disposal/batches/{batch_id}/cancel")
 def cancel(request: Request, batch_id: uuid.UUID) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
-        batches.cancel(session, context, batch_id=batch_id)
+    def work(call: PageCall) -> None:
+        batches.cancel(call.session, call.context, batch_id=batch_id)
 
     try:
         call(request, work)
@@ -172,7 +184,7 @@ def cancel(request: Request, batch_id: uuid.UUID) -> Response:
 @router.post("/disposal/batches/{batch_id}/run")
 def run(request: Request, batch_id: uuid.UUID) -> Response:
     """Delete, record, rotate the KEK; the page answers once the rotation completed."""
-    context = call(request, lambda _s, _e, context, _v: context)
+    context = call(request, lambda call: call.context)
     vault = vault_of(request)
     try:
         batches.run(vault.sessions, vault.keyring, context, batch_id=batch_id)
@@ -188,12 +200,12 @@ def _contractor_page(
     request: Request, *, error: str | None = None, form: dict[str, Any] | None = None,
     status: int = 200,
 ) -> Response:  # fmt: skip
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> dict[str, Any]:
-        found = contractor.list_records(session, context)
+    def work(call: PageCall) -> dict[str, Any]:
+        found = contractor.list_records(call.session, call.context)
         return {
             "records": found,
-            "names": records.names(session, [row.recorded_by for row, _ in found]),
-            "affairs": list_affairs(session, context.organisation_id),
+            "names": records.names(call.session, [row.recorded_by for row, _ in found]),
+            "affairs": list_affairs(call.session, call.context.organisation_id),
         }
 
     values = call(request, work) | {"error": error, "form": form or {}}
@@ -224,17 +236,22 @@ def contractor_record(
     if certificate is not None and certificate.filename:
         data = certificate.file.read(contractor.MAX_CERTIFICATE_BYTES + 1)
 
-    def work(session: Session, envelope: Envelope, context: Context, _v: Viewer) -> uuid.UUID:
+    def work(call: PageCall) -> uuid.UUID:
         try:
             on = date.fromisoformat(performed_on)
         except ValueError:
             raise InvalidInput("実施日を入力してください", "give the date it was done") from None
         row = contractor.record(
-            session, envelope, context, contractor_name=contractor_name, performed_on=on,
-            method=method, certificate=data,
-            person_ids=records.persons_by_reference(session, context, refs),
+            call.session,
+            call.envelope,
+            call.context,
+            contractor_name=contractor_name,
+            performed_on=on,
+            method=method,
+            certificate=data,
+            person_ids=records.persons_by_reference(call.session, call.context, refs),
             affair_codes=list(affairs or []),
-        )  # fmt: skip
+        )
         return row.id
 
     try:
@@ -246,14 +263,14 @@ def contractor_record(
 
 @router.get("/disposal/contractor/{record_id}")
 def contractor_detail(request: Request, record_id: uuid.UUID) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> dict[str, Any]:
-        for row, persons in contractor.list_records(session, context):
+    def work(call: PageCall) -> dict[str, Any]:
+        for row, persons in contractor.list_records(call.session, call.context):
             if row.id == record_id:
                 return {
                     "row": row,
                     "persons": persons,
-                    "refs": records.references(session, persons),
-                    "names": records.names(session, [row.recorded_by]),
+                    "refs": records.references(call.session, persons),
+                    "names": records.names(call.session, [row.recorded_by]),
                 }
         raise NotFound(f"委託先廃棄 {record_id}", f"contractor disposal {record_id}")
 
@@ -264,8 +281,10 @@ def contractor_detail(request: Request, record_id: uuid.UUID) -> Response:
 def certificate_download(request: Request, record_id: uuid.UUID) -> Response:
     """The certificate as uploaded, checked against its hash; reading it is audited."""
 
-    def work(session: Session, envelope: Envelope, context: Context, _v: Viewer) -> Any:
-        return contractor.certificate(session, envelope, context, record_id=record_id)
+    def work(call: PageCall) -> Any:
+        return contractor.certificate(
+            call.session, call.envelope, call.context, record_id=record_id
+        )
 
     row, data = call(request, work)
     extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}

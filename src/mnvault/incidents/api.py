@@ -10,11 +10,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
-from mnvault.access.context import Context
 from mnvault.incidents import services as incidents
-from mnvault.web.calls import call
+from mnvault.web.calls import Call, call
 from mnvault.web.fields import Line, Text
 from mnvault.web.problems import SIGNED_IN, WITH_BODY, problem_responses
 
@@ -84,14 +82,14 @@ class Created(BaseModel):
 @router.post("/incidents/assess", responses=WITH_BODY)
 def assess(request: Request, facts: dict[str, Any]) -> dict[str, Any]:
     """The 別添2 assessment of facts (the same object as ``mnvault incident assess``)."""
-    return call(request, lambda _s, _e, _c: incidents.assess_facts(facts))
+    return call(request, lambda call: incidents.assess_facts(facts))
 
 
 @router.get("/incidents")
 def listing(request: Request) -> list[dict[str, Any]]:
     """The organisation's incidents with their 確報 countdown (managers, auditors, admins)."""
 
-    def work(session: Session, _e: Any, context: Context) -> list[dict[str, Any]]:
+    def work(call: Call) -> list[dict[str, Any]]:
         return [
             {
                 "id": str(r.id),
@@ -103,7 +101,7 @@ def listing(request: Request) -> list[dict[str, Any]]:
                 "days_to_final": r.days_to_final,
                 "closed": r.closed,
             }
-            for r in incidents.incidents(session, context)
+            for r in incidents.incidents(call.session, call.context)
         ]
 
     return call(request, work)
@@ -113,18 +111,20 @@ def listing(request: Request) -> list[dict[str, Any]]:
 def open_incident(request: Request, body: IncidentIn) -> Created:
     """Open an incident (managers)."""
 
-    def work(session: Session, _e: Any, context: Context) -> Created:
+    def work(call: Call) -> Created:
         values = body.model_dump()
         flags = values.pop("flags")
-        return Created(id=str(incidents.open_incident(session, context, flags=flags, **values)))
+        return Created(
+            id=str(incidents.open_incident(call.session, call.context, flags=flags, **values))
+        )
 
     return call(request, work)
 
 
 @router.get("/incidents/{incident_id}", responses=problem_responses(404))
 def show(request: Request, incident_id: uuid.UUID) -> dict[str, Any]:
-    def work(session: Session, _e: Any, context: Context) -> dict[str, Any]:
-        return incidents.incident(session, context, incident_id).as_json()
+    def work(call: Call) -> dict[str, Any]:
+        return incidents.incident(call.session, call.context, incident_id).as_json()
 
     return call(request, work)
 
@@ -133,40 +133,51 @@ def show(request: Request, incident_id: uuid.UUID) -> dict[str, Any]:
 def awareness(request: Request, incident_id: uuid.UUID, body: AwarenessIn) -> None:
     call(
         request,
-        lambda s, _e, c: incidents.note_awareness(s, c, incident_id, **body.model_dump()),
+        lambda call: incidents.note_awareness(
+            call.session, call.context, incident_id, **body.model_dump()
+        ),
     )
 
 
 @router.patch("/incidents/{incident_id}", status_code=204, responses=BODY_AND_INCIDENT)
 def update(request: Request, incident_id: uuid.UUID, body: FactsIn) -> None:
     values = body.model_dump()
-    call(request, lambda s, _e, c: incidents.update_facts(s, c, incident_id, **values))
+    call(
+        request,
+        lambda call: incidents.update_facts(call.session, call.context, incident_id, **values),
+    )
 
 
 @router.post("/incidents/{incident_id}/steps/{step}", status_code=204, responses=BODY_AND_INCIDENT)
 def step(request: Request, incident_id: uuid.UUID, step: str, body: StepIn) -> None:
     values = body.model_dump()
-    call(request, lambda s, _e, c: incidents.update_step(s, c, incident_id, step, **values))
+    call(
+        request,
+        lambda call: incidents.update_step(call.session, call.context, incident_id, step, **values),
+    )
 
 
 @router.post("/incidents/{incident_id}/close", status_code=204, responses=problem_responses(404))
 def close(request: Request, incident_id: uuid.UUID) -> None:
     """Close the incident (managers): its countdown leaves the dashboard."""
-    call(request, lambda s, _e, c: incidents.close(s, c, incident_id))
+    call(request, lambda call: incidents.close(call.session, call.context, incident_id))
 
 
 @router.put("/incidents/{incident_id}/scope", status_code=204, responses=BODY_AND_INCIDENT)
 def scope_subject(request: Request, incident_id: uuid.UUID, body: ScopeIn) -> None:
     values = body.model_dump()
-    call(request, lambda s, _e, c: incidents.set_scope_subject(s, c, incident_id, **values))
+    call(
+        request,
+        lambda call: incidents.set_scope_subject(call.session, call.context, incident_id, **values),
+    )
 
 
 @router.post("/incidents/{incident_id}/scope/refresh", responses=problem_responses(404))
 def refresh(request: Request, incident_id: uuid.UUID) -> dict[str, Any]:
     """Recount the impact scope from the trail (needs audit:read too)."""
 
-    def work(session: Session, _e: Any, context: Context) -> dict[str, Any]:
-        found = incidents.refresh_scope(session, context, incident_id)
+    def work(call: Call) -> dict[str, Any]:
+        found = incidents.refresh_scope(call.session, call.context, incident_id)
         return {"persons": found.persons, "affairs": list(found.affairs), "entries": found.entries}
 
     return call(request, work)
@@ -176,8 +187,8 @@ def refresh(request: Request, incident_id: uuid.UUID) -> dict[str, Any]:
 def draft(request: Request, incident_id: uuid.UUID, kind: str, body: DraftIn) -> dict[str, Any]:
     """A new version of a draft filled from the incident (managers)."""
 
-    def work(session: Session, _e: Any, context: Context) -> dict[str, Any]:
-        made = incidents.draft(session, context, incident_id, kind, edits=body.edits)
+    def work(call: Call) -> dict[str, Any]:
+        made = incidents.draft(call.session, call.context, incident_id, kind, edits=body.edits)
         return {
             "id": str(made.id), "kind": made.kind, "version": made.version,
             "sections": [list(s) for s in made.sections],
@@ -197,7 +208,8 @@ def draft(request: Request, incident_id: uuid.UUID, kind: str, body: DraftIn) ->
 def export(request: Request, incident_id: uuid.UUID, draft_id: uuid.UUID, fmt: str) -> Response:
     """A draft as PDF or Excel; audited."""
     name, data = call(
-        request, lambda s, _e, c: incidents.export_draft(s, c, incident_id, draft_id, fmt)
+        request,
+        lambda call: incidents.export_draft(call.session, call.context, incident_id, draft_id, fmt),
     )
     media = "application/pdf" if fmt == "pdf" else (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -10,19 +10,17 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
-from sqlalchemy.orm import Session
 
-from mnvault.access.context import Context
+from mnvault.deployment.requests import vault_of
 from mnvault.incidents import containment, drafts, files
 from mnvault.incidents import services as incidents
 from mnvault.incidents.facts import EVENT_JA, System
 from mnvault.incidents.shapes import FLAGS, SOURCE_KINDS
 from mnvault.vault.errors import InvalidInput, VaultError
-from mnvault.web.calls import vault_of
 from mnvault.web.form_errors import message_of
 from mnvault.web.pages import PageRoute, redirect, render
 from mnvault.web.security import finish, require_csrf
-from mnvault.web.signed_in import Viewer, call
+from mnvault.web.signed_in import PageCall, call
 
 router = APIRouter(route_class=PageRoute, dependencies=[Depends(require_csrf)])
 
@@ -62,8 +60,8 @@ def _common() -> dict[str, Any]:
 
 
 def _list(request: Request, *, error: str | None = None, status: int = 200) -> Response:
-    def work(session: Session, _e: Any, context: Context, _v: Viewer) -> dict[str, Any]:
-        return {"rows": incidents.incidents(session, context)}
+    def work(call: PageCall) -> dict[str, Any]:
+        return {"rows": incidents.incidents(call.session, call.context)}
 
     values = call(request, work) | _common() | {"error": error}
     return render(request, "incidents/list.html", values, status=status)
@@ -88,12 +86,20 @@ def open_incident(
     source_kind: Annotated[str, Form(max_length=32)] = "manual",
     source_ref: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    def work(session: Session, _e: Any, context: Context, _v: Viewer) -> uuid.UUID:
+    def work(call: PageCall) -> uuid.UUID:
         return incidents.open_incident(
-            session, context, title=title, event=event, unit=unit, summary=summary or None,
-            aware_on=_day(aware_on, "認知日", "aware date"), persons_max=persons_max,
-            system=system, source_kind=source_kind, source_ref=source_ref or None,
-        )  # fmt: skip
+            call.session,
+            call.context,
+            title=title,
+            event=event,
+            unit=unit,
+            summary=summary or None,
+            aware_on=_day(aware_on, "認知日", "aware date"),
+            persons_max=persons_max,
+            system=system,
+            source_kind=source_kind,
+            source_ref=source_ref or None,
+        )
 
     try:
         opened = call(request, work)
@@ -105,13 +111,13 @@ def open_incident(
 def _page(
     request: Request, incident_id: uuid.UUID, *, error: str | None = None, status: int = 200
 ) -> Response:
-    def work(session: Session, _e: Any, context: Context, _v: Viewer) -> dict[str, Any]:
+    def work(call: PageCall) -> dict[str, Any]:
         return {
-            "incident": incidents.incident(session, context, incident_id),
-            "drafts": incidents.draft_list(session, context, incident_id),
-            "members": incidents.members(session, context),
-            "files": files.files(session, context, incident_id),
-            "zone": incidents.zone(session, context),
+            "incident": incidents.incident(call.session, call.context, incident_id),
+            "drafts": incidents.draft_list(call.session, call.context, incident_id),
+            "members": incidents.members(call.session, call.context),
+            "files": files.files(call.session, call.context, incident_id),
+            "zone": incidents.zone(call.session, call.context),
         }
 
     values = call(request, work) | _common() | {"error": error, "flags": FLAGS}
@@ -128,7 +134,7 @@ def page(request: Request, incident_id: uuid.UUID) -> Response:
 def _act(
     request: Request,
     incident_id: uuid.UUID,
-    work: Callable[[Session, Any, Context, Viewer], object],
+    work: Callable[[PageCall], object],
     anchor: str,
 ) -> Response:
     try:
@@ -146,9 +152,9 @@ def awareness(
     unit: Annotated[str, Form(max_length=200)],
     aware_on: Annotated[str, Form(max_length=10)],
 ) -> Response:
-    def work(session: Session, _e: Any, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
         day = _day(aware_on, "認知日", "aware date")
-        incidents.note_awareness(session, context, incident_id, unit=unit, aware_on=day)
+        incidents.note_awareness(call.session, call.context, incident_id, unit=unit, aware_on=day)
 
     return _act(request, incident_id, work, "awareness")
 
@@ -167,12 +173,18 @@ def facts(
 ) -> Response:
     chosen = set(flag or ())
 
-    def work(session: Session, _e: Any, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
         incidents.update_facts(
-            session, context, incident_id, event=event, system=system, persons_max=persons_max,
-            flags={k: k in chosen for k in FLAGS}, encryption_note=encryption_note or None,
+            call.session,
+            call.context,
+            incident_id,
+            event=event,
+            system=system,
+            persons_max=persons_max,
+            flags={k: k in chosen for k in FLAGS},
+            encryption_note=encryption_note or None,
             summary=summary or None,
-        )  # fmt: skip
+        )
 
     return _act(request, incident_id, work, "assessment")
 
@@ -187,13 +199,13 @@ def step(
     action: Annotated[str, Form(max_length=8)] = "",
     note: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
-    def work(session: Session, _e: Any, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
         try:
             owner = uuid.UUID(owner_id) if owner_id else None
         except ValueError:
             raise InvalidInput("担当者", "owner") from None
         incidents.update_step(
-            session, context, incident_id, step, owner_id=owner, start=action == "start",
+            call.session, call.context, incident_id, step, owner_id=owner, start=action == "start",
             done=action == "done", note=note or None,
         )  # fmt: skip
 
@@ -217,21 +229,21 @@ def contain(
     if chosen is containment.Act.ROTATE_KEYS:
         # Rotation runs its own transactions: take the context, then rotate outside.
         try:
-            context = call(request, lambda _s, _e, c, _v: c)
+            context = call(request, lambda call: call.context)
             containment.rotate_keys(vault, context, incident_id)
         except VaultError as exc:
             return _page(request, incident_id, error=message_of(request, exc), status=422)
         return redirect(request, f"/incidents/{incident_id}#containment")
 
-    def work(session: Session, _e: Any, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
         if chosen is containment.Act.SEAL_SERVER:
-            containment.seal_server(vault, session, context, incident_id)
+            containment.seal_server(vault, call.session, call.context, incident_id)
             return
         try:
             target = uuid.UUID(user_id)
         except ValueError:
             raise InvalidInput("利用者", "user") from None
-        containment.contain_user(session, context, incident_id, chosen, target)
+        containment.contain_user(call.session, call.context, incident_id, chosen, target)
 
     return _act(request, incident_id, work, "containment")
 
@@ -248,8 +260,8 @@ def scope(
 ) -> Response:
     """The subject of the impact scope; the window's days are the organisation's."""
 
-    def work(session: Session, _e: Any, context: Context, _v: Viewer) -> None:
-        zone = incidents.zone(session, context)
+    def work(call: PageCall) -> None:
+        zone = incidents.zone(call.session, call.context)
         first = _day(since, "開始日", "start")
         last = _day(until, "終了日", "end")
         try:
@@ -259,7 +271,7 @@ def scope(
         start = datetime(first.year, first.month, first.day, tzinfo=zone)
         end = datetime(last.year, last.month, last.day, 23, 59, 59, tzinfo=zone)
         incidents.set_scope_subject(
-            session, context, incident_id, actor_id=actor, address=address or None,
+            call.session, call.context, incident_id, actor_id=actor, address=address or None,
             since=start.astimezone(UTC), until=end.astimezone(UTC),
         )  # fmt: skip
 
@@ -268,16 +280,16 @@ def scope(
 
 @router.post("/incidents/{incident_id}/close")
 def close(request: Request, incident_id: uuid.UUID) -> Response:
-    def work(session: Session, _e: Any, context: Context, _v: Viewer) -> None:
-        incidents.close(session, context, incident_id)
+    def work(call: PageCall) -> None:
+        incidents.close(call.session, call.context, incident_id)
 
     return _act(request, incident_id, work, "deadlines")
 
 
 @router.post("/incidents/{incident_id}/scope/refresh")
 def refresh(request: Request, incident_id: uuid.UUID) -> Response:
-    def work(session: Session, _e: Any, context: Context, _v: Viewer) -> None:
-        incidents.refresh_scope(session, context, incident_id)
+    def work(call: PageCall) -> None:
+        incidents.refresh_scope(call.session, call.context, incident_id)
 
     return _act(request, incident_id, work, "scope")
 
@@ -286,16 +298,16 @@ def refresh(request: Request, incident_id: uuid.UUID) -> Response:
 def draft(
     request: Request, incident_id: uuid.UUID, *, kind: Annotated[str, Form(max_length=32)]
 ) -> Response:
-    def work(session: Session, _e: Any, context: Context, _v: Viewer) -> None:
-        incidents.draft(session, context, incident_id, kind)
+    def work(call: PageCall) -> None:
+        incidents.draft(call.session, call.context, incident_id, kind)
 
     return _act(request, incident_id, work, "drafts")
 
 
 @router.get("/incidents/{incident_id}/drafts/{draft_id}.{fmt}")
 def export(request: Request, incident_id: uuid.UUID, draft_id: uuid.UUID, fmt: str) -> Response:
-    def work(session: Session, _e: Any, context: Context, _v: Viewer) -> tuple[str, bytes]:
-        return incidents.export_draft(session, context, incident_id, draft_id, fmt)
+    def work(call: PageCall) -> tuple[str, bytes]:
+        return incidents.export_draft(call.session, call.context, incident_id, draft_id, fmt)
 
     name, data = call(request, work)
     media = "application/pdf" if fmt == "pdf" else (
@@ -315,16 +327,20 @@ def attach(
     data = upload.file.read(files.MAX_BYTES + 1)
     name = upload.filename or "file"
 
-    def work(session: Session, envelope: Any, context: Context, _v: Viewer) -> None:
-        files.attach(session, envelope, context, incident_id, filename=name, data=data)
+    def work(call: PageCall) -> None:
+        files.attach(
+            call.session, call.envelope, call.context, incident_id, filename=name, data=data
+        )
 
     return _act(request, incident_id, work, "files")
 
 
 @router.get("/incidents/{incident_id}/files/{attachment_id}")
 def download(request: Request, incident_id: uuid.UUID, attachment_id: uuid.UUID) -> Response:
-    def work(session: Session, envelope: Any, context: Context, _v: Viewer) -> Any:
-        return files.open_file(session, envelope, context, incident_id, attachment_id)
+    def work(call: PageCall) -> Any:
+        return files.open_file(
+            call.session, call.envelope, call.context, incident_id, attachment_id
+        )
 
     found, data = call(request, work)
     response = Response(

@@ -10,12 +10,10 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
-from mnvault.access.context import Context
 from mnvault.inspections import services as inspections
 from mnvault.inspections.shapes import to_csv, to_xlsx
-from mnvault.web.calls import call
+from mnvault.web.calls import Call, call
 from mnvault.web.fields import Line, Text
 from mnvault.web.problems import SIGNED_IN, WITH_BODY, problem_responses
 
@@ -96,8 +94,8 @@ def _action_json(a: Any, overdue: bool) -> dict[str, Any]:
 def checklist(request: Request) -> list[dict[str, str]]:
     """The checklist of the organisation's kind: each binding measure and what to look at."""
 
-    def work(session: Session, _e: object, context: Context) -> list[dict[str, str]]:
-        return [vars(i) for i in inspections.checklist_for(session, context)]
+    def work(call: Call) -> list[dict[str, str]]:
+        return [vars(i) for i in inspections.checklist_for(call.session, call.context)]
 
     return call(request, work)
 
@@ -106,7 +104,7 @@ def checklist(request: Request) -> list[dict[str, str]]:
 def schedules(request: Request) -> list[dict[str, Any]]:
     """When each kind of inspection falls due, and whether it is overdue."""
 
-    def work(session: Session, _e: object, context: Context) -> list[dict[str, Any]]:
+    def work(call: Call) -> list[dict[str, Any]]:
         return [
             {
                 "kind": str(d.kind),
@@ -115,7 +113,7 @@ def schedules(request: Request) -> list[dict[str, Any]]:
                 "due_on": d.due_on.isoformat(),
                 "overdue": d.overdue,
             }
-            for d in inspections.schedules(session, context)
+            for d in inspections.schedules(call.session, call.context)
         ]
 
     return call(request, work)
@@ -125,9 +123,9 @@ def schedules(request: Request) -> list[dict[str, Any]]:
 def set_schedule(request: Request, kind: Kind, body: ScheduleIn) -> None:
     """The organisation's interval (e.g. 91 days, 365 days) and first due day for a kind."""
 
-    def work(session: Session, _e: object, context: Context) -> None:
+    def work(call: Call) -> None:
         inspections.set_schedule(
-            session, context, kind=inspections.InspectionKind(kind),
+            call.session, call.context, kind=inspections.InspectionKind(kind),
             interval_days=body.interval_days, starts_on=body.starts_on,
         )  # fmt: skip
 
@@ -136,8 +134,8 @@ def set_schedule(request: Request, kind: Kind, body: ScheduleIn) -> None:
 
 @router.get("")
 def listing(request: Request) -> list[dict[str, Any]]:
-    def work(session: Session, _e: object, context: Context) -> list[dict[str, Any]]:
-        return [_inspection_json(r) for r in inspections.listing(session, context)]
+    def work(call: Call) -> list[dict[str, Any]]:
+        return [_inspection_json(r) for r in inspections.listing(call.session, call.context)]
 
     return call(request, work)
 
@@ -146,11 +144,14 @@ def listing(request: Request) -> list[dict[str, Any]]:
 def start(request: Request, body: StartIn) -> Created:
     """Start an inspection with the checklist of the organisation's kind."""
 
-    def work(session: Session, _e: object, context: Context) -> Created:
+    def work(call: Call) -> Created:
         row = inspections.start(
-            session, context, kind=inspections.InspectionKind(body.kind), title=body.title,
+            call.session,
+            call.context,
+            kind=inspections.InspectionKind(body.kind),
+            title=body.title,
             performed_on=body.performed_on,
-        )  # fmt: skip
+        )
         return Created(id=str(row.id))
 
     return call(request, work)
@@ -160,8 +161,8 @@ def start(request: Request, body: StartIn) -> Created:
 def actions(request: Request, open_only: bool = Query(default=False)) -> list[dict[str, Any]]:
     """The corrective actions, the earliest due first."""
 
-    def work(session: Session, _e: object, context: Context) -> list[dict[str, Any]]:
-        found = inspections.actions(session, context, open_only=open_only)
+    def work(call: Call) -> list[dict[str, Any]]:
+        found = inspections.actions(call.session, call.context, open_only=open_only)
         return [_action_json(v.action, v.overdue) for v in found]
 
     return call(request, work)
@@ -169,8 +170,8 @@ def actions(request: Request, open_only: bool = Query(default=False)) -> list[di
 
 @router.post("/actions/{action_id}/start", status_code=204, responses=CHANGE)
 def start_action(request: Request, action_id: uuid.UUID) -> None:
-    def work(session: Session, _e: object, context: Context) -> None:
-        inspections.start_action(session, context, action_id=action_id)
+    def work(call: Call) -> None:
+        inspections.start_action(call.session, call.context, action_id=action_id)
 
     call(request, work)
 
@@ -179,8 +180,8 @@ def start_action(request: Request, action_id: uuid.UUID) -> None:
 def close_action(request: Request, action_id: uuid.UUID, body: CloseIn) -> None:
     """Close an action, saying what was done (the evidence)."""
 
-    def work(session: Session, _e: object, context: Context) -> None:
-        inspections.close_action(session, context, action_id=action_id, note=body.note)
+    def work(call: Call) -> None:
+        inspections.close_action(call.session, call.context, action_id=action_id, note=body.note)
 
     call(request, work)
 
@@ -197,8 +198,8 @@ def export(
 ) -> Response:
     """The inspection and corrective-action registers: Excel (both sheets) or one CSV."""
 
-    def work(session: Session, _e: object, context: Context) -> bytes:
-        tables = inspections.registers(session, context)
+    def work(call: Call) -> bytes:
+        tables = inspections.registers(call.session, call.context)
         if fmt == "xlsx":
             return to_xlsx(tables)
         return to_csv(tables[0 if table == "inspections" else 1])
@@ -216,8 +217,8 @@ def export(
 def detail(request: Request, inspection_id: uuid.UUID) -> dict[str, Any]:
     """An inspection with its items (what to look at, the result, the note) and actions."""
 
-    def work(session: Session, _e: object, context: Context) -> dict[str, Any]:
-        view = inspections.detail(session, context, inspection_id)
+    def work(call: Call) -> dict[str, Any]:
+        view = inspections.detail(call.session, call.context, inspection_id)
         return {
             **_inspection_json(view.inspection),
             "items": [
@@ -237,9 +238,9 @@ def detail(request: Request, inspection_id: uuid.UUID) -> dict[str, Any]:
 def record_item(request: Request, item_id: uuid.UUID, body: ItemIn) -> None:
     """One item's result: ok, finding (with a note) or not applicable."""
 
-    def work(session: Session, _e: object, context: Context) -> None:
+    def work(call: Call) -> None:
         inspections.record_item(
-            session, context, item_id=item_id, result=inspections.ItemResult(body.result),
+            call.session, call.context, item_id=item_id, result=inspections.ItemResult(body.result),
             note=body.note,
         )  # fmt: skip
 
@@ -250,10 +251,10 @@ def record_item(request: Request, item_id: uuid.UUID, body: ItemIn) -> None:
 def add_action(request: Request, item_id: uuid.UUID, body: ActionIn) -> Created:
     """A finding becomes a corrective action with an owner and a due day."""
 
-    def work(session: Session, _e: object, context: Context) -> Created:
-        owner = inspections.member_id(session, context, body.owner)
+    def work(call: Call) -> Created:
+        owner = inspections.member_id(call.session, call.context, body.owner)
         row = inspections.add_action(
-            session, context, item_id=item_id, title=body.title, owner_id=owner,
+            call.session, call.context, item_id=item_id, title=body.title, owner_id=owner,
             due_on=body.due_on,
         )  # fmt: skip
         return Created(id=str(row.id))
@@ -265,9 +266,9 @@ def add_action(request: Request, item_id: uuid.UUID, body: ActionIn) -> Created:
 def attach_report(request: Request, inspection_id: uuid.UUID, body: ReportIn) -> None:
     """Attach a periodic analysis report of the trail (its entry number) as evidence."""
 
-    def work(session: Session, _e: object, context: Context) -> None:
+    def work(call: Call) -> None:
         inspections.attach_report(
-            session, context, inspection_id=inspection_id, report_seq=body.report_seq
+            call.session, call.context, inspection_id=inspection_id, report_seq=body.report_seq
         )
 
     call(request, work)
@@ -275,8 +276,10 @@ def attach_report(request: Request, inspection_id: uuid.UUID, body: ReportIn) ->
 
 @router.post("/{inspection_id}/complete", status_code=204, responses=CHANGE)
 def complete(request: Request, inspection_id: uuid.UUID, body: SummaryIn) -> None:
-    def work(session: Session, _e: object, context: Context) -> None:
-        inspections.complete(session, context, inspection_id=inspection_id, summary=body.summary)
+    def work(call: Call) -> None:
+        inspections.complete(
+            call.session, call.context, inspection_id=inspection_id, summary=body.summary
+        )
 
     call(request, work)
 
@@ -285,8 +288,10 @@ def complete(request: Request, inspection_id: uuid.UUID, body: SummaryIn) -> Non
 def report_to_chief(request: Request, inspection_id: uuid.UUID, body: ChiefIn) -> None:
     """行政機関等編: the 監査責任者 reports the audit to the 総括責任者 (recorded)."""
 
-    def work(session: Session, _e: object, context: Context) -> None:
-        chief = inspections.member_id(session, context, body.chief)
-        inspections.report_to_chief(session, context, inspection_id=inspection_id, chief_id=chief)
+    def work(call: Call) -> None:
+        chief = inspections.member_id(call.session, call.context, body.chief)
+        inspections.report_to_chief(
+            call.session, call.context, inspection_id=inspection_id, chief_id=chief
+        )
 
     call(request, work)

@@ -18,7 +18,7 @@ from mnvault.vault.errors import InvalidInput, VaultError
 from mnvault.web.form_errors import message_of
 from mnvault.web.pages import PageRoute, redirect, render
 from mnvault.web.security import finish, require_csrf
-from mnvault.web.signed_in import Viewer, call
+from mnvault.web.signed_in import PageCall, Viewer, call
 
 router = APIRouter(route_class=PageRoute, dependencies=[Depends(require_csrf)])
 Text = Annotated[str, Form(max_length=2000)]
@@ -47,12 +47,12 @@ def _read(upload: UploadFile | None) -> tuple[str, bytes] | None:
 
 
 def _list_page(request: Request, *, error: str | None = None, status: int = 200) -> Response:
-    def work(session: Session, _e: object, context: Context, _v: Viewer) -> dict[str, Any]:
+    def work(call: PageCall) -> dict[str, Any]:
         return {
-            "dues": inspections.schedules(session, context),
-            "inspections": inspections.listing(session, context),
-            "actions": inspections.actions(session, context, open_only=True),
-            "zone": inspections.zone(session, context),
+            "dues": inspections.schedules(call.session, call.context),
+            "inspections": inspections.listing(call.session, call.context),
+            "actions": inspections.actions(call.session, call.context, open_only=True),
+            "zone": inspections.zone(call.session, call.context),
         }
 
     values = call(request, work) | {"error": error, "labels": LABELS}
@@ -68,13 +68,15 @@ def page(request: Request) -> Response:
 def start(
     request: Request, *, kind: Text = "", title: Text = "", performed_on: Day = ""
 ) -> Response:
-    def work(session: Session, _e: object, context: Context, _v: Viewer) -> uuid.UUID:
+    def work(call: PageCall) -> uuid.UUID:
         try:
             chosen = inspections.InspectionKind(kind)
         except ValueError:
             raise InvalidInput("種別を選んでください", "choose the kind") from None
         day = _day(performed_on, "実施日", "performed") if performed_on else None
-        return inspections.start(session, context, kind=chosen, title=title, performed_on=day).id
+        return inspections.start(
+            call.session, call.context, kind=chosen, title=title, performed_on=day
+        ).id
 
     try:
         inspection_id = call(request, work)
@@ -87,13 +89,13 @@ def start(
 def schedule(
     request: Request, *, kind: Text = "", interval_days: Text = "", starts_on: Day = ""
 ) -> Response:
-    def work(session: Session, _e: object, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
         try:
             chosen, days = inspections.InspectionKind(kind), int(interval_days)
         except ValueError:
             raise InvalidInput("種別と間隔（日数）", "the kind and the interval in days") from None
         inspections.set_schedule(
-            session, context, kind=chosen, interval_days=days,
+            call.session, call.context, kind=chosen, interval_days=days,
             starts_on=_day(starts_on, "初回期限", "first due"),
         )  # fmt: skip
 
@@ -109,8 +111,8 @@ def export(request: Request, fmt: str, table: str = "inspections") -> Response:
     if fmt not in {"csv", "xlsx"} or table not in {"inspections", "actions"}:
         raise InvalidInput("形式", "format")
 
-    def work(session: Session, _e: object, context: Context, _v: Viewer) -> bytes:
-        tables = inspections.registers(session, context)
+    def work(call: PageCall) -> bytes:
+        tables = inspections.registers(call.session, call.context)
         return to_xlsx(tables) if fmt == "xlsx" else to_csv(tables[table == "actions"])
 
     name = "inspections.xlsx" if fmt == "xlsx" else f"{table}.csv"
@@ -125,21 +127,24 @@ def export(request: Request, fmt: str, table: str = "inspections") -> Response:
 def _detail_page(
     request: Request, inspection_id: uuid.UUID, *, error: str | None = None, status: int = 200
 ) -> Response:
-    def work(session: Session, _e: object, context: Context, _v: Viewer) -> dict[str, Any]:
-        view = inspections.detail(session, context, inspection_id)
+    def work(call: PageCall) -> dict[str, Any]:
+        view = inspections.detail(call.session, call.context, inspection_id)
         action_files = {
-            a.id: inspections.files(session, context, owner=inspections.OWNER_ACTION,
+            a.id: inspections.files(call.session, call.context, owner=inspections.OWNER_ACTION,
                                     owner_id=a.id)
             for i in view.items for a in i.actions
         }  # fmt: skip
         return {
             "view": view,
-            "members": inspections.members(session, context),
+            "members": inspections.members(call.session, call.context),
             "files": inspections.files(
-                session, context, owner=inspections.OWNER_INSPECTION, owner_id=inspection_id
+                call.session,
+                call.context,
+                owner=inspections.OWNER_INSPECTION,
+                owner_id=inspection_id,
             ),
             "action_files": action_files,
-            "zone": inspections.zone(session, context),
+            "zone": inspections.zone(call.session, call.context),
         }
 
     values = call(request, work) | {"error": error, "labels": LABELS}
@@ -205,9 +210,9 @@ def close_action(
     request: Request, inspection_id: uuid.UUID, action_id: uuid.UUID, *, note: Text = "",
     evidence: Upload = None,
 ) -> Response:  # fmt: skip
-    def work(session: Session, envelope: Any, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
         inspections.close_action(
-            session, context, action_id=action_id, note=note, envelope=envelope,
+            call.session, call.context, action_id=action_id, note=note, envelope=call.envelope,
             file=_read(evidence),
         )  # fmt: skip
 
@@ -216,24 +221,26 @@ def close_action(
 
 @router.post("/inspections/{inspection_id}/files")
 def attach_file(request: Request, inspection_id: uuid.UUID, *, upload: Upload = None) -> Response:
-    def work(session: Session, envelope: Any, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
         read = _read(upload)
         if read is None:
             raise InvalidInput("ファイルを選んでください", "choose a file")
         inspections.attach_file(
-            session, envelope, context, inspection_id=inspection_id, filename=read[0],
+            call.session,
+            call.envelope,
+            call.context,
+            inspection_id=inspection_id,
+            filename=read[0],
             data=read[1],
-        )  # fmt: skip
+        )
 
     return _act(request, inspection_id, work, "#files")
 
 
 @router.get("/inspections/files/{attachment_id}")
 def open_file(request: Request, attachment_id: uuid.UUID) -> Response:
-    def work(
-        session: Session, envelope: Any, context: Context, _v: Viewer
-    ) -> tuple[str, str, bytes]:
-        row, data = inspections.open_file(session, envelope, context, attachment_id)
+    def work(call: PageCall) -> tuple[str, str, bytes]:
+        row, data = inspections.open_file(call.session, call.envelope, call.context, attachment_id)
         return row.media_type, row.id.hex, data
 
     media, name, data = call(request, work)

@@ -6,12 +6,10 @@ import uuid
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
-from sqlalchemy.orm import Session
 
-from mnvault.access.context import Context
-from mnvault.crypto import Envelope
+from mnvault.deployment.requests import vault_of
 from mnvault.keys import services as keys
-from mnvault.web.calls import call, vault_of
+from mnvault.web.calls import Call, call
 from mnvault.web.problems import SIGNED_IN
 
 router = APIRouter(tags=["keys"], responses=SIGNED_IN)
@@ -43,8 +41,8 @@ class RotationOut(BaseModel):
 def status(request: Request) -> StatusOut:
     keyring = vault_of(request).keyring
 
-    def work(session: Session, _envelope: Envelope, context: Context) -> StatusOut:
-        versions, open_ = keys.status(session, keyring, context)
+    def work(call: Call) -> StatusOut:
+        versions, open_ = keys.status(call.session, keyring, call.context)
         return StatusOut(
             versions=[
                 VersionOut(
@@ -66,7 +64,7 @@ def status(request: Request) -> StatusOut:
 @router.post("/keys/rotate", response_model=RotationOut)
 def rotate(request: Request) -> RotationOut:
     """Rotate (or resume), re-wrap every data key, destroy unused old versions."""
-    context = call(request, lambda _s, _e, context: context)
+    context = call(request, lambda call: call.context)
     vault = vault_of(request)
     result = keys.rotate(vault.sessions, vault.keyring, context)
     return RotationOut(

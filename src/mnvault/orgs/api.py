@@ -10,15 +10,12 @@ import uuid
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
-from mnvault.access.context import Context
-from mnvault.crypto import Envelope
 from mnvault.orgs import services as orgs
 from mnvault.orgs import standing
 from mnvault.orgs.models import OrganisationKind
 from mnvault.orgs.small_business import Exclusion
-from mnvault.web.calls import call
+from mnvault.web.calls import Call, call
 from mnvault.web.fields import Line
 from mnvault.web.problems import SIGNED_IN, WITH_BODY, problem_responses
 
@@ -78,8 +75,8 @@ def _shape(result: standing.Standing) -> SmallBusinessOut:
 def small_business_status(request: Request) -> SmallBusinessOut:
     """Whether the organisation is a 中小規模事業者, and why (its stored answers)."""
 
-    def work(session: Session, _envelope: Envelope, context: Context) -> SmallBusinessOut:
-        return _shape(standing.read(session, context))
+    def work(call: Call) -> SmallBusinessOut:
+        return _shape(standing.read(call.session, call.context))
 
     return call(request, work)
 
@@ -93,9 +90,11 @@ def small_business_answer(request: Request, body: SmallBusinessIn) -> SmallBusin
     """Answer the headcount and the four exclusions (audited); the result says what they
     decide. Answers that exclude a registered small business are stored and the relief lapses."""
 
-    def work(session: Session, _envelope: Envelope, context: Context) -> SmallBusinessOut:
+    def work(call: Call) -> SmallBusinessOut:
         return _shape(
-            standing.answer(session, context, employees=body.employees, answers=body.answers())
+            standing.answer(
+                call.session, call.context, employees=body.employees, answers=body.answers()
+            )
         )
 
     return call(request, work)
@@ -133,9 +132,9 @@ class OrganisationCreated(BaseModel):
     responses=WITH_BODY | problem_responses(422),
 )
 def create_organisation(request: Request, body: OrganisationIn) -> OrganisationCreated:
-    def work(session: Session, _envelope: Envelope, context: Context) -> OrganisationCreated:
+    def work(call: Call) -> OrganisationCreated:
         made = orgs.create_client_organisation(
-            session, context, name=body.name, kind=body.kind, code=body.code,
+            call.session, call.context, name=body.name, kind=body.kind, code=body.code,
             admin_login=body.admin_login,
             employees=body.small_business.employees if body.small_business else None,
             answers=body.small_business.answers() if body.small_business else None,

@@ -11,15 +11,22 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
-from mnvault.access.context import Context
+from mnvault.disposal.contractor import MAX_CERTIFICATE_BYTES
 from mnvault.places import services as places
 from mnvault.places import shapes
 from mnvault.places.errors import InvalidPlace
-from mnvault.web.calls import call
+from mnvault.places.mapping import MAX_BYTES as ENTRY_LOG_MAX_BYTES
+from mnvault.web import body_limits
+from mnvault.web.calls import Call, call
 from mnvault.web.fields import Line, Text
 from mnvault.web.problems import SIGNED_IN, WITH_BODY, problem_responses
+
+# An entry log and a certificate come base64 in JSON on the API (4/3 of the file, and room).
+body_limits.upload(r"/api/v1/places/areas/[^/]+/entries", ENTRY_LOG_MAX_BYTES * 3 // 2, framing=0)
+body_limits.upload(
+    r"/api/v1/places/devices/[^/]+/disposal", MAX_CERTIFICATE_BYTES * 3 // 2, framing=0
+)
 
 router = APIRouter(tags=["places"], responses=SIGNED_IN)
 BODY_AND_ID = {**WITH_BODY, **problem_responses(404, 409)}
@@ -88,10 +95,10 @@ class DisposalIn(BaseModel):
 def areas(request: Request) -> list[dict[str, Any]]:
     """管理区域・取扱区域, each with whether its networks are enforced by the access conditions."""
 
-    def work(session: Session, _envelope: object, context: Context) -> list[dict[str, Any]]:
+    def work(call: Call) -> list[dict[str, Any]]:
         found = []
-        for row in places.list_areas(session, context):
-            links = places.network_links(session, context, row)
+        for row in places.list_areas(call.session, call.context):
+            links = places.network_links(call.session, call.context, row)
             shaped = shapes.area_json(row)
             shaped["network_links"] = [
                 {"network": n.network, "enforced": n.enforced} for n in links
@@ -104,16 +111,16 @@ def areas(request: Request) -> list[dict[str, Any]]:
 
 @router.post("/places/areas", status_code=201, responses=BODY_AND_ID)
 def create_area(request: Request, body: AreaIn) -> dict[str, Any]:
-    def work(session: Session, _envelope: object, context: Context) -> dict[str, Any]:
-        return shapes.area_json(places.save_area(session, context, **body.model_dump()))
+    def work(call: Call) -> dict[str, Any]:
+        return shapes.area_json(places.save_area(call.session, call.context, **body.model_dump()))
 
     return call(request, work)
 
 
 @router.put("/places/areas/{area_id}", responses=BODY_AND_ID)
 def update_area(request: Request, area_id: uuid.UUID, body: AreaIn) -> dict[str, Any]:
-    def work(session: Session, _envelope: object, context: Context) -> dict[str, Any]:
-        row = places.save_area(session, context, area_id=area_id, **body.model_dump())
+    def work(call: Call) -> dict[str, Any]:
+        row = places.save_area(call.session, call.context, area_id=area_id, **body.model_dump())
         return shapes.area_json(row)
 
     return call(request, work)
@@ -125,9 +132,9 @@ def import_entries(request: Request, area_id: uuid.UUID, body: EntriesIn) -> dic
     none; a rejection lists each bad line (``lines``)."""
     data = _bytes(body.data_base64)
 
-    def work(session: Session, _envelope: object, context: Context) -> dict[str, Any]:
+    def work(call: Call) -> dict[str, Any]:
         row = places.import_entries(
-            session, context, area_id=area_id, filename=body.filename, data=data,
+            call.session, call.context, area_id=area_id, filename=body.filename, data=data,
             mapping=body.mapping,
         )  # fmt: skip
         return shapes.import_json(row)
@@ -139,40 +146,46 @@ def import_entries(request: Request, area_id: uuid.UUID, body: EntriesIn) -> dic
 def mappings(request: Request) -> dict[str, Any]:
     """The column mappings: built-in and the organisation's own."""
 
-    def work(session: Session, _envelope: object, context: Context) -> dict[str, Any]:
-        return {name: m.as_spec() for name, m in places.mappings(session, context).items()}
+    def work(call: Call) -> dict[str, Any]:
+        return {
+            name: m.as_spec() for name, m in places.mappings(call.session, call.context).items()
+        }
 
     return call(request, work)
 
 
 @router.put("/places/mappings/{name}", status_code=204, responses=WITH_BODY)
 def save_mapping(request: Request, name: str, body: MappingIn) -> None:
-    def work(session: Session, _envelope: object, context: Context) -> None:
-        places.save_mapping(session, context, name=name, spec=body.spec)
+    def work(call: Call) -> None:
+        places.save_mapping(call.session, call.context, name=name, spec=body.spec)
 
     call(request, work)
 
 
 @router.get("/places/devices")
 def devices(request: Request) -> list[dict[str, Any]]:
-    def work(session: Session, _envelope: object, context: Context) -> list[dict[str, Any]]:
-        return [shapes.device_json(row) for row in places.list_devices(session, context)]
+    def work(call: Call) -> list[dict[str, Any]]:
+        return [shapes.device_json(row) for row in places.list_devices(call.session, call.context)]
 
     return call(request, work)
 
 
 @router.post("/places/devices", status_code=201, responses=BODY_AND_ID)
 def create_device(request: Request, body: DeviceIn) -> dict[str, Any]:
-    def work(session: Session, _envelope: object, context: Context) -> dict[str, Any]:
-        return shapes.device_json(places.save_device(session, context, **body.model_dump()))
+    def work(call: Call) -> dict[str, Any]:
+        return shapes.device_json(
+            places.save_device(call.session, call.context, **body.model_dump())
+        )
 
     return call(request, work)
 
 
 @router.put("/places/devices/{device_id}", responses=BODY_AND_ID)
 def update_device(request: Request, device_id: uuid.UUID, body: DeviceIn) -> dict[str, Any]:
-    def work(session: Session, _envelope: object, context: Context) -> dict[str, Any]:
-        row = places.save_device(session, context, device_id=device_id, **body.model_dump())
+    def work(call: Call) -> dict[str, Any]:
+        row = places.save_device(
+            call.session, call.context, device_id=device_id, **body.model_dump()
+        )
         return shapes.device_json(row)
 
     return call(request, work)
@@ -184,9 +197,14 @@ def dispose(request: Request, device_id: uuid.UUID, body: DisposalIn) -> dict[st
     certificate = _bytes(body.certificate_base64) if body.certificate_base64 else None
     values = body.model_dump(exclude={"certificate_base64"})
 
-    def work(session: Session, envelope: Any, context: Context) -> dict[str, Any]:
+    def work(call: Call) -> dict[str, Any]:
         row = places.dispose_device(
-            session, envelope, context, device_id=device_id, certificate=certificate, **values
+            call.session,
+            call.envelope,
+            call.context,
+            device_id=device_id,
+            certificate=certificate,
+            **values,
         )
         return shapes.disposal_json(row)
 
@@ -195,16 +213,20 @@ def dispose(request: Request, device_id: uuid.UUID, body: DisposalIn) -> dict[st
 
 @router.get("/places/takeouts")
 def takeouts(request: Request) -> list[dict[str, Any]]:
-    def work(session: Session, _envelope: object, context: Context) -> list[dict[str, Any]]:
-        return [shapes.takeout_json(row) for row in places.list_takeouts(session, context)]
+    def work(call: Call) -> list[dict[str, Any]]:
+        return [
+            shapes.takeout_json(row) for row in places.list_takeouts(call.session, call.context)
+        ]
 
     return call(request, work)
 
 
 @router.post("/places/takeouts", status_code=201, responses=BODY_AND_ID)
 def request_takeout(request: Request, body: TakeoutIn) -> dict[str, Any]:
-    def work(session: Session, _envelope: object, context: Context) -> dict[str, Any]:
-        return shapes.takeout_json(places.request_takeout(session, context, **body.model_dump()))
+    def work(call: Call) -> dict[str, Any]:
+        return shapes.takeout_json(
+            places.request_takeout(call.session, call.context, **body.model_dump())
+        )
 
     return call(request, work)
 
@@ -213,8 +235,10 @@ def request_takeout(request: Request, body: TakeoutIn) -> dict[str, Any]:
 def decide(request: Request, takeout_id: uuid.UUID, body: DecisionIn) -> dict[str, Any]:
     """A manager other than the asker approves or refuses."""
 
-    def work(session: Session, _envelope: object, context: Context) -> dict[str, Any]:
-        row = places.decide_takeout(session, context, takeout_id=takeout_id, approve=body.approve)
+    def work(call: Call) -> dict[str, Any]:
+        row = places.decide_takeout(
+            call.session, call.context, takeout_id=takeout_id, approve=body.approve
+        )
         return shapes.takeout_json(row)
 
     return call(request, work)
@@ -222,8 +246,10 @@ def decide(request: Request, takeout_id: uuid.UUID, body: DecisionIn) -> dict[st
 
 @router.post("/places/takeouts/{takeout_id}/return", responses=problem_responses(404, 409))
 def returned(request: Request, takeout_id: uuid.UUID) -> dict[str, Any]:
-    def work(session: Session, _envelope: object, context: Context) -> dict[str, Any]:
-        return shapes.takeout_json(places.return_takeout(session, context, takeout_id=takeout_id))
+    def work(call: Call) -> dict[str, Any]:
+        return shapes.takeout_json(
+            places.return_takeout(call.session, call.context, takeout_id=takeout_id)
+        )
 
     return call(request, work)
 
@@ -236,8 +262,8 @@ def returned(request: Request, takeout_id: uuid.UUID) -> dict[str, Any]:
 def export(request: Request, format: str = Query(default="xlsx", max_length=8)) -> Response:
     """The register as Excel (areas, devices, take-outs, disposals) or CSV (devices)."""
 
-    def work(session: Session, _envelope: object, context: Context) -> places.Exported:
-        return places.export(session, context, format)
+    def work(call: Call) -> places.Exported:
+        return places.export(call.session, call.context, format)
 
     exported = call(request, work)
     return Response(

@@ -14,13 +14,19 @@ from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
 from mnvault.audit import period
+from mnvault.disposal.contractor import MAX_CERTIFICATE_BYTES
 from mnvault.places import services as places
 from mnvault.places.errors import InvalidPlace
+from mnvault.places.mapping import MAX_BYTES as ENTRY_LOG_MAX_BYTES
 from mnvault.vault.errors import VaultError
+from mnvault.web import body_limits
 from mnvault.web.form_errors import message_of
 from mnvault.web.pages import PageRoute, redirect, render
 from mnvault.web.security import finish, require_csrf
-from mnvault.web.signed_in import Viewer, call
+from mnvault.web.signed_in import PageCall, call
+
+body_limits.upload(r"/places/areas/[^/]+/entries", ENTRY_LOG_MAX_BYTES)
+body_limits.upload(r"/places/devices/[^/]+/disposal", MAX_CERTIFICATE_BYTES)
 
 router = APIRouter(route_class=PageRoute, dependencies=[Depends(require_csrf)])
 Text = Annotated[str, Form(max_length=2000)]
@@ -64,10 +70,10 @@ def _upload(upload: UploadFile | None) -> tuple[str, bytes]:
 
 
 def _areas_page(request: Request, *, error: str | None = None, status: int = 200) -> Response:
-    def work(session: Session, _e: object, context: Context, _v: Viewer) -> dict[str, Any]:
-        areas = places.list_areas(session, context)
-        links = {a.id: places.network_links(session, context, a) for a in areas}
-        return _lists(session, context) | {"areas": areas, "links": links}
+    def work(call: PageCall) -> dict[str, Any]:
+        areas = places.list_areas(call.session, call.context)
+        links = {a.id: places.network_links(call.session, call.context, a) for a in areas}
+        return _lists(call.session, call.context) | {"areas": areas, "links": links}
 
     values = call(request, work) | {"error": error}
     return render(request, "places/areas.html", values, status=status)
@@ -83,9 +89,9 @@ def create_area(
     request: Request, *, name: Short = "", kind: Short = "", location: Short = "",
     measures: Picks = None, networks: Text = "", note: Text = "",
 ) -> Response:  # fmt: skip
-    def work(session: Session, _e: object, context: Context, _v: Viewer) -> uuid.UUID:
+    def work(call: PageCall) -> uuid.UUID:
         return places.save_area(
-            session, context, name=name, kind=kind, location=location,
+            call.session, call.context, name=name, kind=kind, location=location,
             measures=measures or [], networks=networks.split(), note=note or None,
         ).id  # fmt: skip
 
@@ -99,13 +105,13 @@ def create_area(
 def _area_page(
     request: Request, area_id: uuid.UUID, *, error: str | None = None, status: int = 200
 ) -> Response:
-    def work(session: Session, _e: object, context: Context, _v: Viewer) -> dict[str, Any]:
-        area = places.get_area(session, context, area_id)
-        entries = places.entries_of(session, context, area_id, limit=200)
-        return _lists(session, context) | {
-            "area": area, "links": places.network_links(session, context, area),
-            "imports": places.imports_of(session, context, area_id), "entries": entries,
-            "mappings": places.mappings(session, context),
+    def work(call: PageCall) -> dict[str, Any]:
+        area = places.get_area(call.session, call.context, area_id)
+        entries = places.entries_of(call.session, call.context, area_id, limit=200)
+        return _lists(call.session, call.context) | {
+            "area": area, "links": places.network_links(call.session, call.context, area),
+            "imports": places.imports_of(call.session, call.context, area_id), "entries": entries,
+            "mappings": places.mappings(call.session, call.context),
         }  # fmt: skip
 
     values = call(request, work) | {"error": error}
@@ -127,9 +133,14 @@ def import_entries(
 ) -> Response:
     filename, data = _upload(log)
 
-    def work(session: Session, _e: object, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
         places.import_entries(
-            session, context, area_id=area_id, filename=filename, data=data, mapping=mapping
+            call.session,
+            call.context,
+            area_id=area_id,
+            filename=filename,
+            data=data,
+            mapping=mapping,
         )
 
     try:
@@ -143,13 +154,13 @@ def import_entries(
 
 
 def _devices_page(request: Request, *, error: str | None = None, status: int = 200) -> Response:
-    def work(session: Session, _e: object, context: Context, _v: Viewer) -> dict[str, Any]:
-        devices = places.list_devices(session, context)
-        areas = places.list_areas(session, context)
-        return _lists(session, context) | {
+    def work(call: PageCall) -> dict[str, Any]:
+        devices = places.list_devices(call.session, call.context)
+        areas = places.list_areas(call.session, call.context)
+        return _lists(call.session, call.context) | {
             "devices": devices, "areas": {a.id: a for a in areas},
-            "logins": places.logins(session, {d.owner_id for d in devices}),
-            "disposals": {d.device_id: d for d in places.disposals(session, context)},
+            "logins": places.logins(call.session, {d.owner_id for d in devices}),
+            "disposals": {d.device_id: d for d in places.disposals(call.session, call.context)},
         }  # fmt: skip
 
     values = call(request, work) | {"error": error}
@@ -166,13 +177,13 @@ def create_device(
     request: Request, *, kind: Short = "", label: Short = "", owner_login: Short = "",
     encryption: Short = "", status: Short = "in_use", area_id: Short = "", note: Text = "",
 ) -> Response:  # fmt: skip
-    def work(session: Session, _e: object, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
         try:
             area = uuid.UUID(area_id) if area_id else None
         except ValueError:
             raise InvalidPlace("保管場所", "place") from None
         places.save_device(
-            session, context, kind=kind, label=label, owner_login=owner_login,
+            call.session, call.context, kind=kind, label=label, owner_login=owner_login,
             encryption=encryption, status=status, area_id=area, note=note or None,
         )  # fmt: skip
 
@@ -191,9 +202,9 @@ def dispose(
 ) -> Response:  # fmt: skip
     _name, data = _upload(certificate)
 
-    def work(session: Session, envelope: Any, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
         places.dispose_device(
-            session, envelope, context, device_id=device_id, method=method,
+            call.session, call.envelope, call.context, device_id=device_id, method=method,
             performed_on=_day(performed_on, "実施日", "performed on"),
             performed_by_login=performed_by_login, contractor_name=contractor_name or None,
             certificate=data or None, note=note or None,
@@ -210,8 +221,10 @@ def dispose(
 def certificate(request: Request, disposal_id: uuid.UUID) -> Response:
     """The contractor's certificate as uploaded, checked against its hash; audited."""
 
-    def work(session: Session, envelope: Any, context: Context, _v: Viewer) -> Any:
-        return places.certificate(session, envelope, context, disposal_id=disposal_id)
+    def work(call: PageCall) -> Any:
+        return places.certificate(
+            call.session, call.envelope, call.context, disposal_id=disposal_id
+        )
 
     row, data = call(request, work)
     response = Response(
@@ -225,14 +238,14 @@ def certificate(request: Request, disposal_id: uuid.UUID) -> Response:
 
 
 def _takeouts_page(request: Request, *, error: str | None = None, status: int = 200) -> Response:
-    def work(session: Session, _e: object, context: Context, _v: Viewer) -> dict[str, Any]:
-        rows = places.list_takeouts(session, context)
-        devices = places.list_devices(session, context)
+    def work(call: PageCall) -> dict[str, Any]:
+        rows = places.list_takeouts(call.session, call.context)
+        devices = places.list_devices(call.session, call.context)
         ids = {r.requested_by for r in rows} | {r.decided_by for r in rows if r.decided_by}
-        return _lists(session, context) | {
+        return _lists(call.session, call.context) | {
             "takeouts": rows, "devices": {d.id: d for d in devices},
             "available": [d for d in devices if d.status in ("in_use", "stored")],
-            "logins": places.logins(session, ids),
+            "logins": places.logins(call.session, ids),
         }  # fmt: skip
 
     values = call(request, work) | {"error": error}
@@ -249,13 +262,13 @@ def request_takeout(
     request: Request, *, device_id: Short = "", purpose: Text = "", destination: Short = "",
     safeguards: Picks = None, due_back: Short = "",
 ) -> Response:  # fmt: skip
-    def work(session: Session, _e: object, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
         try:
             device = uuid.UUID(device_id)
         except ValueError:
             raise InvalidPlace("機器・媒体を選んでください", "choose a device") from None
         places.request_takeout(
-            session, context, device_id=device, purpose=purpose, destination=destination,
+            call.session, call.context, device_id=device, purpose=purpose, destination=destination,
             safeguards=safeguards or [],
             due_back=_day(due_back, "返却予定日", "due back") if due_back else None,
         )  # fmt: skip
@@ -271,12 +284,12 @@ def request_takeout(
 def takeout_step(request: Request, takeout_id: uuid.UUID, step: str) -> Response:
     """approve / refuse (a manager other than the asker) / return."""
 
-    def work(session: Session, _e: object, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
         if step == "return":
-            places.return_takeout(session, context, takeout_id=takeout_id)
+            places.return_takeout(call.session, call.context, takeout_id=takeout_id)
         elif step in ("approve", "refuse"):
             places.decide_takeout(
-                session, context, takeout_id=takeout_id, approve=step == "approve"
+                call.session, call.context, takeout_id=takeout_id, approve=step == "approve"
             )
         else:
             raise InvalidPlace("操作が不明です", "unknown step")
@@ -290,8 +303,8 @@ def takeout_step(request: Request, takeout_id: uuid.UUID, step: str) -> Response
 
 @router.get("/places/export")
 def export(request: Request, format: Annotated[str, Query(max_length=8)] = "xlsx") -> Response:
-    def work(session: Session, _e: object, context: Context, _v: Viewer) -> places.Exported:
-        return places.export(session, context, format)
+    def work(call: PageCall) -> places.Exported:
+        return places.export(call.session, call.context, format)
 
     exported = call(request, work)
     response = Response(

@@ -16,7 +16,8 @@ from mnvault.access.context import Context
 from mnvault.policies import services as policies
 from mnvault.policies.rules import Document
 from mnvault.policies.shapes import overview_json, version_json
-from mnvault.web.calls import call
+from mnvault.web import body_limits
+from mnvault.web.calls import Call, call
 from mnvault.web.problems import SIGNED_IN, WITH_BODY, problem_responses
 
 router = APIRouter(tags=["policies"], responses=SIGNED_IN)
@@ -25,6 +26,8 @@ UPLOADS = {**BODY_AND_VERSION, **problem_responses(413)}
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FILE = {200: {"content": {"application/pdf": {}, DOCX: {}}}, **problem_responses(404, 409)}
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+# An edited 基本方針 or 取扱規程 (Word or PDF), on the API and the screen.
+body_limits.upload(r"(/api/v1)?/policies/[^/]+/uploads?", UPLOAD_MAX_BYTES)
 
 
 class PublishIn(BaseModel):
@@ -43,8 +46,8 @@ def _version(session: Session, context: Context, version_id: uuid.UUID) -> dict[
 def documents(request: Request) -> dict[str, Any]:
     """Both documents: the version in force, the history, whether a new draft is suggested."""
 
-    def work(session: Session, _e: Any, context: Context) -> dict[str, Any]:
-        return overview_json(policies.overview(session, context))
+    def work(call: Call) -> dict[str, Any]:
+        return overview_json(policies.overview(call.session, call.context))
 
     return call(request, work)
 
@@ -53,9 +56,9 @@ def documents(request: Request) -> dict[str, Any]:
 def draft(request: Request, document: Document) -> dict[str, Any]:
     """Generate a draft (.docx and PDF) from the organisation's data (managers)."""
 
-    def work(session: Session, envelope: Any, context: Context) -> dict[str, Any]:
-        row = policies.draft(session, envelope, context, document=document)
-        return _version(session, context, row.id)
+    def work(call: Call) -> dict[str, Any]:
+        row = policies.draft(call.session, call.envelope, call.context, document=document)
+        return _version(call.session, call.context, row.id)
 
     return call(request, work)
 
@@ -71,12 +74,12 @@ def upload(
     """Upload an edited copy (.docx or PDF) as a new version (managers)."""
     data = file.file.read(UPLOAD_MAX_BYTES + 1)
 
-    def work(session: Session, envelope: Any, context: Context) -> dict[str, Any]:
+    def work(call: Call) -> dict[str, Any]:
         row = policies.upload(
-            session, envelope, context, document=document,
+            call.session, call.envelope, call.context, document=document,
             filename=file.filename or "upload", data=data, note=note, based_on=based_on,
         )  # fmt: skip
-        return _version(session, context, row.id)
+        return _version(call.session, call.context, row.id)
 
     return call(request, work)
 
@@ -85,9 +88,9 @@ def upload(
 def approve(request: Request, version_id: uuid.UUID) -> dict[str, Any]:
     """The 責任者 approves a version someone else made (policies/rules.py)."""
 
-    def work(session: Session, _e: Any, context: Context) -> dict[str, Any]:
-        policies.approve(session, context, version_id=version_id)
-        return _version(session, context, version_id)
+    def work(call: Call) -> dict[str, Any]:
+        policies.approve(call.session, call.context, version_id=version_id)
+        return _version(call.session, call.context, version_id)
 
     return call(request, work)
 
@@ -96,11 +99,11 @@ def approve(request: Request, version_id: uuid.UUID) -> dict[str, Any]:
 def publish(request: Request, version_id: uuid.UUID, body: PublishIn) -> dict[str, Any]:
     """Publish an approved version with its effective date (the organisation's date)."""
 
-    def work(session: Session, _e: Any, context: Context) -> dict[str, Any]:
+    def work(call: Call) -> dict[str, Any]:
         policies.publish(
-            session, context, version_id=version_id, effective_from=body.effective_from
+            call.session, call.context, version_id=version_id, effective_from=body.effective_from
         )
-        return _version(session, context, version_id)
+        return _version(call.session, call.context, version_id)
 
     return call(request, work)
 
@@ -124,8 +127,10 @@ def version_file(
 ) -> Response:
     """A version's Word file or PDF (audited)."""
 
-    def work(session: Session, envelope: Any, context: Context) -> policies.Download:
-        return policies.download(session, envelope, context, version_id=version_id, fmt=fmt)
+    def work(call: Call) -> policies.Download:
+        return policies.download(
+            call.session, call.envelope, call.context, version_id=version_id, fmt=fmt
+        )
 
     return _file(call(request, work))
 
@@ -139,9 +144,13 @@ def current_file(
     """The version in force today (audited); ``document`` is basic_policy or handling_rules
     (checked after sign-in, so that a GET without a token answers 401 whatever it names)."""
 
-    def work(session: Session, envelope: Any, context: Context) -> policies.Download:
+    def work(call: Call) -> policies.Download:
         return policies.download(
-            session, envelope, context, document=policies.document_of(document), fmt=fmt
+            call.session,
+            call.envelope,
+            call.context,
+            document=policies.document_of(document),
+            fmt=fmt,
         )
 
     return _file(call(request, work))

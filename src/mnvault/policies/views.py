@@ -6,19 +6,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
-from sqlalchemy.orm import Session
 
-from mnvault.access.context import Context
 from mnvault.policies import services as policies
 from mnvault.policies.errors import FORM_ERRORS, InvalidDate
 from mnvault.web.form_errors import message_of
 from mnvault.web.pages import PageRoute, redirect, render
 from mnvault.web.security import finish, require_csrf
-from mnvault.web.signed_in import Viewer, call
+from mnvault.web.signed_in import PageCall, call
 
 router = APIRouter(route_class=PageRoute, dependencies=[Depends(require_csrf)])
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
@@ -26,8 +24,8 @@ Format = Annotated[str, Query(alias="format", pattern="^(docx|pdf)$")]
 
 
 def _page(request: Request, *, error: str | None = None, status: int = 200) -> Response:
-    def work(session: Session, _e: Any, context: Context, _v: Viewer) -> policies.Page:
-        return policies.page(session, context)
+    def work(call: PageCall) -> policies.Page:
+        return policies.page(call.session, call.context)
 
     return render(
         request, "policies/policies.html", {"page": call(request, work), "error": error},
@@ -52,8 +50,10 @@ def page(request: Request) -> Response:
 def draft(request: Request, document: str) -> Response:
     """A 責任者 generates a draft from the organisation's data."""
 
-    def work(session: Session, envelope: Any, context: Context, _v: Viewer) -> None:
-        policies.draft(session, envelope, context, document=policies.document_of(document))
+    def work(call: PageCall) -> None:
+        policies.draft(
+            call.session, call.envelope, call.context, document=policies.document_of(document)
+        )
 
     return _act(request, work, document)
 
@@ -69,9 +69,9 @@ def upload(
     data = file.file.read(UPLOAD_MAX_BYTES + 1) if file is not None and file.filename else b""
     filename = file.filename if file is not None and file.filename else "upload"
 
-    def work(session: Session, envelope: Any, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
         policies.upload(
-            session, envelope, context, document=policies.document_of(document),
+            call.session, call.envelope, call.context, document=policies.document_of(document),
             filename=filename, data=data, note=note or None,
         )  # fmt: skip
 
@@ -80,8 +80,8 @@ def upload(
 
 @router.post("/policies/versions/{version_id}/approve")
 def approve(request: Request, version_id: uuid.UUID) -> Response:
-    def work(session: Session, _e: Any, context: Context, _v: Viewer) -> None:
-        policies.approve(session, context, version_id=version_id)
+    def work(call: PageCall) -> None:
+        policies.approve(call.session, call.context, version_id=version_id)
 
     return _act(request, work, "versions")
 
@@ -92,12 +92,12 @@ def publish(
     version_id: uuid.UUID,
     effective_from: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    def work(session: Session, _e: Any, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
         try:
             day = date.fromisoformat(effective_from)
         except ValueError:
             raise InvalidDate() from None
-        policies.publish(session, context, version_id=version_id, effective_from=day)
+        policies.publish(call.session, call.context, version_id=version_id, effective_from=day)
 
     return _act(request, work, "versions")
 
@@ -112,17 +112,23 @@ def _file(request: Request, got: policies.Download) -> Response:
 
 @router.get("/policies/versions/{version_id}/file")
 def version_file(request: Request, version_id: uuid.UUID, fmt: Format = "docx") -> Response:
-    def work(session: Session, envelope: Any, context: Context, _v: Viewer) -> policies.Download:
-        return policies.download(session, envelope, context, version_id=version_id, fmt=fmt)
+    def work(call: PageCall) -> policies.Download:
+        return policies.download(
+            call.session, call.envelope, call.context, version_id=version_id, fmt=fmt
+        )
 
     return _file(request, call(request, work))
 
 
 @router.get("/policies/{document}/current")
 def current_file(request: Request, document: str, fmt: Format = "pdf") -> Response:
-    def work(session: Session, envelope: Any, context: Context, _v: Viewer) -> policies.Download:
+    def work(call: PageCall) -> policies.Download:
         return policies.download(
-            session, envelope, context, document=policies.document_of(document), fmt=fmt
+            call.session,
+            call.envelope,
+            call.context,
+            document=policies.document_of(document),
+            fmt=fmt,
         )
 
     return _file(request, call(request, work))

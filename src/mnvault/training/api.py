@@ -10,12 +10,10 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
-from mnvault.access.context import Context
 from mnvault.training import services as training
 from mnvault.training.shapes import to_csv, to_xlsx
-from mnvault.web.calls import call
+from mnvault.web.calls import Call, call
 from mnvault.web.fields import Line, Text
 from mnvault.web.problems import SIGNED_IN, WITH_BODY, problem_responses
 
@@ -76,15 +74,17 @@ def _when(value: datetime | date | None) -> str | None:
 
 @router.post("/plans", status_code=201, response_model=Created, responses=WITH_BODY)
 def create_plan(request: Request, body: PlanIn) -> Created:
-    def work(session: Session, _e: object, context: Context) -> Created:
-        return Created(id=str(training.create_plan(session, context, **body.model_dump()).id))
+    def work(call: Call) -> Created:
+        return Created(
+            id=str(training.create_plan(call.session, call.context, **body.model_dump()).id)
+        )
 
     return call(request, work)
 
 
 @router.get("/sessions")
 def sessions(request: Request) -> list[dict[str, Any]]:
-    def work(session: Session, _e: object, context: Context) -> list[dict[str, Any]]:
+    def work(call: Call) -> list[dict[str, Any]]:
         return [
             {
                 "id": str(v.session.id),
@@ -96,7 +96,7 @@ def sessions(request: Request) -> list[dict[str, Any]]:
                 "material": v.session.material,
                 "attendees": [str(u) for u in v.attendees],
             }
-            for v in training.sessions(session, context)
+            for v in training.sessions(call.session, call.context)
         ]
 
     return call(request, work)
@@ -104,8 +104,10 @@ def sessions(request: Request) -> list[dict[str, Any]]:
 
 @router.post("/sessions", status_code=201, response_model=Created, responses=CHANGE)
 def add_session(request: Request, body: SessionIn) -> Created:
-    def work(session: Session, _e: object, context: Context) -> Created:
-        return Created(id=str(training.add_session(session, context, **body.model_dump()).id))
+    def work(call: Call) -> Created:
+        return Created(
+            id=str(training.add_session(call.session, call.context, **body.model_dump()).id)
+        )
 
     return call(request, work)
 
@@ -114,9 +116,9 @@ def add_session(request: Request, body: SessionIn) -> Created:
 def set_attendance(request: Request, session_id: uuid.UUID, body: AttendanceIn) -> None:
     """Who attended (the list replaces the session's)."""
 
-    def work(session: Session, _e: object, context: Context) -> None:
-        ids = [training.member_id(session, context, login) for login in body.logins]
-        training.set_attendance(session, context, session_id=session_id, user_ids=ids)
+    def work(call: Call) -> None:
+        ids = [training.member_id(call.session, call.context, login) for login in body.logins]
+        training.set_attendance(call.session, call.context, session_id=session_id, user_ids=ids)
 
     call(request, work)
 
@@ -127,10 +129,12 @@ def import_attendance(
 ) -> dict[str, int]:
     """Attendance from CSV text (a ``login`` column), all or nothing."""
 
-    def work(session: Session, _e: object, context: Context) -> dict[str, int]:
+    def work(call: Call) -> dict[str, int]:
         data = body.csv.encode("utf-8")
         return {
-            "added": training.import_attendance(session, context, session_id=session_id, data=data)
+            "added": training.import_attendance(
+                call.session, call.context, session_id=session_id, data=data
+            )
         }
 
     return call(request, work)
@@ -140,7 +144,7 @@ def import_attendance(
 def due(request: Request, article29_2: bool = Query(default=False)) -> list[dict[str, Any]]:
     """Who has not attended within the interval (``article29_2``: the Act art. 29-2 training)."""
 
-    def work(session: Session, _e: object, context: Context) -> list[dict[str, Any]]:
+    def work(call: Call) -> list[dict[str, Any]]:
         return [
             {
                 "user_id": str(g.user_id),
@@ -148,7 +152,7 @@ def due(request: Request, article29_2: bool = Query(default=False)) -> list[dict
                 "last": _when(g.last),
                 "due_on": _when(g.due_on),
             }
-            for g in training.not_attended(session, context, article29_2=article29_2)
+            for g in training.not_attended(call.session, call.context, article29_2=article29_2)
         ]
 
     return call(request, work)
@@ -158,7 +162,7 @@ def due(request: Request, article29_2: bool = Query(default=False)) -> list[dict
 def pledges(request: Request) -> dict[str, Any]:
     """Pledges on record, and the clerks without one."""
 
-    def work(session: Session, _e: object, context: Context) -> dict[str, Any]:
+    def work(call: Call) -> dict[str, Any]:
         return {
             "pledges": [
                 {
@@ -169,9 +173,11 @@ def pledges(request: Request) -> dict[str, Any]:
                     "signed_at": _when(p.signed_at),
                     "sha256": p.file_sha256,
                 }
-                for p in training.pledges(session, context)
+                for p in training.pledges(call.session, call.context)
             ],
-            "without_pledge": [str(u) for u, _n in training.without_pledge(session, context)],
+            "without_pledge": [
+                str(u) for u, _n in training.without_pledge(call.session, call.context)
+            ],
         }
 
     return call(request, work)
@@ -181,10 +187,10 @@ def pledges(request: Request) -> dict[str, Any]:
 def record_pledge(request: Request, body: PledgeIn) -> Created:
     """A pledge given on paper that day (upload the signed copy on the screen)."""
 
-    def work(session: Session, _e: object, context: Context) -> Created:
-        user_id = training.member_id(session, context, body.login)
+    def work(call: Call) -> Created:
+        user_id = training.member_id(call.session, call.context, body.login)
         row = training.record_pledge(
-            session, context, user_id=user_id, kind=training.PledgeKind(body.kind),
+            call.session, call.context, user_id=user_id, kind=training.PledgeKind(body.kind),
             signed_on=body.signed_on,
         )  # fmt: skip
         return Created(id=str(row.id))
@@ -196,8 +202,8 @@ def record_pledge(request: Request, body: PledgeIn) -> Created:
 def acknowledge(request: Request, body: AcknowledgeIn) -> Created:
     """The signed-in user acknowledges the pledge, now."""
 
-    def work(session: Session, _e: object, context: Context) -> Created:
-        row = training.acknowledge(session, context, kind=training.PledgeKind(body.kind))
+    def work(call: Call) -> Created:
+        row = training.acknowledge(call.session, call.context, kind=training.PledgeKind(body.kind))
         return Created(id=str(row.id))
 
     return call(request, work)
@@ -207,8 +213,8 @@ def acknowledge(request: Request, body: AcknowledgeIn) -> Created:
 def set_settings(request: Request, body: SettingsIn) -> None:
     """``require_pledge``: no assignment takes effect before the user's pledge is on record."""
 
-    def work(session: Session, _e: object, context: Context) -> None:
-        training.set_settings(session, context, **body.model_dump())
+    def work(call: Call) -> None:
+        training.set_settings(call.session, call.context, **body.model_dump())
 
     call(request, work)
 
@@ -217,8 +223,8 @@ def set_settings(request: Request, body: SettingsIn) -> None:
 def clerk(request: Request, user_id: uuid.UUID) -> dict[str, Any]:
     """A clerk's record for supervision, with their activity in the trail (90 days)."""
 
-    def work(session: Session, _e: object, context: Context) -> dict[str, Any]:
-        r = training.clerk_record(session, context, user_id)
+    def work(call: Call) -> dict[str, Any]:
+        r = training.clerk_record(call.session, call.context, user_id)
         return {
             "user_id": str(r.user_id), "name": r.name, "login": r.login, "roles": r.roles,
             "affairs": r.affairs, "pledges": len(r.pledges),
@@ -235,10 +241,10 @@ def clerk(request: Request, user_id: uuid.UUID) -> dict[str, Any]:
 def review(request: Request, body: ReviewIn) -> Created:
     """The supervisor records that they looked at the clerk's activity."""
 
-    def work(session: Session, _e: object, context: Context) -> Created:
-        user_id = training.member_id(session, context, body.login)
+    def work(call: Call) -> Created:
+        user_id = training.member_id(call.session, call.context, body.login)
         return Created(
-            id=str(training.review(session, context, user_id=user_id, note=body.note).id)
+            id=str(training.review(call.session, call.context, user_id=user_id, note=body.note).id)
         )
 
     return call(request, work)
@@ -259,8 +265,8 @@ def export(
 ) -> Response:
     """The training, due and pledge registers: Excel (every sheet) or one CSV."""
 
-    def work(session: Session, _e: object, context: Context) -> bytes:
-        tables = training.registers(session, context)
+    def work(call: Call) -> bytes:
+        tables = training.registers(call.session, call.context)
         return to_xlsx(tables) if fmt == "xlsx" else to_csv(tables[TABLES.index(table)])
 
     name = "training.xlsx" if fmt == "xlsx" else f"{table}.csv"

@@ -19,7 +19,7 @@ from mnvault.vault.errors import InvalidInput, VaultError
 from mnvault.web.form_errors import message_of
 from mnvault.web.pages import PageRoute, redirect, render
 from mnvault.web.security import finish, require_csrf
-from mnvault.web.signed_in import Viewer, call
+from mnvault.web.signed_in import PageCall, Viewer, call
 
 router = APIRouter(route_class=PageRoute, dependencies=[Depends(require_csrf)])
 Text = Annotated[str, Form(max_length=2000)]
@@ -44,19 +44,19 @@ def _uuid(text: str, field_ja: str, field_en: str) -> uuid.UUID:
 
 
 def _page(request: Request, *, error: str | None = None, status: int = 200) -> Response:
-    def work(session: Session, _e: object, context: Context, _v: Viewer) -> dict[str, Any]:
-        require, interval = training.settings(session, context)
+    def work(call: PageCall) -> dict[str, Any]:
+        require, interval = training.settings(call.session, call.context)
         return {
-            "plans": training.plans(session, context),
-            "sessions": training.sessions(session, context),
-            "gaps": training.not_attended(session, context),
-            "gaps29": training.not_attended(session, context, article29_2=True),
-            "pledges": training.pledges(session, context),
-            "without": training.without_pledge(session, context),
-            "members": training.members(session, context),
+            "plans": training.plans(call.session, call.context),
+            "sessions": training.sessions(call.session, call.context),
+            "gaps": training.not_attended(call.session, call.context),
+            "gaps29": training.not_attended(call.session, call.context, article29_2=True),
+            "pledges": training.pledges(call.session, call.context),
+            "without": training.without_pledge(call.session, call.context),
+            "members": training.members(call.session, call.context),
             "require_pledge": require,
             "interval": interval,
-            "zone": training.zone(session, context),
+            "zone": training.zone(call.session, call.context),
         }
 
     values = call(request, work)
@@ -99,16 +99,20 @@ def add_session(
     request: Request, *, plan_id: Text = "", held_on: Day = "", topic: Text = "",
     material: Text = "", material_file: Upload = None,
 ) -> Response:  # fmt: skip
-    def work(session: Session, envelope: Any, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
         held = training.add_session(
-            session, context, plan_id=_uuid(plan_id, "研修計画", "plan"),
+            call.session, call.context, plan_id=_uuid(plan_id, "研修計画", "plan"),
             held_on=_day(held_on, "実施日", "held"), topic=topic, material=material,
         )  # fmt: skip
         if material_file is not None and material_file.filename:
             training.attach_material(
-                session, envelope, context, session_id=held.id, filename=material_file.filename,
+                call.session,
+                call.envelope,
+                call.context,
+                session_id=held.id,
+                filename=material_file.filename,
                 data=material_file.file.read(training.FILE_MAX_BYTES + 1),
-            )  # fmt: skip
+            )
 
     return _act(request, work, "#sessions")
 
@@ -140,7 +144,7 @@ def record_pledge(
     request: Request, *, user: Text = "", kind: Text = "", signed_on: Day = "",
     signed_copy: Upload = None,
 ) -> Response:  # fmt: skip
-    def work(session: Session, envelope: Any, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
         try:
             chosen = training.PledgeKind(kind)
         except ValueError:
@@ -151,8 +155,8 @@ def record_pledge(
             data = signed_copy.file.read(training.FILE_MAX_BYTES + 1)
             name = signed_copy.filename
         training.record_pledge(
-            session, context, user_id=_uuid(user, "利用者", "user"), kind=chosen,
-            signed_on=_day(signed_on, "署名日", "signing"), envelope=envelope, filename=name,
+            call.session, call.context, user_id=_uuid(user, "利用者", "user"), kind=chosen,
+            signed_on=_day(signed_on, "署名日", "signing"), envelope=call.envelope, filename=name,
             file=data,
         )  # fmt: skip
 
@@ -177,8 +181,8 @@ def set_settings(
 
 @router.get("/training/files/{attachment_id}")
 def open_file(request: Request, attachment_id: uuid.UUID) -> Response:
-    def work(session: Session, envelope: Any, context: Context, _v: Viewer) -> tuple[str, bytes]:
-        row, data = training.open_file(session, envelope, context, attachment_id)
+    def work(call: PageCall) -> tuple[str, bytes]:
+        row, data = training.open_file(call.session, call.envelope, call.context, attachment_id)
         return row.media_type, data
 
     media, data = call(request, work)
@@ -193,8 +197,8 @@ def export(request: Request, fmt: str, table: str = "sessions") -> Response:
     if fmt not in {"csv", "xlsx"} or table not in TABLES:
         raise InvalidInput("形式", "format")
 
-    def work(session: Session, _e: object, context: Context, _v: Viewer) -> bytes:
-        tables = training.registers(session, context)
+    def work(call: PageCall) -> bytes:
+        tables = training.registers(call.session, call.context)
         return to_xlsx(tables) if fmt == "xlsx" else to_csv(tables[TABLES.index(table)])
 
     name = "training.xlsx" if fmt == "xlsx" else f"{table}.csv"
@@ -212,11 +216,11 @@ def export(request: Request, fmt: str, table: str = "sessions") -> Response:
 def _clerk_page(
     request: Request, user_id: uuid.UUID, *, error: str | None = None, status: int = 200
 ) -> Response:
-    def work(session: Session, _e: object, context: Context, viewer: Viewer) -> dict[str, Any]:
+    def work(call: PageCall) -> dict[str, Any]:
         return {
-            "record": training.clerk_record(session, context, user_id),
-            "zone": training.zone(session, context),
-            "auditor": viewer.has_role("auditor"),
+            "record": training.clerk_record(call.session, call.context, user_id),
+            "zone": training.zone(call.session, call.context),
+            "auditor": call.viewer.has_role("auditor"),
         }
 
     values = call(request, work) | {"error": error, "labels": training.KIND_LABELS,
@@ -231,8 +235,8 @@ def clerk(request: Request, user_id: uuid.UUID) -> Response:
 
 @router.post("/training/clerks/{user_id}/review")
 def review(request: Request, user_id: uuid.UUID, *, note: Text = "") -> Response:
-    def work(session: Session, _e: object, context: Context, _v: Viewer) -> None:
-        training.review(session, context, user_id=user_id, note=note)
+    def work(call: PageCall) -> None:
+        training.review(call.session, call.context, user_id=user_id, note=note)
 
     try:
         call(request, work)
@@ -243,10 +247,10 @@ def review(request: Request, user_id: uuid.UUID, *, note: Text = "") -> Response
 
 @router.get("/training/pledge")
 def my_pledge(request: Request) -> Response:
-    def work(session: Session, _e: object, context: Context, _v: Viewer) -> dict[str, Any]:
+    def work(call: PageCall) -> dict[str, Any]:
         return {
-            "mine": training.my_pledges(session, context),
-            "zone": training.zone(session, context),
+            "mine": training.my_pledges(call.session, call.context),
+            "zone": training.zone(call.session, call.context),
         }
 
     values = call(request, work) | {"labels": training.KIND_LABELS}
@@ -255,14 +259,14 @@ def my_pledge(request: Request) -> Response:
 
 @router.post("/training/pledge")
 def acknowledge(request: Request, *, kind: Text = "", agree: Text = "") -> Response:
-    def work(session: Session, _e: object, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
         if agree != "on":
             raise InvalidInput("内容を確認して同意してください", "read and agree first")
         try:
             chosen = training.PledgeKind(kind)
         except ValueError:
             raise InvalidInput("種類を選んでください", "choose the kind") from None
-        training.acknowledge(session, context, kind=chosen)
+        training.acknowledge(call.session, call.context, kind=chosen)
 
     call(request, work)
     return redirect(request, "/training/pledge")

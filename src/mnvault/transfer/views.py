@@ -17,15 +17,13 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, Response
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from mnvault.access.context import Context
 from mnvault.access.errors import AuthorizationDenied
 from mnvault.access.models import Role
 from mnvault.affairs.models import Affair
-from mnvault.crypto import Envelope
+from mnvault.affairs.services import my_affairs
 from mnvault.numbers import redact
 from mnvault.transfer.jobs import ImportJobs, WebImport
 from mnvault.vault import browse, exporter, labels
@@ -38,18 +36,18 @@ from mnvault.vault.outside_takeout import OutsideRecipient
 from mnvault.vault.provision import Conditions, Consent
 from mnvault.vault.provision_items import Item16Condition, items_for
 from mnvault.vault.provision_records import organisation_kind
-from mnvault.web import i18n
-from mnvault.web.dashboard import my_affairs
+from mnvault.web import body_limits, i18n
 from mnvault.web.form_errors import message_of as _message
 from mnvault.web.pages import PageRoute, redirect, render
 from mnvault.web.security import finish, require_csrf
-from mnvault.web.signed_in import Viewer, call
+from mnvault.web.signed_in import PageCall, call
 from mnvault.web.views import UPLOAD_IN_MEMORY
 
 # The largest upload: what the multipart parser keeps in memory (web.views.mount), so a
 # CSV of numbers is never spooled to a temporary file. About 50,000 persons; larger
 # files go through ``mnvault import persons``.
 IMPORT_MAX_BYTES = UPLOAD_IN_MEMORY
+body_limits.upload(r"/imports/new", IMPORT_MAX_BYTES)
 
 
 class TooLarge(VaultError):
@@ -87,8 +85,8 @@ def _jobs(request: Request) -> ImportJobs:
 
 
 def _affairs(request: Request) -> list[Affair]:
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> list[Affair]:
-        return my_affairs(session, context)
+    def work(call: PageCall) -> list[Affair]:
+        return my_affairs(call.session, call.context)
 
     return call(request, work)
 
@@ -138,15 +136,15 @@ async def start_import(request: Request) -> Response:
 async def _start(
     request: Request, form: ImportForm, data: bytes, filename: str, tr: i18n.Translations
 ) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> WebImport | str:
-        if form.affair not in {a.code for a in my_affairs(session, context)}:
+    def work(call: PageCall) -> WebImport | str:
+        if form.affair not in {a.code for a in my_affairs(call.session, call.context)}:
             return tr.gettext("Choose an affair you are assigned to.")
         if not data:
             return tr.gettext("Choose a CSV file (UTF-8).")
-        check_import_rate(session, context)  # here, so that the form says so
+        check_import_rate(call.session, call.context)  # here, so that the form says so
         vault = request.app.state.vault
         return _jobs(request).start(
-            vault, context, data=data, filename=filename, affairs=[form.affair],
+            vault, call.context, data=data, filename=filename, affairs=[form.affair],
             mode=ImportMode(form.mode), encoding=Encoding(form.encoding),
         )  # fmt: skip
 
@@ -160,8 +158,8 @@ async def _start(
 
 
 def _own_job(request: Request, job_id: str) -> WebImport:
-    def work(_s: Session, _e: Envelope, _c: Context, viewer: Viewer) -> WebImport | None:
-        return _jobs(request).get(job_id, viewer.user_id)
+    def work(call: PageCall) -> WebImport | None:
+        return _jobs(request).get(job_id, call.viewer.user_id)
 
     job = call(request, work)
     if job is None:
@@ -235,14 +233,14 @@ class ExportForm:
 def _exports(
     request: Request, form: ExportForm, error: str | None = None, status: int = 200
 ) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, viewer: Viewer) -> dict[str, Any]:
-        managing = bool(viewer.roles & MANAGERS)
+    def work(call: PageCall) -> dict[str, Any]:
+        managing = bool(call.viewer.roles & MANAGERS)
         return {
-            "affairs": my_affairs(session, context),
-            "mine": exporter.export_requests(session, context, waiting=False),
-            "waiting": exporter.export_requests(session, context, waiting=True)
+            "affairs": my_affairs(call.session, call.context),
+            "mine": exporter.export_requests(call.session, call.context, waiting=False),
+            "waiting": exporter.export_requests(call.session, call.context, waiting=True)
             if managing else None,
-            "items": items_for(organisation_kind(session, context)),
+            "items": items_for(organisation_kind(call.session, call.context)),
         }  # fmt: skip
 
     values = call(request, work) | {"form": form, "error": error, "labels": labels}
@@ -267,11 +265,11 @@ def request_export(
         consent_given_on, consent_recipient.strip(), consent_data.strip(), item16_condition,
     )  # fmt: skip
 
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> uuid.UUID:
-        if form.affair not in {a.code for a in my_affairs(session, context)}:
+    def work(call: PageCall) -> uuid.UUID:
+        if form.affair not in {a.code for a in my_affairs(call.session, call.context)}:
             raise NotHeldAffair()
         return exporter.request_export(
-            session, context.for_affair(form.affair), purpose=form.purpose,
+            call.session, call.context.for_affair(form.affair), purpose=form.purpose,
             recipient=form.recipient, outside=form.outside(),
         ).id  # fmt: skip
 
@@ -297,10 +295,10 @@ class NotHeldAffair(VaultError):
 def _export_page(
     request: Request, request_id: uuid.UUID, error: str | None = None, status: int = 200
 ) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, viewer: Viewer) -> dict[str, Any]:
-        view = exporter.export_request(session, context, request_id)
-        return {"item": view, "own": view.request.requested_by == viewer.user_id,
-                "managing": bool(viewer.roles & MANAGERS)}  # fmt: skip
+    def work(call: PageCall) -> dict[str, Any]:
+        view = exporter.export_request(call.session, call.context, request_id)
+        return {"item": view, "own": view.request.requested_by == call.viewer.user_id,
+                "managing": bool(call.viewer.roles & MANAGERS)}  # fmt: skip
 
     values = call(request, work) | {"error": error}
     return render(request, "transfer/export.html", values, status=status)
@@ -313,9 +311,9 @@ def export_detail(request: Request, request_id: uuid.UUID) -> Response:
 
 @router.post("/exports/{request_id}/decide")
 def decide(request: Request, request_id: uuid.UUID, decision: Text = "") -> Response:
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
         exporter.decide_export(
-            session, context, request_id=request_id, approve=decision == "approve"
+            call.session, call.context, request_id=request_id, approve=decision == "approve"
         )
 
     tr = i18n.translations(i18n.language_of(request))
@@ -339,8 +337,10 @@ def decide(request: Request, request_id: uuid.UUID, decision: Text = "") -> Resp
 def download(request: Request, request_id: uuid.UUID) -> Response:
     """The age-encrypted file, once, for the requester; a POST, so no cache or history."""
 
-    def work(session: Session, envelope: Envelope, context: Context, _v: Viewer) -> Any:
-        return exporter.download_export(session, envelope, context, request_id=request_id)
+    def work(call: PageCall) -> Any:
+        return exporter.download_export(
+            call.session, call.envelope, call.context, request_id=request_id
+        )
 
     try:
         result = call(request, work)
@@ -374,14 +374,14 @@ def _provide_page(
     request: Request, person_id: uuid.UUID, form: ProvisionForm, error: str | None = None,
     status: int = 200,
 ) -> Response:  # fmt: skip
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> dict[str, Any]:
-        summary = vs.summarise_person(session, context, person_id)
-        mine = my_affairs(session, context)
+    def work(call: PageCall) -> dict[str, Any]:
+        summary = vs.summarise_person(call.session, call.context, person_id)
+        mine = my_affairs(call.session, call.context)
         return {
             "person": summary.person,
             "affairs": [a for a in mine if a.code in summary.acquired_for],
-            "provisions": browse.provisions(session, summary),
-            "items": items_for(organisation_kind(session, context)),
+            "provisions": browse.provisions(call.session, summary),
+            "items": items_for(organisation_kind(call.session, call.context)),
         }
 
     values = call(request, work) | {"form": form, "error": error, "labels": labels}
@@ -418,9 +418,9 @@ def provide(
         )
         return _provide_page(request, person_id, form, error, 422)
 
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
         vs.provide(
-            session, context, person_ids=[person_id],
+            call.session, call.context, person_ids=[person_id],
             recipient_kind=RecipientKind(recipient_kind), recipient_name=form.recipient_name,
             legal_basis=legal_basis, method=method, conditions=_conditions(form),
         )  # fmt: skip

@@ -8,16 +8,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
-from mnvault.access.context import Context
-from mnvault.audit.models import AuditEntry
-from mnvault.crypto import Envelope
-from mnvault.db.base import utcnow
 from mnvault.vault import browse, exporter, identity, link_check, purpose_change, withdrawal
 from mnvault.vault import services as vs
 from mnvault.vault.exporter import ExportResult
@@ -34,7 +29,7 @@ from mnvault.vault.outside_takeout import OutsideRecipient
 from mnvault.vault.provision import Conditions, Consent
 from mnvault.vault.provision_items import Item16Condition, items_for
 from mnvault.vault.provision_records import organisation_kind
-from mnvault.web.calls import call, read_call_async
+from mnvault.web.calls import Call, call, read_call_async
 from mnvault.web.fields import AffairCode, Line, Text
 from mnvault.web.problems import SIGNED_IN, WITH_BODY, problem_responses
 
@@ -227,7 +222,11 @@ def _verification(v: Verification, actor: uuid.UUID) -> vs.IdentityVerification:
             v.exemption,
         )
     return vs.IdentityVerification(
-        v.number_check_document, v.identity_check_document, actor, v.verified_at or utcnow(), check
+        v.number_check_document,
+        v.identity_check_document,
+        actor,
+        v.verified_at or datetime.now(UTC),
+        check,
     )
 
 
@@ -237,9 +236,9 @@ def list_persons(request: Request, offset: int = 0, limit: int = 50) -> PersonPa
     # error (SQLite and PostgreSQL take 64-bit offsets).
     offset, limit = min(max(offset, 0), MAX_OFFSET), min(max(limit, 1), 500)
 
-    def work(session: Session, _envelope: Envelope, context: Context) -> PersonPage:
+    def work(call: Call) -> PersonPage:
         # The screens' search: the same persons (the actor's reach), the same answers.
-        page = browse.search(session, context, browse.Filters(offset=offset, size=limit))
+        page = browse.search(call.session, call.context, browse.Filters(offset=offset, size=limit))
         return PersonPage(items=[_row_out(row) for row in page.rows], total=page.total)
 
     return call(request, work)
@@ -247,8 +246,8 @@ def list_persons(request: Request, offset: int = 0, limit: int = 50) -> PersonPa
 
 @router.post("/persons", response_model=PersonOut, status_code=201, responses=WITH_BODY | NOT_FOUND)
 def create_person(request: Request, body: PersonIn) -> PersonOut:
-    def work(session: Session, _envelope: Envelope, context: Context) -> PersonOut:
-        person = vs.create_person(session, context, **body.model_dump())
+    def work(call: Call) -> PersonOut:
+        person = vs.create_person(call.session, call.context, **body.model_dump())
         return _out(person)
 
     return call(request, work)
@@ -256,8 +255,8 @@ def create_person(request: Request, body: PersonIn) -> PersonOut:
 
 @router.get("/persons/{person_id}", response_model=PersonOut, responses=NOT_FOUND)
 def get_person(request: Request, person_id: uuid.UUID) -> PersonOut:
-    def work(session: Session, _envelope: Envelope, context: Context) -> PersonOut:
-        summary = vs.summarise_person(session, context, person_id)
+    def work(call: Call) -> PersonOut:
+        summary = vs.summarise_person(call.session, call.context, person_id)
         return _out(summary.person, summary)
 
     return call(request, work)
@@ -270,13 +269,13 @@ def get_person(request: Request, person_id: uuid.UUID) -> PersonOut:
     responses=WITH_BODY | NOT_FOUND | CONFLICT,
 )
 def acquire(request: Request, person_id: uuid.UUID, body: AcquireIn) -> PersonOut:
-    def work(session: Session, envelope: Envelope, context: Context) -> PersonOut:
+    def work(call: Call) -> PersonOut:
         vs.acquire(
-            session, envelope, context, person_id=person_id, number=body.my_number,
-            verification=_verification(body.verification, context.actor_id),
+            call.session, call.envelope, call.context, person_id=person_id, number=body.my_number,
+            verification=_verification(body.verification, call.context.actor_id),
             affair_codes=list(dict.fromkeys(body.affairs)),  # each affair once
         )  # fmt: skip
-        summary = vs.summarise_person(session, context, person_id)
+        summary = vs.summarise_person(call.session, call.context, person_id)
         return _out(summary.person, summary)
 
     return call(request, work, affair=body.affairs[0])
@@ -290,10 +289,10 @@ def acquire(request: Request, person_id: uuid.UUID, body: AcquireIn) -> PersonOu
 async def read_number(request: Request, person_id: uuid.UUID, body: AffairIn) -> Response:
     """利用: the number, for an affair it was acquired for; audited before it is sent."""
 
-    def work(
-        session: Session, envelope: Envelope, context: Context, later: list[AuditEntry] | None
-    ) -> str:
-        return vs.use(session, envelope, context, person_id=person_id, audit_later=later)
+    def work(call: Call) -> str:
+        return vs.use(
+            call.session, call.envelope, call.context, person_id=person_id, audit_later=call.later
+        )
 
     # A read transaction and the group commit: reads no longer queue for the write lock;
     # async, so that a read on SQLite never takes the thread pool (read_call_async).
@@ -312,9 +311,9 @@ async def read_number(request: Request, person_id: uuid.UUID, body: AffairIn) ->
     "/numbers/lookup", response_model=LookupOut, responses=WITH_BODY | problem_responses(429)
 )
 def lookup(request: Request, body: LookupIn) -> LookupOut:
-    def work(session: Session, envelope: Envelope, context: Context) -> LookupOut:
-        request.app.state.limits.lookup.hit(context.actor_id)
-        person = vs.lookup(session, envelope, context, number=body.my_number)
+    def work(call: Call) -> LookupOut:
+        request.app.state.limits.lookup.hit(call.context.actor_id)
+        person = vs.lookup(call.session, call.envelope, call.context, number=body.my_number)
         return LookupOut(found=person is not None, person=_out(person) if person else None)
 
     return call(request, work, affair=body.affair)
@@ -326,12 +325,17 @@ def lookup(request: Request, body: LookupIn) -> LookupOut:
     responses=WITH_BODY | NOT_FOUND | CONFLICT,
 )
 def correct(request: Request, person_id: uuid.UUID, body: CorrectIn) -> PersonOut:
-    def work(session: Session, envelope: Envelope, context: Context) -> PersonOut:
+    def work(call: Call) -> PersonOut:
         vs.correct(
-            session, envelope, context, person_id=person_id, number=body.my_number,
-            reason=body.reason, verification=_verification(body.verification, context.actor_id),
-        )  # fmt: skip
-        summary = vs.summarise_person(session, context, person_id)
+            call.session,
+            call.envelope,
+            call.context,
+            person_id=person_id,
+            number=body.my_number,
+            reason=body.reason,
+            verification=_verification(body.verification, call.context.actor_id),
+        )
+        summary = vs.summarise_person(call.session, call.context, person_id)
         return _out(summary.person, summary)
 
     return call(request, work, affair=body.affair)
@@ -343,9 +347,9 @@ def correct(request: Request, person_id: uuid.UUID, body: CorrectIn) -> PersonOu
 def provide(request: Request, body: ProvisionIn) -> ProvisionOut:
     persons = list(dict.fromkeys(body.person_ids))  # a person named twice is provided once
 
-    def work(session: Session, _envelope: Envelope, context: Context) -> ProvisionOut:
+    def work(call: Call) -> ProvisionOut:
         provision = vs.provide(
-            session, context, person_ids=persons, recipient_kind=body.recipient_kind,
+            call.session, call.context, person_ids=persons, recipient_kind=body.recipient_kind,
             recipient_name=body.recipient_name, legal_basis=body.legal_basis, method=body.method,
             conditions=body.conditions(),
         )  # fmt: skip
@@ -358,14 +362,14 @@ def provide(request: Request, body: ProvisionIn) -> ProvisionOut:
 def provision_items(request: Request) -> list[ProvisionItemOut]:
     """The items of 番号法第19条 this organisation may provide under (one table)."""
 
-    def work(session: Session, _envelope: Envelope, context: Context) -> list[ProvisionItemOut]:
+    def work(call: Call) -> list[ProvisionItemOut]:
         return [
             ProvisionItemOut(
                 basis=i.basis, number=i.number, name_ja=i.name_ja, name_en=i.name_en,
                 quote=i.quote, affair_kind=i.affair_kind.value if i.affair_kind else None,
                 needs_consent=i.needs_consent, needs_condition=i.needs_condition,
             )
-            for i in items_for(organisation_kind(session, context))
+            for i in items_for(organisation_kind(call.session, call.context))
         ]  # fmt: skip
 
     return call(request, work)
@@ -422,9 +426,9 @@ def _export_out(request: ExportRequest) -> ExportOut:
 
 @router.post("/exports", response_model=ExportOut, status_code=201, responses=WITH_BODY)
 def request_export(request: Request, body: ExportIn) -> ExportOut:
-    def work(session: Session, _envelope: Envelope, context: Context) -> ExportOut:
+    def work(call: Call) -> ExportOut:
         created = exporter.request_export(
-            session, context, purpose=body.purpose, recipient=body.recipient,
+            call.session, call.context, purpose=body.purpose, recipient=body.recipient,
             outside=body.outside.recipient() if body.outside else None,
         )  # fmt: skip
         return _export_out(created)
@@ -448,8 +452,8 @@ def list_exports(request: Request, waiting: bool = False) -> list[ExportRequestO
     """``waiting=true``: every request awaiting a decision (a manager's list, who asked,
     for what and how many persons, before deciding); otherwise one's own requests."""
 
-    def work(session: Session, _envelope: Envelope, context: Context) -> list[ExportRequestOut]:
-        views = exporter.export_requests(session, context, waiting=waiting)
+    def work(call: Call) -> list[ExportRequestOut]:
+        views = exporter.export_requests(call.session, call.context, waiting=waiting)
         return [
             ExportRequestOut(
                 **_export_out(v.request).model_dump(),
@@ -470,9 +474,9 @@ def list_exports(request: Request, waiting: bool = False) -> list[ExportRequestO
     "/exports/{request_id}/decision", response_model=ExportOut, responses=WITH_BODY | NOT_FOUND
 )
 def decide_export(request: Request, request_id: uuid.UUID, body: DecisionIn) -> ExportOut:
-    def work(session: Session, _envelope: Envelope, context: Context) -> ExportOut:
+    def work(call: Call) -> ExportOut:
         decided = exporter.decide_export(
-            session, context, request_id=request_id, approve=body.approve
+            call.session, call.context, request_id=request_id, approve=body.approve
         )
         return _export_out(decided)
 
@@ -485,8 +489,10 @@ def decide_export(request: Request, request_id: uuid.UUID, body: DecisionIn) -> 
     responses={200: {"content": {"application/octet-stream": {}}}} | NOT_FOUND | CONFLICT,
 )
 def download_export(request: Request, request_id: uuid.UUID) -> Response:
-    def work(session: Session, envelope: Envelope, context: Context) -> ExportResult:
-        return exporter.download_export(session, envelope, context, request_id=request_id)
+    def work(call: Call) -> ExportResult:
+        return exporter.download_export(
+            call.session, call.envelope, call.context, request_id=request_id
+        )
 
     result = call(request, work)
     return Response(
@@ -518,9 +524,9 @@ def confirm_link(request: Request, person_id: uuid.UUID, body: LinkCheckIn) -> P
     事業者編 別添1 2B 手法の例示; 行政機関等編 別添1 2B, 2C a); 403 for the one who linked it,
     409 when nothing awaits a check."""
 
-    def work(session: Session, _envelope: Envelope, context: Context) -> PersonOut:
-        link_check.confirm(session, context, person_id=person_id)
-        summary = vs.summarise_person(session, context, person_id)
+    def work(call: Call) -> PersonOut:
+        link_check.confirm(call.session, call.context, person_id=person_id)
+        summary = vs.summarise_person(call.session, call.context, person_id)
         return _out(summary.person, summary)
 
     return call(request, work, affair=body.affair)
@@ -543,11 +549,15 @@ def withdraw_affair(request: Request, person_id: uuid.UUID, body: WithdrawalIn) 
     """Withdraw one affair from the number (a manager); 409 for its last affair (dispose
     of it instead) or an affair it was provided or taken out for."""
 
-    def work(session: Session, _envelope: Envelope, context: Context) -> PersonOut:
+    def work(call: Call) -> PersonOut:
         withdrawal.withdraw_affair(
-            session, context, person_id=person_id, affair_code=body.affair, reason=body.reason
+            call.session,
+            call.context,
+            person_id=person_id,
+            affair_code=body.affair,
+            reason=body.reason,
         )
-        summary = vs.summarise_person(session, context, person_id)
+        summary = vs.summarise_person(call.session, call.context, person_id)
         return _out(summary.person, summary)
 
     return call(request, work, affair=body.affair)
@@ -573,17 +583,17 @@ def add_affair(request: Request, person_id: uuid.UUID, body: PurposeChangeIn) ->
     (事業者編 第4-1-(1) 1 B a); 409 when it is already held for it, 422 for an affair the
     organisation or the person's kind may not have."""
 
-    def work(session: Session, _envelope: Envelope, context: Context) -> PersonOut:
+    def work(call: Call) -> PersonOut:
         purpose_change.add_affair(
-            session,
-            context,
+            call.session,
+            call.context,
             person_id=person_id,
             affair_code=body.affair,
             notified_on=body.notified_on,
             method=body.method,
             note=body.note,
         )
-        summary = vs.summarise_person(session, context, person_id)
+        summary = vs.summarise_person(call.session, call.context, person_id)
         return _out(summary.person, summary)
 
     return call(request, work)

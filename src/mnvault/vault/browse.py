@@ -259,3 +259,18 @@ def provisions(session: Session, summary: PersonSummary) -> list[ProvisionRow]:
                      p.consent_data, p.item16_condition)
         for p, code, name in rows
     ]  # fmt: skip
+
+
+def awaiting_verification(session: Session, context: Context, *, limit: int = 10) -> list[Person]:
+    """Persons inside the actor's assignments whose number is not acquired yet: the
+    clerk's to-do list (本人確認 and 取得, 番号法第16条). Oldest first, so no one waits
+    forever behind newcomers."""
+    return list(
+        session.scalars(
+            select(Person)
+            .outerjoin(NumberRecord, NumberRecord.person_id == Person.id)
+            .where(visible_persons(session, context), NumberRecord.person_id.is_(None))
+            .order_by(Person.created_at, Person.external_ref)
+            .limit(limit)
+        )
+    )

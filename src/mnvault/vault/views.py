@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
@@ -20,21 +20,21 @@ from mnvault.access.context import Context
 from mnvault.access.errors import AuthorizationDenied
 from mnvault.access.models import User
 from mnvault.affairs.models import Affair
-from mnvault.crypto import Envelope
-from mnvault.db.base import utcnow
+from mnvault.affairs.services import my_affairs
 from mnvault.vault import browse, identity, labels, link_check, purpose_change, withdrawal
 from mnvault.vault import services as vs
 from mnvault.vault.errors import InvalidInput, VaultError
 from mnvault.vault.models import IdentityCheckDocument, NumberCheckDocument, PersonKind
-from mnvault.web import i18n
-from mnvault.web.dashboard import my_affairs
+from mnvault.web import body_limits, i18n
 from mnvault.web.form_errors import message_of as _message
 from mnvault.web.pages import PageRoute, redirect, render
 from mnvault.web.problems import RateLimited
 from mnvault.web.security import require_csrf
-from mnvault.web.signed_in import Viewer, call
+from mnvault.web.signed_in import PageCall, Viewer, call
 
 router = APIRouter(route_class=PageRoute, dependencies=[Depends(require_csrf)])
+# Two document images, one for the number and one for identity.
+body_limits.upload(r"/persons/[^/]+/acquire", 2 * vs.DOCUMENT_MAX_BYTES)
 
 # How long a revealed number stays on screen before reveal.js hides it again.
 REVEAL_SECONDS = 30
@@ -58,11 +58,13 @@ def _uuid(raw: str) -> uuid.UUID | None:
 def _list(
     request: Request, filters: browse.Filters, *, error: str | None = None, status: int = 200
 ) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, viewer: Viewer) -> dict[str, Any]:
+    def work(call: PageCall) -> dict[str, Any]:
         return {
-            "page": browse.search(session, context, filters),
-            "departments": browse.departments(session, context),
-            "affairs": my_affairs(session, context) if viewer.has_role("clerk") else [],
+            "page": browse.search(call.session, call.context, filters),
+            "departments": browse.departments(call.session, call.context),
+            "affairs": my_affairs(call.session, call.context)
+            if call.viewer.has_role("clerk")
+            else [],
         }
 
     values = call(request, work)
@@ -101,9 +103,9 @@ def search_persons(
 def lookup(request: Request, my_number: Text = "", affair: Text = "") -> Response:
     """By number, through the blind index; rate-limited and audited (found or not)."""
 
-    def work(session: Session, envelope: Envelope, context: Context, _v: Viewer) -> Any:
-        request.app.state.limits.lookup.hit(context.actor_id)
-        return vs.lookup(session, envelope, context, number=my_number)
+    def work(call: PageCall) -> Any:
+        request.app.state.limits.lookup.hit(call.context.actor_id)
+        return vs.lookup(call.session, call.envelope, call.context, number=my_number)
 
     try:
         person = call(request, work, affair=affair or None)
@@ -129,8 +131,8 @@ class PersonForm:
 def _new_form(
     request: Request, form: PersonForm, error: str | None = None, status: int = 200
 ) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> list[Any]:
-        return browse.departments(session, context)
+    def work(call: PageCall) -> list[Any]:
+        return browse.departments(call.session, call.context)
 
     departments = call(request, work)
     values = {"form": form, "kinds": labels.PERSON_KINDS, "departments": departments,
@@ -154,9 +156,9 @@ def new_person(
         error = tr.gettext("Fill in the kind, the external id and the name.")
         return _new_form(request, form, error, 422)
 
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> uuid.UUID:
+    def work(call: PageCall) -> uuid.UUID:
         person = vs.create_person(
-            session, context, kind=PersonKind(kind), external_ref=form.external_ref,
+            call.session, call.context, kind=PersonKind(kind), external_ref=form.external_ref,
             name=form.name, department_id=_uuid(department),
         )  # fmt: skip
         return person.id
@@ -228,8 +230,8 @@ def _person_page(
     link_error: str | None = None,
     status: int = 200,
 ) -> Response:
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> Record:
-        return _record(session, context, person_id)
+    def work(call: PageCall) -> Record:
+        return _record(call.session, call.context, person_id)
 
     record = call(request, work)
     values = {
@@ -251,8 +253,8 @@ def person(request: Request, person_id: uuid.UUID) -> Response:
 def reveal(request: Request, person_id: uuid.UUID, affair: Text = "") -> Response:
     """利用: the number for an affair the clerk holds; audited before it is shown."""
 
-    def work(session: Session, envelope: Envelope, context: Context, _v: Viewer) -> str:
-        return vs.use(session, envelope, context, person_id=person_id)
+    def work(call: PageCall) -> str:
+        return vs.use(call.session, call.envelope, call.context, person_id=person_id)
 
     if not affair:
         raise AuthorizationDenied(permission="number:read", reason="no affair chosen")
@@ -267,9 +269,9 @@ def document(
     """A verification document's image: it shows the number, so it is opened like one
     (an affair the clerk holds, audited) and is never cached or sniffed."""
 
-    def work(session: Session, envelope: Envelope, context: Context, _v: Viewer) -> Any:
+    def work(call: PageCall) -> Any:
         return vs.open_document(
-            session, envelope, context, person_id=person_id, document_id=document_id
+            call.session, call.envelope, call.context, person_id=person_id, document_id=document_id
         )
 
     if not affair:
@@ -309,8 +311,8 @@ def _number_form(
     request: Request, person_id: uuid.UUID, template: str, form: NumberForm, *,
     error: str | None = None, status: int = 200,
 ) -> Response:  # fmt: skip
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> Record:
-        return _record(session, context, person_id)
+    def work(call: PageCall) -> Record:
+        return _record(call.session, call.context, person_id)
 
     record = call(request, work)
     values = {
@@ -328,7 +330,7 @@ def _verification(form: NumberForm, viewer: Viewer) -> vs.IdentityVerification:
             agent_authority=form.agent_authority, agent_documents=form.agent_documents,
             agent_note=form.agent_note,
         )  # fmt: skip
-        return vs.IdentityVerification(None, None, viewer.user_id, utcnow(), check)
+        return vs.IdentityVerification(None, None, viewer.user_id, datetime.now(UTC), check)
     try:
         number_doc = NumberCheckDocument(form.number_check_document)
         identity_doc = IdentityCheckDocument(form.identity_check_document)
@@ -337,7 +339,7 @@ def _verification(form: NumberForm, viewer: Viewer) -> vs.IdentityVerification:
             "番号確認と身元確認の書類を選んでください",
             "choose the documents of the number check and the identity check",
         ) from None
-    return vs.IdentityVerification(number_doc, identity_doc, viewer.user_id, utcnow())
+    return vs.IdentityVerification(number_doc, identity_doc, viewer.user_id, datetime.now(UTC))
 
 
 def _listed(
@@ -390,16 +392,21 @@ def acquire(
                                agent_note=agent_note))  # fmt: skip
     images = {"number": _read(number_image), "identity": _read(identity_image)}
 
-    def work(session: Session, envelope: Envelope, context: Context, viewer: Viewer) -> None:
+    def work(call: PageCall) -> None:
         vs.acquire(
-            session, envelope, context, person_id=person_id, number=my_number,
-            verification=_verification(form, viewer), affair_codes=form.affairs,
+            call.session, call.envelope, call.context, person_id=person_id, number=my_number,
+            verification=_verification(form, call.viewer), affair_codes=form.affairs,
         )  # fmt: skip
         # In the same transaction: a document that is refused leaves nothing acquired.
         for check, data in images.items():
             if data is not None:
                 vs.store_document(
-                    session, envelope, context, person_id=person_id, check=check, data=data
+                    call.session,
+                    call.envelope,
+                    call.context,
+                    person_id=person_id,
+                    check=check,
+                    data=data,
                 )
 
     try:
@@ -438,11 +445,16 @@ def correct(
                           authority=agent_authority, agent_documents=agent_documents,
                           agent_note=agent_note))  # fmt: skip
 
-    def work(session: Session, envelope: Envelope, context: Context, viewer: Viewer) -> None:
+    def work(call: PageCall) -> None:
         vs.correct(
-            session, envelope, context, person_id=person_id, number=my_number, reason=reason,
-            verification=_verification(form, viewer),
-        )  # fmt: skip
+            call.session,
+            call.envelope,
+            call.context,
+            person_id=person_id,
+            number=my_number,
+            reason=reason,
+            verification=_verification(form, call.viewer),
+        )
 
     try:
         call(request, work, affair=affair or None)
@@ -456,8 +468,8 @@ def correct(
 def link_check_confirm(request: Request, person_id: uuid.UUID, affair: Text = "") -> Response:
     """A second clerk or a manager confirms the link of the number to the person."""
 
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
-        link_check.confirm(session, context, person_id=person_id)
+    def work(call: PageCall) -> None:
+        link_check.confirm(call.session, call.context, person_id=person_id)
 
     if not affair:
         raise AuthorizationDenied(permission="number:acquire", reason="no affair chosen")
@@ -474,9 +486,9 @@ def withdraw_affair(
 ) -> Response:
     """A manager withdraws an affair the number was acquired for by mistake."""
 
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
         withdrawal.withdraw_affair(
-            session, context, person_id=person_id, affair_code=affair, reason=reason
+            call.session, call.context, person_id=person_id, affair_code=affair, reason=reason
         )
 
     try:
@@ -498,7 +510,7 @@ def add_affair(
 ) -> Response:
     """A manager adds an affair to the number held, recording the notice to the person."""
 
-    def work(session: Session, _e: Envelope, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
         try:
             day = date.fromisoformat(notified_on)
             how = purpose_change.NoticeMethod(method)
@@ -507,7 +519,7 @@ def add_affair(
                 "通知日と通知の方法を指定してください", "give the notice's date and method"
             ) from None
         purpose_change.add_affair(
-            session, context, person_id=person_id, affair_code=affair,
+            call.session, call.context, person_id=person_id, affair_code=affair,
             notified_on=day, method=how, note=note,
         )  # fmt: skip
 

@@ -1,7 +1,9 @@
 """The app's body limits (mnvault.web.bodylimit): which routes may receive how much.
 
-Uploads get their service's file limit (and the multipart framing); everything else a
-form's or the API's. Kept apart from the middleware so that the middleware knows no route.
+Uploads get their service's file limit (and the multipart framing), registered by the
+screen that receives them (:func:`upload`, in its views.py); everything else a form's or
+the API's. Kept apart from the middleware so that the middleware knows no route, and
+registered so that the frame knows no domain's limits.
 """
 
 from __future__ import annotations
@@ -9,11 +11,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mnvault.disposal.contractor import MAX_CERTIFICATE_BYTES
-from mnvault.places.mapping import MAX_BYTES as ENTRY_LOG_MAX_BYTES
-from mnvault.policies.api import UPLOAD_MAX_BYTES as POLICY_UPLOAD_MAX
-from mnvault.transfer.views import IMPORT_MAX_BYTES
-from mnvault.vault.services import DOCUMENT_MAX_BYTES
 from mnvault.web.bodylimit import API, FORM, UNAUTHENTICATED, UPLOAD_OVERHEAD, Rule
 from mnvault.web.security import SESSION_COOKIE
 
@@ -22,28 +19,27 @@ API_PREFIX = "/api/v1"
 # Anyone may send these: the password and the second factor, on the API and the screens.
 SIGN_IN = re.compile(rf"{API_PREFIX}/auth/(sign-in|second-factor)|/sign-in(/code)?")
 
-CERTIFICATE_IN_JSON = MAX_CERTIFICATE_BYTES * 3 // 2
+_UPLOADS: dict[str, Rule] = {}
 
-RULES = (
-    # An edited 基本方針 or 取扱規程 (Word or PDF), on the API and the screen.
-    Rule(re.compile(r"(/api/v1)?/policies/[^/]+/uploads?"), POLICY_UPLOAD_MAX + UPLOAD_OVERHEAD),
-    # An entry log comes base64 in JSON on the API (4/3 of the file), as a file on the screen.
-    Rule(re.compile(rf"{API_PREFIX}/places/areas/[^/]+/entries"), ENTRY_LOG_MAX_BYTES * 3 // 2),
-    Rule(re.compile(rf"{API_PREFIX}/places/devices/[^/]+/disposal"), CERTIFICATE_IN_JSON),
-    Rule(re.compile(r"/api/.*"), API),
-    Rule(re.compile(r"/places/areas/[^/]+/entries"), ENTRY_LOG_MAX_BYTES + UPLOAD_OVERHEAD),
-    Rule(re.compile(r"/places/devices/[^/]+/disposal"), MAX_CERTIFICATE_BYTES + UPLOAD_OVERHEAD),
-    Rule(re.compile(r"/imports/new"), IMPORT_MAX_BYTES + UPLOAD_OVERHEAD),
-    # Two document images, one for the number and one for identity.
-    Rule(re.compile(r"/persons/[^/]+/acquire"), 2 * DOCUMENT_MAX_BYTES + UPLOAD_OVERHEAD),
-    Rule(re.compile(r"/disposal/contractor"), MAX_CERTIFICATE_BYTES + UPLOAD_OVERHEAD),
-)
+
+def upload(path: str, max_bytes: int, *, framing: int = UPLOAD_OVERHEAD) -> None:
+    """Routes whose path matches ``path`` (a regular expression, matched whole) receive a
+    file of up to ``max_bytes``, plus ``framing``: the multipart framing of a screen's form
+    by default; an API route that takes the file base64 in JSON registers 4/3 of the file
+    with ``framing=0``."""
+    _UPLOADS[path] = Rule(re.compile(path), max_bytes + framing)
+
+
+def rules() -> tuple[Rule, ...]:
+    # The registered uploads first: an API upload route is more specific than /api/.*.
+    return (*_UPLOADS.values(), Rule(re.compile(r"/api/.*"), API))
 
 
 def body_limits() -> dict[str, Any]:
-    """Keyword arguments for :class:`mnvault.web.bodylimit.BodyLimit`."""
+    """Keyword arguments for :class:`mnvault.web.bodylimit.BodyLimit` (after the screens'
+    modules are imported: their uploads are registered then)."""
     return {
-        "rules": RULES,
+        "rules": rules(),
         "sign_in": SIGN_IN,
         "small": UNAUTHENTICATED,
         "default": FORM,

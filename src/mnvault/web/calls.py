@@ -1,4 +1,10 @@
-"""Calling a service from a route: one transaction, an authenticated context, a limit."""
+"""Calling a service from a route: one transaction, an authenticated context, a limit.
+
+A route hands :func:`call` its work, and the work gets one :class:`Call`: the
+transaction's session, the caller's context, and the vault's envelope for the few routes
+that seal or open a number (it is looked up only when asked for). Who the caller is comes
+from the gate the app installed (web.gate): the frame imports no domain package.
+"""
 
 from __future__ import annotations
 
@@ -7,29 +13,57 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from fastapi import Request
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from mnvault.access.context import Context
-from mnvault.access.errors import AuthorizationDenied
-from mnvault.audit import services as audit
-from mnvault.audit.models import AuditEntry
-from mnvault.auth import services as auth
-from mnvault.auth.errors import SessionExpired
-from mnvault.crypto import Envelope
-from mnvault.deployment.services import Vault
+from mnvault.context import Context
+from mnvault.errors import Refusal
+from mnvault.web.gate import gate_of
 from mnvault.web.problems import RateLimited, Sealed
+
+if TYPE_CHECKING:
+    # Only the type: the frame hands the vault's envelope to the services that seal and
+    # open, it never uses it (the contract's one ignored import, pyproject.toml).
+    from mnvault.crypto import Envelope
 
 T = TypeVar("T")
 
 
-def vault_of(request: Request) -> Vault:
-    vault: Vault | None = request.app.state.vault
+class _Keyring(Protocol):
+    @property
+    def sealed(self) -> bool: ...
+
+
+class _AuditWriter(Protocol):
+    async def commit_async(self, entries: Iterable[Any]) -> None: ...
+
+
+class OpenVault(Protocol):
+    """What the frame uses of the deployment's vault (mnvault.deployment.services.Vault);
+    a route that needs the whole of it uses mnvault.deployment.requests.vault_of."""
+
+    @property
+    def keyring(self) -> _Keyring: ...
+    @property
+    def envelope(self) -> Envelope: ...
+    @property
+    def engine(self) -> Engine: ...
+    @property
+    def audit_writer(self) -> _AuditWriter: ...
+    def transaction(self) -> AbstractContextManager[Session]: ...
+    def reading(self) -> AbstractContextManager[Session]: ...
+    def reading_here(self) -> AbstractContextManager[Session]: ...
+
+
+def vault_of(request: Request) -> OpenVault:
+    vault: OpenVault | None = request.app.state.vault
     if vault is None or vault.keyring.sealed:
         raise Sealed()
     return vault
@@ -43,13 +77,31 @@ def bearer(request: Request) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise SessionExpired()
+        raise gate_of(request).expired()
     return token.strip()
+
+
+@dataclass
+class Call:
+    """One call of a route's work: its transaction's session and the caller's context.
+
+    ``envelope`` is the vault's, for the work that seals or opens a number; ``later``
+    holds the audit entries of a read (:func:`read_call_async`), None elsewhere.
+    """
+
+    session: Session
+    context: Context
+    vault: OpenVault = field(repr=False)
+    later: list[Any] | None = None
+
+    @property
+    def envelope(self) -> Envelope:
+        return self.vault.envelope
 
 
 def call(
     request: Request,
-    work: Callable[[Session, Envelope, Context], T],
+    work: Callable[[Call], T],
     *,
     affair: str | None = None,
     full: bool = True,
@@ -59,16 +111,16 @@ def call(
     token = bearer(request)
     client = client_of(request)
     with vault.transaction() as session:
-        principal = auth.resolve(
-            session, token, client_address=client, request_id=request.state.request_id
-        )
-        context = _context(request, principal, affair=affair, full=full)
-        return work(session, vault.envelope, context)
+        context = gate_of(request).context(
+            session, token, client_address=client, request_id=request.state.request_id,
+            affair=affair, full=full,
+        )  # fmt: skip
+        return work(Call(session, context, vault))
 
 
 async def read_call_async(
     request: Request,
-    work: Callable[[Session, Envelope, Context, list[AuditEntry] | None], T],
+    work: Callable[[Call], T],
     *,
     affair: str | None = None,
 ) -> T:
@@ -76,13 +128,12 @@ async def read_call_async(
     an ``async def`` route.
 
     Authentication, authorization and ``work`` run in a read transaction, which holds
-    no write lock; ``work`` puts its entries in the list it is given, and they are
+    no write lock; ``work`` puts its entries in ``Call.later``, and they are
     committed by the vault's group commit before we answer: no entry, no answer
     (DESIGN.md §3 invariant 1). A denial is committed the same way before it is
     raised (invariant 2); a failed batch raises ``AuditUnavailable``. When resolving
     the caller must write (see ``auth.resolve_read_only``), this is :func:`call` in the
-    thread pool, with ``work`` writing its entries in that transaction (it gets None
-    for the list).
+    thread pool, with ``work`` writing its entries in that transaction (``later`` is None).
 
     On SQLite the read transaction runs on the event loop: a few indexed selects on a
     local file and two AES-GCM decryptions cost less CPU than handing them to the
@@ -92,68 +143,47 @@ async def read_call_async(
     the thread pool, and only the wait for the commit stays here.
     """
     vault = vault_of(request)
-    later: list[AuditEntry] = []
+    later: list[Any] = []
     try:
         if vault.engine.dialect.name == "sqlite":
             resolved, result = _read(
-                request, vault.reading_here, vault.envelope, work, affair=affair, later=later
+                request, vault, vault.reading_here, work, affair=affair, later=later
             )
         else:
             resolved, result = await run_in_threadpool(
                 functools.partial(_read, affair=affair, later=later),
-                request, vault.reading, vault.envelope, work,
+                request, vault, vault.reading, work,
             )  # fmt: skip
-    except AuthorizationDenied as denied:
-        await vault.audit_writer.commit_async([*later, audit.denial_entry(denied)])
+    except Refusal as refused:
+        await vault.audit_writer.commit_async([*later, gate_of(request).denial_entry(refused)])
         raise
     if not resolved:
-        return await run_in_threadpool(
-            call, request, lambda s, e, c: work(s, e, c, None), affair=affair
-        )
+        return await run_in_threadpool(call, request, work, affair=affair)
     await vault.audit_writer.commit_async(later)
     return result  # type: ignore[return-value]  # resolved: work has run
 
 
 def _read(
     request: Request,
+    vault: OpenVault,
     reading: Callable[[], AbstractContextManager[Session]],
-    envelope: Envelope,
-    work: Callable[[Session, Envelope, Context, list[AuditEntry] | None], T],
+    work: Callable[[Call], T],
     *,
     affair: str | None,
-    later: list[AuditEntry],
+    later: list[Any],
 ) -> tuple[bool, T | None]:
     """Resolve the caller and run ``work`` in a read transaction, its entries put in
     ``later``; (False, None) when resolving must write (nothing has run then)."""
     token = bearer(request)
     client = client_of(request)
     with reading() as session:
-        principal = auth.resolve_read_only(
-            session, token, client_address=client, audit_later=later,
-            request_id=request.state.request_id,
+        context = gate_of(request).context_read_only(
+            session, token, client_address=client, request_id=request.state.request_id,
+            affair=affair, later=later,
         )  # fmt: skip
-        if principal is None:
+        if context is None:
             return False, None
-        context = _context(request, principal, affair=affair, full=True)
-        return True, work(session, envelope, context, later)
-
-
-def _context(
-    request: Request, principal: auth.Principal, *, affair: str | None, full: bool
-) -> Context:
-    if full:
-        auth.require_full(principal)
-    client = client_of(request)
-    context = principal.context(
-        affair_code=affair, request_id=request.state.request_id, client_address=client
-    )
-    if principal.token_affairs is not None and affair and affair not in principal.token_affairs:
-        raise AuthorizationDenied(
-            permission="token:affair", reason="affair outside the token's scope",
-            actor_id=context.actor_id, organisation_id=context.organisation_id,
-            affair_code=affair, request_id=context.request_id, client_address=client,
-        )  # fmt: skip
-    return context
+        return True, work(Call(session, context, vault, later))
 
 
 def new_request_id() -> str:

@@ -20,7 +20,6 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined, se
 from starlette.exceptions import HTTPException
 
 from mnvault import errors
-from mnvault.access.errors import AccessError, AuthorizationDenied, OutOfReach
 from mnvault.errors import MnvaultError
 from mnvault.web import i18n
 from mnvault.web.security import csrf_token, finish
@@ -31,6 +30,7 @@ log = logging.getLogger(__name__)
 # Packages whose templates/ the screens use; a new screen's package adds itself here.
 TEMPLATE_PACKAGES = (
     "mnvault.web",
+    "mnvault.dashboard",
     "mnvault.auth",
     "mnvault.vault",
     "mnvault.transfer",
@@ -125,9 +125,9 @@ class PageNotFound(MnvaultError):
 
 def error_page(request: Request, exc: Exception, status: int) -> HTMLResponse:
     message = errors.message(exc, i18n.language_of(request), detail=False)
-    # A person beyond one's assignments looks like no person: no reason shown.
-    shown = isinstance(exc, AuthorizationDenied) and not isinstance(exc, OutOfReach)
-    reason = exc.reason if shown and isinstance(exc, AuthorizationDenied) else None
+    # The error's package decides whether a reason is shown (a refusal's, but not that
+    # of a person beyond one's assignments, who looks like no person).
+    reason = errors.reason(exc)
     return render(
         request, "error.html", {"status": status, "message": message, "reason": reason},
         status=status,
@@ -137,7 +137,7 @@ def error_page(request: Request, exc: Exception, status: int) -> HTMLResponse:
 def handle(request: Request, exc: Exception) -> Response:
     if isinstance(exc, StepPending):
         return redirect(request, STEP_PAGES.get(exc.stage, "/sign-in"))
-    if isinstance(exc, AccessError) and not isinstance(exc, AuthorizationDenied):
+    if errors.sends_to_sign_in(exc):
         return redirect(request, "/sign-in")
     if isinstance(exc, RequestValidationError):
         return error_page(request, BadRequest(), 422)

@@ -1,48 +1,36 @@
 """Who is using the screens: the session behind the cookie, and the context of a call.
 
 Views run their work through :func:`call` (like ``web.calls.call`` for the JSON API):
-one transaction, the principal resolved from the session cookie, a context whose
-channel is ``web``; a session that has not finished signing in is sent to its next step.
+one transaction, the viewer resolved from the session cookie by the gate (web.gate), a
+context whose channel is ``web``; a session that has not finished signing in is sent to
+its next step. The work gets a :class:`PageCall`: a :class:`~mnvault.web.calls.Call`
+that also knows the viewer.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from fastapi import Request
 from sqlalchemy.orm import Session
 
-from mnvault.access import services as access
-from mnvault.access.context import Context
-from mnvault.access.models import Role, User
-from mnvault.auth import services as auth
-from mnvault.auth.errors import SessionExpired
-from mnvault.crypto import Envelope
-from mnvault.web.calls import client_of, vault_of
+from mnvault.context import Context
+from mnvault.web.calls import Call, client_of, vault_of
+from mnvault.web.gate import Viewer, gate_of
 from mnvault.web.security import SESSION_COOKIE
+
+__all__ = ["PageCall", "StepPending", "Viewer", "call", "context_of", "viewer_or_none"]
 
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Viewer:
-    """The signed-in person as the layout shows them."""
+@dataclass
+class PageCall(Call):
+    """A screen's call: the signed-in viewer besides the session and the context."""
 
-    user_id: uuid.UUID
-    organisation_id: uuid.UUID
-    login: str
-    display_name: str
-    roles: frozenset[str]
-    stage: str
-
-    def has(self, role: Role) -> bool:
-        return role.value in self.roles
-
-    def has_role(self, role: str) -> bool:
-        return role in self.roles
+    viewer: Viewer = field(kw_only=True)
 
 
 class StepPending(Exception):
@@ -56,20 +44,12 @@ class StepPending(Exception):
 def token_of(request: Request) -> str:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
-        raise SessionExpired()
+        raise gate_of(request).expired()
     return token
 
 
 def _viewer(session: Session, request: Request) -> Viewer:
-    principal = auth.resolve(session, token_of(request), client_address=client_of(request))
-    user = session.get(User, principal.user_id)
-    if user is None or principal.via != "session":
-        raise SessionExpired()
-    roles = access.roles_of(session, user.id, principal.organisation_id)
-    return Viewer(
-        user.id, principal.organisation_id, user.login, user.display_name,
-        frozenset(r.value for r in roles), principal.stage,
-    )  # fmt: skip
+    return gate_of(request).viewer(session, token_of(request), client_address=client_of(request))
 
 
 def viewer_or_none(request: Request) -> Viewer | None:
@@ -82,7 +62,7 @@ def viewer_or_none(request: Request) -> Viewer | None:
     try:
         with vault.transaction() as session:
             return _viewer(session, request)
-    except SessionExpired:
+    except gate_of(request).expired:
         return None
 
 
@@ -95,7 +75,7 @@ def context_of(viewer: Viewer, request: Request, affair: str | None = None) -> C
 
 def call(
     request: Request,
-    work: Callable[[Session, Envelope, Context, Viewer], T],
+    work: Callable[[PageCall], T],
     *,
     affair: str | None = None,
     stages: Collection[str] = ("full",),
@@ -107,4 +87,5 @@ def call(
         if viewer.stage not in stages:
             raise StepPending(viewer.stage)
         request.state.viewer = viewer
-        return work(session, vault.envelope, context_of(viewer, request, affair), viewer)
+        context = context_of(viewer, request, affair)
+        return work(PageCall(session, context, vault, viewer=viewer))

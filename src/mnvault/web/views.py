@@ -1,4 +1,4 @@
-"""The screens' frame: static files, the language switch, the dashboard, error pages.
+"""The screens' frame: static files, the language switch, error pages.
 
 ``mount(app)`` adds every package's screens; a new screen's package (disposal, import,
 export, audit, admin) adds its router to ``SCREENS`` and its package to
@@ -13,17 +13,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, Form, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartParser
 
-from mnvault.access.context import Context
-from mnvault.crypto import Envelope
 from mnvault.web import i18n
-from mnvault.web.dashboard import Dashboard, dashboard
-from mnvault.web.pages import BadRequest, PageNotFound, PageRoute, error_page, redirect, render
+from mnvault.web.pages import BadRequest, PageNotFound, PageRoute, error_page, redirect
 from mnvault.web.security import require_csrf, set_cookie
-from mnvault.web.signed_in import Viewer, call
 
 STATIC = Path(__file__).parent / "static"
 # Uploaded document images show a number: keep uploads up to the service's limit (and a
@@ -48,20 +43,6 @@ def switch_language(
     chosen = lang if lang in i18n.LANGUAGES else i18n.DEFAULT
     set_cookie(request, response, i18n.COOKIE, chosen, max_age=365 * 24 * 3600)
     return response
-
-
-@router.get("/")
-def home(request: Request) -> Response:
-    keyring = request.app.state.vault.keyring if request.app.state.vault else None
-
-    def work(session: Session, _e: Envelope, context: Context, viewer: Viewer) -> Dashboard:
-        vault = request.app.state.vault
-        return dashboard(
-            session, context, viewer.roles, data_dir=vault.settings.data_dir, keyring=keyring
-        )
-
-    board = call(request, work)
-    return render(request, "dashboard.html", {"board": board})
 
 
 def mount(app: FastAPI, screens: list[APIRouter]) -> None:
