@@ -69,3 +69,19 @@ def test_the_manager_cannot_suspend_and_an_outside_user_is_refused(world: World)
             session, world.ctx("admin"), incident_id, containment.Act.END_SESSIONS,  # type: ignore[arg-type]
             world.users["outsider"].id,
         )  # fmt: skip
+
+
+def test_an_act_is_kept_on_the_incident_only_for_one_who_may_read_it(world: World) -> None:
+    """Tenant walk (tests/test_policy_services.py): record_act() wrote an act on the
+    organisation's incident without authorizing. A clerk (no incident:read) and another
+    organisation's clerk are now refused, the refusal audited, and no act is kept."""
+    incident_id = _incident(world)
+    for context in (world.ctx("clerk"), world.ctx("outsider", org=world.org)):
+        with pytest.raises(AuthorizationDenied), unit_of_work(world.sessions) as session:
+            incidents.record_act(session, context, incident_id, "note", result="偽の記録")  # type: ignore[arg-type]
+        with world.sessions() as session:
+            last = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+        assert last is not None and last.action == "access:denied"
+    with unit_of_work(world.sessions) as session:
+        view = incidents.incident(session, world.ctx("manager"), incident_id)  # type: ignore[arg-type]
+    assert view.acts == ()

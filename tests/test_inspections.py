@@ -385,3 +385,21 @@ def test_files_are_kept_sealed_with_the_inspection_and_the_closed_action(world: 
         assert {d["sha256"] for d in details} == {kept.sha256, closing[0].sha256}
     with pytest.raises(AuthorizationDenied), unit_of_work(world.sessions) as session:
         inspections.open_file(session, world.envelope, world.ctx("clerk"), sheet_id)
+
+
+def test_naming_a_member_is_asked_of_those_who_may_read_inspections(world: World) -> None:
+    """Tenant walk (tests/test_policy_services.py): member_id() answered whether a login
+    belongs to the organisation before anything was authorized. A clerk (no inspection:read)
+    and another organisation's clerk now get the same audited refusal for a member and for
+    a login no one holds."""
+    for context in (world.ctx("clerk"), world.ctx("outsider", org=world.org)):
+        for login in (world.users["manager"].login, "nobody"):
+            with pytest.raises(AuthorizationDenied), unit_of_work(world.sessions) as session:
+                inspections.member_id(session, context, login)
+            with world.sessions() as session:
+                last = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+            assert last is not None and last.action == "access:denied"
+            assert (last.details or {})["permission"] == "inspection:read"
+    with unit_of_work(world.sessions) as session:
+        found = inspections.member_id(session, world.ctx("auditor"), world.users["clerk"].login)
+    assert found == world.users["clerk"].id

@@ -318,3 +318,21 @@ def test_no_number_in_any_people_record(world: World, synthetic_number: str) -> 
     assert session_id
     for typed in (n, *spellings):
         assert typed not in text and typed not in trail
+
+
+def test_naming_a_member_is_asked_of_those_who_may_read_training(world: World) -> None:
+    """Tenant walk (tests/test_policy_services.py): member_id() answered whether a login
+    belongs to the organisation before anything was authorized. A clerk (no training:read)
+    and another organisation's clerk now get the same audited refusal for a member and for
+    a login no one holds."""
+    for context in (world.ctx("clerk"), world.ctx("outsider", org=world.org)):
+        for login in (world.users["manager"].login, "nobody"):
+            with pytest.raises(AuthorizationDenied), unit_of_work(world.sessions) as session:
+                training.member_id(session, context, login)
+            with world.sessions() as session:
+                last = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+            assert last is not None and last.action == "access:denied"
+            assert (last.details or {})["permission"] == "training:read"
+    with unit_of_work(world.sessions) as session:
+        found = training.member_id(session, world.ctx("manager"), world.users["clerk"].login)
+    assert found == world.users["clerk"].id

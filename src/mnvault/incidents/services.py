@@ -543,7 +543,9 @@ def record_act(
     result: str | None = None,
 ) -> None:
     """Keep a containment act on the incident, and audit it with the incident's id (the
-    act itself was authorized and audited by the service that performed it)."""
+    act itself was authorized and audited by the service that performed it). Asked again
+    here: the incident is the organisation's record, whoever calls this."""
+    _read(session, context)
     row = _get(session, context, incident_id)
     session.add(
         IncidentAct(

@@ -222,6 +222,9 @@ def members(session: Session, context: Context) -> list[tuple[uuid.UUID, str]]:
 
 def member_id(session: Session, context: Context, reference: str) -> uuid.UUID:
     """A member named by login (``code:login`` for another home), or InvalidInspection."""
+    # Asked before the act that names the member: without this, anyone could learn who
+    # belongs to the organisation from the answer (a membership oracle).
+    authorize(session, context, Permission.INSPECTION_READ, organisation_resource(context))
     user = user_by_reference(session, context, reference)
     if user is None or not roles_of(session, user.id, context.organisation_id):
         raise InvalidInspection("その利用者はこの組織にいません", "no such member")
