@@ -9,16 +9,14 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
-from sqlalchemy.orm import Session
 
-from mnvault.access.context import Context
 from mnvault.inspections import services as inspections
 from mnvault.inspections.shapes import to_csv, to_xlsx
 from mnvault.vault.errors import InvalidInput, VaultError
 from mnvault.web.form_errors import message_of
 from mnvault.web.pages import PageRoute, redirect, render
 from mnvault.web.security import finish, require_csrf
-from mnvault.web.signed_in import PageCall, Viewer, call
+from mnvault.web.signed_in import PageCall, call
 
 router = APIRouter(route_class=PageRoute, dependencies=[Depends(require_csrf)])
 Text = Annotated[str, Form(max_length=2000)]
@@ -169,7 +167,8 @@ def record_item(
     request: Request, inspection_id: uuid.UUID, item_id: uuid.UUID, *, result: Text = "",
     note: Text = "",
 ) -> Response:  # fmt: skip
-    def work(session: Session, _e: object, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
+        session, context = call.session, call.context
         try:
             chosen = inspections.ItemResult(result)
         except ValueError:
@@ -184,7 +183,8 @@ def add_action(
     request: Request, inspection_id: uuid.UUID, item_id: uuid.UUID, *, title: Text = "",
     owner: Text = "", due_on: Day = "",
 ) -> Response:  # fmt: skip
-    def work(session: Session, _e: object, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
+        session, context = call.session, call.context
         try:
             owner_id = uuid.UUID(owner)
         except ValueError:
@@ -199,7 +199,8 @@ def add_action(
 
 @router.post("/inspections/{inspection_id}/actions/{action_id}/start")
 def start_action(request: Request, inspection_id: uuid.UUID, action_id: uuid.UUID) -> Response:
-    def work(session: Session, _e: object, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
+        session, context = call.session, call.context
         inspections.start_action(session, context, action_id=action_id)
 
     return _act(request, inspection_id, work, f"#action-{action_id}")
@@ -253,7 +254,8 @@ def open_file(request: Request, attachment_id: uuid.UUID) -> Response:
 
 @router.post("/inspections/{inspection_id}/trail-report")
 def attach_report(request: Request, inspection_id: uuid.UUID, *, report_seq: Text = "") -> Response:
-    def work(session: Session, _e: object, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
+        session, context = call.session, call.context
         try:
             seq = int(report_seq)
         except ValueError:
@@ -265,7 +267,8 @@ def attach_report(request: Request, inspection_id: uuid.UUID, *, report_seq: Tex
 
 @router.post("/inspections/{inspection_id}/rest-ok")
 def rest_ok(request: Request, inspection_id: uuid.UUID) -> Response:
-    def work(session: Session, _e: object, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
+        session, context = call.session, call.context
         inspections.rest_ok(session, context, inspection_id=inspection_id)
 
     return _act(request, inspection_id, work)
@@ -273,7 +276,8 @@ def rest_ok(request: Request, inspection_id: uuid.UUID) -> Response:
 
 @router.post("/inspections/{inspection_id}/complete")
 def complete(request: Request, inspection_id: uuid.UUID, *, summary: Text = "") -> Response:
-    def work(session: Session, _e: object, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
+        session, context = call.session, call.context
         inspections.complete(session, context, inspection_id=inspection_id, summary=summary)
 
     return _act(request, inspection_id, work)
@@ -281,7 +285,8 @@ def complete(request: Request, inspection_id: uuid.UUID, *, summary: Text = "") 
 
 @router.post("/inspections/{inspection_id}/report-to-chief")
 def report_to_chief(request: Request, inspection_id: uuid.UUID, *, chief: Text = "") -> Response:
-    def work(session: Session, _e: object, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
+        session, context = call.session, call.context
         try:
             chief_id = uuid.UUID(chief)
         except ValueError:

@@ -10,16 +10,14 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
-from sqlalchemy.orm import Session
 
-from mnvault.access.context import Context
 from mnvault.training import services as training
 from mnvault.training.shapes import to_csv, to_xlsx
 from mnvault.vault.errors import InvalidInput, VaultError
 from mnvault.web.form_errors import message_of
 from mnvault.web.pages import PageRoute, redirect, render
 from mnvault.web.security import finish, require_csrf
-from mnvault.web.signed_in import PageCall, Viewer, call
+from mnvault.web.signed_in import PageCall, call
 
 router = APIRouter(route_class=PageRoute, dependencies=[Depends(require_csrf)])
 Text = Annotated[str, Form(max_length=2000)]
@@ -82,7 +80,8 @@ def _act(request: Request, work: Any, anchor: str = "") -> Response:
 def create_plan(
     request: Request, *, title: Text = "", fiscal_year: Text = "", article29_2: Text = ""
 ) -> Response:
-    def work(session: Session, _e: object, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
+        session, context = call.session, call.context
         try:
             year = int(fiscal_year)
         except ValueError:
@@ -119,7 +118,8 @@ def add_session(
 
 @router.post("/training/sessions/{session_id}/attendance")
 def set_attendance(request: Request, session_id: uuid.UUID, *, attendee: Many = None) -> Response:
-    def work(session: Session, _e: object, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
+        session, context = call.session, call.context
         ids = [_uuid(a, "受講者", "attendee") for a in attendee or []]
         training.set_attendance(session, context, session_id=session_id, user_ids=ids)
 
@@ -130,7 +130,8 @@ def set_attendance(request: Request, session_id: uuid.UUID, *, attendee: Many = 
 def import_attendance(
     request: Request, session_id: uuid.UUID, *, csv_file: Upload = None
 ) -> Response:
-    def work(session: Session, _e: object, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
+        session, context = call.session, call.context
         if csv_file is None or not csv_file.filename:
             raise InvalidInput("CSVファイルを選んでください", "choose a CSV file")
         data = csv_file.file.read(training.CSV_MAX_BYTES + 1)
@@ -167,7 +168,8 @@ def record_pledge(
 def set_settings(
     request: Request, *, require_pledge: Text = "", training_interval_days: Text = ""
 ) -> Response:
-    def work(session: Session, _e: object, context: Context, _v: Viewer) -> None:
+    def work(call: PageCall) -> None:
+        session, context = call.session, call.context
         try:
             days = int(training_interval_days)
         except ValueError:
