@@ -83,7 +83,9 @@ def test_an_auditor_runs_verify_and_sees_the_result(site: Site, chromium):
     with recorded(page, "verify_flow"):
         auditor.sign_in("auditor")
         expect(page.locator("#last-verified")).to_have_text("画面からはまだ検証していません")
-        page.get_by_role("navigation", name="メイン").get_by_role("link", name="監査").click()
+        page.get_by_role("navigation", name="メイン").get_by_role(
+            "link", name="監査", exact=True
+        ).click()
         page.get_by_role("link", name="監査記録の検証").click()
         page.get_by_role("button", name="今すぐ検証").click()
         result = page.locator("#verify-result [data-result]")

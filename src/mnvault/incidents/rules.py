@@ -288,11 +288,16 @@ def _decide_2022(rules: RuleSet, facts: Facts) -> Assessment:
 
 # --- the 2015 regime ------------------------------------------------------------------------
 
+# The 2015 notice is not in shared/legal; 別添2 (2025) replaced it.
+NOTICE_2015 = (
+    "平成27年特定個人情報保護委員会告示第2号（現 別添2 の前身、e-Gov で要確認）; seed 図表2-1 (3)④"
+)
+
 
 def _decide_2015(rules: RuleSet, facts: Facts) -> Assessment:
     reasons = [
         Reason(
-            "seed 図表2-1 (3)④",
+            NOTICE_2015,
             f"{rules.title_ja}を適用（認知日 {facts.aware_date.isoformat()}）。"
             "原典（平成27年委員会告示）は e-Gov で要確認。",
             f"Rule set: {rules.title_en} (aware {facts.aware_date.isoformat()}); verify the"
@@ -314,7 +319,7 @@ def _decide_2015(rules: RuleSet, facts: Facts) -> Assessment:
         )
         reasons.append(
             Reason(
-                "seed 図表2-1 (3)④（行政機関等）",
+                f"{NOTICE_2015}（行政機関等）",
                 "重大事案（又はそのおそれ）のため直ちに報告する。"
                 if serious
                 else "委員会に速やかに報告しなければならない。",
@@ -332,7 +337,7 @@ def _decide_2015(rules: RuleSet, facts: Facts) -> Assessment:
     )
     reasons.append(
         Reason(
-            "seed 図表2-1 (3)④（事業者）",
+            f"{NOTICE_2015}（事業者）",
             "五つの要件（本人への連絡、外部への漏えいなし、不正目的でない、調査終了と再発防止策の決定、"
             f"本人{rules.persons_threshold}人以下）を全て満たすため報告を要しない。"
             if exempt
