@@ -36,7 +36,12 @@ from mnvault.audit.actions import AuditAction
 from mnvault.audit.models import AuditEntry
 from mnvault.db.engine import unit_of_work
 from mnvault.disposal import batches
-from mnvault.numbers import generate_corporate_number, generate_my_number, redact
+from mnvault.numbers import (
+    generate_corporate_number,
+    generate_my_number,
+    generate_my_numbers,
+    redact,
+)
 from mnvault.orgs import services as orgs
 from mnvault.orgs.models import OrganisationKind
 from mnvault.vault import exporter, withdrawal
@@ -271,34 +276,39 @@ def test_free_text_without_a_number_is_kept(world: World) -> None:
     assert reasons == ["2026-04-01 本人より連絡（03-1234-5678）"]
 
 
-@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
-def test_take_out_csv_neutralises_formula_injection(world: World, start: str) -> None:
+def test_take_out_csv_neutralises_formula_injection(world: World) -> None:
     """Issue #11 (Oracles and limits): take-out CSVs neutralise formula injection like the
-    audit downloads do (one helper, mnvault.spreadsheet)."""
+    audit downloads do (one helper, mnvault.spreadsheet). One take-out holds a person for
+    each formula start (its passphrase encryption is the test's cost)."""
     import csv
     import io
 
     import pyrage
 
-    formula = f'{start}HYPERLINK("http://example.invalid","x")'
+    starts = ["=", "+", "-", "@"]
+    numbers = generate_my_numbers(len(starts), seed=7)
+    link = 'HYPERLINK("http://example.invalid","x")'
+    formulas = {f"{start}{link}": n for start, n in zip(starts, numbers, strict=True)}
     with unit_of_work(world.sessions) as session:
-        person = vs.create_person(
-            session, world.ctx("clerk"), kind=PersonKind.EMPLOYEE, external_ref=formula,
-            name=formula,
-        )  # fmt: skip
-        vs.acquire(
-            session, world.envelope, world.ctx("clerk"), person_id=person.id,
-            number=generate_my_number(random.Random(7)), verification=_verification(world),
-            affair_codes=[SLIP],
-        )  # fmt: skip
+        for formula, number in formulas.items():
+            person = vs.create_person(
+                session, world.ctx("clerk"), kind=PersonKind.EMPLOYEE, external_ref=formula,
+                name=formula,
+            )  # fmt: skip
+            vs.acquire(
+                session, world.envelope, world.ctx("clerk"), person_id=person.id,
+                number=number, verification=_verification(world), affair_codes=[SLIP],
+            )  # fmt: skip
     with unit_of_work(world.sessions) as session:
         result = exporter.export_affair(
             session, world.envelope, world.ctx("clerk", SLIP), purpose="年末調整", passphrase="pw"
         )
     text = pyrage.passphrase.decrypt(result.encrypted, "pw").decode("utf-8")
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    assert rows[1][0] == rows[1][2] == f"'{formula}"
-    assert rows[1][3] == generate_my_number(random.Random(7))
+    rows = {row[0]: row for row in list(csv.reader(io.StringIO(text, newline="")))[1:]}
+    for formula, number in formulas.items():
+        row = rows[f"'{formula}"]
+        assert row[2] == f"'{formula}"
+        assert row[3] == number
 
 
 def test_one_helper_neutralises_every_formula_start() -> None:
