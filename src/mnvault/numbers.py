@@ -373,9 +373,17 @@ def _mask_chain(match: re.Match[str]) -> str:
 _UUID = re.compile(r"\b[0-9a-f]{8}(-?)[0-9a-f]{4}\1[0-9a-f]{4}\1[0-9a-f]{4}\1[0-9a-f]{12}\b", re.I)
 
 
+# What the vault's own hashing and signing write as hex (``.hex()``, lower case): a SHA-256
+# digest (entry hashes, archive digests, key ids) or an Ed25519 signature. Their digits can
+# spell a valid number by chance (about one signature in a hundred): redacting one breaks
+# the signature it is, e.g. a prune record that no longer verifies.
+_DIGEST = re.compile(r"[0-9a-f]{64}|[0-9a-f]{128}")
+
+
 def is_vault_id(text: str) -> bool:
-    """Whether ``text`` is, whole, an id the vault made (kept by every redaction)."""
-    return _UUID.fullmatch(text) is not None
+    """Whether ``text`` is, whole, an id, digest or signature the vault made (kept by
+    every redaction). Only the whole value: a number typed into free text is never one."""
+    return _UUID.fullmatch(text) is not None or _DIGEST.fullmatch(text) is not None
 
 
 def mask_numbers(text: str) -> str:
