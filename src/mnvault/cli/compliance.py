@@ -90,6 +90,7 @@ def evidence_pack(
                     session, context, engine=vault.engine,
                     public_key=vault.keyring.public_signing_key(),
                     witness_path=vault.settings.audit_witness_path, processes=None,
+                    reports_root=vault.settings.data_dir,
                 )  # fmt: skip
         except KNOWN_ERRORS as exc:
             fail(str(exc))

@@ -112,6 +112,7 @@ def evidence_pack(request: Request) -> Response:
             engine=vault.engine,
             public_key=vault.keyring.public_signing_key(),
             witness_path=vault.settings.audit_witness_path,
+            reports_root=vault.settings.data_dir,
         )
         return pack.to_zip(built)
 

@@ -1,8 +1,10 @@
 """The evidence pack: what an internal audit or a PPC 立入検査 asks for, for one organisation at
 one moment — a PDF (Japanese fonts, contents, one section per measure), an Excel workbook (one
-sheet per group), the SPI file register (CSV) and a statement of the audit trail (the latest
-signed checkpoint as a witness line, verifiable offline with the public key, and the result of
-verifying the whole trail then). Building it is itself an audit entry. No number appears in it.
+sheet per group), the SPI file register (CSV), the latest periodic analysis report of the trail
+(別添1 2C b/2C e; when the one building the pack may read the trail) and a statement of the
+audit trail (the latest signed checkpoint as a witness line, verifiable offline with the public
+key, and the result of verifying the whole trail then). Building it is itself an audit entry.
+No number appears in it.
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
 from mnvault.access.permissions import Permission
-from mnvault.access.services import authorize, organisation_resource
+from mnvault.access.services import authorize, decide, organisation_resource
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.audit.models import AuditCheckpoint
+from mnvault.audit.reports import stored
 from mnvault.audit.statement import Checkpoint
 from mnvault.audit.verification import verify as audit_verify
 from mnvault.compliance import services as compliance
@@ -42,6 +45,7 @@ class Pack:
     xlsx: bytes
     spi_files_csv: bytes
     statement: dict[str, Any]
+    analysis: Analysis | None = None
 
 
 def trail_statement(
@@ -137,6 +141,42 @@ class Contents:
     report: compliance.Report
     statement: dict[str, Any]
     spi_files_csv: bytes
+    analysis: Analysis | None = None
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The latest stored periodic analysis report (its audit entry names who made it)."""
+
+    seq: int
+    pdf: bytes
+
+    @property
+    def file_name(self) -> str:
+        return f"analysis-report-{self.seq}.pdf"
+
+
+def _latest_analysis(
+    session: Session, context: Context, reports_root: Path | None
+) -> tuple[Analysis | None, dict[str, Any]]:
+    """The latest kept report and what the statement says of it. The report names accounts
+    and persons, so it goes into the pack only for one who may read the trail."""
+    if reports_root is None:
+        return None, {"included": False, "reason": "no data directory"}
+    if not decide(session, context, Permission.AUDIT_READ).allowed:
+        return None, {"included": False, "reason": "the builder may not read the trail"}
+    kept = [k for k in stored.latest(session, context, root=reports_root) if k.available]
+    if not kept:
+        return None, {"included": False, "reason": "no periodic analysis report kept yet"}
+    latest = kept[0]
+    pdf = stored.pdf_of(session, context, root=reports_root, seq=latest.seq)
+    return Analysis(latest.seq, pdf), {
+        "included": True,
+        "entry_seq": latest.seq,
+        "produced_at": latest.produced_at.isoformat(),
+        "since": latest.since.isoformat() if latest.since else None,
+        "until": latest.until.isoformat() if latest.until else None,
+    }
 
 
 def gather(
@@ -147,6 +187,7 @@ def gather(
     public_key: bytes,
     witness_path: Path | None,
     processes: int | None = 1,
+    reports_root: Path | None = None,
 ) -> Contents:
     """Authorize, compute every measure's state, verify the trail, audit the pack."""
     authorize(session, context, Permission.COMPLIANCE_READ, organisation_resource(context))
@@ -154,7 +195,8 @@ def gather(
     statement = trail_statement(
         session, engine, public_key, witness_path, report.at, processes=processes
     )
-    contents = Contents(report, statement, _spi_csv(session, context.organisation_id))
+    analysis, statement["analysis_report"] = _latest_analysis(session, context, reports_root)
+    contents = Contents(report, statement, _spi_csv(session, context.organisation_id), analysis)
     audit.record(
         session,
         context,
@@ -167,7 +209,7 @@ def gather(
 def render(contents: Contents) -> Pack:
     report, statement = contents.report, contents.statement
     pdf = render_pdf(html_of(report, statement))
-    return Pack(report, pdf, to_xlsx(report), contents.spi_files_csv, statement)
+    return Pack(report, pdf, to_xlsx(report), contents.spi_files_csv, statement, contents.analysis)
 
 
 def build(
@@ -178,23 +220,27 @@ def build(
     public_key: bytes,
     witness_path: Path | None,
     processes: int | None = 1,
+    reports_root: Path | None = None,
 ) -> Pack:
     """gather() then render(): the whole pack, in the caller's transaction."""
     return render(
         gather(
             session, context, engine=engine, public_key=public_key, witness_path=witness_path,
-            processes=processes,
+            processes=processes, reports_root=reports_root,
         )
     )  # fmt: skip
 
 
 def files_of(pack: Pack) -> dict[str, bytes]:
-    return {
+    files = {
         "compliance.pdf": pack.pdf,
         "compliance.xlsx": pack.xlsx,
         "spi-files.csv": pack.spi_files_csv,
         "trail-statement.json": json.dumps(pack.statement, ensure_ascii=False, indent=2).encode(),
     }
+    if pack.analysis is not None:
+        files[pack.analysis.file_name] = pack.analysis.pdf
+    return files
 
 
 def to_zip(pack: Pack) -> bytes:
