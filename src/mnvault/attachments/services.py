@@ -83,10 +83,14 @@ def store(
     return row
 
 
-def get(session: Session, context: Context, attachment_id: uuid.UUID, *, owner: str) -> Attachment:
-    """The attachment's row (no content), only within the caller's organisation and owner kind."""
+def get(
+    session: Session, context: Context, attachment_id: uuid.UUID, *, owner: str | Collection[str]
+) -> Attachment:
+    """The attachment's row (no content), only within the caller's organisation and owner
+    kind (or one of the kinds: a package whose records of several kinds hold files)."""
+    owners = {owner} if isinstance(owner, str) else set(owner)
     row = session.get(Attachment, attachment_id)
-    if row is None or row.organisation_id != context.organisation_id or row.owner != owner:
+    if row is None or row.organisation_id != context.organisation_id or row.owner not in owners:
         raise AttachmentNotFound()
     return row
 
@@ -97,7 +101,7 @@ def open(  # the recipe's verb, like envelope.open_field (builtin open is not us
     context: Context,
     attachment_id: uuid.UUID,
     *,
-    owner: str,
+    owner: str | Collection[str],
 ) -> tuple[Attachment, bytes]:
     """The stored file, opened and checked against its recorded hash."""
     row = get(session, context, attachment_id, owner=owner)

@@ -561,12 +561,12 @@ def open_file(
 ) -> tuple[Attachment, bytes]:
     """A file of an inspection or of a corrective action, for one who may read them."""
     authorize(session, context, Permission.INSPECTION_READ, organisation_resource(context))
-    for owner in (OWNER_INSPECTION, OWNER_ACTION):
-        try:
-            return attachments.open(session, envelope, context, attachment_id, owner=owner)
-        except AttachmentNotFound:
-            continue
-    raise UnknownInspection("添付", "attachment")
+    try:
+        return attachments.open(
+            session, envelope, context, attachment_id, owner=(OWNER_INSPECTION, OWNER_ACTION)
+        )
+    except AttachmentNotFound:
+        raise UnknownInspection("添付", "attachment") from None
 
 
 # -- corrective actions ---------------------------------------------------------------

@@ -546,14 +546,13 @@ def open_file(
     type and content. It holds no number by the contract's own terms; read access is
     partner:read."""
     authorize(session, context, Permission.PARTNER_READ)
-    for owner in (CONTRACT, REPORT, RETURN):
-        try:
-            attachments.get(session, context, attachment_id, owner=owner)
-        except AttachmentNotFound:
-            continue
-        row, data = attachments.open(session, envelope, context, attachment_id, owner=owner)
-        return row.filename, row.media_type, data
-    raise PartnerNotFound()
+    try:
+        row, data = attachments.open(
+            session, envelope, context, attachment_id, owner=(CONTRACT, REPORT, RETURN)
+        )
+    except AttachmentNotFound:
+        raise PartnerNotFound() from None
+    return row.filename, row.media_type, data
 
 
 @dataclass(frozen=True)

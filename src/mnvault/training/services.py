@@ -606,12 +606,12 @@ def open_file(
     session: Session, envelope: Envelope, context: Context, attachment_id: uuid.UUID
 ) -> tuple[Attachment, bytes]:
     authorize(session, context, Permission.TRAINING_READ, organisation_resource(context))
-    for owner in (OWNER_PLEDGE, OWNER_SESSION):
-        try:
-            return attachments.open(session, envelope, context, attachment_id, owner=owner)
-        except AttachmentNotFound:
-            continue
-    raise UnknownTraining("添付", "attachment")
+    try:
+        return attachments.open(
+            session, envelope, context, attachment_id, owner=(OWNER_PLEDGE, OWNER_SESSION)
+        )
+    except AttachmentNotFound:
+        raise UnknownTraining("添付", "attachment") from None
 
 
 def acknowledge(session: Session, context: Context, *, kind: PledgeKind) -> Pledge:
