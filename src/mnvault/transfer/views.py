@@ -298,7 +298,7 @@ def _export_page(
     def work(call: PageCall) -> dict[str, Any]:
         view = exporter.export_request(call.session, call.context, request_id)
         return {"item": view, "own": view.request.requested_by == call.viewer.user_id,
-                "managing": bool(call.viewer.roles & MANAGERS)}  # fmt: skip
+                "managing": call.viewer.may("export:approve")}  # fmt: skip
 
     values = call(request, work) | {"error": error}
     return render(request, "transfer/export.html", values, status=status)
