@@ -124,7 +124,8 @@ def test_disposed_person_shows_the_day_and_confirmations(web: Web):
 
     gone = register_person(clerk, "D-2", name="廃棄 次郎")
     with web.api.vault.transaction() as session:
-        manager = Context(actor_id=web.api.users["manager"], organisation_id=web.api.organisation_id)
+        org = web.api.organisation_id
+        manager = Context(actor_id=web.api.users["manager"], organisation_id=org)
         audit.record_many(session, manager, AuditAction.NUMBER_DISPOSE, [uuid.UUID(gone)])
     today = date.today().strftime("%Y/%m/%d")
     assert f"廃棄済み（{today}）" in clerk.get(f"/persons/{gone}").text

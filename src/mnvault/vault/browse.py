@@ -298,7 +298,7 @@ def today_of(session: Session, context: Context) -> date:
     return utcnow().astimezone(zone_of(session, context.organisation_id)).date()
 
 
-def _disposed(organisation_id: uuid.UUID) -> Select[tuple[uuid.UUID | None]]:
+def _disposed(organisation_id: uuid.UUID) -> Select[uuid.UUID | None]:
     """Persons whose number a disposal destroyed: the trail's number:dispose entries (the
     disposal keeps no number and the vault no other mark of it)."""
     return select(AuditEntry.person_id).where(
@@ -368,9 +368,7 @@ def hr_record(session: Session, context: Context, summary: PersonSummary) -> HrR
 
     employee = None
     if person.related_person_id is not None:
-        found = session.scalar(
-            select(Person).where(scope, Person.id == person.related_person_id)
-        )
+        found = session.scalar(select(Person).where(scope, Person.id == person.related_person_id))
         employee = relative(found) if found is not None else None
     dependants = [
         relative(row)

@@ -46,8 +46,8 @@ from mnvault.vault.errors import (
     InvalidInput,
     NotFound,
     NotHeld,
-    SameNumber,
     PurposeMismatch,
+    SameNumber,
 )
 from mnvault.vault.freetext import without_number
 from mnvault.vault.models import (

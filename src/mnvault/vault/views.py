@@ -151,11 +151,12 @@ def new_person_page(request: Request) -> Response:
 
 @router.post("/persons/new")
 def new_person(
-    request: Request, kind: Text = "", external_ref: Text = "", name: Text = "",
+    request: Request, *, kind: Text = "", external_ref: Text = "", name: Text = "",
     department: Text = "", hired_on: Text = "", employee_ref: Text = "", relation: Text = "",
 ) -> Response:  # fmt: skip
+    known = relation if relation in labels.RELATIONS else ""
     form = PersonForm(kind, external_ref.strip(), name.strip(), department, hired_on,
-                      employee_ref.strip(), relation if relation in labels.RELATIONS else "")  # fmt: skip
+                      employee_ref.strip(), known)  # fmt: skip
     tr = i18n.translations(i18n.language_of(request))
     if kind not in labels.PERSON_KINDS or not form.external_ref or not form.name:
         error = tr.gettext("Fill in the kind, the external id and the name.")
