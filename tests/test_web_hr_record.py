@@ -121,6 +121,12 @@ def test_disposed_person_shows_the_day_and_confirmations(web: Web):
          "number_check_document": "my_number_card", "identity_check_document": "my_number_card"},
     )  # fmt: skip
     assert fixed.status_code == 200 and "訂正しました" in fixed.text
+    provide = f"/persons/{held}/provide"
+    provided = clerk.submit(provide, provide, {
+        "affair": "withholding_slip", "recipient_kind": "tax_office", "recipient_name": "麹町税務署",
+        "legal_basis": "番号法第19条第2号", "method": "electronic_filing",
+    })  # fmt: skip
+    assert provided.status_code == 200 and 'id="done"' in provided.text
 
     gone = register_person(clerk, "D-2", name="廃棄 次郎")
     with web.api.vault.transaction() as session:
@@ -132,3 +138,5 @@ def test_disposed_person_shows_the_day_and_confirmations(web: Web):
     assert "/acquire" not in clerk.get(f"/persons/{gone}").text
     assert f"廃棄済み（{today}）" in clerk.get("/persons").text
     assert "廃棄 次郎" not in clerk.get("/").text
+    out = clerk.submit("/", "/sign-out", {})
+    assert out.url.path == "/sign-in" and 'id="signed-out"' in out.text

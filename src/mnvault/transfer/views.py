@@ -384,7 +384,8 @@ def _provide_page(
             "items": items_for(organisation_kind(call.session, call.context)),
         }
 
-    values = call(request, work) | {"form": form, "error": error, "labels": labels}
+    done = status == 200 and request.query_params.get("done") == "provided"
+    values = call(request, work) | {"form": form, "error": error, "labels": labels, "done": done}
     return render(request, "transfer/provide.html", values, status=status)
 
 
@@ -429,7 +430,7 @@ def provide(
         call(request, work, affair=affair)
     except VaultError as exc:
         return _provide_page(request, person_id, form, _message(request, exc), 422)
-    return redirect(request, f"/persons/{person_id}/provide")
+    return redirect(request, f"/persons/{person_id}/provide?done=provided")
 
 
 def _conditions(form: ProvisionForm) -> Conditions:
