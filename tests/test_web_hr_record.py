@@ -123,8 +123,9 @@ def test_disposed_person_shows_the_day_and_confirmations(web: Web):
     assert fixed.status_code == 200 and "訂正しました" in fixed.text
     provide = f"/persons/{held}/provide"
     provided = clerk.submit(provide, provide, {
-        "affair": "withholding_slip", "recipient_kind": "tax_office", "recipient_name": "麹町税務署",
-        "legal_basis": "番号法第19条第2号", "method": "electronic_filing",
+        "affair": "withholding_slip", "recipient_kind": "tax_office",
+        "recipient_name": "麹町税務署", "legal_basis": "番号法第19条第2号",
+        "method": "electronic_filing",
     })  # fmt: skip
     assert provided.status_code == 200 and 'id="done"' in provided.text
 
