@@ -279,7 +279,6 @@ DONE: dict[str, tuple[str, str]] = {
                  "The number is acquired (recorded in the audit trail)."),
     "corrected": ("個人番号を訂正しました（監査記録に残りました）。",
                   "The number is corrected (recorded in the audit trail)."),
-    "provided": ("提供を記録しました。", "The provision is recorded."),
     "hr": ("記録しました。", "Recorded."),
 }  # fmt: skip
 
