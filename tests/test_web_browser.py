@@ -54,8 +54,8 @@ def test_clerk_signs_in_acquires_reveals_and_the_number_hides_again(site: Site, 
         page.get_by_label("外部参照ID").fill("E900")
         page.get_by_label("氏名").fill("試験 花子")
         page.get_by_role("button", name="登録する").click()
-        page.wait_for_url(re.compile(r".*/persons/[0-9a-f-]{36}$"))
-        person_id = page.url.rsplit("/", 1)[1]
+        page.wait_for_url(re.compile(r".*/persons/[0-9a-f-]{36}\?done=created$"))
+        person_id = page.url.split("?")[0].rsplit("/", 1)[1]
         page.get_by_role("link", name="個人番号の取得").click()
         page.locator(f"#affair-{SLIP}").check()
         page.get_by_label("個人番号（12桁）").fill(number)
@@ -68,7 +68,7 @@ def test_clerk_signs_in_acquires_reveals_and_the_number_hides_again(site: Site, 
              "buffer": b"\x89PNG\r\n\x1a\n" + b"\x00" * 100}
         )  # fmt: skip
         page.get_by_role("button", name="取得する").click()
-        page.wait_for_url(f"{site.base}/persons/{person_id}")
+        page.wait_for_url(f"{site.base}/persons/{person_id}?done=acquired")
         assert "************" in page.content() and number not in page.content()
         expect(page.locator("#verification").get_by_text("運転免許証")).to_be_visible()
         expect(page.locator("#documents")).to_contain_text("image/png")

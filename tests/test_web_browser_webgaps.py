@@ -39,8 +39,8 @@ def test_awaiting_then_acquired_then_the_document_opens(site: Site, chromium):
         page.get_by_label("外部参照ID").fill("G100")
         page.get_by_label("氏名").fill("確認 待子")
         page.get_by_role("button", name="登録する").click()
-        page.wait_for_url(re.compile(r".*/persons/[0-9a-f-]{36}$"))
-        person_id = page.url.rsplit("/", 1)[1]
+        page.wait_for_url(re.compile(r".*/persons/[0-9a-f-]{36}\?done=created$"))
+        person_id = page.url.split("?")[0].rsplit("/", 1)[1]
         # The dashboard lists the new person; the link leads to their page.
         clerk.go("/")
         awaiting = page.locator("#awaiting-persons")
@@ -55,7 +55,7 @@ def test_awaiting_then_acquired_then_the_document_opens(site: Site, chromium):
             {"name": "card.png", "mimeType": "image/png", "buffer": PNG}
         )
         page.get_by_role("button", name="取得する").click()
-        page.wait_for_url(f"{site.base}/persons/{person_id}")
+        page.wait_for_url(f"{site.base}/persons/{person_id}?done=acquired")
         # Open the document for the affair: a new tab with the image, never cached.
         page.get_by_label("書類を表示する事務").select_option(SLIP)
         answers: list[object] = []

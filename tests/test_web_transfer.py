@@ -109,6 +109,9 @@ def test_import_all_or_nothing_stores_nothing(web: Web):
     done = clerk.get(path)
     assert "何も取り込んでいません" in done.text
     assert re.search(r'id="count-rejected">1<', done.text)
+    # Issue #18: the result never claims rows were imported when none were.
+    assert re.search(r'id="count-imported">0<', done.text)
+    assert re.search(r'id="count-valid">1<', done.text)
     assert re.search(r"<td>2</td><td>個人番号", done.text)
     assert not _entries(web, "number:acquire")
 

@@ -31,7 +31,9 @@ from mnvault.access.passwords import normalise_password
 from mnvault.access.permissions import Permission
 from mnvault.access.policy import engine
 from mnvault.access.policy.facts import PersonRef, request_for, requests_for
+from mnvault.access.policy.facts import principal as principal_facts
 from mnvault.access.policy.model import Decision, Resource
+from mnvault.access.policy.model import Request as PolicyRequest
 from mnvault.access.policy.sql import persons_in_scope
 from mnvault.affairs.models import Affair
 from mnvault.audit import services as audit
@@ -584,3 +586,32 @@ def organisation_code_of(session: Session, context: Context) -> str:
     if organisation is None:
         raise NotFound("組織", "organisation")
     return organisation.code
+
+
+def abilities(session: Session, context: Context) -> frozenset[str]:
+    """The permissions the actor holds in the context's organisation, for the screens to
+    show only what the actor can use (issue #18: no link that ends in a refusal).
+
+    Decided by the same engine as :func:`authorize`, with the facts loaded once: a
+    permission bound to an affair counts when any of the actor's assignments allows it.
+    The organisation's office hours and networks are left out: the menu stays the same
+    all day, and a use outside them is refused, with its reason, where it is tried.
+    """
+    roles, assignments = principal_facts(session, context)
+    if not roles:
+        return frozenset()
+    organisation = str(context.organisation_id)
+    now = utcnow()
+    affairs: tuple[str | None, ...] = (None, *sorted({a.affair for a in assignments}))
+    held: set[str] = set()
+    for permission in Permission:
+        for affair in affairs:
+            request = PolicyRequest(
+                actor=str(context.actor_id), organisation=organisation, roles=roles,
+                assignments=assignments, action=str(permission),
+                resource=Resource(organisation), affair=affair, at=now,
+            )  # fmt: skip
+            if engine.decide(request).allowed:
+                held.add(str(permission))
+                break
+    return frozenset(held)

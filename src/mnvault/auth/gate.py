@@ -68,9 +68,14 @@ class SignedInGate:
         if user is None or principal.via != "session":
             raise SessionExpired()
         roles = access.roles_of(session, user.id, principal.organisation_id)
+        held = (
+            access.abilities(session, Context(user.id, principal.organisation_id))
+            if principal.stage == "full"
+            else frozenset()
+        )
         return Viewer(
             user.id, principal.organisation_id, user.login, user.display_name,
-            frozenset(r.value for r in roles), principal.stage,
+            frozenset(r.value for r in roles), principal.stage, held,
         )  # fmt: skip
 
 

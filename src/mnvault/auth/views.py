@@ -36,6 +36,7 @@ def sign_in_page(
     request: Request,
     changed: int = 0,
     organisation: Annotated[str, Query(max_length=32)] = "",
+    signed_out: int = 0,
 ) -> Response:
     """``?organisation=CODE`` fills in the code, so an organisation can hand out (or
     bookmark) its own sign-in address."""
@@ -43,7 +44,7 @@ def sign_in_page(
     if viewer is not None:
         return redirect(request, STEP_PAGES.get(viewer.stage, "/"))
     values = {"organisation_code": organisation, "login": "", "error": None, "changed": changed,
-              "acting_code": None}  # fmt: skip
+              "acting_code": None, "signed_out": signed_out}  # fmt: skip
     return render(request, "auth/sign_in.html", values)
 
 
@@ -182,6 +183,6 @@ def sign_out(request: Request) -> Response:
     if token:
         with vault_of(request).transaction() as session:
             auth.sign_out(session, token)
-    response = redirect(request, "/sign-in")
+    response = redirect(request, "/sign-in?signed_out=1")
     end_session(response)
     return response

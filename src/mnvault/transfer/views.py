@@ -298,7 +298,7 @@ def _export_page(
     def work(call: PageCall) -> dict[str, Any]:
         view = exporter.export_request(call.session, call.context, request_id)
         return {"item": view, "own": view.request.requested_by == call.viewer.user_id,
-                "managing": bool(call.viewer.roles & MANAGERS)}  # fmt: skip
+                "managing": call.viewer.may("export:approve")}  # fmt: skip
 
     values = call(request, work) | {"error": error}
     return render(request, "transfer/export.html", values, status=status)
@@ -384,7 +384,8 @@ def _provide_page(
             "items": items_for(organisation_kind(call.session, call.context)),
         }
 
-    values = call(request, work) | {"form": form, "error": error, "labels": labels}
+    done = status == 200 and request.query_params.get("done") == "provided"
+    values = call(request, work) | {"form": form, "error": error, "labels": labels, "done": done}
     return render(request, "transfer/provide.html", values, status=status)
 
 
@@ -429,7 +430,7 @@ def provide(
         call(request, work, affair=affair)
     except VaultError as exc:
         return _provide_page(request, person_id, form, _message(request, exc), 422)
-    return redirect(request, f"/persons/{person_id}/provide")
+    return redirect(request, f"/persons/{person_id}/provide?done=provided")
 
 
 def _conditions(form: ProvisionForm) -> Conditions:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import desc, func, or_, select
+from sqlalchemy import Select, desc, func, or_, select
 from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
@@ -23,7 +23,10 @@ from mnvault.access.services import (
     visible_persons,
 )
 from mnvault.affairs.models import Affair
+from mnvault.audit.actions import AuditAction, Outcome
 from mnvault.audit.models import AuditEntry
+from mnvault.audit.period import zone_of
+from mnvault.db.base import utcnow
 from mnvault.orgs.models import Department
 from mnvault.vault.errors import NotFound
 from mnvault.vault.models import (
@@ -58,6 +61,8 @@ class Row:
     number_held: bool
     department: str | None
     acquired_for: tuple[str, ...] = ()
+    # The day a disposal batch destroyed the number (廃棄済み), in the organisation's zone.
+    disposed_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -95,7 +100,8 @@ def search(session: Session, context: Context, filters: Filters) -> Page:
     elif filters.status == "awaiting":
         where.append(Person.id.not_in(held))
     elif filters.status == "ended":
-        where.append(Person.relationship_end.is_not(None))
+        # Ended by today: a retirement recorded ahead of its day is not an end yet.
+        where.append(Person.relationship_end <= today_of(session, context))
     elif filters.status == "deceased":
         where.append(Person.life_status == LifeStatus.DECEASED.value)
     total = session.scalar(select(func.count()).select_from(Person).where(*where)) or 0
@@ -111,9 +117,10 @@ def search(session: Session, context: Context, filters: Filters) -> Page:
         .limit(size)
     ).all()
     acquired = _acquired_for(session, [person.id for person, held, _ in rows if held is not None])
+    gone = disposed_on(session, context, [person.id for person, held, _ in rows if held is None])
     return Page(
         [
-            Row(person, held is not None, dept, acquired.get(person.id, ()))
+            Row(person, held is not None, dept, acquired.get(person.id, ()), gone.get(person.id))
             for person, held, dept in rows
         ],
         int(total),
@@ -264,13 +271,115 @@ def provisions(session: Session, summary: PersonSummary) -> list[ProvisionRow]:
 def awaiting_verification(session: Session, context: Context, *, limit: int = 10) -> list[Person]:
     """Persons inside the actor's assignments whose number is not acquired yet: the
     clerk's to-do list (本人確認 and 取得, 番号法第16条). Oldest first, so no one waits
-    forever behind newcomers."""
+    forever behind newcomers. Not those whose relationship has ended, the deceased, nor
+    those whose number a disposal destroyed: their number is no longer to be acquired
+    (事業者編 第4-3-(3) 必要な限度を超えて取得しない; issue #18)."""
+    scope = visible_persons(session, context)
+    today = today_of(session, context)
     return list(
         session.scalars(
             select(Person)
             .outerjoin(NumberRecord, NumberRecord.person_id == Person.id)
-            .where(visible_persons(session, context), NumberRecord.person_id.is_(None))
+            .where(
+                scope,
+                NumberRecord.person_id.is_(None),
+                Person.life_status != LifeStatus.DECEASED.value,
+                or_(Person.relationship_end.is_(None), Person.relationship_end > today),
+                Person.id.not_in(_disposed(context.organisation_id)),
+            )
             .order_by(Person.created_at, Person.external_ref)
             .limit(limit)
         )
     )
+
+
+def today_of(session: Session, context: Context) -> date:
+    """Today in the organisation's time zone (an end date is a local day)."""
+    return utcnow().astimezone(zone_of(session, context.organisation_id)).date()
+
+
+def _disposed(organisation_id: uuid.UUID) -> Select[uuid.UUID | None]:
+    """Persons whose number a disposal destroyed: the trail's number:dispose entries (the
+    disposal keeps no number and the vault no other mark of it)."""
+    return select(AuditEntry.person_id).where(
+        AuditEntry.organisation_id == organisation_id,
+        AuditEntry.action == str(AuditAction.NUMBER_DISPOSE),
+        AuditEntry.outcome == str(Outcome.OK),
+        AuditEntry.person_id.is_not(None),
+    )
+
+
+def disposed_on(
+    session: Session, context: Context, person_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, date]:
+    """The local day each of these persons' numbers was disposed of, for those disposed
+    (the caller has authorized reading them; without a number held)."""
+    if not person_ids:
+        return {}
+    zone = zone_of(session, context.organisation_id)
+    rows = session.execute(
+        select(AuditEntry.person_id, func.max(AuditEntry.occurred_at))
+        .where(
+            AuditEntry.organisation_id == context.organisation_id,
+            AuditEntry.action == str(AuditAction.NUMBER_DISPOSE),
+            AuditEntry.outcome == str(Outcome.OK),
+            AuditEntry.person_id.in_(person_ids),
+        )
+        .group_by(AuditEntry.person_id)
+    )
+    return {
+        person_id: _aware(when).astimezone(zone).date()
+        for person_id, when in rows
+        if person_id is not None and when is not None
+    }
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Relative:
+    id: uuid.UUID
+    external_ref: str
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class HrRecord:
+    """The HR facts a person's page shows beside the number: department, the employee a
+    dependant belongs to, an employee's dependants (those the reader may read), and the
+    day a disposal destroyed the number."""
+
+    department: str | None
+    employee: Relative | None
+    dependants: list[Relative]
+    disposed_on: date | None
+
+
+def hr_record(session: Session, context: Context, summary: PersonSummary) -> HrRecord:
+    person = summary.person
+    department = session.get(Department, person.department_id) if person.department_id else None
+    scope = visible_persons(session, context)
+
+    def relative(row: Person) -> Relative:
+        return Relative(row.id, row.external_ref, row.name, row.kind)
+
+    employee = None
+    if person.related_person_id is not None:
+        found = session.scalar(select(Person).where(scope, Person.id == person.related_person_id))
+        employee = relative(found) if found is not None else None
+    dependants = [
+        relative(row)
+        for row in session.scalars(
+            select(Person)
+            .where(scope, Person.related_person_id == person.id)
+            .order_by(Person.external_ref)
+        )
+    ]
+    gone = None if summary.number_held else disposed_on(session, context, [person.id])
+    return HrRecord(
+        department.name if department else None, employee, dependants,
+        gone.get(person.id) if gone else None,
+    )  # fmt: skip

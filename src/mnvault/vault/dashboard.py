@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from mnvault.access.models import Role, User
 from mnvault.access.permissions import Permission
-from mnvault.access.services import authorize
+from mnvault.access.services import authorize, decide
 from mnvault.affairs.models import Affair
 from mnvault.affairs.services import my_affairs
 from mnvault.context import Context
@@ -33,9 +33,12 @@ class Waiting:
 
 
 def _clerk(session: Session, context: Context, _where: panels.Where) -> dict[str, Any]:
+    # A clerk not yet assigned to any affair reads no person: an empty list, not a
+    # refused dashboard (issue #18: no dead ends).
+    reads = decide(session, context, Permission.PERSON_READ).allowed
     return {
         "affairs": my_affairs(session, context),
-        "awaiting": awaiting_verification(session, context),
+        "awaiting": awaiting_verification(session, context) if reads else [],
     }
 
 

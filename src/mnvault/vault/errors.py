@@ -56,6 +56,20 @@ class AlreadyHeld(VaultError):
     kind = "already-held"
 
 
+class SameNumber(VaultError):
+    """A correction that would store the number already held: nothing to correct."""
+
+    message_ja = (
+        "入力された個人番号は現在保管している番号と同じです。"
+        "訂正するには正しい番号を入力してください"
+    )
+    message_en = (
+        "the number entered is the one already held; enter the correct number to correct it"
+    )
+    status = 422
+    kind = "same-number"
+
+
 class NotHeld(VaultError):
     message_ja = "この本人の個人番号は保管されていません"
     message_en = "no number is held for this person"

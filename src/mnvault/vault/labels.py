@@ -19,6 +19,24 @@ PERSON_KINDS: dict[str, tuple[str, str]] = {
     PersonKind.RESIDENT: ("住民", "resident"),
 }
 
+# A dependant's relation to the employee (扶養親族の続柄).
+RELATIONS: dict[str, tuple[str, str]] = {
+    "spouse": ("配偶者", "spouse"),
+    "child": ("子", "child"),
+    "parent": ("父母", "parent"),
+    "grandparent": ("祖父母", "grandparent"),
+    "sibling": ("兄弟姉妹", "sibling"),
+    "other": ("その他の親族", "other relative"),
+}
+
+# What the person page records: a hire, an end (vault.services.RelationshipEnd) or a death.
+HR_EVENTS: dict[str, tuple[str, str]] = {
+    "hire": ("入社・開始", "hired or started"),
+    "retirement": ("退職", "retired"),
+    "contract_end": ("契約終了", "contract ended"),
+    "death": ("死亡", "death"),
+}
+
 # The persons list's status filter: what a clerk looks for when preparing a filing or
 # a disposal.
 PERSON_STATUSES: dict[str, tuple[str, str]] = {

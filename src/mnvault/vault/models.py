@@ -106,6 +106,8 @@ class Person(Base):
     name: Mapped[str] = mapped_column(String(200))
     department_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("departments.id"))
     related_person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("persons.id"))
+    # A dependant's relation to that employee (labels.RELATIONS: spouse, child …).
+    relation: Mapped[str | None] = mapped_column(String(16))
     life_status: Mapped[str] = mapped_column(String(16), default=LifeStatus.LIVING.value)
     relationship_start: Mapped[date | None] = mapped_column(Date)
     relationship_end: Mapped[date | None] = mapped_column(Date)

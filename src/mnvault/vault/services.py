@@ -47,6 +47,7 @@ from mnvault.vault.errors import (
     NotFound,
     NotHeld,
     PurposeMismatch,
+    SameNumber,
 )
 from mnvault.vault.freetext import without_number
 from mnvault.vault.models import (
@@ -181,6 +182,7 @@ def create_person(
     life_status: LifeStatus = LifeStatus.LIVING,
     relationship_start: date | None = None,
     relationship_end: date | None = None,
+    relation: str | None = None,
 ) -> Person:
     # The new person's kind and department must lie inside one of a clerk's assignments.
     authorize(
@@ -216,6 +218,7 @@ def create_person(
         life_status=life_status.value,
         relationship_start=relationship_start,
         relationship_end=relationship_end,
+        relation=relation if related_person_id is not None else None,
     )
     session.add(person)
     session.flush()
@@ -497,6 +500,8 @@ def correct(
     normalised = parse_number(number)
     org = context.organisation_id.hex
     index_version, index = envelope.index(org, normalised)
+    if record.index_version == index_version and record.blind_index == index:
+        raise SameNumber()
     _refuse_duplicate(session, envelope, context, normalised, person_id)
     dek = _data_key(session, envelope, person)
     record.ciphertext = envelope.seal_field(
@@ -593,6 +598,26 @@ def end_relationship(
         person_id=person_id,
         details={"relationship_end": ended_on.isoformat(), "cause": cause.value},
     )
+    return person
+
+
+def record_hire(
+    session: Session, context: Context, *, person_id: uuid.UUID, hired_on: date
+) -> Person:
+    """入社 (or the start of a contract): the day the relationship began. A hire after a
+    recorded end is a rehire: the number is needed again and not due."""
+    person = _authorized_person(session, context, Permission.PERSON_UPDATE, person_id)
+    if person.life_status == LifeStatus.DECEASED.value:
+        raise InvalidInput("死亡が記録された本人です", "a death is recorded for this person")
+    person.relationship_start = hired_on
+    resumed = person.relationship_end is not None and person.relationship_end <= hired_on
+    if resumed:
+        person.relationship_end = None
+    session.flush()
+    audit.record(
+        session, context, AuditAction.PERSON_UPDATE, person_id=person_id,
+        details={"relationship_start": hired_on.isoformat(), "resumed": resumed},
+    )  # fmt: skip
     return person
 
 

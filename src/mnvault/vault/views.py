@@ -126,6 +126,10 @@ class PersonForm:
     external_ref: str = ""
     name: str = ""
     department: str = ""
+    hired_on: str = ""
+    # A dependant: the employee's external id and the relation (labels.RELATIONS).
+    employee_ref: str = ""
+    relation: str = ""
 
 
 def _new_form(
@@ -136,7 +140,7 @@ def _new_form(
 
     departments = call(request, work)
     values = {"form": form, "kinds": labels.PERSON_KINDS, "departments": departments,
-              "error": error}  # fmt: skip
+              "error": error, "relations": labels.RELATIONS}  # fmt: skip
     return render(request, "vault/person_new.html", values, status=status)
 
 
@@ -147,19 +151,33 @@ def new_person_page(request: Request) -> Response:
 
 @router.post("/persons/new")
 def new_person(
-    request: Request, kind: Text = "", external_ref: Text = "", name: Text = "",
-    department: Text = "",
+    request: Request, *, kind: Text = "", external_ref: Text = "", name: Text = "",
+    department: Text = "", hired_on: Text = "", employee_ref: Text = "", relation: Text = "",
 ) -> Response:  # fmt: skip
-    form = PersonForm(kind, external_ref.strip(), name.strip(), department)
+    known = relation if relation in labels.RELATIONS else ""
+    form = PersonForm(kind, external_ref.strip(), name.strip(), department, hired_on,
+                      employee_ref.strip(), known)  # fmt: skip
     tr = i18n.translations(i18n.language_of(request))
     if kind not in labels.PERSON_KINDS or not form.external_ref or not form.name:
         error = tr.gettext("Fill in the kind, the external id and the name.")
         return _new_form(request, form, error, 422)
+    try:
+        start = date.fromisoformat(hired_on) if hired_on else None
+    except ValueError:
+        return _new_form(request, form, tr.pick("入社日が正しくありません",
+                                                "the hire date is not a date"), 422)  # fmt: skip
 
     def work(call: PageCall) -> uuid.UUID:
+        employee = (
+            vs.find_person(call.session, call.context, form.employee_ref)
+            if form.employee_ref and kind == PersonKind.DEPENDENT
+            else None
+        )
         person = vs.create_person(
             call.session, call.context, kind=PersonKind(kind), external_ref=form.external_ref,
-            name=form.name, department_id=_uuid(department),
+            name=form.name, department_id=_uuid(department), relationship_start=start,
+            related_person_id=employee.id if employee else None,
+            relation=form.relation or None,
         )  # fmt: skip
         return person.id
 
@@ -167,7 +185,7 @@ def new_person(
         person_id = call(request, work)
     except FORM_ERRORS as exc:
         return _new_form(request, form, _message(request, exc), 422)
-    return redirect(request, f"/persons/{person_id}")
+    return redirect(request, f"/persons/{person_id}?done=created")
 
 
 # -- a person's record -----------------------------------------------------------------------
@@ -186,6 +204,7 @@ class Record:
     withdraw_affairs: list[str] = field(default_factory=list)
     # Affairs a manager may add to the number held (利用目的の変更, purpose_change.py).
     add_affairs: list[Affair] = field(default_factory=list)
+    hr: browse.HrRecord | None = None
 
     @property
     def verification_text(self) -> tuple[str, str]:
@@ -208,6 +227,7 @@ def _record(session: Session, context: Context, person_id: uuid.UUID) -> Record:
         [a for a in mine if kind in a.person_kinds],
         withdrawable(session, context, summary),
         purpose_change.addable(session, context, summary.person, summary.acquired_for),
+        browse.hr_record(session, context, summary),
     )
 
 
@@ -228,6 +248,7 @@ def _person_page(
     error: str | None = None,
     add_error: str | None = None,
     link_error: str | None = None,
+    hr_error: str | None = None,
     status: int = 200,
 ) -> Response:
     def work(call: PageCall) -> Record:
@@ -240,6 +261,8 @@ def _person_page(
         "reveal_seconds": getattr(request.app.state, "reveal_seconds", REVEAL_SECONDS),
         "withdraw_error": error, "add_error": add_error, "link_error": link_error,
         "notice_methods": purpose_change.NOTICE_LABELS,
+        "hr_error": hr_error, "hr_events": labels.HR_EVENTS, "done_messages": DONE,
+        "done": request.query_params.get("done", "") if status == 200 else "",
     }  # fmt: skip
     return render(request, "vault/person.html", values, status=status)
 
@@ -247,6 +270,48 @@ def _person_page(
 @router.get("/persons/{person_id}")
 def person(request: Request, person_id: uuid.UUID) -> Response:
     return _person_page(request, person_id)
+
+
+# What a person's page confirms after a change (?done=…: a key, never data).
+DONE: dict[str, tuple[str, str]] = {
+    "created": ("本人を登録しました。", "The person is registered."),
+    "acquired": ("個人番号を取得しました（監査記録に残りました）。",
+                 "The number is acquired (recorded in the audit trail)."),
+    "corrected": ("個人番号を訂正しました（監査記録に残りました）。",
+                  "The number is corrected (recorded in the audit trail)."),
+    "hr": ("記録しました。", "Recorded."),
+}  # fmt: skip
+
+
+@router.post("/persons/{person_id}/hr")
+def record_hr(request: Request, person_id: uuid.UUID, event: Text = "", on: Text = "") -> Response:
+    """入社, 退職・契約終了, 死亡 (the services the CLI uses: vault.services)."""
+    tr = i18n.translations(i18n.language_of(request))
+    try:
+        day = date.fromisoformat(on)
+    except ValueError:
+        day = None
+    if event not in labels.HR_EVENTS or day is None:
+        return _person_page(
+            request, person_id, hr_error=tr.pick("事由と日付を入力してください",
+                                                 "choose what happened and the date"),
+            status=422,
+        )  # fmt: skip
+
+    def work(call: PageCall) -> None:
+        if event == "hire":
+            vs.record_hire(call.session, call.context, person_id=person_id, hired_on=day)
+        else:
+            vs.end_relationship(
+                call.session, call.context, person_id=person_id, ended_on=day,
+                cause=vs.RelationshipEnd(event),
+            )  # fmt: skip
+
+    try:
+        call(request, work)
+    except FORM_ERRORS as exc:
+        return _person_page(request, person_id, hr_error=_message(request, exc), status=422)
+    return redirect(request, f"/persons/{person_id}?done=hr")
 
 
 @router.post("/persons/{person_id}/reveal")
@@ -414,7 +479,7 @@ def acquire(
     except FORM_ERRORS as exc:
         error = _message(request, exc)
         return _number_form(request, person_id, "vault/acquire.html", form, error=error, status=422)
-    return redirect(request, f"/persons/{person_id}")
+    return redirect(request, f"/persons/{person_id}?done=acquired")
 
 
 @router.get("/persons/{person_id}/correct")
@@ -461,7 +526,7 @@ def correct(
     except FORM_ERRORS as exc:
         error = _message(request, exc)
         return _number_form(request, person_id, "vault/correct.html", form, error=error, status=422)
-    return redirect(request, f"/persons/{person_id}")
+    return redirect(request, f"/persons/{person_id}?done=corrected")
 
 
 @router.post("/persons/{person_id}/link-check")

@@ -31,6 +31,13 @@ class Viewer:
     display_name: str
     roles: frozenset[str]
     stage: str
+    # What the viewer may do (permission names, decided by the access domain): the
+    # layout and pages show a link or a button only when its target would let them in.
+    abilities: frozenset[str] = frozenset()
+
+    def may(self, *permissions: str) -> bool:
+        """Whether the viewer holds any of ``permissions``."""
+        return any(p in self.abilities for p in permissions)
 
     def has(self, role: Enum | str) -> bool:
         return str(getattr(role, "value", role)) in self.roles
