@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from fastapi import FastAPI, Request
 from sqlalchemy.orm import Session
 
+from mnvault import local_time
 from mnvault.context import Context
 from mnvault.errors import Refusal
 
@@ -31,6 +32,8 @@ class Viewer:
     display_name: str
     roles: frozenset[str]
     stage: str
+    # The organisation's zone, in which the pages show every time (mnvault.local_time).
+    time_zone: str = local_time.DEFAULT_ZONE
 
     def has(self, role: Enum | str) -> bool:
         return str(getattr(role, "value", role)) in self.roles
