@@ -130,7 +130,8 @@ def test_a_batch_is_planned_confirmed_by_a_manager_and_run(web: Web):
     assert ran.status_code == 200, ran.text
     assert 'data-state="completed"' in ran.text
     rotation = re.search(r'id="rotation">([^<]+)', ran.text)
-    assert rotation and "UTC" in rotation.group(1)
+    # Issue #18: the organisation's time, one format (not UTC).
+    assert rotation and re.match(r"\d{4}/\d{2}/\d{2} \d{2}:\d{2} ", rotation.group(1))
     assert ran.text.count("廃棄済み") >= 2 and "R0" in ran.text
     records = manager.get("/disposal/batches")
     assert batch_id in records.text

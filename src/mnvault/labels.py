@@ -272,9 +272,9 @@ def _label(context: Any, kind: str, code: object) -> str:
 
 @pass_context
 def _labels(context: Any, kind: str, codes: Any) -> str:
-    """``labels("affair", t.affairs)``: the labels, joined as a Japanese list."""
+    """``label_list("affair", t.affairs)``: the labels, joined as a Japanese list."""
     lang = context.get("lang", "ja")
     return ("、" if lang == "ja" else ", ").join(text(kind, c, lang) for c in codes or ())
 
 
-GLOBALS: dict[str, Any] = {"label": _label, "labels": _labels}
+GLOBALS: dict[str, Any] = {"label": _label, "label_list": _labels}

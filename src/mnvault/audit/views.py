@@ -21,6 +21,7 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
+from mnvault import local_time
 from mnvault.access.context import Context
 from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize
@@ -257,7 +258,7 @@ def _cell(value: Cell, zone: ZoneInfo) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+        return local_time.shown(value, zone, seconds=True)
     return str(value)
 
 
