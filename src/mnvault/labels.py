@@ -202,6 +202,25 @@ _REASON_PREFIXES: dict[str, str] = {
     "no role grants": "役割に権限がありません",
 }
 
+# The persons file's columns (vault.csvfile): the names stay what the file's first line
+# holds; the label says what goes in them.
+CSV_COLUMNS: dict[str, Pair] = {
+    "external_ref": ("社員番号等", "employee number or other reference"),
+    "kind": ("区分（従業員・扶養親族など）", "kind (employee, dependant …)"),
+    "name": ("氏名", "name"),
+    "my_number": ("個人番号", "My Number"),
+    "number_check_document": ("番号確認の書類", "number check document"),
+    "identity_check_document": ("身元確認の書類", "identity check document"),
+    "verified_at": ("本人確認の日", "day of the identity check"),
+    "department_code": ("部署コード", "department code"),
+    "related_external_ref": ("扶養する従業員の社員番号等", "the employee's reference"),
+    "relationship_start": ("入社日・関係の開始日", "start of the relationship"),
+    "relationship_end": ("退職日・関係の終了日", "end of the relationship"),
+    "documents": ("確認書類（複数）", "documents"),
+    "document_note": ("書類の補足", "document note"),
+    "verification_exemption": ("本人確認が不要な理由", "why no identity check is owed"),
+}
+
 AFFAIR_KINDS: dict[str, Pair] = {
     "related": ("個人番号関係事務", "number-related affair"),
     "use": ("個人番号利用事務", "number-use affair"),
@@ -237,6 +256,7 @@ _KINDS: dict[str, Any] = {
     "reason": reason,
     "affair_kind": lambda code: AFFAIR_KINDS.get(code, OTHER),
     "person_kind": lambda code: PERSON_KINDS.get(code, OTHER),
+    "csv_column": lambda code: CSV_COLUMNS.get(code, (code, code)),
     "media_type": lambda code: MEDIA_TYPES.get(code, ("ファイル", "file")),
 }
 
