@@ -55,7 +55,7 @@ def test_a_manager_plans_confirms_and_runs_a_disposal(site: Site, chromium):
     page = manager.page
     with recorded(page, "disposal_flow"):
         manager.sign_in("manager")
-        expect(page.get_by_role("heading", name="廃棄期限を迎える個人番号")).to_be_visible()
+        expect(page.get_by_role("heading", name="廃棄対象日を迎える個人番号")).to_be_visible()
         page.get_by_role("navigation", name="メイン").get_by_role("link", name="廃棄").click()
         page.wait_for_url(site.base + "/disposal")
         expect(page.locator("#due-count")).to_have_text(re.compile(r"2$"))

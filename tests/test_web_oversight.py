@@ -95,7 +95,7 @@ def test_a_batch_is_planned_confirmed_by_a_manager_and_run(web: Web):
     _ids, numbers = _persons(web, 3, ended=2)
     manager = _signed_in(web, "manager")
     board = manager.get("/")
-    assert 'id="falling-due"' in board.text and "廃棄期限" in board.text
+    assert 'id="falling-due"' in board.text and "廃棄対象日" in board.text
     due = manager.get("/disposal")
     assert due.status_code == 200
     assert "R0" in due.text and "R1" in due.text and "R2" not in due.text

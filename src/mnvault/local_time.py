@@ -62,6 +62,11 @@ def day(value: date | datetime | None, where: Zone = None) -> str:
     return value.strftime(DAY)
 
 
+def today(where: Zone = None) -> date:
+    """Today in the zone (a Tokyo morning is still yesterday in UTC)."""
+    return datetime.now(zone(where)).date()
+
+
 def wall(moment: datetime, where: Zone = None) -> datetime:
     """The local wall time without its zone, for an Excel cell (formatted EXCEL_MINUTES)."""
     return local(moment, where).replace(tzinfo=None)

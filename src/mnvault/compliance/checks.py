@@ -154,10 +154,10 @@ def nothing_past_disposal(probe: Probe) -> Result:
     items = retention.due_items(probe.session, probe.organisation_id, by=probe.today)
     if items:
         since = min(i.due_on for i in items)
-        return Result(False, f"{len(items)}件の個人番号が廃棄期限を過ぎています（{since}から）",
+        return Result(False, f"{len(items)}件の個人番号が廃棄対象日を過ぎています（{since}から）",
                       f"{len(items)} numbers are past their disposal date (since {since})", link, overdue=True)  # fmt: skip
     return Result(
-        True, "廃棄期限を過ぎた個人番号はありません", "no number is past its disposal date", link
+        True, "廃棄対象日を過ぎた個人番号はありません", "no number is past its disposal date", link
     )
 
 
@@ -363,7 +363,7 @@ CHECKS: tuple[Check, ...] = (
           ("J-2Fb", "G-2Fb"), totp_enforced),
     Check("access_conditions", "業務時間・取扱区域ネットワーク", "office hours and handling-area networks",
           ("J-2Ea.2", "J-2Fa.1"), access_conditions_set),
-    Check("nothing_past_disposal", "廃棄期限を過ぎた番号なし", "no number past its disposal date",
+    Check("nothing_past_disposal", "廃棄対象日を過ぎた番号なし", "no number past its disposal date",
           ("J-2Ed", "J-2Ed.3", "G-2Ed"), nothing_past_disposal),
     Check("trail_verified", "監査証跡の検証", "audit trail verified and intact",
           ("J-2Cb", "J-2Cb.5", "G-2Cb", "G-2Cb.1"), trail_verified),

@@ -446,7 +446,7 @@ def reminders(
                 "overdue",
                 len(overdue),
                 since,
-                f"{len(overdue)}件の個人番号が廃棄期限を過ぎています（{since}から）",
+                f"{len(overdue)}件の個人番号が廃棄対象日を過ぎています（{since}から）",
                 f"{len(overdue)} numbers are due for disposal (since {since})",
             )
         )
@@ -457,7 +457,7 @@ def reminders(
                 "due_soon",
                 len(soon),
                 first,
-                f"{lead_days}日以内に{len(soon)}件の個人番号が廃棄期限を迎えます（最初は{first}）",
+                f"{lead_days}日以内に{len(soon)}件の個人番号が廃棄対象日を迎えます（最初は{first}）",
                 f"{len(soon)} numbers fall due within {lead_days} days (first on {first})",
             )
         )

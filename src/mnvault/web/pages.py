@@ -101,6 +101,7 @@ def render(
             "shown_at": functools.partial(local_time.shown, where=zone),
             "shown_day": functools.partial(local_time.day, where=zone),
             "zone": zone,
+            "today": local_time.today(zone),
             **(values or {}),
         }
     )
