@@ -67,6 +67,10 @@ def test_a_naive_time_is_refused_and_nothing_is_empty() -> None:
     assert local_time.shown(None) == "" and local_time.day(None) == ""
     assert local_time.day(date(2026, 4, 1)) == "2026/04/01"  # a date is a date anywhere
     assert local_time.zone(ZoneInfo("UTC")).key == "UTC"
+    # The keyring's status keeps ISO text with its offset; text without one is refused too.
+    assert local_time.shown("2026-12-06T15:30:00+00:00") == "2026/12/07 00:30"
+    with pytest.raises(local_time.NaiveTime):
+        local_time.shown("2026-12-06T15:30:00")
 
 
 OTHER_FORMS = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}|\bUTC\b")

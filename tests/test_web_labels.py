@@ -38,6 +38,7 @@ RAW = [
     re.compile(r"\b(?:admin|auditor|manager|clerk|chief_officer)\b"),
     re.compile(r"person outside every assignment|image/jpeg|application/pdf"),
     re.compile(r"[\u3040-\u30ff\u4e00-\u9fff）」]\.(?!\w)"),  # an English full stop in Japanese
+    re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\bUTC\b"),  # a day or time not in the one format
 ]
 
 
@@ -104,6 +105,10 @@ def test_main_pages_speak_japanese_to_every_role(web: Web) -> None:
     person_id = register_person(clerk, "E-JA-1")
     acquire_on_screen(clerk, person_id, MaskedStr(generate_my_number(random.Random(1818))))
     outsider = web.browser()
+    # Issue #18: the key is shown grouped for typing, not as the whole otpauth URI.
+    outsider.submit("/sign-in", "/sign-in", web.api.credentials(PEOPLE["clerk2"][0]))
+    enrol = _visible(outsider.submit("/sign-in/enrol", "/sign-in/enrol", {}).text)
+    assert "otpauth://" not in enrol and re.search(r"(?:[A-Z2-7]{4} ){7}[A-Z2-7]{1,4}", enrol)
     outsider.sign_in(PEOPLE["clerk2"][0])
     refused = outsider.get(f"/persons/{person_id}")
     assert refused.status_code in (403, 404) and not _raw_codes(_visible(refused.text))
@@ -118,3 +123,7 @@ def test_main_pages_speak_japanese_to_every_role(web: Web) -> None:
     assert "拒否" in _visible(browsers["auditor"].get("/").text)
     person = _visible(clerk.get(f"/persons/{person_id}").text)
     assert "給与所得の源泉徴収票" in person and "個人番号の取得" in person
+    # The copy-edit: 対象者一覧, 社員番号等, 在籍 (not 本人一覧, 外部参照ID, 生存).
+    assert "対象者一覧" in person and "本人一覧" not in person and "生存" not in person
+    assert re.search(r"状態\s+在籍", person), person
+    assert "社員番号等" in _visible(clerk.get("/persons/new").text)

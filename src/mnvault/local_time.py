@@ -46,10 +46,13 @@ def local(moment: datetime, where: Zone = None) -> datetime:
     return moment.astimezone(zone(where))
 
 
-def shown(moment: datetime | None, where: Zone = None, *, seconds: bool = False) -> str:
-    """``2026/12/07 10:08`` (with ``:05`` when ``seconds``); "" for no time."""
-    if moment is None:
+def shown(moment: datetime | str | None, where: Zone = None, *, seconds: bool = False) -> str:
+    """``2026/12/07 10:08`` (with ``:05`` when ``seconds``); "" for no time. An ISO 8601
+    text with its offset (as the keyring's status holds) is read first."""
+    if moment is None or moment == "":
         return ""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
     return local(moment, where).strftime(SECONDS if seconds else MINUTES)
 
 
