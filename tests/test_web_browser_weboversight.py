@@ -70,7 +70,10 @@ def test_a_manager_plans_confirms_and_runs_a_disposal(site: Site, chromium):
         expect(page.locator("#confirmation-statement")).to_contain_text("退職者2名")
         page.get_by_role("button", name="今すぐ廃棄を実施").click()
         page.wait_for_selector("[data-state='completed']")
-        expect(page.locator("#rotation")).to_contain_text("UTC")
+        # Issue #18: the organisation's time in one format, not UTC.
+        expect(page.locator("#rotation")).to_have_text(
+            re.compile(r"^\d{4}/\d{2}/\d{2} \d{2}:\d{2} ")
+        )
         assert "Q0" in page.content() and "Q1" in page.content()
         for number in numbers:
             assert number not in page.content()

@@ -221,6 +221,14 @@ CSV_COLUMNS: dict[str, Pair] = {
     "verification_exemption": ("本人確認が不要な理由", "why no identity check is owed"),
 }
 
+# How binding a safeguard is (compliance.catalogue.Obligation).
+OBLIGATIONS: dict[str, Pair] = {
+    "required": ("義務", "required"),
+    "desirable": ("望ましい", "desirable"),
+    "not_applicable": ("対象外", "not applicable"),
+    "required_small_business_form": ("義務（中小規模事業者の方法）", "required (small firms)"),
+}
+
 AFFAIR_KINDS: dict[str, Pair] = {
     "related": ("個人番号関係事務", "number-related affair"),
     "use": ("個人番号利用事務", "number-use affair"),
@@ -257,6 +265,7 @@ _KINDS: dict[str, Any] = {
     "affair_kind": lambda code: AFFAIR_KINDS.get(code, OTHER),
     "person_kind": lambda code: PERSON_KINDS.get(code, OTHER),
     "csv_column": lambda code: CSV_COLUMNS.get(code, (code, code)),
+    "obligation": lambda code: OBLIGATIONS.get(code, OTHER),
     "media_type": lambda code: MEDIA_TYPES.get(code, ("ファイル", "file")),
 }
 
