@@ -279,6 +279,7 @@ def test_the_questions_the_trail_answers(web: Web):
                            {"person_id": ids[0]})  # fmt: skip
     assert usage.status_code == 200, usage.text
     assert "number:acquire" in usage.text and "clerk" in usage.text
+    assert "個人番号の取得（number:acquire）" in usage.text  # issue #18: named, the code after
     scope = auditor.submit(
         "/audit/questions", "/audit/questions/impact-scope",
         {"actor": "clerk", "since": "2020-01-01", "until": "2099-12-31"},
