@@ -70,7 +70,7 @@ def test_the_board_shows_registered_items_to_the_roles_named(web: Web, registere
     listed = re.search(r'<ul id="attention">(.*?)</ul>', manager.text, re.S)
     assert listed, manager.text
     assert '<a href="/policies/1">規程の見直し</a>' in listed.group(1)
-    assert "期限切れ" in listed.group(1) and "2020-01-01" in listed.group(1)
+    assert "期限切れ" in listed.group(1) and "2020/01/01" in listed.group(1)
     assert listed.group(1).index("規程の見直し") < listed.group(1).index("研修の実施")
     clerk = web.browser().sign_in("clerk")
     assert 'id="attention"' not in clerk.text

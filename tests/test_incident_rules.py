@@ -145,7 +145,7 @@ def test_the_json_has_exactly_the_issue_keys() -> None:
         "final_report_due",
         "reasons",
     }
-    assert "2026-12-10" in out["preliminary"]  # 速報 target: 3 days after awareness
+    assert "2026/12/10" in out["preliminary"]  # 速報 target: 3 days after awareness
 
 
 def test_public_bodies_serious_case_in_2015_is_reported_at_once() -> None:

@@ -48,10 +48,10 @@ def test_clerk_signs_in_acquires_reveals_and_the_number_hides_again(site: Site, 
         expect(page.locator("html")).to_have_attribute("lang", "ja")
         expect(page.get_by_role("heading", name="担当事務")).to_be_visible()
         # Register a person, then acquire with identity verification.
-        page.get_by_role("navigation").get_by_role("link", name="本人一覧").click()
+        page.get_by_role("navigation").get_by_role("link", name="対象者一覧").click()
         page.get_by_role("link", name="本人の登録").click()
         page.get_by_label("種別").select_option("employee")
-        page.get_by_label("外部参照ID").fill("E900")
+        page.get_by_label("社員番号等").fill("E900")
         page.get_by_label("氏名").fill("試験 花子")
         page.get_by_role("button", name="登録する").click()
         page.wait_for_url(re.compile(r".*/persons/[0-9a-f-]{36}\?done=created$"))

@@ -55,7 +55,7 @@ def test_a_manager_plans_confirms_and_runs_a_disposal(site: Site, chromium):
     page = manager.page
     with recorded(page, "disposal_flow"):
         manager.sign_in("manager")
-        expect(page.get_by_role("heading", name="廃棄期限を迎える個人番号")).to_be_visible()
+        expect(page.get_by_role("heading", name="廃棄対象日を迎える個人番号")).to_be_visible()
         page.get_by_role("navigation", name="メイン").get_by_role("link", name="廃棄").click()
         page.wait_for_url(site.base + "/disposal")
         expect(page.locator("#due-count")).to_have_text(re.compile(r"2$"))
@@ -70,7 +70,10 @@ def test_a_manager_plans_confirms_and_runs_a_disposal(site: Site, chromium):
         expect(page.locator("#confirmation-statement")).to_contain_text("退職者2名")
         page.get_by_role("button", name="今すぐ廃棄を実施").click()
         page.wait_for_selector("[data-state='completed']")
-        expect(page.locator("#rotation")).to_contain_text("UTC")
+        # Issue #18: the organisation's time in one format, not UTC.
+        expect(page.locator("#rotation")).to_have_text(
+            re.compile(r"^\d{4}/\d{2}/\d{2} \d{2}:\d{2} ")
+        )
         assert "Q0" in page.content() and "Q1" in page.content()
         for number in numbers:
             assert number not in page.content()

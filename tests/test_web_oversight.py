@@ -95,7 +95,7 @@ def test_a_batch_is_planned_confirmed_by_a_manager_and_run(web: Web):
     _ids, numbers = _persons(web, 3, ended=2)
     manager = _signed_in(web, "manager")
     board = manager.get("/")
-    assert 'id="falling-due"' in board.text and "廃棄期限" in board.text
+    assert 'id="falling-due"' in board.text and "廃棄対象日" in board.text
     due = manager.get("/disposal")
     assert due.status_code == 200
     assert "R0" in due.text and "R1" in due.text and "R2" not in due.text
@@ -130,7 +130,8 @@ def test_a_batch_is_planned_confirmed_by_a_manager_and_run(web: Web):
     assert ran.status_code == 200, ran.text
     assert 'data-state="completed"' in ran.text
     rotation = re.search(r'id="rotation">([^<]+)', ran.text)
-    assert rotation and "UTC" in rotation.group(1)
+    # Issue #18: the organisation's time, one format (not UTC).
+    assert rotation and re.match(r"\d{4}/\d{2}/\d{2} \d{2}:\d{2} ", rotation.group(1))
     assert ran.text.count("廃棄済み") >= 2 and "R0" in ran.text
     records = manager.get("/disposal/batches")
     assert batch_id in records.text
@@ -278,6 +279,7 @@ def test_the_questions_the_trail_answers(web: Web):
                            {"person_id": ids[0]})  # fmt: skip
     assert usage.status_code == 200, usage.text
     assert "number:acquire" in usage.text and "clerk" in usage.text
+    assert "個人番号の取得（number:acquire）" in usage.text  # issue #18: named, the code after
     scope = auditor.submit(
         "/audit/questions", "/audit/questions/impact-scope",
         {"actor": "clerk", "since": "2020-01-01", "until": "2099-12-31"},

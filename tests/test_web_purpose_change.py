@@ -48,7 +48,7 @@ def test_a_manager_adds_an_affair_on_the_person_page(web: Web):
         {"affair": HEALTH, "notified_on": "2026-04-01", "method": "work_rules"},
     )
     assert done.url.path == page
-    assert f"<dd>{HEALTH}, {SLIP}</dd>" in done.text
+    assert f'data-affairs="{HEALTH},{SLIP}"' in done.text  # issue #18: names shown
     tax = manager.submit(
         page,
         f"{page}/add-affair",

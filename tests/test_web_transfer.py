@@ -288,7 +288,7 @@ def test_a_manager_cannot_approve_their_own_request(web: Web):
     manager.sign_in("manager")
     request_id = _request(manager, str(pyrage.x25519.Identity.generate().to_public()))
     page = manager.get(f"/exports/{request_id}")
-    assert 'id="own-request"' in page.text
+    assert '<p class="warning" id="own-request">' in page.text  # issue #18: not a green box
     refused = manager.submit(
         f"/exports/{request_id}", f"/exports/{request_id}/decide", {"decision": "approve"}
     )

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from mnvault import __version__
+from mnvault import __version__, labels
 from mnvault.access import api as access_api
 from mnvault.admin import views as admin_views
 from mnvault.affairs import api as affairs_api
@@ -47,7 +47,7 @@ from mnvault.training import views as training_views
 from mnvault.transfer import views as transfer_views
 from mnvault.vault import api as vault_api
 from mnvault.vault import views as vault_views
-from mnvault.web import gate, problems
+from mnvault.web import gate, pages, problems
 from mnvault.web import views as web_views
 from mnvault.web.body_limits import body_limits
 from mnvault.web.bodylimit import BodyLimit
@@ -97,6 +97,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.limits = Limits()
     # Who is calling: the sign-in domain answers for the frame (mnvault.web.gate).
     gate.install(app, SignedInGate())
+    # The pages say what codes mean (mnvault.labels); the frame itself knows none.
+    pages.ENVIRONMENT.globals.update(labels.GLOBALS)
     try:
         # Sealed first, then unsealed if a passphrase is at hand: a server started without
         # one (or with a wrong one) runs sealed until `mnvault unseal` (DESIGN.md §4).

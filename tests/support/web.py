@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import re
 import time
-import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,10 +47,9 @@ class Browser:
         answer = self.submit("/sign-in", "/sign-in", self.api.credentials(login, password))
         if answer.url.path == "/sign-in/enrol":
             shown = self.submit("/sign-in/enrol", "/sign-in/enrol", {})
-            uri = re.search(r'id="otpauth-uri">([^<]+)<', shown.text)
-            assert uri, shown.text
-            query = urllib.parse.urlparse(uri.group(1).replace("&amp;", "&")).query
-            secret = urllib.parse.parse_qs(query)["secret"][0]
+            typed = re.search(r'id="totp-secret"[^>]*>([^<]+)<', shown.text)
+            assert typed, shown.text
+            secret = typed.group(1).replace(" ", "")  # grouped for typing (issue #18)
             self.secrets[login] = base64.b32decode(secret + "=" * (-len(secret) % 8))
             self.api.secrets[login] = self.secrets[login]
             code = totp_code(self.secrets[login], time.time())

@@ -9,6 +9,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, Boolean, ForeignKey, String, Time, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
+from mnvault import local_time
 from mnvault.db.base import Base, UTCDateTime, new_id, utcnow
 
 
@@ -88,7 +89,7 @@ class Assignment(Base):
     person_kinds: Mapped[list[str] | None] = mapped_column(JSON)
 
 
-DEFAULT_TIME_ZONE = "Asia/Tokyo"
+DEFAULT_TIME_ZONE = local_time.DEFAULT_ZONE
 
 
 class AccessConditions(Base):

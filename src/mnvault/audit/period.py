@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from mnvault import local_time
 from mnvault.access.models import DEFAULT_TIME_ZONE, AccessConditions
 from mnvault.vault.errors import InvalidInput
 
@@ -22,11 +23,7 @@ When = date | datetime
 
 def zone_of(session: Session, organisation_id: uuid.UUID) -> ZoneInfo:
     row = session.get(AccessConditions, organisation_id)
-    try:
-        return ZoneInfo(row.time_zone if row is not None else DEFAULT_TIME_ZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        # set_conditions validates the zone; a row edited behind its back still reads.
-        return ZoneInfo(DEFAULT_TIME_ZONE)
+    return local_time.zone(row.time_zone if row is not None else DEFAULT_TIME_ZONE)
 
 
 def _instant(value: When, zone: ZoneInfo, *, end: bool) -> datetime:

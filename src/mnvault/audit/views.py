@@ -21,6 +21,7 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
+from mnvault import labels, local_time
 from mnvault.access.context import Context
 from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize
@@ -35,6 +36,7 @@ from mnvault.audit.verification import verify as audit_verify
 from mnvault.deployment.requests import vault_of
 from mnvault.numbers import redact
 from mnvault.vault.errors import InvalidInput, VaultError
+from mnvault.web import i18n
 from mnvault.web.form_errors import message_of
 from mnvault.web.pages import PageRoute, redirect, render
 from mnvault.web.security import finish, require_csrf
@@ -253,11 +255,18 @@ _DOWNLOADS = {"csv": Format.CSV, "xlsx": Format.XLSX}
 Answer = answers.PersonUsage | answers.Impact | answers.Activity
 
 
-def _cell(value: Cell, zone: ZoneInfo) -> str:
+# Columns holding codes: the page names them, the code after (the auditor may search it).
+_LABELLED = {"action": "action", "outcome": "outcome", "affair_code": "affair"}
+
+
+def _cell(value: Cell, zone: ZoneInfo, key: str = "", lang: str = "ja") -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+        return local_time.shown(value, zone, seconds=True)
+    if key in _LABELLED and value != "":
+        named = labels.text(_LABELLED[key], value, lang)
+        return named if key == "outcome" else f"{named}（{value}）"
     return str(value)
 
 
@@ -276,7 +285,8 @@ def _answer_page(
 ) -> Response:  # fmt: skip
     shown = (
         [Shown(t.title, [(c.ja, c.en) for c in t.columns],
-               [[_cell(cell, answer.zone) for cell in row] for row in t.rows])
+               [[_cell(cell, answer.zone, c.key, i18n.language_of(request))
+                 for c, cell in zip(t.columns, row, strict=False)] for row in t.rows])
          for t in answer.tables()]
         if answer is not None else []
     )  # fmt: skip

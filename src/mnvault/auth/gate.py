@@ -13,6 +13,7 @@ from mnvault.access.errors import AuthorizationDenied
 from mnvault.access.models import User
 from mnvault.audit import services as audit
 from mnvault.audit.errors import AuditUnavailable
+from mnvault.audit.period import zone_of
 from mnvault.auth import services as auth
 from mnvault.auth.errors import SessionExpired
 from mnvault.context import Context
@@ -76,6 +77,7 @@ class SignedInGate:
         return Viewer(
             user.id, principal.organisation_id, user.login, user.display_name,
             frozenset(r.value for r in roles), principal.stage, held,
+            zone_of(session, principal.organisation_id).key,
         )  # fmt: skip
 
 

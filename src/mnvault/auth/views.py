@@ -3,6 +3,7 @@ recovery codes shown once), a password change, sign-out. Thin: parse, call, rend
 
 from __future__ import annotations
 
+import urllib.parse
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response
@@ -124,8 +125,14 @@ def enrol(request: Request) -> Response:
     title = i18n.translations(i18n.language_of(request)).gettext(
         "QR code for your authenticator app"
     )
-    values = {"qr": qr_svg(uri, title=title), "uri": uri, "error": None}
+    values = {"qr": qr_svg(uri, title=title), "uri": uri, "error": None, "secret": _typed(uri)}
     return render(request, "auth/enrol.html", values)
+
+
+def _typed(uri: str) -> str:
+    """The key as a person types it into an app: groups of four (issue #18), not the URI."""
+    secret = urllib.parse.parse_qs(urllib.parse.urlparse(uri).query).get("secret", [""])[0]
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 @router.post("/sign-in/enrol/confirm")

@@ -424,7 +424,7 @@ def _person_id_or_reference(text: str) -> uuid.UUID | str:
 def person_usage(
     person: Annotated[
         str,
-        typer.Argument(help="本人IDまたは外部参照ID（社員番号等） / person id or external id"),
+        typer.Argument(help="本人IDまたは社員番号等 / person id or external id"),
     ],
     since: FromOpt = None,
     until: ToOpt = None,

@@ -120,7 +120,7 @@ def dispose(
     ctx: typer.Context,
     due: Annotated[bool, typer.Option("--due", help="期限到来分すべて / every due number")] = False,
     person: Annotated[
-        list[str] | None, typer.Option("--person", help="外部参照ID / external id (repeatable)")
+        list[str] | None, typer.Option("--person", help="社員番号等 / external id (repeatable)")
     ] = None,
     reason: Annotated[str, typer.Option(help="理由 / reason")] = "保存期間経過 / retention ended",
     early_reason: Annotated[
@@ -212,11 +212,11 @@ def due_list(
     data_dir: DataDir = None,
     user: UserOpt = None,
 ) -> None:
-    """廃棄期限が来た（来る）個人番号の一覧 / numbers due (or due within DAYS)."""
+    """廃棄対象日が来た（来る）個人番号の一覧 / numbers due (or due within DAYS)."""
     with signed_in_transaction(data_dir, user) as (session, context):
         items = retention.due_list(session, context, today=_day(as_of), within_days=within)
     typer.echo(
-        "期限 / due on  外部参照ID / external id  種別 / kind  状態 / status  事務 / affairs"
+        "期限 / due on  社員番号等 / external id  種別 / kind  状態 / status  事務 / affairs"
     )
     for item in items:
         typer.echo(
@@ -366,7 +366,7 @@ def setting(
 
 @app.command("end")
 def end_relationship(
-    external_ref: Annotated[str, typer.Argument(help="外部参照ID / external id")],
+    external_ref: Annotated[str, typer.Argument(help="社員番号等 / external id")],
     on: Annotated[str, typer.Option("--on", help="日付 YYYY-MM-DD / date")],
     cause: Annotated[
         vault_services.RelationshipEnd, typer.Option(help="退職・契約終了・死亡 / cause")
@@ -386,7 +386,7 @@ def end_relationship(
 
 @app.command("event")
 def record_event(
-    external_ref: Annotated[str, typer.Argument(help="外部参照ID / external id")],
+    external_ref: Annotated[str, typer.Argument(help="社員番号等 / external id")],
     event: Annotated[Event, typer.Option(help="出来事 / event")],
     on: Annotated[str, typer.Option("--on", help="日付 YYYY-MM-DD / date")],
     data_dir: DataDir = None,

@@ -23,7 +23,7 @@ def record(
     contractor_name: Annotated[str, typer.Option("--contractor", help="委託先 / contractor")],
     on: Annotated[str, typer.Option("--on", help="廃棄日 YYYY-MM-DD / date performed")],
     method: Annotated[str, typer.Option(help="廃棄方法 / method")],
-    person: Annotated[list[str], typer.Option("--person", help="外部参照ID / external id")],
+    person: Annotated[list[str], typer.Option("--person", help="社員番号等 / external id")],
     affair: Annotated[list[str], typer.Option("--affair", help="事務 / affair")],
     data_dir: DataDir = None,
     user: UserOpt = None,

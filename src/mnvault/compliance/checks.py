@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mnvault import local_time
 from mnvault.access.models import AccessConditions, Assignment, Membership, Role, User
 from mnvault.access.permissions import NUMBER_PERMISSIONS, RETURNS_NUMBER, Permission
 from mnvault.access.policy.table import GRANTS, NUMBER_BLIND_ROLES, Grant
@@ -153,11 +154,11 @@ def nothing_past_disposal(probe: Probe) -> Result:
     link = "/disposal"
     items = retention.due_items(probe.session, probe.organisation_id, by=probe.today)
     if items:
-        since = min(i.due_on for i in items)
-        return Result(False, f"{len(items)}件の個人番号が廃棄期限を過ぎています（{since}から）",
+        since = local_time.day(min(i.due_on for i in items))
+        return Result(False, f"{len(items)}件の個人番号が廃棄対象日を過ぎています（{since}から）",
                       f"{len(items)} numbers are past their disposal date (since {since})", link, overdue=True)  # fmt: skip
     return Result(
-        True, "廃棄期限を過ぎた個人番号はありません", "no number is past its disposal date", link
+        True, "廃棄対象日を過ぎた個人番号はありません", "no number is past its disposal date", link
     )
 
 
@@ -177,8 +178,8 @@ def trail_verified(probe: Probe) -> Result:
     )
     if last is None:
         checkpoint = probe.session.scalar(select(func.max(AuditCheckpoint.created_at)))
-        seen = f"（最新の署名チェックポイント: {checkpoint:%Y-%m-%d}）" if checkpoint else ""
-        seen_en = f" (latest signed checkpoint: {checkpoint:%Y-%m-%d})" if checkpoint else ""
+        seen = f"（最新の署名チェックポイント: {local_time.day(checkpoint)}）" if checkpoint else ""
+        seen_en = f" (latest signed checkpoint: {local_time.day(checkpoint)})" if checkpoint else ""
         return Result(False, f"監査証跡の検証がまだ一度も行われていません{seen}",
                       f"the audit trail has never been verified{seen_en}", link)  # fmt: skip
     if last.outcome != str(Outcome.OK):
@@ -187,8 +188,8 @@ def trail_verified(probe: Probe) -> Result:
                       f"the latest verification found the trail broken (entry {first})", link)  # fmt: skip
     due = last.occurred_at + timedelta(days=days)
     if due < probe.now:
-        return Result(False, f"監査証跡の最新の検証は{days}日より前です（{last.occurred_at:%Y-%m-%d}）",
-                      f"the trail was last verified more than {days} days ago ({last.occurred_at:%Y-%m-%d})",
+        return Result(False, f"監査証跡の最新の検証は{days}日より前です（{local_time.day(last.occurred_at)}）",
+                      f"the trail was last verified more than {days} days ago ({local_time.day(last.occurred_at)})",
                       link, overdue=True)  # fmt: skip
     return Result(True, f"監査証跡は{days}日以内に検証され、改ざんはありません",
                   f"the trail was verified within {days} days and is intact", link, due_at=due)  # fmt: skip
@@ -363,7 +364,7 @@ CHECKS: tuple[Check, ...] = (
           ("J-2Fb", "G-2Fb"), totp_enforced),
     Check("access_conditions", "業務時間・取扱区域ネットワーク", "office hours and handling-area networks",
           ("J-2Ea.2", "J-2Fa.1"), access_conditions_set),
-    Check("nothing_past_disposal", "廃棄期限を過ぎた番号なし", "no number past its disposal date",
+    Check("nothing_past_disposal", "廃棄対象日を過ぎた番号なし", "no number past its disposal date",
           ("J-2Ed", "J-2Ed.3", "G-2Ed"), nothing_past_disposal),
     Check("trail_verified", "監査証跡の検証", "audit trail verified and intact",
           ("J-2Cb", "J-2Cb.5", "G-2Cb", "G-2Cb.1"), trail_verified),

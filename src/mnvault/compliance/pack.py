@@ -22,12 +22,14 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from mnvault import local_time
 from mnvault.access.context import Context
 from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize, decide, organisation_resource
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.audit.models import AuditCheckpoint
+from mnvault.audit.period import zone_of
 from mnvault.audit.reports import stored
 from mnvault.audit.statement import Checkpoint
 from mnvault.audit.verification import verify as audit_verify
@@ -92,11 +94,14 @@ def trail_statement(
 def _spi_csv(session: Session, organisation_id: Any) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
+    zone = zone_of(session, organisation_id)
     writer.writerow(["名称 / name", "利用目的 / purpose", "事務 / affairs", "登録 / created"])
     for f in session.scalars(
         select(SpiFile).where(SpiFile.organisation_id == organisation_id).order_by(SpiFile.name)
     ):
-        writer.writerow([f.name, f.purpose, ",".join(f.affair_codes), f.created_at.isoformat()])
+        writer.writerow(
+            [f.name, f.purpose, ",".join(f.affair_codes), local_time.shown(f.created_at, zone)]
+        )
     return out.getvalue().encode("utf-8-sig")  # Excel opens UTF-8 with a BOM as Japanese
 
 
@@ -115,7 +120,7 @@ def html_of(report: compliance.Report, statement: dict[str, Any]) -> str:
     ]
 
     def at(value: datetime | None) -> str:
-        return report.local(value).strftime("%Y-%m-%d %H:%M") if value else ""
+        return local_time.shown(value, report.zone)
 
     return env.get_template("pack.html.j2").render(
         r=report,

@@ -1,6 +1,7 @@
 """A report as plain rows: the JSON of the API and CLI, the text table, the Excel workbook.
 
-Times are the organisation's local time (ISO 8601 with offset); nothing here holds a number.
+Times are the organisation's local time: ISO 8601 with offset in the JSON, local_time's one
+format in the text table and the workbook; nothing here holds a number.
 """
 
 from __future__ import annotations
@@ -9,12 +10,18 @@ import io
 from datetime import datetime
 from typing import Any
 
+from mnvault import local_time
 from mnvault.compliance.services import GroupSummary, Report
 from mnvault.compliance.state import STATE_EN, STATE_JA, MeasureState
 
 
 def _at(report: Report, value: datetime | None) -> str | None:
     return report.local(value).isoformat(timespec="minutes") if value is not None else None
+
+
+def _shown(report: Report, value: datetime | None) -> str:
+    """For people (the text table, the workbook): local_time's one format."""
+    return local_time.shown(value, report.zone)
 
 
 def measure_row(report: Report, m: MeasureState) -> dict[str, Any]:
@@ -84,9 +91,9 @@ def report_json(report: Report, measures: list[MeasureState] | None = None) -> d
 
 def text_table(report: Report, measures: list[MeasureState] | None = None) -> str:
     chosen = list(report.measures) if measures is None else measures
-    lines = [f"{report.organisation_name} ({report.kind}) {_at(report, report.at)}"]
+    lines = [f"{report.organisation_name} ({report.kind}) {_shown(report, report.at)}"]
     for m in chosen:
-        due = f" 期限/due {_at(report, m.due_at)}" if m.due_at else ""
+        due = f" 期限/due {_shown(report, m.due_at)}" if m.due_at else ""
         lines.append(
             f"{m.measure.id:10} {STATE_JA[m.state]}/{STATE_EN[m.state]:14} "
             f"{m.measure.title_ja} — {m.reason_ja} / {m.reason_en}{due}"
@@ -105,7 +112,7 @@ def to_xlsx(report: Report) -> bytes:
               "証跡 / evidence"]  # fmt: skip
     summary = workbook.create_sheet("概要 summary")
     summary.append(["組織 / organisation", report.organisation_name, str(report.kind)])
-    summary.append(["時点 / as of", _at(report, report.at), report.zone.key])
+    summary.append(["時点 / as of", _shown(report, report.at), report.zone.key])
     for group in report.groups():
         summary.append([group.group.id, group.line_ja, group.line_en])
     for group in report.groups():
@@ -118,7 +125,7 @@ def to_xlsx(report: Report) -> bytes:
                 m.measure.id, m.measure.citation_ja, f"{m.measure.title_ja} / {m.measure.title_en}",
                 str(m.obligation), f"{STATE_JA[m.state]} / {STATE_EN[m.state]}",
                 f"{m.reason_ja} / {m.reason_en}", m.link, m.interval_days, m.owner,
-                _at(report, m.due_at), "; ".join(e.title for e in m.evidence),
+                _shown(report, m.due_at), "; ".join(e.title for e in m.evidence),
             ])  # fmt: skip
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from mnvault import local_time
 from mnvault.compliance.catalogue import Measure, Obligation
 from mnvault.compliance.checks import Check, Result
 from mnvault.compliance.evidence import Evidence
@@ -95,12 +96,12 @@ def decide(
         newest = evidence[0]
         until = lapses_at(newest, interval_days)
         link = newest.link or anchor
-        when = f"{newest.performed_at:%Y-%m-%d}"
+        when = f"{local_time.day(newest.performed_at)}"
         if until is not None and until <= now:
             return made(
                 State.OVERDUE,
-                f"最新の記録「{newest.title}」（{when}）は{until:%Y-%m-%d}に期限切れです",
-                f"the latest record '{newest.title}' ({when}) lapsed on {until:%Y-%m-%d}",
+                f"最新の記録「{newest.title}」（{when}）は{local_time.day(until)}に期限切れです",
+                f"the latest record '{newest.title}' ({when}) lapsed on {local_time.day(until)}",
                 link,
                 until,
             )

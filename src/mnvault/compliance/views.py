@@ -44,7 +44,6 @@ def _page(
         "filters": FILTERS,
         "state_ja": {str(k): v for k, v in STATE_JA.items()},
         "state_en": {str(k): v for k, v in STATE_EN.items()},
-        "local": report.local,
         "error": error,
         "counts": {str(s): sum(1 for m in report.measures if m.state is s) for s in State},
     }

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from mnvault import local_time
 from mnvault.access.context import Context
 from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize, organisation_resource, person_resource
@@ -446,19 +447,20 @@ def reminders(
                 "overdue",
                 len(overdue),
                 since,
-                f"{len(overdue)}件の個人番号が廃棄期限を過ぎています（{since}から）",
-                f"{len(overdue)} numbers are due for disposal (since {since})",
+                f"{len(overdue)}件の個人番号が廃棄対象日を過ぎています（{local_time.day(since)}から）",
+                f"{len(overdue)} numbers are due for disposal (since {local_time.day(since)})",
             )
         )
     if soon:
         first = soon[0].due_on
+        shown = local_time.day(first)
         notices.append(
             Notice(
                 "due_soon",
                 len(soon),
                 first,
-                f"{lead_days}日以内に{len(soon)}件の個人番号が廃棄期限を迎えます（最初は{first}）",
-                f"{len(soon)} numbers fall due within {lead_days} days (first on {first})",
+                f"{lead_days}日以内に{len(soon)}件の個人番号が廃棄対象日を迎えます（最初は{shown}）",
+                f"{len(soon)} numbers fall due within {lead_days} days (first on {shown})",
             )
         )
     for batch in session.scalars(

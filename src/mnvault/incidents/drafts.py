@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import io
 
+from mnvault import local_time
 from mnvault.incidents.facts import EVENT_JA, Event
 from mnvault.incidents.shapes import IncidentView
 from mnvault.numbers import redact
@@ -53,11 +54,11 @@ def _overview(view: IncidentView) -> str:
     categories = (
         "・".join(f"第{n}号" for n in a.categories) or "該当なし（ガイドラインに基づく報告）"
     )
-    aware = "、".join(f"{x.unit} {x.aware_on.isoformat()}" for x in view.awareness)
+    aware = "、".join(f"{x.unit} {local_time.day(x.aware_on)}" for x in view.awareness)
     lines = [
         f"件名: {view.title}",
         f"発生事案: {EVENT_JA[Event(view.event)]}",
-        f"発覚日（いずれかの部署が知った日）: {view.aware_date.isoformat()}（{aware}）",
+        f"発覚日（いずれかの部署が知った日）: {local_time.day(view.aware_date)}（{aware}）",
         f"発見者: {view.reporter or TODO}",
         f"規則第2条各号該当性: {categories}",
         "委託元及び委託先の有無: "
@@ -89,7 +90,7 @@ def _other(view: IncidentView) -> str:
         f"実施した封じ込め: {acts or 'なし'}",
     ]
     if due is not None:
-        parts.append(f"確報期限: {due.isoformat()}")
+        parts.append(f"確報期限: {local_time.day(due)}")
     return "\n".join(parts)
 
 
@@ -113,7 +114,7 @@ def _notice(view: IncidentView, organisation: str) -> list[tuple[str, str]]:
     return [
         ("宛先", "本人 各位"),
         ("差出人", organisation),
-        ("概要", f"{view.aware_date.isoformat()}に判明した{EVENT_JA[Event(view.event)]}について"
+        ("概要", f"{local_time.day(view.aware_date)}に判明した{EVENT_JA[Event(view.event)]}について"
                  f"お知らせいたします。{view.summary or TODO}"),
         ("対象となった特定個人情報の項目", _items(view)),
         ("原因", _note(view, "2B")),

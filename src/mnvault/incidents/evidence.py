@@ -12,6 +12,7 @@ from datetime import UTC, datetime, time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mnvault import local_time
 from mnvault.compliance.evidence import Evidence, register
 from mnvault.incidents.models import Incident, IncidentStep
 from mnvault.incidents.services import assessment_of
@@ -53,7 +54,7 @@ def provide(session: Session, organisation_id: uuid.UUID, measure_id: str) -> li
             due = assessment_of(session, row).final_report_due
             if due is not None:
                 until = datetime.combine(due, time(23, 59), tzinfo=UTC)
-                title = f"漏えい等事案「{row.title}」確報期限 {due.isoformat()}"
+                title = f"漏えい等事案「{row.title}」確報期限 {local_time.day(due)}"
                 pending.append(Evidence(title, row.opened_at, until, link, source="incidents"))
     pending.sort(key=lambda e: e.valid_until or e.performed_at)
     done.sort(key=lambda e: e.performed_at, reverse=True)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from mnvault import local_time
 from mnvault.incidents.errors import RegimeNotInForce
 from mnvault.incidents.facts import EVENT_JA, LEAK_FAMILY, Event, Facts, Side, System
 from mnvault.incidents.opendays import deadline
@@ -176,9 +177,9 @@ def _preliminary(rules: RuleSet, aware: date) -> tuple[str, date]:
     low, high = rules.preliminary_days or (3, 5)
     target = aware + timedelta(days=low)
     text = (
-        f"速やかに（知った時点から概ね{low}日〜{high}日以内、目安 {target.isoformat()}、"
-        f"遅くとも {(aware + timedelta(days=high)).isoformat()} 頃）/ promptly "
-        f"(about {low}–{high} days after becoming aware; target {target.isoformat()})"
+        f"速やかに（知った時点から概ね{low}日〜{high}日以内、目安 {local_time.day(target)}、"
+        f"遅くとも {local_time.day(aware + timedelta(days=high))} 頃）/ promptly "
+        f"(about {low}–{high} days after becoming aware; target {local_time.day(target)})"
     )
     return text, target
 
@@ -188,8 +189,8 @@ def _decide_2022(rules: RuleSet, facts: Facts) -> Assessment:
     reasons = [
         Reason(
             "別添2 3",
-            f"{rules.title_ja}を適用（認知日 {facts.aware_date.isoformat()}）。{VERIFY}",
-            f"Rule set: {rules.title_en} (aware {facts.aware_date.isoformat()}).",
+            f"{rules.title_ja}を適用（認知日 {local_time.day(facts.aware_date)}）。{VERIFY}",
+            f"Rule set: {rules.title_en} (aware {local_time.day(facts.aware_date)}).",
         )
     ]
     nothing = _not_an_incident(facts)
@@ -258,9 +259,9 @@ def _decide_2022(rules: RuleSet, facts: Facts) -> Assessment:
             f"確報: 知った日を1日目として{days}日以内"
             f"{'（第2号に該当）' if days == rules.final_days_malicious else ''}。"
             "末日が土日・祝日・年末年始（12月29日〜1月3日）のときは翌開庁日。"
-            f"期限 {due.isoformat()}。",
+            f"期限 {local_time.day(due)}。",
             f"Final report within {days} days, day 1 = aware date; a closed last day moves to"
-            f" the next open day: due {due.isoformat()}.",
+            f" the next open day: due {local_time.day(due)}.",
         )
     )
     reasons.append(
@@ -298,9 +299,9 @@ def _decide_2015(rules: RuleSet, facts: Facts) -> Assessment:
     reasons = [
         Reason(
             NOTICE_2015,
-            f"{rules.title_ja}を適用（認知日 {facts.aware_date.isoformat()}）。"
+            f"{rules.title_ja}を適用（認知日 {local_time.day(facts.aware_date)}）。"
             "原典（平成27年委員会告示）は e-Gov で要確認。",
-            f"Rule set: {rules.title_en} (aware {facts.aware_date.isoformat()}); verify the"
+            f"Rule set: {rules.title_en} (aware {local_time.day(facts.aware_date)}); verify the"
             " 2015 notice on e-Gov.",
         )
     ]
@@ -386,8 +387,8 @@ def regime_for(facts: Facts) -> RuleSet:
         if rules.in_force(facts.aware_date):
             return rules
     raise RegimeNotInForce(
-        f"認知日 {facts.aware_date.isoformat()} に適用できる規律がありません",
-        f"no rule set applies to the aware date {facts.aware_date.isoformat()}",
+        f"認知日 {local_time.day(facts.aware_date)} に適用できる規律がありません",
+        f"no rule set applies to the aware date {local_time.day(facts.aware_date)}",
     )
 
 

@@ -121,8 +121,6 @@ def _page(
         }
 
     values = call(request, work) | _common() | {"error": error, "flags": FLAGS}
-    zone = values["zone"]
-    values["local"] = lambda at: at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
     return render(request, "incidents/page.html", values, status=status)
 
 

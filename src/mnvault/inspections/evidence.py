@@ -17,6 +17,7 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mnvault import local_time
 from mnvault.audit.period import zone_of
 from mnvault.compliance.evidence import Evidence, register
 from mnvault.inspections.models import (
@@ -82,7 +83,7 @@ def _open_actions(
         until = datetime.combine(a.due_on + timedelta(days=1), time(), tzinfo=zone)
         found.append(
             Evidence(
-                f"未完了の是正措置「{a.title}」（期限 {a.due_on:%Y-%m-%d}）",
+                f"未完了の是正措置「{a.title}」（期限 {local_time.day(a.due_on)}）",
                 base + timedelta(microseconds=rank),
                 until.astimezone(UTC),
                 link=f"/inspections/{a.inspection_id}#action-{a.id}",

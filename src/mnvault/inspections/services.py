@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mnvault import local_time
 from mnvault.access.context import Context
 from mnvault.access.models import Membership, Role, User
 from mnvault.access.permissions import Permission
@@ -809,7 +810,7 @@ def registers(session: Session, context: Context, *, now: datetime | None = None
     names = names_of(session, people | {r.reported_to for r in rows})
 
     def local(moment: datetime | None) -> datetime | None:
-        return None if moment is None else moment.astimezone(zone).replace(tzinfo=None)
+        return None if moment is None else local_time.local(moment, zone)
 
     inspections_table = Table(
         "点検・監査 inspections",

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from mnvault import local_time
 from mnvault.spreadsheet import neutralise
 
 Cell = str | int | date | datetime | None
@@ -26,9 +27,9 @@ def _text(value: Cell) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return local_time.shown(value, value.tzinfo)  # type: ignore[arg-type]  # the zone's
     if isinstance(value, date):
-        return value.isoformat()
+        return local_time.day(value)
     return neutralise(str(value))
 
 

@@ -19,6 +19,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mnvault import local_time
 from mnvault.access.context import Context
 from mnvault.access.models import Assignment, Membership, User
 from mnvault.access.permissions import Permission
@@ -264,7 +265,7 @@ def rows(entries: Sequence[Entry]) -> list[list[str]]:
             "; ".join(f"{h.display_name} ({h.affair_code})" for h in e.holders),
             str(e.disposal.disposed),
             str(e.disposal.pending),
-            e.disposal.last_at.isoformat(timespec="minutes") if e.disposal.last_at else "",
+            local_time.shown(e.disposal.last_at),  # the default zone: rows know no organisation
         ]
         for e in entries
     ]

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mnvault import local_time
 from mnvault.compliance.evidence import Evidence, register
 from mnvault.places.models import Area, Device, DeviceDisposal, EntryImport, MediaTakeout
 
@@ -124,7 +125,7 @@ def disposals(session: Session, organisation_id: uuid.UUID, measure_id: str) -> 
     rows = session.scalars(query.order_by(DeviceDisposal.recorded_at.desc()).limit(SHOWN))
     return [
         Evidence(
-            f"機器・媒体・書類の廃棄（{row.performed_on:%Y-%m-%d}）",
+            f"機器・媒体・書類の廃棄（{local_time.day(row.performed_on)}）",
             row.recorded_at,
             None,
             link=f"/places/devices#{row.device_id}",

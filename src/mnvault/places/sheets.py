@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from mnvault import local_time
 from mnvault.spreadsheet import neutralise
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
@@ -34,7 +35,7 @@ def _text(value: Cell, zone: ZoneInfo) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.astimezone(zone).isoformat(timespec="seconds")
+        return local_time.shown(value, zone, seconds=True)
     return neutralise(str(value))
 
 
@@ -49,7 +50,7 @@ def to_csv(sheet: Sheet, zone: ZoneInfo) -> bytes:
 
 def _cell(value: Cell, zone: ZoneInfo) -> Any:
     if isinstance(value, datetime):
-        return value.astimezone(zone).replace(tzinfo=None)  # Excel has no zones
+        return local_time.wall(value, zone)  # Excel has no zones
     if isinstance(value, int | date):
         return value
     return _text(value, zone) or None
@@ -66,6 +67,9 @@ def to_xlsx(sheets: Sequence[Sheet], zone: ZoneInfo) -> bytes:
             cell.font = Font(bold=True)
         for row in sheet.rows:
             page.append([_cell(v, zone) for v in row])
+            for cell in page[page.max_row]:
+                if isinstance(cell.value, datetime):
+                    cell.number_format = local_time.EXCEL_SECONDS
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -5,15 +5,13 @@ mnvault.places.services, render. No page shows a number."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
-from mnvault.audit import period
 from mnvault.disposal.contractor import MAX_CERTIFICATE_BYTES
 from mnvault.places import services as places
 from mnvault.places.errors import InvalidPlace
@@ -35,21 +33,11 @@ Picks = Annotated[list[str] | None, Form()]
 MAX_UPLOAD = 20 * 1024 * 1024
 
 
-def _local(session: Session, context: Context) -> Callable[[datetime | None], str]:
-    zone = period.zone_of(session, context.organisation_id)
-
-    def shown(value: datetime | None) -> str:
-        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else "—"
-
-    return shown
-
-
 def _lists(session: Session, context: Context) -> dict[str, Any]:
     return {
         "kinds": places.KINDS, "measures": places.MEASURES, "device_kinds": places.DEVICE_KINDS,
         "encryptions": places.ENCRYPTIONS, "statuses": places.STATUSES,
         "safeguards": places.SAFEGUARDS, "methods": places.METHODS,
-        "local": _local(session, context),
     }  # fmt: skip
 
 

@@ -11,6 +11,7 @@ import docx
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from mnvault import local_time
 from mnvault.compliance.pack import render_pdf
 from mnvault.policies.content import Bullets, Draft, Heading, Para, Table
 
@@ -27,7 +28,7 @@ def to_docx(draft: Draft, organisation: str, drafted_on: date) -> bytes:
     doc.core_properties.title = draft.title
     doc.core_properties.author = organisation
     doc.add_heading(draft.title, level=0)
-    doc.add_paragraph(f"{organisation}　作成日 {drafted_on.isoformat()}（mnvault による案）")
+    doc.add_paragraph(f"{organisation}　作成日 {local_time.day(drafted_on)}（mnvault による案）")
     for block in draft.blocks:
         if isinstance(block, Heading):
             doc.add_heading(block.text, level=block.level)
@@ -65,7 +66,7 @@ def to_html(draft: Draft, organisation: str, drafted_on: date) -> str:
     parts = [
         f'<!doctype html><html lang="ja"><head><meta charset="utf-8"><style>{_STYLE}</style>',
         f"<title>{escape(draft.title)}</title></head><body><h1>{escape(draft.title)}</h1>",
-        f'<p class="meta">{escape(organisation)}　作成日 {drafted_on.isoformat()}'
+        f'<p class="meta">{escape(organisation)}　作成日 {local_time.day(drafted_on)}'
         "（mnvault による案）</p>",
     ]
     for block in draft.blocks:

@@ -531,9 +531,6 @@ class Page:
     zone: ZoneInfo
     today: date
 
-    def local(self, moment: datetime) -> str:
-        return moment.astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
-
 
 def page(session: Session, context: Context) -> Page:
     """What the screen shows: both documents, and whether the viewer may act on them."""

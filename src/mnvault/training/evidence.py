@@ -18,6 +18,7 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mnvault import local_time
 from mnvault.audit.period import zone_of
 from mnvault.compliance.evidence import Evidence, register
 from mnvault.training import services
@@ -73,7 +74,7 @@ def _coverage(session: Session, organisation_id: uuid.UUID, *, article29_2: bool
     until = datetime.combine(due, time(), tzinfo=zone).astimezone(UTC)
     return [
         Evidence(
-            f"{label}: 担当者全員が受講（最も古い受講 {oldest:%Y-%m-%d}）",
+            f"{label}: 担当者全員が受講（最も古い受講 {local_time.day(oldest)}）",
             oldest,
             until,
             link="/training",

@@ -58,14 +58,14 @@ def admit_kind(affairs: Sequence[Affair], kind: str) -> None:
 
 def check_person_text(external_ref: str, name: str) -> None:
     if not external_ref.strip() or not name.strip():
-        raise InvalidInput("外部参照IDと氏名は必須です", "external id and name are required")
+        raise InvalidInput("社員番号等と氏名は必須です", "external id and name are required")
     if _CONTROL.search(external_ref) or _CONTROL.search(name):
         raise InvalidInput(
-            "外部参照IDと氏名に制御文字（NULなど）は使えません",
+            "社員番号等と氏名に制御文字（NULなど）は使えません",
             "the external id and the name may not contain control characters (such as NUL)",
         )
     # A number typed into the wrong column never lands in a person's record (issue #11).
-    without_number(external_ref, "外部参照ID", "external id")
+    without_number(external_ref, "社員番号等", "external id")
     without_number(name, "氏名", "name")
 
 

@@ -412,12 +412,12 @@ def _as_uuid(value: uuid.UUID | bytes) -> uuid.UUID:
 
 
 def _EXISTS(ref: str) -> tuple[str, str]:  # noqa: N802 - reads as the message it builds
-    return f"外部参照ID {ref} は既に登録済みです", f"external id {ref} already exists"
+    return f"社員番号等 {ref} は既に登録済みです", f"external id {ref} already exists"
 
 
 def _REPEATS(ref: str) -> tuple[str, str]:  # noqa: N802
     return (
-        f"外部参照ID {ref} がファイル内で重複しています",
+        f"社員番号等 {ref} がファイル内で重複しています",
         f"external id {ref} repeats in the file",
     )
 

@@ -205,7 +205,7 @@ def create_person(
         )
     ):
         raise InvalidInput(
-            f"外部参照ID {external_ref.strip()} は既に登録済みです",
+            f"社員番号等 {external_ref.strip()} は既に登録済みです",
             f"external id {external_ref.strip()} already exists",
         )
     person = Person(
@@ -232,7 +232,7 @@ def find_person(session: Session, context: Context, external_ref: str) -> Person
             Person.organisation_id == context.organisation_id, Person.external_ref == external_ref
         )
     )
-    missing = (f"外部参照ID {external_ref}", f"external id {external_ref}")
+    missing = (f"社員番号等 {external_ref}", f"external id {external_ref}")
     if person is None:
         authorize(session, context, Permission.PERSON_READ, organisation_resource(context))
         raise NotFound(*missing)

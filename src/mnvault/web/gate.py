@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from fastapi import FastAPI, Request
 from sqlalchemy.orm import Session
 
+from mnvault import local_time
 from mnvault.context import Context
 from mnvault.errors import Refusal
 
@@ -34,6 +35,8 @@ class Viewer:
     # What the viewer may do (permission names, decided by the access domain): the
     # layout and pages show a link or a button only when its target would let them in.
     abilities: frozenset[str] = frozenset()
+    # The organisation's zone, in which the pages show every time (mnvault.local_time).
+    time_zone: str = local_time.DEFAULT_ZONE
 
     def may(self, *permissions: str) -> bool:
         """Whether the viewer holds any of ``permissions``."""

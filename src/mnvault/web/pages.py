@@ -8,6 +8,7 @@ error page in the chosen language instead of a JSON problem document.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
@@ -19,7 +20,7 @@ from fastapi.routing import APIRoute
 from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.exceptions import HTTPException
 
-from mnvault import errors
+from mnvault import errors, local_time
 from mnvault.errors import MnvaultError
 from mnvault.web import i18n
 from mnvault.web.security import csrf_token, finish
@@ -85,6 +86,7 @@ def render(
     if viewer is None and template != "error.html":
         viewer = viewer_or_none(request)
     page = ENVIRONMENT.get_template(template)
+    zone = local_time.zone(viewer.time_zone if viewer is not None else None)
     html = page.render(
         {
             "lang": lang,
@@ -95,6 +97,11 @@ def render(
             "ngettext": tr.ngettext,
             "_": tr.gettext,
             "pick": tr.pick,
+            # Every time on a page: the organisation's zone, one format (local_time).
+            "shown_at": functools.partial(local_time.shown, where=zone),
+            "shown_day": functools.partial(local_time.day, where=zone),
+            "zone": zone,
+            "today": local_time.today(zone),
             **(values or {}),
         }
     )

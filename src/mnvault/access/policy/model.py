@@ -12,7 +12,9 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-DEFAULT_TIME_ZONE = "Asia/Tokyo"
+from mnvault import local_time
+
+DEFAULT_TIME_ZONE = local_time.DEFAULT_ZONE
 
 
 @dataclass(frozen=True, slots=True)

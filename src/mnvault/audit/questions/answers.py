@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mnvault import local_time
 from mnvault.access.context import Context
 from mnvault.access.models import User
 from mnvault.audit import period
@@ -46,7 +47,7 @@ def describe(since: datetime | None, until: datetime | None, zone: ZoneInfo) -> 
     """The window as people read it, in local time (the end is exclusive)."""
 
     def shown(value: datetime | None, empty: str) -> str:
-        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else empty
+        return local_time.shown(value, zone) or empty
 
     return f"{shown(since, '…')} – {shown(until, '…')} ({zone.key})"
 

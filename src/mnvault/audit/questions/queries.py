@@ -132,7 +132,7 @@ def person_of_reference(session: Session, context: Context, external_ref: str) -
     )
     if found is None:
         shown = redact(external_ref.strip())
-        raise NotFound(f"外部参照ID {shown}", f"external id {shown}")
+        raise NotFound(f"社員番号等 {shown}", f"external id {shown}")
     return found
 
 

@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from mnvault import local_time
 from mnvault.spreadsheet import neutralise
 
 Cell = str | int | float | datetime | date | uuid.UUID | None
@@ -60,15 +61,11 @@ class Table:
     rows: list[tuple[Cell, ...]] = field(default_factory=list)
 
 
-def _local(value: datetime, zone: ZoneInfo) -> datetime:
-    return value.astimezone(zone) if value.tzinfo is not None else value
-
-
 def _text(value: Cell, zone: ZoneInfo) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return _local(value, zone).isoformat(timespec="seconds")
+        return local_time.shown(value, zone, seconds=True)
     # A client address or a code typed by someone must not run in the auditor's Excel.
     return neutralise(str(value))
 
@@ -83,10 +80,12 @@ def to_csv(table: Table, zone: ZoneInfo) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def _xlsx_cell(value: Cell, zone: ZoneInfo) -> Any:
+def _xlsx_cell(sheet: Any, value: Cell, zone: ZoneInfo) -> Any:
     if isinstance(value, datetime):
         # Excel has no time zones: local wall time, the zone named in the header.
-        return _local(value, zone).replace(tzinfo=None)
+        cell = WriteOnlyCell(sheet, value=local_time.wall(value, zone))
+        cell.number_format = local_time.EXCEL_SECONDS
+        return cell
     if isinstance(value, int | float | date):
         return value
     return _text(value, zone) or None
@@ -105,7 +104,7 @@ def to_xlsx(tables: Sequence[Table], zone: ZoneInfo) -> bytes:
             header.append(cell)
         sheet.append(header)
         for row in table.rows:
-            sheet.append([_xlsx_cell(value, zone) for value in row])
+            sheet.append([_xlsx_cell(sheet, value, zone) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

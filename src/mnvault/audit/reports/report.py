@@ -20,6 +20,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from mnvault import local_time
 from mnvault.audit.reports import charts
 from mnvault.audit.reports.analysis import Finding, Kind, ranges
 from mnvault.audit.reports.periodic import Report
@@ -75,9 +76,7 @@ class _View:
         return self.report.names.get(actor) or f"{str(actor)[:8]}…"
 
     def at(self, value: datetime | None) -> str:
-        if value is None:
-            return "—"
-        return value.astimezone(self.report.zone).strftime("%Y-%m-%d %H:%M")
+        return local_time.shown(value, self.report.zone) or "—"
 
     def anchor(self, finding: Finding) -> str:
         return self.anchors[id(finding)]
@@ -90,9 +89,9 @@ class _View:
                 if s in self.report.events]  # fmt: skip
 
     def period(self) -> str:
-        last_day = self.report.until.astimezone(self.report.zone) - timedelta(microseconds=1)
-        first = self.report.since.astimezone(self.report.zone)
-        return f"{first:%Y-%m-%d} 〜 {last_day:%Y-%m-%d}（{self.report.zone.key}）"
+        zone = self.report.zone
+        last_day = local_time.day(self.report.until - timedelta(microseconds=1), zone)
+        return f"{local_time.day(self.report.since, zone)} 〜 {last_day}（{zone.key}）"
 
     def hours(self) -> str:
         hours = self.report.hours
