@@ -51,7 +51,7 @@ def test_clerk_signs_in_acquires_reveals_and_the_number_hides_again(site: Site, 
         page.get_by_role("navigation").get_by_role("link", name="対象者一覧").click()
         page.get_by_role("link", name="本人の登録").click()
         page.get_by_label("種別").select_option("employee")
-        page.get_by_label("社員番号等").fill("E900")
+        page.locator("#external_ref").fill("E900")
         page.get_by_label("氏名").fill("試験 花子")
         page.get_by_role("button", name="登録する").click()
         page.wait_for_url(re.compile(r".*/persons/[0-9a-f-]{36}\?done=created$"))

@@ -28,7 +28,7 @@ def test_hire_dependant_family_then_retire(site: Site, chromium):
         clerk.sign_in("clerk")
         clerk.go("/persons/new")
         page.get_by_label("種別").select_option("employee")
-        page.get_by_label("外部参照ID").fill("H100")
+        page.locator("#external_ref").fill("H100")
         page.get_by_label("氏名").fill("入社 一郎")
         page.get_by_label("入社日・開始日").fill("2025-04-01")
         page.get_by_role("button", name="登録する").click()
@@ -39,7 +39,7 @@ def test_hire_dependant_family_then_retire(site: Site, chromium):
 
         clerk.go("/persons/new")
         page.get_by_label("種別").select_option("dependent")
-        page.get_by_label("外部参照ID").fill("H100-1")
+        page.locator("#external_ref").fill("H100-1")
         page.get_by_label("氏名").fill("入社 花子")
         page.get_by_label("扶養する従業員の社員番号等").fill("H100")
         page.get_by_label("続柄").select_option("spouse")

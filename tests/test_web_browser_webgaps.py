@@ -36,7 +36,7 @@ def test_awaiting_then_acquired_then_the_document_opens(site: Site, chromium):
         page.get_by_role("navigation").get_by_role("link", name="対象者一覧").click()
         page.get_by_role("link", name="本人の登録").click()
         page.get_by_label("種別").select_option("employee")
-        page.get_by_label("社員番号等").fill("G100")
+        page.locator("#external_ref").fill("G100")
         page.get_by_label("氏名").fill("確認 待子")
         page.get_by_role("button", name="登録する").click()
         page.wait_for_url(re.compile(r".*/persons/[0-9a-f-]{36}\?done=created$"))
