@@ -66,7 +66,7 @@ NORMALISE = r"""() => {
 }"""
 
 # Elements whose text is a label: more than two lines means words broken apart.
-LABELS = "th, h1, h2, h3, button, .button, nav a, dt, .panel h2, .chip, legend"
+LABELS = "th, h1, h2, h3, button, .button, nav a, dt, .chip, legend, label"
 LAYOUT = r"""(selector) => {
   const problems = [];
   const width = document.documentElement.clientWidth;
@@ -89,9 +89,32 @@ LAYOUT = r"""(selector) => {
     for (const r of range.getClientRects())
       if (r.width > 0 && !tops.some(t => Math.abs(t - r.top) < r.height / 2)) tops.push(r.top);
     const lines = tops.length;
-    // A label of one word (Japanese has no spaces) on two lines was broken inside it.
+    // A short label of one word (Japanese has no spaces) on two lines was broken inside it.
     const words = text.split(/\s+/).length;
-    if (lines > 1 && lines > words) problems.push(`"${text.slice(0, 30)}" wraps to ${lines} lines`);
+    if (lines > 1 && lines > words && text.length <= 20) problems.push(`"${text.slice(0, 30)}" wraps to ${lines} lines`);
+  }
+  // A checkbox or radio button on the line of its label (not a row of its own).
+  for (const input of document.querySelectorAll("input[type=checkbox], input[type=radio]")) {
+    if (input.offsetParent === null || !input.labels || !input.labels.length) continue;
+    const range = document.createRange();
+    range.selectNodeContents(input.labels[0]);
+    const first = [...range.getClientRects()].find(r => r.width > 0 && r.height > 0);
+    const box = input.getBoundingClientRect();
+    if (first && Math.abs(first.top + first.height / 2 - (box.top + box.height / 2)) > first.height / 2)
+      problems.push(`checkbox #${input.id || input.name} is not on the line of its label`);
+  }
+  // A section's sub-navigation sits in one place: right under the page's heading.
+  for (const nav of document.querySelectorAll("main nav.subnav")) {
+    const before = nav.previousElementSibling;
+    if (!before || before.tagName !== "H1") problems.push("sub-navigation not under the h1");
+  }
+  // Buttons side by side keep a gap.
+  const buttons = [...document.querySelectorAll("button, .button")].filter(b => b.offsetParent !== null);
+  for (const a of buttons) for (const b of buttons) {
+    if (a === b) continue;
+    const p = a.getBoundingClientRect(), q = b.getBoundingClientRect();
+    if (Math.abs(p.top - q.top) < 2 && q.left >= p.left && q.left - p.right < 4)
+      problems.push(`buttons "${a.innerText.trim()}" and "${b.innerText.trim()}" touch`);
   }
   return problems;
 }"""
@@ -131,7 +154,7 @@ def _seed(site: Site) -> dict[str, str]:
         json={"affair": SLIP, "purpose": "年末調整の委託先へ", "recipient": RECIPIENT},
     )  # fmt: skip
     assert export.status_code == 201, export.text
-    return {"person": ids[0], "export": str(export.json()["id"])}
+    return {"person": ids[0], "unacquired": ids[-1], "export": str(export.json()["id"])}
 
 
 def _screens(seeded: dict[str, str]) -> list[Screen]:
@@ -141,10 +164,12 @@ def _screens(seeded: dict[str, str]) -> list[Screen]:
         Screen("dashboard-manager", "manager", "/"),
         Screen("persons", "clerk", "/persons"),
         Screen("person", "clerk", f"/persons/{seeded['person']}"),
+        Screen("acquire", "clerk", f"/persons/{seeded['unacquired']}/acquire"),
         Screen("takeouts", "manager", "/exports"),
         Screen("takeout", "manager", f"/exports/{seeded['export']}"),
         Screen("audit", "auditor", "/audit"),
         Screen("compliance", "manager", "/compliance"),
+        Screen("organisation", "admin", "/admin/organisation"),
     ]
 
 
@@ -182,7 +207,7 @@ def test_main_screens_layout_accessibility_and_screenshots(site: Site, chromium)
     from axe_playwright_python.sync_playwright import Axe
 
     seeded = _seed(site)
-    tokens = {who: site.api.full_session(who) for who in ("clerk", "manager", "auditor")}
+    tokens = {who: site.api.full_session(who) for who in ("clerk", "manager", "auditor", "admin")}
     axe = Axe()
     failures: list[str] = []
     contexts: dict[str | None, object] = {}
@@ -222,3 +247,26 @@ def test_main_screens_layout_accessibility_and_screenshots(site: Site, chromium)
                 if (problem := _compare(label, png)) is not None:
                     failures.append(problem)
     assert failures == [], "\n".join(failures)
+    _states_and_busy(contexts, site.base)
+
+
+def _states_and_busy(pages: dict[str | None, object], base: str) -> None:
+    """States are chips; a long action's form says 処理中… once sent (busy.js)."""
+    from playwright.sync_api import expect
+
+    clerk, manager, auditor = pages["clerk"], pages["manager"], pages["auditor"]
+    clerk.goto(base + "/persons")  # type: ignore[attr-defined]
+    expect(clerk.locator("table .chip", has_text="未取得")).to_have_count(1)  # type: ignore[attr-defined]
+    manager.goto(base + "/exports")  # type: ignore[attr-defined]
+    manager.get_by_role("link", name="開く").first.click()  # type: ignore[attr-defined]
+    expect(manager.locator("#request-state .chip-wait")).to_have_text("承認待ち")  # type: ignore[attr-defined]
+    auditor.goto(base + "/audit/verify")  # type: ignore[attr-defined]
+    # The form is held back (a listener of the test's own) to see the state it shows.
+    shown = auditor.evaluate(  # type: ignore[attr-defined]
+        """() => { const form = document.querySelector("form[data-busy]");
+                   form.addEventListener("submit", e => e.preventDefault());
+                   form.requestSubmit();
+                   return [form.getAttribute("aria-busy"),
+                           form.querySelector("[role=status]").textContent]; }"""
+    )
+    assert shown == ["true", "処理中…"]
