@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import io
 import os
-import random
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Page, expect
 
 from mnvault.numbers import generate_my_numbers
 from tests.support.api import SLIP, bearer
@@ -77,7 +77,7 @@ LAYOUT = r"""(selector) => {
     if (box.width === 0 || box.height === 0) continue;
     if (getComputedStyle(el).position === "absolute") continue;
     if (box.right > width + 1 && !el.closest("pre, .scroll"))
-      problems.push(`${el.tagName.toLowerCase()}#${el.id} ends at ${Math.round(box.right)} > ${width}`);
+      problems.push(`${el.tagName.toLowerCase()}#${el.id} ends at ${Math.round(box.right)}`);
   }
   for (const el of document.querySelectorAll(selector)) {
     const text = el.innerText.trim();
@@ -91,7 +91,8 @@ LAYOUT = r"""(selector) => {
     const lines = tops.length;
     // A short label of one word (Japanese has no spaces) on two lines was broken inside it.
     const words = text.split(/\s+/).length;
-    if (lines > 1 && lines > words && text.length <= 20) problems.push(`"${text.slice(0, 30)}" wraps to ${lines} lines`);
+    if (lines > 1 && lines > words && text.length <= 20)
+      problems.push(`"${text}" wraps to ${lines} lines`);
   }
   // A checkbox or radio button on the line of its label (not a row of its own).
   for (const input of document.querySelectorAll("input[type=checkbox], input[type=radio]")) {
@@ -99,8 +100,10 @@ LAYOUT = r"""(selector) => {
     const range = document.createRange();
     range.selectNodeContents(input.labels[0]);
     const first = [...range.getClientRects()].find(r => r.width > 0 && r.height > 0);
+    if (!first) continue;
     const box = input.getBoundingClientRect();
-    if (first && Math.abs(first.top + first.height / 2 - (box.top + box.height / 2)) > first.height / 2)
+    const apart = Math.abs(first.top + first.height / 2 - (box.top + box.height / 2));
+    if (apart > first.height / 2)
       problems.push(`checkbox #${input.id || input.name} is not on the line of its label`);
   }
   // A section's sub-navigation sits in one place: right under the page's heading.
@@ -109,7 +112,8 @@ LAYOUT = r"""(selector) => {
     if (!before || before.tagName !== "H1") problems.push("sub-navigation not under the h1");
   }
   // Buttons side by side keep a gap.
-  const buttons = [...document.querySelectorAll("button, .button")].filter(b => b.offsetParent !== null);
+  const buttons = [...document.querySelectorAll("button, .button")]
+    .filter(b => b.offsetParent !== null);
   for (const a of buttons) for (const b of buttons) {
     if (a === b) continue;
     const p = a.getBoundingClientRect(), q = b.getBoundingClientRect();
@@ -189,8 +193,8 @@ def _compare(name: str, png: bytes) -> str | None:
     base = Image.open(path).convert("RGB")
     if shot.size != base.size:
         return f"{name}: size {shot.size} differs from the baseline's {base.size}"
-    difference = ImageChops.difference(shot, base).convert("L").point(
-        lambda v: 255 if v > CHANNEL else 0
+    difference = (
+        ImageChops.difference(shot, base).convert("L").point(lambda v: 255 if v > CHANNEL else 0)
     )
     differing = difference.histogram()[255]
     fraction = differing / (shot.size[0] * shot.size[1])
@@ -201,7 +205,7 @@ def _compare(name: str, png: bytes) -> str | None:
     return None
 
 
-def test_main_screens_layout_accessibility_and_screenshots(site: Site, chromium) -> None:
+def test_main_screens_layout_accessibility_and_screenshots(site: Site, chromium: Browser) -> None:
     """Issue #18 "Look and layout": layout metrics, axe-core and screenshot baselines of
     the main screens at 1280 px and 768 px."""
     from axe_playwright_python.sync_playwright import Axe
@@ -210,27 +214,30 @@ def test_main_screens_layout_accessibility_and_screenshots(site: Site, chromium)
     tokens = {who: site.api.full_session(who) for who in ("clerk", "manager", "auditor", "admin")}
     axe = Axe()
     failures: list[str] = []
-    contexts: dict[str | None, object] = {}
+    pages: dict[str | None, Page] = {}
     for screen in _screens(seeded):
-        if screen.who not in contexts:
-            context = chromium.new_context(  # type: ignore[attr-defined]
-                locale="ja-JP", timezone_id="Asia/Tokyo", reduced_motion="reduce",
-                viewport={"width": WIDTHS[0], "height": HEIGHT}, device_scale_factor=1,
+        if screen.who not in pages:
+            context = chromium.new_context(
+                locale="ja-JP",
+                timezone_id="Asia/Tokyo",
+                reduced_motion="reduce",
+                viewport={"width": WIDTHS[0], "height": HEIGHT},
+                device_scale_factor=1,
             )
             if screen.who:
                 context.add_cookies([{"name": "mnv_session", "value": tokens[screen.who],
                                       "url": site.base}])  # fmt: skip
-            contexts[screen.who] = context.new_page()
-        page = contexts[screen.who]
+            pages[screen.who] = context.new_page()
+        page = pages[screen.who]
         with recorded(page, f"look_{screen.name}"):
             for width in WIDTHS:
-                page.set_viewport_size({"width": width, "height": HEIGHT})  # type: ignore[attr-defined]
-                page.goto(site.base + screen.path)  # type: ignore[attr-defined]
-                assert page.url == site.base + screen.path, (screen, page.url)  # type: ignore[attr-defined]
-                page.evaluate("document.fonts.ready")  # type: ignore[attr-defined]
-                page.evaluate(NORMALISE)  # type: ignore[attr-defined]
+                page.set_viewport_size({"width": width, "height": HEIGHT})
+                page.goto(site.base + screen.path)
+                assert page.url == site.base + screen.path, (screen, page.url)
+                page.evaluate("document.fonts.ready.then(() => true)")
+                page.evaluate(NORMALISE)
                 label = f"{screen.name}-{width}"
-                failures += [f"{label}: {p}" for p in page.evaluate(LAYOUT, LABELS)]  # type: ignore[attr-defined]
+                failures += [f"{label}: {p}" for p in page.evaluate(LAYOUT, LABELS)]
                 if width == WIDTHS[0]:
                     results = axe.run(page, options={"resultTypes": ["violations"]})
                     failures += [
@@ -239,30 +246,28 @@ def test_main_screens_layout_accessibility_and_screenshots(site: Site, chromium)
                         for v in results.response["violations"]
                         if v["impact"] in ("serious", "critical")
                     ]
-                tall = min(int(page.evaluate("document.documentElement.scrollHeight")), CLIP)  # type: ignore[attr-defined]
-                png = page.screenshot(  # type: ignore[attr-defined]
+                tall = min(int(page.evaluate("document.documentElement.scrollHeight")), CLIP)
+                png = page.screenshot(
                     full_page=True, animations="disabled", caret="hide",
                     clip={"x": 0, "y": 0, "width": width, "height": tall},
                 )  # fmt: skip
                 if (problem := _compare(label, png)) is not None:
                     failures.append(problem)
     assert failures == [], "\n".join(failures)
-    _states_and_busy(contexts, site.base)
+    _states_and_busy(pages, site.base)
 
 
-def _states_and_busy(pages: dict[str | None, object], base: str) -> None:
+def _states_and_busy(pages: dict[str | None, Page], base: str) -> None:
     """States are chips; a long action's form says 処理中… once sent (busy.js)."""
-    from playwright.sync_api import expect
-
     clerk, manager, auditor = pages["clerk"], pages["manager"], pages["auditor"]
-    clerk.goto(base + "/persons")  # type: ignore[attr-defined]
-    expect(clerk.locator("table .chip", has_text="未取得")).to_have_count(1)  # type: ignore[attr-defined]
-    manager.goto(base + "/exports")  # type: ignore[attr-defined]
-    manager.get_by_role("link", name="開く").first.click()  # type: ignore[attr-defined]
-    expect(manager.locator("#request-state .chip-wait")).to_have_text("承認待ち")  # type: ignore[attr-defined]
-    auditor.goto(base + "/audit/verify")  # type: ignore[attr-defined]
+    clerk.goto(base + "/persons")
+    expect(clerk.locator("table .chip", has_text="未取得")).to_have_count(1)
+    manager.goto(base + "/exports")
+    manager.get_by_role("link", name="開く").first.click()
+    expect(manager.locator("#request-state .chip-wait")).to_have_text("承認待ち")
+    auditor.goto(base + "/audit/verify")
     # The form is held back (a listener of the test's own) to see the state it shows.
-    shown = auditor.evaluate(  # type: ignore[attr-defined]
+    shown = auditor.evaluate(
         """() => { const form = document.querySelector("form[data-busy]");
                    form.addEventListener("submit", e => e.preventDefault());
                    form.requestSubmit();
