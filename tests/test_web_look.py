@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from PIL import Image, ImageChops
 from playwright.sync_api import Browser, Page, expect
 
 from mnvault.numbers import generate_my_numbers
@@ -179,15 +181,17 @@ def _screens(seeded: dict[str, str]) -> list[Screen]:
 
 def _compare(name: str, png: bytes) -> str | None:
     """None when the capture matches its baseline; otherwise what differs."""
-    from PIL import Image, ImageChops
 
     path = SHOTS / f"{name}.png"
     # 64 colours are plenty for these screens and keep the committed files small.
-    shot = Image.open(io.BytesIO(png)).convert("RGB").quantize(64).convert("RGB")
+    quantized = (
+        Image.open(io.BytesIO(png)).convert("RGB").quantize(64, method=Image.Quantize.FASTOCTREE)
+    )
     if UPDATE:
         SHOTS.mkdir(parents=True, exist_ok=True)
-        shot.quantize(64).save(path, optimize=True)
+        quantized.save(path, optimize=True)
         return None
+    shot = quantized.convert("RGB")
     if not path.exists():
         return f"{name}: no baseline {path.name} (bash scripts/screenshots)"
     base = Image.open(path).convert("RGB")
@@ -208,8 +212,6 @@ def _compare(name: str, png: bytes) -> str | None:
 def test_main_screens_layout_accessibility_and_screenshots(site: Site, chromium: Browser) -> None:
     """Issue #18 "Look and layout": layout metrics, axe-core and screenshot baselines of
     the main screens at 1280 px and 768 px."""
-    from axe_playwright_python.sync_playwright import Axe
-
     seeded = _seed(site)
     tokens = {who: site.api.full_session(who) for who in ("clerk", "manager", "auditor", "admin")}
     axe = Axe()
