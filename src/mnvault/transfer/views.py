@@ -210,7 +210,7 @@ class ExportForm:
     # Excel workbook under a passphrase the vault generates and shows once.
     protection: str = Protection.AGE.value
     registered_recipient: str = ""
-    file_format: str = FileFormat.XLSX.value
+    file_format: str = FileFormat.CSV.value
     # A recipient outside the organisation makes the take-out a provision (番号法第19条).
     outside_recipient_name: str = ""
     outside_recipient_kind: str = RecipientKind.OTHER.value
@@ -279,8 +279,8 @@ def _exports(
 
 
 FORMAT_LABELS = {
-    FileFormat.XLSX.value: ("Excel（.xlsx、全セル文字列）", "Excel (.xlsx, every cell text)"),
     FileFormat.CSV.value: ("CSV（UTF-8、BOM 付き）", "CSV (UTF-8 with a BOM)"),
+    FileFormat.XLSX.value: ("Excel（.xlsx、全セル文字列）", "Excel (.xlsx, every cell text)"),
     FileFormat.CSV_CP932.value: ("CSV（Shift_JIS / cp932）", "CSV (Shift_JIS / cp932)"),
 }
 
@@ -300,7 +300,7 @@ def request_export(
 ) -> Response:  # fmt: skip
     form = ExportForm(
         affair, purpose.strip(), recipient.strip(), protection or Protection.AGE.value,
-        registered_recipient, file_format or FileFormat.XLSX.value,
+        registered_recipient, file_format or FileFormat.CSV.value,
         outside_recipient_name.strip(), outside_recipient_kind or RecipientKind.OTHER.value,
         outside_basis, consent_given_on, consent_recipient.strip(), consent_data.strip(),
         item16_condition,
