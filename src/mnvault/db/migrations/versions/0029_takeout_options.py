@@ -49,7 +49,7 @@ def upgrade() -> None:
                 GUID(),
                 sa.ForeignKey("takeout_recipients.id"),
                 nullable=True,
-            )  # fmt: skip
+            )
         )
         batch.add_column(sa.Column("sealed_passphrase", sa.LargeBinary(), nullable=True))
 
