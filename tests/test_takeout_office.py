@@ -26,8 +26,9 @@ from mnvault.vault.errors import InvalidInput
 from mnvault.vault.models import ExportRequest
 from tests.api_support import SLIP, Api, acquire, api, bearer
 from tests.conftest import synthetic_numbers
+from tests.disposal_support import no_grace
 
-__all__ = ["api"]
+__all__ = ["api", "no_grace"]
 
 
 def _trail(api: Api) -> str:
@@ -45,11 +46,13 @@ def _approve(api: Api, manager: str, request_id: str) -> None:
     assert decided.status_code == 200, decided.text
 
 
+@pytest.mark.usefixtures("no_grace")
 def test_workbook_take_out_opens_with_its_passphrase_and_holds_numbers_as_text(
     api: Api, caplog: pytest.LogCaptureFixture
 ):
-    """Items 1 (b), 2 and 3: the workbook, its passphrase shown once and kept sealed,
-    text cells, the approver's preview, and no number or passphrase in trail or logs."""
+    """Items 1 (b), 2 and 3: the workbook, its passphrase shown once and kept sealed
+    (re-wrapped by a KEK rotation that destroys the old version while the request
+    waits), text cells, the approver's preview, no number or passphrase in trail or logs."""
     caplog.set_level(logging.DEBUG)
     clerk = api.full_session("clerk")
     numbers = synthetic_numbers(3, seed=1818)
@@ -68,10 +71,15 @@ def test_workbook_take_out_opens_with_its_passphrase_and_holds_numbers_as_text(
     # Kept sealed, not in plain text, and never shown again.
     with api.vault.transaction() as session:
         row = session.get(ExportRequest, uuid.UUID(request_id))
-        assert row is not None and row.sealed_passphrase
-        assert passphrase.encode() not in row.sealed_passphrase
+        assert row is not None and row.passphrase_ciphertext and row.passphrase_wrapped_key
+        assert passphrase.encode() not in row.passphrase_ciphertext
     mine = api.client.get("/api/v1/exports", headers=bearer(clerk))
     assert passphrase not in mine.text
+    rotated = api.client.post("/api/v1/keys/rotate", headers=bearer(api.full_session("admin")))
+    assert rotated.status_code == 200 and rotated.json()["destroyed_versions"] == [1]
+    with api.vault.transaction() as session:
+        row = session.get(ExportRequest, uuid.UUID(request_id))
+        assert row is not None and row.passphrase_kek_version == 2
     # The approver's preview: persons and columns, no number, no passphrase.
     manager = api.full_session("manager")
     waiting = api.client.get("/api/v1/exports?waiting=true", headers=bearer(manager))
@@ -107,7 +115,8 @@ def test_workbook_take_out_opens_with_its_passphrase_and_holds_numbers_as_text(
     # trail or the logs.
     with api.vault.transaction() as session:
         row = session.get(ExportRequest, uuid.UUID(request_id))
-        assert row is not None and row.sealed_passphrase is None and row.state == "downloaded"
+        assert row is not None and row.state == "downloaded"
+        assert row.passphrase_ciphertext is None and row.passphrase_wrapped_key is None
     trail = _trail(api)
     assert "export:request" in trail and "export:create" in trail
     assert passphrase not in trail and all(n not in trail for n in numbers)

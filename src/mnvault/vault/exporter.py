@@ -233,9 +233,7 @@ def request_takeout(
     if protection == Protection.EXCEL_PASSPHRASE:
         assert envelope is not None  # noqa: S101 - checked above
         passphrase = takeout_file.new_passphrase()
-        request.sealed_passphrase = takeout_passphrase.seal(
-            envelope, context.organisation_id, request.id, passphrase
-        )
+        takeout_passphrase.seal(envelope, request, passphrase)
     audit.record(
         session, context, AuditAction.EXPORT_REQUEST,
         details={
@@ -297,16 +295,12 @@ def download_export(
         raise InvalidInput("承認済みの申請ではありません", "the request is not approved")
     file_format = FileFormat(request.file_format)
     if request.protection == Protection.EXCEL_PASSPHRASE:
-        assert request.sealed_passphrase is not None  # noqa: S101 - kept until the download
-        secret = takeout_passphrase.open_sealed(
-            envelope, request.organisation_id, request.id, request.sealed_passphrase
-        )
+        secret = takeout_passphrase.take(envelope, request)
         result = export_affair(
             session, envelope, context.for_affair(affair.code), purpose=request.purpose,
             workbook_passphrase=secret, file_format=file_format,
         )  # fmt: skip
         del secret
-        request.sealed_passphrase = None
     else:
         assert request.recipient is not None  # noqa: S101 - an age request names its key
         result = export_affair(

@@ -311,13 +311,16 @@ class ExportRequest(Base):
     outside_provision: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # How the file is protected and written (vault/takeout_file.py): an age recipient's
     # key (``recipient``, typed or copied from the register) or an Excel workbook under a
-    # passphrase the vault generated, kept sealed under the keyring until the download.
+    # passphrase the vault generated, kept sealed until the download (a data key of its
+    # own, wrapped by the KEK and re-wrapped by a rotation: vault/takeout_passphrase.py).
     protection: Mapped[str] = mapped_column(String(20), default="age")
     file_format: Mapped[str] = mapped_column(String(20), default="csv")
     registered_recipient_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("takeout_recipients.id")
     )
-    sealed_passphrase: Mapped[bytes | None] = mapped_column(LargeBinary)
+    passphrase_kek_version: Mapped[int | None] = mapped_column(Integer)
+    passphrase_wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    passphrase_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class ImportJob(Base):
@@ -365,3 +368,12 @@ class VerificationDocument(Base):
 
 # Re-wrapped in batches by the keys service (it joins the person for the organisation).
 register_wrapped_keys(WrappedKeys("data_keys", DataKey, DataKey.kek_version, DataKey.wrapped_key))
+register_wrapped_keys(
+    WrappedKeys(
+        "takeout_passphrases",
+        ExportRequest,
+        ExportRequest.passphrase_kek_version,
+        ExportRequest.passphrase_wrapped_key,
+        lambda row: (row.organisation_id.hex, row.id.hex),
+    )
+)

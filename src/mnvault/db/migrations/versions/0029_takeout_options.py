@@ -51,12 +51,16 @@ def upgrade() -> None:
                 nullable=True,
             )
         )
-        batch.add_column(sa.Column("sealed_passphrase", sa.LargeBinary(), nullable=True))
+        batch.add_column(sa.Column("passphrase_kek_version", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("passphrase_wrapped_key", sa.LargeBinary(), nullable=True))
+        batch.add_column(sa.Column("passphrase_ciphertext", sa.LargeBinary(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("export_requests") as batch:
-        batch.drop_column("sealed_passphrase")
+        batch.drop_column("passphrase_ciphertext")
+        batch.drop_column("passphrase_wrapped_key")
+        batch.drop_column("passphrase_kek_version")
         batch.drop_column("registered_recipient_id")
         batch.drop_column("file_format")
         batch.drop_column("protection")
