@@ -347,7 +347,9 @@ def _export_page(
         return {"item": view, "own": view.request.requested_by == call.viewer.user_id,
                 "managing": bool(call.viewer.roles & MANAGERS)}  # fmt: skip
 
-    values = call(request, work) | {"error": error, "column_labels": COLUMN_LABELS}
+    values = call(request, work) | {
+        "error": error, "column_labels": COLUMN_LABELS, "formats": FORMAT_LABELS,
+    }  # fmt: skip
     return render(request, "transfer/export.html", values, status=status)
 
 
