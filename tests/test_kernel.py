@@ -68,13 +68,15 @@ def test_every_wrapped_key_column_is_registered_by_its_package():
     from mnvault.auth.models import UserSecurity
     from mnvault.db.wrapped import wrapped_keys
     from mnvault.disposal.models import ContractorDisposal
-    from mnvault.vault.models import DataKey
+    from mnvault.vault.models import DataKey, ExportRequest
 
     kinds = {kind.name: kind for kind in wrapped_keys()}
     assert {name: kind.model for name, kind in kinds.items()} == {
         "attachments": Attachment,
         "certificates": ContractorDisposal,
         "data_keys": DataKey,
+        # A workbook take-out's passphrase, sealed until the download (issue #18).
+        "takeout_passphrases": ExportRequest,
         "totp_secrets": UserSecurity,
     }
     assert kinds["data_keys"].owner is None  # in batches, by the keys service

@@ -78,7 +78,15 @@ from mnvault.places.models import Area
 from mnvault.policies import services as policies
 from mnvault.policies.rules import Document
 from mnvault.training import services as training
-from mnvault.vault import browse, csvfile, exporter, link_check, purpose_change, withdrawal
+from mnvault.vault import (
+    browse,
+    csvfile,
+    exporter,
+    link_check,
+    purpose_change,
+    takeout_recipients,
+    withdrawal,
+)
 from mnvault.vault import importer as imp
 from mnvault.vault import services as vs
 from mnvault.vault.errors import DuplicateNumber, InvalidInput, NotFound
@@ -89,6 +97,7 @@ from mnvault.vault.models import (
     PersonKind,
     RecipientKind,
 )
+from mnvault.vault.takeout_file import FileFormat, Protection
 from tests.conftest import MaskedStr, World
 from tests.disposal_support import PASSPHRASE, keyring_of
 from tests.support.outsourcing import contract_with
@@ -685,6 +694,8 @@ _NOT_A_TENANT_BOUNDARY = {
     "download_export(), after they authorized provision:create / export:create",
     "vault.outside_takeout.checked": "part of request_export(), which authorized "
     "export:create; authorizes provision:create itself",
+    "vault.takeout_recipients.usable": "part of request_takeout() and remove_recipient(), "
+    "after they authorized export:create / export:approve; the caller's organisation only",
     "vault.outside_takeout.record": "part of download_export(), after it authorized "
     "export:create and checked the requester",
     # The record packages (issues #15, #16, #17).
@@ -780,6 +791,12 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
     person = company.persons["hr_employee"]
     number = company.numbers["hr_employee"]
     env = world.envelope
+    recipient_key = str(pyrage.x25519.Identity.generate().to_public())
+    with unit_of_work(world.sessions) as session:
+        registered_id = takeout_recipients.add_recipient(
+            session, world.ctx("manager"), name="税理士", kind="tax_accountant",
+            public_key=recipient_key,
+        ).id  # fmt: skip
     clerk = world.users["clerk"]
     batch_id, record_id = disposal_records(world, company)
     area_id, device_id, takeout_id, paper_id, disposed_id = places_records(world)
@@ -848,6 +865,15 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
             s, env, c, purpose="p", passphrase="pw")),
         Call("vault.exporter.request_export", lambda s, c: exporter.request_export(
             s, c, purpose="p", recipient="age1x")),
+        Call("vault.exporter.request_takeout", lambda s, c: exporter.request_takeout(
+            s, env, c, purpose="p", protection=Protection.EXCEL_PASSPHRASE,
+            file_format=FileFormat.XLSX)),
+        Call("vault.takeout_recipients.recipients", takeout_recipients.recipients),
+        Call("vault.takeout_recipients.add_recipient",
+             lambda s, c: takeout_recipients.add_recipient(
+                 s, c, name="侵入", kind="other", public_key=recipient_key)),
+        Call("vault.takeout_recipients.remove_recipient",
+             lambda s, c: takeout_recipients.remove_recipient(s, c, registered_id)),
         Call("vault.exporter.decide_export", lambda s, c: exporter.decide_export(
             s, c, request_id=export_id, approve=True)),
         Call("vault.exporter.download_export", lambda s, c: exporter.download_export(

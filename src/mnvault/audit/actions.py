@@ -133,6 +133,8 @@ class AuditAction(StrEnum):
     SUPERVISION_REVIEW = "supervision:review"
     SPI_FILE_UPDATE = "spi_file:update"
     STORAGE_LOCATION_SET = "storage_location:set"
+    TAKEOUT_RECIPIENT_ADD = "takeout_recipient:add"
+    TAKEOUT_RECIPIENT_REMOVE = "takeout_recipient:remove"
     TOKEN_APPROVE = "token:approve"
     TOKEN_CREATE = "token:create"
     TOKEN_REVOKE = "token:revoke"

@@ -15,11 +15,12 @@ from mnvault.audit.period import zone_of
 from mnvault.cli.common import DataDir, UserOpt, fail, opened_vault, sign_in, signed_in_transaction
 from mnvault.deployment.errors import KNOWN_ERRORS
 from mnvault.numbers import redact
-from mnvault.vault import exporter
+from mnvault.vault import exporter, takeout_recipients
 from mnvault.vault.csvfile import BadEncoding, Encoding, LineError
 from mnvault.vault.importer import ImportMode, import_persons
-from mnvault.vault.models import RecipientKind
+from mnvault.vault.models import RecipientKind, TakeOutRecipientKind
 from mnvault.vault.outside_takeout import OutsideRecipient
+from mnvault.vault.takeout_file import FileFormat, Protection
 
 import_app = typer.Typer(help="取込み / imports", no_args_is_help=True)
 
@@ -135,7 +136,24 @@ def export_request(
     purpose: Annotated[str, typer.Option(help="持出しの目的 / purpose of the take-out")],
     recipient: Annotated[
         str, typer.Option(help="受取人の age 公開鍵 / recipient's age public key (age1…)")
-    ],
+    ] = "",
+    registered: Annotated[
+        str,
+        typer.Option(
+            help="登録済みの受取人の名前 / a registered recipient's name (export recipients)"
+        ),
+    ] = "",
+    workbook: Annotated[
+        bool,
+        typer.Option(
+            "--workbook",
+            help="パスワード付き Excel（パスワードは一度だけ表示） / a passphrase-protected Excel "
+            "workbook (the passphrase is printed once)",
+        ),
+    ] = False,
+    file_format: Annotated[
+        FileFormat, typer.Option("--format", help="csv (UTF-8 BOM) | csv_cp932 | xlsx")
+    ] = FileFormat.CSV,
     outside_recipient: Annotated[
         str | None,
         typer.Option(help="組織外（グループ会社を含む別法人）の提供先 / outside recipient"),
@@ -158,13 +176,29 @@ def export_request(
         context = sign_in(vault, user).for_affair(affair)
         try:
             with vault.transaction() as session:
-                created = exporter.request_export(
-                    session, context, purpose=purpose, recipient=recipient, outside=outside
-                )
-                request_id = created.id
+                registered_id = None
+                if registered:
+                    by_name = {
+                        r.name: r.id for r in takeout_recipients.recipients(session, context)
+                    }
+                    if registered not in by_name:
+                        fail(f"登録済みの受取人がいません / no registered recipient: {registered}")
+                    registered_id = by_name[registered]
+                created = exporter.request_takeout(
+                    session, vault.envelope, context, purpose=purpose,
+                    protection=Protection.EXCEL_PASSPHRASE if workbook else Protection.AGE,
+                    recipient=recipient, registered_recipient=registered_id,
+                    file_format=FileFormat.XLSX if workbook else file_format, outside=outside,
+                )  # fmt: skip
+                request_id = created.request.id
         except KNOWN_ERRORS as exc:
             fail(str(exc))
     typer.echo(f"申請しました / requested: {request_id}")
+    if created.passphrase:
+        # Printed this once (the vault keeps it sealed): for the recipient, by another channel.
+        typer.echo(
+            f"Excel のパスワード（一度だけ表示） / the workbook's passphrase: {created.passphrase}"
+        )
     typer.echo("責任者の承認を待ってください / a manager must now approve it")
 
 
@@ -224,7 +258,7 @@ def export_decide(
 @export_app.command("download")
 def export_download(
     request_id: Annotated[uuid.UUID, typer.Argument(help="申請ID / request id")],
-    out: Annotated[Path, typer.Option(help="出力ファイル（age 暗号化） / output file (age)")],
+    out: Annotated[Path, typer.Option(help="出力ファイル（暗号化済み） / output file (encrypted)")],
     data_dir: DataDir = None,
     user: UserOpt = None,
 ) -> None:
@@ -244,5 +278,56 @@ def export_download(
         except KNOWN_ERRORS as exc:
             out.unlink(missing_ok=True)
             fail(str(exc))
-    typer.echo(f"書き出しました / written: {out} ({result.person_count} 人 / persons, age)")
+    typer.echo(f"書き出しました / written: {out} ({result.person_count} 人 / persons)")
+    typer.echo(f"推奨ファイル名 / suggested name: {result.file_name}")
     typer.echo(f"持出し記録 / take-out: {result.take_out_id}  sha256 {result.sha256}")
+
+
+recipients_app = typer.Typer(
+    help="持出しの登録済み受取人と age 公開鍵（責任者が管理） / registered take-out recipients",
+    no_args_is_help=True,
+)
+export_app.add_typer(recipients_app, name="recipients")
+
+
+@recipients_app.command("list")
+def recipients_list(data_dir: DataDir = None, user: UserOpt = None) -> None:
+    """登録済みの受取人 / the registered recipients."""
+    with signed_in_transaction(data_dir, user) as (session, context):
+        lines = [
+            f"{r.id}\t{r.name}\t{r.kind}\t{r.public_key}"
+            for r in takeout_recipients.recipients(session, context)
+        ]
+    for line in lines:
+        typer.echo(line)
+    if not lines:
+        typer.echo("登録済みの受取人はいません / no registered recipients")
+
+
+@recipients_app.command("add")
+def recipients_add(
+    name: Annotated[str, typer.Option(help="名前 / name")],
+    kind: Annotated[TakeOutRecipientKind, typer.Option(help="種別 / kind")],
+    public_key: Annotated[str, typer.Option(help="age 公開鍵 / age public key (age1…)")],
+    data_dir: DataDir = None,
+    user: UserOpt = None,
+) -> None:
+    """受取人を登録（責任者） / register a recipient (manager)."""
+    with signed_in_transaction(data_dir, user) as (session, context):
+        entry = takeout_recipients.add_recipient(
+            session, context, name=name, kind=kind, public_key=public_key
+        )
+        entry_id = entry.id
+    typer.echo(f"登録しました / registered: {entry_id}")
+
+
+@recipients_app.command("remove")
+def recipients_remove(
+    recipient_id: Annotated[uuid.UUID, typer.Argument(help="受取人ID / recipient id")],
+    data_dir: DataDir = None,
+    user: UserOpt = None,
+) -> None:
+    """受取人を削除（責任者） / remove a recipient (manager)."""
+    with signed_in_transaction(data_dir, user) as (session, context):
+        takeout_recipients.remove_recipient(session, context, recipient_id)
+    typer.echo(f"削除しました / removed: {recipient_id}")

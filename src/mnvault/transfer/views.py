@@ -26,7 +26,7 @@ from mnvault.affairs.models import Affair
 from mnvault.affairs.services import my_affairs
 from mnvault.numbers import redact
 from mnvault.transfer.jobs import ImportJobs, WebImport
-from mnvault.vault import browse, exporter, labels
+from mnvault.vault import browse, exporter, labels, takeout_recipients
 from mnvault.vault import services as vs
 from mnvault.vault.csvfile import COLUMNS, REQUIRED, Encoding
 from mnvault.vault.errors import InvalidInput, NotFound, VaultError
@@ -36,6 +36,7 @@ from mnvault.vault.outside_takeout import OutsideRecipient
 from mnvault.vault.provision import Conditions, Consent
 from mnvault.vault.provision_items import Item16Condition, items_for
 from mnvault.vault.provision_records import organisation_kind
+from mnvault.vault.takeout_file import COLUMN_LABELS, FileFormat, Protection
 from mnvault.web import body_limits, i18n
 from mnvault.web.form_errors import message_of as _message
 from mnvault.web.pages import PageRoute, redirect, render
@@ -205,6 +206,11 @@ class ExportForm:
     affair: str = ""
     purpose: str = ""
     recipient: str = ""
+    # age: to the key typed or the registered recipient chosen; excel_passphrase: an
+    # Excel workbook under a passphrase the vault generates and shows once.
+    protection: str = Protection.AGE.value
+    registered_recipient: str = ""
+    file_format: str = FileFormat.CSV.value
     # A recipient outside the organisation makes the take-out a provision (番号法第19条).
     outside_recipient_name: str = ""
     outside_recipient_kind: str = RecipientKind.OTHER.value
@@ -229,6 +235,27 @@ class ExportForm:
         )  # fmt: skip
         return OutsideRecipient(kind, self.outside_recipient_name, self.outside_basis, conditions)
 
+    def choice(self) -> tuple[Protection, FileFormat, str, uuid.UUID | None]:
+        """The service's options from the form's three ways: a key typed, a registered
+        recipient, or a passphrase-protected workbook."""
+        try:
+            file_format = FileFormat(self.file_format)
+            if self.protection == REGISTERED:
+                registered = uuid.UUID(self.registered_recipient)
+                return Protection.AGE, file_format, "", registered
+            protection = Protection(self.protection)
+        except ValueError:
+            raise InvalidInput(
+                "持出しの方法と受取人を選んでください", "choose how and to whom to send it"
+            ) from None
+        if protection == Protection.EXCEL_PASSPHRASE:
+            return protection, FileFormat.XLSX, "", None
+        return protection, file_format, self.recipient, None
+
+
+# The form's third way: an age key from the organisation's register.
+REGISTERED = "registered"
+
 
 def _exports(
     request: Request, form: ExportForm, error: str | None = None, status: int = 200
@@ -241,10 +268,21 @@ def _exports(
             "waiting": exporter.export_requests(call.session, call.context, waiting=True)
             if managing else None,
             "items": items_for(organisation_kind(call.session, call.context)),
+            "registered": takeout_recipients.recipients(call.session, call.context),
         }  # fmt: skip
 
-    values = call(request, work) | {"form": form, "error": error, "labels": labels}
+    values = call(request, work) | {
+        "form": form, "error": error, "labels": labels, "kinds": takeout_recipients.KIND_LABELS,
+        "formats": FORMAT_LABELS,
+    }  # fmt: skip
     return render(request, "transfer/exports.html", values, status=status)
+
+
+FORMAT_LABELS = {
+    FileFormat.CSV.value: ("CSV（UTF-8、BOM 付き）", "CSV (UTF-8 with a BOM)"),
+    FileFormat.XLSX.value: ("Excel（.xlsx、全セル文字列）", "Excel (.xlsx, every cell text)"),
+    FileFormat.CSV_CP932.value: ("CSV（Shift_JIS / cp932）", "CSV (Shift_JIS / cp932)"),
+}
 
 
 @router.get("/exports")
@@ -255,26 +293,31 @@ def exports(request: Request) -> Response:
 @router.post("/exports")
 def request_export(
     request: Request, *, affair: Text = "", purpose: Text = "", recipient: Text = "",
+    protection: Text = "", registered_recipient: Text = "", file_format: Text = "",
     outside_recipient_name: Text = "", outside_recipient_kind: Text = "",
     outside_basis: Text = "", consent_given_on: Text = "", consent_recipient: Text = "",
     consent_data: Text = "", item16_condition: Text = "",
 ) -> Response:  # fmt: skip
     form = ExportForm(
-        affair, purpose.strip(), recipient.strip(), outside_recipient_name.strip(),
-        outside_recipient_kind or RecipientKind.OTHER.value, outside_basis,
-        consent_given_on, consent_recipient.strip(), consent_data.strip(), item16_condition,
+        affair, purpose.strip(), recipient.strip(), protection or Protection.AGE.value,
+        registered_recipient, file_format or FileFormat.CSV.value,
+        outside_recipient_name.strip(), outside_recipient_kind or RecipientKind.OTHER.value,
+        outside_basis, consent_given_on, consent_recipient.strip(), consent_data.strip(),
+        item16_condition,
     )  # fmt: skip
 
-    def work(call: PageCall) -> uuid.UUID:
+    def work(call: PageCall) -> exporter.NewRequest:
         if form.affair not in {a.code for a in my_affairs(call.session, call.context)}:
             raise NotHeldAffair()
-        return exporter.request_export(
-            call.session, call.context.for_affair(form.affair), purpose=form.purpose,
-            recipient=form.recipient, outside=form.outside(),
-        ).id  # fmt: skip
+        chosen, file_type, key, registered = form.choice()
+        return exporter.request_takeout(
+            call.session, call.envelope, call.context.for_affair(form.affair),
+            purpose=form.purpose, protection=chosen, recipient=key,
+            registered_recipient=registered, file_format=file_type, outside=form.outside(),
+        )  # fmt: skip
 
     try:
-        request_id = call(request, work)
+        created = call(request, work)
     except VaultError as exc:
         # The form comes back filled, but a number typed into a text field never does.
         shown = replace(
@@ -284,7 +327,11 @@ def request_export(
             consent_data=redact(form.consent_data),
         )  # fmt: skip
         return _exports(request, shown, _message(request, exc), 422)
-    return redirect(request, f"/exports/{request_id}")
+    if created.passphrase is not None:
+        # Shown in this answer only (no redirect, no-store): the vault keeps it sealed.
+        values = {"request_id": created.request.id, "passphrase": created.passphrase}
+        return render(request, "transfer/export_passphrase.html", values, status=201)
+    return redirect(request, f"/exports/{created.request.id}")
 
 
 class NotHeldAffair(VaultError):
@@ -300,7 +347,9 @@ def _export_page(
         return {"item": view, "own": view.request.requested_by == call.viewer.user_id,
                 "managing": call.viewer.may("export:approve")}  # fmt: skip
 
-    values = call(request, work) | {"error": error}
+    values = call(request, work) | {
+        "error": error, "column_labels": COLUMN_LABELS, "formats": FORMAT_LABELS,
+    }  # fmt: skip
     return render(request, "transfer/export.html", values, status=status)
 
 
@@ -346,12 +395,63 @@ def download(request: Request, request_id: uuid.UUID) -> Response:
         result = call(request, work)
     except VaultError as exc:
         return _export_page(request, request_id, _message(request, exc), 422)
-    name = f"mnvault-takeout-{result.take_out_id}.csv.age"
     response = Response(
         result.encrypted, media_type="application/octet-stream",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": f'attachment; filename="{result.file_name}"'},
     )  # fmt: skip
     return finish(request, response)
+
+
+# -- the register of take-out recipients ----------------------------------------------------
+
+
+def _recipients_page(
+    request: Request, form: dict[str, str], error: str | None = None, status: int = 200
+) -> Response:
+    def work(call: PageCall) -> dict[str, Any]:
+        return {
+            "entries": takeout_recipients.recipients(call.session, call.context),
+            "managing": bool(call.viewer.roles & MANAGERS),
+        }
+
+    values = call(request, work) | {
+        "form": form, "error": error, "kinds": takeout_recipients.KIND_LABELS,
+    }  # fmt: skip
+    return render(request, "transfer/recipients.html", values, status=status)
+
+
+@router.get("/takeout-recipients")
+def recipients_page(request: Request) -> Response:
+    return _recipients_page(request, {})
+
+
+@router.post("/takeout-recipients")
+def add_recipient(
+    request: Request, *, name: Text = "", kind: Text = "", public_key: Text = ""
+) -> Response:
+    def work(call: PageCall) -> None:
+        takeout_recipients.add_recipient(
+            call.session, call.context, name=name, kind=kind, public_key=public_key
+        )
+
+    try:
+        call(request, work)
+    except VaultError as exc:
+        form = {"name": redact(name), "kind": kind, "public_key": public_key}
+        return _recipients_page(request, form, _message(request, exc), 422)
+    return redirect(request, "/takeout-recipients")
+
+
+@router.post("/takeout-recipients/{recipient_id}/remove")
+def remove_recipient(request: Request, recipient_id: uuid.UUID) -> Response:
+    def work(call: PageCall) -> None:
+        takeout_recipients.remove_recipient(call.session, call.context, recipient_id)
+
+    try:
+        call(request, work)
+    except VaultError as exc:
+        return _recipients_page(request, {}, _message(request, exc), 422)
+    return redirect(request, "/takeout-recipients")
 
 
 # -- provisions -----------------------------------------------------------------------------

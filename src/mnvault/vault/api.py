@@ -13,7 +13,15 @@ from datetime import UTC, date, datetime
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from mnvault.vault import browse, exporter, identity, link_check, purpose_change, withdrawal
+from mnvault.vault import (
+    browse,
+    exporter,
+    identity,
+    link_check,
+    purpose_change,
+    takeout_recipients,
+    withdrawal,
+)
 from mnvault.vault import services as vs
 from mnvault.vault.exporter import ExportResult
 from mnvault.vault.models import (
@@ -24,11 +32,14 @@ from mnvault.vault.models import (
     Person,
     PersonKind,
     RecipientKind,
+    TakeOutRecipient,
+    TakeOutRecipientKind,
 )
 from mnvault.vault.outside_takeout import OutsideRecipient
 from mnvault.vault.provision import Conditions, Consent
 from mnvault.vault.provision_items import Item16Condition, items_for
 from mnvault.vault.provision_records import organisation_kind
+from mnvault.vault.takeout_file import FileFormat, Protection
 from mnvault.web.calls import Call, call, read_call_async
 from mnvault.web.fields import AffairCode, Line, Text
 from mnvault.web.problems import SIGNED_IN, WITH_BODY, problem_responses
@@ -402,7 +413,20 @@ class OutsideIn(BaseModel):
 class ExportIn(BaseModel):
     affair: AffairCode
     purpose: Text = Field(min_length=1, max_length=1000)
-    recipient: Line = Field(min_length=10, max_length=100, description="age X25519 public key")
+    protection: Protection = Field(
+        Protection.AGE,
+        description="age: to `recipient` or `registered_recipient`; excel_passphrase: an Excel "
+        "workbook encrypted as Excel does, under a passphrase returned once in the response",
+    )
+    recipient: Line | None = Field(None, max_length=100, description="age X25519 public key")
+    registered_recipient: uuid.UUID | None = Field(
+        None, description="a recipient of GET /takeout-recipients"
+    )
+    file_format: FileFormat = Field(
+        FileFormat.CSV,
+        description="csv (UTF-8 with a BOM), csv_cp932 or xlsx (every cell text); "
+        "excel_passphrase needs xlsx",
+    )
     outside: OutsideIn | None = None
 
 
@@ -411,6 +435,13 @@ class ExportOut(BaseModel):
     state: str
     requested_by: uuid.UUID
     decided_by: uuid.UUID | None
+
+
+class ExportCreated(ExportOut):
+    passphrase: str | None = Field(
+        description="excel_passphrase only: the workbook's passphrase, shown this once; pass "
+        "it to the recipient by another channel"
+    )
 
 
 class DecisionIn(BaseModel):
@@ -424,22 +455,31 @@ def _export_out(request: ExportRequest) -> ExportOut:
     )  # fmt: skip
 
 
-@router.post("/exports", response_model=ExportOut, status_code=201, responses=WITH_BODY)
-def request_export(request: Request, body: ExportIn) -> ExportOut:
-    def work(call: Call) -> ExportOut:
-        created = exporter.request_export(
-            call.session, call.context, purpose=body.purpose, recipient=body.recipient,
+@router.post("/exports", response_model=ExportCreated, status_code=201, responses=WITH_BODY)
+def request_export(request: Request, response: Response, body: ExportIn) -> ExportCreated:
+    def work(call: Call) -> ExportCreated:
+        created = exporter.request_takeout(
+            call.session, call.envelope, call.context, purpose=body.purpose,
+            protection=body.protection, recipient=body.recipient or "",
+            registered_recipient=body.registered_recipient, file_format=body.file_format,
             outside=body.outside.recipient() if body.outside else None,
         )  # fmt: skip
-        return _export_out(created)
+        return ExportCreated(
+            **_export_out(created.request).model_dump(), passphrase=created.passphrase
+        )
 
+    response.headers["Cache-Control"] = "no-store"
     return call(request, work, affair=body.affair)
 
 
 class ExportRequestOut(ExportOut):
     affair: str
     purpose: str
-    recipient: str
+    protection: str
+    file_format: str
+    recipient: str | None
+    recipient_name: str | None = Field(description="a registered recipient's name")
+    columns: list[str] = Field(description="the file's columns, in order (the approver's preview)")
     requested_by_name: str
     requested_at: datetime
     person_count: int | None = Field(
@@ -459,7 +499,11 @@ def list_exports(request: Request, waiting: bool = False) -> list[ExportRequestO
                 **_export_out(v.request).model_dump(),
                 affair=v.affair.code,
                 purpose=v.request.purpose,
+                protection=v.request.protection,
+                file_format=v.request.file_format,
                 recipient=v.request.recipient,
+                recipient_name=v.recipient_name,
+                columns=list(v.columns),
                 requested_by_name=v.requested_by,
                 requested_at=v.request.requested_at,
                 person_count=v.person_count,
@@ -499,12 +543,78 @@ def download_export(request: Request, request_id: uuid.UUID) -> Response:
         content=result.encrypted,
         media_type="application/octet-stream",
         headers={
-            "Content-Disposition": f'attachment; filename="mnvault-export-{request_id}.age"',
+            "Content-Disposition": f'attachment; filename="{result.file_name}"',
             "Cache-Control": "no-store",
             "X-Take-Out-Id": result.take_out_id,
             "X-Content-SHA256": result.sha256,
         },
     )
+
+
+# -- the register of take-out recipients (vault/takeout_recipients.py) -------------------
+
+
+class TakeOutRecipientIn(BaseModel):
+    name: Line = Field(min_length=1, max_length=200)
+    kind: TakeOutRecipientKind
+    public_key: Line = Field(min_length=10, max_length=100, description="age X25519 public key")
+
+
+class TakeOutRecipientOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    kind: str
+    public_key: str
+    created_at: datetime
+
+
+def _recipient_out(entry: TakeOutRecipient) -> TakeOutRecipientOut:
+    return TakeOutRecipientOut(
+        id=entry.id, name=entry.name, kind=entry.kind, public_key=entry.public_key,
+        created_at=entry.created_at,
+    )  # fmt: skip
+
+
+@router.get("/takeout-recipients", response_model=list[TakeOutRecipientOut])
+def list_takeout_recipients(request: Request) -> list[TakeOutRecipientOut]:
+    """The organisation's registered take-out recipients and their age public keys."""
+
+    def work(call: Call) -> list[TakeOutRecipientOut]:
+        entries = takeout_recipients.recipients(call.session, call.context)
+        return [_recipient_out(e) for e in entries]
+
+    return call(request, work)
+
+
+@router.post(
+    "/takeout-recipients", response_model=TakeOutRecipientOut, status_code=201,
+    responses=WITH_BODY,
+)  # fmt: skip
+def add_takeout_recipient(request: Request, body: TakeOutRecipientIn) -> TakeOutRecipientOut:
+    """A manager registers a recipient (税理士, 給与計算の委託先, 市区町村…); audited."""
+
+    def work(call: Call) -> TakeOutRecipientOut:
+        entry = takeout_recipients.add_recipient(
+            call.session, call.context, name=body.name, kind=body.kind,
+            public_key=body.public_key,
+        )  # fmt: skip
+        return _recipient_out(entry)
+
+    return call(request, work)
+
+
+@router.delete(
+    "/takeout-recipients/{recipient_id}", status_code=204, response_class=Response,
+    responses=NOT_FOUND,
+)  # fmt: skip
+def remove_takeout_recipient(request: Request, recipient_id: uuid.UUID) -> Response:
+    """A manager retires a recipient; requests already made keep its key; audited."""
+
+    def work(call: Call) -> None:
+        takeout_recipients.remove_recipient(call.session, call.context, recipient_id)
+
+    call(request, work)
+    return Response(status_code=204)
 
 
 # -- the second check of a linked number (vault/link_check.py) ---------------------------

@@ -1,14 +1,14 @@
-"""持出し: an affair's numbers written to an age-encrypted CSV and recorded as a take-out.
+"""持出し: an affair's numbers written to a protected file and recorded as a take-out.
 
 age (https://age-encryption.org/v1) is an open format with independent tools
-(age, rage); the recipient opens the file with a passphrase or their X25519 key.
+(age, rage); the recipient opens the file with their X25519 key (or a passphrase, for
+:func:`export_affair`'s callers). A workbook may instead be encrypted as Excel does, under
+a passphrase the vault generates (vault/takeout_file.py, vault/takeout_passphrase.py).
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import uuid
 from dataclasses import dataclass
 
@@ -28,8 +28,13 @@ from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
 from mnvault.crypto import Envelope, WrappedKey
 from mnvault.db.base import utcnow
-from mnvault.spreadsheet import neutralise
-from mnvault.vault import link_check, outside_takeout
+from mnvault.vault import (
+    link_check,
+    outside_takeout,
+    takeout_file,
+    takeout_passphrase,
+    takeout_recipients,
+)
 from mnvault.vault.errors import InvalidInput, NotFound
 from mnvault.vault.freetext import without_number
 from mnvault.vault.models import (
@@ -40,10 +45,12 @@ from mnvault.vault.models import (
     NumberRecordAffair,
     Person,
     TakeOut,
+    TakeOutRecipient,
 )
 from mnvault.vault.services import MY_NUMBER_FIELD
+from mnvault.vault.takeout_file import COLUMNS, FileFormat, Protection
 
-EXPORT_COLUMNS = ("external_ref", "kind", "name", "my_number")
+EXPORT_COLUMNS = COLUMNS
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,7 @@ class ExportResult:
     sha256: str
     encrypted: bytes
     person_ids: tuple[uuid.UUID, ...] = ()  # who the file carried (an outside take-out's provision)
+    file_name: str = ""  # e.g. mnvault-takeout-<id>.xlsx, or .csv.age
 
 
 def export_affair(
@@ -63,8 +71,11 @@ def export_affair(
     purpose: str,
     passphrase: str | None = None,
     recipients: list[str] | None = None,
+    workbook_passphrase: str | None = None,
+    file_format: FileFormat = FileFormat.CSV,
 ) -> ExportResult:
-    """Every number held for the context's affair, encrypted to a passphrase or recipients.
+    """Every number held for the context's affair, encrypted to an age passphrase, age
+    recipients, or (``workbook_passphrase``) an Excel workbook encrypted as Excel does.
 
     Only the persons inside the exporter's assignment to that affair are exported.
     """
@@ -72,15 +83,14 @@ def export_affair(
     if not purpose.strip():
         raise InvalidInput("持出しの目的は必須です", "a purpose is required")
     without_number(purpose, "持出しの目的", "purpose")
-    if bool(passphrase) == bool(recipients):
+    if [bool(passphrase), bool(recipients), bool(workbook_passphrase)].count(True) != 1:
         raise InvalidInput(
             "パスフレーズか受取人の公開鍵のどちらか一方を指定してください",
             "give either a passphrase or recipients' public keys",
         )
-    try:
-        age_recipients = [pyrage.x25519.Recipient.from_str(r) for r in recipients or []]
-    except Exception:  # pyrage raises its own error types for malformed keys
-        raise InvalidInput("受取人の公開鍵が不正です", "malformed age recipient") from None
+    if workbook_passphrase:
+        file_format = FileFormat.XLSX
+    age_recipients = [takeout_file.age_recipient(r) for r in recipients or []]
     affair = get_affair(session, context.organisation_id, str(context.affair_code))
     found = session.execute(
         select(Person, NumberRecord.ciphertext, DataKey.kek_version, DataKey.wrapped_key)
@@ -97,28 +107,28 @@ def export_affair(
     rows = found.all()
     # 紐付けの確認: no number awaiting its second check leaves (vault/link_check.py).
     link_check.refuse_pending(session, [person.id for person, *_ in rows])
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(EXPORT_COLUMNS)
+    table: list[tuple[str, ...]] = [EXPORT_COLUMNS]
     org = context.organisation_id.hex
     person_ids = []
     for person, ciphertext, kek_version, wrapped in rows:
         pid = person.id.hex
         dek = envelope.open_data_key(org, pid, WrappedKey(kek_version, wrapped))
         number = envelope.open_field(dek, org, pid, MY_NUMBER_FIELD, ciphertext).decode()
-        # Names and references were typed by people: none may run in the recipient's Excel.
-        writer.writerow(
-            (neutralise(person.external_ref), person.kind, neutralise(person.name), number)
-        )
+        # Names and references were typed by people: takeout_file keeps them from running
+        # as formulas in the recipient's Excel.
+        table.append((person.external_ref, person.kind, person.name, number))
         person_ids.append(person.id)
-    plaintext = buffer.getvalue().encode("utf-8")
-    buffer.close()
-    if passphrase:
+    plaintext = takeout_file.write(table, file_format)
+    del table
+    if workbook_passphrase:
+        encrypted = takeout_file.encrypt_workbook(plaintext, workbook_passphrase)
+        method = "xlsx/ecma376-agile"
+    elif passphrase:
         encrypted = pyrage.passphrase.encrypt(plaintext, passphrase)
-        method = "age/scrypt"
+        method = f"age/scrypt {file_format}"
     else:
         encrypted = pyrage.encrypt(plaintext, age_recipients)
-        method = "age/x25519"
+        method = f"age/x25519 {file_format}"
     del plaintext
     digest = hashlib.sha256(encrypted).hexdigest()
     take_out = TakeOut(
@@ -139,7 +149,12 @@ def export_affair(
         person_ids,
         details={"take_out_id": str(take_out.id), "sha256": digest},
     )
-    return ExportResult(str(take_out.id), len(person_ids), digest, encrypted, tuple(person_ids))
+    name = f"mnvault-takeout-{take_out.id}.{takeout_file.EXTENSIONS[file_format]}"
+    if not workbook_passphrase:
+        name += ".age"
+    return ExportResult(
+        str(take_out.id), len(person_ids), digest, encrypted, tuple(person_ids), name
+    )
 
 
 # -- the two-person workflow: request, approve, download --------------------------------
@@ -151,28 +166,83 @@ def request_export(
 ) -> ExportRequest:  # fmt: skip
     """A clerk asks to take an affair's numbers out, encrypted to ``recipient``; for a
     recipient outside the organisation, ``outside`` names the provision it is."""
+    return request_takeout(
+        session, None, context, purpose=purpose, recipient=recipient, outside=outside
+    ).request
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    request: ExportRequest
+    # A workbook's passphrase, for the requester's eyes once; nowhere else in the clear.
+    passphrase: str | None = None
+
+
+def request_takeout(
+    session: Session, envelope: Envelope | None, context: Context, *, purpose: str,
+    protection: Protection = Protection.AGE, recipient: str = "",
+    registered_recipient: uuid.UUID | None = None, file_format: FileFormat = FileFormat.CSV,
+    outside: outside_takeout.OutsideRecipient | None = None,
+) -> NewRequest:  # fmt: skip
+    """A clerk asks to take an affair's numbers out: to an age key typed (``recipient``)
+    or registered (``registered_recipient``), or as an Excel workbook under a passphrase
+    the vault generates and returns here, once (``envelope`` seals it until the download).
+    For a recipient outside the organisation, ``outside`` names the provision it is."""
     authorize(session, context, Permission.EXPORT_CREATE)
     if not purpose.strip():
         raise InvalidInput("持出しの目的は必須です", "a purpose is required")
     without_number(purpose, "持出しの目的", "purpose")
-    try:
-        pyrage.x25519.Recipient.from_str(recipient)
-    except Exception:  # pyrage raises its own error types for malformed keys
-        raise InvalidInput("受取人の公開鍵が不正です", "malformed age recipient") from None
+    key: str | None = None
+    if protection == Protection.AGE:
+        if bool(recipient.strip()) == (registered_recipient is not None):
+            raise InvalidInput(
+                "受取人の公開鍵を入力するか、登録済みの受取人を一人選んでください",
+                "type the recipient's public key or choose one registered recipient",
+            )
+        if registered_recipient is not None:
+            key = takeout_recipients.usable(session, context, registered_recipient).public_key
+        else:
+            key = recipient.strip()
+            takeout_file.age_recipient(key)
+    else:
+        if recipient.strip() or registered_recipient is not None:
+            raise InvalidInput(
+                "パスフレーズ付きの Excel には公開鍵を指定しません",
+                "a passphrase-protected workbook takes no public key",
+            )
+        if file_format != FileFormat.XLSX:
+            raise InvalidInput(
+                "パスフレーズで保護できるのは Excel ファイルだけです",
+                "only an Excel workbook is protected by a passphrase",
+            )
+        if envelope is None:
+            raise TypeError("a workbook take-out needs the envelope to seal its passphrase")
     affair = get_affair(session, context.organisation_id, str(context.affair_code))
     request = ExportRequest(
         organisation_id=context.organisation_id, affair_id=affair.id, purpose=purpose.strip(),
-        recipient=recipient, state=ExportState.REQUESTED, requested_by=context.actor_id,
+        recipient=key, state=ExportState.REQUESTED, requested_by=context.actor_id,
+        protection=protection.value, file_format=file_format.value,
+        registered_recipient_id=registered_recipient,
         outside_provision=(
             outside_takeout.checked(session, context, affair, outside) if outside else None
         ),
     )  # fmt: skip
     session.add(request)
     session.flush()
+    passphrase = None
+    if protection == Protection.EXCEL_PASSPHRASE:
+        assert envelope is not None  # noqa: S101 - checked above
+        passphrase = takeout_file.new_passphrase()
+        takeout_passphrase.seal(envelope, request, passphrase)
     audit.record(
-        session, context, AuditAction.EXPORT_REQUEST, details={"export_request_id": str(request.id)}
-    )
-    return request
+        session, context, AuditAction.EXPORT_REQUEST,
+        details={
+            "export_request_id": str(request.id), "protection": protection.value,
+            "file_format": file_format.value,
+            "registered_recipient_id": str(registered_recipient) if registered_recipient else None,
+        },
+    )  # fmt: skip
+    return NewRequest(request, passphrase)
 
 
 def _own_request(session: Session, context: Context, request_id: uuid.UUID) -> ExportRequest:
@@ -223,10 +293,20 @@ def download_export(
         )  # fmt: skip
     if request.state != ExportState.APPROVED:
         raise InvalidInput("承認済みの申請ではありません", "the request is not approved")
-    result = export_affair(
-        session, envelope, context.for_affair(affair.code), purpose=request.purpose,
-        recipients=[request.recipient],
-    )  # fmt: skip
+    file_format = FileFormat(request.file_format)
+    if request.protection == Protection.EXCEL_PASSPHRASE:
+        secret = takeout_passphrase.take(envelope, request)
+        result = export_affair(
+            session, envelope, context.for_affair(affair.code), purpose=request.purpose,
+            workbook_passphrase=secret, file_format=file_format,
+        )  # fmt: skip
+        del secret
+    else:
+        assert request.recipient is not None  # noqa: S101 - an age request names its key
+        result = export_affair(
+            session, envelope, context.for_affair(affair.code), purpose=request.purpose,
+            recipients=[request.recipient], file_format=file_format,
+        )  # fmt: skip
     request.state = ExportState.DOWNLOADED
     request.take_out_id = uuid.UUID(result.take_out_id)
     if request.outside_provision and result.person_ids:
@@ -251,6 +331,9 @@ class RequestView:
     # How many persons the file would hold if it were downloaded now (a waiting
     # request's, for the manager who decides; None once it is decided).
     person_count: int | None = None
+    # The preview the approver decides on: the file's columns (never a number).
+    columns: tuple[str, ...] = EXPORT_COLUMNS
+    recipient_name: str | None = None  # a registered recipient's name
 
 
 def _would_export(session: Session, request: ExportRequest, affair: Affair) -> int:
@@ -283,9 +366,15 @@ def _view(session: Session, request: ExportRequest) -> RequestView:
     count = (
         _would_export(session, request, affair) if request.state == ExportState.REQUESTED else None
     )
-    return RequestView(
-        request, affair, name(request.requested_by) or "", name(request.decided_by), count
+    registered = (
+        session.get(TakeOutRecipient, request.registered_recipient_id)
+        if request.registered_recipient_id
+        else None
     )
+    return RequestView(
+        request, affair, name(request.requested_by) or "", name(request.decided_by), count,
+        recipient_name=registered.name if registered else None,
+    )  # fmt: skip
 
 
 def export_requests(

@@ -264,6 +264,30 @@ class TakeOut(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class TakeOutRecipientKind(StrEnum):
+    MUNICIPALITY = "municipality"
+    OTHER = "other"
+    PAYROLL_OUTSOURCER = "payroll_outsourcer"
+    TAX_ACCOUNTANT = "tax_accountant"
+
+
+class TakeOutRecipient(Base):
+    """A registered recipient of take-outs (税理士, 給与計算の委託先, 市区町村) and their age
+    public key, kept by a manager so that a clerk picks a name instead of pasting a key."""
+
+    __tablename__ = "takeout_recipients"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(30))
+    public_key: Mapped[str] = mapped_column(String(100))
+    created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    removed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class ExportRequest(Base):
     """A take-out asked for by a clerk, approved by a different manager, then downloaded.
 
@@ -277,7 +301,7 @@ class ExportRequest(Base):
     organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
     affair_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("affairs.id"))
     purpose: Mapped[str] = mapped_column(Text)
-    recipient: Mapped[str] = mapped_column(String(100))  # an age X25519 public key
+    recipient: Mapped[str | None] = mapped_column(String(100))  # an age X25519 public key
     state: Mapped[ExportState] = mapped_column(StateText(ExportState))
     requested_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -287,6 +311,18 @@ class ExportRequest(Base):
     # A recipient outside the organisation (another legal entity, even in a group) makes
     # the take-out a provision: what vault/outside_takeout.py records at the download.
     outside_provision: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # How the file is protected and written (vault/takeout_file.py): an age recipient's
+    # key (``recipient``, typed or copied from the register) or an Excel workbook under a
+    # passphrase the vault generated, kept sealed until the download (a data key of its
+    # own, wrapped by the KEK and re-wrapped by a rotation: vault/takeout_passphrase.py).
+    protection: Mapped[str] = mapped_column(String(20), default="age")
+    file_format: Mapped[str] = mapped_column(String(20), default="csv")
+    registered_recipient_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("takeout_recipients.id")
+    )
+    passphrase_kek_version: Mapped[int | None] = mapped_column(Integer)
+    passphrase_wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    passphrase_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class ImportJob(Base):
@@ -334,3 +370,12 @@ class VerificationDocument(Base):
 
 # Re-wrapped in batches by the keys service (it joins the person for the organisation).
 register_wrapped_keys(WrappedKeys("data_keys", DataKey, DataKey.kek_version, DataKey.wrapped_key))
+register_wrapped_keys(
+    WrappedKeys(
+        "takeout_passphrases",
+        ExportRequest,
+        ExportRequest.passphrase_kek_version,
+        ExportRequest.passphrase_wrapped_key,
+        lambda row: (row.organisation_id.hex, row.id.hex),
+    )
+)
