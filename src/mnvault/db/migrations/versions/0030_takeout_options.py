@@ -1,8 +1,8 @@
 """take-outs an office can send: a register of recipients' age keys, and each request's
 protection (age key or passphrase-protected Excel workbook) and file format (issue #18)
 
-Revision ID: 0029_takeout
-Revises: 0028
+Revision ID: 0030
+Revises: 0029
 Create Date: 2026-12-07 13:00:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 from mnvault.db.base import GUID
 
-revision: str = "0029_takeout"
-down_revision: str | None = "0028"
+revision: str = "0030"
+down_revision: str | None = "0029"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
