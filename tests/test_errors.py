@@ -81,6 +81,7 @@ STATUSES: list[tuple[type[Exception], int, str]] = [
     (vault_errors.ItemNotForOrganisation, 422, "item-not-for-organisation"),
     (vault_errors.ItemNotForAffair, 422, "item-not-for-affair"),
     (vault_errors.ConditionMissing, 422, "provision-condition-missing"),
+    (vault_errors.SameNumber, 422, "same-number"),
     (vault_errors.AwaitingLinkCheck, 409, "awaiting-link-check"),
     (vault_errors.SelfLinkCheck, 403, "self-link-check"),
     (vault_errors.NoLinkCheckPending, 409, "no-link-check-pending"),

@@ -629,6 +629,13 @@ def _text_of(result: object) -> str:  # noqa: PLR0911 - one return per kind of a
 
 # Public service functions that take a context, and why a test below need not call them.
 _NOT_A_TENANT_BOUNDARY = {
+    "access.services.abilities": "a question: the permissions the actor holds in the "
+    "context's organisation (none without a role there); it grants nothing itself",
+    "vault.browse.hr_record": "the family and department of a summary summarise_person "
+    "already authorized, read within the caller's reach",
+    "vault.browse.today_of": "a value: today in the caller's organisation's zone",
+    "vault.browse.disposed_on": "the disposal days of persons the caller's page already "
+    "authorized (person_rows, summarise_person), within the caller's organisation",
     "access.services.decide": "a question, not an operation (used by the calls below)",
     "access.services.decide_many": "a question, not an operation",
     "access.services.authorize": "the check itself, exercised by every call below",
@@ -859,6 +866,8 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
         Call("vault.services.provide", lambda s, c: vs.provide(
             s, c, person_ids=[person.id], recipient_kind=RecipientKind.TAX_OFFICE,
             recipient_name="税務署", legal_basis="番号法第19条第2号", method="e-Tax")),
+        Call("vault.services.record_hire", lambda s, c: vs.record_hire(
+            s, c, person_id=person.id, hired_on=date(2020, 4, 1))),
         Call("vault.services.end_relationship", lambda s, c: vs.end_relationship(
             s, c, person_id=person.id, ended_on=date(2026, 3, 31),
             cause=vs.RelationshipEnd.RETIREMENT)),

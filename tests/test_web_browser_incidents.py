@@ -49,7 +49,7 @@ def test_from_a_spike_finding_to_a_drafted_final_report(site: Site, chromium):
         page.locator("#facts-form").get_by_label("不正の目的のおそれ（第2号）").check()
         page.locator("#facts-form").get_by_role("button").click()
         expect(page.locator("#reportable")).to_have_attribute("data-reportable", "true")
-        expect(page.locator("#final-due")).to_contain_text(due.isoformat())
+        expect(page.locator("#final-due")).to_contain_text(due.strftime("%Y/%m/%d"))
         expect(page.locator("#final-due")).to_have_attribute("data-days", re.compile(r"^-?\d+$"))
 
         page.locator("#draft-kind").select_option("final")
@@ -57,6 +57,6 @@ def test_from_a_spike_finding_to_a_drafted_final_report(site: Site, chromium):
         draft = page.locator('article.draft[data-kind="final"][data-version="1"]')
         expect(draft).to_be_visible()
         expect(draft).to_contain_text("(1) 概要")
-        expect(draft).to_contain_text(f"確報期限: {due.isoformat()}")
+        expect(draft).to_contain_text(f"確報期限: {due.strftime('%Y/%m/%d')}")
         assert number not in page.content()
         assert manager.csp_violations == []

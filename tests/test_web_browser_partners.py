@@ -136,7 +136,7 @@ def test_the_admin_completes_an_spi_file_entry(site: Site, chromium):
         admin.sign_in("admin")
         admin.go("/partners/spi-files")
         row = page.locator(f'tr[data-file="{spi_file}"]')
-        expect(row.locator(".holders")).to_contain_text("withholding_slip")
+        expect(row.locator(".holders")).to_contain_text("給与所得の源泉徴収票")
         page.get_by_text("記載を補う").click()
         page.locator(f"#kind-{spi_file}").select_option("electronic")
         page.locator(f"#items-{spi_file}").fill("氏名、個人番号、住所")

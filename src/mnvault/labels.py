@@ -143,6 +143,8 @@ VERBS: dict[str, Pair] = {
 # Operations that read better whole than as resource + verb.
 ACTIONS: dict[str, Pair] = {
     "access:denied": ("アクセス拒否", "access denied"),
+    "takeout_recipient:add": ("持出し先の登録", "take-out recipient registered"),
+    "takeout_recipient:remove": ("持出し先の削除", "take-out recipient removed"),
     "audit:checkpoint_refused": ("チェックポイントの拒否", "checkpoint refused"),
     "auth:lockout": ("アカウントのロック", "account locked"),
     "auth:login": ("サインイン", "signed in"),

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
 from mnvault.access.permissions import Permission
-from mnvault.access.services import authorize, decide, organisation_resource
+from mnvault.access.services import authorize, decide, organisation_resource, roles_of
 from mnvault.affairs.models import Affair
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
@@ -142,7 +142,11 @@ class Attention:
 
 def attention(session: Session, context: Context) -> list[Attention]:
     """Clerks and managers: how many numbers await a check (a count, never a number)."""
-    if not decide(session, context, Permission.PERSON_READ, organisation_resource(context)).allowed:
+    resource = organisation_resource(context)
+    if not decide(session, context, Permission.PERSON_READ, resource).allowed:
+        if not roles_of(session, context.actor_id, context.organisation_id):
+            # No role here at all: refused (and audited) like every other service.
+            authorize(session, context, Permission.PERSON_READ, resource)
         return []  # a clerk with no assignment yet: nothing to check, not a refused board
     waiting = awaiting(session, context.organisation_id)
     if not waiting:
