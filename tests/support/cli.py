@@ -7,21 +7,20 @@ would (for the next step: see there). Everything else goes through the command l
 
 :func:`deployment` is the data directory a new user's first commands leave (``init``, an
 administrator's first password change, a clerk and a manager added, both signed in for
-the first time): built once per process through the real command, then copied for each
+the first time): built once per run through the real command, then copied for each
 test, since those seven commands cost more than most tests that use them (issue #12).
 """
 
 from __future__ import annotations
 
-import atexit
 import base64
+import fcntl
+import json
 import os
 import re
-import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 from contextlib import closing
@@ -37,14 +36,23 @@ from mnvault.crypto import LocalKeyring, ScryptParams
 from mnvault.crypto.totp import totp_code
 from mnvault.deployment.services import DEV_PASSPHRASE_FILE
 from tests.support.copies import copy_deployment
+from tests.support.zygote import Zygote
 
 MNVAULT = [sys.executable, "-m", "mnvault.cli.main"]
 TOTP_STEP = 30
 
 
 def mnvault(
-    args: list[str], env: dict[str, str], stdin: str = ""
+    args: list[str], env: dict[str, str], stdin: str = "", *, spawn: bool = False
 ) -> subprocess.CompletedProcess[str]:
+    """One command in a process of its own: forked from the tests' CLI server (imports done
+    once, see tests/support/zygote.py), or with ``spawn`` in a fresh interpreter, exactly as a
+    user starts it (the leak test and the start-up test)."""
+    if not spawn:
+        done = Zygote.run(args, env, stdin, timeout=120)
+        return subprocess.CompletedProcess(
+            [*MNVAULT, *args], done.returncode, done.stdout, done.stderr
+        )
     return subprocess.run(
         [*MNVAULT, *args], env=env, input=stdin, capture_output=True, text=True,
         timeout=120, check=False,
@@ -220,13 +228,40 @@ def initialise_deployment(data: Path, *, fast_keyring: bool = True) -> Deploymen
 _initialised: list[Deployment] = []
 
 
+def _shared_template(factory: pytest.TempPathFactory) -> Deployment:
+    """The run's initialised deployment, built by the first worker that needs it and read by
+    the others (pytest-xdist's recipe for a once-per-run fixture: the workers' temp dirs share
+    a parent, which pytest removes with old runs). Never written after it is built: each test
+    gets a copy (:meth:`Deployment.moved_to`)."""
+    root = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    root = root / "cli-template"
+    root.mkdir(exist_ok=True)
+    with (root / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        saved = root / "deployment.json"
+        if saved.exists():
+            fields = json.loads(saved.read_text("utf-8"))
+            return Deployment(
+                fields["env"], Path(fields["data"]),
+                {login: bytes.fromhex(secret) for login, secret in fields["secrets"].items()},
+                fields["manager_env"],
+            )  # fmt: skip
+        made = initialise_deployment(root / "data")
+        fields = {
+            "env": made.env, "data": str(made.data), "manager_env": made.manager_env,
+            "secrets": {login: secret.hex() for login, secret in made.secrets.items()},
+        }  # fmt: skip
+        saved.write_text(json.dumps(fields), "utf-8")
+        return made
+
+
 @pytest.fixture
-def deployment(tmp_path: Path) -> Deployment:
-    """A copy of this process's initialised deployment, in ``tmp_path / "data"``."""
+def deployment(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Deployment:
+    """A copy of the run's initialised deployment, in ``tmp_path / "data"``."""
     if not _initialised:
-        root = Path(tempfile.mkdtemp(prefix="mnvault-cli-template-"))
-        atexit.register(shutil.rmtree, root, ignore_errors=True)
-        _initialised.append(initialise_deployment(root / "data"))
+        _initialised.append(_shared_template(tmp_path_factory))
     return _initialised[0].moved_to(tmp_path / "data")
 
 

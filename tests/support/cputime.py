@@ -1,7 +1,8 @@
 """``-p tests.support.cputime``: CPU seconds per test file and the costliest tests.
 
 On a shared machine wall time measures the neighbours; CPU time (this process and the
-subprocesses it waited for: the CLI tests' ``mnvault`` runs) measures the test. With
+subprocesses it waited for, and the CLI tests' ``mnvault`` runs, forked by
+tests/support/zygote.py) measures the test. With
 pytest-xdist each worker measures its own tests and the figures travel to the controller
 with the test reports. ``MNVAULT_TEST_CPU_LOG=path`` also appends one line per test as
 it finishes ("seconds<TAB>nodeid"), so a run stopped early still says where time went.
@@ -16,11 +17,15 @@ from collections.abc import Generator
 
 import pytest
 
+from tests.support import zygote
+
 
 def _cpu() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    # The CLI tests' commands are the children of their fork server, which reaps them.
+    forked = zygote.Zygote.children_cpu
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime + forked
 
 
 _started: dict[str, float] = {}
