@@ -33,6 +33,7 @@ from mnvault.incidents import api as incidents_api
 from mnvault.incidents import views as incidents_views
 from mnvault.inspections import api as inspections_api
 from mnvault.inspections import views as inspections_views
+from mnvault.jobs import views as jobs_views
 from mnvault.keys import api as keys_api
 from mnvault.logging import configure_logging
 from mnvault.orgs import api as orgs_api
@@ -188,6 +189,7 @@ def create_app(settings: Settings) -> FastAPI:
             places_views.router,
             inspections_views.router,
             training_views.router,
+            jobs_views.router,
         ],
     )
 
