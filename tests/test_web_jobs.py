@@ -19,7 +19,6 @@ from sqlalchemy import select
 
 from mnvault import local_time
 from mnvault.audit.models import AuditEntry
-from mnvault.errors import MnvaultError
 from mnvault.jobs.registry import (
     Download,
     Jobs,
@@ -30,6 +29,7 @@ from mnvault.jobs.registry import (
     of_app,
 )
 from mnvault.numbers import generate_my_number
+from mnvault.web.problems import Conflict
 from tests.conftest import MaskedStr
 from tests.disposal_support import add_api_manager, no_grace
 from tests.support.api import bearer
@@ -43,11 +43,11 @@ OWNER, ORG = uuid.uuid4(), uuid.uuid4()
 NEVER = 120
 
 
-class _Refused(MnvaultError):
+class _Refused(Conflict):
+    """Its messages only: it answers as Conflict, registering nothing new."""
+
     message_ja = "できません"
     message_en = "refused"
-    status = 409
-    kind = "conflict"
 
 
 def _blocked(started: threading.Event, release: threading.Event) -> Any:
