@@ -33,7 +33,7 @@ from mnvault.web.problems import Conflict
 from tests.conftest import MaskedStr
 from tests.disposal_support import add_api_manager, no_grace
 from tests.support.api import bearer
-from tests.support.jobs import finished, job_id_of, result_of
+from tests.support.jobs import finished, job_id_of
 from tests.web_support import Browser, Web, web
 
 __all__ = ["no_grace", "web"]
