@@ -12,9 +12,11 @@ bilingual, with any number masked, and an unknown fault as "internal error" only
 
 Jobs live in this process's memory: the status page must be asked of the server that
 runs the job, and a restart forgets them (what the action did is committed and audited;
-a download is made again). Bounded: each person has at most :attr:`Jobs.per_owner`
-unfinished jobs, at most :attr:`Jobs.workers` run at once (the rest wait, queued), and
-the oldest finished jobs, with the files they hold, are forgotten beyond :attr:`Jobs.keep`.
+a download is made again). The app waits for unfinished jobs when it shuts down.
+
+Bounded: each person has at most :attr:`Jobs.per_owner` unfinished jobs, at most
+:attr:`Jobs.workers` run at once (the rest wait, queued), and the oldest finished jobs,
+with the files they hold, are forgotten beyond :attr:`Jobs.keep`.
 """
 
 from __future__ import annotations
@@ -201,6 +203,13 @@ class Jobs:
         if job.thread is not None:
             job.thread.join()
         return job
+
+    def drain(self) -> None:
+        """Until every job has finished (at shutdown, before the vault is sealed)."""
+        with self._lock:
+            threads = [j.thread for j in self._jobs.values() if j.thread and not j.finished]
+        for thread in threads:
+            thread.join()
 
     def _forget_old(self) -> None:
         finished = sorted(
