@@ -38,6 +38,7 @@ from mnvault.config import Settings, load_settings
 from mnvault.crypto import LocalKeyring, ScryptParams
 from mnvault.deployment import services as deployment
 from mnvault.orgs.models import OrganisationKind
+from tests.support.jobs import result_of
 from tests.test_audit_tamper import forge
 from tests.web_support import Web, web
 
@@ -135,12 +136,12 @@ def test_the_verify_screen_trusts_the_pinned_key_never_the_witness(web: Web) -> 
     with web.api.vault.transaction() as session:
         audit.record(session, None, AuditAction.PERSON_READ)
         checkpoints.checkpoint_now(session)
-    intact = auditor.submit("/audit/verify", "/audit/verify", {})
+    intact = result_of(auditor, auditor.submit("/audit/verify", "/audit/verify", {}))
     assert 'data-result="intact"' in intact.text, intact.text
     attacker = _attacker(settings.data_dir)
     _rewrite(settings, attacker, "resign")
     _replace_witness(settings, attacker)
-    broken = auditor.submit("/audit/verify", "/audit/verify", {})
+    broken = result_of(auditor, auditor.submit("/audit/verify", "/audit/verify", {}))
     assert 'data-result="broken"' in broken.text
     assert "信頼する鍵のものではありません" in broken.text
 

@@ -37,6 +37,7 @@ from mnvault.deployment.errors import (
 from mnvault.disposal.errors import NotDue, PlannerCannotConfirm
 from mnvault.errors import MnvaultError
 from mnvault.inspections import errors as inspection_errors
+from mnvault.jobs.registry import ResultWithheld, TooManyJobs
 from mnvault.keys.errors import StaleWrapping
 from mnvault.numbers import generate_my_number
 from mnvault.orgs import small_business
@@ -111,6 +112,8 @@ STATUSES: list[tuple[type[Exception], int, str]] = [
     (Sealed, 503, "sealed"),
     (AuditUnavailable, 503, "audit-unavailable"),
     (RateLimited, 429, "rate-limited"),
+    (TooManyJobs, 429, "too-many-jobs"),
+    (ResultWithheld, 403, "forbidden"),
     (CsrfRejected, 403, "csrf-rejected"),
     (BadRequest, 422, "invalid"),
     (PageNotFound, 404, "not-found"),

@@ -14,7 +14,7 @@ import uuid
 from datetime import date
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from mnvault.access.context import Context
 from mnvault.numbers import generate_my_number
@@ -69,6 +69,7 @@ def test_a_manager_plans_confirms_and_runs_a_disposal(site: Site, chromium):
         expect(page.locator("#confirmed-by")).to_contain_text("manager")
         expect(page.locator("#confirmation-statement")).to_contain_text("退職者2名")
         page.get_by_role("button", name="今すぐ廃棄を実施").click()
+        _result_of_the_job(page)
         page.wait_for_selector("[data-state='completed']")
         # Issue #18: the organisation's time in one format, not UTC.
         expect(page.locator("#rotation")).to_have_text(
@@ -91,9 +92,20 @@ def test_an_auditor_runs_verify_and_sees_the_result(site: Site, chromium):
         ).click()
         page.get_by_role("link", name="監査記録の検証").click()
         page.get_by_role("button", name="今すぐ検証").click()
+        _result_of_the_job(page)
         result = page.locator("#verify-result [data-result]")
         expect(result).to_have_attribute("data-result", "intact")
         expect(result).to_contain_text("監査記録は改ざんされていません")
         page.get_by_role("link", name="ダッシュボード").click()
         expect(page.locator("#last-verified")).to_contain_text("改ざんなし")
         assert auditor.csp_violations == []
+
+
+def _result_of_the_job(page: Page) -> None:
+    """Issue #18: the action runs in the background; its status page reloads itself
+    until the job is done (a state waited for), then links to the result."""
+    page.wait_for_url(re.compile(r".*/jobs/[A-Za-z0-9_-]+$"))
+    link = page.locator("#job-link")
+    link.wait_for(timeout=120_000)
+    expect(page.locator("#job-state [data-state]")).to_have_attribute("data-state", "done")
+    link.click()

@@ -27,6 +27,7 @@ from mnvault.vault import services as vs
 from tests.api_support import acquire
 from tests.conftest import MaskedStr
 from tests.disposal_support import add_api_manager, no_grace
+from tests.support.jobs import result_of
 from tests.web_support import Browser, Web, web
 
 __all__ = ["no_grace", "web"]
@@ -126,7 +127,8 @@ def test_a_batch_is_planned_confirmed_by_a_manager_and_run(web: Web):
     assert 'data-state="confirmed"' in confirmed.text
     assert re.search(r'id="planned-by">manager — ', confirmed.text)
     assert re.search(r'id="confirmed-by">manager2 — ', confirmed.text)
-    ran = manager.submit(page, f"{page}/run", {})
+    # Issue #18: the run goes on in the background; its status page links to the record.
+    ran = result_of(manager, manager.submit(page, f"{page}/run", {}))
     assert ran.status_code == 200, ran.text
     assert 'data-state="completed"' in ran.text
     rotation = re.search(r'id="rotation">([^<]+)', ran.text)
@@ -209,7 +211,7 @@ def test_verify_now_shows_intact_then_names_the_first_broken_entry(web: Web):
     auditor = _signed_in(web, "auditor")
     page = auditor.get("/audit/verify")
     assert page.status_code == 200 and 'id="verify-now"' in page.text
-    intact = auditor.submit("/audit/verify", "/audit/verify", {})
+    intact = result_of(auditor, auditor.submit("/audit/verify", "/audit/verify", {}))
     assert intact.status_code == 200, intact.text
     assert 'data-result="intact"' in intact.text
     board = auditor.get("/")
@@ -223,7 +225,7 @@ def test_verify_now_shows_intact_then_names_the_first_broken_entry(web: Web):
         connection.execute(
             text("UPDATE audit_entries SET outcome = 'denied' WHERE seq = :seq"), {"seq": seq}
         )
-    broken = auditor.submit("/audit/verify", "/audit/verify", {})
+    broken = result_of(auditor, auditor.submit("/audit/verify", "/audit/verify", {}))
     assert 'data-result="broken"' in broken.text
     assert f'href="/audit/entries/{seq}"' in broken.text
     entry = auditor.get(f"/audit/entries/{seq}")
@@ -235,18 +237,21 @@ def test_analysis_report_made_for_a_period_opened_and_downloaded(web: Web):
     wrong = auditor.submit("/audit/reports", "/audit/reports", {"since": "2026-02-01"})
     assert wrong.status_code == 422 and 'value="2026-02-01"' in wrong.text
     today = date.today().isoformat()
-    made = auditor.submit("/audit/reports", "/audit/reports", {"since": today, "until": today})
+    # Issue #18: made in the background; the status page links to the report.
+    started = auditor.submit("/audit/reports", "/audit/reports", {"since": today, "until": today})
+    made = result_of(auditor, started)
     assert made.status_code == 200, made.text
     assert re.fullmatch(r"/audit/reports/\d+", made.url.path)
     assert "定期分析" in made.text
     assert "'unsafe-inline'" in made.headers["content-security-policy"]
     assert "script-src" not in made.headers["content-security-policy"]
     listed = auditor.get("/audit/reports")
-    assert f'href="{made.url.path}/pdf"' in listed.text
+    assert f'action="{made.url.path}/pdf"' in listed.text
     board = auditor.get("/")
     assert made.url.path in board.text
-    pdf = auditor.get(f"{made.url.path}/pdf")
+    pdf = result_of(auditor, auditor.submit("/audit/reports", f"{made.url.path}/pdf", {}))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.headers["content-type"] == "application/pdf"
 
 
 def test_roles_and_csrf_on_the_oversight_screens(web: Web):

@@ -33,6 +33,8 @@ from mnvault.incidents import api as incidents_api
 from mnvault.incidents import views as incidents_views
 from mnvault.inspections import api as inspections_api
 from mnvault.inspections import views as inspections_views
+from mnvault.jobs import registry as jobs_registry
+from mnvault.jobs import views as jobs_views
 from mnvault.keys import api as keys_api
 from mnvault.logging import configure_logging
 from mnvault.orgs import api as orgs_api
@@ -77,6 +79,8 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        # A background job (a disposal run's rotation) finishes before the keys go.
+        jobs_registry.of_app(app.state).drain()
         if app.state.vault is not None:
             app.state.vault.close()  # sealing drops the keys from memory
 
@@ -188,6 +192,7 @@ def create_app(settings: Settings) -> FastAPI:
             places_views.router,
             inspections_views.router,
             training_views.router,
+            jobs_views.router,
         ],
     )
 

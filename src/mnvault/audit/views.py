@@ -26,7 +26,6 @@ from mnvault.access.context import Context
 from mnvault.access.permissions import Permission
 from mnvault.access.services import authorize
 from mnvault.audit import pinned_key
-from mnvault.audit.errors import AuditError
 from mnvault.audit.questions import answers, browse
 from mnvault.audit.questions.queries import ActivityKind
 from mnvault.audit.questions.tables import MEDIA_TYPES, Cell, Format, to_csv, to_xlsx
@@ -34,6 +33,8 @@ from mnvault.audit.reports import stored
 from mnvault.audit.verification import checks
 from mnvault.audit.verification import verify as audit_verify
 from mnvault.deployment.requests import vault_of
+from mnvault.jobs import registry as jobs
+from mnvault.jobs import views as background
 from mnvault.numbers import redact
 from mnvault.vault.errors import InvalidInput, VaultError
 from mnvault.web import i18n
@@ -155,29 +156,49 @@ def verify_page(request: Request) -> Response:
     return render(request, "audit/verify.html", values)
 
 
+VERIFY_JOB = "audit:verify"
+
+
 @router.post("/audit/verify")
 def verify_now(request: Request) -> Response:
+    """In the background (issue #18): the status page links to the findings."""
     vault = vault_of(request)
     settings = vault.settings
 
-    def work(call: PageCall) -> checks.Checked:
+    def work(context: Context, progress: jobs.Progress) -> jobs.Outcome:
         # The key pinned at init (the keyring's own in a deployment older than the pin).
         trusted = pinned_key.read(settings.keyring_path) or vault.keyring.public_signing_key()
-        return checks.verify_now(
-            call.session, call.context, engine=vault.engine, trusted_keys=[trusted],
-            witness_path=settings.audit_witness_path,
-            last_signed=audit_verify.last_signed_of(settings),
-            cadence=audit_verify.cadence_of(settings),
+        with vault.transaction() as session:
+            checked = checks.verify_now(
+                session, context, engine=vault.engine, trusted_keys=[trusted],
+                witness_path=settings.audit_witness_path,
+                last_signed=audit_verify.last_signed_of(settings),
+                cadence=audit_verify.cadence_of(settings),
+            )  # fmt: skip
+        summary = (
+            ("改ざんはありません", "the audit trail is intact")
+            if checked.ok else ("改ざんを検出しました", "tampering detected")
+        )  # fmt: skip
+        return jobs.Outcome(
+            summary=summary, value=checked, link_label=("検証結果を開く", "Open the findings"),
+            link=f"/audit/verify/{progress.job_id}",
         )  # fmt: skip
 
-    error: str | None = None
-    checked: checks.Checked | None = None
-    try:
-        checked = call(request, work)
-    except AuditError as exc:
-        error = message_of(request, exc)
-    values = {"checked": checked, "last": _last(request), "error": error}
-    return render(request, "audit/verify.html", values, status=200 if error is None else 503)
+    return background.start(
+        request, kind=VERIFY_JOB, title=("監査証跡の検証", "Verify the trail"),
+        back="/audit/verify", work=work,
+    )  # fmt: skip
+
+
+@router.get("/audit/verify/{job_id}")
+def verify_result(request: Request, job_id: str) -> Response:
+    """A verification's findings, for the auditor who ran it."""
+    job = background.own_job(request, job_id, VERIFY_JOB)
+    checked = job.outcome.value if job.outcome is not None else None
+    if checked is None:  # still running, or failed: its status page says so
+        return redirect(request, f"/jobs/{job.id}")
+    values = {"checked": checked, "last": _last(request), "error": None}
+    return render(request, "audit/verify.html", values)
 
 
 # -- analysis reports --------------------------------------------------------------------------
@@ -207,20 +228,28 @@ def reports(request: Request) -> Response:
 
 @router.post("/audit/reports")
 def generate(request: Request, since: Line = "", until: Line = "") -> Response:
-    root = _root(request)
-
-    def work(call: PageCall) -> int:
+    """Checked here (a bad period comes back on the form), made in the background."""
+    root, vault = _root(request), vault_of(request)
+    try:
         start, stop = _day(since, "開始", "start"), _day(until, "終了", "end")
         if start is None or stop is None:
             raise InvalidInput("期間の開始と終了が必要です", "give both a start and an end")
-        return stored.generate(call.session, call.context, root=root, since=start, until=stop)
-
-    try:
-        seq = call(request, work)
     except VaultError as exc:
         form = {"since": since, "until": until}
         return _reports_page(request, error=message_of(request, exc), form=form, status=422)
-    return redirect(request, f"/audit/reports/{seq}")
+
+    def work(context: Context, progress: jobs.Progress) -> jobs.Outcome:
+        with vault.transaction() as session:
+            seq = stored.generate(session, context, root=root, since=start, until=stop)
+        return jobs.Outcome(
+            summary=("報告書を作成しました", "the report is made"),
+            link=f"/audit/reports/{seq}", link_label=("報告書を開く", "Open the report"),
+        )  # fmt: skip
+
+    return background.start(
+        request, kind="audit:report", title=("分析報告書の作成", "Make an analysis report"),
+        back="/audit/reports", work=work,
+    )  # fmt: skip
 
 
 @router.get("/audit/reports/{seq}")
@@ -235,18 +264,26 @@ def report_html(request: Request, seq: int) -> Response:
     return response
 
 
-@router.get("/audit/reports/{seq}/pdf")
+@router.post("/audit/reports/{seq}/pdf")
 def report_pdf(request: Request, seq: int) -> Response:
+    """The PDF is rendered in the background (issue #18); its status page offers it."""
     root = _root(request)
+    vault = vault_of(request)
 
-    def work(call: PageCall) -> bytes:
-        return stored.pdf_of(call.session, call.context, root=root, seq=seq)
+    def work(context: Context, progress: jobs.Progress) -> jobs.Outcome:
+        with vault.transaction() as session:
+            pdf = stored.pdf_of(session, context, root=root, seq=seq)
+        return jobs.Outcome(
+            summary=("PDFができました", "the PDF is ready"),
+            download=jobs.Download(f"mnvault-report-{seq}.pdf", "application/pdf", pdf),
+            link=f"/audit/reports/{seq}",
+            link_label=("報告書（HTML）を開く", "Open the report (HTML)"),
+        )
 
-    response = Response(
-        call(request, work), media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="mnvault-report-{seq}.pdf"'},
+    return background.start(
+        request, kind="audit:report_pdf", title=(f"報告書 {seq} のPDF", f"PDF of report {seq}"),
+        back="/audit/reports", work=work,
     )  # fmt: skip
-    return finish(request, response)
 
 
 # -- the questions the trail answers (DESIGN.md §6) --------------------------------------------

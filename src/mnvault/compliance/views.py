@@ -14,11 +14,14 @@ from mnvault.compliance import pack
 from mnvault.compliance import services as compliance
 from mnvault.compliance.catalogue import GROUPS
 from mnvault.compliance.state import STATE_EN, STATE_JA, State
+from mnvault.context import Context
 from mnvault.deployment.requests import vault_of
+from mnvault.jobs import registry as jobs
+from mnvault.jobs import views as background
 from mnvault.vault.errors import InvalidInput, VaultError
 from mnvault.web.form_errors import message_of
 from mnvault.web.pages import PageRoute, redirect, render
-from mnvault.web.security import finish, require_csrf
+from mnvault.web.security import require_csrf
 from mnvault.web.signed_in import PageCall, call
 
 router = APIRouter(route_class=PageRoute, dependencies=[Depends(require_csrf)])
@@ -91,24 +94,30 @@ def record(
     return redirect(request, f"/compliance#{measure_id}")
 
 
-@router.get("/compliance/evidence-pack")
+@router.post("/compliance/evidence-pack")
 def evidence_pack(request: Request) -> Response:
-    """The evidence pack as a zip: PDF, workbook, SPI register, trail statement."""
+    """The evidence pack as a zip (PDF, workbook, SPI register, trail statement), made in
+    the background (issue #18); its status page offers the download."""
     vault = vault_of(request)
 
-    def work(call: PageCall) -> bytes:
-        built = pack.build(
-            call.session,
-            call.context,
-            engine=vault.engine,
-            public_key=vault.keyring.public_signing_key(),
-            witness_path=vault.settings.audit_witness_path,
-            reports_root=vault.settings.data_dir,
+    def work(context: Context, progress: jobs.Progress) -> jobs.Outcome:
+        with vault.transaction() as session:
+            built = pack.build(
+                session,
+                context,
+                engine=vault.engine,
+                public_key=vault.keyring.public_signing_key(),
+                witness_path=vault.settings.audit_witness_path,
+                reports_root=vault.settings.data_dir,
+            )
+        return jobs.Outcome(
+            summary=("証跡一式ができました", "the evidence pack is ready"),
+            download=jobs.Download(
+                "mnvault-evidence-pack.zip", "application/zip", pack.to_zip(built)
+            ),
         )
-        return pack.to_zip(built)
 
-    response = Response(
-        call(request, work), media_type="application/zip",
-        headers={"Content-Disposition": 'attachment; filename="mnvault-evidence-pack.zip"'},
+    return background.start(
+        request, kind="compliance:evidence_pack", title=("証跡一式の作成", "Evidence pack"),
+        back="/compliance", work=work,
     )  # fmt: skip
-    return finish(request, response)

@@ -20,6 +20,8 @@ from mnvault.deployment.requests import vault_of
 from mnvault.disposal import batches, confirmation, contractor, records
 from mnvault.disposal import services as retention
 from mnvault.disposal.errors import PlannerCannotConfirm
+from mnvault.jobs import registry as jobs
+from mnvault.jobs import views as background
 from mnvault.numbers import redact
 from mnvault.vault import labels
 from mnvault.vault.errors import InvalidInput, NotFound, VaultError
@@ -183,14 +185,22 @@ def cancel(request: Request, batch_id: uuid.UUID) -> Response:
 
 @router.post("/disposal/batches/{batch_id}/run")
 def run(request: Request, batch_id: uuid.UUID) -> Response:
-    """Delete, record, rotate the KEK; the page answers once the rotation completed."""
-    context = call(request, lambda call: call.context)
+    """Delete, record, rotate the KEK: in the background (issue #18); the status page
+    counts the keys re-wrapped and links to the batch's record once the rotation completed."""
     vault = vault_of(request)
-    try:
-        batches.run(vault.sessions, vault.keyring, context, batch_id=batch_id)
-    except VaultError as exc:
-        return _batch_page(request, batch_id, error=message_of(request, exc), status=422)
-    return redirect(request, f"/disposal/batches/{batch_id}")
+
+    def work(context: Context, progress: jobs.Progress) -> jobs.Outcome:
+        batches.run(vault.sessions, vault.keyring, context, batch_id=batch_id, progress=progress)
+        return jobs.Outcome(
+            summary=("廃棄を実行し、鍵を更新しました", "disposed of, and the key rotated"),
+            link=f"/disposal/batches/{batch_id}",
+            link_label=("廃棄の記録を開く", "Open the record"),
+        )
+
+    return background.start(
+        request, kind="disposal:run", title=("廃棄の実行", "Disposal run"),
+        back=f"/disposal/batches/{batch_id}", work=work,
+    )  # fmt: skip
 
 
 # -- contractor disposals and their certificates ---------------------------------------------

@@ -46,6 +46,7 @@ TEMPLATE_PACKAGES = (
     "mnvault.incidents",
     "mnvault.places",
     "mnvault.partners",
+    "mnvault.jobs",
 )
 
 # Where each unfinished sign-in step continues.

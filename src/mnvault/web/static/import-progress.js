@@ -1,5 +1,5 @@
-// Reloads a running import's progress page every two seconds (without this the page
-// has a "reload" link). location.reload() adds no entry to the browser's history.
+// Reloads a running import's or background job's progress page every two seconds
+// (without this the page has a "reload" link). location.reload() adds no entry to the browser's history.
 (function () {
   "use strict";
   if (!document.querySelector("[data-running='true']")) { return; }
