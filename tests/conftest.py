@@ -51,6 +51,13 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     drop_run_database()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked slow first, the rest in their order (a stable sort): under xdist a
+    long test that starts last runs alone while the other workers wait (issue #12, the
+    suite's time); started first, the short ones fill in around it."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def cheap_password_hashing() -> Iterator[None]:
     """Argon2id at its lowest cost in tests only: the suite creates hundreds of users."""

@@ -11,11 +11,14 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from tests.test_cli_flow import ADMIN_PASSWORD, Deployment, deployment, mnvault
 
 __all__ = ["deployment"]  # the fixture, shared with the main CLI flow
 
 
+@pytest.mark.slow
 def test_archive_verify_offline_prune_and_verify(deployment: Deployment, tmp_path: Path) -> None:
     clerk, data = deployment.env, deployment.data
     admin = {

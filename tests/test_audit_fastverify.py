@@ -236,6 +236,7 @@ def test_the_untouched_trail_is_confirmed_by_the_fast_path(template: Template) -
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(operations=st.lists(EVERY_OPERATION, min_size=1, max_size=3))
+@pytest.mark.slow
 def test_parallel_and_sequential_agree_on_the_first_break(
     template: Template, operations: list[tuple[Any, ...]]
 ) -> None:

@@ -97,6 +97,7 @@ def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[st
     )
 
 
+@pytest.mark.slow
 def test_cli_verify_trusts_the_pinned_key_never_the_witness(tmp_path: Path) -> None:
     """A rewritten chain, re-signed with the attacker's key and a replaced witness, is
     reported broken; init printed the fingerprint that verify shows it trusts."""

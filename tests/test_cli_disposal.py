@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from mnvault.vault.csvfile import write_example_csv
 from tests.cli_support import first_sign_in
 from tests.test_cli_flow import ADMIN_PASSWORD, Deployment, deployment, mnvault, read_all_numbers
@@ -14,6 +16,7 @@ from tests.test_cli_flow import ADMIN_PASSWORD, Deployment, deployment, mnvault,
 __all__ = ["deployment"]  # the fixture, shared with the main CLI flow
 
 
+@pytest.mark.slow
 def test_retire_see_due_plan_confirm_run(deployment: Deployment, tmp_path: Path) -> None:
     env = deployment.env
     clerk, boss = deployment.clerk, deployment.manager

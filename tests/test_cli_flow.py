@@ -13,6 +13,7 @@ import sqlite3
 from pathlib import Path
 
 import pyrage
+import pytest
 
 from mnvault.vault.csvfile import write_example_csv
 from tests.support.cli import (
@@ -39,6 +40,7 @@ __all__ = [
 ]
 
 
+@pytest.mark.slow
 def test_import_show_export_and_nothing_leaks(full_cost_deployment: Deployment, tmp_path: Path):
     deployment = full_cost_deployment
     # Each command a fresh interpreter, as a user starts it (the other CLI tests fork theirs

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from tests.test_cli_flow import Deployment, deployment
@@ -14,6 +15,7 @@ from tests.test_cli_flow import Deployment, deployment
 __all__ = ["deployment"]
 
 
+@pytest.mark.slow
 def test_inspection_and_training_commands(deployment: Deployment, tmp_path: Path) -> None:
     code, out = deployment.manager("inspection", "checklist")
     assert code == 0 and "J-2Ce" in out, out
