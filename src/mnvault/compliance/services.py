@@ -118,7 +118,9 @@ def compute(session: Session, organisation_id: uuid.UUID, *, now: datetime | Non
     settings = _settings(session, organisation_id)
     results_cache: dict[tuple[str, int | None], Result] = {}
     states = []
-    for measure in applicable(kind):
+    measures = applicable(kind)
+    evidence = registry.evidence_for_each(session, organisation_id, [m.id for m in measures])
+    for measure in measures:
         setting = settings.get(measure.id)
         interval = (
             setting.interval_days
@@ -133,7 +135,7 @@ def compute(session: Session, organisation_id: uuid.UUID, *, now: datetime | Non
             if key not in results_cache:  # one run per check and interval, not per measure
                 results_cache[key] = check.run(probe)
             ran.append((check, results_cache[key]))
-        found = registry.evidence_for(session, organisation_id, measure.id)
+        found = evidence[measure.id]
         states.append(
             decide(
                 measure,

@@ -9,6 +9,7 @@ which the tests compare it with).
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from datetime import date
@@ -96,9 +97,26 @@ def _passes(rules: Sequence[Rule], by: date) -> ColumnElement[bool]:
     return and_(*parts) if parts else false()
 
 
+# The condition is large (every affair's rules, each with correlated subqueries) and Python
+# builds it in about 25 ms, twice per dashboard (issue #12: the dashboard was 130 ms of CPU a
+# load). An expression is immutable and may be executed again, so one is kept per rule book
+# and day; a changed rule is a different key.
+FrozenBook = tuple[tuple[str, tuple[Rule, ...]], ...]
+
+
+def _frozen(book: RuleBook) -> FrozenBook:
+    return tuple(sorted((code, tuple(rules)) for code, rules in book.items()))
+
+
 def affair_passes(book: RuleBook, by: date) -> ColumnElement[bool]:
     """For a row joining a person (Person) to one affair (Affair) they hold the number
     for: that affair no longer needs it on ``by``. Never NULL."""
+    return _affair_passes(_frozen(book), by)
+
+
+@functools.lru_cache(maxsize=64)
+def _affair_passes(frozen: FrozenBook, by: date) -> ColumnElement[bool]:
+    book = dict(frozen)
     codes = sorted(book)
     return or_(
         *(and_(Affair.code == code, _passes(book[code], by)) for code in codes),
@@ -108,7 +126,12 @@ def affair_passes(book: RuleBook, by: date) -> ColumnElement[bool]:
 
 def due_condition(book: RuleBook, by: date) -> ColumnElement[bool]:
     """Persons (in the FROM of the caller) whose numbers are due on or before ``by``."""
-    fine = affair_passes(book, by)
+    return _due_condition(_frozen(book), by)
+
+
+@functools.lru_cache(maxsize=64)
+def _due_condition(frozen: FrozenBook, by: date) -> ColumnElement[bool]:
+    fine = _affair_passes(frozen, by)
     # Correlated to the person only: the caller may join these very tables itself.
     held = (
         select(NumberRecordAffair.person_id)

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from mnvault import local_time
 from mnvault.audit.period import zone_of
-from mnvault.compliance.evidence import Evidence, register
+from mnvault.compliance.evidence import Evidence, register, register_every
 from mnvault.inspections.models import (
     ActionStatus,
     CorrectiveAction,
@@ -56,16 +57,18 @@ def _inspections(session: Session, organisation_id: uuid.UUID, measure_id: str) 
     ]
 
 
-def _open_actions(
-    session: Session, organisation_id: uuid.UUID, measure_id: str | None
-) -> list[Evidence]:
+def _open_actions(session: Session, organisation_id: uuid.UUID) -> list[Evidence]:
     query = select(CorrectiveAction).where(
         CorrectiveAction.organisation_id == organisation_id,
         CorrectiveAction.status != ActionStatus.CLOSED,
     )
-    if measure_id is not None:
-        query = query.where(CorrectiveAction.measure_id == measure_id)
-    rows = sorted(session.scalars(query), key=lambda a: a.due_on, reverse=True)
+    return _open_evidence(session, organisation_id, list(session.scalars(query)))
+
+
+def _open_evidence(
+    session: Session, organisation_id: uuid.UUID, actions: list[CorrectiveAction]
+) -> list[Evidence]:
+    rows = sorted(actions, key=lambda a: a.due_on, reverse=True)
     if not rows:
         return []
     newest = session.scalar(
@@ -93,15 +96,7 @@ def _open_actions(
     return found
 
 
-def _closed_actions(
-    session: Session, organisation_id: uuid.UUID, measure_id: str | None
-) -> list[Evidence]:
-    query = select(CorrectiveAction).where(
-        CorrectiveAction.organisation_id == organisation_id,
-        CorrectiveAction.status == ActionStatus.CLOSED,
-    )
-    if measure_id is not None:
-        query = query.where(CorrectiveAction.measure_id == measure_id)
+def _closed_evidence(actions: list[CorrectiveAction]) -> list[Evidence]:
     return [
         Evidence(
             f"是正措置完了「{a.title}」",
@@ -110,7 +105,7 @@ def _closed_actions(
             link=f"/inspections/{a.inspection_id}#action-{a.id}",
             source="corrective_action",
         )
-        for a in session.scalars(query)
+        for a in actions
         if a.closed_at is not None
     ]
 
@@ -118,7 +113,7 @@ def _closed_actions(
 def review(session: Session, organisation_id: uuid.UUID, measure_id: str) -> Sequence[Evidence]:
     return [
         *_inspections(session, organisation_id, measure_id),
-        *_open_actions(session, organisation_id, None),
+        *_open_actions(session, organisation_id),
     ]
 
 
@@ -145,20 +140,32 @@ def trail_report(
 
 
 def revised(session: Session, organisation_id: uuid.UUID, measure_id: str) -> Sequence[Evidence]:
-    return _closed_actions(session, organisation_id, None)
+    query = select(CorrectiveAction).where(
+        CorrectiveAction.organisation_id == organisation_id,
+        CorrectiveAction.status == ActionStatus.CLOSED,
+    )
+    return _closed_evidence(list(session.scalars(query)))
 
 
-def found_against(
-    session: Session, organisation_id: uuid.UUID, measure_id: str
-) -> Sequence[Evidence]:
+def found_against(session: Session, organisation_id: uuid.UUID) -> dict[str, list[Evidence]]:
     """Any measure an inspection found wanting: its open and closed corrective actions."""
-    return [
-        *_open_actions(session, organisation_id, measure_id),
-        *_closed_actions(session, organisation_id, measure_id),
-    ]
+    query = select(CorrectiveAction).where(CorrectiveAction.organisation_id == organisation_id)
+    by_measure: dict[str, list[CorrectiveAction]] = defaultdict(list)
+    for action in session.scalars(query):
+        by_measure[action.measure_id].append(action)
+    return {
+        measure_id: [
+            *_open_evidence(
+                session, organisation_id,
+                [a for a in actions if a.status != ActionStatus.CLOSED],
+            ),
+            *_closed_evidence([a for a in actions if a.status == ActionStatus.CLOSED]),
+        ]
+        for measure_id, actions in by_measure.items()
+    }  # fmt: skip
 
 
 register(REVIEW, "inspections", review)
 register(TRAIL_REPORT, "inspections-trail-report", trail_report)
 register(REVISED, "inspections-revised", revised)
-register(None, "inspections-actions", found_against)
+register_every("inspections-actions", found_against)
