@@ -86,6 +86,10 @@ def test_workbook_take_out_opens_with_its_passphrase_and_holds_numbers_as_text(
     [row_out] = waiting.json()
     assert row_out["person_count"] == 3
     assert row_out["columns"] == ["external_ref", "kind", "name", "my_number"]
+    # Issue #18 (polish, item 1): the preview names the columns as the file's first line
+    # will: Japanese labels by default.
+    assert row_out["header"] == "ja"
+    assert row_out["headings"] == ["社員番号等", "区分", "氏名", "個人番号"]
     assert row_out["protection"] == "excel_passphrase" and row_out["recipient"] is None
     assert all(n not in waiting.text for n in numbers) and passphrase not in waiting.text
     _approve(api, manager, request_id)
@@ -102,7 +106,9 @@ def test_workbook_take_out_opens_with_its_passphrase_and_holds_numbers_as_text(
     sheet = openpyxl.load_workbook(plain).active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=False))
-    assert [c.value for c in rows[0]] == ["external_ref", "kind", "name", "my_number"]
+    # Issue #18 (polish, item 1): Japanese labels in the header and the kinds.
+    assert [c.value for c in rows[0]] == ["社員番号等", "区分", "氏名", "個人番号"]
+    assert {r[1].value for r in rows[1:]} == {"従業員"}
     held = [r[3] for r in rows[1:]]
     assert sorted(c.value for c in held) == sorted(numbers)
     assert all(c.data_type == "s" and c.number_format == "@" for c in held)
@@ -144,11 +150,13 @@ def test_age_recipient_gets_a_csv_with_a_bom_or_cp932(api: Api):
     identity = pyrage.x25519.Identity.generate()
     key = str(identity.to_public())
     files = {}
-    for file_format in ("csv", "csv_cp932"):
+    # Issue #18 (polish, item 1): Japanese labels by default, the codes on request.
+    asks = {"csv": ("csv", "ja"), "csv_cp932": ("csv_cp932", "ja"), "codes": ("csv", "codes")}
+    for name, (file_format, header) in asks.items():
         asked = api.client.post(
             "/api/v1/exports", headers=bearer(clerk),
             json={"affair": SLIP, "purpose": "給与計算の委託", "recipient": key,
-                  "file_format": file_format},
+                  "file_format": file_format, "header": header},
         )  # fmt: skip
         assert asked.status_code == 201, asked.text
         assert asked.json()["passphrase"] is None
@@ -158,11 +166,15 @@ def test_age_recipient_gets_a_csv_with_a_bom_or_cp932(api: Api):
         )
         assert got.status_code == 200, got.text
         assert got.headers["content-disposition"].endswith('.csv.age"')
-        files[file_format] = pyrage.decrypt(got.content, [identity])
+        files[name] = pyrage.decrypt(got.content, [identity])
     assert files["csv"].startswith(b"\xef\xbb\xbf")
     text = files["csv"].decode("utf-8-sig")
-    assert text.splitlines()[0] == "external_ref,kind,name,my_number" and number in text
+    first, row = text.splitlines()[:2]
+    assert first == "社員番号等,区分,氏名,個人番号" and row.startswith("E0001,従業員,")
+    assert number in text
     assert files["csv_cp932"].decode("cp932") == text
+    codes = files["codes"].decode("utf-8-sig").splitlines()
+    assert codes[0] == "external_ref,kind,name,my_number" and codes[1].startswith("E0001,employee,")
     assert "'=HYPERLINK(1)" in text
     with pytest.raises(pyrage.DecryptError):
         pyrage.decrypt(got.content, [pyrage.x25519.Identity.generate()])
