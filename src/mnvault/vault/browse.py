@@ -35,6 +35,7 @@ from mnvault.vault.models import (
     NumberRecord,
     NumberRecordAffair,
     Person,
+    PersonKind,
     Provision,
     ProvisionPerson,
     VerificationDocument,
@@ -156,6 +157,37 @@ def departments(session: Session, context: Context) -> list[Department]:
             .order_by(Department.code)
         )
     )
+
+
+EMPLOYEE_CHOICES = 500
+
+
+@dataclass(frozen=True)
+class Choice:
+    external_ref: str
+    name: str
+
+
+def employee_choices(
+    session: Session, context: Context, *, limit: int = EMPLOYEE_CHOICES
+) -> list[Choice]:
+    """The employees this actor may read, still employed and alive, for a dependant's
+    form to pick from: 社員番号等 and name, never a number."""
+    where = [
+        visible_persons(session, context, Permission.PERSON_READ),
+        Person.kind == PersonKind.EMPLOYEE.value,
+        Person.life_status != LifeStatus.DECEASED.value,
+        or_(
+            Person.relationship_end.is_(None), Person.relationship_end > today_of(session, context)
+        ),
+    ]
+    rows = session.execute(
+        select(Person.external_ref, Person.name)
+        .where(*where)
+        .order_by(Person.external_ref)
+        .limit(limit)
+    )
+    return [Choice(ref, name) for ref, name in rows]
 
 
 @dataclass(frozen=True)
