@@ -39,6 +39,12 @@ RAW = [
     re.compile(r"person outside every assignment|image/jpeg|application/pdf"),
     re.compile(r"[\u3040-\u30ff\u4e00-\u9fff）」]\.(?!\w)"),  # an English full stop in Japanese
     re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\bUTC\b"),  # a day or time not in the one format
+    # Issue #18 (polish, item 2): a record is 対象者; 本人 only for the person themself
+    # (本人確認, the person's consent or notice, their link to the number, their own code,
+    # 本人の数 of an incident report).
+    re.compile(
+        r"本人(?!確認|（従業者等）の同意|の同意|への通知|に通知|の紐付け|の認証アプリ|が対面|の数)"
+    ),
 ]
 
 
@@ -129,3 +135,13 @@ def test_main_pages_speak_japanese_to_every_role(web: Web) -> None:
     assert "対象者一覧" in person and "本人一覧" not in person and "生存" not in person
     assert re.search(r"状態\s+在籍", person), person
     assert "社員番号等" in _visible(clerk.get("/persons/new").text)
+    # Issue #18 (polish, item 2): the token's 名前 is its purpose, with a hint; the key page
+    # says in plain words what the keyring, rotating and sealing are.
+    admin = browsers["admin"]
+    tokens = admin.get("/admin/tokens").text
+    assert '<label for="token-name">用途・名称</label>' in tokens and "token-name-hint" in tokens
+    assert "氏名" not in _visible(tokens)
+    keys = _visible(admin.get("/admin/keys").text)
+    for said in ("鍵束とは", "親鍵の更新（ローテーション）とは", "封印とは", "mnvault seal"):
+        assert said in keys, said
+    assert "KEK" not in keys and "包まれた" not in keys and "ローテーションが" not in keys

@@ -211,7 +211,7 @@ def history(session: Session, context: Context, person_id: uuid.UUID) -> list[Ev
     first, which audits the reading; this authorizes again so it is safe on its own)."""
     person = session.get(Person, person_id)
     if person is None or person.organisation_id != context.organisation_id:
-        raise NotFound(f"本人 {person_id}", f"person {person_id}")
+        raise NotFound(f"対象者 {person_id}", f"person {person_id}")
     authorize(session, context, Permission.PERSON_READ, person_resource(person))
     rows = session.execute(
         select(AuditEntry, User.display_name)
