@@ -50,8 +50,8 @@ class FileFormat(StrEnum):
 class Header(StrEnum):
     """The file's first line and its 区分 cells. JAPANESE (the default): labels for the
     people who open it (社員番号等, 区分, 氏名, 個人番号; 従業員, 扶養親族 …). CODES: what a
-    system reads (external_ref, kind, name, my_number; employee, dependent …), e.g. another
-    vault's ``mnvault import persons``."""
+    system reads (external_ref, kind, name, my_number; employee, dependent …): the names
+    and kinds of ``mnvault import persons``."""
 
     JAPANESE = "ja"
     CODES = "codes"
