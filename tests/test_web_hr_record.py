@@ -11,6 +11,7 @@ import re
 import uuid
 from datetime import date, timedelta
 
+from mnvault import local_time
 from mnvault.access.context import Context
 from mnvault.audit import services as audit
 from mnvault.audit.actions import AuditAction
@@ -143,7 +144,8 @@ def test_disposed_person_shows_the_day_and_confirmations(web: Web):
         org = web.api.organisation_id
         manager = Context(actor_id=web.api.users["manager"], organisation_id=org)
         audit.record_many(session, manager, AuditAction.NUMBER_DISPOSE, [uuid.UUID(gone)])
-    today = date.today().strftime("%Y/%m/%d")
+    # The organisation's day (Asia/Tokyo), not the machine's: they differ 15:00-24:00 UTC.
+    today = local_time.day(local_time.today())
     assert f"廃棄済み（{today}）" in clerk.get(f"/persons/{gone}").text
     assert "/acquire" not in clerk.get(f"/persons/{gone}").text
     assert f"廃棄済み（{today}）" in clerk.get("/persons").text
