@@ -17,15 +17,18 @@ import msoffcrypto
 import openpyxl
 import pyrage
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from mnvault import errors
+from mnvault.access.context import Context
 from mnvault.audit.models import AuditEntry
-from mnvault.vault import takeout_file
+from mnvault.db.engine import unit_of_work
+from mnvault.vault import exporter, takeout_file
 from mnvault.vault.errors import InvalidInput
 from mnvault.vault.models import ExportRequest
 from tests.api_support import SLIP, Api, acquire, api, bearer
-from tests.conftest import synthetic_numbers
+from tests.conftest import World, synthetic_numbers
 from tests.disposal_support import no_grace
 
 __all__ = ["api", "no_grace"]
@@ -257,3 +260,32 @@ def test_files_written_for_excel():
     assert sheet["A2"].data_type == "s" and sheet["A2"].quotePrefix
     assert sheet["D2"].value == "012345678901" and sheet["D2"].number_format == "@"
     assert takeout_file.new_passphrase() != takeout_file.new_passphrase()
+
+
+def test_one_form_sent_twice_at_once_makes_one_request(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue #18 (polish, item 6): two sends of one request form that both pass the first
+    look-up (a double click reaching two workers): the unique index stops the second,
+    which answers with the request the first made, on SQLite and PostgreSQL."""
+    clerk = world.ctx("clerk", SLIP)
+    key = str(pyrage.x25519.Identity.generate().to_public())
+    with unit_of_work(world.sessions) as session:
+        first = exporter.request_takeout(
+            session, world.envelope, clerk, purpose="委託", recipient=key, form_nonce="n1"
+        ).request.id
+    looked_up = exporter._made_by_form  # the race is between its two calls
+    calls: list[str] = []
+
+    def missed_once(session: Session, context: Context, nonce: str) -> ExportRequest | None:
+        calls.append(nonce)
+        return None if len(calls) == 1 else looked_up(session, context, nonce)
+
+    monkeypatch.setattr(exporter, "_made_by_form", missed_once)
+    with unit_of_work(world.sessions) as session:
+        again = exporter.request_takeout(
+            session, world.envelope, clerk, purpose="委託", recipient=key, form_nonce="n1"
+        )
+        assert again.repeated and again.request.id == first and calls == ["n1", "n1"]
+    with unit_of_work(world.sessions) as session:
+        assert session.scalar(select(func.count()).select_from(ExportRequest)) == 1
