@@ -191,3 +191,7 @@ def test_main_pages_speak_japanese_to_every_role(web: Web) -> None:
         browser.submit("/", "/language", {"lang": "en", "next": "/"})
     found = {role: _walk(browser, extra[role], "en") for role, browser in browsers.items()}
     assert {role: pages for role, pages in found.items() if pages} == {}
+    outsider.submit("/", "/language", {"lang": "en", "next": "/"})
+    refused = outsider.get(f"/persons/{person_id}")
+    assert refused.status_code in (403, 404)
+    assert not _untranslated(refused.text) and not _raw_codes(_visible(refused.text), "en")
