@@ -1014,6 +1014,7 @@ def tenant_calls(world: World, company: Company, path: Path) -> list[Call]:
         Call("vault.browse.awaiting_verification", browse.awaiting_verification),
         Call("vault.browse.search", lambda s, c: browse.search(s, c, browse.Filters())),
         Call("vault.browse.departments", browse.departments),
+        Call("vault.browse.employee_choices", browse.employee_choices),
         Call("vault.browse.history", lambda s, c: browse.history(s, c, person.id)),
         Call("disposal.services.due_list", lambda s, c: retention.due_list(
             s, c, today=date(2100, 1, 1))),

@@ -17,15 +17,18 @@ import msoffcrypto
 import openpyxl
 import pyrage
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from mnvault import errors
+from mnvault.access.context import Context
 from mnvault.audit.models import AuditEntry
-from mnvault.vault import takeout_file
+from mnvault.db.engine import unit_of_work
+from mnvault.vault import exporter, takeout_file
 from mnvault.vault.errors import InvalidInput
 from mnvault.vault.models import ExportRequest
 from tests.api_support import SLIP, Api, acquire, api, bearer
-from tests.conftest import synthetic_numbers
+from tests.conftest import World, synthetic_numbers
 from tests.disposal_support import no_grace
 
 __all__ = ["api", "no_grace"]
@@ -86,6 +89,10 @@ def test_workbook_take_out_opens_with_its_passphrase_and_holds_numbers_as_text(
     [row_out] = waiting.json()
     assert row_out["person_count"] == 3
     assert row_out["columns"] == ["external_ref", "kind", "name", "my_number"]
+    # Issue #18 (polish, item 1): the preview names the columns as the file's first line
+    # will: Japanese labels by default.
+    assert row_out["header"] == "ja"
+    assert row_out["headings"] == ["社員番号等", "区分", "氏名", "個人番号"]
     assert row_out["protection"] == "excel_passphrase" and row_out["recipient"] is None
     assert all(n not in waiting.text for n in numbers) and passphrase not in waiting.text
     _approve(api, manager, request_id)
@@ -102,7 +109,9 @@ def test_workbook_take_out_opens_with_its_passphrase_and_holds_numbers_as_text(
     sheet = openpyxl.load_workbook(plain).active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=False))
-    assert [c.value for c in rows[0]] == ["external_ref", "kind", "name", "my_number"]
+    # Issue #18 (polish, item 1): Japanese labels in the header and the kinds.
+    assert [c.value for c in rows[0]] == ["社員番号等", "区分", "氏名", "個人番号"]
+    assert {r[1].value for r in rows[1:]} == {"従業員"}
     held = [r[3] for r in rows[1:]]
     assert sorted(c.value for c in held) == sorted(numbers)
     assert all(c.data_type == "s" and c.number_format == "@" for c in held)
@@ -144,11 +153,13 @@ def test_age_recipient_gets_a_csv_with_a_bom_or_cp932(api: Api):
     identity = pyrage.x25519.Identity.generate()
     key = str(identity.to_public())
     files = {}
-    for file_format in ("csv", "csv_cp932"):
+    # Issue #18 (polish, item 1): Japanese labels by default, the codes on request.
+    asks = {"csv": ("csv", "ja"), "csv_cp932": ("csv_cp932", "ja"), "codes": ("csv", "codes")}
+    for name, (file_format, header) in asks.items():
         asked = api.client.post(
             "/api/v1/exports", headers=bearer(clerk),
             json={"affair": SLIP, "purpose": "給与計算の委託", "recipient": key,
-                  "file_format": file_format},
+                  "file_format": file_format, "header": header},
         )  # fmt: skip
         assert asked.status_code == 201, asked.text
         assert asked.json()["passphrase"] is None
@@ -158,11 +169,15 @@ def test_age_recipient_gets_a_csv_with_a_bom_or_cp932(api: Api):
         )
         assert got.status_code == 200, got.text
         assert got.headers["content-disposition"].endswith('.csv.age"')
-        files[file_format] = pyrage.decrypt(got.content, [identity])
+        files[name] = pyrage.decrypt(got.content, [identity])
     assert files["csv"].startswith(b"\xef\xbb\xbf")
     text = files["csv"].decode("utf-8-sig")
-    assert text.splitlines()[0] == "external_ref,kind,name,my_number" and number in text
+    first, row = text.splitlines()[:2]
+    assert first == "社員番号等,区分,氏名,個人番号" and row.startswith("E0001,従業員,")
+    assert number in text
     assert files["csv_cp932"].decode("cp932") == text
+    codes = files["codes"].decode("utf-8-sig").splitlines()
+    assert codes[0] == "external_ref,kind,name,my_number" and codes[1].startswith("E0001,employee,")
     assert "'=HYPERLINK(1)" in text
     with pytest.raises(pyrage.DecryptError):
         pyrage.decrypt(got.content, [pyrage.x25519.Identity.generate()])
@@ -245,3 +260,32 @@ def test_files_written_for_excel():
     assert sheet["A2"].data_type == "s" and sheet["A2"].quotePrefix
     assert sheet["D2"].value == "012345678901" and sheet["D2"].number_format == "@"
     assert takeout_file.new_passphrase() != takeout_file.new_passphrase()
+
+
+def test_one_form_sent_twice_at_once_makes_one_request(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue #18 (polish, item 6): two sends of one request form that both pass the first
+    look-up (a double click reaching two workers): the unique index stops the second,
+    which answers with the request the first made, on SQLite and PostgreSQL."""
+    clerk = world.ctx("clerk", SLIP)
+    key = str(pyrage.x25519.Identity.generate().to_public())
+    with unit_of_work(world.sessions) as session:
+        first = exporter.request_takeout(
+            session, world.envelope, clerk, purpose="委託", recipient=key, form_nonce="n1"
+        ).request.id
+    looked_up = exporter._made_by_form  # the race is between its two calls
+    calls: list[str] = []
+
+    def missed_once(session: Session, context: Context, nonce: str) -> ExportRequest | None:
+        calls.append(nonce)
+        return None if len(calls) == 1 else looked_up(session, context, nonce)
+
+    monkeypatch.setattr(exporter, "_made_by_form", missed_once)
+    with unit_of_work(world.sessions) as session:
+        again = exporter.request_takeout(
+            session, world.envelope, clerk, purpose="委託", recipient=key, form_nonce="n1"
+        )
+        assert again.repeated and again.request.id == first and calls == ["n1", "n1"]
+    with unit_of_work(world.sessions) as session:
+        assert session.scalar(select(func.count()).select_from(ExportRequest)) == 1

@@ -49,7 +49,7 @@ def test_clerk_signs_in_acquires_reveals_and_the_number_hides_again(site: Site, 
         expect(page.get_by_role("heading", name="担当事務")).to_be_visible()
         # Register a person, then acquire with identity verification.
         page.get_by_role("navigation").get_by_role("link", name="対象者一覧").click()
-        page.get_by_role("link", name="本人の登録").click()
+        page.get_by_role("link", name="対象者の登録").click()
         page.get_by_label("種別").select_option("employee")
         page.locator("#external_ref").fill("E900")
         page.get_by_label("氏名").fill("試験 花子")

@@ -34,7 +34,7 @@ def test_awaiting_then_acquired_then_the_document_opens(site: Site, chromium):
     with recorded(page, "webgaps_awaiting_document"):
         clerk.sign_in("clerk")
         page.get_by_role("navigation").get_by_role("link", name="対象者一覧").click()
-        page.get_by_role("link", name="本人の登録").click()
+        page.get_by_role("link", name="対象者の登録").click()
         page.get_by_label("種別").select_option("employee")
         page.locator("#external_ref").fill("G100")
         page.get_by_label("氏名").fill("確認 待子")

@@ -73,7 +73,7 @@ def test_awaiting_is_refused_outside_the_organisation(world: World):
 def test_the_dashboard_links_the_persons_awaiting_verification(web: Web):
     clerk = web.browser()
     board = clerk.sign_in("clerk")
-    assert "本人確認待ちの本人" in board.text
+    assert "本人確認待ちの対象者" in board.text
     waiting = _register(clerk, "W100", name="待機 太郎")
     held = _register(clerk, "W200", name="取得 花子")
     _acquire(clerk, held, MaskedStr(generate_my_number(random.Random(31))))

@@ -75,6 +75,15 @@ def test_hire_dependant_family_and_end_on_the_screens(web: Web):
     assert "死亡" in died
     refused = clerk.submit(f"/persons/{other}", f"/persons/{other}/hr", {"event": "x", "on": ""})
     assert refused.status_code == 422 and 'id="hr-error"' in refused.text
+    # Issue #18 (polish, item 5): a dependant's employee is picked from the employees the
+    # clerk may see, still employed and alive (name and 社員番号等, never a number); the
+    # field still takes what is typed.
+    form = clerk.get("/persons/new").text
+    picker = re.search(r'<datalist id="employee-choices">(.*?)</datalist>', form, re.S)
+    assert picker and 'list="employee-choices"' in form, form
+    options = re.findall(r'<option value="([^"]+)">([^<]+)</option>', picker.group(1))
+    assert options == [("HR-1", "社員 一郎（HR-1）")]
+    assert not re.search(r"\d{12}", picker.group(1))
 
 
 def test_awaiting_leaves_out_ended_deceased_and_disposed(world: World):

@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import random
 import re
+from html import unescape
 
 from sqlalchemy import select
 
 from mnvault import labels
 from mnvault.access.models import User
 from mnvault.audit.actions import AuditAction
+from mnvault.incidents import views as incident_views
 from mnvault.numbers import generate_my_number
+from mnvault.training import services as training
+from mnvault.vault import labels as vault_labels
+from mnvault.web import i18n
 from tests.conftest import MaskedStr
 from tests.support.web import Browser, Web, acquire_on_screen, register_person, web
 
@@ -32,13 +37,20 @@ EXTRA = {
     "clerk": [],
 }
 
+ROLE_CODES = re.compile(r"\b(?:admin|auditor|manager|clerk|chief_officer)\b")
 RAW = [
     re.compile(r"\b[a-z]+(?:_[a-z]+)*:[a-z]+(?:_[a-z]+)*\b"),  # number:read
     re.compile(r"\b[a-z]+_[a-z_]+\b"),  # withholding_slip, prev_hash
-    re.compile(r"\b(?:admin|auditor|manager|clerk|chief_officer)\b"),
+    ROLE_CODES,
     re.compile(r"person outside every assignment|image/jpeg|application/pdf"),
     re.compile(r"[\u3040-\u30ff\u4e00-\u9fff）」]\.(?!\w)"),  # an English full stop in Japanese
     re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\bUTC\b"),  # a day or time not in the one format
+    # Issue #18 (polish, item 2): a record is 対象者; 本人 only for the person themself
+    # (本人確認, the person's consent or notice, their link to the number, their own code,
+    # 本人の数 of an incident report).
+    re.compile(
+        r"本人(?!確認|（従業者等）の同意|の同意|への通知|に通知|の紐付け|の認証アプリ|が対面|の数)"
+    ),
 ]
 
 
@@ -52,8 +64,40 @@ def _visible(html: str) -> str:
     return re.sub(r"&[a-z]+;|&#\d+;", " ", html)
 
 
-def _raw_codes(text: str) -> list[str]:
-    return sorted({m.group(0) for pattern in RAW for m in pattern.finditer(text)})
+def _raw_codes(text: str, lang: str = "ja") -> list[str]:
+    # In English a role's code is the English word itself ("a manager approves it").
+    patterns = [p for p in RAW if lang == "ja" or p is not ROLE_CODES]
+    return sorted({m.group(0) for pattern in patterns for m in pattern.finditer(text)})
+
+
+def _japanese_labels() -> dict[str, str]:
+    """Each Japanese label that has an English one (labels' tables, the screens' catalogue):
+    under the English switch, none should show."""
+    pairs: list[tuple[str, str]] = [labels.action(a.value) for a in AuditAction]
+    for table in (labels.ACTIONS, labels.AFFAIRS, labels.ROLES, labels.OUTCOMES,
+                  labels.AFFAIR_KINDS, labels.OBLIGATIONS, labels.TAKEOUT_COLUMNS,
+                  labels.CSV_COLUMNS, vault_labels.PERSON_KINDS, vault_labels.RELATIONS,
+                  vault_labels.PERSON_STATUSES, vault_labels.HR_EVENTS):  # fmt: skip
+        pairs.extend(table.values())
+    pairs.extend((ja, en) for en, ja in labels.REASONS.items())
+    for names in (incident_views.EVENT_EN, incident_views.SYSTEM_EN, incident_views.FLAG_EN):
+        japanese = {**incident_views.EVENT_JA, **incident_views.SYSTEM_JA, **incident_views.FLAG_JA}
+        pairs.extend((japanese[code], en) for code, en in names.items())
+    pairs.extend([*training.KIND_NAMES.values(), *training.METHOD_NAMES.values()])
+    ja, en = i18n.translations("ja"), i18n.translations("en")
+    pairs.extend((text, en.gettext(msgid)) for msgid, text in ja.messages.items())
+    return {j: e for j, e in pairs if j != e and re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", j)}
+
+
+JAPANESE_LABELS = _japanese_labels()
+
+
+def _untranslated(html: str) -> list[str]:
+    """Japanese labels on a page shown in English (their English exists): a text of its
+    own (a cell, an option, a message), not a word inside quoted guideline text or data."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    nodes = {unescape(n).strip() for n in re.split(r"<[^>]+>", html)}
+    return sorted(n for n in nodes if n in JAPANESE_LABELS)
 
 
 def _nav(html: str) -> list[str]:
@@ -79,7 +123,7 @@ def _rename(web: Web) -> None:
             user.login, user.display_name = PEOPLE[user.login]
 
 
-def _walk(browser: Browser, extra: list[str]) -> dict[str, list[str]]:
+def _walk(browser: Browser, extra: list[str], lang: str = "ja") -> dict[str, list[str]]:
     home = browser.get("/")
     assert home.status_code == 200, home.text
     found: dict[str, list[str]] = {}
@@ -87,7 +131,9 @@ def _walk(browser: Browser, extra: list[str]) -> dict[str, list[str]]:
         page = browser.get(path)
         if page.status_code != 200:
             continue  # what each role may reach is the navigation's own test
-        raw = _raw_codes(_visible(page.text))
+        raw = _raw_codes(_visible(page.text), lang)
+        if lang == "en":
+            raw += _untranslated(page.text)
         if raw:
             found[path] = raw
     return found
@@ -129,3 +175,23 @@ def test_main_pages_speak_japanese_to_every_role(web: Web) -> None:
     assert "対象者一覧" in person and "本人一覧" not in person and "生存" not in person
     assert re.search(r"状態\s+在籍", person), person
     assert "社員番号等" in _visible(clerk.get("/persons/new").text)
+    # Issue #18 (polish, item 2): the token's 名前 is its purpose, with a hint; the key page
+    # says in plain words what the keyring, rotating and sealing are.
+    admin = browsers["admin"]
+    tokens = admin.get("/admin/tokens").text
+    assert '<label for="token-name">用途・名称</label>' in tokens and "token-name-hint" in tokens
+    assert "氏名" not in _visible(tokens)
+    keys = _visible(admin.get("/admin/keys").text)
+    for said in ("鍵束とは", "親鍵の更新（ローテーション）とは", "封印とは", "mnvault seal"):
+        assert said in keys, said
+    assert "KEK" not in keys and "包まれた" not in keys and "ローテーションが" not in keys
+    # Issue #18 (polish, item 3): the same walk under the English switch finds no raw
+    # code and no Japanese label whose English exists.
+    for browser in browsers.values():
+        browser.submit("/", "/language", {"lang": "en", "next": "/"})
+    found = {role: _walk(browser, extra[role], "en") for role, browser in browsers.items()}
+    assert {role: pages for role, pages in found.items() if pages} == {}
+    outsider.submit("/", "/language", {"lang": "en", "next": "/"})
+    refused = outsider.get(f"/persons/{person_id}")
+    assert refused.status_code in (403, 404)
+    assert not _untranslated(refused.text) and not _raw_codes(_visible(refused.text), "en")

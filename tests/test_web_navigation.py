@@ -81,8 +81,16 @@ def test_every_role_sees_only_links_that_open(web: Web):
         if login == "manager":
             # A waiting take-out on the dashboard opens its request.
             assert f"/exports/{by_clerk}" in dashboard and f"/exports/{own}" in dashboard
+            # Issue #18 (polish, item 4): each safeguard group's line opens its group.
+            assert re.search(r'<li><a href="/compliance#g-[0-9A-Z]+">', browser.get("/").text)
         if login == "clerk":
             assert f"/persons/{waiting}" in dashboard
+            # Issue #18 (polish, item 4): each of my affairs opens the affairs page.
+            assert "/affairs" in dashboard
+        if login == "admin":
+            # Issue #18 (polish, item 4): each user row opens the user's page (opened above).
+            users = {f"/admin/users/{web.api.users[u]}" for u in ("admin", "clerk", "manager")}
+            assert users <= dashboard, dashboard
 
     assert "/persons" not in menus["auditor"]
     assert "/audit" in menus["auditor"] and "/audit" not in menus["admin"]

@@ -124,7 +124,7 @@ def test_search_by_name_kind_and_by_number_never_puts_them_in_a_url(web: Web):
     found = clerk.submit("/persons", "/persons/lookup", {"my_number": numbers[0], "affair": SLIP})
     assert found.url.path == f"/persons/{first}"
     missing = clerk.submit("/persons", "/persons/lookup", {"my_number": numbers[1], "affair": SLIP})
-    assert missing.url.path == "/persons/lookup" and "該当する本人はいません" in missing.text
+    assert missing.url.path == "/persons/lookup" and "該当する対象者はいません" in missing.text
     assert all(n not in u for n in numbers for u in _visited(clerk, found, missing, by_name))
     assert all(n not in missing.text for n in numbers)
     with web.api.vault.transaction() as session:

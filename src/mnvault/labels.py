@@ -223,6 +223,15 @@ CSV_COLUMNS: dict[str, Pair] = {
     "verification_exemption": ("本人確認が不要な理由", "why no identity check is owed"),
 }
 
+# A take-out file's columns (vault.takeout_file.COLUMNS): the file's Japanese header line
+# and the approver's preview name them alike.
+TAKEOUT_COLUMNS: dict[str, Pair] = {
+    "external_ref": ("社員番号等", "employee number etc."),
+    "kind": ("区分", "kind"),
+    "name": ("氏名", "name"),
+    "my_number": ("個人番号", "My Number"),
+}
+
 # How binding a safeguard is (compliance.catalogue.Obligation).
 OBLIGATIONS: dict[str, Pair] = {
     "required": ("義務", "required"),
@@ -267,6 +276,7 @@ _KINDS: dict[str, Any] = {
     "affair_kind": lambda code: AFFAIR_KINDS.get(code, OTHER),
     "person_kind": lambda code: PERSON_KINDS.get(code, OTHER),
     "csv_column": lambda code: CSV_COLUMNS.get(code, (code, code)),
+    "takeout_column": lambda code: TAKEOUT_COLUMNS.get(code, (code, code)),
     "obligation": lambda code: OBLIGATIONS.get(code, OTHER),
     "media_type": lambda code: MEDIA_TYPES.get(code, ("ファイル", "file")),
 }

@@ -149,7 +149,7 @@ def _scope_kinds(kinds: Sequence[str] | None) -> list[str] | None:
     known = {k.value for k in PersonKind}
     unknown = sorted(set(kinds) - known)
     if unknown:
-        raise InvalidInput(f"本人の種別が不明です: {unknown}", f"unknown person kinds: {unknown}")
+        raise InvalidInput(f"対象者の種別が不明です: {unknown}", f"unknown person kinds: {unknown}")
     return sorted(set(kinds))
 
 

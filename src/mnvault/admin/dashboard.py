@@ -21,6 +21,7 @@ from mnvault.keys import services as keys
 
 @dataclass(frozen=True)
 class Member:
+    id: uuid.UUID  # the row opens the user's page
     login: str
     display_name: str
     roles: list[str]
@@ -39,7 +40,7 @@ def _members(session: Session, context: Context, _where: panels.Where) -> list[M
     ):
         roles.setdefault(user.id, []).append(membership.role)
         users[user.id] = user
-    return [Member(u.login, u.display_name, roles[u.id], u.is_active) for u in users.values()]
+    return [Member(u.id, u.login, u.display_name, roles[u.id], u.is_active) for u in users.values()]
 
 
 def _keys(session: Session, context: Context, where: panels.Where) -> dict[str, Any]:

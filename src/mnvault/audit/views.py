@@ -69,7 +69,7 @@ def _person(raw: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(raw)
     except ValueError:
-        raise InvalidInput("本人IDが正しくありません", "the person id is invalid") from None
+        raise InvalidInput("対象者IDが正しくありません", "the person id is invalid") from None
 
 
 def _address(raw: str) -> str | None:
@@ -368,13 +368,13 @@ def person_usage(
     request: Request, *, person_id: Line = "", since: Line = "", until: Line = "",
     output: Line = "",
 ) -> Response:  # fmt: skip
-    """誰がこの本人の番号をいつ何のために利用したか / who used this person's number."""
+    """誰がこの対象者の番号をいつ何のために利用したか / who used this person's number."""
     form = {"person_id": person_id, "since": since, "until": until}
 
     def ask(session: Session, context: Context) -> Answer:
         person = _person(person_id.strip())
         if person is None:
-            raise InvalidInput("本人IDを入力してください", "give the person id")
+            raise InvalidInput("対象者IDを入力してください", "give the person id")
         return answers.person_usage(
             session, context, person, since=_day(since, "開始", "start"),
             until=_day(until, "終了", "end"),

@@ -20,7 +20,7 @@ from mnvault.vault.csvfile import BadEncoding, Encoding, LineError
 from mnvault.vault.importer import ImportMode, import_persons
 from mnvault.vault.models import RecipientKind, TakeOutRecipientKind
 from mnvault.vault.outside_takeout import OutsideRecipient
-from mnvault.vault.takeout_file import FileFormat, Protection
+from mnvault.vault.takeout_file import FileFormat, Header, Protection
 
 import_app = typer.Typer(help="取込み / imports", no_args_is_help=True)
 
@@ -154,6 +154,13 @@ def export_request(
     file_format: Annotated[
         FileFormat, typer.Option("--format", help="csv (UTF-8 BOM) | csv_cp932 | xlsx")
     ] = FileFormat.CSV,
+    header: Annotated[
+        Header,
+        typer.Option(
+            help="見出し行と区分: ja（日本語、既定）| codes（システム向けの英字コード） / "
+            "the first line and kinds: Japanese labels (default) or codes, for a system"
+        ),
+    ] = Header.JAPANESE,
     outside_recipient: Annotated[
         str | None,
         typer.Option(help="組織外（グループ会社を含む別法人）の提供先 / outside recipient"),
@@ -189,6 +196,7 @@ def export_request(
                     protection=Protection.EXCEL_PASSPHRASE if workbook else Protection.AGE,
                     recipient=recipient, registered_recipient=registered_id,
                     file_format=FileFormat.XLSX if workbook else file_format, outside=outside,
+                    header=header,
                 )  # fmt: skip
                 request_id = created.request.id
         except KNOWN_ERRORS as exc:

@@ -330,7 +330,7 @@ def numbers_encrypted(probe: Probe) -> Result:
     if orphans:
         return Result(False, f"{orphans}件の個人番号にデータ鍵がありません（復号できない暗号文）",
                       f"{orphans} stored numbers have no data key (ciphertext that cannot be opened)", link)  # fmt: skip
-    return Result(True, "個人番号はすべて本人ごとのデータ鍵で暗号化して保存されています",
+    return Result(True, "個人番号はすべて対象者ごとのデータ鍵で暗号化して保存されています",
                   "every number is stored encrypted under its person's data key", link)  # fmt: skip
 
 

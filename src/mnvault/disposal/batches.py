@@ -98,7 +98,7 @@ def plan(
     without_number(early_reason or "", "早期廃棄の理由", "early reason")
     if never_needed and person_ids is None:
         raise InvalidInput(
-            "「取得の必要がなかった」廃棄は本人を指定して行います",
+            "「取得の必要がなかった」廃棄は対象者を指定して行います",
             "a number that was never needed is disposed of by naming its persons",
         )
     if never_needed and not (early_reason or "").strip():
@@ -180,7 +180,7 @@ def _named(
     for person_id in person_ids:
         person = session.get(Person, person_id)
         if person is None or person.organisation_id != context.organisation_id:
-            raise NotFound(f"本人 {person_id}", f"person {person_id}")
+            raise NotFound(f"対象者 {person_id}", f"person {person_id}")
         authorize(session, context, Permission.DISPOSAL_RUN, person_resource(person))
     book = retention.rule_book(session, context.organisation_id)
     law = retention.statutory_book()
@@ -191,7 +191,7 @@ def _named(
     for person_id in person_ids:
         holding = held.get(person_id)
         if holding is None:
-            raise NothingToDispose(f"本人 {person_id}", f"person {person_id}")
+            raise NothingToDispose(f"対象者 {person_id}", f"person {person_id}")
         until = keep_until(holding.affairs, book, holding.facts)
         if until is None or until >= today:
             # Still needed (a current employee, an open contract) or inside its period:
@@ -199,7 +199,7 @@ def _named(
             # manager whatever the organisation's setting (see plan), and never while
             # the law requires the document kept — running or still to start.
             if early is None:
-                raise NotDue(f"本人 {person_id}", f"person {person_id}")
+                raise NotDue(f"対象者 {person_id}", f"person {person_id}")
             if never_needed:
                 _never_provided(session, person_id)
                 members.append(Member(person_id, holding.affairs))
@@ -207,13 +207,13 @@ def _named(
             hold = statutory_hold(holding.affairs, law, holding.facts, today)
             if hold is not None and hold.until is None:
                 raise StatutoryRetention(
-                    f"本人 {person_id}: 保存期間は退職等の後に始まる; {hold.source}",
+                    f"対象者 {person_id}: 保存期間は退職等の後に始まる; {hold.source}",
                     f"person {person_id}: the period starts after the relationship ends; "
                     f"{hold.source}",
                 )
             if hold is not None:
                 raise StatutoryRetention(
-                    f"本人 {person_id}: {hold.until}まで; {hold.source}",
+                    f"対象者 {person_id}: {hold.until}まで; {hold.source}",
                     f"person {person_id}: until {hold.until}; {hold.source}",
                 )
         members.append(Member(person_id, holding.affairs))
@@ -224,7 +224,7 @@ def _never_provided(session: Session, person_id: uuid.UUID) -> None:
     """Refuse "never needed" for a number the vault recorded leaving it for an affair:
     a provision (番号法第19条) or a take-out puts it on a document the law may keep."""
     if left_the_vault(session, person_id):
-        raise NumberWasProvided(f"本人 {person_id}", f"person {person_id}")
+        raise NumberWasProvided(f"対象者 {person_id}", f"person {person_id}")
 
 
 def _insert_members(session: Session, batch_id: uuid.UUID, members: list[Member]) -> None:

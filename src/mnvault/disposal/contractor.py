@@ -65,7 +65,7 @@ def record(
     without_number(contractor_name, "委託先名", "contractor")
     without_number(method, "方法", "method")
     if not person_ids or not affair_codes:
-        raise InvalidInput("本人と事務を指定してください", "name persons and affairs")
+        raise InvalidInput("対象者と事務を指定してください", "name persons and affairs")
     if len(certificate) > MAX_CERTIFICATE_BYTES:
         raise InvalidCertificate("20MB以下", "at most 20 MB")
     media_type = media_type_of(certificate)
@@ -74,7 +74,7 @@ def record(
     for person_id in persons:
         person = session.get(Person, person_id)
         if person is None or person.organisation_id != context.organisation_id:
-            raise NotFound(f"本人 {person_id}", f"person {person_id}")
+            raise NotFound(f"対象者 {person_id}", f"person {person_id}")
     row_id = new_id()
     org = context.organisation_id.hex
     dek, wrapped = envelope.new_data_key(org, row_id.hex)

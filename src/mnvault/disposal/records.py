@@ -46,6 +46,6 @@ def persons_by_reference(session: Session, context: Context, refs: list[str]) ->
         )
         if person_id is None:
             # The line, not the text: someone may have typed a number there by mistake.
-            raise NotFound(f"{line}行目の本人", f"the person on line {line}")
+            raise NotFound(f"{line}行目の対象者", f"the person on line {line}")
         found.append(person_id)
     return found

@@ -231,7 +231,7 @@ def record_event(
             organisation_resource(context),
             person_id=person_id,
         )
-        raise NotFound(f"本人 {person_id}", f"person {person_id}")
+        raise NotFound(f"対象者 {person_id}", f"person {person_id}")
     authorize(session, context, Permission.PERSON_UPDATE, person_resource(person))
     row = session.get(RetentionEvent, (person_id, event.value))
     if row is None:

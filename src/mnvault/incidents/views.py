@@ -30,6 +30,29 @@ SYSTEM_JA = {
     System.PUBLIC_BODY_RELATED_AFFAIR_SYSTEM: "行政機関等の関係事務の情報システム（同号ハ）",
     System.OTHER: "その他（事業者の給与システム等）",
 }
+# The English beside each (the screens' language switch).
+EVENT_EN = {
+    "leak": "leak",
+    "loss": "loss",
+    "damage": "damage",
+    "leak_suspected": "a feared leak, loss or damage",
+    "unlawful_use": "use against Art. 9 of the My Number Act",
+    "unlawful_provision": "provision against Art. 19 of the My Number Act",
+}
+SYSTEM_EN = {
+    System.NETWORK_SYSTEM: "the information provision network system etc. (Rule Art. 2 (1) i)",
+    System.USE_AFFAIR_SYSTEM: "a number-use affair's information system (ro)",
+    System.PUBLIC_BODY_RELATED_AFFAIR_SYSTEM: "a public body's number-related system (ha)",
+    System.OTHER: "other (e.g. a company's payroll system)",
+}
+FLAG_EN = {
+    "malicious": "feared unlawful purpose (item 2)",
+    "public_exposure": "feared exposure to anyone (item 3)",
+    "strong_encryption": "strong encryption or a like measure",
+    "recovered_unviewed": "all recovered before anyone viewed it",
+    "duplicate_exists": "the same data is kept elsewhere",
+    "outsourcee": "we are the outsourcee",
+}
 FLAG_JA = {
     "malicious": "不正の目的のおそれ（第2号）",
     "public_exposure": "不特定多数に閲覧されるおそれ（第3号）",
@@ -49,9 +72,9 @@ def _day(text: str, what_ja: str, what_en: str) -> date:
 
 def _common() -> dict[str, Any]:
     return {
-        "event_ja": {str(k): v for k, v in EVENT_JA.items()},
-        "system_ja": {str(k): v for k, v in SYSTEM_JA.items()},
-        "flag_ja": FLAG_JA,
+        "event_names": {str(k): (v, EVENT_EN[str(k)]) for k, v in EVENT_JA.items()},
+        "system_names": {str(k): (v, SYSTEM_EN[k]) for k, v in SYSTEM_JA.items()},
+        "flag_names": {k: (v, FLAG_EN[k]) for k, v in FLAG_JA.items()},
         "kinds": drafts.KINDS,
         "acts": containment.ACT_TITLES,
         "user_acts": containment.USER_ACTS,

@@ -795,6 +795,15 @@ def attention(
 
 KIND_LABELS = {PledgeKind.PLEDGE: "秘密保持の誓約書", PledgeKind.WORK_RULES: "就業規則の該当条項"}
 METHOD_LABELS = {PledgeMethod.UPLOAD: "署名済みの写し", PledgeMethod.SCREEN: "画面・書面で確認"}
+# The screens' names, with the English of the language switch.
+KIND_NAMES = {
+    PledgeKind.PLEDGE: (KIND_LABELS[PledgeKind.PLEDGE], "pledge of confidentiality"),
+    PledgeKind.WORK_RULES: (KIND_LABELS[PledgeKind.WORK_RULES], "clause of the work rules"),
+}
+METHOD_NAMES = {
+    PledgeMethod.UPLOAD: (METHOD_LABELS[PledgeMethod.UPLOAD], "signed copy"),
+    PledgeMethod.SCREEN: (METHOD_LABELS[PledgeMethod.SCREEN], "confirmed on screen or paper"),
+}
 
 
 def registers(session: Session, context: Context, *, now: datetime | None = None) -> list[Table]:

@@ -58,8 +58,8 @@ def _page(request: Request, *, error: str | None = None, status: int = 200) -> R
         }
 
     values = call(request, work)
-    values |= {"error": error, "names": dict(values["members"]), "labels": training.KIND_LABELS,
-               "methods": training.METHOD_LABELS}  # fmt: skip
+    values |= {"error": error, "names": dict(values["members"]), "labels": training.KIND_NAMES,
+               "methods": training.METHOD_NAMES}  # fmt: skip
     return render(request, "training/training.html", values, status=status)
 
 
@@ -225,8 +225,8 @@ def _clerk_page(
             "auditor": call.viewer.has_role("auditor"),
         }
 
-    values = call(request, work) | {"error": error, "labels": training.KIND_LABELS,
-                                    "methods": training.METHOD_LABELS}  # fmt: skip
+    values = call(request, work) | {"error": error, "labels": training.KIND_NAMES,
+                                    "methods": training.METHOD_NAMES}  # fmt: skip
     return render(request, "training/clerk.html", values, status=status)
 
 
@@ -255,7 +255,7 @@ def my_pledge(request: Request) -> Response:
             "zone": training.zone(call.session, call.context),
         }
 
-    values = call(request, work) | {"labels": training.KIND_LABELS}
+    values = call(request, work) | {"labels": training.KIND_NAMES}
     return render(request, "training/pledge.html", values)
 
 

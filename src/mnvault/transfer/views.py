@@ -36,11 +36,11 @@ from mnvault.vault.outside_takeout import OutsideRecipient
 from mnvault.vault.provision import Conditions, Consent
 from mnvault.vault.provision_items import Item16Condition, items_for
 from mnvault.vault.provision_records import organisation_kind
-from mnvault.vault.takeout_file import COLUMN_LABELS, FileFormat, Protection
+from mnvault.vault.takeout_file import COLUMN_LABELS, FileFormat, Header, Protection
 from mnvault.web import body_limits, i18n
 from mnvault.web.form_errors import message_of as _message
 from mnvault.web.pages import PageRoute, redirect, render
-from mnvault.web.security import finish, require_csrf
+from mnvault.web.security import finish, form_nonce, form_token, require_csrf
 from mnvault.web.signed_in import PageCall, call
 from mnvault.web.views import UPLOAD_IN_MEMORY
 
@@ -221,6 +221,7 @@ class ExportForm:
     consent_recipient: str = ""
     consent_data: str = ""
     item16_condition: str = ""
+    header: str = Header.JAPANESE.value
 
     def outside(self) -> OutsideRecipient | None:
         if not self.outside_recipient_name and not self.outside_basis:
@@ -273,7 +274,7 @@ def _exports(
 
     values = call(request, work) | {
         "form": form, "error": error, "labels": labels, "kinds": takeout_recipients.KIND_LABELS,
-        "formats": FORMAT_LABELS,
+        "formats": FORMAT_LABELS, "headers": HEADER_LABELS, "form_token": form_token(request),
     }  # fmt: skip
     return render(request, "transfer/exports.html", values, status=status)
 
@@ -282,6 +283,18 @@ FORMAT_LABELS = {
     FileFormat.CSV.value: ("CSV（UTF-8、BOM 付き）", "CSV (UTF-8 with a BOM)"),
     FileFormat.XLSX.value: ("Excel（.xlsx、全セル文字列）", "Excel (.xlsx, every cell text)"),
     FileFormat.CSV_CP932.value: ("CSV（Shift_JIS / cp932）", "CSV (Shift_JIS / cp932)"),
+}
+
+
+HEADER_LABELS = {
+    Header.JAPANESE.value: (
+        "日本語（社員番号等・区分・氏名・個人番号、区分は「従業員」など）",
+        "Japanese labels (社員番号等, 区分, 氏名, 個人番号; kinds such as 従業員)",
+    ),
+    Header.CODES.value: (
+        "英字のコード（受取側のシステム向け）",
+        "English codes (for the recipient's system)",
+    ),
 }
 
 
@@ -296,15 +309,18 @@ def request_export(
     protection: Text = "", registered_recipient: Text = "", file_format: Text = "",
     outside_recipient_name: Text = "", outside_recipient_kind: Text = "",
     outside_basis: Text = "", consent_given_on: Text = "", consent_recipient: Text = "",
-    consent_data: Text = "", item16_condition: Text = "",
+    consent_data: Text = "", item16_condition: Text = "", header: Text = "",
+    form_token: Text = "",
 ) -> Response:  # fmt: skip
     form = ExportForm(
         affair, purpose.strip(), recipient.strip(), protection or Protection.AGE.value,
         registered_recipient, file_format or FileFormat.CSV.value,
         outside_recipient_name.strip(), outside_recipient_kind or RecipientKind.OTHER.value,
         outside_basis, consent_given_on, consent_recipient.strip(), consent_data.strip(),
-        item16_condition,
+        item16_condition, header if header in HEADER_LABELS else Header.JAPANESE.value,
     )  # fmt: skip
+    # The form's one-time token: sent again, it answers with the request it made.
+    nonce = form_nonce(request, form_token)
 
     def work(call: PageCall) -> exporter.NewRequest:
         if form.affair not in {a.code for a in my_affairs(call.session, call.context)}:
@@ -314,6 +330,7 @@ def request_export(
             call.session, call.envelope, call.context.for_affair(form.affair),
             purpose=form.purpose, protection=chosen, recipient=key,
             registered_recipient=registered, file_format=file_type, outside=form.outside(),
+            header=Header(form.header), form_nonce=nonce,
         )  # fmt: skip
 
     try:
@@ -327,6 +344,8 @@ def request_export(
             consent_data=redact(form.consent_data),
         )  # fmt: skip
         return _exports(request, shown, _message(request, exc), 422)
+    if created.repeated:
+        return redirect(request, f"/exports/{created.request.id}?notice=made")
     if created.passphrase is not None:
         # Shown in this answer only (no redirect, no-store): the vault keeps it sealed.
         values = {"request_id": created.request.id, "passphrase": created.passphrase}
@@ -349,6 +368,8 @@ def _export_page(
 
     values = call(request, work) | {
         "error": error, "column_labels": COLUMN_LABELS, "formats": FORMAT_LABELS,
+        "headers": HEADER_LABELS,
+        "already_made": status == 200 and request.query_params.get("notice") == "made",
     }  # fmt: skip
     return render(request, "transfer/export.html", values, status=status)
 

@@ -39,7 +39,7 @@ from mnvault.vault.outside_takeout import OutsideRecipient
 from mnvault.vault.provision import Conditions, Consent
 from mnvault.vault.provision_items import Item16Condition, items_for
 from mnvault.vault.provision_records import organisation_kind
-from mnvault.vault.takeout_file import FileFormat, Protection
+from mnvault.vault.takeout_file import FileFormat, Header, Protection
 from mnvault.web.calls import Call, call, read_call_async
 from mnvault.web.fields import AffairCode, Line, Text
 from mnvault.web.problems import SIGNED_IN, WITH_BODY, problem_responses
@@ -427,6 +427,12 @@ class ExportIn(BaseModel):
         description="csv (UTF-8 with a BOM), csv_cp932 or xlsx (every cell text); "
         "excel_passphrase needs xlsx",
     )
+    header: Header = Field(
+        Header.JAPANESE,
+        description="ja: the first line and the kinds as Japanese labels (社員番号等, 区分, 氏名, "
+        "個人番号; 従業員 …); codes: as a system reads them (external_ref, kind, name, "
+        "my_number; employee …)",
+    )
     outside: OutsideIn | None = None
 
 
@@ -462,7 +468,7 @@ def request_export(request: Request, response: Response, body: ExportIn) -> Expo
             call.session, call.envelope, call.context, purpose=body.purpose,
             protection=body.protection, recipient=body.recipient or "",
             registered_recipient=body.registered_recipient, file_format=body.file_format,
-            outside=body.outside.recipient() if body.outside else None,
+            outside=body.outside.recipient() if body.outside else None, header=body.header,
         )  # fmt: skip
         return ExportCreated(
             **_export_out(created.request).model_dump(), passphrase=created.passphrase
@@ -480,6 +486,8 @@ class ExportRequestOut(ExportOut):
     recipient: str | None
     recipient_name: str | None = Field(description="a registered recipient's name")
     columns: list[str] = Field(description="the file's columns, in order (the approver's preview)")
+    header: str = Field(description="ja (Japanese labels) or codes")
+    headings: list[str] = Field(description="the file's first line, as it will be written")
     requested_by_name: str
     requested_at: datetime
     person_count: int | None = Field(
@@ -504,6 +512,8 @@ def list_exports(request: Request, waiting: bool = False) -> list[ExportRequestO
                 recipient=v.request.recipient,
                 recipient_name=v.recipient_name,
                 columns=list(v.columns),
+                header=v.request.header,
+                headings=list(v.headings),
                 requested_by_name=v.requested_by,
                 requested_at=v.request.requested_at,
                 person_count=v.person_count,

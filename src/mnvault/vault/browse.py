@@ -35,6 +35,7 @@ from mnvault.vault.models import (
     NumberRecord,
     NumberRecordAffair,
     Person,
+    PersonKind,
     Provision,
     ProvisionPerson,
     VerificationDocument,
@@ -158,6 +159,37 @@ def departments(session: Session, context: Context) -> list[Department]:
     )
 
 
+EMPLOYEE_CHOICES = 500
+
+
+@dataclass(frozen=True)
+class Choice:
+    external_ref: str
+    name: str
+
+
+def employee_choices(
+    session: Session, context: Context, *, limit: int = EMPLOYEE_CHOICES
+) -> list[Choice]:
+    """The employees this actor may read, still employed and alive, for a dependant's
+    form to pick from: 社員番号等 and name, never a number."""
+    where = [
+        visible_persons(session, context, Permission.PERSON_READ),
+        Person.kind == PersonKind.EMPLOYEE.value,
+        Person.life_status != LifeStatus.DECEASED.value,
+        or_(
+            Person.relationship_end.is_(None), Person.relationship_end > today_of(session, context)
+        ),
+    ]
+    rows = session.execute(
+        select(Person.external_ref, Person.name)
+        .where(*where)
+        .order_by(Person.external_ref)
+        .limit(limit)
+    )
+    return [Choice(ref, name) for ref, name in rows]
+
+
 @dataclass(frozen=True)
 class Event:
     occurred_at: datetime
@@ -179,7 +211,7 @@ def history(session: Session, context: Context, person_id: uuid.UUID) -> list[Ev
     first, which audits the reading; this authorizes again so it is safe on its own)."""
     person = session.get(Person, person_id)
     if person is None or person.organisation_id != context.organisation_id:
-        raise NotFound(f"本人 {person_id}", f"person {person_id}")
+        raise NotFound(f"対象者 {person_id}", f"person {person_id}")
     authorize(session, context, Permission.PERSON_READ, person_resource(person))
     rows = session.execute(
         select(AuditEntry, User.display_name)

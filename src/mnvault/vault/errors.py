@@ -38,19 +38,19 @@ class UnknownAffair(VaultError):
 
 
 class AffairNotApplicable(VaultError):
-    message_ja = "この事務はこの種別の本人に適用できません"
+    message_ja = "この事務はこの種別の対象者に適用できません"
     message_en = "this affair does not apply to this kind of person"
 
 
 class DuplicateNumber(VaultError):
-    message_ja = "この個人番号は既に別の本人に登録されています"
+    message_ja = "この個人番号は既に別の対象者に登録されています"
     message_en = "this number is already held for another person"
     status = 409
     kind = "duplicate-number"
 
 
 class AlreadyHeld(VaultError):
-    message_ja = "この本人の個人番号は既に登録されています（訂正を使ってください）"
+    message_ja = "この対象者の個人番号は既に登録されています（訂正を使ってください）"
     message_en = "a number is already held for this person (use a correction)"
     status = 409
     kind = "already-held"
@@ -71,7 +71,7 @@ class SameNumber(VaultError):
 
 
 class NotHeld(VaultError):
-    message_ja = "この本人の個人番号は保管されていません"
+    message_ja = "この対象者の個人番号は保管されていません"
     message_en = "no number is held for this person"
     status = 404
     kind = "not-held"
@@ -203,7 +203,7 @@ class SelfLinkCheck(VaultError):
 
 
 class NoLinkCheckPending(VaultError):
-    message_ja = "この本人の個人番号は確認待ちではありません"
+    message_ja = "この対象者の個人番号は確認待ちではありません"
     message_en = "this person's number is not awaiting a check"
     status = 409
     kind = "no-link-check-pending"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pyrage
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mnvault.access.context import Context
@@ -48,7 +49,7 @@ from mnvault.vault.models import (
     TakeOutRecipient,
 )
 from mnvault.vault.services import MY_NUMBER_FIELD
-from mnvault.vault.takeout_file import COLUMNS, FileFormat, Protection
+from mnvault.vault.takeout_file import COLUMNS, FileFormat, Header, Protection
 
 EXPORT_COLUMNS = COLUMNS
 
@@ -73,9 +74,11 @@ def export_affair(
     recipients: list[str] | None = None,
     workbook_passphrase: str | None = None,
     file_format: FileFormat = FileFormat.CSV,
+    header: Header = Header.JAPANESE,
 ) -> ExportResult:
     """Every number held for the context's affair, encrypted to an age passphrase, age
-    recipients, or (``workbook_passphrase``) an Excel workbook encrypted as Excel does.
+    recipients, or (``workbook_passphrase``) an Excel workbook encrypted as Excel does;
+    ``header``: Japanese labels for the first line and the kinds, or the codes.
 
     Only the persons inside the exporter's assignment to that affair are exported.
     """
@@ -107,7 +110,7 @@ def export_affair(
     rows = found.all()
     # 紐付けの確認: no number awaiting its second check leaves (vault/link_check.py).
     link_check.refuse_pending(session, [person.id for person, *_ in rows])
-    table: list[tuple[str, ...]] = [EXPORT_COLUMNS]
+    table: list[tuple[str, ...]] = [takeout_file.header_row(header)]
     org = context.organisation_id.hex
     person_ids = []
     for person, ciphertext, kek_version, wrapped in rows:
@@ -116,7 +119,9 @@ def export_affair(
         number = envelope.open_field(dek, org, pid, MY_NUMBER_FIELD, ciphertext).decode()
         # Names and references were typed by people: takeout_file keeps them from running
         # as formulas in the recipient's Excel.
-        table.append((person.external_ref, person.kind, person.name, number))
+        table.append(
+            takeout_file.person_row(person.external_ref, person.kind, person.name, number, header)
+        )
         person_ids.append(person.id)
     plaintext = takeout_file.write(table, file_format)
     del table
@@ -176,22 +181,87 @@ class NewRequest:
     request: ExportRequest
     # A workbook's passphrase, for the requester's eyes once; nowhere else in the clear.
     passphrase: str | None = None
+    # The form was sent before: this is the request it made then (no passphrase again).
+    repeated: bool = False
+
+
+def _made_by_form(session: Session, context: Context, form_nonce: str) -> ExportRequest | None:
+    return session.scalar(
+        select(ExportRequest).where(
+            ExportRequest.organisation_id == context.organisation_id,
+            ExportRequest.requested_by == context.actor_id,
+            ExportRequest.form_nonce == form_nonce,
+        )
+    )
 
 
 def request_takeout(
     session: Session, envelope: Envelope | None, context: Context, *, purpose: str,
     protection: Protection = Protection.AGE, recipient: str = "",
     registered_recipient: uuid.UUID | None = None, file_format: FileFormat = FileFormat.CSV,
-    outside: outside_takeout.OutsideRecipient | None = None,
+    outside: outside_takeout.OutsideRecipient | None = None, header: Header = Header.JAPANESE,
+    form_nonce: str | None = None,
 ) -> NewRequest:  # fmt: skip
     """A clerk asks to take an affair's numbers out: to an age key typed (``recipient``)
     or registered (``registered_recipient``), or as an Excel workbook under a passphrase
     the vault generates and returns here, once (``envelope`` seals it until the download).
-    For a recipient outside the organisation, ``outside`` names the provision it is."""
+    For a recipient outside the organisation, ``outside`` names the provision it is.
+
+    ``form_nonce``: the request form's one-time token. The form sent again (a second
+    click, a reload) answers with the request it made (``repeated``), never a second."""
     authorize(session, context, Permission.EXPORT_CREATE)
+    if form_nonce is not None and (made := _made_by_form(session, context, form_nonce)):
+        return NewRequest(made, repeated=True)
     if not purpose.strip():
         raise InvalidInput("持出しの目的は必須です", "a purpose is required")
     without_number(purpose, "持出しの目的", "purpose")
+    key = _key_for(
+        session, context, envelope, protection=protection, recipient=recipient,
+        registered_recipient=registered_recipient, file_format=file_format,
+    )  # fmt: skip
+    affair = get_affair(session, context.organisation_id, str(context.affair_code))
+    request = ExportRequest(
+        organisation_id=context.organisation_id, affair_id=affair.id, purpose=purpose.strip(),
+        recipient=key, state=ExportState.REQUESTED, requested_by=context.actor_id,
+        protection=protection.value, file_format=file_format.value,
+        registered_recipient_id=registered_recipient, header=header.value,
+        outside_provision=(
+            outside_takeout.checked(session, context, affair, outside) if outside else None
+        ),
+        form_nonce=form_nonce,
+    )  # fmt: skip
+    try:
+        # A savepoint: the same form sent twice at once makes one request; the other
+        # waits on the unique index, then finds it.
+        with session.begin_nested():
+            session.add(request)
+            session.flush()
+    except IntegrityError:
+        made = _made_by_form(session, context, form_nonce) if form_nonce else None
+        if made is None:
+            raise
+        return NewRequest(made, repeated=True)
+    passphrase = None
+    if protection == Protection.EXCEL_PASSPHRASE:
+        assert envelope is not None  # noqa: S101 - checked above
+        passphrase = takeout_file.new_passphrase()
+        takeout_passphrase.seal(envelope, request, passphrase)
+    audit.record(
+        session, context, AuditAction.EXPORT_REQUEST,
+        details={
+            "export_request_id": str(request.id), "protection": protection.value,
+            "file_format": file_format.value, "header": header.value,
+            "registered_recipient_id": str(registered_recipient) if registered_recipient else None,
+        },
+    )  # fmt: skip
+    return NewRequest(request, passphrase)
+
+
+def _key_for(
+    session: Session, context: Context, envelope: Envelope | None, *, protection: Protection,
+    recipient: str, registered_recipient: uuid.UUID | None, file_format: FileFormat,
+) -> str | None:  # fmt: skip
+    """The age key a request names (typed or registered); None for a workbook."""
     key: str | None = None
     if protection == Protection.AGE:
         if bool(recipient.strip()) == (registered_recipient is not None):
@@ -217,32 +287,7 @@ def request_takeout(
             )
         if envelope is None:
             raise TypeError("a workbook take-out needs the envelope to seal its passphrase")
-    affair = get_affair(session, context.organisation_id, str(context.affair_code))
-    request = ExportRequest(
-        organisation_id=context.organisation_id, affair_id=affair.id, purpose=purpose.strip(),
-        recipient=key, state=ExportState.REQUESTED, requested_by=context.actor_id,
-        protection=protection.value, file_format=file_format.value,
-        registered_recipient_id=registered_recipient,
-        outside_provision=(
-            outside_takeout.checked(session, context, affair, outside) if outside else None
-        ),
-    )  # fmt: skip
-    session.add(request)
-    session.flush()
-    passphrase = None
-    if protection == Protection.EXCEL_PASSPHRASE:
-        assert envelope is not None  # noqa: S101 - checked above
-        passphrase = takeout_file.new_passphrase()
-        takeout_passphrase.seal(envelope, request, passphrase)
-    audit.record(
-        session, context, AuditAction.EXPORT_REQUEST,
-        details={
-            "export_request_id": str(request.id), "protection": protection.value,
-            "file_format": file_format.value,
-            "registered_recipient_id": str(registered_recipient) if registered_recipient else None,
-        },
-    )  # fmt: skip
-    return NewRequest(request, passphrase)
+    return key
 
 
 def _own_request(session: Session, context: Context, request_id: uuid.UUID) -> ExportRequest:
@@ -298,7 +343,7 @@ def download_export(
         secret = takeout_passphrase.take(envelope, request)
         result = export_affair(
             session, envelope, context.for_affair(affair.code), purpose=request.purpose,
-            workbook_passphrase=secret, file_format=file_format,
+            workbook_passphrase=secret, file_format=file_format, header=Header(request.header),
         )  # fmt: skip
         del secret
     else:
@@ -306,6 +351,7 @@ def download_export(
         result = export_affair(
             session, envelope, context.for_affair(affair.code), purpose=request.purpose,
             recipients=[request.recipient], file_format=file_format,
+            header=Header(request.header),
         )  # fmt: skip
     request.state = ExportState.DOWNLOADED
     request.take_out_id = uuid.UUID(result.take_out_id)
@@ -334,6 +380,11 @@ class RequestView:
     # The preview the approver decides on: the file's columns (never a number).
     columns: tuple[str, ...] = EXPORT_COLUMNS
     recipient_name: str | None = None  # a registered recipient's name
+
+    @property
+    def headings(self) -> tuple[str, ...]:
+        """The file's first line, as it will be written (Japanese labels or codes)."""
+        return takeout_file.header_row(Header(self.request.header))
 
 
 def _would_export(session: Session, request: ExportRequest, affair: Affair) -> int:

@@ -166,7 +166,7 @@ class _Importer:
                 raise BadField(f"{column} が空です", f"{column} is empty")
         kind = values["kind"]
         if kind not in _PERSON_KINDS:
-            raise BadField(f"本人の種別 {kind!r} は不明です", f"unknown person kind {kind!r}")
+            raise BadField(f"対象者の種別 {kind!r} は不明です", f"unknown person kind {kind!r}")
         try:
             rules.check_person_text(values["external_ref"], values["name"])
             rules.admit_kind(self.affairs, kind)
@@ -189,7 +189,7 @@ class _Importer:
             )
         if (kind, department) not in self.admitted:
             raise BadField(
-                f"担当の範囲外の本人です（{kind}、部署 {department or 'なし'}）",
+                f"担当の範囲外の対象者です（{kind}、部署 {department or 'なし'}）",
                 f"{_OUTSIDE_EN} ({kind}, department {department or 'none'})",
             )
         start, end = get("relationship_start", ""), get("relationship_end", "")

@@ -90,7 +90,7 @@ def confirm(session: Session, context: Context, *, person_id: uuid.UUID) -> Numb
     person = session.get(Person, person_id)
     if person is None or person.organisation_id != context.organisation_id:
         authorize(session, context, Permission.NUMBER_ACQUIRE, organisation_resource(context))
-        raise NotFound(f"本人 {person_id}", f"person {person_id}")
+        raise NotFound(f"対象者 {person_id}", f"person {person_id}")
     authorize_within_reach(session, context, Permission.NUMBER_ACQUIRE, person)
     record = session.get(NumberRecord, person_id)
     if record is None:

@@ -296,6 +296,9 @@ class ExportRequest(Base):
     """
 
     __tablename__ = "export_requests"
+    __table_args__ = (
+        Index("ux_export_requests_form_nonce", "requested_by", "form_nonce", unique=True),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
@@ -323,6 +326,12 @@ class ExportRequest(Base):
     passphrase_kek_version: Mapped[int | None] = mapped_column(Integer)
     passphrase_wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)
     passphrase_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The file's first line and 区分 cells: Japanese labels, or the codes a system reads
+    # (vault/takeout_file.Header).
+    header: Mapped[str] = mapped_column(String(10), default="ja", server_default="ja")
+    # The request form's one-time token (web.security.form_token): a form sent again
+    # answers with the request it made, never a second one.
+    form_nonce: Mapped[str | None] = mapped_column(String(64))
 
 
 class ImportJob(Base):

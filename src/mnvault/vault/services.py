@@ -117,7 +117,7 @@ def _person(session: Session, context: Context, person_id: uuid.UUID) -> Person:
     # Another organisation's person is "not found", never "forbidden": no tenant can
     # learn that an id exists elsewhere.
     if person is None or person.organisation_id != context.organisation_id:
-        raise NotFound(f"本人 {person_id}", f"person {person_id}")
+        raise NotFound(f"対象者 {person_id}", f"person {person_id}")
     return person
 
 
@@ -139,7 +139,7 @@ def authorize_within_reach(
         authorize(session, context, permission, person_resource(person, acquiring=acquiring))
     except AuthorizationDenied as denied:
         if decide(session, context, permission, organisation_resource(context)).allowed:
-            ja, en = missing or (f"本人 {person.id}", f"person {person.id}")
+            ja, en = missing or (f"対象者 {person.id}", f"person {person.id}")
             raise OutOfReach.of(denied, ja, en) from None
         raise
 
@@ -162,7 +162,7 @@ def _authorized_person(
     person = session.get(Person, person_id)
     if person is None or person.organisation_id != context.organisation_id:
         authorize(session, context, permission, organisation_resource(context), person_id=person_id)
-        raise NotFound(f"本人 {person_id}", f"person {person_id}")
+        raise NotFound(f"対象者 {person_id}", f"person {person_id}")
     authorize_within_reach(session, context, permission, person, acquiring=acquiring)
     return person
 
@@ -421,7 +421,7 @@ def use(
             session, context, Permission.NUMBER_READ, organisation_resource(context),
             person_id=person_id,
         )  # fmt: skip
-        raise NotFound(f"本人 {person_id}", f"person {person_id}")
+        raise NotFound(f"対象者 {person_id}", f"person {person_id}")
     resource = PersonRef(person_id, person.organisation_id, person.kind, person.department_id)
     authorize(session, context, Permission.NUMBER_READ, resource)
     held = _NUMBER_OF_READ.first(session, key)
@@ -549,7 +549,7 @@ def provide(
     without_number(method, "提供方法", "method")
     person_ids = list(dict.fromkeys(person_ids))  # a person named twice is provided once
     if not person_ids:
-        raise InvalidInput("本人を指定してください", "name at least one person")
+        raise InvalidInput("対象者を指定してください", "name at least one person")
     affair = get_affair(session, context.organisation_id, str(context.affair_code))
     conditions = conditions or Conditions()
     item = checked_item(legal_basis, organisation_kind(session, context), affair.kind, conditions)
@@ -608,7 +608,7 @@ def record_hire(
     recorded end is a rehire: the number is needed again and not due."""
     person = _authorized_person(session, context, Permission.PERSON_UPDATE, person_id)
     if person.life_status == LifeStatus.DECEASED.value:
-        raise InvalidInput("死亡が記録された本人です", "a death is recorded for this person")
+        raise InvalidInput("死亡が記録された対象者です", "a death is recorded for this person")
     person.relationship_start = hired_on
     resumed = person.relationship_end is not None and person.relationship_end <= hired_on
     if resumed:

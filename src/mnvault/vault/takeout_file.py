@@ -27,17 +27,14 @@ import pyrage
 from msoffcrypto.format.ooxml import OOXMLFile
 from openpyxl import Workbook
 
+from mnvault import labels
 from mnvault.spreadsheet import FORMULA_START, neutralise
 from mnvault.vault.errors import InvalidInput
 
-# What the approver is shown before deciding, in the file's order (codes as in the file).
+# The file's columns, in order (the codes; the approver's preview and a Japanese header
+# name them by labels.TAKEOUT_COLUMNS).
 COLUMNS = ("external_ref", "kind", "name", "my_number")
-COLUMN_LABELS = {
-    "external_ref": ("社員番号等", "employee number etc."),
-    "kind": ("区分", "kind"),
-    "name": ("氏名", "name"),
-    "my_number": ("個人番号", "My Number"),
-}
+COLUMN_LABELS = labels.TAKEOUT_COLUMNS
 
 # 32 symbols without look-alikes (0/o, 1/l): 20 of them carry 100 bits, and a group of
 # four is easy to read over the telephone.
@@ -48,6 +45,31 @@ class FileFormat(StrEnum):
     CSV = "csv"  # UTF-8 with a byte order mark
     CSV_CP932 = "csv_cp932"
     XLSX = "xlsx"
+
+
+class Header(StrEnum):
+    """The file's first line and its 区分 cells. JAPANESE (the default): labels for the
+    people who open it (社員番号等, 区分, 氏名, 個人番号; 従業員, 扶養親族 …). CODES: what a
+    system reads (external_ref, kind, name, my_number; employee, dependent …): the names
+    and kinds of ``mnvault import persons``."""
+
+    JAPANESE = "ja"
+    CODES = "codes"
+
+
+def header_row(header: Header) -> tuple[str, ...]:
+    """The file's first line, as the approver's preview shows it too."""
+    if header == Header.CODES:
+        return COLUMNS
+    return tuple(labels.text("takeout_column", c) for c in COLUMNS)
+
+
+def person_row(
+    external_ref: str, kind: str, name: str, number: str, header: Header
+) -> tuple[str, ...]:
+    """One person's line: the kind as its label under a Japanese header."""
+    shown = kind if header == Header.CODES else labels.text("person_kind", kind)
+    return (external_ref, shown, name, number)
 
 
 class Protection(StrEnum):

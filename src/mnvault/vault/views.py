@@ -135,12 +135,16 @@ class PersonForm:
 def _new_form(
     request: Request, form: PersonForm, error: str | None = None, status: int = 200
 ) -> Response:
-    def work(call: PageCall) -> list[Any]:
-        return browse.departments(call.session, call.context)
+    def work(call: PageCall) -> dict[str, Any]:
+        return {
+            "departments": browse.departments(call.session, call.context),
+            # A dependant's employee, picked (or typed) by 社員番号等.
+            "employees": browse.employee_choices(call.session, call.context),
+        }
 
-    departments = call(request, work)
-    values = {"form": form, "kinds": labels.PERSON_KINDS, "departments": departments,
-              "error": error, "relations": labels.RELATIONS}  # fmt: skip
+    values = call(request, work) | {
+        "form": form, "kinds": labels.PERSON_KINDS, "error": error, "relations": labels.RELATIONS,
+    }  # fmt: skip
     return render(request, "vault/person_new.html", values, status=status)
 
 

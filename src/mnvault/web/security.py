@@ -9,6 +9,10 @@
   to that session and useless in any other; before sign-in a random pre-session cookie
   stands in for the session (so the sign-in form is protected against login CSRF too).
   Every unsafe method is checked (:func:`require_csrf`).
+- A form that makes something (a take-out request) also carries a one-time form token
+  (:func:`form_token`): a fresh nonce, bound to the session like the CSRF token. The
+  service keeps the nonce with what the form made, so the same form sent again (a second
+  click, a reload of the POST) answers with that instead of making a second one.
 - Every page gets a strict Content-Security-Policy: no inline script or style, scripts
   and styles only from /static, forms only to this origin, no framing.
 """
@@ -26,6 +30,7 @@ from mnvault.errors import MnvaultError
 SESSION_COOKIE = "mnv_session"
 PRESESSION_COOKIE = "mnv_pre"
 CSRF_FIELD = "csrf_token"
+FORM_FIELD = "form_token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -80,6 +85,31 @@ def csrf_token(request: Request) -> str:
         binding = secrets.token_urlsafe(32)
         request.state.presession = binding  # set as a cookie by :func:`finish`
     return _token_for(binding)
+
+
+def _form_mac(binding: str, nonce: str) -> str:
+    message = f"mnvault form v1 {nonce}".encode()
+    return hmac.new(binding.encode("utf-8"), message, hashlib.sha256).hexdigest()[:32]
+
+
+def form_token(request: Request) -> str:
+    """A new one-time token for a form that makes something: ``nonce.mac``."""
+    csrf_token(request)  # makes a pre-session binding when there is none
+    binding = _binding(request) or request.state.presession
+    nonce = secrets.token_urlsafe(16)
+    return f"{nonce}.{_form_mac(binding, nonce)}"
+
+
+def form_nonce(request: Request, sent: str) -> str | None:
+    """The nonce of a form token this session was given (None when none was sent);
+    a token of another session, or a made-up one, is refused as a CSRF token is."""
+    if not sent:
+        return None
+    nonce, _, mac = sent.partition(".")
+    binding = _binding(request)
+    if not nonce or binding is None or not hmac.compare_digest(mac, _form_mac(binding, nonce)):
+        raise CsrfRejected()
+    return nonce
 
 
 async def require_csrf(request: Request) -> None:

@@ -90,7 +90,7 @@ class PersonUsage:
             for u in self.uses
         ]  # fmt: skip
         title = (
-            f"本人 {self.person_id} の利用記録 / uses of person {self.person_id}, "
+            f"対象者 {self.person_id} の利用記録 / uses of person {self.person_id}, "
             f"{describe(self.since, self.until, self.zone)}"
         )
         return [Table("uses", title, columns, rows)]
@@ -109,8 +109,8 @@ class Impact:
         who = ", ".join(f"{key}={value}" for key, value in self.named.items())
         persons = Table(
             "persons",
-            f"影響を受けうる本人 / persons touched: {who}, {window}",
-            (Column("person_id", "本人ID", "person id"),),
+            f"影響を受けうる対象者 / persons touched: {who}, {window}",
+            (Column("person_id", "対象者ID", "person id"),),
             [(p,) for p in self.scope.persons],
         )
         affairs = Table(
@@ -158,7 +158,7 @@ class Activity:
             LOGIN,
             AFFAIR,
             REQUEST,
-            Column("persons", "本人数", "persons"),
+            Column("persons", "対象者数", "persons"),
         )
         rows: list[tuple[Cell, ...]] = [
             (self.kind_of(t.action), t.action, t.occurred_at, t.actor_id,
