@@ -7,8 +7,12 @@ clerk in over HTTP (password + TOTP), then fetches, one request at a time:
 - baseline: ``GET /api/v1/persons/{id}`` (session lookup, authorize(), audit entry, JSON);
 - page: ``GET /persons/{id}`` with the same session as a cookie (the same service calls,
   plus history, corrections, the clerk's affairs and the Jinja2 template).
-Prints one JSON line with both and their ratio. Target: the page's p50 at most 3x the API's
-(it does three more small queries and renders HTML).
+- dashboard: ``GET /`` (every panel the clerk's roles see: to-do, disposal notices, the
+  compliance state of every measure with its evidence).
+Prints one JSON line with each and its ratio to the API. Targets: the page's p50 at most 3x
+the API's (it does three more small queries and renders HTML), the dashboard's at most 6x
+(issue #12 measured it at 130 ms of CPU before the due condition was kept and the evidence of
+every measure read in one query).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import httpx
 from _common import emit, log, machine
 from http_read import free_port, prepare, sign_in
 
-TARGETS = {"max_p50_ratio": 3.0}
+TARGETS = {"max_p50_ratio": 3.0, "dashboard_max_p50_ratio": 6.0}
 
 
 def measure(client: httpx.Client, path: str, count: int) -> dict[str, float]:
@@ -79,10 +83,13 @@ def main() -> None:
             ) as client:  # fmt: skip
                 measure(client, f"/persons/{person_id}", 20)  # warm up both paths
                 measure(client, f"/api/v1/persons/{person_id}", 20)
+                measure(client, "/", 20)
                 log("baseline: the API")
                 api = measure(client, f"/api/v1/persons/{person_id}", args.requests)
                 log("the page")
                 page = measure(client, f"/persons/{person_id}", args.requests)
+                log("the dashboard")
+                dashboard = measure(client, "/", args.requests)
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -91,6 +98,8 @@ def main() -> None:
         "page": page,
         "baseline_api": api,
         "p50_ratio": round(page["p50_ms"] / api["p50_ms"], 2),
+        "dashboard": dashboard,
+        "dashboard_p50_ratio": round(dashboard["p50_ms"] / api["p50_ms"], 2),
         "targets": TARGETS,
         "server": "uvicorn, 1 process, sequential requests",
         **machine(),
