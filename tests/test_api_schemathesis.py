@@ -41,6 +41,7 @@ import pytest
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -720,8 +721,19 @@ ONCE_PER_ROLE = {
 ONCE_DONE_PER_ROLE = {"POST /api/v1/keys/rotate"}
 
 
+# The coverage phase's negative cases (a wrong type, a missing field, a value out of range)
+# are refused by the frame's validation before a route's handler, the same for every role;
+# sent as each of six roles they were over half of this file's time (issue #12). They are
+# sent as the roles whose handlers reach furthest: the clerk (numbers), the token (the
+# other credential) and the admin (users, keys, tokens). The other roles get every positive
+# case, boundaries included.
+NEGATIVE_ROLES = {"admin", "clerk", "token"}
+
+
 def check_operation(case: Any, fuzz: Fuzz) -> None:
     label = f"{case.operation.method.upper()} {case.operation.path}"
+    if case.meta.generation.mode is GenerationMode.NEGATIVE and fuzz.role not in NEGATIVE_ROLES:
+        return
     if label in ONCE_PER_ROLE and any(seen == label for seen, _ in fuzz.answers):
         return
     if label in ONCE_DONE_PER_ROLE and any(
