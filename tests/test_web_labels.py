@@ -20,6 +20,7 @@ from mnvault.training import services as training
 from mnvault.vault import labels as vault_labels
 from mnvault.web import i18n
 from tests.conftest import MaskedStr
+from tests.support.labels import raw_codes
 from tests.support.web import Browser, Web, acquire_on_screen, register_person, web
 
 __all__ = ["web"]
@@ -37,22 +38,6 @@ EXTRA = {
     "clerk": [],
 }
 
-ROLE_CODES = re.compile(r"\b(?:admin|auditor|manager|clerk|chief_officer)\b")
-RAW = [
-    re.compile(r"\b[a-z]+(?:_[a-z]+)*:[a-z]+(?:_[a-z]+)*\b"),  # number:read
-    re.compile(r"\b[a-z]+_[a-z_]+\b"),  # withholding_slip, prev_hash
-    ROLE_CODES,
-    re.compile(r"person outside every assignment|image/jpeg|application/pdf"),
-    re.compile(r"[\u3040-\u30ff\u4e00-\u9fff）」]\.(?!\w)"),  # an English full stop in Japanese
-    re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\bUTC\b"),  # a day or time not in the one format
-    # Issue #18 (polish, item 2): a record is 対象者; 本人 only for the person themself
-    # (本人確認, the person's consent or notice, their link to the number, their own code,
-    # 本人の数 of an incident report).
-    re.compile(
-        r"本人(?!確認|（従業者等）の同意|の同意|への通知|に通知|の紐付け|の認証アプリ|が対面|の数)"
-    ),
-]
-
 
 def _visible(html: str) -> str:
     """The text a person reads: no tags, attributes, scripts, or auditors' code-refs."""
@@ -62,12 +47,6 @@ def _visible(html: str) -> str:
     html = re.sub(r'<(small|code|span)\b[^>]*class="code-ref"[^>]*>.*?</\1>', " ", html, flags=re.S)
     html = re.sub(r"<[^>]+>", " ", html)
     return re.sub(r"&[a-z]+;|&#\d+;", " ", html)
-
-
-def _raw_codes(text: str, lang: str = "ja") -> list[str]:
-    # In English a role's code is the English word itself ("a manager approves it").
-    patterns = [p for p in RAW if lang == "ja" or p is not ROLE_CODES]
-    return sorted({m.group(0) for pattern in patterns for m in pattern.finditer(text)})
 
 
 def _japanese_labels() -> dict[str, str]:
@@ -131,7 +110,7 @@ def _walk(browser: Browser, extra: list[str], lang: str = "ja") -> dict[str, lis
         page = browser.get(path)
         if page.status_code != 200:
             continue  # what each role may reach is the navigation's own test
-        raw = _raw_codes(_visible(page.text), lang)
+        raw = raw_codes(_visible(page.text), lang)
         if lang == "en":
             raw += _untranslated(page.text)
         if raw:
@@ -157,7 +136,7 @@ def test_main_pages_speak_japanese_to_every_role(web: Web) -> None:
     assert "otpauth://" not in enrol and re.search(r"(?:[A-Z2-7]{4} ){7}[A-Z2-7]{1,4}", enrol)
     outsider.sign_in(PEOPLE["clerk2"][0])
     refused = outsider.get(f"/persons/{person_id}")
-    assert refused.status_code in (403, 404) and not _raw_codes(_visible(refused.text))
+    assert refused.status_code in (403, 404) and not raw_codes(_visible(refused.text))
     extra = EXTRA | {
         "clerk": [f"/persons/{person_id}"],
         "auditor": [*EXTRA["auditor"], "/audit/entries/1"],
@@ -194,4 +173,4 @@ def test_main_pages_speak_japanese_to_every_role(web: Web) -> None:
     outsider.submit("/", "/language", {"lang": "en", "next": "/"})
     refused = outsider.get(f"/persons/{person_id}")
     assert refused.status_code in (403, 404)
-    assert not _untranslated(refused.text) and not _raw_codes(_visible(refused.text), "en")
+    assert not _untranslated(refused.text) and not raw_codes(_visible(refused.text), "en")
