@@ -9,10 +9,8 @@ Sources: 番号法 (shared/legal/mynumber-act.txt, 2025-09) 第9条第1項 (別�
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -26,6 +24,7 @@ from mnvault.vault.errors import AffairNotOffered
 from mnvault.vault.models import PersonKind
 from tests.conftest import World
 from tests.support.builders import acquire, organisation, person, user
+from tests.support.legal import legal_text
 
 
 @dataclass(frozen=True)
@@ -90,15 +89,7 @@ def test_every_use_affair_says_its_beppyo_item_is_to_be_verified():
 
 def test_the_related_affairs_statutes_named_by_article_9_4_are_in_shared_legal():
     """What the catalogue quotes from 第9条第4項 is in the project's copy of the Act."""
-    # MNVAULT_LEGAL_DIR, else ../shared/legal beside the project root (CI's layout), else
-    # the shared folder of this machine; missing texts fail, never skip.
-    candidates = [
-        Path(os.environ.get("MNVAULT_LEGAL_DIR", "/nonexistent")),
-        Path(__file__).resolve().parents[1].parent / "shared" / "legal",
-        Path("/work/shared/legal"),
-    ]
-    act = next(c / "mynumber-act.txt" for c in candidates if (c / "mynumber-act.txt").exists())
-    text = act.read_text(encoding="utf-8")
+    text = legal_text("mynumber-act.txt")  # missing: fails under CI=true, else skips
     for phrase in (
         "第三十七条の十一の三第七項",
         "第三十七条の十四第三十五項",

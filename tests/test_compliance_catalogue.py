@@ -20,17 +20,9 @@ from mnvault.compliance.catalogue import (
     applicable,
 )
 from mnvault.orgs.models import OrganisationKind
+from tests.support.legal import legal_text
 
 ROOT = Path(__file__).resolve().parents[1]
-# ../shared/legal beside the project root; a helper's worktree (/work/wt/NAME) is one deeper.
-LEGAL = next(
-    (
-        p
-        for p in (ROOT / ".." / "shared" / "legal", ROOT / ".." / ".." / "shared" / "legal")
-        if p.is_dir()
-    ),
-    ROOT / ".." / "shared" / "legal",
-)
 FILES = {
     Source.BUSINESS: "ppc-guideline-business.txt",
     Source.GOVERNMENT: "ppc-guideline-government.txt",
@@ -39,12 +31,7 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
 def _text(source: Source) -> str:
-    path = LEGAL / FILES[source]
-    if not path.exists():
-        if IN_CI:
-            pytest.fail(f"the legal texts are required under CI=true: {path} is missing")
-        pytest.skip(f"{path} is missing")
-    return path.read_text(encoding="utf-8")
+    return legal_text(FILES[source])
 
 
 def _squash(text: str) -> str:

@@ -8,7 +8,6 @@ it is missing.
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import date
 from pathlib import Path
@@ -27,9 +26,9 @@ from mnvault.vault.errors import (
 )
 from mnvault.vault.provision import Conditions, Consent, checked_item
 from mnvault.vault.provision_items import ITEMS, Item16Condition, item_of, items_for
+from tests.support.legal import legal_text
 
 ROOT = Path(__file__).resolve().parents[1]
-CANDIDATES = (ROOT.parent / "shared" / "legal", ROOT.parent.parent / "shared" / "legal")
 KANJI = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
@@ -40,13 +39,7 @@ def _kanji(text: str) -> int:
 
 
 def _act() -> str:
-    for folder in CANDIDATES:
-        path = folder / "mynumber-act.txt"
-        if path.is_file():
-            return path.read_text(encoding="utf-8")
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"mynumber-act.txt missing (looked in {[str(c) for c in CANDIDATES]})")
-    pytest.skip("no copy of shared/legal here")
+    return legal_text("mynumber-act.txt")
 
 
 def article19_items() -> dict[int, str]:

@@ -11,7 +11,6 @@ material, not part of the repository, so it skips without them — but fails und
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -19,32 +18,10 @@ import pytest
 
 from mnvault.disposal import citations as c
 from mnvault.disposal.rules import FALLBACK_SOURCE, STATUTORY
+from tests.support.legal import BESIDE, legal_dir
+from tests.support.legal import legal_copy as _copy
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def legal_dir() -> Path | None:
-    """Where the copies are: MNVAULT_LEGAL_DIR, else ``../shared/legal`` beside the project
-    root (as CI lays them out), else ``../../shared/legal`` (a worktree sits one level
-    deeper)."""
-    if named := os.environ.get("MNVAULT_LEGAL_DIR"):
-        return Path(named)
-    for candidate in (ROOT.parent / "shared" / "legal", ROOT.parent.parent / "shared" / "legal"):
-        if candidate.is_dir():
-            return candidate
-    return None
-
-
-def _copy(name: str) -> Path:
-    """The copy of ``name``; missing copies fail under CI=true and skip elsewhere."""
-    folder = legal_dir()
-    path = (folder or ROOT.parent / "shared" / "legal") / name
-    if not path.is_file():
-        message = f"no copy of {name} at {path} (../shared/legal or ../../shared/legal)"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
 
 
 def _flat(text: str) -> str:
@@ -159,7 +136,7 @@ def test_the_legal_copies_are_found_beside_the_project(tmp_path, monkeypatch):
     monkeypatch.delenv("MNVAULT_LEGAL_DIR", raising=False)
     found = legal_dir()
     if found is not None:
-        assert found in (ROOT.parent / "shared" / "legal", ROOT.parent.parent / "shared" / "legal")
+        assert found in BESIDE
     monkeypatch.setenv("MNVAULT_LEGAL_DIR", str(tmp_path))
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception):
