@@ -148,3 +148,35 @@ def test_evidence_providers_are_found_by_package_name() -> None:
     evidence.discover()
     every = [name for name, _ in evidence.every_measure_providers()]
     assert every[0] == "record" and "inspections-actions" in every
+
+
+def test_a_query_shared_by_several_measures_runs_once_while_gathering(world: World) -> None:
+    """Issue #12 (the dashboard's queries): a provider's query decorated with
+    once_per_gathering runs once for all the measures of one gathering, and each time outside
+    one (a later gathering sees what was written since)."""
+    from mnvault.compliance import evidence
+
+    calls: list[str] = []
+
+    @evidence.once_per_gathering
+    def rows(session: object, organisation_id: object) -> list[str]:
+        calls.append("query")
+        return ["row"]
+
+    def provider(session: object, organisation_id: object, measure_id: str) -> list[object]:
+        rows(session, organisation_id)
+        return []
+
+    evidence.register(["J-2A", "J-2B"], "test-shared-query", provider)  # type: ignore[arg-type]
+    try:
+        with unit_of_work(world.sessions) as session:
+            org = world.org.id
+            evidence.evidence_for_each(session, org, ["J-2A", "J-2B"])
+            assert calls == ["query"]
+            evidence.evidence_for_each(session, org, ["J-2A", "J-2B"])
+            assert calls == ["query"] * 2  # a new gathering asks again
+            evidence.evidence_for(session, org, "J-2A")
+            rows(session, org)  # outside any gathering: each time
+            assert calls == ["query"] * 4
+    finally:
+        evidence.unregister("test-shared-query")

@@ -13,14 +13,17 @@ no record package and a new package is found as it is.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import pkgutil
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -108,6 +111,34 @@ def has_provider(measure_id: str) -> bool:
     return bool(_PROVIDERS.get(measure_id))
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+# While the evidence of every measure is gathered: the results of the providers' queries.
+_gathering: ContextVar[dict[tuple[object, ...], object] | None] = ContextVar(
+    "_gathering", default=None
+)
+
+
+def once_per_gathering(query: Callable[P, R]) -> Callable[P, R]:
+    """A provider's query that serves several measures (the same rows, filtered per measure)
+    runs once while :func:`evidence_for_each` gathers them all (issue #12: the dashboard made
+    ~130 queries a load), and each time otherwise. Its arguments must be hashable."""
+
+    @functools.wraps(query)
+    def once(*args: P.args, **kwargs: P.kwargs) -> R:
+        memo = _gathering.get()
+        if memo is None:
+            return query(*args, **kwargs)
+        # The session by identity: a gathering reads through one session.
+        key = (query, *(id(a) if isinstance(a, Session) else a for a in args),
+               *sorted(kwargs.items()))  # fmt: skip
+        if key not in memo:
+            memo[key] = query(*args, **kwargs)
+        return memo[key]  # type: ignore[return-value]
+
+    return once
+
+
 def evidence_for(session: Session, organisation_id: uuid.UUID, measure_id: str) -> list[Evidence]:
     return evidence_for_each(session, organisation_id, [measure_id])[measure_id]
 
@@ -115,7 +146,18 @@ def evidence_for(session: Session, organisation_id: uuid.UUID, measure_id: str) 
 def evidence_for_each(
     session: Session, organisation_id: uuid.UUID, measure_ids: Sequence[str]
 ) -> dict[str, list[Evidence]]:
-    """Each measure's evidence, newest first: every-measure providers asked once."""
+    """Each measure's evidence, newest first: every-measure providers asked once, and each
+    provider's shared queries run once (:func:`once_per_gathering`)."""
+    token = _gathering.set({})
+    try:
+        return _gather(session, organisation_id, measure_ids)
+    finally:
+        _gathering.reset(token)
+
+
+def _gather(
+    session: Session, organisation_id: uuid.UUID, measure_ids: Sequence[str]
+) -> dict[str, list[Evidence]]:
     found: dict[str, list[Evidence]] = {measure_id: [] for measure_id in measure_ids}
     for _name, every in every_measure_providers():
         for measure_id, evidence in every(session, organisation_id).items():

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mnvault import local_time
-from mnvault.compliance.evidence import Evidence, register
+from mnvault.compliance.evidence import Evidence, once_per_gathering, register
 from mnvault.incidents.models import Incident, IncidentStep
 from mnvault.incidents.services import assessment_of
 
@@ -24,6 +24,7 @@ STEP_MEASURES = {
 STRUCTURE = ("J-2Cd", "G-2Cd")
 
 
+@once_per_gathering
 def _incidents(session: Session, organisation_id: uuid.UUID) -> Sequence[Incident]:
     return session.scalars(
         select(Incident)

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mnvault import local_time
-from mnvault.compliance.evidence import Evidence, register
+from mnvault.compliance.evidence import Evidence, once_per_gathering, register
 from mnvault.places.models import Area, Device, DeviceDisposal, EntryImport, MediaTakeout
 
 SHOWN = 20
@@ -38,11 +38,16 @@ DEVICE_METHODS = {"erasure_software", "physical_destruction"}
 KIND_JA = {"controlled": "管理区域", "handling": "取扱区域"}
 
 
+@once_per_gathering
+def _active_areas(session: Session, organisation_id: uuid.UUID) -> Sequence[Area]:
+    return session.scalars(
+        select(Area).where(Area.organisation_id == organisation_id, Area.active.is_(True))
+    ).all()
+
+
 def areas(session: Session, organisation_id: uuid.UUID, measure_id: str) -> list[Evidence]:
     wanted = AREA_MEASURES.get(measure_id)
-    rows = session.scalars(
-        select(Area).where(Area.organisation_id == organisation_id, Area.active.is_(True))
-    )
+    rows = _active_areas(session, organisation_id)
     found = [
         Evidence(
             f"{KIND_JA.get(row.kind, row.kind)}「{row.name}」",
@@ -81,9 +86,9 @@ def devices(session: Session, organisation_id: uuid.UUID, measure_id: str) -> li
                      source="places")]  # fmt: skip
 
 
-def takeouts(session: Session, organisation_id: uuid.UUID, measure_id: str) -> list[Evidence]:
-    wanted = {"J-2Ec.1": CARRY_ELECTRONIC, "J-2Ec.2": CARRY_PAPER}.get(measure_id)
-    rows = session.scalars(
+@once_per_gathering
+def _recent_takeouts(session: Session, organisation_id: uuid.UUID) -> Sequence[MediaTakeout]:
+    return session.scalars(
         select(MediaTakeout)
         .where(
             MediaTakeout.organisation_id == organisation_id,
@@ -91,7 +96,12 @@ def takeouts(session: Session, organisation_id: uuid.UUID, measure_id: str) -> l
         )
         .order_by(MediaTakeout.requested_at.desc())
         .limit(SHOWN * 5)
-    )
+    ).all()
+
+
+def takeouts(session: Session, organisation_id: uuid.UUID, measure_id: str) -> list[Evidence]:
+    wanted = {"J-2Ec.1": CARRY_ELECTRONIC, "J-2Ec.2": CARRY_PAPER}.get(measure_id)
+    rows = _recent_takeouts(session, organisation_id)
     found = []
     for row in rows:
         if wanted is not None and not wanted & set(row.safeguards):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from mnvault.attachments.models import Attachment
 from mnvault.compliance import evidence
-from mnvault.compliance.evidence import Evidence
+from mnvault.compliance.evidence import Evidence, once_per_gathering
 from mnvault.policies.models import PolicyVersion
 from mnvault.policies.rules import TITLE_JA, Document
 from mnvault.policies.services import current_row, today_of
@@ -24,19 +24,25 @@ def _document_for(measure_id: str) -> Document:
     return Document.BASIC_POLICY if measure_id in BASIC_POLICY_MEASURES else Document.HANDLING_RULES
 
 
-def current_version(
-    session: Session, organisation_id: uuid.UUID, measure_id: str
-) -> Sequence[Evidence]:
-    document = _document_for(measure_id)
+@once_per_gathering
+def _current(session: Session, organisation_id: uuid.UUID, document: str) -> PolicyVersion | None:
+    """The document's version in force today (one query per document while gathering)."""
     rows = list(
         session.scalars(
             select(PolicyVersion).where(
                 PolicyVersion.organisation_id == organisation_id,
-                PolicyVersion.document == document.value,
+                PolicyVersion.document == document,
             )
         )
     )
-    row = current_row(rows, today_of(session, organisation_id))
+    return current_row(rows, today_of(session, organisation_id))
+
+
+def current_version(
+    session: Session, organisation_id: uuid.UUID, measure_id: str
+) -> Sequence[Evidence]:
+    document = _document_for(measure_id)
+    row = _current(session, organisation_id, document.value)
     if row is None or row.published_at is None or row.effective_from is None:
         return []
     file_id = row.docx_attachment_id or row.pdf_attachment_id
