@@ -7,6 +7,7 @@ seed 図表2-2 (5)④.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 from collections import defaultdict
@@ -14,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from mnvault import local_time
@@ -278,14 +279,17 @@ class DueItem:
         return self.keep_until + timedelta(days=1)
 
 
-def holdings(
-    session: Session,
-    organisation_id: uuid.UUID,
-    person_ids: Sequence[uuid.UUID] | None = None,
-    *,
-    where: ColumnElement[bool] | None = None,
-) -> list[Holding]:
-    """Held numbers of the persons named, or of those ``where`` selects."""
+_HeldRows = Select[uuid.UUID, str, str, str, date | None, str, uuid.UUID | None]
+_EventRows = Select[uuid.UUID, str, date]
+
+
+@functools.lru_cache(maxsize=64)
+def _statements(where: ColumnElement[bool] | None) -> tuple[_HeldRows, _EventRows]:
+    """The holdings query and its events query, for one ``where`` (the due condition is kept
+    per rule book and day: due_sql). The same statement object each time: SQLAlchemy keeps
+    its cache key on it, which for the due condition's tree was half the query's time
+    (issue #12, the dashboard). The organisation is a bound parameter."""
+    organisation: BindParameter[uuid.UUID] = bindparam("organisation_id")
     query = (
         select(
             Person.id,
@@ -298,24 +302,41 @@ def holdings(
         )
         .join(NumberRecordAffair, NumberRecordAffair.person_id == Person.id)
         .join(Affair, Affair.id == NumberRecordAffair.affair_id)
-        .where(Person.organisation_id == organisation_id)
+        .where(Person.organisation_id == organisation)
     )
+    if where is not None:
+        query = query.where(where)
     events_query = (
         select(RetentionEvent.person_id, RetentionEvent.event, RetentionEvent.occurred_on)
         .join(Person, Person.id == RetentionEvent.person_id)
-        .where(Person.organisation_id == organisation_id)
+        .where(Person.organisation_id == organisation)
     )
-    if person_ids is not None:
+    return query, events_query
+
+
+def holdings(
+    session: Session,
+    organisation_id: uuid.UUID,
+    person_ids: Sequence[uuid.UUID] | None = None,
+    *,
+    where: ColumnElement[bool] | None = None,
+) -> list[Holding]:
+    """Held numbers of the persons named, or of those ``where`` selects."""
+    if person_ids is None:
+        query, events_query = _statements(where)
+    else:
+        query, events_query = _statements(None)
         query = query.where(Person.id.in_(person_ids))
         events_query = events_query.where(RetentionEvent.person_id.in_(person_ids))
-    if where is not None:
-        query = query.where(where)
+        if where is not None:
+            query = query.where(where)
+    bound = {"organisation_id": organisation_id}
     events: dict[uuid.UUID, dict[str, date]] = defaultdict(dict)
-    for person_id, event, occurred_on in session.execute(events_query):
+    for person_id, event, occurred_on in session.execute(events_query, bound):
         events[person_id][event] = occurred_on
     grouped: dict[uuid.UUID, list[str]] = defaultdict(list)
     first: dict[uuid.UUID, tuple[str, str, str, date | None, uuid.UUID | None]] = {}
-    for person_id, ref, kind, life, end, code, related in session.execute(query):
+    for person_id, ref, kind, life, end, code, related in session.execute(query, bound):
         grouped[person_id].append(code)
         first.setdefault(person_id, (ref, kind, life, end, related))
     employees = _employees_of(session, [f for f in first.values() if _follows(f[1], f[3], f[4])])
